@@ -1,0 +1,117 @@
+package dev.fedgan.cli;
+
+import dev.fedgan.core.bug.InversionBug;
+import dev.fedgan.core.classifier.ClassifierTraining;
+import dev.fedgan.core.classifier.PrimaryClassifier;
+import dev.fedgan.core.data.DatasetLoader;
+import dev.fedgan.core.data.FederatedDataset;
+import dev.fedgan.core.measure.Measurement;
+import dev.fedgan.core.measure.MeasurementFiles;
+import dev.fedgan.core.population.Population;
+import dev.fedgan.core.population.PopulationFiles;
+import dev.fedgan.core.population.PopulationFilters;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "debug", mixinStandardHelpOptions = true,
+        description = {"The debugging workflow in one go, on the bundled digits by default:",
+            "  1. train the primary classifier on the lab data (or load --classifier),",
+            "  2. give the inversion bug to a fraction p of the field writers and measure every writer,",
+            "  3. select the low- and high-accuracy (by_user) and the correct/incorrect (by_example) populations.",
+            "Everything lands under --out: classifier/, measurement/ (CSV, JSON, histogram PNG), populations/."})
+final class DebugCommand implements Callable<Integer> {
+
+    @Option(names = "--train-data", defaultValue = "bundled:lab", description = "Classifier training data. Default: ${DEFAULT-VALUE}.")
+    String trainData;
+
+    @Option(names = "--data", defaultValue = "bundled:field", description = "The users' data. Default: ${DEFAULT-VALUE}.")
+    String data;
+
+    @Option(names = "--classifier", description = "Use this saved classifier instead of training one.")
+    Path classifier;
+
+    @Option(names = {"-p", "--invert-probability"}, defaultValue = "0.5",
+            description = "Chance that a writer got the buggy update. Default: ${DEFAULT-VALUE}.")
+    double probability;
+
+    @Option(names = "--bug-seed", defaultValue = "7", description = "Seed of who gets the bug. Default: ${DEFAULT-VALUE}.")
+    long bugSeed;
+
+    @Option(names = "--low", description = "Low-accuracy threshold. Default: the measured 25th percentile.")
+    Double low;
+
+    @Option(names = "--high", description = "High-accuracy threshold. Default: the measured 75th percentile.")
+    Double high;
+
+    @Option(names = "--min-num-examples", defaultValue = "5", description = "by_example minimum. Default: ${DEFAULT-VALUE}.")
+    int minNumExamples;
+
+    @Option(names = "--out", defaultValue = "fedgan-out", description = "Output directory. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Mixin
+    ClassifierCommand.TrainingOptions training;
+
+    @Mixin
+    DataOptions dataOptions;
+
+    @Mixin
+    Output output;
+
+    @Override
+    public Integer call() throws Exception {
+        // Reject absurd parameters before any work starts.
+        InversionBug bug = new InversionBug(probability, bugSeed);
+        ClassifierTraining.Options trainingOptions = training.options();
+        if (low != null) {
+            PopulationFilters.checkThreshold("low", low);
+        }
+        if (high != null) {
+            PopulationFilters.checkThreshold("high", high);
+        }
+        PopulationFilters.checkMinNumExamples(minNumExamples);
+
+        FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());
+        PrimaryClassifier c;
+        Path classifierDir = classifier != null ? classifier : out.resolve("classifier");
+        if (classifier != null) {
+            c = PrimaryClassifier.load(classifier);
+        } else {
+            FederatedDataset[] split = ClassifierCommand.trainAndTest(trainData, null, 0.1, trainingOptions.seed(), dataOptions);
+            c = ClassifierTraining.train(split[0], split[1], trainingOptions, output.progress());
+            c.save(classifierDir);
+        }
+        Path measurementDir = out.resolve("measurement");
+        MeasurementFiles.Summary ms = MeasureCommand.run(c, classifierDir.toString(), field, bug, measurementDir, output.progress());
+        Measurement m = MeasurementFiles.read(measurementDir);
+        List<Population> pops = new ArrayList<>(PopulationFilters.byUser(m, low != null ? low : m.lowThreshold(),
+                high != null ? high : m.highThreshold()));
+        pops.addAll(PopulationFilters.byExample(m, minNumExamples));
+
+        StringBuilder human = new StringBuilder();
+        human.append(ClassifierCommand.describe(c.provenance(), classifierDir)).append("\n\n");
+        human.append(MeasureCommand.describe(ms, measurementDir)).append("\n\n");
+        Path popDir = out.resolve("populations");
+        List<Object> summaries = new ArrayList<>();
+        for (Population p : pops) {
+            human.append(FilterCommand.describe(p.summary(), PopulationFiles.write(popDir, p))).append('\n');
+            summaries.add(p.summary());
+        }
+        human.append("\nLook at ").append(measurementDir.resolve(MeasurementFiles.HISTOGRAM_PNG))
+                .append(": two humps mean two kinds of users.");
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("out", out.toString());
+        r.put("classifier", c.provenance());
+        r.put("measurement", ms);
+        r.put("populations", summaries);
+        output.print(r, human.toString());
+        return 0;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.fedgan.core.classifier;
+
+/**
+ * What a saved classifier is: written as {@code classifier.json} next to the weights, so anyone can tell which
+ * data, settings and libraries produced it and how good it is.
+ */
+public record ClassifierProvenance(
+        String architecture,
+        int numClasses,
+        long parameters,
+        String trainData,
+        String trainFingerprint,
+        long trainExamples,
+        String testData,
+        String testFingerprint,
+        long testExamples,
+        double testAccuracy,
+        int epochs,
+        int batchSize,
+        double learningRate,
+        long seed,
+        double trainSeconds,
+        String dl4jVersion,
+        String backend,
+        String javaVersion,
+        String createdAt) {
+
+    public static final String ARCHITECTURE = "reference EMNIST CNN (conv32-pool-conv64-pool-conv64-dense64-logits)";
+}

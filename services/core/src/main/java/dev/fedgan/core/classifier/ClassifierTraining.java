@@ -1,0 +1,116 @@
+package dev.fedgan.core.classifier;
+
+import dev.fedgan.core.data.FederatedDataset;
+import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.io.BuildInfo;
+import dev.fedgan.core.progress.Progress;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Central training of the primary classifier on normal (non-inverted) data, as the reference does
+ * (section 1 step 1): Adam, batch 32, softmax cross-entropy, shuffled each epoch from a seed.
+ * Same seed and same data give the same weights (CPU backend, same thread count).
+ */
+public final class ClassifierTraining {
+
+    /**
+     * @param epochs       passes over the training data (reference checkpoint: 3)
+     * @param batchSize    examples per step (reference: 32)
+     * @param learningRate Adam step size (Keras default 1e-3)
+     * @param seed         weight initialisation and shuffling
+     */
+    public record Options(int epochs, int batchSize, double learningRate, long seed) {
+
+        public static final Options DEFAULT = new Options(3, 32, 1e-3, 124_578);
+
+        public Options {
+            if (epochs < 1 || epochs > 1000) {
+                throw new IllegalArgumentException("epochs must be in [1, 1000], got " + epochs);
+            }
+            if (batchSize < 1 || batchSize > 65_536) {
+                throw new IllegalArgumentException("batch size must be in [1, 65536], got " + batchSize);
+            }
+            if (!(learningRate > 0 && learningRate <= 1)) {
+                throw new IllegalArgumentException("learning rate must be in (0, 1], got " + learningRate);
+            }
+        }
+    }
+
+    private ClassifierTraining() {
+    }
+
+    /** Trains on {@code train} and reports accuracy on the held-out {@code test}. */
+    public static PrimaryClassifier train(FederatedDataset train, FederatedDataset test, Options o, Progress progress) {
+        if (train.numClasses() != test.numClasses()) {
+            throw new IllegalArgumentException("training data " + train.name() + " has " + train.numClasses()
+                    + " classes but test data " + test.name() + " has " + test.numClasses());
+        }
+        long started = System.nanoTime();
+        int n = (int) train.numExamples();
+        float[] pixels = new float[n * WriterData.PIXELS];
+        int[] labels = new int[n];
+        int at = 0;
+        for (WriterData w : train.writers()) {
+            System.arraycopy(w.pixels(), 0, pixels, at * WriterData.PIXELS, w.pixels().length);
+            System.arraycopy(w.labels(), 0, labels, at, w.size());
+            at += w.size();
+        }
+
+        Nd4j.getRandom().setSeed(o.seed());
+        MultiLayerNetwork net = new MultiLayerNetwork(ClassifierArchitecture.build(train.numClasses(), o.learningRate(), o.seed()));
+        net.init();
+
+        SplittableRandom rng = new SplittableRandom(o.seed());
+        int classes = train.numClasses();
+        progress.start("training classifier", (long) o.epochs() * n, "examples");
+        for (int epoch = 0; epoch < o.epochs(); epoch++) {
+            int[] order = shuffled(n, rng);
+            double lossSum = 0;
+            int steps = 0;
+            for (int from = 0; from < n; from += o.batchSize()) {
+                int count = Math.min(o.batchSize(), n - from);
+                float[] x = new float[count * WriterData.PIXELS];
+                float[] y = new float[count * classes];
+                for (int i = 0; i < count; i++) {
+                    int e = order[from + i];
+                    System.arraycopy(pixels, e * WriterData.PIXELS, x, i * WriterData.PIXELS, WriterData.PIXELS);
+                    y[i * classes + labels[e]] = 1f;
+                }
+                INDArray features = Nd4j.create(x, new long[] {count, 1, WriterData.SIDE, WriterData.SIDE}, 'c');
+                INDArray targets = Nd4j.create(y, new long[] {count, classes}, 'c');
+                net.fit(features, targets);
+                lossSum += net.score();
+                steps++;
+                progress.advance(count, String.format(Locale.ROOT, "epoch %d/%d loss %.4f", epoch + 1, o.epochs(), lossSum / steps));
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        PrimaryClassifier untested = new PrimaryClassifier(net, null);
+        double acc = untested.accuracy(test);
+        progress.finish(String.format(Locale.ROOT, "test accuracy %.2f%% on %d held-out examples", 100 * acc, test.numExamples()));
+        ClassifierProvenance prov = new ClassifierProvenance(ClassifierProvenance.ARCHITECTURE, classes, net.numParams(),
+                train.name(), train.fingerprint(), train.numExamples(), test.name(), test.fingerprint(), test.numExamples(),
+                acc, o.epochs(), o.batchSize(), o.learningRate(), o.seed(), seconds, BuildInfo.dl4jVersion(),
+                BuildInfo.backend(), BuildInfo.javaVersion(), Instant.now().toString());
+        return new PrimaryClassifier(net, prov);
+    }
+
+    private static int[] shuffled(int n, SplittableRandom rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.fedgan.core.data;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * One entry point for every data source. A spec is {@code bundled}, {@code bundled:lab}, {@code bundled:field},
+ * or a path to a TFF HDF5 file, a LEAF JSON file or directory, or an IDX image file (labels beside it).
+ * The format is detected from the content. Data without writer ids is split by {@link WriterPartition}.
+ */
+public final class DatasetLoader {
+
+    private DatasetLoader() {
+    }
+
+    public static FederatedDataset load(String spec, WriterPartition.Options partition) {
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException("no data given");
+        }
+        if (spec.equals(BundledDigits.SPEC) || spec.startsWith(BundledDigits.SPEC + ":")) {
+            String part = spec.equals(BundledDigits.SPEC) ? "all" : spec.substring(BundledDigits.SPEC.length() + 1);
+            try {
+                return BundledDigits.load(BundledDigits.Part.valueOf(part.toUpperCase(Locale.ROOT)), partition);
+            } catch (IllegalArgumentException e) {
+                throw new DatasetException(spec, null, "unknown part '" + part + "'; use bundled, bundled:lab or bundled:field");
+            }
+        }
+        Path path = Path.of(spec);
+        return switch (DatasetFormat.detect(path)) {
+            case TFF_HDF5 -> TffHdf5Reader.read(path);
+            case LEAF_JSON -> LeafJsonReader.read(path);
+            case IDX -> WriterPartition.partition(path.getFileName().toString(), DatasetFormat.IDX,
+                    IdxReader.read(path, IdxReader.labelsFor(path)), partition);
+            case BUNDLED -> throw new IllegalStateException("not a file format");
+        };
+    }
+}

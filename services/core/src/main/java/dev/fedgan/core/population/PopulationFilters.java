@@ -1,0 +1,114 @@
+package dev.fedgan.core.population;
+
+import dev.fedgan.core.measure.Measurement;
+import dev.fedgan.core.measure.WriterAccuracy;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The two ways of choosing the writers a GAN trains on (reference section 1 steps 4-5):
+ * <ul>
+ *   <li>by_user: writers with accuracy strictly below the low threshold, and strictly above the high one;</li>
+ *   <li>by_example: per writer, its correctly / incorrectly classified examples, for writers with at least
+ *       {@code minNumExamples} of them.</li>
+ * </ul>
+ */
+public final class PopulationFilters {
+
+    public static final String BY_USER = "by_user";
+    public static final String BY_EXAMPLE = "by_example";
+    public static final int DEFAULT_MIN_NUM_EXAMPLES = 5;
+
+    private PopulationFilters() {
+    }
+
+    /** The low- and high-accuracy populations, in that order. */
+    public static List<Population> byUser(Measurement m, double low, double high) {
+        checkThreshold("low", low);
+        checkThreshold("high", high);
+        return List.of(
+                byUser(m, "low_accuracy", "acc_lt" + tag(low), "accuracy < " + low, low, w -> w.accuracy() < low, true),
+                byUser(m, "high_accuracy", "acc_gt" + tag(high), "accuracy > " + high, high, w -> w.accuracy() > high, false));
+    }
+
+    /** The correctly- and incorrectly-classified example populations, in that order. */
+    public static List<Population> byExample(Measurement m, int minNumExamples) {
+        checkMinNumExamples(minNumExamples);
+        return List.of(byExample(m, minNumExamples, true), byExample(m, minNumExamples, false));
+    }
+
+    private static Population byUser(Measurement m, String selection, String dir, String rule, double threshold,
+                                     Predicate<WriterAccuracy> keep, boolean expectInverted) {
+        Map<String, Boolean> inversion = new LinkedHashMap<>();
+        long examples = 0;
+        for (WriterAccuracy w : m.writers()) {
+            if (keep.test(w)) {
+                inversion.put(w.writerId(), w.inverted());
+                examples += w.total();
+            }
+        }
+        String warning = inversion.isEmpty()
+                ? "no writer has " + rule + " (accuracies range " + m.percentile(0) + " .. " + m.percentile(100)
+                  + "); choose another threshold" : null;
+        PopulationSummary s = summary(m, BY_USER, selection, rule, threshold, null, inversion, examples, expectInverted, warning);
+        return new Population(BY_USER + "/" + dir, inversion, null, s);
+    }
+
+    private static Population byExample(Measurement m, int min, boolean correct) {
+        Map<String, Boolean> inversion = new LinkedHashMap<>();
+        Map<String, int[]> indices = new LinkedHashMap<>();
+        long examples = 0;
+        for (WriterAccuracy w : m.writers()) {
+            int[] idx = w.indices(correct);
+            if (idx.length >= min) {
+                inversion.put(w.writerId(), w.inverted());
+                indices.put(w.writerId(), idx);
+                examples += idx.length;
+            }
+        }
+        String selection = correct ? "correct" : "incorrect";
+        String rule = "at least " + min + " " + selection + "ly classified examples";
+        String warning = inversion.isEmpty() ? "no writer has " + rule + "; lower min_num_examples" : null;
+        PopulationSummary s = summary(m, BY_EXAMPLE, selection, rule, null, min, inversion, examples, !correct, warning);
+        return new Population(BY_EXAMPLE + "/min_num_examples_" + min + "/" + selection, inversion, indices, s);
+    }
+
+    private static PopulationSummary summary(Measurement m, String filter, String selection, String rule, Double threshold,
+                                             Integer min, Map<String, Boolean> inversion, long examples,
+                                             boolean expectInverted, String warning) {
+        int inverted = (int) inversion.values().stream().filter(b -> b).count();
+        int hits = expectInverted ? inverted : inversion.size() - inverted;
+        long expectedInField = expectInverted ? m.numInverted() : m.writers().size() - m.numInverted();
+        Double precision = inversion.isEmpty() ? null : (double) hits / inversion.size();
+        Double recall = expectedInField == 0 ? null : (double) hits / expectedInField;
+        return new PopulationSummary(filter, selection, rule, threshold, min, inversion.size(), examples, inverted,
+                expectInverted ? "inverted" : "normal", precision, recall, m.writers().size(), warning);
+    }
+
+    /** Rejects a by_example minimum outside [1, 100000], before any work starts. */
+    public static void checkMinNumExamples(int minNumExamples) {
+        if (minNumExamples < 1 || minNumExamples > 100_000) {
+            throw new IllegalArgumentException("min_num_examples must be in [1, 100000], got " + minNumExamples);
+        }
+    }
+
+    /** Rejects an accuracy threshold outside [0, 1] (NaN too), before any work starts. */
+    public static void checkThreshold(String which, double t) {
+        if (!(t >= 0 && t <= 1)) {
+            throw new IllegalArgumentException(which + " accuracy threshold must be in [0, 1], got " + t);
+        }
+    }
+
+    /** The reference's directory tag for a threshold: 0.882 becomes {@code 0p882} (at most 4 decimals). */
+    static String tag(double threshold) {
+        String s = BigDecimal.valueOf(threshold).setScale(4, RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
+        if (!s.contains(".")) {
+            s = s + ".0";
+        }
+        return s.replace('.', 'p');
+    }
+}

@@ -1,0 +1,133 @@
+package dev.fedgan.core.render;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+
+/**
+ * Draws the per-writer accuracy histogram (100 bins of 1%) as a PNG, with the low and high thresholds as
+ * vertical lines: where a person sees at a glance whether the writers split into two groups.
+ */
+public final class HistogramChart {
+
+    private static final int W = 960;
+    private static final int H = 480;
+    private static final int LEFT = 70;
+    private static final int RIGHT = 30;
+    private static final int TOP = 60;
+    private static final int BOTTOM = 60;
+    private static final Color BAR = new Color(0x4C78A8);
+    private static final Color LOW = new Color(0xD62728);
+    private static final Color HIGH = new Color(0x2CA02C);
+
+    private HistogramChart() {
+    }
+
+    public static BufferedImage draw(int[] histogram, double low, double high, String title) {
+        BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, W, H);
+            int plotW = W - LEFT - RIGHT;
+            int plotH = H - TOP - BOTTOM;
+            int max = 1;
+            for (int c : histogram) {
+                max = Math.max(max, c);
+            }
+            int yMax = niceCeiling(max);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            FontMetrics fm = g.getFontMetrics();
+            // y grid and labels
+            int ticks = Math.min(yMax, 5);
+            for (int t = 0; t <= ticks; t++) {
+                int v = yMax * t / ticks;
+                int y = TOP + plotH - plotH * v / yMax;
+                g.setColor(new Color(0xE5E5E5));
+                g.drawLine(LEFT, y, LEFT + plotW, y);
+                g.setColor(Color.DARK_GRAY);
+                String s = Integer.toString(v);
+                g.drawString(s, LEFT - 8 - fm.stringWidth(s), y + fm.getAscent() / 2 - 1);
+            }
+            // bars
+            g.setColor(BAR);
+            for (int b = 0; b < histogram.length; b++) {
+                int x0 = LEFT + plotW * b / histogram.length;
+                int x1 = LEFT + plotW * (b + 1) / histogram.length;
+                int h = plotH * histogram[b] / yMax;
+                g.fillRect(x0 + 1, TOP + plotH - h, Math.max(1, x1 - x0 - 1), h);
+            }
+            // x axis
+            g.setColor(Color.DARK_GRAY);
+            g.drawLine(LEFT, TOP + plotH, LEFT + plotW, TOP + plotH);
+            for (int p = 0; p <= 100; p += 10) {
+                int x = LEFT + plotW * p / 100;
+                g.drawLine(x, TOP + plotH, x, TOP + plotH + 4);
+                String s = p + "%";
+                g.drawString(s, x - fm.stringWidth(s) / 2, TOP + plotH + 18);
+            }
+            String xl = "per-writer accuracy of the primary classifier";
+            g.drawString(xl, LEFT + (plotW - fm.stringWidth(xl)) / 2, H - 14);
+            Graphics2D r = (Graphics2D) g.create();
+            r.rotate(-Math.PI / 2);
+            r.drawString("writers", -(TOP + plotH / 2 + fm.stringWidth("writers") / 2), 20);
+            r.dispose();
+            // thresholds
+            threshold(g, fm, low, LOW, String.format(Locale.ROOT, "low < %.3f", low), plotW, plotH, true);
+            threshold(g, fm, high, HIGH, String.format(Locale.ROOT, "high > %.3f", high), plotW, plotH, false);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+            g.setColor(Color.BLACK);
+            g.drawString(title, LEFT, 30);
+        } finally {
+            g.dispose();
+        }
+        return img;
+    }
+
+    public static void write(Path png, int[] histogram, double low, double high, String title) {
+        try {
+            Files.createDirectories(png.toAbsolutePath().getParent());
+            ImageIO.write(draw(histogram, low, high, title), "png", png.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(png + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /** x pixel of an accuracy in [0, 1] on the chart (bin edges: accuracy a sits at bin floor(100 a)). */
+    static int xOf(double accuracy, int plotW) {
+        return LEFT + (int) Math.round(plotW * Math.max(0, Math.min(1, accuracy)));
+    }
+
+    private static void threshold(Graphics2D g, FontMetrics fm, double t, Color c, String label, int plotW, int plotH, boolean left) {
+        int x = xOf(t, plotW);
+        g.setColor(c);
+        g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        g.drawLine(x, TOP - 6, x, TOP + plotH);
+        g.setStroke(new BasicStroke(1f));
+        int w = fm.stringWidth(label);
+        g.drawString(label, left ? x - w - 4 : x + 4, left ? TOP - 8 : TOP + 6);
+    }
+
+    private static int niceCeiling(int v) {
+        int[] steps = {1, 2, 5};
+        for (int mag = 1; ; mag *= 10) {
+            for (int s : steps) {
+                if (s * mag >= v) {
+                    return s * mag;
+                }
+            }
+        }
+    }
+}
