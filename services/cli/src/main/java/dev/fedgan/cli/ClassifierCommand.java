@@ -25,6 +25,10 @@ final class ClassifierCommand {
         @Option(names = "--epochs", defaultValue = "5", description = "Passes over the training data. Default: ${DEFAULT-VALUE}.")
         int epochs;
 
+        @Option(names = "--decay-epochs", defaultValue = "2",
+                description = "Final epochs at a tenth of the learning rate (0 = constant, as the reference). Default: ${DEFAULT-VALUE}.")
+        int decayEpochs;
+
         @Option(names = "--batch-size", defaultValue = "32", description = "Examples per Adam step. Default: ${DEFAULT-VALUE}.")
         int batchSize;
 
@@ -36,7 +40,7 @@ final class ClassifierCommand {
         long seed;
 
         ClassifierTraining.Options options() {
-            return new ClassifierTraining.Options(epochs, batchSize, learningRate, seed);
+            return new ClassifierTraining.Options(epochs, batchSize, learningRate, Math.min(decayEpochs, epochs), seed);
         }
     }
 

@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 /** How to split data that has no writer ids (IDX files, the bundled digits) into writers. */
 final class DataOptions {
 
-    @Option(names = "--examples-per-writer", paramLabel = "N", defaultValue = "50",
+    @Option(names = "--examples-per-writer", paramLabel = "N", defaultValue = "40",
             description = "Mean writer size when data has no writer ids (IDX, bundled). Default: ${DEFAULT-VALUE}.")
     int examplesPerWriter;
 

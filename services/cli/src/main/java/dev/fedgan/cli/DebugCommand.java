@@ -89,8 +89,9 @@ final class DebugCommand implements Callable<Integer> {
             c.save(classifierDir);
         }
         Path measurementDir = out.resolve("measurement");
-        MeasurementFiles.Summary ms = MeasureCommand.run(c, classifierDir.toString(), field, bug, measurementDir, output.progress());
-        Measurement m = MeasurementFiles.read(measurementDir);
+        MeasureCommand.Measured measured = MeasureCommand.run(c, classifierDir.toString(), field, bug, measurementDir, output.progress());
+        Measurement m = measured.measurement();
+        MeasurementFiles.Summary ms = measured.summary();
         List<Population> pops = new ArrayList<>(PopulationFilters.byUser(m, low != null ? low : m.lowThreshold(),
                 high != null ? high : m.highThreshold()));
         pops.addAll(PopulationFilters.byExample(m, minNumExamples));

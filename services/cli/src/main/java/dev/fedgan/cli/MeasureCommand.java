@@ -59,19 +59,24 @@ final class MeasureCommand implements Callable<Integer> {
         InversionBug b = bug.bug();
         PrimaryClassifier c = PrimaryClassifier.load(model);
         FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());
-        MeasurementFiles.Summary s = run(c, model.toString(), field, b, out, output.progress());
-        output.print(s, describe(s, out));
+        Measured r = run(c, model.toString(), field, b, out, output.progress());
+        output.print(r.summary(), describe(r.summary(), out));
         return 0;
     }
 
-    static MeasurementFiles.Summary run(PrimaryClassifier c, String classifierName, FederatedDataset field, InversionBug bug,
-                                        Path out, Progress progress) {
+    /** A measurement and the summary written with it. */
+    record Measured(Measurement measurement, MeasurementFiles.Summary summary) {
+    }
+
+    /** Measures and writes all measurement files into {@code out}. */
+    static Measured run(PrimaryClassifier c, String classifierName, FederatedDataset field, InversionBug bug, Path out,
+                        Progress progress) {
         long t0 = System.nanoTime();
         Measurement m = Misclassification.measure(c, field, bug, progress);
         MeasurementFiles.Summary s = MeasurementFiles.Summary.of(m, field.name(), field.fingerprint(), classifierName,
                 bug.probability(), bug.seed(), (System.nanoTime() - t0) / 1e9);
         MeasurementFiles.write(out, m, s);
-        return s;
+        return new Measured(m, s);
     }
 
     static String describe(MeasurementFiles.Summary s, Path out) {

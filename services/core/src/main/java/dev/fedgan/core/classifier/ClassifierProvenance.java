@@ -18,6 +18,7 @@ public record ClassifierProvenance(
         int epochs,
         int batchSize,
         double learningRate,
+        int decayEpochs,
         long seed,
         double trainSeconds,
         String dl4jVersion,

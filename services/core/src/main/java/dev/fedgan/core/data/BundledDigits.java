@@ -8,9 +8,9 @@ import java.util.SplittableRandom;
 /**
  * The 10,000 MNIST digits shipped inside fedgan (see {@code bundled/PROVENANCE.md}); nothing is downloaded.
  *
- * <p>They come in two fixed, disjoint halves, as in the debugging scenario: {@code lab} is the data the ML team
- * had when it trained the primary classifier (5,000 digits), {@code field} is the data on the users' phones
- * (5,000 digits, 100 synthetic writers by default). Measuring the classifier on data it never saw keeps the
+ * <p>They come in two fixed, disjoint parts, as in the debugging scenario: {@code lab} is the data the ML team
+ * had when it trained the primary classifier (6,000 digits), {@code field} is the data on the users' phones
+ * (4,000 digits, 100 synthetic writers by default). Measuring the classifier on data it never saw keeps the
  * per-writer accuracies realistic; measured on its own training data almost every writer scores 100% and the
  * 75th-percentile threshold of the high-accuracy population collapses to 1.0.
  */
@@ -18,7 +18,7 @@ public final class BundledDigits {
 
     public static final String SPEC = "bundled";
     public static final int TOTAL = 10_000;
-    public static final int LAB = 5_000;
+    public static final int LAB = 6_000;
     /** Fixes which digits are lab and which are field; part of the bundled data's definition. */
     private static final long SPLIT_SEED = 20_200_123L;
     private static final String RESOURCE = "/dev/fedgan/core/data/bundled/";

@@ -23,8 +23,8 @@ public final class WriterPartition {
      */
     public record Options(int examplesPerWriter, double labelSkew, double sizeSpread, int minExamples, long seed) {
 
-        /** 50 examples per writer (the bundled field digits give 100 writers), i.i.d. labels, moderate spread. */
-        public static final Options DEFAULT = new Options(50, Double.POSITIVE_INFINITY, 0.5, 10, 1);
+        /** 40 examples per writer (the bundled field digits give 100 writers), i.i.d. labels, moderate spread. */
+        public static final Options DEFAULT = new Options(40, Double.POSITIVE_INFINITY, 0.5, 10, 1);
 
         public Options {
             if (examplesPerWriter < 1) {

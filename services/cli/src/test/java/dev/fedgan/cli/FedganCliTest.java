@@ -1,0 +1,139 @@
+package dev.fedgan.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fedgan.core.io.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: exit codes, one-line errors, --json, and the files it writes. */
+class FedganCliTest {
+
+    @TempDir
+    Path tmp;
+
+    record Run(int status, String out, String err) {
+    }
+
+    static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int status = FedganCli.run(args);
+            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static Path fixture(String name) throws URISyntaxException {
+        return Path.of(FedganCliTest.class.getResource("/fixtures/" + name).toURI());
+    }
+
+    @Test
+    void inspectReportsTheTffFixtureAsJson() throws Exception {
+        Run r = run("data", "inspect", fixture("fed_emnist_digitsonly_tiny_train.h5").toString(), "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        assertEquals("TFF Federated EMNIST (HDF5)", j.get("format").asText());
+        assertEquals(12, j.get("writers").asInt());
+        assertEquals(188, j.get("examples").asInt());
+        assertEquals(10, j.get("classes").asInt());
+        assertFalse(j.get("looks_inverted").asBoolean());
+    }
+
+    @Test
+    void badInputFailsWithOneLineNamingTheFile() throws Exception {
+        Path junk = tmp.resolve("broken.h5");
+        byte[] h5 = Files.readAllBytes(fixture("fed_emnist_digitsonly_tiny_train.h5"));
+        Files.write(junk, java.util.Arrays.copyOf(h5, 3000));
+        Run r = run("data", "inspect", junk.toString());
+        assertEquals(1, r.status());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(1, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("fedgan: error: " + junk), lines.get(0));
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void absurdParametersAreRejectedBeforeAnyWork() {
+        Run p = run("debug", "-p", "1.5", "--out", tmp.toString());
+        assertEquals(1, p.status());
+        assertEquals("fedgan: error: inversion probability must be in [0, 1], got 1.5", p.err().strip());
+        Run epochs = run("classifier", "train", "--epochs", "0", "--out", tmp.toString());
+        assertEquals(1, epochs.status());
+        assertTrue(epochs.err().contains("epochs must be in [1, 1000], got 0"), epochs.err());
+        Run low = run("debug", "--low", "2", "--out", tmp.toString());
+        assertEquals("fedgan: error: low accuracy threshold must be in [0, 1], got 2.0", low.err().strip());
+        assertFalse(Files.exists(tmp.resolve("classifier")), "nothing was trained");
+        Run usage = run("measure", "--no-such-option");
+        assertEquals(2, usage.status());
+    }
+
+    @Test
+    void helpExplainsTheWorkflow() {
+        Run r = run("--help");
+        assertEquals(0, r.status());
+        for (String word : List.of("debug", "classifier", "measure", "filter", "data", "bundled:field")) {
+            assertTrue(r.out().contains(word), word + " in help");
+        }
+        Run sub = run("filter", "by-user", "--help");
+        assertTrue(sub.out().contains("strict <") && sub.out().contains("25th percentile"), sub.out());
+    }
+
+    @Test
+    void trainMeasureAndFilterWriteTheReferenceFiles() throws Exception {
+        Path clf = tmp.resolve("clf");
+        Run train = run("classifier", "train", "--epochs", "1", "--out", clf.toString(), "--quiet", "--json");
+        assertEquals(0, train.status(), train.err());
+        JsonNode prov = Json.MAPPER.readTree(train.out()).get("provenance");
+        assertEquals("bundled:field", prov.get("test_data").asText());
+        assertTrue(prov.get("test_accuracy").asDouble() > 0.9, "one epoch already gives > 90%: " + prov);
+
+        Path meas = tmp.resolve("measurement");
+        Run m = run("measure", "--model", clf.toString(), "-p", "0.5", "--out", meas.toString(), "--json");
+        assertEquals(0, m.status(), m.err());
+        JsonNode ms = Json.MAPPER.readTree(m.out());
+        assertEquals(100, ms.get("writers").asInt());
+        assertEquals(100, sum(ms.get("histogram")));
+        assertTrue(m.err().contains("measuring writers") && m.err().contains("100%"), "progress on stderr: " + m.err());
+        assertTrue(Files.size(meas.resolve("accuracy_histogram.png")) > 5_000);
+
+        Path pops = tmp.resolve("populations");
+        Run byUser = run("filter", "by-user", "--measurement", meas.toString(), "--low", "0.5", "--high", "0.9",
+                "--out", pops.toString(), "--json");
+        assertEquals(0, byUser.status(), byUser.err());
+        JsonNode low = Json.MAPPER.readTree(byUser.out()).get(0);
+        assertTrue(low.get("precision").asDouble() >= 0.9, low.toString());
+        String csv = Files.readString(pops.resolve("by_user/acc_lt0p5/client_ids.csv"));
+        assertTrue(csv.matches("(w\\d\\d,(True|False)\r\n)+"), csv);
+
+        Run byExample = run("filter", "by-example", "--measurement", meas.toString(), "--out", pops.toString());
+        assertEquals(0, byExample.status(), byExample.err());
+        String idx = Files.readString(pops.resolve("by_example/min_num_examples_5/correct/example_indices_map.csv"));
+        assertTrue(idx.lines().allMatch(l -> l.matches("w\\d\\d,\"\\[\\d+(, \\d+)*]\"")), idx);
+    }
+
+    private static int sum(JsonNode array) {
+        int s = 0;
+        for (JsonNode n : array) {
+            s += n.asInt();
+        }
+        return s;
+    }
+}
