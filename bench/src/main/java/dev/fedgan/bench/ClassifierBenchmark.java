@@ -56,7 +56,7 @@ public class ClassifierBenchmark {
         // A briefly trained classifier: throughput does not depend on how well it is trained.
         classifier = ClassifierTraining.train(lab.restrictTo("bench", lab.byId().keySet().stream().limit(10).toList()),
                 lab.restrictTo("bench-test", lab.byId().keySet().stream().limit(2).toList()),
-                new ClassifierTraining.Options(1, 32, 1e-3, 1), Progress.NONE);
+                new ClassifierTraining.Options(1, 32, 1e-3, 0, 1), Progress.NONE);
         pixels = all.writers().get(0).pixels().length >= batch * WriterData.PIXELS ? all.writers().get(0).pixels() : flat(all, batch);
         images = PrimaryClassifier.batch(pixels, 0, batch);
         trainee = new MultiLayerNetwork(ClassifierArchitecture.build(10, 1e-3, 1));

@@ -26,7 +26,8 @@ final class ClassifierCommand {
         int epochs;
 
         @Option(names = "--decay-epochs", defaultValue = "2",
-                description = "Final epochs at a tenth of the learning rate (0 = constant, as the reference). Default: ${DEFAULT-VALUE}.")
+                description = {"Final epochs at a tenth of the learning rate (0 = constant, as the reference); the first epoch always",
+                    "runs at the full rate, so fewer epochs shorten the decay. Default: ${DEFAULT-VALUE}."})
         int decayEpochs;
 
         @Option(names = "--batch-size", defaultValue = "32", description = "Examples per Adam step. Default: ${DEFAULT-VALUE}.")
@@ -40,7 +41,7 @@ final class ClassifierCommand {
         long seed;
 
         ClassifierTraining.Options options() {
-            return new ClassifierTraining.Options(epochs, batchSize, learningRate, Math.min(decayEpochs, epochs), seed);
+            return new ClassifierTraining.Options(epochs, batchSize, learningRate, Math.min(decayEpochs, Math.max(0, epochs - 1)), seed);
         }
     }
 
