@@ -1,0 +1,108 @@
+package dev.fedgan.core.gan;
+
+import dev.fedgan.core.data.WriterData;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A client's part of a round (reference section 4.3): load the broadcast generator and critic, take up to
+ * {@code clientSteps} SGD steps on the critic with batches of the client's own examples (shuffled once with the
+ * reference seed 124578, not repeated) against equally many images the broadcast generator makes on the client,
+ * and return the critic delta. Not thread-safe: one instance per worker thread.
+ */
+public final class ClientTraining {
+
+    /** The reference's client shuffle seed (a fixed order every time the client is chosen). */
+    public static final long SHUFFLE_SEED = 124_578;
+
+    private final GanTrainingConfig config;
+    private final CriticStep criticStep;
+    private final GeneratorSampler generator;
+
+    public ClientTraining(GanTrainingConfig config) {
+        this.config = config;
+        criticStep = new CriticStep(config.preset(), config.loss(), config.penaltyWeight(), DataType.FLOAT);
+        generator = new GeneratorSampler(config.preset(), true, DataType.FLOAT);
+    }
+
+    /**
+     * Trains a copy of {@code critic} on {@code data} and returns the delta. {@code seed} drives the noise
+     * vectors and interpolation weights (derive it from the experiment seed, round and client).
+     */
+    public ClientUpdate train(String clientId, int round, NetworkWeights broadcastGenerator,
+            NetworkWeights broadcastCritic, WriterData data, long seed) {
+        if (data.size() == 0) {
+            throw new IllegalArgumentException("client " + clientId + " has no examples");
+        }
+        NetworkWeights critic = broadcastCritic.copy();
+        int[] order = shuffled(data.size());
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int batch = config.batchSize();
+        int steps = Math.min(config.clientSteps(), (data.size() + batch - 1) / batch);
+        int used = 0;
+        double loss = Double.NaN;
+        for (int s = 0; s < steps; s++) {
+            int from = s * batch;
+            int size = Math.min(batch, data.size() - from);
+            INDArray real = images(data, Arrays.copyOfRange(order, from, from + size));
+            INDArray fake = generator.sample(broadcastGenerator, gaussian(rnd, batch, config.preset().noiseDim()));
+            if (size < batch) {
+                fake = fake.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, size)).dup();
+            }
+            INDArray alpha = uniform(rnd, size);
+            loss = criticStep.step(critic, real, fake, alpha, config.criticLearningRate()).loss();
+            used += size;
+        }
+        float[] delta = critic.minus(broadcastCritic);
+        boolean nonFinite = false;
+        for (float v : delta) {
+            if (!Float.isFinite(v)) {
+                nonFinite = true;
+                break;
+            }
+        }
+        if (nonFinite) {
+            Arrays.fill(delta, 0f);
+        }
+        return new ClientUpdate(clientId, round, delta, used, steps, nonFinite, loss);
+    }
+
+    static int[] shuffled(int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom r = new SplittableRandom(SHUFFLE_SEED);
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    static INDArray images(WriterData data, int[] indices) {
+        return Nd4j.createFromArray(data.select(indices).pixels()).reshape(indices.length, 1, WriterData.SIDE, WriterData.SIDE);
+    }
+
+    /** Standard normal noise vectors {@code [rows, cols]}. */
+    public static INDArray gaussian(SplittableRandom rnd, int rows, int cols) {
+        float[] v = new float[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) rnd.nextGaussian();
+        }
+        return Nd4j.createFromArray(v).reshape(rows, cols);
+    }
+
+    private static INDArray uniform(SplittableRandom rnd, int rows) {
+        float[] v = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            v[i] = (float) rnd.nextDouble();
+        }
+        return Nd4j.createFromArray(v).reshape(rows, 1, 1, 1);
+    }
+}

@@ -1,0 +1,243 @@
+package dev.fedgan.core.gan;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Every weight tensor of one network, in a fixed order: the trainable kernels, biases and batch-norm β, and the
+ * batch-norm moving statistics. This is what the server broadcasts and what a client's critic delta covers
+ * (reference section 2.3: {@code model.weights}, moving statistics included). The flat form concatenates the
+ * tensors in this order, each in row-major order.
+ */
+public final class NetworkWeights {
+
+    private final LinkedHashMap<String, INDArray> tensors;
+    private final List<String> trainable;
+
+    NetworkWeights(LinkedHashMap<String, INDArray> tensors, List<String> trainable) {
+        this.tensors = tensors;
+        this.trainable = List.copyOf(trainable);
+    }
+
+    public INDArray get(String name) {
+        INDArray a = tensors.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no weight tensor '" + name + "' (have " + tensors.keySet() + ")");
+        }
+        return a;
+    }
+
+    public Map<String, INDArray> tensors() {
+        return Collections.unmodifiableMap(tensors);
+    }
+
+    public List<String> names() {
+        return List.copyOf(tensors.keySet());
+    }
+
+    /** Names of the tensors an optimiser updates (everything except the moving statistics). */
+    public List<String> trainable() {
+        return trainable;
+    }
+
+    public DataType dataType() {
+        return tensors.values().iterator().next().dataType();
+    }
+
+    /** Number of scalars over all tensors. */
+    public long length() {
+        long n = 0;
+        for (INDArray a : tensors.values()) {
+            n += a.length();
+        }
+        return n;
+    }
+
+    public long trainableLength() {
+        long n = 0;
+        for (String name : trainable) {
+            n += tensors.get(name).length();
+        }
+        return n;
+    }
+
+    public NetworkWeights copy() {
+        LinkedHashMap<String, INDArray> c = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> c.put(k, v.dup()));
+        return new NetworkWeights(c, trainable);
+    }
+
+    /** A copy in another floating-point type (float64 for gradient checks). */
+    public NetworkWeights castTo(DataType type) {
+        LinkedHashMap<String, INDArray> c = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> c.put(k, v.castTo(type).dup()));
+        return new NetworkWeights(c, trainable);
+    }
+
+    /** All tensors flattened into one float vector (the client delta's form). */
+    public float[] flatten() {
+        long n = length();
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalStateException("network too large to flatten: " + n + " weights");
+        }
+        float[] out = new float[(int) n];
+        int at = 0;
+        for (INDArray a : tensors.values()) {
+            float[] part = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
+        }
+        return out;
+    }
+
+    /** {@code this - base}, flattened: what a client sends. */
+    public float[] minus(NetworkWeights base) {
+        requireSameLayout(base);
+        float[] a = flatten();
+        float[] b = base.flatten();
+        for (int i = 0; i < a.length; i++) {
+            a[i] -= b[i];
+        }
+        return a;
+    }
+
+    /** Adds a flat vector (in {@link #flatten()} order) to every tensor in place: the server's θ ← θ + Δ̄. */
+    public void add(float[] flat) {
+        if (flat.length != length()) {
+            throw new IllegalArgumentException("update has " + flat.length + " values, the network has " + length());
+        }
+        int at = 0;
+        for (INDArray a : tensors.values()) {
+            int n = (int) a.length();
+            INDArray part = Nd4j.createFromArray(Arrays.copyOfRange(flat, at, at + n)).castTo(a.dataType()).reshape(a.shape());
+            a.addi(part);
+            at += n;
+        }
+    }
+
+    /** Global L2 norm over the trainable tensors (an eval scalar of the reference). */
+    public double trainableNorm() {
+        double s = 0;
+        for (String name : trainable) {
+            double n = tensors.get(name).norm2Number().doubleValue();
+            s += n * n;
+        }
+        return Math.sqrt(s);
+    }
+
+    /** True when any weight is NaN or infinite. */
+    public boolean hasNonFinite() {
+        for (INDArray a : tensors.values()) {
+            if (a.isInfinite().any() || a.isNaN().any()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void requireSameLayout(NetworkWeights other) {
+        if (!tensors.keySet().equals(other.tensors.keySet())) {
+            throw new IllegalArgumentException("weights have tensors " + other.tensors.keySet() + ", expected " + tensors.keySet());
+        }
+        for (var e : tensors.entrySet()) {
+            long[] s = other.tensors.get(e.getKey()).shape();
+            if (!Arrays.equals(s, e.getValue().shape())) {
+                throw new IllegalArgumentException("tensor " + e.getKey() + " has shape " + Arrays.toString(s)
+                        + ", expected " + Arrays.toString(e.getValue().shape()));
+            }
+        }
+    }
+
+    /**
+     * Writes the tensors as a zip of {@code .npy} files (numpy can read each one), plus {@code trainable.txt}.
+     */
+    public void write(OutputStream out) throws IOException {
+        ZipOutputStream zip = new ZipOutputStream(out);
+        for (var e : tensors.entrySet()) {
+            zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
+            zip.write(Nd4j.toNpyByteArray(e.getValue().dup('c')));
+            zip.closeEntry();
+        }
+        zip.putNextEntry(new ZipEntry("order.txt"));
+        StringBuilder order = new StringBuilder();
+        for (String name : tensors.keySet()) {
+            order.append(name).append(trainable.contains(name) ? " trainable" : " statistic").append('\n');
+        }
+        zip.write(order.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        zip.closeEntry();
+        zip.finish();
+    }
+
+    /**
+     * Reads weights written by {@link #write}, checking them against {@code expected}'s layout (names and shapes):
+     * a checkpoint of another preset, a truncated file or non-finite values fail with the reason and the source.
+     */
+    public static NetworkWeights read(InputStream in, NetworkWeights expected, String source) throws IOException {
+        Map<String, INDArray> found = new LinkedHashMap<>();
+        try (ZipInputStream zip = new ZipInputStream(in)) {
+            ZipEntry e;
+            while ((e = zip.getNextEntry()) != null) {
+                if (e.getName().endsWith(".npy")) {
+                    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+                    zip.transferTo(buf);
+                    byte[] bytes = buf.toByteArray();
+                    found.put(e.getName().substring(0, e.getName().length() - 4), Nd4j.createNpyFromByteArray(bytes));
+                }
+            }
+        } catch (RuntimeException ex) {
+            throw new IOException(source + ": corrupt weights (" + ex.getMessage() + ")", ex);
+        }
+        LinkedHashMap<String, INDArray> ordered = new LinkedHashMap<>();
+        for (String name : expected.names()) {
+            INDArray a = found.get(name);
+            if (a == null) {
+                throw new IOException(source + ": missing tensor " + name + " (found " + found.keySet() + ")");
+            }
+            if (!Arrays.equals(a.shape(), expected.get(name).shape())) {
+                throw new IOException(source + ": tensor " + name + " has shape " + Arrays.toString(a.shape())
+                        + ", expected " + Arrays.toString(expected.get(name).shape()));
+            }
+            ordered.put(name, a.castTo(expected.get(name).dataType()).dup());
+        }
+        NetworkWeights w = new NetworkWeights(ordered, expected.trainable);
+        if (w.hasNonFinite()) {
+            throw new IOException(source + ": weights contain NaN or infinite values");
+        }
+        return w;
+    }
+
+    /** Builder used by {@link GanNetworks}. */
+    static final class Builder {
+        private final LinkedHashMap<String, INDArray> tensors = new LinkedHashMap<>();
+        private final List<String> trainable = new ArrayList<>();
+
+        Builder trainable(String name, INDArray value) {
+            tensors.put(name, value);
+            trainable.add(name);
+            return this;
+        }
+
+        Builder statistic(String name, INDArray value) {
+            tensors.put(name, value);
+            return this;
+        }
+
+        NetworkWeights build() {
+            return new NetworkWeights(tensors, trainable);
+        }
+    }
+}
