@@ -65,15 +65,6 @@ final class AesCtr {
         return v;
     }
 
-    /** Fills {@code out[0, len)} with keystream (len a multiple of 16), bypassing the internal buffer. */
-    void fill(byte[] out, int len) {
-        if (at != BUFFER || len % BLOCK != 0 || len > BUFFER) {
-            throw new IllegalStateException("fill needs a block-aligned request of at most " + BUFFER + " bytes");
-        }
-        update(out, len);
-        blocksRead += len / BLOCK;
-    }
-
     /** Blocks of this stream consumed so far, counted from block 0 of its nonce (partly read blocks count). */
     long position() {
         long consumedInBuffer = at == BUFFER ? 0 : (BUFFER - at) / BLOCK;
@@ -92,15 +83,6 @@ final class AesCtr {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-CTR keystream failed: " + e.getMessage(), e);
         }
-    }
-
-    static long readLong(byte[] bytes, int offset) {
-        return (long) LONGS.get(bytes, offset);
-    }
-
-    /** A uniform double in (0, 1] with 53 random bits: ((x >>> 11) + 1) * 2^-53. Never 0, so log is finite. */
-    static double uniformOpenClosed(long bits) {
-        return ((bits >>> 11) + 1) * 0x1.0p-53;
     }
 
     /** A uniform double in [0, 1) with 53 random bits. */

@@ -7,7 +7,8 @@ import java.util.stream.IntStream;
  *
  * <p><b>Secure by default</b> ({@link #secure()}): the random bits are an AES-256-CTR keystream ({@link AesCtr})
  * under a key drawn fresh for every call from the JDK's DRBG, which the operating system seeds. Each normal is made
- * in double precision by Box-Muller from two 53-bit uniforms, and each coordinate's noise is
+ * in double precision by Marsaglia's polar method from pairs of 53-bit uniforms (rejection: a pair
+ * of uniforms yields two normals with probability π/4; no trigonometric functions), and each coordinate's noise is
  * {@code std · (N₁ + N₂ + N₃ + N₄) / 2} with four independent standard normals, which again has variance std², before
  * it is added (in double) and rounded once to float. The sum of four follows Holohan &amp; Braghin, "Secure Random
  * Sampling in Differential Privacy", ESORICS 2021 (arXiv 2107.10138, section 5.1), as Opacus does in its
@@ -32,10 +33,7 @@ public final class GaussianNoise {
     public static final String STREAM = "gaussian-noise";
     /** Coordinates per independent sub-stream. Part of the seeded stream's definition: changing it changes values. */
     public static final int CHUNK = 1 << 16;
-    private static final String DOMAIN = "fedgan/gaussian-noise/aes-256-ctr/box-muller/sum4/v1";
-    private static final int BLOCKS_PER_COORDINATE = 2; // four 64-bit uniforms
-    private static final int COORDINATES_PER_FILL = 1024; // 32 KiB of keystream
-    private static final double TWO_PI = 2 * Math.PI;
+    private static final String DOMAIN = "fedgan/gaussian-noise/aes-256-ctr/polar/sum4/v1";
 
     private final boolean seeded;
     private final long seed;
@@ -75,7 +73,7 @@ public final class GaussianNoise {
 
     /** A one-line description of the mode for reports. */
     public String description() {
-        String algo = "AES-256-CTR keystream, Box-Muller on 53-bit uniforms, (N1+N2+N3+N4)/2 per coordinate";
+        String algo = "AES-256-CTR keystream, polar method on 53-bit uniforms, (N1+N2+N3+N4)/2 per coordinate";
         return seeded
                 ? "seeded (reproducible, NOT private; seed " + seed + "): " + algo
                 : "secure (fresh key per call from " + AesCtr.entropySource() + "): " + algo;
@@ -151,23 +149,28 @@ public final class GaussianNoise {
         });
     }
 
-    /** Fills {@code out} with the noise of sub-stream {@code nonce}. */
+    /**
+     * Fills {@code out} with the noise of sub-stream {@code nonce}: per coordinate two accepted pairs of Marsaglia's
+     * polar method (four independent standard normals), summed, times std/2.
+     */
     private static void chunk(byte[] key, long nonce, double[] out, double std) {
         AesCtr ctr = new AesCtr(key, nonce, 0);
-        byte[] bits = new byte[COORDINATES_PER_FILL * BLOCKS_PER_COORDINATE * AesCtr.BLOCK];
         double half = 0.5 * std;
-        for (int base = 0; base < out.length; base += COORDINATES_PER_FILL) {
-            int count = Math.min(COORDINATES_PER_FILL, out.length - base);
-            ctr.fill(bits, count * BLOCKS_PER_COORDINATE * AesCtr.BLOCK);
-            for (int k = 0; k < count; k++) {
-                int o = k * 32;
-                double r1 = Math.sqrt(-2 * Math.log(AesCtr.uniformOpenClosed(AesCtr.readLong(bits, o))));
-                double t1 = TWO_PI * AesCtr.uniformClosedOpen(AesCtr.readLong(bits, o + 8));
-                double r2 = Math.sqrt(-2 * Math.log(AesCtr.uniformOpenClosed(AesCtr.readLong(bits, o + 16))));
-                double t2 = TWO_PI * AesCtr.uniformClosedOpen(AesCtr.readLong(bits, o + 24));
-                double sum4 = r1 * Math.cos(t1) + r1 * Math.sin(t1) + r2 * Math.cos(t2) + r2 * Math.sin(t2);
-                out[base + k] = half * sum4;
+        for (int k = 0; k < out.length; k++) {
+            double sum4 = 0;
+            for (int pair = 0; pair < 2; pair++) {
+                double u;
+                double v;
+                double s;
+                do {
+                    u = 2 * AesCtr.uniformClosedOpen(ctr.nextLong()) - 1; // [-1, 1) in steps of 2^-52
+                    v = 2 * AesCtr.uniformClosedOpen(ctr.nextLong()) - 1;
+                    s = u * u + v * v;
+                } while (s >= 1 || s == 0);
+                double f = Math.sqrt(-2 * Math.log(s) / s);
+                sum4 += u * f + v * f;
             }
+            out[k] = half * sum4;
         }
     }
 }
