@@ -1,0 +1,128 @@
+package dev.fedgan.core.privacy;
+
+import java.util.List;
+
+/**
+ * The equivalent of tensorflow_privacy's {@code compute_dp_sgd_privacy}: epsilon of T steps of the Sampled Gaussian
+ * Mechanism with sampling rate q = m / N (or q given directly) and noise multiplier z, for a delta, under both
+ * RDP-to-(epsilon, delta) conversions and over {@link RdpAccountant#DEFAULT_ORDERS} unless told otherwise.
+ *
+ * <p>For user-level DP in federated training, N is the number of users, m the clients per round, T the rounds; the
+ * default delta is 1 / N^1.1 (smaller than 1/N, so the guarantee cannot be met by releasing one user's data).
+ */
+public final class PrivacyCalculator {
+
+    /** The caveat every answer carries: fedgan samples without replacement, the accountant assumes Poisson. */
+    public static final String POISSON_ASSUMPTION = "the accountant assumes Poisson sampling (each user independently"
+            + " with probability q); training samples exactly m of N users per round without replacement, and"
+            + " q = m/N is the usual approximation, not a proof";
+
+    private PrivacyCalculator() {
+    }
+
+    /** The default delta for N users: 1 / N^1.1. */
+    public static double defaultDelta(long population) {
+        if (population < 2) {
+            throw new IllegalArgumentException("the default delta 1/N^1.1 needs a population N >= 2, got " + population);
+        }
+        return Math.pow(population, -1.1);
+    }
+
+    /** T = ceil(epochs * N / batch), as {@code compute_dp_sgd_privacy} counts steps. */
+    public static long stepsForEpochs(long population, long batch, double epochs) {
+        checkPopulation(population);
+        if (batch < 1 || batch > population) {
+            throw new IllegalArgumentException("batch size must be in [1, N = " + population + "], got " + batch);
+        }
+        if (!(epochs > 0) || Double.isInfinite(epochs)) {
+            throw new IllegalArgumentException("epochs must be a finite number > 0, got " + epochs);
+        }
+        double t = Math.ceil(epochs * population / batch);
+        if (t > Long.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("epochs too large: " + epochs);
+        }
+        return (long) t;
+    }
+
+    /** m of N users per round for T rounds, delta = 1 / N^1.1. */
+    public static PrivacyEstimate forPopulation(long population, int perRound, double noiseMultiplier, long rounds) {
+        return estimate(population, perRound, null, noiseMultiplier, rounds, null, RdpAccountant.DEFAULT_ORDERS);
+    }
+
+    /** m of N users per round for T rounds. */
+    public static PrivacyEstimate forPopulation(long population, int perRound, double noiseMultiplier, long rounds,
+                                                double delta) {
+        return estimate(population, perRound, null, noiseMultiplier, rounds, delta, RdpAccountant.DEFAULT_ORDERS);
+    }
+
+    /** Sampling rate q for T steps. */
+    public static PrivacyEstimate forSamplingRate(double q, double noiseMultiplier, long steps, double delta) {
+        return estimate(null, null, q, noiseMultiplier, steps, delta, RdpAccountant.DEFAULT_ORDERS);
+    }
+
+    /** Exactly {@code compute_dp_sgd_privacy(n, batch_size, noise_multiplier, epochs, delta)}. */
+    public static PrivacyEstimate forEpochs(long population, int batch, double noiseMultiplier, double epochs,
+                                            double delta) {
+        long steps = stepsForEpochs(population, batch, epochs);
+        return estimate(population, batch, null, noiseMultiplier, steps, delta, RdpAccountant.DEFAULT_ORDERS);
+    }
+
+    /**
+     * The general form. Give either q, or N and m (q = m / N); N may come with q only to default delta.
+     *
+     * @param population      N, or null
+     * @param perRound        m, or null
+     * @param q               the sampling rate, or null to use m / N
+     * @param noiseMultiplier z
+     * @param steps           T
+     * @param delta           delta, or null for 1 / N^1.1
+     * @param orders          the Renyi orders, or null for {@link RdpAccountant#DEFAULT_ORDERS}
+     */
+    public static PrivacyEstimate estimate(Long population, Integer perRound, Double q, double noiseMultiplier,
+                                           long steps, Double delta, List<Double> orders) {
+        if (population != null) {
+            checkPopulation(population);
+        }
+        double rate;
+        if (q != null) {
+            if (perRound != null) {
+                throw new IllegalArgumentException("give either the sampling rate q or the clients per round m, not both");
+            }
+            RdpAccountant.checkSamplingRate(q);
+            rate = q;
+        } else {
+            if (population == null || perRound == null) {
+                throw new IllegalArgumentException("the sampling rate needs q, or both the population N and the clients per round m");
+            }
+            if (perRound < 1 || perRound > population) {
+                throw new IllegalArgumentException("clients per round must be in [1, N = " + population + "], got " + perRound);
+            }
+            rate = (double) perRound / population;
+        }
+        RdpAccountant.checkNoiseMultiplier(noiseMultiplier);
+        RdpAccountant.checkSteps(steps);
+        double d;
+        if (delta != null) {
+            RdpAccountant.checkDelta(delta);
+            d = delta;
+        } else {
+            if (population == null) {
+                throw new IllegalArgumentException("delta not given: the default 1/N^1.1 needs the population N");
+            }
+            d = defaultDelta(population);
+        }
+        List<Double> o = orders == null ? RdpAccountant.DEFAULT_ORDERS : orders;
+        RdpAccountant acc = new RdpAccountant(o).addSteps(rate, noiseMultiplier, steps);
+        Epsilon original = acc.epsilon(d, Conversion.ORIGINAL);
+        Epsilon improved = acc.epsilon(d, Conversion.IMPROVED);
+        return new PrivacyEstimate(population, perRound, rate, noiseMultiplier, steps, d, delta == null,
+                original.epsilon(), original.order(), improved.epsilon(), improved.order(), acc.orders(),
+                POISSON_ASSUMPTION);
+    }
+
+    static void checkPopulation(long population) {
+        if (population < 1) {
+            throw new IllegalArgumentException("population N must be >= 1, got " + population);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.fedgan.core.privacy;
+
+import java.math.BigDecimal;
+import java.util.Locale;
+
+/**
+ * The privacy guarantee of one training run, as every report embeds it: user-level DP of DP-FedAvg's critic updates,
+ * accounted with {@link RdpAccountant}. A plain record, so it serializes to JSON (snake_case) and back.
+ *
+ * <p>When DP is off, {@link #notPrivate} gives a statement with {@code differentiallyPrivate = false}, epsilon
+ * infinite and delta / orders NaN (JSON "Infinity" / "NaN").
+ *
+ * @param differentiallyPrivate whether the run used clipping and noise at all
+ * @param unit                  the protected unit: "user" (all of one user's examples)
+ * @param accounted             what is released and accounted, in words
+ * @param samplingScheme        how clients are drawn, and the accountant's assumption
+ * @param population            N, the users the clients are drawn from
+ * @param clientsPerRound       m
+ * @param samplingRate          q = m / N
+ * @param noiseMultiplier       z: noise standard deviation on the sum of clipped deltas divided by S
+ * @param clipNorm              S, the L2 bound on each client's critic delta (all tensors flattened together)
+ * @param rounds                T, rounds accounted
+ * @param delta                 delta of the guarantee
+ * @param deltaIsDefault        whether delta is the default 1 / N^1.1
+ * @param epsilonOriginal       epsilon, original 2019 conversion
+ * @param bestOrderOriginal     its Renyi order
+ * @param epsilonImproved       epsilon, improved 2020 conversion
+ * @param bestOrderImproved     its Renyi order
+ * @param accountant            the accountant, in words
+ * @param secureNoise           whether the Gaussian noise came from a secure random source (false: a seeded PRNG)
+ */
+public record PrivacyStatement(boolean differentiallyPrivate, String unit, String accounted, String samplingScheme,
+                               long population, int clientsPerRound, double samplingRate, double noiseMultiplier,
+                               double clipNorm, long rounds, double delta, boolean deltaIsDefault,
+                               double epsilonOriginal, double bestOrderOriginal, double epsilonImproved,
+                               double bestOrderImproved, String accountant, boolean secureNoise) {
+
+    /** The protected unit. */
+    public static final String UNIT = "user";
+
+    /** What DP-FedAvg releases each round. */
+    public static final String ACCOUNTED = "each round's critic update: the sum of the sampled clients' critic deltas,"
+            + " each clipped to L2 norm S over all tensors, plus Gaussian noise N(0, (z S)^2) on every coordinate,"
+            + " divided by m; the generator is trained on the server from noise only and adds no privacy cost";
+
+    /** The accountant. */
+    public static final String ACCOUNTANT = "RDP of the Sampled Gaussian Mechanism (tensorflow_privacy rdp_accountant),"
+            + " orders of compute_dp_sgd_privacy";
+
+    /** The sampling scheme and its caveat, for m of N. */
+    public static String samplingScheme(long population, int clientsPerRound) {
+        return String.format(Locale.ROOT, "uniform without replacement, %d of %d clients per round; the accountant"
+                + " assumes Poisson sampling with q = m/N", clientsPerRound, population);
+    }
+
+    /**
+     * The statement for T rounds of m of N clients with noise multiplier z and clip S.
+     *
+     * @param delta the delta, or null for 1 / N^1.1
+     */
+    public static PrivacyStatement of(long population, int clientsPerRound, double noiseMultiplier, double clipNorm,
+                                      long rounds, Double delta, boolean secureNoise) {
+        checkClip(clipNorm);
+        PrivacyEstimate e = PrivacyCalculator.estimate(population, clientsPerRound, null, noiseMultiplier, rounds, delta,
+                null);
+        return new PrivacyStatement(true, UNIT, ACCOUNTED, samplingScheme(population, clientsPerRound), population,
+                clientsPerRound, e.q(), noiseMultiplier, clipNorm, rounds, e.delta(), e.deltaIsDefault(),
+                e.epsilonOriginal(), e.bestOrderOriginal(), e.epsilonImproved(), e.bestOrderImproved(), ACCOUNTANT,
+                secureNoise);
+    }
+
+    /**
+     * The statement for the steps a training run's accountant has recorded (e.g. after a resume from a checkpoint).
+     * Every recorded entry must have q = m / N and the given z: the statement describes one setting.
+     *
+     * @param delta the delta, or null for 1 / N^1.1
+     */
+    public static PrivacyStatement of(RdpAccountant accountant, long population, int clientsPerRound,
+                                      double noiseMultiplier, double clipNorm, Double delta, boolean secureNoise) {
+        checkClip(clipNorm);
+        PrivacyEstimate setting = PrivacyCalculator.estimate(population, clientsPerRound, null, noiseMultiplier, 0,
+                delta, null);
+        for (RdpAccountant.Steps s : accountant.steps()) {
+            if (Double.compare(s.q(), setting.q()) != 0 || Double.compare(s.noiseMultiplier(), noiseMultiplier) != 0) {
+                throw new IllegalArgumentException("the accountant holds steps with q = " + s.q() + ", z = "
+                        + s.noiseMultiplier() + ", not the statement's q = " + setting.q() + ", z = " + noiseMultiplier);
+            }
+        }
+        Epsilon original = accountant.epsilon(setting.delta(), Conversion.ORIGINAL);
+        Epsilon improved = accountant.epsilon(setting.delta(), Conversion.IMPROVED);
+        return new PrivacyStatement(true, UNIT, ACCOUNTED, samplingScheme(population, clientsPerRound), population,
+                clientsPerRound, setting.q(), noiseMultiplier, clipNorm, accountant.totalSteps(), setting.delta(),
+                setting.deltaIsDefault(), original.epsilon(), original.order(), improved.epsilon(), improved.order(),
+                ACCOUNTANT, secureNoise);
+    }
+
+    /** The statement of a run without DP (no clipping, no noise): no guarantee. */
+    public static PrivacyStatement notPrivate(long population, int clientsPerRound, long rounds) {
+        PrivacyCalculator.checkPopulation(population);
+        RdpAccountant.checkSteps(rounds);
+        if (clientsPerRound < 1 || clientsPerRound > population) {
+            throw new IllegalArgumentException("clients per round must be in [1, N = " + population + "], got "
+                    + clientsPerRound);
+        }
+        return new PrivacyStatement(false, UNIT, "the example-weighted mean of the sampled clients' critic deltas,"
+                + " unclipped and without noise", samplingScheme(population, clientsPerRound), population,
+                clientsPerRound, (double) clientsPerRound / population, 0, Double.POSITIVE_INFINITY, rounds, Double.NaN,
+                false, Double.POSITIVE_INFINITY, Double.NaN, Double.POSITIVE_INFINITY, Double.NaN, "none", false);
+    }
+
+    private static void checkClip(double clipNorm) {
+        if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
+            throw new IllegalArgumentException("clip norm must be a finite number > 0, got " + clipNorm);
+        }
+    }
+
+    /** A short paragraph for humans: the guarantee, what it covers, the sampling caveat, the noise source. */
+    public String paragraph() {
+        StringBuilder sb = new StringBuilder();
+        if (!differentiallyPrivate) {
+            sb.append(String.format(Locale.ROOT, "No differential privacy: %d rounds of %d of %d clients each, with"
+                    + " unclipped, noise-free critic updates. Nothing formal protects a user's data.",
+                    rounds, clientsPerRound, population));
+            return sb.toString();
+        }
+        sb.append(String.format(Locale.ROOT, "User-level differential privacy: (epsilon = %s, delta = %s%s) after %d"
+                        + " rounds (RDP accountant, original 2019 conversion, best order %s; the improved 2020"
+                        + " conversion gives epsilon = %s at order %s).",
+                number(epsilonOriginal), scientific(delta), deltaIsDefault ? ", the default 1/N^1.1" : "", rounds,
+                order(bestOrderOriginal), number(epsilonImproved), order(bestOrderImproved)));
+        sb.append(String.format(Locale.ROOT, " The protected unit is all of one user's data. Each round, %d of %d"
+                        + " clients are drawn uniformly without replacement; each one's critic delta is clipped to L2"
+                        + " norm S = %s, the clipped deltas are summed and Gaussian noise of standard deviation"
+                        + " z*S = %s (noise multiplier z = %s) is added to every coordinate.",
+                clientsPerRound, population, plain(clipNorm), plain(noiseMultiplier * clipNorm), plain(noiseMultiplier)));
+        sb.append(String.format(Locale.ROOT, " The accountant assumes Poisson sampling with q = m/N = %s, the usual"
+                + " approximation for sampling without replacement.", plain(samplingRate)));
+        double eps = Math.min(epsilonOriginal, epsilonImproved);
+        if (eps > 100) {
+            sb.append(" At this epsilon the formal guarantee is vacuous: it bounds nothing an attacker could learn.");
+        } else if (eps > 10) {
+            sb.append(" An epsilon above 10 is a weak guarantee.");
+        }
+        sb.append(secureNoise ? " The noise came from a secure random source."
+                : " The noise came from a seeded pseudo-random generator (reproducible runs): anyone who knows the"
+                + " seed can subtract it, so the guarantee holds only while the seed stays secret.");
+        return sb.toString();
+    }
+
+    private static String number(double x) {
+        if (Double.isInfinite(x)) {
+            return "infinity";
+        }
+        return Math.abs(x) >= 1e4 ? String.format(Locale.ROOT, "%.3e", x) : plain(x);
+    }
+
+    private static String scientific(double x) {
+        return String.format(Locale.ROOT, "%.2e", x);
+    }
+
+    private static String order(double a) {
+        if (Double.isInfinite(a)) {
+            return "infinity";
+        }
+        return BigDecimal.valueOf(a).stripTrailingZeros().toPlainString();
+    }
+
+    private static String plain(double x) {
+        if (!Double.isFinite(x)) {
+            return Double.toString(x);
+        }
+        return new BigDecimal(String.format(Locale.ROOT, "%.4g", x)).stripTrailingZeros().toPlainString();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.fedgan.core.privacy;
+
+import static dev.fedgan.core.privacy.RdpAccountantTest.assertMessage;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fedgan.core.io.Json;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The compute_dp_sgd_privacy equivalent and the statement reports embed. */
+class PrivacyCalculatorTest {
+
+    @Test
+    void stepsAndDefaultDelta() {
+        assertEquals(976_563, PrivacyCalculator.stepsForEpochs(100_000_000, 1024, 10), "ceil(1e9 / 1024)");
+        assertEquals(6000, PrivacyCalculator.stepsForEpochs(60_000, 150, 15));
+        assertEquals(Math.pow(850, -1.1), PrivacyCalculator.defaultDelta(850), 0);
+        PrivacyEstimate e = PrivacyCalculator.forPopulation(850, 10, 1.0, 1000);
+        assertTrue(e.deltaIsDefault());
+        assertEquals(Math.pow(850, -1.1), e.delta(), 0);
+        assertEquals(10.0 / 850, e.q(), 0);
+        assertEquals(850L, e.population());
+        assertEquals(10, e.sampledPerRound());
+        assertEquals(RdpAccountant.DEFAULT_ORDERS, e.orders());
+        assertTrue(e.samplingAssumption().contains("Poisson"));
+        assertTrue(e.epsilonImproved() < e.epsilonOriginal());
+    }
+
+    @Test
+    void samplingRateDirectlyEqualsPopulationForm() {
+        PrivacyEstimate byRate = PrivacyCalculator.forSamplingRate(150.0 / 60_000, 1.3, 6000, 1e-5);
+        PrivacyEstimate byEpochs = PrivacyCalculator.forEpochs(60_000, 150, 1.3, 15, 1e-5);
+        assertEquals(byEpochs.epsilonOriginal(), byRate.epsilonOriginal(), 0);
+        assertEquals(byEpochs.epsilonImproved(), byRate.epsilonImproved(), 0);
+        assertNull(byRate.population());
+        // Golden value of section 7 (compute_dp_sgd_privacy_test): 1e-6 relative.
+        assertEquals(0.941870567, byRate.epsilonOriginal(), 0.941870567e-6);
+        // With q and N, N only defaults delta.
+        PrivacyEstimate qAndN = PrivacyCalculator.estimate(850L, null, 10.0 / 850, 1.0, 1000, null, null);
+        assertEquals(PrivacyCalculator.forPopulation(850, 10, 1.0, 1000).epsilonOriginal(), qAndN.epsilonOriginal(), 0);
+    }
+
+    @Test
+    void customOrders() {
+        PrivacyEstimate e = PrivacyCalculator.estimate(null, null, 0.01, 4.0, 10_000, 1e-5,
+                List.of(2.0, 20.0, 32.0));
+        assertEquals(20.0, e.bestOrderOriginal());
+        assertEquals(1.258575, e.epsilonOriginal(), 1.258575e-6);
+    }
+
+    @Test
+    void badCombinationsAndValues() {
+        assertMessage("delta not given: the default 1/N^1.1 needs the population N",
+                () -> PrivacyCalculator.estimate(null, null, 0.1, 1.0, 10, null, null));
+        assertMessage("give either the sampling rate q or the clients per round m, not both",
+                () -> PrivacyCalculator.estimate(100L, 10, 0.1, 1.0, 10, null, null));
+        assertMessage("the sampling rate needs q, or both the population N and the clients per round m",
+                () -> PrivacyCalculator.estimate(100L, null, null, 1.0, 10, null, null));
+        assertMessage("clients per round must be in [1, N = 850], got 900",
+                () -> PrivacyCalculator.forPopulation(850, 900, 1.0, 10));
+        assertMessage("population N must be >= 1, got 0", () -> PrivacyCalculator.forPopulation(0, 1, 1.0, 10));
+        assertMessage("the default delta 1/N^1.1 needs a population N >= 2, got 1",
+                () -> PrivacyCalculator.forPopulation(1, 1, 1.0, 10));
+        assertMessage("steps must be >= 0, got -5", () -> PrivacyCalculator.forPopulation(850, 10, 1.0, -5));
+        assertMessage("noise multiplier must be >= 0, got -1.0", () -> PrivacyCalculator.forPopulation(850, 10, -1, 5));
+        assertMessage("delta must be in (0, 1), got 1.5", () -> PrivacyCalculator.forSamplingRate(0.1, 1, 5, 1.5));
+        assertMessage("epochs must be a finite number > 0, got 0.0", () -> PrivacyCalculator.stepsForEpochs(100, 10, 0));
+        assertMessage("batch size must be in [1, N = 100], got 0", () -> PrivacyCalculator.stepsForEpochs(100, 0, 1));
+    }
+
+    @Test
+    void statementForTheReferenceExperiment() throws Exception {
+        PrivacyStatement s = PrivacyStatement.of(850, 10, 0.01, 0.1, 1000, 1e-5, false);
+        assertTrue(s.differentiallyPrivate());
+        assertEquals("user", s.unit());
+        assertEquals("uniform without replacement, 10 of 850 clients per round; the accountant assumes Poisson"
+                + " sampling with q = m/N", s.samplingScheme());
+        assertEquals(6.23e6, s.epsilonOriginal(), 0.005e6);
+        assertEquals(1.25, s.bestOrderOriginal());
+        String p = s.paragraph();
+        assertTrue(p.contains("vacuous"), p);
+        assertTrue(p.contains("seeded"), p);
+        assertTrue(p.contains("Poisson sampling with q = m/N = 0.01176"), p);
+        assertTrue(p.contains("S = 0.1,"), p);
+        String json = Json.toString(s);
+        assertTrue(json.contains("\"epsilon_original\""), json);
+        assertTrue(json.contains("\"secure_noise\" : false"), json);
+        assertFalse(json.contains("paragraph"), json);
+        assertEquals(s, Json.MAPPER.readValue(json, PrivacyStatement.class));
+    }
+
+    @Test
+    void statementFromARunningAccountant() throws Exception {
+        RdpAccountant acc = new RdpAccountant();
+        for (int round = 0; round < 1000; round++) {
+            acc.addSteps(10.0 / 3400, 1.0, 1);
+        }
+        PrivacyStatement s = PrivacyStatement.of(acc, 3400, 10, 1.0, 0.1, 1e-5, true);
+        PrivacyStatement direct = PrivacyStatement.of(3400, 10, 1.0, 0.1, 1000, 1e-5, true);
+        assertEquals(direct, s);
+        assertEquals(1.25, s.epsilonOriginal(), 0.005, "section 6: 1.25 for N = 3,400, z = 1.0");
+        String p = s.paragraph();
+        assertTrue(p.contains("secure random source"), p);
+        assertFalse(p.contains("vacuous"), p);
+        assertThrows(IllegalArgumentException.class, () -> PrivacyStatement.of(acc, 850, 10, 1.0, 0.1, 1e-5, true));
+        assertMessage("clip norm must be a finite number > 0, got 0.0",
+                () -> PrivacyStatement.of(3400, 10, 1.0, 0, 1000, null, true));
+    }
+
+    @Test
+    void statementWithoutDp() throws Exception {
+        PrivacyStatement s = PrivacyStatement.notPrivate(850, 10, 1000);
+        assertFalse(s.differentiallyPrivate());
+        assertEquals(Double.POSITIVE_INFINITY, s.epsilonOriginal());
+        assertTrue(s.paragraph().startsWith("No differential privacy"), s.paragraph());
+        assertEquals(s, Json.MAPPER.readValue(Json.toString(s), PrivacyStatement.class));
+    }
+}
