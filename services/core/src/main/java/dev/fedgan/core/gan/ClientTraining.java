@@ -34,14 +34,17 @@ public final class ClientTraining {
      */
     public ClientUpdate train(String clientId, int round, NetworkWeights broadcastGenerator,
             NetworkWeights broadcastCritic, WriterData data, long seed) {
-        if (data.size() == 0) {
-            throw new IllegalArgumentException("client " + clientId + " has no examples");
+        if (data.size() < 2) {
+            throw new IllegalArgumentException("client " + clientId + " has " + data.size()
+                    + " examples; a critic step needs at least 2");
         }
         NetworkWeights critic = broadcastCritic.copy();
         int[] order = shuffled(data.size());
         SplittableRandom rnd = new SplittableRandom(seed);
         int batch = config.batchSize();
-        int steps = Math.min(config.clientSteps(), (data.size() + batch - 1) / batch);
+        // A trailing batch of one example is dropped: batch norm over a single example is degenerate (variance 0)
+        // and SameDiff cannot run it. Only a client with exactly 1 + k·batch examples loses a step this way.
+        int steps = Math.min(config.clientSteps(), (data.size() + batch - 2) / batch);
         int used = 0;
         double loss = Double.NaN;
         for (int s = 0; s < steps; s++) {

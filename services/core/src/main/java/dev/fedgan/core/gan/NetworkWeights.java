@@ -198,7 +198,7 @@ public final class NetworkWeights {
                     found.put(e.getName().substring(0, e.getName().length() - 4), Nd4j.createNpyFromByteArray(bytes));
                 }
             }
-        } catch (RuntimeException ex) {
+        } catch (RuntimeException | IOException ex) {
             throw new IOException(source + ": corrupt weights (" + ex.getMessage() + ")", ex);
         }
         LinkedHashMap<String, INDArray> ordered = new LinkedHashMap<>();

@@ -1,0 +1,218 @@
+package dev.fedgan.core.gan;
+
+import dev.fedgan.core.data.FederatedDataset;
+import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.population.Population;
+import dev.fedgan.core.privacy.ClientSampler;
+import dev.fedgan.core.privacy.Conversion;
+import dev.fedgan.core.privacy.DpFedAvgAggregate;
+import dev.fedgan.core.privacy.Epsilon;
+import dev.fedgan.core.privacy.GaussianNoise;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import dev.fedgan.core.privacy.PrivacyStatement;
+import dev.fedgan.core.privacy.RdpAccountant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * DP-FedAvg-GAN in one JVM (reference section 4): each round samples m clients uniformly without replacement,
+ * lets each train the broadcast critic on its own data, clips every delta to global L2 ≤ S, sums, adds
+ * N(0, (z·S)²) per coordinate, divides by the fixed m, applies the average to the critic, runs the generator
+ * steps, and advances the RDP accountant by one Sampled-Gaussian step with q = m/N.
+ *
+ * <p>Noise and client sampling are cryptographically secure unless the run is explicitly seeded (reproducible
+ * tests and demos), which every report states. The critic's client steps and the generator's noise vectors use
+ * the experiment seed: they are not privacy-relevant.
+ */
+public final class FederatedGanTraining {
+
+    private final GanTrainingConfig config;
+    private final List<WriterData> clients;
+    private final double delta;
+    private final ClientTraining clientTraining;
+    private final GeneratorStep generatorStep;
+    private final GaussianNoise noise;
+    private final ClientSampler sampler;
+    private final NetworkWeights generator;
+    private final NetworkWeights critic;
+    private final RdpAccountant accountant;
+    private int round;
+
+    /** What one round did. */
+    public record RoundReport(int round, List<String> clients, dev.fedgan.core.privacy.AggregateReport aggregate,
+            int nonFiniteClients, double criticLoss, double generatorLoss, double epsilon, double seconds) {
+    }
+
+    /**
+     * A fresh experiment. {@code seededRandomness} null: secure noise and sampling (the default); otherwise the
+     * seed of a reproducible, not private, run.
+     */
+    public static FederatedGanTraining start(GanTrainingConfig config, List<WriterData> clients, Double delta,
+            Long seededRandomness) {
+        GaussianNoise noise = seededRandomness == null ? GaussianNoise.secure() : GaussianNoise.seeded(seededRandomness);
+        ClientSampler sampler = seededRandomness == null ? ClientSampler.secure() : ClientSampler.seeded(seededRandomness);
+        return new FederatedGanTraining(config, clients, delta, GanNetworks.initialGenerator(config.preset(), config.seed()),
+                GanNetworks.initialCritic(config.preset(), config.seed() + 1), 0, new RdpAccountant(), noise, sampler);
+    }
+
+    FederatedGanTraining(GanTrainingConfig config, List<WriterData> clients, Double delta, NetworkWeights generator,
+            NetworkWeights critic, int round, RdpAccountant accountant, GaussianNoise noise, ClientSampler sampler) {
+        if (clients.isEmpty()) {
+            throw new IllegalArgumentException("the population has no clients");
+        }
+        if (config.clientsPerRound() > clients.size()) {
+            throw new IllegalArgumentException("clients per round (" + config.clientsPerRound()
+                    + ") exceeds the population (" + clients.size() + " clients)");
+        }
+        if (delta != null && !(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
+        }
+        this.config = config;
+        this.clients = List.copyOf(clients);
+        this.delta = delta != null ? delta : PrivacyCalculator.defaultDelta(clients.size());
+        this.generator = generator;
+        this.critic = critic;
+        this.round = round;
+        this.accountant = accountant;
+        this.noise = noise;
+        this.sampler = sampler;
+        clientTraining = new ClientTraining(config);
+        generatorStep = new GeneratorStep(config.preset(), config.loss(), DataType.FLOAT);
+    }
+
+    /** The clients of a population: each writer's examples (only the kept ones for by_example), bug applied. */
+    public static List<WriterData> clientsOf(Population population, FederatedDataset data) {
+        List<WriterData> out = new ArrayList<>();
+        for (Map.Entry<String, Boolean> e : population.inversion().entrySet()) {
+            WriterData w = data.byId().get(e.getKey());
+            if (w == null) {
+                throw new IllegalArgumentException("population " + population.path() + " names client " + e.getKey()
+                        + ", which is not in dataset " + data.name());
+            }
+            if (population.byExample()) {
+                w = w.select(population.exampleIndices().get(e.getKey()));
+            }
+            out.add(e.getValue() ? w.inverted() : w);
+        }
+        return out;
+    }
+
+    /** Runs one round and returns what happened. */
+    public RoundReport runRound() {
+        long t0 = System.nanoTime();
+        int m = config.clientsPerRound();
+        int[] picked = sampler.sample(m, clients.size());
+        int length = Math.toIntExact(critic.length());
+        DpFedAvgAggregate aggregate = config.differentialPrivacy()
+                ? DpFedAvgAggregate.dp(length, new DpFedAvgAggregate.DpConfig(config.clip(), config.noiseMultiplier(), m), noise)
+                : DpFedAvgAggregate.weightedMean(length);
+        List<String> ids = new ArrayList<>();
+        double criticLoss = 0;
+        int nonFinite = 0;
+        for (int k = 0; k < picked.length; k++) {
+            WriterData data = clients.get(picked[k]);
+            ClientUpdate u = clientTraining.train(data.id(), round, generator, critic, data, clientSeed(round, picked[k]));
+            aggregate.add(u.clientId(), u.delta(), u.nonFinite() ? 0 : u.realExamples());
+            ids.add(u.clientId());
+            criticLoss += u.loss() / picked.length;
+            nonFinite += u.nonFinite() ? 1 : 0;
+        }
+        DpFedAvgAggregate.Result result = aggregate.finish();
+        critic.add(result.average());
+        SplittableRandom rnd = new SplittableRandom(config.seed() * 1_000_003L + round);
+        double generatorLoss = Double.NaN;
+        for (int s = 0; s < config.generatorSteps(); s++) {
+            generatorLoss = generatorStep.step(generator, critic,
+                    ClientTraining.gaussian(rnd, config.batchSize(), config.preset().noiseDim()), config.generatorLearningRate());
+        }
+        if (config.differentialPrivacy()) {
+            accountant.addSteps(samplingRate(), config.noiseMultiplier(), 1);
+        }
+        round++;
+        return new RoundReport(round, ids, result.report(), nonFinite, criticLoss, generatorLoss, epsilon(),
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** ε(δ) so far under the improved conversion; infinite without DP. */
+    public double epsilon() {
+        if (!config.differentialPrivacy()) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return accountant.totalSteps() == 0 ? 0 : accountant.epsilon(delta, Conversion.IMPROVED).epsilon();
+    }
+
+    /** ε(δ) after one more round, to stop before exceeding a target. */
+    public double epsilonAfterNextRound() {
+        if (!config.differentialPrivacy()) {
+            return Double.POSITIVE_INFINITY;
+        }
+        RdpAccountant next = RdpAccountant.restore(accountant.state());
+        next.addSteps(samplingRate(), config.noiseMultiplier(), 1);
+        Epsilon e = next.epsilon(delta, Conversion.IMPROVED);
+        return e.epsilon();
+    }
+
+    /** The privacy statement for what has run so far. */
+    public PrivacyStatement privacy() {
+        if (!config.differentialPrivacy()) {
+            return PrivacyStatement.notPrivate(clients.size(), config.clientsPerRound(), round);
+        }
+        return PrivacyStatement.of(accountant, clients.size(), config.clientsPerRound(), config.noiseMultiplier(),
+                config.clip(), delta, !noise.isSeeded());
+    }
+
+    private double samplingRate() {
+        return config.clientsPerRound() / (double) clients.size();
+    }
+
+    private long clientSeed(int r, int clientIndex) {
+        return new SplittableRandom(config.seed() ^ (0x9E3779B97F4A7C15L * (r + 1))).split().nextLong() + clientIndex;
+    }
+
+    public int round() {
+        return round;
+    }
+
+    public GanTrainingConfig config() {
+        return config;
+    }
+
+    public int population() {
+        return clients.size();
+    }
+
+    public double delta() {
+        return delta;
+    }
+
+    public NetworkWeights generator() {
+        return generator;
+    }
+
+    public NetworkWeights critic() {
+        return critic;
+    }
+
+    RdpAccountant accountant() {
+        return accountant;
+    }
+
+    GaussianNoise noise() {
+        return noise;
+    }
+
+    ClientSampler sampler() {
+        return sampler;
+    }
+
+    public boolean seeded() {
+        return noise.isSeeded();
+    }
+
+    public String randomnessDescription() {
+        return "noise: " + noise.description() + "; client sampling: " + sampler.description();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.fedgan.core.gan;
+
+import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.io.Json;
+import dev.fedgan.core.privacy.ClientSampler;
+import dev.fedgan.core.privacy.GaussianNoise;
+import dev.fedgan.core.privacy.RdpAccountant;
+import dev.fedgan.core.privacy.SeededState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * A training run's complete state in one directory: {@code generator.zip}, {@code critic.zip} (every tensor as
+ * .npy, batch-norm statistics included) and {@code state.json} (round, configuration, accountant entries, the
+ * seeded generators' positions, the client ids). Resuming a seeded run continues exactly as if it had not stopped.
+ */
+public final class GanCheckpoint {
+
+    public static final int FORMAT = 1;
+
+    /** The JSON part. Secure runs store null generator states: fresh randomness continues them. */
+    public record State(int format, int round, GanTrainingConfig config, double delta, RdpAccountant.State accountant,
+            SeededState noise, SeededState sampler, List<String> clients) {
+    }
+
+    private GanCheckpoint() {
+    }
+
+    /** Writes {@code dir} atomically (a sibling temp directory renamed into place). */
+    public static void save(FederatedGanTraining run, List<WriterData> clients, Path dir) {
+        try {
+            Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
+            deleteTree(tmp);
+            Files.createDirectories(tmp);
+            try (OutputStream out = Files.newOutputStream(tmp.resolve("generator.zip"))) {
+                run.generator().write(out);
+            }
+            try (OutputStream out = Files.newOutputStream(tmp.resolve("critic.zip"))) {
+                run.critic().write(out);
+            }
+            Json.write(tmp.resolve("state.json"), new State(FORMAT, run.round(), run.config(), run.delta(),
+                    run.accountant().state(), run.noise().state(), run.sampler().state(),
+                    clients.stream().map(WriterData::id).toList()));
+            deleteTree(dir);
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Continues a run from {@code dir} on the same clients. Fails, naming the file, on a missing or corrupt part,
+     * another preset's weights, or a different population.
+     */
+    public static FederatedGanTraining resume(Path dir, List<WriterData> clients) throws IOException {
+        Path statePath = dir.resolve("state.json");
+        if (!Files.isRegularFile(statePath)) {
+            throw new IOException(dir + ": not a checkpoint (no state.json)");
+        }
+        State s;
+        try {
+            s = Json.read(statePath, State.class);
+        } catch (RuntimeException e) {
+            throw new IOException(statePath + ": unreadable checkpoint state (" + e.getMessage() + ")", e);
+        }
+        if (s.format() != FORMAT) {
+            throw new IOException(statePath + ": checkpoint format " + s.format() + ", this build reads " + FORMAT);
+        }
+        List<String> ids = clients.stream().map(WriterData::id).toList();
+        if (!ids.equals(s.clients())) {
+            throw new IOException(statePath + ": the checkpoint was trained on another population ("
+                    + s.clients().size() + " clients, now " + ids.size() + ")");
+        }
+        GanPreset p = s.config().preset();
+        NetworkWeights generator = readWeights(dir.resolve("generator.zip"), GanNetworks.initialGenerator(p, 0));
+        NetworkWeights critic = readWeights(dir.resolve("critic.zip"), GanNetworks.initialCritic(p, 0));
+        GaussianNoise noise = s.noise() == null ? GaussianNoise.secure() : GaussianNoise.restore(s.noise());
+        ClientSampler sampler = s.sampler() == null ? ClientSampler.secure() : ClientSampler.restore(s.sampler());
+        return new FederatedGanTraining(s.config(), clients, s.delta(), generator, critic, s.round(),
+                RdpAccountant.restore(s.accountant()), noise, sampler);
+    }
+
+    private static NetworkWeights readWeights(Path file, NetworkWeights layout) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": missing");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return NetworkWeights.read(in, layout, file.toString());
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}

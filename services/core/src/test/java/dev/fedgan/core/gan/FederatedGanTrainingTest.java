@@ -1,0 +1,98 @@
+package dev.fedgan.core.gan;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fedgan.core.data.DatasetLoader;
+import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.data.WriterPartition;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import dev.fedgan.core.privacy.PrivacyStatement;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rounds of the one-JVM DP-FedAvg-GAN on the tiny preset: privacy bookkeeping and exact resumption. */
+class FederatedGanTrainingTest {
+
+    static final GanTrainingConfig TINY = GanTrainingConfig.REFERENCE.withPreset(GanPreset.TINY).withClients(3, 2)
+            .withRounds(4, 2).withSeed(5);
+
+    @TempDir
+    Path tmp;
+
+    static List<WriterData> clients() {
+        return DatasetLoader.load("bundled:lab", WriterPartition.Options.DEFAULT).writers().subList(0, 8);
+    }
+
+    @Test
+    void epsilonIsTheAccountantsValueForTheRoundsThatRan() {
+        FederatedGanTraining run = FederatedGanTraining.start(TINY, clients(), 1e-5, 3L);
+        FederatedGanTraining.RoundReport r1 = run.runRound();
+        FederatedGanTraining.RoundReport r2 = run.runRound();
+        assertEquals(3, r2.clients().size());
+        assertEquals(3, r2.aggregate().received());
+        assertEquals(3.0, r2.aggregate().denominator(), "fixed denominator m");
+        assertEquals(0.01 * 0.1, r2.aggregate().noiseStdSum(), 1e-15, "z·S on the sum");
+        double expected = PrivacyCalculator.forPopulation(8, 3, 0.01, 2, 1e-5).epsilonImproved();
+        assertEquals(expected, r2.epsilon(), 1e-9 * expected);
+        assertTrue(r1.epsilon() < r2.epsilon());
+        PrivacyStatement statement = run.privacy();
+        assertEquals(2, statement.rounds());
+        assertEquals(3.0 / 8, statement.samplingRate(), 1e-15);
+        assertFalse(statement.secureNoise(), "a seeded run must say so");
+        assertTrue(run.randomnessDescription().contains("seeded"));
+    }
+
+    @Test
+    void resumingFromACheckpointGivesExactlyTheUninterruptedRun() throws IOException {
+        List<WriterData> clients = clients();
+        FederatedGanTraining straight = FederatedGanTraining.start(TINY, clients, null, 9L);
+        for (int r = 0; r < 4; r++) {
+            straight.runRound();
+        }
+        FederatedGanTraining first = FederatedGanTraining.start(TINY, clients, null, 9L);
+        first.runRound();
+        first.runRound();
+        Path ckpt = tmp.resolve("ckpt_0002");
+        GanCheckpoint.save(first, clients, ckpt);
+        FederatedGanTraining resumed = GanCheckpoint.resume(ckpt, clients);
+        assertEquals(2, resumed.round());
+        List<String> third = resumed.runRound().clients();
+        resumed.runRound();
+        assertArrayEquals(straight.generator().flatten(), resumed.generator().flatten());
+        assertArrayEquals(straight.critic().flatten(), resumed.critic().flatten());
+        assertEquals(straight.epsilon(), resumed.epsilon(), 0);
+        assertEquals(3, third.size());
+    }
+
+    @Test
+    void corruptOrForeignCheckpointsAreRejectedWithTheFile() throws IOException {
+        List<WriterData> clients = clients();
+        FederatedGanTraining run = FederatedGanTraining.start(TINY, clients, null, 9L);
+        Path ckpt = tmp.resolve("ckpt");
+        GanCheckpoint.save(run, clients, ckpt);
+        IOException other = assertThrows(IOException.class, () -> GanCheckpoint.resume(ckpt, clients.subList(0, 7)));
+        assertTrue(other.getMessage().contains("another population"), other.getMessage());
+        byte[] critic = Files.readAllBytes(ckpt.resolve("critic.zip"));
+        Files.write(ckpt.resolve("critic.zip"), java.util.Arrays.copyOf(critic, critic.length / 2));
+        IOException corrupt = assertThrows(IOException.class, () -> GanCheckpoint.resume(ckpt, clients));
+        assertTrue(corrupt.getMessage().contains("critic.zip"), corrupt.getMessage());
+    }
+
+    @Test
+    void absurdSettingsAreRejectedBeforeAnyRound() {
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+                () -> FederatedGanTraining.start(TINY.withClients(9, 1), clients(), null, 1L));
+        assertEquals("clients per round (9) exceeds the population (8 clients)", tooMany.getMessage());
+        IllegalArgumentException clip = assertThrows(IllegalArgumentException.class, () -> new GanTrainingConfig(
+                GanPreset.TINY, GanLoss.WASSERSTEIN_GP, 10, 1, 1, 32, 1, 1, true, -0.1, 0.01, 5e-4, 5e-3, 1, 1, 1));
+        assertEquals("clip norm S must be in (0, 1e12), got -0.1", clip.getMessage());
+    }
+}
