@@ -182,6 +182,16 @@ public final class GanMetrics {
         return Polarity.UNCLEAR;
     }
 
+    /**
+     * A one-line description of a batch's polarity for pictures and logs, e.g.
+     * {@code "mean pixel +0.71 → inverted"}.
+     */
+    public static String polarityCaption(float[] images) {
+        double m = meanPixel(images);
+        return String.format(java.util.Locale.ROOT, "mean pixel %+.2f \u2192 %s", m,
+                polarityOf(m).name().toLowerCase(java.util.Locale.ROOT));
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private static int rows(double[][] a, String what) {
