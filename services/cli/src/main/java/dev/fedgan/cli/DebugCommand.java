@@ -5,6 +5,11 @@ import dev.fedgan.core.classifier.ClassifierTraining;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
+import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.gan.GanExperiment;
+import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.gan.PopulationComparison;
+import dev.fedgan.core.report.DebugReport;
 import dev.fedgan.core.measure.Measurement;
 import dev.fedgan.core.measure.MeasurementFiles;
 import dev.fedgan.core.population.Population;
@@ -24,8 +29,10 @@ import picocli.CommandLine.Option;
         description = {"The debugging workflow in one go, on the bundled digits by default:",
             "  1. train the primary classifier on the lab data (or load --classifier),",
             "  2. give the inversion bug to a fraction p of the field writers and measure every writer,",
-            "  3. select the low- and high-accuracy (by_user) and the correct/incorrect (by_example) populations.",
-            "Everything lands under --out: classifier/, measurement/ (CSV, JSON, histogram PNG), populations/."})
+            "  3. select the low- and high-accuracy (by_user) and the correct/incorrect (by_example) populations,",
+            "  4. train a DP federated GAN on each by_user population and compare what they draw.",
+            "Everything lands under --out: classifier/, measurement/ (CSV, JSON, histogram PNG), populations/,",
+            "gans/ (grids, GIFs, per-round CSV, checkpoints), low_vs_high.png and report.html / report.json."})
 final class DebugCommand implements Callable<Integer> {
 
     @Option(names = "--train-data", defaultValue = "bundled:lab", description = "Classifier training data. Default: ${DEFAULT-VALUE}.")
@@ -56,8 +63,14 @@ final class DebugCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "fedgan-out", description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
 
+    @Option(names = "--no-gans", description = "Stop after the populations (steps 1-3).")
+    boolean noGans;
+
     @Mixin
     ClassifierCommand.TrainingOptions training;
+
+    @Mixin
+    GanOptions gan;
 
     @Mixin
     DataOptions dataOptions;
@@ -77,6 +90,7 @@ final class DebugCommand implements Callable<Integer> {
             PopulationFilters.checkThreshold("high", high);
         }
         PopulationFilters.checkMinNumExamples(minNumExamples);
+        GanTrainingConfig ganConfig = gan.config();
 
         FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());
         PrimaryClassifier c;
@@ -108,11 +122,38 @@ final class DebugCommand implements Callable<Integer> {
         human.append("\nLook at ").append(measurementDir.resolve(MeasurementFiles.HISTOGRAM_PNG))
                 .append(": two humps mean two kinds of users.");
         Map<String, Object> r = new LinkedHashMap<>();
+        if (!noGans) {
+            PopulationComparison.Comparison cmp = PopulationComparison.run(pops.get(0), pops.get(1), field, ganConfig,
+                    gan.options(c, normalImages(field, GanExperiment.EVAL_BATCH)), gan.seededRandomness, out, output.progress());
+            DebugReport.write(out, new DebugReport.Content(cmp.verdict(), cmp.inversionFound(), c.provenance(), ms,
+                    out.relativize(measurementDir.resolve(MeasurementFiles.HISTOGRAM_PNG)).toString(),
+                    pops.stream().map(Population::summary).toList(), cmp));
+            human.append("\n\n").append(cmp.verdict()).append("\nPictures: ").append(out.resolve(cmp.picture()))
+                    .append("\nReport:   ").append(out.resolve(DebugReport.HTML));
+            r.put("verdict", cmp.verdict());
+            r.put("inversion_found", cmp.inversionFound());
+            r.put("gans", cmp);
+        }
         r.put("out", out.toString());
         r.put("classifier", c.provenance());
         r.put("measurement", ms);
         r.put("populations", summaries);
         output.print(r, human.toString());
         return 0;
+    }
+
+    /** Up to {@code n} of the users' images without the bug: the real side of the Fréchet classifier distance. */
+    static float[] normalImages(FederatedDataset data, int n) {
+        float[] out = new float[n * WriterData.PIXELS];
+        int at = 0;
+        for (WriterData w : data.writers()) {
+            int take = Math.min(w.size(), n - at);
+            System.arraycopy(w.pixels(), 0, out, at * WriterData.PIXELS, take * WriterData.PIXELS);
+            at += take;
+            if (at == n) {
+                return out;
+            }
+        }
+        return java.util.Arrays.copyOf(out, at * WriterData.PIXELS);
     }
 }

@@ -63,6 +63,7 @@ public final class CriticStep {
             stats.get(i).mean().rename("stats_" + PASSES[i] + "_mean");
             stats.get(i).variance().rename("stats_" + PASSES[i] + "_var");
         }
+        GanNetworks.createGradients(sd);
     }
 
     /**

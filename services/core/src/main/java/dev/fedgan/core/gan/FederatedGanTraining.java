@@ -43,7 +43,8 @@ public final class FederatedGanTraining {
 
     /** What one round did. */
     public record RoundReport(int round, List<String> clients, dev.fedgan.core.privacy.AggregateReport aggregate,
-            int nonFiniteClients, double criticLoss, double generatorLoss, double epsilon, double seconds) {
+            int nonFiniteClients, int criticSteps, double criticLoss, double generatorLoss, double epsilon,
+            double seconds, double clientSeconds, double aggregationSeconds, double generatorSeconds) {
     }
 
     /**
@@ -112,6 +113,7 @@ public final class FederatedGanTraining {
         List<String> ids = new ArrayList<>();
         double criticLoss = 0;
         int nonFinite = 0;
+        int criticSteps = 0;
         for (int k = 0; k < picked.length; k++) {
             WriterData data = clients.get(picked[k]);
             ClientUpdate u = clientTraining.train(data.id(), round, generator, critic, data, clientSeed(round, picked[k]));
@@ -119,9 +121,12 @@ public final class FederatedGanTraining {
             ids.add(u.clientId());
             criticLoss += u.loss() / picked.length;
             nonFinite += u.nonFinite() ? 1 : 0;
+            criticSteps += u.steps();
         }
+        long t1 = System.nanoTime();
         DpFedAvgAggregate.Result result = aggregate.finish();
         critic.add(result.average());
+        long t2 = System.nanoTime();
         SplittableRandom rnd = new SplittableRandom(config.seed() * 1_000_003L + round);
         double generatorLoss = Double.NaN;
         for (int s = 0; s < config.generatorSteps(); s++) {
@@ -132,8 +137,9 @@ public final class FederatedGanTraining {
             accountant.addSteps(samplingRate(), config.noiseMultiplier(), 1);
         }
         round++;
-        return new RoundReport(round, ids, result.report(), nonFinite, criticLoss, generatorLoss, epsilon(),
-                (System.nanoTime() - t0) / 1e9);
+        long t3 = System.nanoTime();
+        return new RoundReport(round, ids, result.report(), nonFinite, criticSteps, criticLoss, generatorLoss, epsilon(),
+                (t3 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
     }
 
     /** ε(δ) so far under the improved conversion; infinite without DP. */

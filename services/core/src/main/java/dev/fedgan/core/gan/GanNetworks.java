@@ -114,6 +114,20 @@ public final class GanNetworks {
         }
     }
 
+    /**
+     * Builds the graph's gradient function now. SameDiff 1.0.0-M2.1 prints a line per differentiated op to
+     * {@code System.out} while doing so, which would corrupt a command's JSON output: stdout is muted meanwhile.
+     */
+    static synchronized void createGradients(SameDiff sd) {
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            sd.createGradFunction();
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+
     /** One batch-norm layer's batch statistics, as graph outputs (shape of the normalised axis). */
     record BatchStats(String layer, SDVariable mean, SDVariable variance) {
     }

@@ -67,6 +67,19 @@ public record GanPreset(String name, int noiseDim, int generatorDense, int gener
                 + criticDense + 1;
     }
 
+    /** Forward FLOPs of the generator per example (2 per multiply-add; dense and convolution layers). */
+    public double generatorForwardFlops() {
+        return 2.0 * ((double) noiseDim * generatorDense + 49.0 * generatorDense * generatorChannels
+                + 49.0 * 16 * generatorChannels * generatorDeconv1 + 196.0 * 16 * generatorDeconv1 * generatorDeconv2
+                + 784.0 * 16 * generatorDeconv2);
+    }
+
+    /** Forward FLOPs of the critic per example (2 per multiply-add; dense and convolution layers). */
+    public double criticForwardFlops() {
+        return 2.0 * (196.0 * 16 * criticConv1 + 49.0 * 16 * criticConv1 * criticConv2 + 49.0 * criticConv2 * criticDense
+                + criticDense);
+    }
+
     /** Every critic weight a client sends: trainable ones plus the BN moving mean and variance. */
     public long criticWeights() {
         return criticTrainable() + 2L * criticDense;

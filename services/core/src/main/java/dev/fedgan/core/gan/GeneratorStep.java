@@ -36,6 +36,7 @@ public final class GeneratorStep {
             outputs.add(s.mean().rename("stats_" + s.layer() + "_mean").name());
             outputs.add(s.variance().rename("stats_" + s.layer() + "_var").name());
         }
+        GanNetworks.createGradients(sd);
     }
 
     /** One SGD step on {@code generator} in place; returns the generator loss before the step. */

@@ -1,0 +1,177 @@
+package dev.fedgan.core.gan;
+
+import dev.fedgan.core.classifier.PrimaryClassifier;
+import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.gan.eval.GanMetrics;
+import dev.fedgan.core.io.Json;
+import dev.fedgan.core.privacy.PrivacyStatement;
+import dev.fedgan.core.progress.Progress;
+import dev.fedgan.core.render.GridAnimation;
+import dev.fedgan.core.render.ImageGrid;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Trains one DP federated GAN on one population and keeps what a person needs to judge it, under
+ * {@code <out>/}: a 6×6 grid of generated images at round 0, every {@code imagesEvery} rounds and at the end
+ * ({@code images/gen_images_step_00040.png}, the reference's naming), an animated {@code grids.gif},
+ * {@code rounds.csv} (one row per round), {@code evaluations.json} (mean pixel, polarity, classifier score and
+ * Fréchet classifier distance when a classifier is given), {@code privacy.json}, and checkpoints (first and
+ * latest kept, as the reference does).
+ *
+ * <p>Evaluation draws 500 images from fixed noise. The generator runs with the batch statistics of those 500
+ * images rather than its moving statistics: with momentum 0.999 the moving statistics need thousands of
+ * generator steps to settle, longer than a CPU run, and both agree once they have.
+ */
+public final class GanExperiment {
+
+    public static final int EVAL_BATCH = 500;
+
+    /** One evaluation of the generator. */
+    public record Evaluation(int round, double meanPixel, GanMetrics.Polarity polarity, Double classifierScore,
+            Double frechetDistance, double epsilon, String grid) {
+    }
+
+    /** The outcome of a run. */
+    public record Result(String name, int population, int rounds, String stoppedBecause, double seconds,
+            Evaluation last, List<Evaluation> evaluations, PrivacyStatement privacy, String randomness, String gif) {
+    }
+
+    /**
+     * @param targetEpsilon stop before a round would take ε above this (null: no target)
+     * @param classifier    for the classifier score and FCD (null: skipped)
+     * @param realImages    real, non-inverted test images for the FCD (at least 2; null: skipped)
+     */
+    public record Options(Double targetEpsilon, PrimaryClassifier classifier, float[] realImages) {
+        public Options {
+            if (targetEpsilon != null && !(targetEpsilon > 0)) {
+                throw new IllegalArgumentException("target epsilon must be > 0, got " + targetEpsilon);
+            }
+        }
+    }
+
+    private GanExperiment() {
+    }
+
+    public static Result run(String name, FederatedGanTraining training, List<WriterData> clients, Options options,
+            Path out, Progress progress) {
+        try {
+            return runOrThrow(name, training, clients, options, out, progress);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the results of GAN '" + name + "' under " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Result runOrThrow(String name, FederatedGanTraining training, List<WriterData> clients,
+            Options options, Path out, Progress progress) throws IOException {
+        GanTrainingConfig c = training.config();
+        Files.createDirectories(out.resolve("images"));
+        Path csv = out.resolve("rounds.csv");
+        if (training.round() == 0 || !Files.exists(csv)) {
+            Files.writeString(csv, "round,seconds,critic_loss,generator_loss,epsilon,received,clipped,rejected_non_finite,"
+                    + "pre_clip_norm_median,clients\n", StandardCharsets.UTF_8);
+        }
+        GeneratorSampler sampler = new GeneratorSampler(c.preset(), true, DataType.FLOAT);
+        INDArray evalNoise = ClientTraining.gaussian(new SplittableRandom(c.seed() + 77), EVAL_BATCH, c.preset().noiseDim());
+        List<Evaluation> evaluations = new ArrayList<>();
+        List<BufferedImage> frames = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        long t0 = System.nanoTime();
+        evaluate(training, sampler, evalNoise, options, out, evaluations, frames, captions);
+        String stopped = "round limit " + c.rounds() + " reached";
+        progress.start(name, c.rounds() - training.round(), "rounds");
+        Path firstCheckpoint = null;
+        Path lastCheckpoint = null;
+        while (training.round() < c.rounds()) {
+            if (options.targetEpsilon() != null && training.epsilonAfterNextRound() > options.targetEpsilon()) {
+                stopped = String.format(Locale.ROOT, "stopped before round %d: ε would exceed the target %.4g",
+                        training.round() + 1, options.targetEpsilon());
+                break;
+            }
+            FederatedGanTraining.RoundReport r = training.runRound();
+            Files.writeString(csv, csvRow(r), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            if (r.round() % c.imagesEvery() == 0 || r.round() == c.rounds()) {
+                evaluate(training, sampler, evalNoise, options, out, evaluations, frames, captions);
+            }
+            if (r.round() % c.checkpointEvery() == 0 || r.round() == c.rounds()) {
+                Path ckpt = out.resolve("checkpoints").resolve(String.format(Locale.ROOT, "ckpt_%04d", r.round()));
+                GanCheckpoint.save(training, clients, ckpt);
+                if (firstCheckpoint == null) {
+                    firstCheckpoint = ckpt;
+                } else if (lastCheckpoint != null && !lastCheckpoint.equals(firstCheckpoint)) {
+                    deleteCheckpoint(lastCheckpoint);
+                }
+                lastCheckpoint = ckpt;
+            }
+            Evaluation e = evaluations.get(evaluations.size() - 1);
+            progress.advance(1, String.format(Locale.ROOT, "ε %.3g · mean pixel %+.2f · D loss %.3f",
+                    r.epsilon(), e.meanPixel(), r.criticLoss()));
+        }
+        if (evaluations.get(evaluations.size() - 1).round() != training.round()) {
+            evaluate(training, sampler, evalNoise, options, out, evaluations, frames, captions);
+        }
+        Evaluation last = evaluations.get(evaluations.size() - 1);
+        progress.finish(String.format(Locale.ROOT, "%s: %d rounds, mean pixel %+.2f (%s), ε %.4g",
+                name, training.round(), last.meanPixel(), last.polarity().name().toLowerCase(Locale.ROOT), last.epsilon()));
+        Path gif = out.resolve("grids.gif");
+        GridAnimation.writeGif(frames, captions, gif, 400);
+        PrivacyStatement privacy = training.privacy();
+        Json.write(out.resolve("privacy.json"), privacy);
+        Json.write(out.resolve("evaluations.json"), evaluations);
+        return new Result(name, training.population(), training.round(), stopped, (System.nanoTime() - t0) / 1e9, last,
+                evaluations, privacy, training.randomnessDescription(), out.relativize(gif).toString());
+    }
+
+    private static void evaluate(FederatedGanTraining training, GeneratorSampler sampler, INDArray noise,
+            Options options, Path out, List<Evaluation> evaluations, List<BufferedImage> frames, List<String> captions) {
+        INDArray images = sampler.sample(training.generator(), noise);
+        float[] pixels = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        double mean = GanMetrics.meanPixel(pixels);
+        Double score = null;
+        Double fcd = null;
+        if (options.classifier() != null) {
+            double[][] logits = options.classifier().logits(images).castTo(DataType.DOUBLE).toDoubleMatrix();
+            score = GanMetrics.classifierScore(logits);
+            if (options.realImages() != null) {
+                int n = Math.min(EVAL_BATCH, options.realImages().length / WriterData.PIXELS);
+                double[][] real = options.classifier().logits(PrimaryClassifier.batch(options.realImages(), 0, n))
+                        .castTo(DataType.DOUBLE).toDoubleMatrix();
+                fcd = GanMetrics.frechetDistance(real, logits);
+            }
+        }
+        BufferedImage grid = ImageGrid.grid(pixels, 6, 6);
+        String file = String.format(Locale.ROOT, "images/gen_images_step_%05d.png", training.round());
+        ImageGrid.writePng(grid, out.resolve(file));
+        frames.add(grid);
+        captions.add("round " + training.round());
+        evaluations.add(new Evaluation(training.round(), mean, GanMetrics.polarityOf(mean), score, fcd,
+                training.epsilon(), file));
+    }
+
+    private static String csvRow(FederatedGanTraining.RoundReport r) {
+        var a = r.aggregate();
+        return String.format(Locale.ROOT, "%d,%.3f,%.6g,%.6g,%.6g,%d,%d,%d,%s,%s%n", r.round(), r.seconds(), r.criticLoss(),
+                r.generatorLoss(), r.epsilon(), a.received(), a.clipped(), a.rejectedNonFinite(),
+                a.preClipNormMedian() == null ? "" : String.format(Locale.ROOT, "%.6g", a.preClipNormMedian()),
+                String.join(" ", r.clients()));
+    }
+
+    private static void deleteCheckpoint(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

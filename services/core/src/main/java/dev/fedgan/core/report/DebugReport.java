@@ -1,0 +1,118 @@
+package dev.fedgan.core.report;
+
+import dev.fedgan.core.classifier.ClassifierProvenance;
+import dev.fedgan.core.gan.GanExperiment;
+import dev.fedgan.core.gan.PopulationComparison;
+import dev.fedgan.core.io.Json;
+import dev.fedgan.core.measure.MeasurementFiles;
+import dev.fedgan.core.population.PopulationSummary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The debugging run's report, {@code report.json} and {@code report.html} side by side: the verdict first, the
+ * two GANs' pictures, then the evidence (classifier, per-user accuracy histogram, thresholds, population sizes
+ * and purity) and the exact privacy statement of each GAN. Paths in it are relative to the report's directory.
+ */
+public final class DebugReport {
+
+    public static final String JSON = "report.json";
+    public static final String HTML = "report.html";
+
+    /** Everything the report states. */
+    public record Content(String verdict, boolean inversionFound, ClassifierProvenance classifier,
+            MeasurementFiles.Summary measurement, String histogram, List<PopulationSummary> populations,
+            PopulationComparison.Comparison gans) {
+    }
+
+    private DebugReport() {
+    }
+
+    public static void write(Path dir, Content c) {
+        Json.write(dir.resolve(JSON), c);
+        try {
+            Path tmp = dir.resolve(HTML + ".tmp");
+            Files.writeString(tmp, html(c), StandardCharsets.UTF_8);
+            Files.move(tmp, dir.resolve(HTML), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(HTML) + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String html(Content c) {
+        StringBuilder h = new StringBuilder();
+        h.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>fedgan debugging report</title>")
+                .append("<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}")
+                .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
+                .append(".verdict{font-size:1.3em;padding:1em;border-radius:6px;background:")
+                .append(c.inversionFound() ? "#fde8e8" : "#eef3fb").append("}img{max-width:100%}</style></head><body>")
+                .append("<h1>fedgan debugging report</h1>");
+        h.append("<p class=\"verdict\">").append(esc(c.verdict())).append("</p>");
+        h.append("<img alt=\"generated images, low- vs high-accuracy users\" src=\"").append(esc(c.gans().picture())).append("\">");
+        h.append("<h2>GANs</h2><table><tr><th></th><th>low-accuracy users</th><th>high-accuracy users</th></tr>");
+        PopulationComparison.Side lo = c.gans().low();
+        PopulationComparison.Side hi = c.gans().high();
+        row(h, "population", lo.population(), hi.population());
+        row(h, "clients (truly inverted)", lo.clients() + " (" + lo.trulyInverted() + ")", hi.clients() + " (" + hi.trulyInverted() + ")");
+        row(h, "rounds", lo.gan().rounds() + " — " + lo.gan().stoppedBecause(), hi.gan().rounds() + " — " + hi.gan().stoppedBecause());
+        row(h, "mean generated pixel", fmt(lo.gan().last().meanPixel()) + " (" + lo.gan().last().polarity() + ")",
+                fmt(hi.gan().last().meanPixel()) + " (" + hi.gan().last().polarity() + ")");
+        row(h, "classifier score", opt(lo.gan().last().classifierScore()), opt(hi.gan().last().classifierScore()));
+        row(h, "Fréchet classifier distance", opt(lo.gan().last().frechetDistance()), opt(hi.gan().last().frechetDistance()));
+        row(h, "ε (improved conversion)", String.format(Locale.ROOT, "%.4g at δ = %.3g", lo.gan().privacy().epsilonImproved(),
+                lo.gan().privacy().delta()), String.format(Locale.ROOT, "%.4g at δ = %.3g", hi.gan().privacy().epsilonImproved(),
+                hi.gan().privacy().delta()));
+        row(h, "grids over rounds", link("gans/low_accuracy/" + lo.gan().gif()), link("gans/high_accuracy/" + hi.gan().gif()));
+        row(h, "per-round log", link("gans/low_accuracy/rounds.csv"), link("gans/high_accuracy/rounds.csv"));
+        h.append("</table>");
+        h.append("<h2>Where the classifier fails</h2>");
+        MeasurementFiles.Summary m = c.measurement();
+        h.append(String.format(Locale.ROOT, "<p>Primary classifier: %.2f%% test accuracy. On the users' data (%d writers,"
+                + " %d examples, %d with the bug): overall accuracy %.2f%%, 25th percentile %.4f, 75th percentile %.4f.</p>",
+                100 * c.classifier().testAccuracy(), m.writers(), m.examples(), m.invertedWriters(), 100 * m.overallAccuracy(),
+                m.percentile25(), m.percentile75()));
+        h.append("<img alt=\"per-user accuracy histogram\" src=\"").append(esc(c.histogram())).append("\">");
+        h.append("<h2>Populations</h2><table><tr><th>population</th><th>rule</th><th>writers</th><th>truly inverted</th>")
+                .append("<th>precision</th><th>recall</th></tr>");
+        for (PopulationSummary p : c.populations()) {
+            h.append("<tr><td>").append(esc(p.filter() + "/" + p.selection())).append("</td><td>").append(esc(p.rule()))
+                    .append("</td><td>").append(p.writers()).append("</td><td>").append(p.trulyInverted()).append("</td><td>")
+                    .append(opt(p.precision())).append("</td><td>").append(opt(p.recall())).append("</td></tr>");
+        }
+        h.append("</table><p>Ground truth (who has the bug) is known only because the bug was simulated; the GANs never see it.</p>");
+        h.append("<h2>Privacy</h2>");
+        for (PopulationComparison.Side s : List.of(lo, hi)) {
+            h.append("<h3>").append(esc(s.label())).append("</h3><p>").append(esc(s.gan().privacy().paragraph()))
+                    .append("</p><p><small>").append(esc(s.gan().randomness())).append("</small></p>");
+        }
+        h.append("</body></html>\n");
+        return h.toString();
+    }
+
+    private static void row(StringBuilder h, String name, String a, String b) {
+        h.append("<tr><th>").append(esc(name)).append("</th><td>").append(a.startsWith("<a ") ? a : esc(a))
+                .append("</td><td>").append(b.startsWith("<a ") ? b : esc(b)).append("</td></tr>");
+    }
+
+    private static String link(String path) {
+        return "<a href=\"" + esc(path) + "\">" + esc(path) + "</a>";
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%+.3f", v);
+    }
+
+    private static String opt(Double v) {
+        return v == null ? "–" : String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
