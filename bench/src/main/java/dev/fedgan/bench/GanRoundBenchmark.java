@@ -32,7 +32,9 @@ public final class GanRoundBenchmark {
         double peak = gemmPeak();
         System.out.printf(Locale.ROOT, "Nd4j.gemm peak (float, 2048^3, best of 5): %.1f GFLOP/s%n", peak / 1e9);
         GanTrainingConfig config = GanTrainingConfig.REFERENCE.withPreset(preset).withRounds(rounds, 1000);
-        List<WriterData> clients = new ArrayList<>(DatasetLoader.load("bundled:field", WriterPartition.Options.DEFAULT).writers());
+        // 50 writers of 200 digits: every client has the 6 full batches of 32 the paper's clients have.
+        List<WriterData> clients = new ArrayList<>(DatasetLoader.load("bundled",
+                new WriterPartition.Options(200, Double.POSITIVE_INFINITY, 0, 10, 1)).writers());
         FederatedGanTraining training = FederatedGanTraining.start(config, clients, null, null);
         double g = preset.generatorForwardFlops();
         double d = preset.criticForwardFlops();
