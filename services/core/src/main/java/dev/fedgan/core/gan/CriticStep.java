@@ -40,25 +40,28 @@ public final class CriticStep {
         GanNetworks.declare(sd, template, type);
         SDVariable real = sd.placeHolder("real", type, -1, 1, 28, 28);
         SDVariable fake = sd.placeHolder("fake", type, -1, 1, 28, 28);
-        GanNetworks.CriticPass onFake = GanNetworks.critic(sd, preset, fake, stats);
-        GanNetworks.CriticPass onReal = GanNetworks.critic(sd, preset, real, stats);
+        boolean gp = loss == GanLoss.WASSERSTEIN_GP;
+        SDVariable alpha = gp ? sd.placeHolder("alpha", type, -1, 1, 1, 1) : null;
+        List<SDVariable> batches = gp ? List.of(fake, real, real.add(alpha.mul(fake.sub(real)))) : List.of(fake, real);
+        List<GanNetworks.CriticPass> passes = GanNetworks.critic(sd, preset, batches, stats);
+        GanNetworks.CriticPass onFake = passes.get(0);
+        GanNetworks.CriticPass onReal = passes.get(1);
         SDVariable meanFake = onFake.score().mean().rename("mean_fake");
         SDVariable meanReal = onReal.score().mean().rename("mean_real");
         SDVariable reg = GanNetworks.criticRegularisation(sd).rename("regularisation");
-        SDVariable total;
-        if (loss == GanLoss.WASSERSTEIN_GP) {
-            SDVariable alpha = sd.placeHolder("alpha", type, -1, 1, 1, 1);
-            SDVariable interpolates = real.add(alpha.mul(fake.sub(real)));
-            GanNetworks.CriticPass onMix = GanNetworks.critic(sd, preset, interpolates, stats);
-            SDVariable g = GanNetworks.criticInputGradient(sd, preset, onMix).rename("input_gradient");
+        SDVariable adversarial;
+        if (gp) {
+            SDVariable g = GanNetworks.criticInputGradient(sd, preset, passes.get(2)).rename("input_gradient");
             SDVariable norm = sd.math.sqrt(sd.math.square(g).sum(1, 2, 3).add(1e-10));
             SDVariable penalty = sd.math.square(norm.sub(1.0)).mean().rename("penalty");
             SDVariable wasserstein = meanFake.sub(meanReal).rename("wasserstein");
-            total = wasserstein.add(penalty.mul(penaltyWeight)).add(reg);
+            adversarial = wasserstein.add(penalty.mul(penaltyWeight));
         } else {
-            total = sd.nn.softplus(onReal.score().neg()).mean().add(sd.nn.softplus(onFake.score()).mean()).add(reg);
+            adversarial = sd.nn.softplus(onReal.score().neg()).mean().add(sd.nn.softplus(onFake.score()).mean());
         }
-        total.rename("loss").markAsLoss();
+        // Differentiated without the weight decay (added analytically), reported with it.
+        sd.setLossVariables(adversarial.rename("adversarial"));
+        adversarial.add(reg).rename("loss");
         for (int i = 0; i < stats.size(); i++) {
             stats.get(i).mean().rename("stats_" + PASSES[i] + "_mean");
             stats.get(i).variance().rename("stats_" + PASSES[i] + "_var");
@@ -108,7 +111,9 @@ public final class CriticStep {
             outputs.add("stats_" + PASSES[i] + "_mean");
             outputs.add("stats_" + PASSES[i] + "_var");
         }
-        return sd.calculateGradientsAndOutputs(placeholders(real, fake, alpha), outputs, trainable);
+        OutAndGrad r = sd.calculateGradientsAndOutputs(placeholders(real, fake, alpha), outputs, trainable);
+        GanNetworks.addRegularisationGradient(r.getGradients(), critic, true);
+        return r;
     }
 
     private Map<String, INDArray> placeholders(INDArray real, INDArray fake, INDArray alpha) {

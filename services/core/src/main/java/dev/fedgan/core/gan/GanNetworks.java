@@ -192,18 +192,36 @@ public final class GanNetworks {
 
     /** Critic in training mode: images {@code [B, 1, 28, 28]} → scores {@code [B, 1]}. */
     static CriticPass critic(SameDiff sd, GanPreset p, SDVariable x, List<BatchStats> stats) {
+        return critic(sd, p, List.of(x), stats).get(0);
+    }
+
+    /**
+     * The critic in training mode on several equally sized batches at once: the convolutions and the dense layer
+     * (per-example operations) run once on the concatenated batches, batch norm then normalises each batch with its
+     * own statistics, exactly as separate passes would. Bigger matrix products, a third of the op calls.
+     */
+    static List<CriticPass> critic(SameDiff sd, GanPreset p, List<SDVariable> batches, List<BatchStats> stats) {
+        int n = batches.size();
+        SDVariable x = n == 1 ? batches.get(0) : sd.concat(0, batches.toArray(new SDVariable[0]));
         SDVariable a1 = sd.cnn.conv2d(x, sd.getVariable("d_conv1_W"), sd.getVariable("d_conv1_b"), stride2Conv());
         SDVariable a2 = sd.cnn.conv2d(sd.nn.leakyRelu(a1, LEAKY_SLOPE), sd.getVariable("d_conv2_W"),
                 sd.getVariable("d_conv2_b"), stride2Conv());
         SDVariable a3 = sd.nn.leakyRelu(a2, LEAKY_SLOPE).reshape(-1, 49L * p.criticConv2()).mmul(sd.getVariable("d_dense_W"));
-        SDVariable mean = a3.mean(true, 0);
-        SDVariable var = sd.math.square(a3.sub(mean)).mean(true, 0);
-        stats.add(new BatchStats(CRITIC_BN, mean.reshape(-1), var.reshape(-1)));
-        SDVariable inv = sd.math.rsqrt(var.add(BN_EPSILON));
-        SDVariable xhat = a3.sub(mean).mul(inv);
-        SDVariable y3 = xhat.add(sd.getVariable(CRITIC_BN + "_beta"));
-        SDVariable score = sd.nn.leakyRelu(y3, LEAKY_SLOPE).mmul(sd.getVariable("d_out_W")).add(sd.getVariable("d_out_b"));
-        return new CriticPass(score, a1, a2, xhat, y3, inv);
+        SDVariable[] a1s = n == 1 ? new SDVariable[] {a1} : sd.split(a1, n, 0);
+        SDVariable[] a2s = n == 1 ? new SDVariable[] {a2} : sd.split(a2, n, 0);
+        SDVariable[] a3s = n == 1 ? new SDVariable[] {a3} : sd.split(a3, n, 0);
+        List<CriticPass> passes = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            SDVariable mean = a3s[i].mean(true, 0);
+            SDVariable var = sd.math.square(a3s[i].sub(mean)).mean(true, 0);
+            stats.add(new BatchStats(CRITIC_BN, mean.reshape(-1), var.reshape(-1)));
+            SDVariable inv = sd.math.rsqrt(var.add(BN_EPSILON));
+            SDVariable xhat = a3s[i].sub(mean).mul(inv);
+            SDVariable y3 = xhat.add(sd.getVariable(CRITIC_BN + "_beta"));
+            SDVariable score = sd.nn.leakyRelu(y3, LEAKY_SLOPE).mmul(sd.getVariable("d_out_W")).add(sd.getVariable("d_out_b"));
+            passes.add(new CriticPass(score, a1s[i], a2s[i], xhat, y3, inv));
+        }
+        return passes;
     }
 
     /**
@@ -235,6 +253,17 @@ public final class GanNetworks {
 
     static SDVariable criticRegularisation(SameDiff sd) {
         return l2(sd, CRITIC_REGULARISED);
+    }
+
+    /**
+     * Adds the weight decay's gradient 2·L2·w to {@code grads} in place. The decay stays out of the differentiated
+     * graph: SameDiff's pow derivative over the 6.4M-weight dense kernel cost ~10% of a reference critic step.
+     */
+    static void addRegularisationGradient(java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> grads,
+            NetworkWeights w, boolean critic) {
+        for (String n : critic ? CRITIC_REGULARISED : GENERATOR_REGULARISED) {
+            grads.get(n).addi(w.get(n).mul(2 * L2));
+        }
     }
 
     private static SDVariable l2(SameDiff sd, List<String> names) {

@@ -31,7 +31,9 @@ public final class GeneratorStep {
         SDVariable images = GanNetworks.generator(sd, preset, z, true, stats);
         SDVariable score = GanNetworks.critic(sd, preset, images, stats).score();
         SDVariable adversarial = loss == GanLoss.WASSERSTEIN_GP ? score.mean().neg() : sd.nn.softplus(score.neg()).mean();
-        adversarial.add(GanNetworks.generatorRegularisation(sd)).rename("loss").markAsLoss();
+        // Differentiated without the weight decay (added analytically), reported with it.
+        sd.setLossVariables(adversarial.rename("adversarial"));
+        adversarial.add(GanNetworks.generatorRegularisation(sd)).rename("loss");
         for (GanNetworks.BatchStats s : stats) {
             outputs.add(s.mean().rename("stats_" + s.layer() + "_mean").name());
             outputs.add(s.variance().rename("stats_" + s.layer() + "_var").name());
@@ -68,6 +70,8 @@ public final class GeneratorStep {
     private OutAndGrad run(NetworkWeights generator, NetworkWeights critic, INDArray noise) {
         GanNetworks.bind(sd, generator);
         GanNetworks.bind(sd, critic);
-        return sd.calculateGradientsAndOutputs(Map.of("noise", noise), outputs, trainable);
+        OutAndGrad r = sd.calculateGradientsAndOutputs(Map.of("noise", noise), outputs, trainable);
+        GanNetworks.addRegularisationGradient(r.getGradients(), generator, false);
+        return r;
     }
 }
