@@ -6,7 +6,6 @@ import dev.fedgan.core.classifier.ClassifierTraining;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
-import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.measure.Misclassification;
 import dev.fedgan.core.progress.Progress;
@@ -57,7 +56,7 @@ public class ClassifierBenchmark {
         classifier = ClassifierTraining.train(lab.restrictTo("bench", lab.byId().keySet().stream().limit(10).toList()),
                 lab.restrictTo("bench-test", lab.byId().keySet().stream().limit(2).toList()),
                 new ClassifierTraining.Options(1, 32, 1e-3, 0, 1), Progress.NONE);
-        pixels = all.writers().get(0).pixels().length >= batch * WriterData.PIXELS ? all.writers().get(0).pixels() : flat(all, batch);
+        pixels = all.firstImages(batch);
         images = PrimaryClassifier.batch(pixels, 0, batch);
         trainee = new MultiLayerNetwork(ClassifierArchitecture.build(10, 1e-3, 1));
         trainee.init();
@@ -66,20 +65,6 @@ public class ClassifierBenchmark {
         for (int i = 0; i < 32; i++) {
             trainTargets.putScalar(i, i % 10, 1f);
         }
-    }
-
-    private static float[] flat(FederatedDataset d, int n) {
-        float[] out = new float[n * WriterData.PIXELS];
-        int at = 0;
-        for (WriterData w : d.writers()) {
-            int take = Math.min(w.size(), n - at);
-            System.arraycopy(w.pixels(), 0, out, at * WriterData.PIXELS, take * WriterData.PIXELS);
-            at += take;
-            if (at == n) {
-                break;
-            }
-        }
-        return out;
     }
 
     /** fedgan's inference path: the SameDiff logits graph (one op = one batch). */

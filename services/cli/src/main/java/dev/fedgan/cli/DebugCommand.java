@@ -5,7 +5,6 @@ import dev.fedgan.core.classifier.ClassifierTraining;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
-import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PopulationComparison;
@@ -124,7 +123,7 @@ final class DebugCommand implements Callable<Integer> {
         Map<String, Object> r = new LinkedHashMap<>();
         if (!noGans) {
             PopulationComparison.Comparison cmp = PopulationComparison.run(pops.get(0), pops.get(1), field, ganConfig,
-                    gan.options(c, normalImages(field, GanExperiment.EVAL_BATCH)), gan.seededRandomness, out, output.progress());
+                    gan.options(c, field.firstImages(GanExperiment.EVAL_BATCH)), gan.seededRandomness, out, output.progress());
             DebugReport.write(out, new DebugReport.Content(cmp.verdict(), cmp.inversionFound(), c.provenance(), ms,
                     out.relativize(measurementDir.resolve(MeasurementFiles.HISTOGRAM_PNG)).toString(),
                     pops.stream().map(Population::summary).toList(), cmp));
@@ -140,20 +139,5 @@ final class DebugCommand implements Callable<Integer> {
         r.put("populations", summaries);
         output.print(r, human.toString());
         return 0;
-    }
-
-    /** Up to {@code n} of the users' images without the bug: the real side of the Fréchet classifier distance. */
-    static float[] normalImages(FederatedDataset data, int n) {
-        float[] out = new float[n * WriterData.PIXELS];
-        int at = 0;
-        for (WriterData w : data.writers()) {
-            int take = Math.min(w.size(), n - at);
-            System.arraycopy(w.pixels(), 0, out, at * WriterData.PIXELS, take * WriterData.PIXELS);
-            at += take;
-            if (at == n) {
-                return out;
-            }
-        }
-        return java.util.Arrays.copyOf(out, at * WriterData.PIXELS);
     }
 }

@@ -83,7 +83,7 @@ public final class ClassifierTraining {
         progress.start("training classifier", (long) o.epochs() * n, "examples");
         for (int epoch = 0; epoch < o.epochs(); epoch++) {
             net.setLearningRate(o.learningRate(epoch));
-            int[] order = shuffled(n, rng);
+            int[] order = dev.fedgan.core.data.WriterPartition.permutation(n, rng);
             double lossSum = 0;
             int steps = 0;
             for (int from = 0; from < n; from += o.batchSize()) {
@@ -112,19 +112,5 @@ public final class ClassifierTraining {
                 acc, o.epochs(), o.batchSize(), o.learningRate(), o.decayEpochs(), o.seed(), seconds, BuildInfo.dl4jVersion(),
                 BuildInfo.backend(), BuildInfo.javaVersion(), Instant.now().toString());
         return new PrimaryClassifier(net, prov);
-    }
-
-    private static int[] shuffled(int n, SplittableRandom rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

@@ -112,6 +112,18 @@ public record FederatedDataset(String name, String source, DatasetFormat format,
     }
 
     /** Per-class example counts. */
+    /** The first {@code n} images (fewer if the dataset is smaller), writer after writer, as n·784 floats. */
+    public float[] firstImages(int n) {
+        float[] out = new float[Math.toIntExact(Math.min(n, numExamples())) * WriterData.PIXELS];
+        int at = 0;
+        for (WriterData w : writers) {
+            int take = Math.min(w.size(), out.length / WriterData.PIXELS - at);
+            System.arraycopy(w.pixels(), 0, out, at * WriterData.PIXELS, take * WriterData.PIXELS);
+            at += take;
+        }
+        return out;
+    }
+
     public long[] classCounts() {
         long[] c = new long[numClasses];
         for (WriterData w : writers) {

@@ -107,7 +107,8 @@ public final class WriterPartition {
         return s;
     }
 
-    private static int[] permutation(int n, SplittableRandom rng) {
+    /** A uniformly random permutation of 0..n-1 (Fisher-Yates), reproducible from {@code rng}. */
+    public static int[] permutation(int n, SplittableRandom rng) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;

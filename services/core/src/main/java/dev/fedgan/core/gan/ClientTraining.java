@@ -1,6 +1,7 @@
 package dev.fedgan.core.gan;
 
 import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.data.WriterPartition;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,7 +40,7 @@ public final class ClientTraining {
                     + " examples; a critic step needs at least 2");
         }
         NetworkWeights critic = broadcastCritic.copy();
-        int[] order = shuffled(data.size());
+        int[] order = WriterPartition.permutation(data.size(), new SplittableRandom(SHUFFLE_SEED));
         SplittableRandom rnd = new SplittableRandom(seed);
         int batch = config.batchSize();
         // A trailing batch of one example is dropped: batch norm over a single example is degenerate (variance 0)
@@ -71,21 +72,6 @@ public final class ClientTraining {
             Arrays.fill(delta, 0f);
         }
         return new ClientUpdate(clientId, round, delta, used, steps, nonFinite, loss);
-    }
-
-    static int[] shuffled(int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom r = new SplittableRandom(SHUFFLE_SEED);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     static INDArray images(WriterData data, int[] indices) {
