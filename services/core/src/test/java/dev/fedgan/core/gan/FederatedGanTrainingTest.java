@@ -87,6 +87,36 @@ class FederatedGanTrainingTest {
     }
 
     @Test
+    void aClientWhoseCriticBlowsUpSendsAZeroDeltaAndIsCounted() {
+        List<WriterData> clients = clients();
+        NetworkWeights critic = GanNetworks.initialCritic(GanPreset.TINY, 1);
+        critic.get("d_out_b").putScalar(0, Float.NaN);
+        ClientUpdate u = new ClientTraining(TINY).train(clients.get(0).id(), 0,
+                GanNetworks.initialGenerator(GanPreset.TINY, 1), critic, clients.get(0), 1);
+        assertTrue(u.nonFinite());
+        for (float v : u.delta()) {
+            assertEquals(0f, v);
+        }
+        assertEquals(critic.length(), u.delta().length, "the delta covers every critic weight, BN statistics included");
+    }
+
+    @Test
+    void anEpsilonTargetStopsTheRunBeforeItIsExceeded() throws IOException {
+        List<WriterData> clients = clients();
+        // z = 1 so that ε grows slowly enough to be stopped part-way: find the ε of 2 rounds, target just above it.
+        GanTrainingConfig noisy = new GanTrainingConfig(GanPreset.TINY, GanLoss.WASSERSTEIN_GP, 10, 1, 1, 32, 3, 10, true,
+                0.1, 1.0, 5e-4, 5e-3, 5, 100, 5);
+        double target = PrivacyCalculator.forPopulation(8, 3, 1.0, 2, 1e-5).epsilonImproved() * 1.0001;
+        FederatedGanTraining run = FederatedGanTraining.start(noisy, clients, 1e-5, 4L);
+        GanExperiment.Result r = GanExperiment.run("target", run, clients, new GanExperiment.Options(target, null, null),
+                tmp.resolve("target"), dev.fedgan.core.progress.Progress.NONE);
+        assertEquals(2, r.rounds(), r.stoppedBecause());
+        assertTrue(r.stoppedBecause().contains("would exceed the target"), r.stoppedBecause());
+        assertTrue(r.privacy().epsilonImproved() <= target);
+        assertEquals(3, Files.readAllLines(tmp.resolve("target/rounds.csv")).size(), "header + 2 rounds");
+    }
+
+    @Test
     void absurdSettingsAreRejectedBeforeAnyRound() {
         IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
                 () -> FederatedGanTraining.start(TINY.withClients(9, 1), clients(), null, 1L));

@@ -106,6 +106,19 @@ class GanGradientTest {
     }
 
     @Test
+    void nonSaturatingCriticLossGradientMatchesFiniteDifferences() {
+        CriticStep step = new CriticStep(P, GanLoss.NON_SATURATING, 0, DataType.DOUBLE);
+        NetworkWeights d = critic();
+        INDArray real = uniform(9, -1, 1, B, 1, 28, 28);
+        INDArray fake = uniform(10, -1, 1, B, 1, 28, 28);
+        Map<String, INDArray> g = step.gradients(d, real, fake, null);
+        for (String name : d.trainable()) {
+            checkGroup("non-saturating critic loss", name, d, g.get(name),
+                    () -> step.evaluate(d, real, fake, null, "loss").get("loss").getDouble(0));
+        }
+    }
+
+    @Test
     void generatorLossGradientMatchesFiniteDifferences() {
         GeneratorStep step = new GeneratorStep(P, GanLoss.WASSERSTEIN_GP, DataType.DOUBLE);
         NetworkWeights g = GanNetworks.initialGenerator(P, 21).castTo(DataType.DOUBLE);
