@@ -1,0 +1,368 @@
+package dev.fedgan.devstack;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The local development stack: a Kafka broker ({@link EmbeddedKafka}) and an S3 object store ({@link EmbeddedS3})
+ * in one JVM, on fixed local ports by default so that services started by hand find them, or on free ports in
+ * tests. Kafka keeps its logs in {@code DIR/kafka} and S3 its buckets in {@code DIR/s3}.
+ *
+ * <pre>{@code
+ * try (DevStack stack = DevStack.start(dir, DevStack.Ports.FREE)) {
+ *     stack.bootstrapServers(); stack.s3Endpoint(); stack.accessKey(); stack.secretKey();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #main} runs it from the command line until Ctrl-C; {@code --help} lists the options.
+ */
+public final class DevStack implements AutoCloseable {
+
+    /**
+     * The three ports of a stack; 0 picks a free port.
+     *
+     * @param kafka      Kafka's client (PLAINTEXT) port, what {@code bootstrap.servers} names
+     * @param controller Kafka's KRaft controller port, internal to the broker
+     * @param s3         the S3 HTTP port
+     */
+    public record Ports(int kafka, int controller, int s3) {
+        /** The fixed local ports: Kafka 19092, controller 19093, S3 19000. */
+        public static final Ports DEFAULT = new Ports(19092, 19093, 19000);
+        /** Free ports, chosen at start: for tests, and for stacks side by side. */
+        public static final Ports FREE = new Ports(0, 0, 0);
+
+        /**
+         * @throws IllegalArgumentException if a port is outside 0..65535 or two fixed ports are equal
+         */
+        public Ports {
+            Net.checkPort("Kafka port", kafka);
+            Net.checkPort("controller port", controller);
+            Net.checkPort("S3 port", s3);
+            if ((kafka != 0 && (kafka == controller || kafka == s3)) || (controller != 0 && controller == s3)) {
+                throw new IllegalArgumentException("the Kafka, controller and S3 ports must differ, got "
+                        + kafka + ", " + controller + ", " + s3);
+            }
+        }
+    }
+
+    private final EmbeddedKafka kafka;
+    private final EmbeddedS3 s3;
+    private final Path dir;
+    private final boolean temporary;
+    private boolean closed;
+
+    private DevStack(EmbeddedKafka kafka, EmbeddedS3 s3, Path dir, boolean temporary) {
+        this.kafka = kafka;
+        this.s3 = s3;
+        this.dir = dir;
+        this.temporary = temporary;
+    }
+
+    /**
+     * Starts a stack keeping its data in {@code dir} (created if missing, kept on close and reused by the next start
+     * on it), with the default S3 credentials.
+     *
+     * @throws IllegalStateException if a port is taken or a server fails to start
+     */
+    public static DevStack start(Path dir, Ports ports) {
+        return start(dir, ports, EmbeddedS3.DEFAULT_ACCESS_KEY, EmbeddedS3.DEFAULT_SECRET_KEY);
+    }
+
+    /**
+     * Starts a stack keeping its data in {@code dir}, with the given S3 credentials.
+     *
+     * @throws IllegalArgumentException if a credential is blank
+     * @throws IllegalStateException    if a port is taken or a server fails to start
+     */
+    public static DevStack start(Path dir, Ports ports, String accessKey, String secretKey) {
+        Objects.requireNonNull(dir, "dir");
+        return start(dir, false, ports, accessKey, secretKey);
+    }
+
+    /**
+     * Starts a stack in a temporary directory that {@link #close()} deletes, with the default S3 credentials.
+     *
+     * @throws IllegalStateException if a port is taken or a server fails to start
+     */
+    public static DevStack startTemporary(Ports ports) {
+        return startTemporary(ports, EmbeddedS3.DEFAULT_ACCESS_KEY, EmbeddedS3.DEFAULT_SECRET_KEY);
+    }
+
+    /**
+     * Starts a stack in a temporary directory that {@link #close()} deletes, with the given S3 credentials.
+     *
+     * @throws IllegalArgumentException if a credential is blank
+     * @throws IllegalStateException    if a port is taken or a server fails to start
+     */
+    public static DevStack startTemporary(Ports ports, String accessKey, String secretKey) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("fedgan-devstack-");
+        } catch (IOException e) {
+            throw new IllegalStateException("could not create a temporary directory: " + e.getMessage(), e);
+        }
+        try {
+            return start(dir, true, ports, accessKey, secretKey);
+        } catch (RuntimeException e) {
+            Dirs.deleteRecursively(dir);
+            throw e;
+        }
+    }
+
+    private static DevStack start(Path dir, boolean temporary, Ports ports, String accessKey, String secretKey) {
+        Objects.requireNonNull(ports, "ports");
+        EmbeddedS3.Builder s3Builder = EmbeddedS3.builder().dir(dir.resolve("s3")).port(ports.s3())
+                .credentials(accessKey, secretKey);
+        EmbeddedKafka.Builder kafkaBuilder = EmbeddedKafka.builder().logDir(dir.resolve("kafka"))
+                .brokerPort(ports.kafka()).controllerPort(ports.controller());
+        // S3 starts (about 1 s) while Kafka does (2-3 s).
+        CompletableFuture<EmbeddedS3> s3Start = new CompletableFuture<>();
+        Thread s3Thread = new Thread(() -> {
+            try {
+                s3Start.complete(s3Builder.start());
+            } catch (Throwable t) {
+                s3Start.completeExceptionally(t);
+            }
+        }, "devstack-s3-start");
+        s3Thread.setDaemon(true);
+        s3Thread.start();
+        EmbeddedKafka kafka;
+        try {
+            kafka = kafkaBuilder.start();
+        } catch (RuntimeException e) {
+            try {
+                s3Start.join().close();
+            } catch (CompletionException suppressed) {
+                e.addSuppressed(suppressed.getCause());
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        try {
+            return new DevStack(kafka, s3Start.join(), dir, temporary);
+        } catch (CompletionException e) {
+            kafka.close();
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The Kafka broker. */
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    /** The S3 store. */
+    public EmbeddedS3 s3() {
+        return s3;
+    }
+
+    /** Kafka's {@code bootstrap.servers}: {@code 127.0.0.1:PORT}. */
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    /** The S3 endpoint: {@code http://127.0.0.1:PORT}. */
+    public String s3Endpoint() {
+        return s3.endpoint();
+    }
+
+    /** The S3 access key. */
+    public String accessKey() {
+        return s3.accessKey();
+    }
+
+    /** The S3 secret key. */
+    public String secretKey() {
+        return s3.secretKey();
+    }
+
+    /** The data directory ({@code kafka/} and {@code s3/} below it). */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The ports in use (free ones resolved). */
+    public Ports ports() {
+        return new Ports(kafka.brokerPort(), kafka.controllerPort(), s3.port());
+    }
+
+    /** Stops S3 and Kafka; deletes the directory if it was temporary. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            try {
+                s3.close();
+            } finally {
+                kafka.close();
+            }
+        } finally {
+            if (temporary) {
+                Dirs.deleteRecursively(dir);
+            }
+        }
+    }
+
+    /** Endpoints and credentials, one per line, as {@link #main} prints them. */
+    public String describe() {
+        return String.join(System.lineSeparator(),
+                "  Kafka bootstrap servers  " + bootstrapServers() + "   (KAFKA_BOOTSTRAP_SERVERS)",
+                "  S3 endpoint              " + s3Endpoint() + "   (path-style, region " + EmbeddedS3.REGION + ")",
+                "  S3 access key            " + accessKey(),
+                "  S3 secret key            " + secretKey(),
+                "  Kafka controller port    " + kafka.controllerPort() + "   (internal)",
+                "  data                     " + dir + (temporary ? "   (temporary, deleted on exit)" : ""));
+    }
+
+    /**
+     * Starts the stack and keeps it up until the JVM is stopped (Ctrl-C, SIGTERM), then stops it cleanly.
+     * {@code --help} lists the options. Exit status 2 for bad options, 1 if the stack does not start.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("fedgan-devstack: " + e.getMessage());
+            System.err.println("Try --help.");
+            System.exit(2);
+            return;
+        }
+        if (options.help) {
+            usage(System.out);
+            return;
+        }
+        // Kafka and S3Proxy log a lot at INFO; warnings and errors are what matter here.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", options.verbose ? "info" : "warn");
+        }
+        long t0 = System.nanoTime();
+        DevStack stack;
+        try {
+            stack = options.dir == null
+                    ? startTemporary(options.ports, options.accessKey, options.secretKey)
+                    : start(options.dir, options.ports, options.accessKey, options.secretKey);
+        } catch (RuntimeException e) {
+            System.err.println("fedgan-devstack: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("fedgan dev stack: stopping...");
+            try {
+                stack.close();
+                System.out.println("fedgan dev stack: stopped.");
+            } finally {
+                stopped.countDown();
+            }
+        }, "devstack-shutdown"));
+        System.out.printf(Locale.ROOT, "fedgan dev stack is up (%.1f s)%n%s%nCtrl-C stops it.%n",
+                (System.nanoTime() - t0) / 1e9, stack.describe());
+        System.out.flush();
+        stopped.await();
+    }
+
+    static void usage(PrintStream out) {
+        out.println(String.join(System.lineSeparator(),
+                "Usage: fedgan-devstack [options]",
+                "",
+                "Runs the local development stack in one JVM until Ctrl-C: a single-node Kafka (KRaft, broker and",
+                "controller) and an S3-compatible object store (S3Proxy on the filesystem), both on 127.0.0.1.",
+                "",
+                "Options:",
+                "  --dir DIR              keep data in DIR (kafka/, s3/), reused on the next start;",
+                "                         default: a temporary directory deleted on exit",
+                "  --kafka-port N         Kafka client port (default " + Ports.DEFAULT.kafka() + ")",
+                "  --controller-port N    Kafka KRaft controller port (default " + Ports.DEFAULT.controller() + ")",
+                "  --s3-port N            S3 port (default " + Ports.DEFAULT.s3() + ")",
+                "  --free-ports           pick free ports instead of the defaults (ports given explicitly still apply)",
+                "  --access-key KEY       S3 access key (default " + EmbeddedS3.DEFAULT_ACCESS_KEY + ")",
+                "  --secret-key KEY       S3 secret key (default " + EmbeddedS3.DEFAULT_SECRET_KEY + ")",
+                "  --verbose              Kafka's and S3Proxy's INFO logs too",
+                "  -h, --help             this help",
+                "",
+                "A port of 0 picks a free one. S3 clients: path-style URLs, region " + EmbeddedS3.REGION + "."));
+    }
+
+    /** Command-line options of {@link #main}. */
+    static final class Options {
+        Path dir;
+        Ports ports = Ports.DEFAULT;
+        String accessKey = EmbeddedS3.DEFAULT_ACCESS_KEY;
+        String secretKey = EmbeddedS3.DEFAULT_SECRET_KEY;
+        boolean help;
+        boolean verbose;
+
+        /** @throws IllegalArgumentException for an unknown option, a missing value or a bad number */
+        static Options parse(String... args) {
+            Options o = new Options();
+            Integer kafka = null;
+            Integer controller = null;
+            Integer s3 = null;
+            boolean free = false;
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                String value = null;
+                int eq = arg.indexOf('=');
+                if (arg.startsWith("--") && eq > 0) {
+                    value = arg.substring(eq + 1);
+                    arg = arg.substring(0, eq);
+                }
+                switch (arg) {
+                    case "-h", "--help" -> o.help = true;
+                    case "--verbose" -> o.verbose = true;
+                    case "--free-ports" -> free = true;
+                    case "--dir", "--kafka-port", "--controller-port", "--s3-port", "--access-key", "--secret-key" -> {
+                        if (value == null) {
+                            if (i + 1 >= args.length) {
+                                throw new IllegalArgumentException(arg + " needs a value");
+                            }
+                            value = args[++i];
+                        }
+                        switch (arg) {
+                            case "--dir" -> o.dir = Path.of(value);
+                            case "--kafka-port" -> kafka = port(arg, value);
+                            case "--controller-port" -> controller = port(arg, value);
+                            case "--s3-port" -> s3 = port(arg, value);
+                            case "--access-key" -> o.accessKey = nonBlank(arg, value);
+                            default -> o.secretKey = nonBlank(arg, value);
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+                }
+            }
+            Ports base = free ? Ports.FREE : Ports.DEFAULT;
+            o.ports = new Ports(kafka != null ? kafka : base.kafka(),
+                    controller != null ? controller : base.controller(),
+                    s3 != null ? s3 : base.s3());
+            return o;
+        }
+
+        private static int port(String option, String value) {
+            try {
+                return Net.checkPort(option, Integer.parseInt(value.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " needs a port number, got '" + value + "'");
+            }
+        }
+
+        private static String nonBlank(String option, String value) {
+            if (value.isBlank()) {
+                throw new IllegalArgumentException(option + " must not be blank");
+            }
+            return value;
+        }
+    }
+}
