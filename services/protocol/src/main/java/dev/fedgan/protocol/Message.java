@@ -1,0 +1,10 @@
+package dev.fedgan.protocol;
+
+/** Every message: a schema version and the experiment it belongs to. */
+public sealed interface Message permits ExperimentRequest, PopulationReady, RoundTask, ClientUpdateReady,
+        RoundCompleted, ImagesReady, DeadLetter {
+
+    int schema();
+
+    String experimentId();
+}

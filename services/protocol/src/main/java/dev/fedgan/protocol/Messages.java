@@ -1,0 +1,95 @@
+package dev.fedgan.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * JSON encoding of the messages: snake_case fields, nulls omitted, unknown fields ignored (a newer producer may
+ * add some within a schema version), the schema version checked first. Every failure is a
+ * {@link MessageException} whose message is the reason a dead letter carries.
+ */
+public final class Messages {
+
+    /** The schema version this build writes and reads. */
+    public static final int SCHEMA = 1;
+
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+            .configure(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, false);
+
+    private Messages() {
+    }
+
+    public static String encode(Message m) {
+        try {
+            return MAPPER.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new MessageException("cannot encode " + m.getClass().getSimpleName() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public static byte[] encodeBytes(Message m) {
+        return encode(m).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Decodes and validates a message of the expected type. */
+    public static <T extends Message> T decode(String json, Class<T> type) {
+        if (json == null || json.isBlank()) {
+            throw new MessageException("empty message, expected " + type.getSimpleName());
+        }
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new MessageException("malformed JSON: " + e.getOriginalMessage(), e);
+        }
+        if (!tree.isObject()) {
+            throw new MessageException("expected a JSON object for " + type.getSimpleName() + ", got " + tree.getNodeType());
+        }
+        JsonNode schema = tree.get("schema");
+        if (schema == null || !schema.canConvertToInt()) {
+            throw new MessageException("schema version is missing");
+        }
+        Check.schema(schema.asInt());
+        try {
+            return MAPPER.treeToValue(tree, type);
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new MessageException(cause.getMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new MessageException("invalid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public static <T extends Message> T decode(byte[] json, Class<T> type) {
+        return decode(json == null ? null : new String(json, StandardCharsets.UTF_8), type);
+    }
+
+    /** A dead letter for {@code payload} read from {@code topic}, with the reason. */
+    public static DeadLetter deadLetter(String service, String topic, int partition, long offset, String key,
+            String payload, String reason) {
+        String experiment = "unknown";
+        try {
+            JsonNode id = payload == null ? null : MAPPER.readTree(payload).get("experiment_id");
+            if (id != null && id.isTextual()) {
+                experiment = id.asText();
+            }
+        } catch (JsonProcessingException | RuntimeException ignored) {
+            // unreadable payloads stay "unknown"
+        }
+        String cut = payload == null ? null
+                : payload.length() > DeadLetter.MAX_PAYLOAD ? payload.substring(0, DeadLetter.MAX_PAYLOAD) : payload;
+        return new DeadLetter(SCHEMA, experiment, service, topic, partition, offset, key, cut, reason,
+                Instant.now().toString());
+    }
+}

@@ -1,0 +1,33 @@
+package dev.fedgan.protocol;
+
+import java.util.List;
+
+/**
+ * The Kafka topics, all under one configurable prefix (default {@code fedgan.}). Keys: experiment id, except
+ * round tasks (keyed by client, so one client's tasks stay ordered on one partition).
+ *
+ * @param experiments   {@link ExperimentRequest}: starts an experiment (any Kafka client may produce it)
+ * @param populations   {@link PopulationReady}: the filter's populations, one message per GAN
+ * @param roundTasks    {@link RoundTask}: one per sampled client and round
+ * @param clientUpdates {@link ClientUpdateReady}: a client's delta is in the object store
+ * @param rounds        {@link RoundCompleted}: the aggregator finished a round (ε included)
+ * @param images        {@link ImagesReady}: grids, metrics, reports rendered
+ * @param deadLetter    {@link DeadLetter}: what could not be processed, with the reason
+ */
+public record Topics(String experiments, String populations, String roundTasks, String clientUpdates, String rounds,
+        String images, String deadLetter) {
+
+    public static final String DEFAULT_PREFIX = "fedgan.";
+
+    public static Topics withPrefix(String prefix) {
+        if (prefix == null || !prefix.matches("[A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("topic prefix may hold only letters, digits, '.', '_' and '-', got '" + prefix + "'");
+        }
+        return new Topics(prefix + "experiments", prefix + "populations", prefix + "round-tasks",
+                prefix + "client-updates", prefix + "rounds", prefix + "images", prefix + "dead-letter");
+    }
+
+    public List<String> all() {
+        return List.of(experiments, populations, roundTasks, clientUpdates, rounds, images, deadLetter);
+    }
+}

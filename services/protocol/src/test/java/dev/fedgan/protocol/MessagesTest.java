@@ -1,0 +1,88 @@
+package dev.fedgan.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The message contracts: round trips, and the reasons a bad message is dead-lettered with. */
+class MessagesTest {
+
+    static final ObjectRef WEIGHTS = new ObjectRef("fedgan", "experiments/e1/critic/round-00003-0123456789abcdef.zip",
+            26_235_652, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+
+    static ExperimentRequest request() {
+        return new ExperimentRequest(1, "e1", "bundled:field", null, null, 0.5, 7, null, null,
+                new GanSettings("compact", 150, 5, 3, 3, 0.01, 0.1, 0.1, 0.01, null, 10, 1L, null, null, null), null, null);
+    }
+
+    @Test
+    void theDocumentedRequestDecodes() {
+        String json = """
+                {"schema": 1, "experiment_id": "inversion-demo", "data": "bundled:field", "invert_probability": 0.5,
+                 "bug_seed": 7, "gan": {"preset": "compact", "rounds": 150, "clients_per_round": 5, "noise_multiplier": 1.0}}
+                """;
+        ExperimentRequest r = Messages.decode(json, ExperimentRequest.class);
+        assertEquals("inversion-demo", r.experimentId());
+        assertEquals(5, r.gan().clientsPerRound());
+        assertEquals(1.0, r.gan().noiseMultiplier());
+        assertEquals(null, r.gan().clip(), "unset settings stay null: the service applies its defaults");
+    }
+
+    @Test
+    void everyMessageSurvivesARoundTrip() {
+        List<Message> all = List.of(request(),
+                new PopulationReady(1, "e1", "low_accuracy", List.of("w01", "w07"), WEIGHTS, WEIGHTS, request()),
+                new RoundTask(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, WEIGHTS, 99, request().gan(), "bundled:field", 0.5, 7),
+                new ClientUpdateReady(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, 64, 2, false, 0.25),
+                new RoundCompleted(1, "e1", "low_accuracy", 4, List.of("w01", "w07"), 2, 0, 0, 2.5e4, 3.1e4, 1e-3,
+                        WEIGHTS, WEIGHTS, 1.5, false, null),
+                new ImagesReady(1, "e1", "low_accuracy", 4, WEIGHTS, 0.71, "INVERTED", 2.1, 180.0, null, null),
+                Messages.deadLetter("aggregator", "fedgan.client-updates", 0, 12, "e1", "{\"experiment_id\":\"e1\"}", "why"));
+        for (Message m : all) {
+            assertEquals(m, Messages.decode(Messages.encode(m), m.getClass()), m.getClass().getSimpleName());
+        }
+        assertTrue(Messages.encode(request()).contains("\"experiment_id\":\"e1\""), "snake_case on the wire");
+    }
+
+    @Test
+    void badMessagesFailWithTheReason() {
+        assertTrue(reason("{\"schema\": 1, ", ExperimentRequest.class).startsWith("malformed JSON: Unexpected end-of-input"));
+        assertEquals("unknown schema version 2 (this build reads 1)",
+                reason("{\"schema\": 2, \"experiment_id\": \"e1\"}", ExperimentRequest.class));
+        assertEquals("schema version is missing", reason("{\"experiment_id\": \"e1\"}", ExperimentRequest.class));
+        assertEquals("data is missing", reason("{\"schema\": 1, \"experiment_id\": \"e1\", \"invert_probability\": 0.5,"
+                + " \"bug_seed\": 1}", ExperimentRequest.class));
+        assertEquals("invert_probability must be in [0.0, 1.0], got 1.5", reason("{\"schema\": 1, \"experiment_id\": \"e1\","
+                + " \"data\": \"bundled:field\", \"invert_probability\": 1.5, \"bug_seed\": 1}", ExperimentRequest.class));
+        assertEquals("experiment_id must be 1-128 letters, digits, '.', '_' or '-', got 'a b'", reason("{\"schema\": 1,"
+                + " \"experiment_id\": \"a b\", \"data\": \"x\", \"invert_probability\": 0, \"bug_seed\": 1}", ExperimentRequest.class));
+        assertTrue(reason("[1, 2]", RoundTask.class).startsWith("expected a JSON object"));
+        assertTrue(reason("{\"schema\": 1, \"experiment_id\": \"e1\", \"gan\": \"low\", \"round\": 1, \"client_id\": \"w1\","
+                + " \"delta\": {\"bucket\": \"b\", \"key\": \"k\", \"size\": 1, \"sha256\": \"xyz\"}, \"real_examples\": 3,"
+                + " \"steps\": 1, \"non_finite\": false, \"loss\": 0}", ClientUpdateReady.class).contains("sha256 must be 64"));
+    }
+
+    @Test
+    void aDeadLetterKeepsTheExperimentAndACutPayload() {
+        DeadLetter d = Messages.deadLetter("filter", "fedgan.experiments", 2, 40, null,
+                "{\"experiment_id\":\"e9\",\"pad\":\"" + "x".repeat(10_000) + "\"}", "unknown schema version 2");
+        assertEquals("e9", d.experimentId());
+        assertEquals(DeadLetter.MAX_PAYLOAD, d.payload().length());
+        assertEquals("unknown", Messages.deadLetter("filter", "t", 0, 0, null, "not json", "malformed").experimentId());
+    }
+
+    @Test
+    void topicsShareAPrefix() {
+        Topics t = Topics.withPrefix("prod.fedgan.");
+        assertEquals("prod.fedgan.round-tasks", t.roundTasks());
+        assertEquals(7, t.all().size());
+        assertThrows(IllegalArgumentException.class, () -> Topics.withPrefix("a b"));
+    }
+
+    private static String reason(String json, Class<? extends Message> type) {
+        return assertThrows(MessageException.class, () -> Messages.decode(json, type)).getMessage();
+    }
+}
