@@ -40,6 +40,7 @@ public final class FederatedGanTraining {
     private final NetworkWeights critic;
     private final RdpAccountant accountant;
     private int round;
+    private RoundPlan pending;
 
     /** What one round did. */
     public record RoundReport(int round, List<String> clients, dev.fedgan.core.privacy.AggregateReport aggregate,
@@ -101,29 +102,78 @@ public final class FederatedGanTraining {
         return out;
     }
 
-    /** Runs one round and returns what happened. */
+    /**
+     * The clients sampled for a round and the seeds of their critic steps. The broadcast is the current generator
+     * and critic; the round completes with {@link #completeRound}.
+     */
+    public record RoundPlan(int round, List<String> clients, int[] indices, long[] clientSeeds) {
+    }
+
+    /** Runs one round with every client trained in this JVM and returns what happened. */
     public RoundReport runRound() {
         long t0 = System.nanoTime();
+        RoundPlan plan = beginRound();
+        List<ClientUpdate> updates = new ArrayList<>();
+        for (int k = 0; k < plan.clients().size(); k++) {
+            updates.add(trainClient(plan, k));
+        }
+        return completeRound(plan, updates, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Samples the next round's m clients (secure unless seeded). One round at a time. */
+    public RoundPlan beginRound() {
+        if (pending != null) {
+            throw new IllegalStateException("round " + (pending.round() + 1) + " has begun and not completed");
+        }
+        int[] picked = sampler.sample(config.clientsPerRound(), clients.size());
+        List<String> ids = new ArrayList<>();
+        long[] seeds = new long[picked.length];
+        for (int k = 0; k < picked.length; k++) {
+            ids.add(clients.get(picked[k]).id());
+            seeds[k] = clientSeed(round, picked[k]);
+        }
+        pending = new RoundPlan(round, List.copyOf(ids), picked, seeds);
+        return pending;
+    }
+
+    /** The k-th sampled client's critic steps, here in this JVM (a client-update service does the same remotely). */
+    public ClientUpdate trainClient(RoundPlan plan, int k) {
+        WriterData data = clients.get(plan.indices()[k]);
+        return clientTraining.train(data.id(), plan.round(), generator, critic, data, plan.clientSeeds()[k]);
+    }
+
+    /**
+     * Completes the round with the updates that arrived (fewer than m is allowed: the denominator stays m):
+     * clips each, sums, adds the noise, divides by m, applies the average to the critic, runs the generator steps
+     * and advances the accountant. An update of another round or of a client not sampled is refused.
+     */
+    public RoundReport completeRound(RoundPlan plan, List<ClientUpdate> updates) {
+        return completeRound(plan, updates, 0);
+    }
+
+    private RoundReport completeRound(RoundPlan plan, List<ClientUpdate> updates, double clientSeconds) {
+        if (plan != pending) {
+            throw new IllegalStateException("round " + (plan.round() + 1) + " is not the round in progress");
+        }
+        long t1 = System.nanoTime();
         int m = config.clientsPerRound();
-        int[] picked = sampler.sample(m, clients.size());
         int length = Math.toIntExact(critic.length());
         DpFedAvgAggregate aggregate = config.differentialPrivacy()
                 ? DpFedAvgAggregate.dp(length, new DpFedAvgAggregate.DpConfig(config.clip(), config.noiseMultiplier(), m), noise)
                 : DpFedAvgAggregate.weightedMean(length);
-        List<String> ids = new ArrayList<>();
         double criticLoss = 0;
         int nonFinite = 0;
         int criticSteps = 0;
-        for (int k = 0; k < picked.length; k++) {
-            WriterData data = clients.get(picked[k]);
-            ClientUpdate u = clientTraining.train(data.id(), round, generator, critic, data, clientSeed(round, picked[k]));
+        for (ClientUpdate u : updates) {
+            if (u.round() != plan.round() || !plan.clients().contains(u.clientId())) {
+                throw new IllegalArgumentException("update of client " + u.clientId() + " for round " + (u.round() + 1)
+                        + " is not part of round " + (plan.round() + 1));
+            }
             aggregate.add(u.clientId(), u.delta(), u.nonFinite() ? 0 : u.realExamples());
-            ids.add(u.clientId());
-            criticLoss += u.loss() / picked.length;
+            criticLoss += u.loss() / updates.size();
             nonFinite += u.nonFinite() ? 1 : 0;
             criticSteps += u.steps();
         }
-        long t1 = System.nanoTime();
         DpFedAvgAggregate.Result result = aggregate.finish();
         critic.add(result.average());
         long t2 = System.nanoTime();
@@ -137,9 +187,15 @@ public final class FederatedGanTraining {
             accountant.addSteps(samplingRate(), config.noiseMultiplier(), 1);
         }
         round++;
+        pending = null;
         long t3 = System.nanoTime();
-        return new RoundReport(round, ids, result.report(), nonFinite, criticSteps, criticLoss, generatorLoss, epsilon(),
-                (t3 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+        return new RoundReport(round, plan.clients(), result.report(), nonFinite, criticSteps, criticLoss, generatorLoss,
+                epsilon(), clientSeconds + (t3 - t1) / 1e9, clientSeconds, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+    }
+
+    /** True between {@link #beginRound} and {@link #completeRound}: no checkpoint can be taken then. */
+    public boolean roundInProgress() {
+        return pending != null;
     }
 
     /** ε(δ) so far under the improved conversion; infinite without DP. */

@@ -34,6 +34,9 @@ public final class GanCheckpoint {
 
     /** Writes {@code dir} atomically (a sibling temp directory renamed into place). */
     public static void save(FederatedGanTraining run, List<WriterData> clients, Path dir) {
+        if (run.roundInProgress()) {
+            throw new IllegalStateException("cannot checkpoint " + dir + " in the middle of round " + (run.round() + 1));
+        }
         try {
             Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
             deleteTree(tmp);

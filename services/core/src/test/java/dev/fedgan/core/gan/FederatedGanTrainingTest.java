@@ -87,6 +87,47 @@ class FederatedGanTrainingTest {
     }
 
     @Test
+    void aRoundDrivenPhaseByPhaseIsTheSameRoundAndRefusesForeignUpdates() {
+        List<WriterData> clients = clients();
+        FederatedGanTraining whole = FederatedGanTraining.start(TINY, clients, null, 9L);
+        whole.runRound();
+        FederatedGanTraining phased = FederatedGanTraining.start(TINY, clients, null, 9L);
+        FederatedGanTraining.RoundPlan plan = phased.beginRound();
+        assertThrows(IllegalStateException.class, phased::beginRound, "one round at a time");
+        List<ClientUpdate> updates = new java.util.ArrayList<>();
+        for (int k = plan.clients().size() - 1; k >= 0; k--) {
+            updates.add(phased.trainClient(plan, k)); // arrival order does not matter
+        }
+        ClientUpdate foreign = new ClientUpdate("not-sampled", 0, updates.get(0).delta(), 1, 1, false, 0);
+        List<ClientUpdate> withForeign = new java.util.ArrayList<>(updates);
+        withForeign.add(foreign);
+        assertThrows(IllegalArgumentException.class, () -> phased.completeRound(plan, withForeign));
+        assertThrows(IllegalStateException.class, () -> GanCheckpoint.save(phased, clients, tmp.resolve("mid")));
+        FederatedGanTraining.RoundReport r = phased.completeRound(plan, updates);
+        assertEquals(1, r.round());
+        assertArrayEquals(whole.critic().flatten(), phased.critic().flatten(), 1e-6f);
+        assertArrayEquals(whole.generator().flatten(), phased.generator().flatten(), 1e-6f);
+    }
+
+    @Test
+    void aRoundWithMissingUpdatesStillDividesByM() {
+        List<WriterData> clients = clients();
+        GanTrainingConfig noNoise = new GanTrainingConfig(GanPreset.TINY, GanLoss.WASSERSTEIN_GP, 10, 1, 0, 32, 3, 1, true,
+                1e6, 0.0, 5e-4, 5e-3, 5, 100, 5);
+        FederatedGanTraining run = FederatedGanTraining.start(noNoise, clients, null, 9L);
+        float[] before = run.critic().flatten();
+        FederatedGanTraining.RoundPlan plan = run.beginRound();
+        ClientUpdate only = run.trainClient(plan, 0);
+        FederatedGanTraining.RoundReport r = run.completeRound(plan, List.of(only));
+        assertEquals(1, r.aggregate().received());
+        assertEquals(3.0, r.aggregate().denominator());
+        float[] after = run.critic().flatten();
+        for (int i = 0; i < after.length; i += 97) {
+            assertEquals(before[i] + only.delta()[i] / 3f, after[i], 1e-6f, "coordinate " + i);
+        }
+    }
+
+    @Test
     void aClientWhoseCriticBlowsUpSendsAZeroDeltaAndIsCounted() {
         List<WriterData> clients = clients();
         NetworkWeights critic = GanNetworks.initialCritic(GanPreset.TINY, 1);
