@@ -175,13 +175,21 @@ public final class ObjectStore implements AutoCloseable {
 
     /**
      * Stores {@code bytes} under {@code key} unless the object there already has their SHA-256 and size (by its
-     * metadata), in which case nothing is written. For content-addressed keys this makes a repeated put (a
-     * redelivered message, a retried task) free and harmless.
+     * metadata), in which case nothing is written; an object there without checksum metadata is replaced. For
+     * content-addressed keys this makes a repeated put (a redelivered message, a retried task) free and harmless.
      */
     public StoredObject putIfChanged(String key, byte[] bytes, String contentType) {
         checkKey(key);
         String sha = Sha256.hex(bytes);
-        StoredObject existing = statOrNull(key);
+        StoredObject existing;
+        try {
+            existing = statOrNull(key);
+        } catch (StorageException e) {
+            if (e.reason() != StorageException.Reason.NO_CHECKSUM) {
+                throw e;
+            }
+            existing = null; // unverifiable: replace it with a checksummed object
+        }
         if (existing != null && existing.size() == bytes.length && existing.sha256().equals(sha)) {
             return existing;
         }
@@ -306,7 +314,7 @@ public final class ObjectStore implements AutoCloseable {
     /** The keys of every object whose key starts with {@code prefix} ("" for all), at any depth, sorted. */
     public List<String> list(String prefix) {
         String p = prefix == null ? "" : prefix;
-        return call("list prefix '" + p + "' of", null, () -> {
+        return call("list prefix '" + p + "'", null, () -> {
             List<String> keys = new ArrayList<>();
             for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(p)
                     .recursive(true).build())) {

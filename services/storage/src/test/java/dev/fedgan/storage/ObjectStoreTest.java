@@ -143,6 +143,9 @@ class ObjectStoreTest {
             StorageException none = assertThrows(StorageException.class, () -> store.get("replaced/none"));
             assertEquals(StorageException.Reason.NO_CHECKSUM, none.reason());
             assertThrows(StorageException.class, () -> store.stat("replaced/none"));
+            // putIfChanged replaces an unverifiable object with a checksummed one.
+            store.putIfChanged("replaced/none", data, null);
+            assertArrayEquals(data, store.get("replaced/none"));
         }
     }
 
