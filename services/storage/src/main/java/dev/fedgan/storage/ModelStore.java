@@ -1,0 +1,332 @@
+package dev.fedgan.storage;
+
+import dev.fedgan.core.gan.NetworkWeights;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The claim-check side of the services: puts the domain's payloads into an {@link ObjectStore} and hands back a
+ * {@link Claim} (bucket, key, size, SHA-256) small enough for a Kafka message; takes a claim and returns the
+ * payload only if the bytes match it.
+ *
+ * <p>Key layout (see docs/storage.md):
+ * <pre>
+ * experiments/&lt;experimentId&gt;/&lt;kind&gt;/round-00012-&lt;sha256[0:16]&gt;.zip            weights (content-addressed)
+ * experiments/&lt;experimentId&gt;/deltas/round-00012/&lt;clientId&gt;-&lt;sha256[0:16]&gt;.delta  client deltas (content-addressed)
+ * experiments/&lt;experimentId&gt;/files/&lt;relativePath&gt;                                output files
+ * </pre>
+ *
+ * Weights and deltas are content-addressed: the key includes the hash of the bytes, so storing the same payload
+ * twice (a redelivered message, a retried task) yields the same key and writes nothing, and a key never names
+ * two different payloads.
+ */
+public final class ModelStore {
+
+    /** Content type of weights: a zip of .npy files. */
+    public static final String WEIGHTS_CONTENT_TYPE = "application/zip";
+    /** Content type of client deltas (the format of {@link #putDelta}). */
+    public static final String DELTA_CONTENT_TYPE = "application/x-fedgan-delta";
+    /** The first four bytes of a delta object: {@code FGDL}. */
+    public static final int DELTA_MAGIC = 0x4647444C;
+    /** The delta format version written. */
+    public static final int DELTA_VERSION = 1;
+    /** Bytes before a delta's floats: magic, version, length (three int32). */
+    public static final int DELTA_HEADER_BYTES = 12;
+
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** Zip entry time of canonical weights: the DOS epoch, so the bytes do not depend on when they were written. */
+    private static final LocalDateTime ZIP_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
+    private static final Map<String, String> CONTENT_TYPES = Map.ofEntries(
+            Map.entry("png", "image/png"),
+            Map.entry("gif", "image/gif"),
+            Map.entry("jpg", "image/jpeg"),
+            Map.entry("jpeg", "image/jpeg"),
+            Map.entry("svg", "image/svg+xml"),
+            Map.entry("csv", "text/csv; charset=utf-8"),
+            Map.entry("json", "application/json"),
+            Map.entry("html", "text/html; charset=utf-8"),
+            Map.entry("htm", "text/html; charset=utf-8"),
+            Map.entry("txt", "text/plain; charset=utf-8"),
+            Map.entry("md", "text/markdown; charset=utf-8"),
+            Map.entry("zip", "application/zip"),
+            Map.entry("npy", "application/octet-stream"));
+
+    private final ObjectStore store;
+
+    public ModelStore(ObjectStore store) {
+        if (store == null) {
+            throw new IllegalArgumentException("object store must not be null");
+        }
+        this.store = store;
+    }
+
+    /** The object store underneath. */
+    public ObjectStore objects() {
+        return store;
+    }
+
+    /** {@code experiments/<experimentId>/}. */
+    public static String experimentPrefix(String experimentId) {
+        return "experiments/" + segment("experiment id", experimentId) + "/";
+    }
+
+    // ---------------------------------------------------------------- weights
+
+    /**
+     * Stores a network's weights under {@code experiments/<experimentId>/<kind>/round-<round, 5 digits>-<sha256[0:16]>.zip}
+     * in {@link NetworkWeights#write} format, canonicalised (uncompressed entries, fixed timestamps) so that the
+     * same weights always give the same bytes and hence the same key. Writes nothing if that object exists.
+     *
+     * @param kind  what the weights are, e.g. {@code generator}, {@code critic}
+     * @param round the training round they belong to (0 for the initial weights)
+     */
+    public Claim putWeights(String experimentId, String kind, int round, NetworkWeights w) {
+        String prefix = experimentPrefix(experimentId) + segment("kind", kind) + "/" + roundName(round) + "-";
+        byte[] bytes = canonicalWeights(w);
+        String key = prefix + Sha256.hex(bytes).substring(0, 16) + ".zip";
+        return Claim.of(store.bucket(), store.putIfChanged(key, bytes, WEIGHTS_CONTENT_TYPE));
+    }
+
+    /**
+     * Fetches the weights a claim names: the bytes must have the claim's size and SHA-256, then the tensors
+     * {@code layout}'s names and shapes (and finite values; see {@link NetworkWeights#read}).
+     *
+     * @throws StorageException naming the object: missing, wrong size, corrupt (checksum), or
+     *                          {@link StorageException.Reason#INVALID} for weights of another layout
+     */
+    public NetworkWeights getWeights(Claim c, NetworkWeights layout) {
+        byte[] bytes = fetch(c);
+        try {
+            return NetworkWeights.read(new ByteArrayInputStream(bytes), layout, c.uri());
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Reason.INVALID, c.key(), e.getMessage(), e);
+        }
+    }
+
+    /** {@link NetworkWeights#write}'s zip with stored (uncompressed) entries and fixed timestamps. */
+    static byte[] canonicalWeights(NetworkWeights w) {
+        try {
+            ByteArrayOutputStream raw = new ByteArrayOutputStream();
+            w.write(raw);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(raw.size() + 1024);
+            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(raw.toByteArray()));
+                 ZipOutputStream zip = new ZipOutputStream(out)) {
+                ZipEntry e;
+                while ((e = in.getNextEntry()) != null) {
+                    byte[] data = in.readAllBytes();
+                    ZipEntry c = new ZipEntry(e.getName());
+                    c.setMethod(ZipEntry.STORED);
+                    c.setSize(data.length);
+                    c.setCompressedSize(data.length);
+                    CRC32 crc = new CRC32();
+                    crc.update(data);
+                    c.setCrc(crc.getValue());
+                    c.setTimeLocal(ZIP_TIME);
+                    zip.putNextEntry(c);
+                    zip.write(data);
+                    zip.closeEntry();
+                }
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise weights: " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- deltas
+
+    /**
+     * Stores a client's flat delta (in {@link NetworkWeights#flatten()} order) under
+     * {@code experiments/<experimentId>/deltas/round-<round>/<clientId>-<sha256[0:16]>.delta}: a 12-byte header
+     * (the ASCII bytes {@code FGDL}, then version 1 and the value count as little-endian int32) and the values as
+     * little-endian float32. Writes nothing if that object exists. NaN and infinite values are stored as they are.
+     */
+    public Claim putDelta(String experimentId, int round, String clientId, float[] delta) {
+        if (delta == null) {
+            throw new IllegalArgumentException("delta of client " + clientId + " must not be null");
+        }
+        String prefix = experimentPrefix(experimentId) + "deltas/" + roundName(round) + "/"
+                + segment("client id", clientId) + "-";
+        byte[] bytes = encodeDelta(delta);
+        String key = prefix + Sha256.hex(bytes).substring(0, 16) + ".delta";
+        return Claim.of(store.bucket(), store.putIfChanged(key, bytes, DELTA_CONTENT_TYPE));
+    }
+
+    /**
+     * Fetches the delta a claim names: checks size and SHA-256 against the claim, the header, and that it has
+     * {@code expectedLength} values. NaN and infinite values are returned as they are (the aggregator decides).
+     *
+     * @throws StorageException naming the object: missing, wrong size, corrupt, or
+     *                          {@link StorageException.Reason#INVALID} for a wrong length or a malformed header
+     */
+    public float[] getDelta(Claim c, int expectedLength) {
+        byte[] bytes = fetch(c);
+        return decodeDelta(bytes, expectedLength, c);
+    }
+
+    static byte[] encodeDelta(float[] delta) {
+        ByteBuffer b = ByteBuffer.allocate(DELTA_HEADER_BYTES + 4 * delta.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.order(ByteOrder.BIG_ENDIAN).putInt(DELTA_MAGIC).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(DELTA_VERSION).putInt(delta.length);
+        b.asFloatBuffer().put(delta);
+        return b.array();
+    }
+
+    private static float[] decodeDelta(byte[] bytes, int expectedLength, Claim c) {
+        if (bytes.length < DELTA_HEADER_BYTES) {
+            throw invalid(c, "not a delta: " + bytes.length + " bytes, shorter than the " + DELTA_HEADER_BYTES
+                    + "-byte header");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        int magic = b.order(ByteOrder.BIG_ENDIAN).getInt();
+        if (magic != DELTA_MAGIC) {
+            throw invalid(c, String.format(Locale.ROOT, "not a delta: magic 0x%08x, expected 0x%08x (FGDL)", magic,
+                    DELTA_MAGIC));
+        }
+        b.order(ByteOrder.LITTLE_ENDIAN);
+        int version = b.getInt();
+        if (version != DELTA_VERSION) {
+            throw invalid(c, "delta format version " + version + ", this code reads version " + DELTA_VERSION);
+        }
+        int length = b.getInt();
+        if (length < 0 || (long) DELTA_HEADER_BYTES + 4L * length != bytes.length) {
+            throw invalid(c, "delta header says " + length + " values but the payload holds "
+                    + (bytes.length - DELTA_HEADER_BYTES) + " bytes");
+        }
+        if (length != expectedLength) {
+            throw invalid(c, "delta has " + length + " values, expected " + expectedLength
+                    + " (a delta for another network layout)");
+        }
+        float[] out = new float[length];
+        b.asFloatBuffer().get(out);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- files
+
+    /**
+     * Stores an output file (PNG, GIF, CSV, JSON, HTML...) under {@code experiments/<experimentId>/files/<relativePath>}
+     * with a content type from its extension. Not content-addressed: a later file of the same path replaces it (the
+     * claim's checksum tells the two apart); identical bytes are not rewritten.
+     *
+     * @param relativePath '/'-separated, no '..' or empty segments, e.g. {@code plots/round-00012.png}
+     */
+    public Claim putFile(String experimentId, String relativePath, Path file) {
+        String key = experimentPrefix(experimentId) + "files/" + relativePath(relativePath);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + " to store as " + store.uri(key) + ": "
+                    + e.getMessage(), e);
+        }
+        return Claim.of(store.bucket(), store.putIfChanged(key, bytes, contentType(relativePath)));
+    }
+
+    /**
+     * Copies every object under {@code experiments/<experimentId>/<prefix>} into {@code targetDir}, at its path
+     * relative to {@code experiments/<experimentId>/} (so {@code fetchAll(id, "files/", dir)} writes
+     * {@code dir/files/...}), each checked against its checksum and written atomically.
+     *
+     * @param prefix a key prefix relative to the experiment, "" for everything
+     * @throws StorageException if an object is corrupt or missing; files fetched before it stay
+     */
+    public void fetchAll(String experimentId, String prefix, Path targetDir) {
+        String root = experimentPrefix(experimentId);
+        String p = prefix == null ? "" : prefix;
+        if (p.startsWith("/") || p.contains("..")) {
+            throw new IllegalArgumentException("invalid prefix '" + p + "': relative to " + root + ", no '..'");
+        }
+        Path target = targetDir.toAbsolutePath().normalize();
+        for (String key : store.list(root + p)) {
+            String relative = key.substring(root.length());
+            Path dest = target.resolve(relative).normalize();
+            if (!dest.startsWith(target) || dest.equals(target)) {
+                throw new StorageException(StorageException.Reason.INVALID, key, store.uri(key)
+                        + ": key does not map to a file inside " + target);
+            }
+            byte[] bytes = store.get(key);
+            try {
+                Files.createDirectories(dest.getParent());
+                Path tmp = Files.createTempFile(dest.getParent(), dest.getFileName().toString(), ".part");
+                try {
+                    Files.write(tmp, bytes);
+                    Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + dest + " (from " + store.uri(key) + "): "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The content type stored for a file name, by extension; {@code application/octet-stream} if unknown. */
+    public static String contentType(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        String ext = dot < 0 ? "" : fileName.substring(dot + 1).toLowerCase(Locale.ROOT);
+        return CONTENT_TYPES.getOrDefault(ext, "application/octet-stream");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private byte[] fetch(Claim c) {
+        if (c == null) {
+            throw new IllegalArgumentException("claim must not be null");
+        }
+        if (!c.bucket().equals(store.bucket())) {
+            throw new StorageException(StorageException.Reason.INVALID, c.key(), c.uri()
+                    + ": claim is for bucket " + c.bucket() + ", this store reads bucket " + store.bucket());
+        }
+        return store.get(c.key(), c.size(), c.sha256());
+    }
+
+    private static StorageException invalid(Claim c, String why) {
+        return new StorageException(StorageException.Reason.INVALID, c.key(), c.uri() + ": " + why);
+    }
+
+    private static String roundName(int round) {
+        if (round < 0) {
+            throw new IllegalArgumentException("round must not be negative, got " + round);
+        }
+        return String.format(Locale.ROOT, "round-%05d", round);
+    }
+
+    private static String segment(String what, String value) {
+        if (value == null || !SEGMENT.matcher(value).matches()) {
+            throw new IllegalArgumentException("invalid " + what + " '" + value
+                    + "': 1-128 characters of A-Z a-z 0-9 . _ -, not starting with . _ or -");
+        }
+        return value;
+    }
+
+    private static String relativePath(String path) {
+        if (path == null || path.isEmpty() || path.startsWith("/") || path.endsWith("/") || path.contains("\\")) {
+            throw new IllegalArgumentException("invalid relative path '" + path
+                    + "': '/'-separated, not starting or ending with '/', no backslashes");
+        }
+        for (String s : path.split("/")) {
+            if (s.isEmpty() || s.equals(".") || s.equals("..")) {
+                throw new IllegalArgumentException("invalid relative path '" + path
+                        + "': no empty, '.' or '..' segments");
+            }
+        }
+        return path;
+    }
+}

@@ -1,0 +1,440 @@
+package dev.fedgan.storage;
+
+import io.minio.BucketExistsArgs;
+import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
+import io.minio.ListObjectsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.errors.ErrorResponseException;
+import io.minio.errors.InsufficientDataException;
+import io.minio.errors.ServerException;
+import io.minio.messages.Item;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One bucket of an S3-compatible object store (MinIO in production, S3Proxy in tests), through the MinIO client:
+ * blocking calls, every object checksummed.
+ *
+ * <ul>
+ *   <li>Every {@code put} stores the object's SHA-256 and size as user metadata ({@code x-amz-meta-sha256},
+ *       {@code x-amz-meta-size}).</li>
+ *   <li>Every {@code get} checks the bytes it read against that metadata (or against a claim's values) and throws
+ *       a {@link StorageException} naming the object otherwise: a corrupt or truncated object is never returned.</li>
+ *   <li>Transient failures (connection errors, HTTP 5xx) are retried with backoff ({@link RetryPolicy}); client
+ *       errors (4xx) are not.</li>
+ * </ul>
+ *
+ * Objects are held in memory whole: this is for model weights, deltas and result files (megabytes), not for
+ * data sets. Objects above 5 MiB go up as a multipart upload. Thread-safe; close it to stop the HTTP client's
+ * threads.
+ */
+public final class ObjectStore implements AutoCloseable {
+
+    /** The region clients sign for (MinIO's default; S3Proxy accepts it). */
+    public static final String REGION = "us-east-1";
+    /** User metadata holding the SHA-256 of the object's bytes (64 lowercase hex digits). */
+    public static final String SHA256_METADATA = "sha256";
+    /** User metadata holding the object's size in bytes. */
+    public static final String SIZE_METADATA = "size";
+    /** Multipart part size: S3's minimum. Objects up to this size go up in one request. */
+    public static final long PART_SIZE = 5L * 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectStore.class);
+    private static final String OCTET_STREAM = "application/octet-stream";
+
+    private final MinioClient client;
+    private final String endpoint;
+    private final String bucket;
+    private final RetryPolicy retry;
+
+    private ObjectStore(MinioClient client, String endpoint, String bucket, RetryPolicy retry) {
+        this.client = client;
+        this.endpoint = endpoint;
+        this.bucket = bucket;
+        this.retry = retry;
+    }
+
+    /** {@link #connect(String, String, String, String, RetryPolicy)} with {@link RetryPolicy#DEFAULT}. */
+    public static ObjectStore connect(String endpoint, String accessKey, String secretKey, String bucket) {
+        return connect(endpoint, accessKey, secretKey, bucket, RetryPolicy.DEFAULT);
+    }
+
+    /**
+     * Connects to the store at {@code endpoint} (e.g. {@code http://minio:9000}, path-style) and makes sure
+     * {@code bucket} exists, creating it if missing. This first request checks the credentials too.
+     *
+     * @throws StorageException {@link StorageException.Reason#ACCESS_DENIED} for wrong credentials,
+     *                          {@link StorageException.Reason#UNAVAILABLE} if the endpoint cannot be reached
+     * @throws IllegalArgumentException for a malformed endpoint or bucket name
+     */
+    public static ObjectStore connect(String endpoint, String accessKey, String secretKey, String bucket,
+                                      RetryPolicy retry) {
+        if (endpoint == null || endpoint.isBlank()) {
+            throw new IllegalArgumentException("S3 endpoint must not be blank");
+        }
+        if (accessKey == null || accessKey.isBlank() || secretKey == null || secretKey.isBlank()) {
+            throw new IllegalArgumentException("S3 access key and secret key must not be blank (endpoint " + endpoint + ")");
+        }
+        if (bucket == null || !bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+            throw new IllegalArgumentException("invalid S3 bucket name '" + bucket
+                    + "': 3-63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit");
+        }
+        MinioClient client;
+        try {
+            client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(REGION).build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid S3 endpoint '" + endpoint + "': " + e.getMessage(), e);
+        }
+        // Fail over a dead endpoint in seconds, not minutes; the read/write limits bound a stalled transfer.
+        client.setTimeout(TimeUnit.SECONDS.toMillis(5), TimeUnit.SECONDS.toMillis(120), TimeUnit.SECONDS.toMillis(120));
+        ObjectStore store = new ObjectStore(client, endpoint, bucket, retry);
+        try {
+            store.ensureBucket(accessKey);
+            return store;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private void ensureBucket(String accessKey) {
+        boolean exists;
+        try {
+            exists = call("check bucket", null, () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
+        } catch (StorageException e) {
+            if (e.reason() == StorageException.Reason.ACCESS_DENIED) {
+                throw new StorageException(e.reason(), null, "S3 at " + endpoint + " denied access key '" + accessKey
+                        + "' checking bucket '" + bucket + "' (" + causeSummary(e.getCause())
+                        + "): wrong access key or secret key, or no permission on the bucket", e.getCause());
+            }
+            throw e;
+        }
+        if (!exists) {
+            try {
+                call("create bucket", null, () -> {
+                    client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+                    return null;
+                });
+                LOG.info("created bucket {} at {}", bucket, endpoint);
+            } catch (StorageException e) {
+                // Another service created it between our check and our request: fine.
+                if (!(e.getCause() instanceof ErrorResponseException r && r.errorResponse() != null
+                        && r.errorResponse().code() != null && r.errorResponse().code().startsWith("BucketAlready"))) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The bucket this store reads and writes. */
+    public String bucket() {
+        return bucket;
+    }
+
+    /** The endpoint it talks to. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** {@code s3://bucket/key}. */
+    public String uri(String key) {
+        return "s3://" + bucket + "/" + key;
+    }
+
+    /**
+     * Stores {@code bytes} under {@code key}, replacing any object there, with their SHA-256 and size as metadata.
+     *
+     * @param contentType a MIME type; null means {@code application/octet-stream}
+     */
+    public StoredObject put(String key, byte[] bytes, String contentType) {
+        checkKey(key);
+        String sha = Sha256.hex(bytes);
+        String type = contentType == null ? OCTET_STREAM : contentType;
+        Map<String, String> meta = Map.of(SHA256_METADATA, sha, SIZE_METADATA, Long.toString(bytes.length));
+        call("put", key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                // A fresh stream each attempt; parts of PART_SIZE above PART_SIZE (multipart upload).
+                .stream(new ByteArrayInputStream(bytes), bytes.length, PART_SIZE)
+                .contentType(type).userMetadata(meta).build()));
+        return new StoredObject(key, bytes.length, sha);
+    }
+
+    /**
+     * Stores {@code bytes} under {@code key} unless the object there already has their SHA-256 and size (by its
+     * metadata), in which case nothing is written; an object there without checksum metadata is replaced. For
+     * content-addressed keys this makes a repeated put (a redelivered message, a retried task) free and harmless.
+     */
+    public StoredObject putIfChanged(String key, byte[] bytes, String contentType) {
+        checkKey(key);
+        String sha = Sha256.hex(bytes);
+        StoredObject existing;
+        try {
+            existing = statOrNull(key);
+        } catch (StorageException e) {
+            if (e.reason() != StorageException.Reason.NO_CHECKSUM) {
+                throw e;
+            }
+            existing = null; // unverifiable: replace it with a checksummed object
+        }
+        if (existing != null && existing.size() == bytes.length && existing.sha256().equals(sha)) {
+            return existing;
+        }
+        return put(key, bytes, contentType);
+    }
+
+    /**
+     * Reads the object and checks its size and SHA-256 against the metadata it was stored with.
+     *
+     * @throws StorageException {@link StorageException.Reason#MISSING} if there is no object,
+     *                          {@link StorageException.Reason#WRONG_SIZE} / {@link StorageException.Reason#CORRUPT}
+     *                          if the bytes do not match, {@link StorageException.Reason#NO_CHECKSUM} if the object
+     *                          has no checksum metadata
+     */
+    public byte[] get(String key) {
+        return read(key, -1, null);
+    }
+
+    /**
+     * Reads the object and checks it against the size and SHA-256 the caller expects (a {@link Claim}'s), whatever
+     * its metadata says.
+     *
+     * @throws StorageException as {@link #get(String)}, naming the expected and the actual values
+     */
+    public byte[] get(String key, long expectedSize, String expectedSha256) {
+        Sha256.requireHex(expectedSha256, "expected checksum of " + uri(key));
+        if (expectedSize < 0) {
+            throw new IllegalArgumentException("expected size of " + uri(key) + " is negative: " + expectedSize);
+        }
+        return read(key, expectedSize, expectedSha256);
+    }
+
+    private byte[] read(String key, long expectedSize, String expectedSha) {
+        checkKey(key);
+        record Read(byte[] bytes, String sha, String size) {
+        }
+        Read r = call("get", key, () -> {
+            try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                byte[] bytes = in.readAllBytes();
+                return new Read(bytes, in.headers().get("x-amz-meta-" + SHA256_METADATA),
+                        in.headers().get("x-amz-meta-" + SIZE_METADATA));
+            }
+        });
+        String source;
+        if (expectedSha == null) {
+            source = "its metadata";
+            if (r.sha() == null || !Sha256.isHex(r.sha())) {
+                throw new StorageException(StorageException.Reason.NO_CHECKSUM, key, uri(key)
+                        + ": no valid sha256 metadata (got " + r.sha() + "), so its bytes cannot be verified;"
+                        + " objects must be written through ObjectStore");
+            }
+            expectedSha = r.sha();
+            try {
+                expectedSize = r.size() == null ? r.bytes().length : Long.parseLong(r.size());
+            } catch (NumberFormatException e) {
+                throw new StorageException(StorageException.Reason.NO_CHECKSUM, key, uri(key)
+                        + ": malformed size metadata '" + r.size() + "'");
+            }
+        } else {
+            source = "the claim";
+        }
+        if (r.bytes().length != expectedSize) {
+            throw new StorageException(StorageException.Reason.WRONG_SIZE, key, uri(key) + ": wrong size: read "
+                    + r.bytes().length + " bytes, " + source + " says " + expectedSize + " (truncated or replaced object)");
+        }
+        String actual = Sha256.hex(r.bytes());
+        if (!actual.equals(expectedSha)) {
+            throw new StorageException(StorageException.Reason.CORRUPT, key, uri(key)
+                    + ": corrupt: checksum mismatch, the bytes read have sha256 " + actual + ", " + source
+                    + " says " + expectedSha);
+        }
+        return r.bytes();
+    }
+
+    /**
+     * The object's key, size and stored SHA-256, without reading it.
+     *
+     * @throws StorageException {@link StorageException.Reason#MISSING} if there is no object,
+     *                          {@link StorageException.Reason#NO_CHECKSUM} if it has no checksum metadata
+     */
+    public StoredObject stat(String key) {
+        StoredObject s = statOrNull(key);
+        if (s == null) {
+            throw new StorageException(StorageException.Reason.MISSING, key, uri(key) + ": no such object");
+        }
+        return s;
+    }
+
+    private StoredObject statOrNull(String key) {
+        checkKey(key);
+        StatObjectResponse st;
+        try {
+            st = call("stat", key, () -> client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
+        } catch (StorageException e) {
+            if (e.reason() == StorageException.Reason.MISSING) {
+                return null;
+            }
+            throw e;
+        }
+        String sha = st.userMetadata().get(SHA256_METADATA);
+        if (!Sha256.isHex(sha)) {
+            throw new StorageException(StorageException.Reason.NO_CHECKSUM, key, uri(key)
+                    + ": no valid sha256 metadata (got " + sha + "); objects must be written through ObjectStore");
+        }
+        return new StoredObject(key, st.size(), sha);
+    }
+
+    /** Whether an object exists under {@code key}. */
+    public boolean exists(String key) {
+        checkKey(key);
+        try {
+            call("stat", key, () -> client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
+            return true;
+        } catch (StorageException e) {
+            if (e.reason() == StorageException.Reason.MISSING) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The keys of every object whose key starts with {@code prefix} ("" for all), at any depth, sorted. */
+    public List<String> list(String prefix) {
+        String p = prefix == null ? "" : prefix;
+        return call("list prefix '" + p + "'", null, () -> {
+            List<String> keys = new ArrayList<>();
+            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(p)
+                    .recursive(true).build())) {
+                Item item = result.get();
+                if (!item.isDir()) {
+                    keys.add(item.objectName());
+                }
+            }
+            Collections.sort(keys);
+            return keys;
+        });
+    }
+
+    /** Deletes the object under {@code key}; deleting a missing object is not an error. */
+    public void delete(String key) {
+        checkKey(key);
+        call("delete", key, () -> {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+            return null;
+        });
+    }
+
+    /** Stops the HTTP client's threads and connections. */
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (Exception e) {
+            LOG.warn("closing the S3 client for {}: {}", endpoint, e.toString());
+        }
+    }
+
+    private void checkKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("object key must not be empty (bucket " + bucket + ")");
+        }
+        if (key.startsWith("/") || key.getBytes(StandardCharsets.UTF_8).length > 1024) {
+            throw new IllegalArgumentException("invalid object key '" + key + "' in bucket " + bucket
+                    + ": must not start with '/' and must be at most 1024 bytes");
+        }
+    }
+
+    @FunctionalInterface
+    private interface S3Call<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs one request with retries; every failure comes out as a StorageException naming the object. */
+    private <T> T call(String operation, String key, S3Call<T> request) {
+        String what = key == null ? operation + " on bucket " + bucket + " at " + endpoint
+                : operation + " " + uri(key) + " at " + endpoint;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return request.run();
+            } catch (Exception e) {
+                if (!isTransient(e)) {
+                    throw classify(what, key, e);
+                }
+                if (attempt >= retry.attempts()) {
+                    throw new StorageException(StorageException.Reason.UNAVAILABLE, key, what + " failed after "
+                            + attempt + (attempt == 1 ? " attempt: " : " attempts: ") + causeSummary(e), e);
+                }
+                long waitMs = retry.backoff(attempt).toMillis();
+                LOG.warn("{} failed (attempt {} of {}), retrying in {} ms: {}", what, attempt, retry.attempts(),
+                        waitMs, causeSummary(e));
+                try {
+                    Thread.sleep(waitMs);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    StorageException se = new StorageException(StorageException.Reason.UNAVAILABLE, key, what
+                            + " interrupted while waiting to retry after: " + causeSummary(e), e);
+                    se.addSuppressed(ie);
+                    throw se;
+                }
+            }
+        }
+    }
+
+    private static boolean isTransient(Exception e) {
+        if (e instanceof ServerException) {
+            return true;
+        }
+        if (e instanceof ErrorResponseException r) {
+            return r.response() != null && r.response().code() >= 500;
+        }
+        // Connection refused/reset, timeouts, a response cut short.
+        return e instanceof IOException || e instanceof InsufficientDataException;
+    }
+
+    private StorageException classify(String what, String key, Exception e) {
+        if (e instanceof StorageException se) {
+            return se;
+        }
+        if (e instanceof ErrorResponseException r) {
+            int status = r.response() == null ? 0 : r.response().code();
+            String code = r.errorResponse() == null ? null : r.errorResponse().code();
+            if ("NoSuchKey".equals(code) || (key != null && status == 404 && !"NoSuchBucket".equals(code))) {
+                return new StorageException(StorageException.Reason.MISSING, key, uri(key) + ": no such object", e);
+            }
+            if ("NoSuchBucket".equals(code)) {
+                return new StorageException(StorageException.Reason.MISSING, key, what + ": no bucket " + bucket, e);
+            }
+            if (status == 401 || status == 403) {
+                return new StorageException(StorageException.Reason.ACCESS_DENIED, key, what + ": access denied ("
+                        + causeSummary(e) + ")", e);
+            }
+        }
+        return new StorageException(StorageException.Reason.FAILED, key, what + " failed: " + causeSummary(e), e);
+    }
+
+    private static String causeSummary(Throwable e) {
+        if (e instanceof ErrorResponseException r) {
+            int status = r.response() == null ? 0 : r.response().code();
+            String code = r.errorResponse() == null ? null : r.errorResponse().code();
+            String msg = r.errorResponse() == null ? null : r.errorResponse().message();
+            return "HTTP " + status + (code == null ? "" : " " + code) + (msg == null ? "" : ": " + msg);
+        }
+        if (e instanceof ServerException s) {
+            return "HTTP " + s.statusCode() + ": " + s.getMessage();
+        }
+        return e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+}
