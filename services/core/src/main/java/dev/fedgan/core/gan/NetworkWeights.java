@@ -163,16 +163,17 @@ public final class NetworkWeights {
     }
 
     /**
-     * Writes the tensors as a zip of {@code .npy} files (numpy can read each one), plus {@code trainable.txt}.
+     * Writes the tensors as a zip of {@code .npy} files (numpy can read each one), plus {@code order.txt};
+     * byte-identical for identical weights.
      */
     public void write(OutputStream out) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
         for (var e : tensors.entrySet()) {
-            zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
+            zip.putNextEntry(entry(e.getKey() + ".npy"));
             zip.write(Nd4j.toNpyByteArray(e.getValue().dup('c')));
             zip.closeEntry();
         }
-        zip.putNextEntry(new ZipEntry("order.txt"));
+        zip.putNextEntry(entry("order.txt"));
         StringBuilder order = new StringBuilder();
         for (String name : tensors.keySet()) {
             order.append(name).append(trainable.contains(name) ? " trainable" : " statistic").append('\n');
@@ -180,6 +181,13 @@ public final class NetworkWeights {
         zip.write(order.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         zip.closeEntry();
         zip.finish();
+    }
+
+    /** Entries carry a fixed time, so equal weights give equal bytes (content-addressed storage relies on it). */
+    private static ZipEntry entry(String name) {
+        ZipEntry e = new ZipEntry(name);
+        e.setTimeLocal(java.time.LocalDateTime.of(1980, 1, 1, 0, 0));
+        return e;
     }
 
     /**
