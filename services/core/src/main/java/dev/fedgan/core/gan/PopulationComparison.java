@@ -1,6 +1,5 @@
 package dev.fedgan.core.gan;
 
-import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.gan.eval.GanMetrics;

@@ -1,7 +1,6 @@
 package dev.fedgan.core.report;
 
 import dev.fedgan.core.classifier.ClassifierProvenance;
-import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.measure.MeasurementFiles;
