@@ -16,4 +16,9 @@ public record ObjectRef(String bucket, String key, long size, String sha256) {
             throw new MessageException("object " + key + ": sha256 must be 64 lower-case hex digits, got " + sha256);
         }
     }
+
+    /** {@code s3://bucket/key}, for messages and logs. */
+    public String uri() {
+        return "s3://" + bucket + "/" + key;
+    }
 }

@@ -1,5 +1,7 @@
 package dev.fedgan.storage;
 
+import dev.fedgan.protocol.ObjectRef;
+
 import dev.fedgan.core.gan.NetworkWeights;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -21,7 +23,7 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * The claim-check side of the services: puts the domain's payloads into an {@link ObjectStore} and hands back a
- * {@link Claim} (bucket, key, size, SHA-256) small enough for a Kafka message; takes a claim and returns the
+ * {@link ObjectRef} (bucket, key, size, SHA-256) small enough for a Kafka message; takes a claim and returns the
  * payload only if the bytes match it.
  *
  * <p>Key layout (see docs/storage.md):
@@ -95,11 +97,11 @@ public final class ModelStore {
      * @param kind  what the weights are, e.g. {@code generator}, {@code critic}
      * @param round the training round they belong to (0 for the initial weights)
      */
-    public Claim putWeights(String experimentId, String kind, int round, NetworkWeights w) {
+    public ObjectRef putWeights(String experimentId, String kind, int round, NetworkWeights w) {
         String prefix = experimentPrefix(experimentId) + segment("kind", kind) + "/" + roundName(round) + "-";
         byte[] bytes = canonicalWeights(w);
         String key = prefix + Sha256.hex(bytes).substring(0, 16) + ".zip";
-        return Claim.of(store.bucket(), store.putIfChanged(key, bytes, WEIGHTS_CONTENT_TYPE));
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, WEIGHTS_CONTENT_TYPE));
     }
 
     /**
@@ -109,7 +111,7 @@ public final class ModelStore {
      * @throws StorageException naming the object: missing, wrong size, corrupt (checksum), or
      *                          {@link StorageException.Reason#INVALID} for weights of another layout
      */
-    public NetworkWeights getWeights(Claim c, NetworkWeights layout) {
+    public NetworkWeights getWeights(ObjectRef c, NetworkWeights layout) {
         byte[] bytes = fetch(c);
         try {
             return NetworkWeights.read(new ByteArrayInputStream(bytes), layout, c.uri());
@@ -156,7 +158,7 @@ public final class ModelStore {
      * (the ASCII bytes {@code FGDL}, then version 1 and the value count as little-endian int32) and the values as
      * little-endian float32. Writes nothing if that object exists. NaN and infinite values are stored as they are.
      */
-    public Claim putDelta(String experimentId, int round, String clientId, float[] delta) {
+    public ObjectRef putDelta(String experimentId, int round, String clientId, float[] delta) {
         if (delta == null) {
             throw new IllegalArgumentException("delta of client " + clientId + " must not be null");
         }
@@ -164,7 +166,7 @@ public final class ModelStore {
                 + segment("client id", clientId) + "-";
         byte[] bytes = encodeDelta(delta);
         String key = prefix + Sha256.hex(bytes).substring(0, 16) + ".delta";
-        return Claim.of(store.bucket(), store.putIfChanged(key, bytes, DELTA_CONTENT_TYPE));
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, DELTA_CONTENT_TYPE));
     }
 
     /**
@@ -174,7 +176,7 @@ public final class ModelStore {
      * @throws StorageException naming the object: missing, wrong size, corrupt, or
      *                          {@link StorageException.Reason#INVALID} for a wrong length or a malformed header
      */
-    public float[] getDelta(Claim c, int expectedLength) {
+    public float[] getDelta(ObjectRef c, int expectedLength) {
         byte[] bytes = fetch(c);
         return decodeDelta(bytes, expectedLength, c);
     }
@@ -187,7 +189,7 @@ public final class ModelStore {
         return b.array();
     }
 
-    private static float[] decodeDelta(byte[] bytes, int expectedLength, Claim c) {
+    private static float[] decodeDelta(byte[] bytes, int expectedLength, ObjectRef c) {
         if (bytes.length < DELTA_HEADER_BYTES) {
             throw invalid(c, "not a delta: " + bytes.length + " bytes, shorter than the " + DELTA_HEADER_BYTES
                     + "-byte header");
@@ -226,7 +228,7 @@ public final class ModelStore {
      *
      * @param relativePath '/'-separated, no '..' or empty segments, e.g. {@code plots/round-00012.png}
      */
-    public Claim putFile(String experimentId, String relativePath, Path file) {
+    public ObjectRef putFile(String experimentId, String relativePath, Path file) {
         String key = experimentPrefix(experimentId) + "files/" + relativePath(relativePath);
         byte[] bytes;
         try {
@@ -235,7 +237,7 @@ public final class ModelStore {
             throw new UncheckedIOException("cannot read " + file + " to store as " + store.uri(key) + ": "
                     + e.getMessage(), e);
         }
-        return Claim.of(store.bucket(), store.putIfChanged(key, bytes, contentType(relativePath)));
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, contentType(relativePath)));
     }
 
     /**
@@ -286,7 +288,7 @@ public final class ModelStore {
 
     // ---------------------------------------------------------------- helpers
 
-    private byte[] fetch(Claim c) {
+    private byte[] fetch(ObjectRef c) {
         if (c == null) {
             throw new IllegalArgumentException("claim must not be null");
         }
@@ -297,7 +299,7 @@ public final class ModelStore {
         return store.get(c.key(), c.size(), c.sha256());
     }
 
-    private static StorageException invalid(Claim c, String why) {
+    private static StorageException invalid(ObjectRef c, String why) {
         return new StorageException(StorageException.Reason.INVALID, c.key(), c.uri() + ": " + why);
     }
 

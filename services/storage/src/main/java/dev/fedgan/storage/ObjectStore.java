@@ -1,5 +1,7 @@
 package dev.fedgan.storage;
 
+import dev.fedgan.protocol.ObjectRef;
+
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
@@ -209,7 +211,7 @@ public final class ObjectStore implements AutoCloseable {
     }
 
     /**
-     * Reads the object and checks it against the size and SHA-256 the caller expects (a {@link Claim}'s), whatever
+     * Reads the object and checks it against the size and SHA-256 the caller expects (a {@link ObjectRef}'s), whatever
      * its metadata says.
      *
      * @throws StorageException as {@link #get(String)}, naming the expected and the actual values
@@ -436,5 +438,10 @@ public final class ObjectStore implements AutoCloseable {
             return "HTTP " + s.statusCode() + ": " + s.getMessage();
         }
         return e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    /** The claim check (object reference) a message carries for an object stored in {@code bucket}. */
+    public static ObjectRef ref(String bucket, StoredObject object) {
+        return new ObjectRef(bucket, object.key(), object.size(), object.sha256());
     }
 }

@@ -1,5 +1,7 @@
 package dev.fedgan.storage;
 
+import dev.fedgan.protocol.ObjectRef;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -67,8 +69,8 @@ class ModelStoreTest {
         NetworkWeights critic = GanNetworks.initialCritic(GanPreset.TINY, 11);
         NetworkWeights generator = GanNetworks.initialGenerator(GanPreset.TINY, 12);
         long t0 = System.nanoTime();
-        Claim c = models.putWeights("e-roundtrip", "critic", 12, critic);
-        Claim g = models.putWeights("e-roundtrip", "generator", 12, generator);
+        ObjectRef c = models.putWeights("e-roundtrip", "critic", 12, critic);
+        ObjectRef g = models.putWeights("e-roundtrip", "generator", 12, generator);
         NetworkWeights back = models.getWeights(c, GanNetworks.initialCritic(GanPreset.TINY, 99));
         NetworkWeights gBack = models.getWeights(g, GanNetworks.initialGenerator(GanPreset.TINY, 99));
         System.out.println("TINY critic " + critic.length() + " weights, " + c.size() + " bytes; generator "
@@ -95,7 +97,7 @@ class ModelStoreTest {
     @Test
     void identicalWeightsGiveOneObjectWrittenOnce() throws Exception {
         NetworkWeights w = GanNetworks.initialCritic(GanPreset.TINY, 5);
-        Claim first = models.putWeights("e-idem", "critic", 3, w);
+        ObjectRef first = models.putWeights("e-idem", "critic", 3, w);
         StatObjectResponse before = rawStat(first.key());
         ByteArrayOutputStream plain1 = new ByteArrayOutputStream();
         w.write(plain1);
@@ -107,7 +109,7 @@ class ModelStoreTest {
         same.write(plain2);
         System.out.println("NetworkWeights.write bytes 2.1 s apart identical: "
                 + Arrays.equals(plain1.toByteArray(), plain2.toByteArray()) + " (stored form is canonicalised)");
-        Claim second = models.putWeights("e-idem", "critic", 3, same);
+        ObjectRef second = models.putWeights("e-idem", "critic", 3, same);
 
         assertEquals(first, second);
         assertEquals(List.of(first.key()), objects.list("experiments/e-idem/"));
@@ -115,8 +117,8 @@ class ModelStoreTest {
         assertEquals(before.etag(), rawStat(first.key()).etag());
 
         // Different weights, different key; the same weights in another round, another key.
-        Claim other = models.putWeights("e-idem", "critic", 3, GanNetworks.initialCritic(GanPreset.TINY, 6));
-        Claim later = models.putWeights("e-idem", "critic", 4, w);
+        ObjectRef other = models.putWeights("e-idem", "critic", 3, GanNetworks.initialCritic(GanPreset.TINY, 6));
+        ObjectRef later = models.putWeights("e-idem", "critic", 4, w);
         assertNotEquals(first.key(), other.key());
         assertEquals(first.sha256(), later.sha256());
         assertEquals(3, objects.list("experiments/e-idem/critic/").size());
@@ -125,7 +127,7 @@ class ModelStoreTest {
     @Test
     void overwrittenWeightsAreCorrupt() {
         NetworkWeights w = GanNetworks.initialCritic(GanPreset.TINY, 21);
-        Claim c = models.putWeights("e-corrupt", "critic", 1, w);
+        ObjectRef c = models.putWeights("e-corrupt", "critic", 1, w);
         // Another payload under the claimed key, through ObjectStore (so its own metadata is consistent):
         // only the claim can tell.
         byte[] other = ModelStore.canonicalWeights(GanNetworks.initialCritic(GanPreset.TINY, 22));
@@ -146,7 +148,7 @@ class ModelStoreTest {
     @Test
     void deltaRoundTripKeepsNaN() {
         float[] delta = {0f, -1.5f, 3.25e-7f, Float.NaN, Float.POSITIVE_INFINITY, -0f, Float.MIN_VALUE, Float.MAX_VALUE};
-        Claim c = models.putDelta("e-delta", 7, "client-0042", delta);
+        ObjectRef c = models.putDelta("e-delta", 7, "client-0042", delta);
         assertTrue(c.key().matches("experiments/e-delta/deltas/round-00007/client-0042-[0-9a-f]{16}\\.delta"), c.key());
         assertEquals(ModelStore.DELTA_HEADER_BYTES + 4L * delta.length, c.size());
         float[] back = models.getDelta(c, delta.length);
@@ -166,14 +168,14 @@ class ModelStoreTest {
 
     @Test
     void wrongDeltaLengthNamesTheKey() {
-        Claim c = models.putDelta("e-delta", 1, "client-1", new float[] {1, 2, 3});
+        ObjectRef c = models.putDelta("e-delta", 1, "client-1", new float[] {1, 2, 3});
         StorageException e = assertThrows(StorageException.class, () -> models.getDelta(c, 4));
         System.out.println("wrong length: " + e.getMessage());
         assertEquals(StorageException.Reason.INVALID, e.reason());
         assertTrue(e.getMessage().contains(c.key()) && e.getMessage().contains("3 values, expected 4"), e.getMessage());
 
         // Not a delta at all (weights claimed as a delta).
-        Claim w = models.putWeights("e-delta", "critic", 1, GanNetworks.initialCritic(GanPreset.TINY, 1));
+        ObjectRef w = models.putWeights("e-delta", "critic", 1, GanNetworks.initialCritic(GanPreset.TINY, 1));
         StorageException notDelta = assertThrows(StorageException.class, () -> models.getDelta(w, 3));
         assertTrue(notDelta.getMessage().contains("not a delta") && notDelta.getMessage().contains(w.key()),
                 notDelta.getMessage());
@@ -181,14 +183,14 @@ class ModelStoreTest {
 
     @Test
     void missingObjectNamesTheKey() {
-        Claim ghost = new Claim("fedgan", "experiments/e-none/deltas/round-00001/c-0123456789abcdef.delta", 16,
+        ObjectRef ghost = new ObjectRef("fedgan", "experiments/e-none/deltas/round-00001/c-0123456789abcdef.delta", 16,
                 "ab".repeat(32));
         StorageException e = assertThrows(StorageException.class, () -> models.getDelta(ghost, 1));
         assertEquals(StorageException.Reason.MISSING, e.reason());
         assertTrue(e.getMessage().contains(ghost.key()), e.getMessage());
 
         StorageException bucket = assertThrows(StorageException.class,
-                () -> models.getDelta(new Claim("elsewhere", ghost.key(), 16, ghost.sha256()), 1));
+                () -> models.getDelta(new ObjectRef("elsewhere", ghost.key(), 16, ghost.sha256()), 1));
         assertEquals(StorageException.Reason.INVALID, bucket.reason());
         assertTrue(bucket.getMessage().contains("elsewhere"), bucket.getMessage());
     }
@@ -202,13 +204,13 @@ class ModelStoreTest {
         }
         models.putDelta("e-big", 0, "warmup", new float[] {1}); // connection warm
         long t0 = System.nanoTime();
-        Claim c = models.putDelta("e-big", 1, "client-7", delta);
+        ObjectRef c = models.putDelta("e-big", 1, "client-7", delta);
         long putMs = (System.nanoTime() - t0) / 1_000_000;
         long t1 = System.nanoTime();
         float[] back = models.getDelta(c, delta.length);
         long getMs = (System.nanoTime() - t1) / 1_000_000;
         long t2 = System.nanoTime();
-        Claim again = models.putDelta("e-big", 1, "client-7", delta);
+        ObjectRef again = models.putDelta("e-big", 1, "client-7", delta);
         long againMs = (System.nanoTime() - t2) / 1_000_000;
         String etag = rawStat(c.key()).etag();
         double mb = c.size() / 1e6;
@@ -230,7 +232,7 @@ class ModelStoreTest {
         Files.writeString(out.resolve("report.html"), "<html><body>ok</body></html>");
         Files.writeString(out.resolve("summary.json"), "{\"rounds\":1}");
 
-        Claim png = models.putFile("e-files", "plots/samples.png", out.resolve("samples.png"));
+        ObjectRef png = models.putFile("e-files", "plots/samples.png", out.resolve("samples.png"));
         models.putFile("e-files", "metrics.csv", out.resolve("metrics.csv"));
         models.putFile("e-files", "report/index.html", out.resolve("report.html"));
         models.putFile("e-files", "summary.json", out.resolve("summary.json"));
@@ -270,14 +272,14 @@ class ModelStoreTest {
 
     @Test
     void claimIsPlainJson() throws Exception {
-        Claim c = models.putDelta("e-json", 2, "c9", new float[] {1, 2});
+        ObjectRef c = models.putDelta("e-json", 2, "c9", new float[] {1, 2});
         ObjectMapper json = new ObjectMapper();
         String text = json.writeValueAsString(c);
         System.out.println("claim JSON: " + text);
         assertEquals("{\"bucket\":\"fedgan\",\"key\":\"" + c.key() + "\",\"size\":20,\"sha256\":\"" + c.sha256() + "\"}", text);
-        assertEquals(c, json.readValue(text, Claim.class));
+        assertEquals(c, json.readValue(text, ObjectRef.class));
         assertEquals("s3://fedgan/" + c.key(), c.uri());
-        assertThrows(Exception.class, () -> json.readValue(text.replace(c.sha256(), "xyz"), Claim.class));
+        assertThrows(Exception.class, () -> json.readValue(text.replace(c.sha256(), "xyz"), ObjectRef.class));
     }
 
     @Test
