@@ -63,14 +63,13 @@ final class GanOptions {
     Long seededRandomness;
 
     GanTrainingConfig config() {
-        GanTrainingConfig base = GanTrainingConfig.REFERENCE;
-        GanPreset p = preset != null ? GanPreset.named(preset) : paper ? GanPreset.REFERENCE : GanPreset.COMPACT;
-        return new GanTrainingConfig(p, loss, base.penaltyWeight(),
-                or(criticSteps, paper ? base.clientSteps() : 3), or(generatorSteps, paper ? base.generatorSteps() : 3),
-                base.batchSize(), or(clientsPerRound, paper ? base.clientsPerRound() : 5), or(rounds, paper ? base.rounds() : 150),
-                true, clip, noiseMultiplier, or(criticLearningRate, paper ? base.criticLearningRate() : 0.01),
-                or(generatorLearningRate, paper ? base.generatorLearningRate() : 0.1), or(imagesEvery, 10),
-                base.checkpointEvery() * (paper ? 1 : 10), seed);
+        GanTrainingConfig base = paper ? GanTrainingConfig.REFERENCE : GanTrainingConfig.CPU_DEMO;
+        GanPreset p = preset != null ? GanPreset.named(preset) : base.preset();
+        return new GanTrainingConfig(p, loss, base.penaltyWeight(), or(criticSteps, base.clientSteps()),
+                or(generatorSteps, base.generatorSteps()), base.batchSize(), or(clientsPerRound, base.clientsPerRound()),
+                or(rounds, base.rounds()), true, clip, noiseMultiplier, or(criticLearningRate, base.criticLearningRate()),
+                or(generatorLearningRate, base.generatorLearningRate()), or(imagesEvery, base.imagesEvery()),
+                base.checkpointEvery(), seed);
     }
 
     GanExperiment.Options options(dev.fedgan.core.classifier.PrimaryClassifier classifier, float[] realImages) {

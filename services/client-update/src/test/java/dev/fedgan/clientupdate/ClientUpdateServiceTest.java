@@ -1,5 +1,6 @@
 package dev.fedgan.clientupdate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,10 +18,20 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fedgan.core.bug.InversionBug;
+import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.gan.ClientTraining;
+import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.GanNetworks;
 import dev.fedgan.core.gan.GanPreset;
+import dev.fedgan.core.gan.NetworkWeights;
+import dev.fedgan.core.gan.SimulatedClients;
+import dev.fedgan.protocol.ClientUpdateReady;
+import dev.fedgan.protocol.GanSettings;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.storage.ModelStore;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,7 +48,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
-/** The whole stack: Quarkus + SmallRye Kafka + ND4J (fedgan-core) against a real in-process KRaft broker. */
+/** The whole service: Quarkus + SmallRye Kafka + ND4J (fedgan-core) + MinIO client, against a real KRaft broker and S3 server. */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
 class ClientUpdateServiceTest {
@@ -47,53 +58,67 @@ class ClientUpdateServiceTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
-    @Inject
-    ObjectMapper json;
-
     @TestHTTPResource("/q/health/ready")
     URL ready;
 
     @TestHTTPResource("/q/metrics")
     URL metrics;
 
+    @Inject
+    ModelStore models;
+
+    static final GanSettings SETTINGS = new GanSettings("tiny", null, 3, 2, null, null, null, null, null, null, null, 5L,
+            null, null, null);
+
+    String task(int round, String client, ObjectRef generator, ObjectRef critic) {
+        return Messages.encode(new RoundTask(1, "e1", "low_accuracy", round, client, generator, critic, 99, SETTINGS,
+                "bundled:field", 0.5, 7));
+    }
+
     @Test
-    void answersTasksDeadLettersBadOnesAndKeepsGoing() throws Exception {
+    void trainsTheClientsCriticDeadLettersBadTasksAndKeepsGoing() throws Exception {
+        NetworkWeights generator = GanNetworks.initialGenerator(GanPreset.TINY, 1);
+        NetworkWeights critic = GanNetworks.initialCritic(GanPreset.TINY, 2);
+        ObjectRef g = models.putWeights("e1.low_accuracy", "generator", 0, generator);
+        ObjectRef d = models.putWeights("e1.low_accuracy", "critic", 0, critic);
         try (KafkaProducer<String, String> producer = producer();
              KafkaConsumer<String, String> updates = consumer(KafkaBrokerResource.UPDATES);
              KafkaConsumer<String, String> dead = consumer(KafkaBrokerResource.DEAD_LETTER)) {
 
-            // 1. A good task is answered with the TINY critic's weight count and its trainable L2 norm.
-            send(producer, "{\"schema\":1,\"experiment\":\"e1\",\"round\":0,\"client\":\"w00\",\"preset\":\"tiny\",\"seed\":5}");
-            JsonNode first = json.readTree(next(updates).value());
-            assertEquals(1, first.get("schema").asInt());
-            assertEquals("e1", first.get("experiment").asText());
-            assertEquals(0, first.get("round").asInt());
-            assertEquals("w00", first.get("client").asText());
-            assertEquals(GanPreset.TINY.criticWeights(), first.get("weights").asLong());
-            assertEquals(GanNetworks.initialCritic(GanPreset.TINY, 5).trainableNorm(), first.get("norm").asDouble(), 1e-9);
-            assertTrue(first.get("norm").asDouble() > 0);
+            // 1. A task: the delta in the store is exactly what the core computes for this client in one JVM.
+            send(producer, task(0, "w07", g, d));
+            ClientUpdateReady first = Messages.decode(next(updates).value(), ClientUpdateReady.class);
+            assertEquals("w07", first.clientId());
+            assertEquals(0, first.round());
+            float[] delta = models.getDelta(first.delta(), (int) critic.length());
+            WriterData data = SimulatedClients.client("bundled:field", new InversionBug(0.5, 7), "w07");
+            ClientUpdate expected = new ClientTraining(GanSettingsMapping.config(SETTINGS))
+                    .train("w07", 0, generator, critic, data, 99);
+            assertArrayEquals(expected.delta(), delta, "the service's delta is the core's");
+            assertEquals(expected.steps(), first.steps());
+            assertEquals(expected.realExamples(), first.realExamples());
+            assertTrue(first.delta().key().startsWith("experiments/e1.low_accuracy/deltas/round-00000/w07-"), first.delta().key());
 
-            // 2. Malformed JSON and an unknown schema version go to the dead-letter topic with the reason.
-            String malformed = "{\"schema\":1,\"experiment\":\"e1\",";
+            // 2. Malformed JSON, an unknown schema version and a missing object go to the dead-letter topic with the reason.
+            String malformed = "{\"schema\":1,\"experiment_id\":\"e1\",";
             send(producer, malformed);
             ConsumerRecord<String, String> dl1 = next(dead);
             assertEquals(malformed, dl1.value());
-            String reason1 = header(dl1, "dead-letter-reason");
-            assertTrue(reason1.contains("malformed JSON"), reason1);
+            assertTrue(header(dl1, "dead-letter-reason").contains("malformed JSON"), header(dl1, "dead-letter-reason"));
             assertEquals(KafkaBrokerResource.TASKS, header(dl1, "dead-letter-topic"));
-
-            send(producer, "{\"schema\":2,\"experiment\":\"e1\",\"round\":0,\"client\":\"w00\",\"preset\":\"tiny\",\"seed\":5}");
+            send(producer, task(0, "w08", g, d).replace("\"schema\":1", "\"schema\":2"));
             String reason2 = header(next(dead), "dead-letter-reason");
-            assertTrue(reason2.contains("unsupported schema version 2"), reason2);
+            assertTrue(reason2.contains("unknown schema version 2"), reason2);
+            ObjectRef gone = new ObjectRef(g.bucket(), g.key().replace("generator", "nothing"), g.size(), g.sha256());
+            send(producer, task(0, "w09", gone, d));
+            String reason3 = header(next(dead), "dead-letter-reason");
+            assertTrue(reason3.contains("nothing") && reason3.contains("no such object"), reason3);
 
             // 3. The service keeps consuming: the next good task is answered.
-            send(producer, "{\"schema\":1,\"experiment\":\"e1\",\"round\":1,\"client\":\"w01\",\"preset\":\"tiny\",\"seed\":6}");
-            JsonNode second = json.readTree(next(updates).value());
-            assertEquals("w01", second.get("client").asText());
-            assertEquals(1, second.get("round").asInt());
-            assertEquals(GanPreset.TINY.criticWeights(), second.get("weights").asLong());
-            assertTrue(Math.abs(second.get("norm").asDouble() - first.get("norm").asDouble()) > 1e-6,
-                    "another seed, another critic");
+            send(producer, task(1, "w01", g, d));
+            ClientUpdateReady second = Messages.decode(next(updates).value(), ClientUpdateReady.class);
+            assertEquals("w01", second.clientId());
+            assertEquals(1, second.round());
         }
 
         // 4. Health and metrics.
@@ -101,13 +126,11 @@ class ClientUpdateServiceTest {
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(ready.toURI()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode(), health.body());
-        JsonNode h = json.readTree(health.body());
-        assertEquals("UP", h.get("status").asText(), health.body());
-        assertTrue(health.body().contains("\"nd4j\""), health.body());
-
+        assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
         String prom = http.send(HttpRequest.newBuilder(metrics.toURI()).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(prom.contains("fedgan_client_tasks_total{outcome=\"answered\"} 2.0"), prom);
-        assertTrue(prom.contains("fedgan_client_tasks_total{outcome=\"dead-letter\"} 2.0"), prom);
+        assertTrue(prom.contains("fedgan_client_tasks_total{outcome=\"dead-letter\"} 3.0"), prom);
+        assertTrue(prom.contains("fedgan_client_step_duration_seconds_count"), prom);
     }
 
     private void send(KafkaProducer<String, String> producer, String value) throws Exception {

@@ -1,13 +1,13 @@
 package dev.fedgan.clientupdate;
 
+import dev.fedgan.devstack.EmbeddedKafka;
+import dev.fedgan.devstack.EmbeddedS3;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
-import dev.fedgan.devstack.EmbeddedKafka;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 /**
- * A real single-node KRaft broker (fedgan-devstack's {@link EmbeddedKafka}) on free ports for a {@code @QuarkusTest};
- * its address becomes {@code kafka.bootstrap.servers}. Dev Services stay off (no Docker here).
+ * The real servers a {@code @QuarkusTest} talks to over sockets: a single-node KRaft broker and an S3 server
+ * (fedgan-devstack's {@link EmbeddedKafka} and {@link EmbeddedS3}) on free ports. Dev Services stay off.
  */
 public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
 
@@ -16,21 +16,24 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     static final String DEAD_LETTER = "dead-letter";
 
     private EmbeddedKafka kafka;
+    private EmbeddedS3 s3;
 
     @Override
     public Map<String, String> start() {
-        long t0 = System.nanoTime();
         kafka = EmbeddedKafka.builder().start();
         for (String topic : new String[] {TASKS, UPDATES, DEAD_LETTER}) {
             kafka.createTopic(topic, 1);
         }
-        System.out.printf("KafkaBrokerResource: broker %s up in %d ms%n", kafka.bootstrapServers(),
-                (System.nanoTime() - t0) / 1_000_000);
-        return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers());
+        s3 = EmbeddedS3.builder().start();
+        return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(), "fedgan.s3.endpoint", s3.endpoint(),
+                "fedgan.s3.access-key", s3.accessKey(), "fedgan.s3.secret-key", s3.secretKey());
     }
 
     @Override
     public void stop() {
+        if (s3 != null) {
+            s3.close();
+        }
         if (kafka != null) {
             kafka.close();
         }

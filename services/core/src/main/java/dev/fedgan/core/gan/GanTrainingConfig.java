@@ -30,6 +30,14 @@ public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWe
     public static final GanTrainingConfig REFERENCE = new GanTrainingConfig(GanPreset.REFERENCE, GanLoss.WASSERSTEIN_GP,
             10.0, 6, 6, 32, 10, 1000, true, 0.1, 0.01, 5e-4, 5e-3, 10, 5, 1);
 
+    /**
+     * {@code fedgan debug}'s CPU demo (docs/gan.md): compact networks, 5 clients per round, 3 critic and 3
+     * generator steps, learning rates 20× the paper's, 150 rounds, images every 10, checkpoints every 50; the
+     * paper's clip and noise multiplier.
+     */
+    public static final GanTrainingConfig CPU_DEMO = new GanTrainingConfig(GanPreset.COMPACT, GanLoss.WASSERSTEIN_GP,
+            10.0, 3, 3, 32, 5, 150, true, 0.1, 0.01, 0.01, 0.1, 10, 50, 1);
+
     public GanTrainingConfig {
         require(penaltyWeight >= 0 && penaltyWeight <= 1e4, "gradient-penalty weight must be in [0, 10000]", penaltyWeight);
         require(clientSteps >= 1 && clientSteps <= 10_000, "critic steps per client must be in [1, 10000]", clientSteps);

@@ -1,0 +1,32 @@
+package dev.fedgan.clientupdate;
+
+import dev.fedgan.core.gan.GanLoss;
+import dev.fedgan.core.gan.GanPreset;
+import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.protocol.GanSettings;
+import java.util.Locale;
+
+/** A message's GAN settings as the core's configuration; unset fields take {@link GanTrainingConfig#CPU_DEMO}'s. */
+final class GanSettingsMapping {
+
+    private GanSettingsMapping() {
+    }
+
+    static GanTrainingConfig config(GanSettings s) {
+        GanTrainingConfig d = GanTrainingConfig.CPU_DEMO;
+        if (s == null) {
+            return d;
+        }
+        return new GanTrainingConfig(s.preset() != null ? GanPreset.named(s.preset()) : d.preset(),
+                s.loss() != null ? GanLoss.valueOf(s.loss().toUpperCase(Locale.ROOT)) : d.loss(), d.penaltyWeight(),
+                or(s.criticSteps(), d.clientSteps()), or(s.generatorSteps(), d.generatorSteps()), d.batchSize(),
+                or(s.clientsPerRound(), d.clientsPerRound()), or(s.rounds(), d.rounds()), true, or(s.clip(), d.clip()),
+                or(s.noiseMultiplier(), d.noiseMultiplier()), or(s.criticLearningRate(), d.criticLearningRate()),
+                or(s.generatorLearningRate(), d.generatorLearningRate()), or(s.imagesEvery(), d.imagesEvery()),
+                d.checkpointEvery(), or(s.seed(), d.seed()));
+    }
+
+    private static <T> T or(T v, T fallback) {
+        return v != null ? v : fallback;
+    }
+}
