@@ -1,0 +1,134 @@
+package dev.fedgan.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fedgan.core.io.Json;
+import dev.fedgan.devstack.EmbeddedKafka;
+import dev.fedgan.protocol.ExperimentRequest;
+import dev.fedgan.protocol.ImagesReady;
+import dev.fedgan.protocol.Message;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.RoundCompleted;
+import dev.fedgan.protocol.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code fedgan submit} and {@code fedgan watch} against a real in-process KRaft broker. */
+class ServicesCommandsTest {
+
+    static EmbeddedKafka kafka;
+    static final Topics TOPICS = Topics.withPrefix(Topics.DEFAULT_PREFIX);
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void broker() {
+        kafka = EmbeddedKafka.builder().start();
+        TOPICS.all().forEach(t -> kafka.createTopic(t, 1));
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    @Test
+    void submitValidatesAndProducesTheRequestKeyedByExperiment() throws Exception {
+        Path spec = tmp.resolve("spec.json");
+        Files.writeString(spec, "{\"schema\": 1, \"experiment_id\": \"demo-1\", \"data\": \"bundled:field\","
+                + " \"invert_probability\": 0.5, \"bug_seed\": 7, \"gan\": {\"rounds\": 20}}");
+        FedganCliTest.Run r = FedganCliTest.run("submit", spec.toString(), "--bootstrap", kafka.bootstrapServers(), "--json");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("demo-1", Json.MAPPER.readTree(r.out()).get("experiment_id").asText());
+        ConsumerRecord<String, String> rec = first(TOPICS.experiments());
+        assertEquals("demo-1", rec.key());
+        ExperimentRequest sent = Messages.decode(rec.value(), ExperimentRequest.class);
+        assertEquals(20, sent.gan().rounds());
+
+        Files.writeString(spec, "{\"schema\": 1, \"experiment_id\": \"demo-2\", \"data\": \"bundled:field\","
+                + " \"invert_probability\": 2, \"bug_seed\": 7}");
+        FedganCliTest.Run bad = FedganCliTest.run("submit", spec.toString(), "--bootstrap", kafka.bootstrapServers());
+        assertEquals(1, bad.status());
+        assertEquals("fedgan: error: " + spec + ": invert_probability must be in [0.0, 1.0], got 2.0", bad.err().strip());
+    }
+
+    @Test
+    void watchFollowsRoundsAndEndsWhenBothGansFinished() throws Exception {
+        ObjectRef ref = new ObjectRef("fedgan", "k", 1, "0".repeat(64));
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (String gan : List.of("low_accuracy", "high_accuracy")) {
+                for (int round = 1; round <= 2; round++) {
+                    send(producer, TOPICS.rounds(), new RoundCompleted(1, "w1", gan, round, List.of("a", "b"), 2, 0, 0,
+                            100.0 * round, 120.0 * round, 1e-3, ref, ref, 0.5, round == 2, round == 2 ? "round limit 2 reached" : null));
+                }
+                send(producer, TOPICS.images(), new ImagesReady(1, "w1", gan, 2, ref, gan.startsWith("low") ? 0.7 : -0.7,
+                        gan.startsWith("low") ? "INVERTED" : "NORMAL", null, null, null,
+                        gan.startsWith("high") ? "The low-accuracy users' data is inverted" : null));
+            }
+            send(producer, TOPICS.rounds(), new RoundCompleted(1, "other", "low_accuracy", 1, List.of("a"), 1, 0, 0, 1, 1,
+                    1e-3, ref, ref, 0.5, false, null));
+        }
+        FedganCliTest.Run r = FedganCliTest.run("watch", "w1", "--bootstrap", kafka.bootstrapServers(), "--timeout", "60", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        assertEquals("The low-accuracy users' data is inverted", j.get("verdict").asText());
+        assertEquals(2, j.get("gans").size());
+        assertEquals(200.0, j.get("gans").get(0).get("epsilon").asDouble());
+        assertEquals("INVERTED", j.get("gans").get(0).get("polarity").asText());
+        assertTrue(r.err().contains("low_accuracy   round    2"), r.err());
+
+        FedganCliTest.Run none = FedganCliTest.run("watch", "never", "--bootstrap", kafka.bootstrapServers(), "--timeout", "2");
+        assertEquals(1, none.status());
+        assertTrue(none.err().startsWith("fedgan: error: experiment never did not finish within 2 s"), none.err());
+    }
+
+    private static void send(KafkaProducer<String, String> producer, String topic, Message m) throws Exception {
+        producer.send(new ProducerRecord<>(topic, m.experimentId(), Messages.encode(m))).get();
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    private static ConsumerRecord<String, String> first(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    return r;
+                }
+            }
+        }
+        throw new AssertionError("nothing on " + topic);
+    }
+}
