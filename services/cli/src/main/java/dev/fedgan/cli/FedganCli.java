@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fedgan", mixinStandardHelpOptions = true, versionProvider = FedganCli.Version.class,
         description = {
             "Debug a model on data you cannot see: measure where the primary classifier fails across writers,",
-            "select the failing and the healthy populations, and (soon) train DP federated GANs on each.",
+            "select the failing and the healthy populations, and train DP federated GANs on each to see their data.",
             "",
             "Start with:  fedgan debug            (the whole workflow on the bundled digits)",
             "Data:        'bundled:lab' / 'bundled:field' (shipped MNIST digits), a TFF .h5 file,",

@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "watch", mixinStandardHelpOptions = true,
-        description = {"Follow an experiment on the services: one line per completed round (ε, clients, time), the",
-            "pictures and the verdict as they come, dead letters about it; ends when every GAN has finished."})
+        description = {"Follow an experiment on the services until every GAN has finished.",
+            "One line per completed round (ε, updates, time), the pictures and the verdict as they come, and any",
+            "dead letter about the experiment."})
 final class WatchCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "ID", description = "The experiment id.")
