@@ -30,7 +30,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 public final class FederatedGanTraining {
 
     private final GanTrainingConfig config;
-    private final List<WriterData> clients;
+    private final List<String> clientIds;
+    /** The clients' data when they train in this JVM; null when they train elsewhere (client-update services). */
+    private final List<WriterData> localData;
     private final double delta;
     private final ClientTraining clientTraining;
     private final GeneratorStep generatorStep;
@@ -56,12 +58,27 @@ public final class FederatedGanTraining {
             Long seededRandomness) {
         GaussianNoise noise = seededRandomness == null ? GaussianNoise.secure() : GaussianNoise.seeded(seededRandomness);
         ClientSampler sampler = seededRandomness == null ? ClientSampler.secure() : ClientSampler.seeded(seededRandomness);
-        return new FederatedGanTraining(config, clients, delta, GanNetworks.initialGenerator(config.preset(), config.seed()),
+        return new FederatedGanTraining(config, clients.stream().map(WriterData::id).toList(), clients, delta,
+                GanNetworks.initialGenerator(config.preset(), config.seed()),
                 GanNetworks.initialCritic(config.preset(), config.seed() + 1), 0, new RdpAccountant(), noise, sampler);
     }
 
-    FederatedGanTraining(GanTrainingConfig config, List<WriterData> clients, Double delta, NetworkWeights generator,
-            NetworkWeights critic, int round, RdpAccountant accountant, GaussianNoise noise, ClientSampler sampler) {
+    /**
+     * A fresh experiment whose clients train elsewhere: the server knows only their ids (the aggregator service).
+     * Rounds go through {@link #beginRound} and {@link #completeRound}.
+     */
+    public static FederatedGanTraining startRemote(GanTrainingConfig config, List<String> clientIds, Double delta,
+            Long seededRandomness) {
+        GaussianNoise noise = seededRandomness == null ? GaussianNoise.secure() : GaussianNoise.seeded(seededRandomness);
+        ClientSampler sampler = seededRandomness == null ? ClientSampler.secure() : ClientSampler.seeded(seededRandomness);
+        return new FederatedGanTraining(config, clientIds, null, delta,
+                GanNetworks.initialGenerator(config.preset(), config.seed()),
+                GanNetworks.initialCritic(config.preset(), config.seed() + 1), 0, new RdpAccountant(), noise, sampler);
+    }
+
+    FederatedGanTraining(GanTrainingConfig config, List<String> clients, List<WriterData> localData, Double delta,
+            NetworkWeights generator, NetworkWeights critic, int round, RdpAccountant accountant, GaussianNoise noise,
+            ClientSampler sampler) {
         if (clients.isEmpty()) {
             throw new IllegalArgumentException("the population has no clients");
         }
@@ -73,15 +90,19 @@ public final class FederatedGanTraining {
             throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
         }
         this.config = config;
-        this.clients = List.copyOf(clients);
-        this.delta = delta != null ? delta : PrivacyCalculator.defaultDelta(clients.size());
+        if (clients.stream().distinct().count() != clients.size()) {
+            throw new IllegalArgumentException("the population lists a client twice");
+        }
+        this.clientIds = List.copyOf(clients);
+        this.localData = localData == null ? null : List.copyOf(localData);
+        this.delta = delta != null ? delta : PrivacyCalculator.defaultDelta(clientIds.size());
         this.generator = generator;
         this.critic = critic;
         this.round = round;
         this.accountant = accountant;
         this.noise = noise;
         this.sampler = sampler;
-        clientTraining = new ClientTraining(config);
+        clientTraining = localData == null ? null : new ClientTraining(config);
         generatorStep = new GeneratorStep(config.preset(), config.loss(), DataType.FLOAT);
     }
 
@@ -125,11 +146,11 @@ public final class FederatedGanTraining {
         if (pending != null) {
             throw new IllegalStateException("round " + (pending.round() + 1) + " has begun and not completed");
         }
-        int[] picked = sampler.sample(config.clientsPerRound(), clients.size());
+        int[] picked = sampler.sample(config.clientsPerRound(), clientIds.size());
         List<String> ids = new ArrayList<>();
         long[] seeds = new long[picked.length];
         for (int k = 0; k < picked.length; k++) {
-            ids.add(clients.get(picked[k]).id());
+            ids.add(clientIds.get(picked[k]));
             seeds[k] = clientSeed(round, picked[k]);
         }
         pending = new RoundPlan(round, List.copyOf(ids), picked, seeds);
@@ -138,7 +159,10 @@ public final class FederatedGanTraining {
 
     /** The k-th sampled client's critic steps, here in this JVM (a client-update service does the same remotely). */
     public ClientUpdate trainClient(RoundPlan plan, int k) {
-        WriterData data = clients.get(plan.indices()[k]);
+        if (localData == null) {
+            throw new IllegalStateException("the clients of this run train elsewhere: only their ids are known here");
+        }
+        WriterData data = localData.get(plan.indices()[k]);
         return clientTraining.train(data.id(), plan.round(), generator, critic, data, plan.clientSeeds()[k]);
     }
 
@@ -220,14 +244,14 @@ public final class FederatedGanTraining {
     /** The privacy statement for what has run so far. */
     public PrivacyStatement privacy() {
         if (!config.differentialPrivacy()) {
-            return PrivacyStatement.notPrivate(clients.size(), config.clientsPerRound(), round);
+            return PrivacyStatement.notPrivate(clientIds.size(), config.clientsPerRound(), round);
         }
-        return PrivacyStatement.of(accountant, clients.size(), config.clientsPerRound(), config.noiseMultiplier(),
+        return PrivacyStatement.of(accountant, clientIds.size(), config.clientsPerRound(), config.noiseMultiplier(),
                 config.clip(), delta, !noise.isSeeded());
     }
 
     private double samplingRate() {
-        return config.clientsPerRound() / (double) clients.size();
+        return config.clientsPerRound() / (double) clientIds.size();
     }
 
     private long clientSeed(int r, int clientIndex) {
@@ -242,8 +266,13 @@ public final class FederatedGanTraining {
         return config;
     }
 
+    /** The population's client ids, in sampling order. */
+    public List<String> clientIds() {
+        return clientIds;
+    }
+
     public int population() {
-        return clients.size();
+        return clientIds.size();
     }
 
     public double delta() {

@@ -33,7 +33,7 @@ public final class GanCheckpoint {
     }
 
     /** Writes {@code dir} atomically (a sibling temp directory renamed into place). */
-    public static void save(FederatedGanTraining run, List<WriterData> clients, Path dir) {
+    public static void save(FederatedGanTraining run, Path dir) {
         if (run.roundInProgress()) {
             throw new IllegalStateException("cannot checkpoint " + dir + " in the middle of round " + (run.round() + 1));
         }
@@ -49,7 +49,7 @@ public final class GanCheckpoint {
             }
             Json.write(tmp.resolve("state.json"), new State(FORMAT, run.round(), run.config(), run.delta(),
                     run.accountant().state(), run.noise().state(), run.sampler().state(),
-                    clients.stream().map(WriterData::id).toList()));
+                    run.clientIds()));
             deleteTree(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -62,6 +62,15 @@ public final class GanCheckpoint {
      * another preset's weights, or a different population.
      */
     public static FederatedGanTraining resume(Path dir, List<WriterData> clients) throws IOException {
+        return resume(dir, clients.stream().map(WriterData::id).toList(), clients);
+    }
+
+    /** Continues a run whose clients train elsewhere (the aggregator service), on the checkpoint's client ids. */
+    public static FederatedGanTraining resumeRemote(Path dir) throws IOException {
+        return resume(dir, null, null);
+    }
+
+    private static FederatedGanTraining resume(Path dir, List<String> ids, List<WriterData> clients) throws IOException {
         Path statePath = dir.resolve("state.json");
         if (!Files.isRegularFile(statePath)) {
             throw new IOException(dir + ": not a checkpoint (no state.json)");
@@ -75,8 +84,7 @@ public final class GanCheckpoint {
         if (s.format() != FORMAT) {
             throw new IOException(statePath + ": checkpoint format " + s.format() + ", this build reads " + FORMAT);
         }
-        List<String> ids = clients.stream().map(WriterData::id).toList();
-        if (!ids.equals(s.clients())) {
+        if (ids != null && !ids.equals(s.clients())) {
             throw new IOException(statePath + ": the checkpoint was trained on another population ("
                     + s.clients().size() + " clients, now " + ids.size() + ")");
         }
@@ -85,7 +93,7 @@ public final class GanCheckpoint {
         NetworkWeights critic = readWeights(dir.resolve("critic.zip"), GanNetworks.initialCritic(p, 0));
         GaussianNoise noise = s.noise() == null ? GaussianNoise.secure() : GaussianNoise.restore(s.noise());
         ClientSampler sampler = s.sampler() == null ? ClientSampler.secure() : ClientSampler.restore(s.sampler());
-        return new FederatedGanTraining(s.config(), clients, s.delta(), generator, critic, s.round(),
+        return new FederatedGanTraining(s.config(), s.clients(), clients, s.delta(), generator, critic, s.round(),
                 RdpAccountant.restore(s.accountant()), noise, sampler);
     }
 

@@ -64,17 +64,17 @@ public final class GanExperiment {
     private GanExperiment() {
     }
 
-    public static Result run(String name, FederatedGanTraining training, List<WriterData> clients, Options options,
+    public static Result run(String name, FederatedGanTraining training, Options options,
             Path out, Progress progress) {
         try {
-            return runOrThrow(name, training, clients, options, out, progress);
+            return runOrThrow(name, training, options, out, progress);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the results of GAN '" + name + "' under " + out + ": " + e.getMessage(), e);
         }
     }
 
-    private static Result runOrThrow(String name, FederatedGanTraining training, List<WriterData> clients,
-            Options options, Path out, Progress progress) throws IOException {
+    private static Result runOrThrow(String name, FederatedGanTraining training, Options options, Path out,
+            Progress progress) throws IOException {
         GanTrainingConfig c = training.config();
         Files.createDirectories(out.resolve("images"));
         Path csv = out.resolve("rounds.csv");
@@ -106,7 +106,7 @@ public final class GanExperiment {
             }
             if (r.round() % c.checkpointEvery() == 0 || r.round() == c.rounds()) {
                 Path ckpt = out.resolve("checkpoints").resolve(String.format(Locale.ROOT, "ckpt_%04d", r.round()));
-                GanCheckpoint.save(training, clients, ckpt);
+                GanCheckpoint.save(training, ckpt);
                 if (firstCheckpoint == null) {
                     firstCheckpoint = ckpt;
                 } else if (lastCheckpoint != null && !lastCheckpoint.equals(firstCheckpoint)) {

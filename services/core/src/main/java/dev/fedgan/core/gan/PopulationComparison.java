@@ -68,7 +68,7 @@ public final class PopulationComparison {
                     + " or widen the thresholds");
         }
         FederatedGanTraining training = FederatedGanTraining.start(config, clients, null, seeded);
-        GanExperiment.Result r = GanExperiment.run(label, training, clients, options, dir, progress);
+        GanExperiment.Result r = GanExperiment.run(label, training, options, dir, progress);
         int inverted = (int) p.inversion().values().stream().filter(b -> b).count();
         return new Side(label, p.path(), clients.size(), inverted, r);
     }

@@ -61,7 +61,7 @@ class FederatedGanTrainingTest {
         first.runRound();
         first.runRound();
         Path ckpt = tmp.resolve("ckpt_0002");
-        GanCheckpoint.save(first, clients, ckpt);
+        GanCheckpoint.save(first, ckpt);
         FederatedGanTraining resumed = GanCheckpoint.resume(ckpt, clients);
         assertEquals(2, resumed.round());
         List<String> third = resumed.runRound().clients();
@@ -77,7 +77,7 @@ class FederatedGanTrainingTest {
         List<WriterData> clients = clients();
         FederatedGanTraining run = FederatedGanTraining.start(TINY, clients, null, 9L);
         Path ckpt = tmp.resolve("ckpt");
-        GanCheckpoint.save(run, clients, ckpt);
+        GanCheckpoint.save(run, ckpt);
         IOException other = assertThrows(IOException.class, () -> GanCheckpoint.resume(ckpt, clients.subList(0, 7)));
         assertTrue(other.getMessage().contains("another population"), other.getMessage());
         byte[] critic = Files.readAllBytes(ckpt.resolve("critic.zip"));
@@ -102,11 +102,37 @@ class FederatedGanTrainingTest {
         List<ClientUpdate> withForeign = new java.util.ArrayList<>(updates);
         withForeign.add(foreign);
         assertThrows(IllegalArgumentException.class, () -> phased.completeRound(plan, withForeign));
-        assertThrows(IllegalStateException.class, () -> GanCheckpoint.save(phased, clients, tmp.resolve("mid")));
+        assertThrows(IllegalStateException.class, () -> GanCheckpoint.save(phased, tmp.resolve("mid")));
         FederatedGanTraining.RoundReport r = phased.completeRound(plan, updates);
         assertEquals(1, r.round());
         assertArrayEquals(whole.critic().flatten(), phased.critic().flatten(), 1e-6f);
         assertArrayEquals(whole.generator().flatten(), phased.generator().flatten(), 1e-6f);
+    }
+
+    @Test
+    void aServerThatKnowsOnlyTheClientIdsRunsTheSameRounds() throws IOException {
+        List<WriterData> clients = clients();
+        FederatedGanTraining remote = FederatedGanTraining.startRemote(TINY, clients.stream().map(WriterData::id).toList(),
+                null, 9L);
+        FederatedGanTraining.RoundPlan plan = remote.beginRound();
+        assertThrows(IllegalStateException.class, () -> remote.trainClient(plan, 0), "no client data on the server");
+        // The clients train elsewhere: here, a run that has their data, seeded alike, trains them.
+        List<ClientUpdate> updates = new java.util.ArrayList<>();
+        FederatedGanTraining helper = FederatedGanTraining.start(TINY, clients, null, 9L);
+        FederatedGanTraining.RoundPlan helperPlan = helper.beginRound();
+        for (int k = 0; k < helperPlan.clients().size(); k++) {
+            updates.add(helper.trainClient(helperPlan, k));
+        }
+        assertEquals(helperPlan.clients(), plan.clients(), "same seeded sampling");
+        remote.completeRound(plan, updates);
+        FederatedGanTraining reference = FederatedGanTraining.start(TINY, clients, null, 9L);
+        reference.runRound();
+        assertArrayEquals(reference.critic().flatten(), remote.critic().flatten(), 1e-6f);
+        Path ckpt = tmp.resolve("remote");
+        GanCheckpoint.save(remote, ckpt);
+        FederatedGanTraining resumed = GanCheckpoint.resumeRemote(ckpt);
+        assertEquals(1, resumed.round());
+        assertEquals(remote.clientIds(), resumed.clientIds());
     }
 
     @Test
@@ -149,7 +175,7 @@ class FederatedGanTrainingTest {
                 0.1, 1.0, 5e-4, 5e-3, 5, 100, 5);
         double target = PrivacyCalculator.forPopulation(8, 3, 1.0, 2, 1e-5).epsilonImproved() * 1.0001;
         FederatedGanTraining run = FederatedGanTraining.start(noisy, clients, 1e-5, 4L);
-        GanExperiment.Result r = GanExperiment.run("target", run, clients, new GanExperiment.Options(target, null, null),
+        GanExperiment.Result r = GanExperiment.run("target", run, new GanExperiment.Options(target, null, null),
                 tmp.resolve("target"), dev.fedgan.core.progress.Progress.NONE);
         assertEquals(2, r.rounds(), r.stoppedBecause());
         assertTrue(r.stoppedBecause().contains("would exceed the target"), r.stoppedBecause());
