@@ -12,6 +12,7 @@ import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.storage.ModelStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -31,6 +31,7 @@ import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.storage.ModelStore;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;

@@ -1,4 +1,4 @@
-package dev.fedgan.clientupdate;
+package dev.fedgan.storage;
 
 import dev.fedgan.core.gan.GanLoss;
 import dev.fedgan.core.gan.GanPreset;
@@ -6,13 +6,16 @@ import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.protocol.GanSettings;
 import java.util.Locale;
 
-/** A message's GAN settings as the core's configuration; unset fields take {@link GanTrainingConfig#CPU_DEMO}'s. */
-final class GanSettingsMapping {
+/**
+ * A message's GAN settings as the core's configuration; unset fields take {@link GanTrainingConfig#CPU_DEMO}'s.
+ * Shared by the services (this module is their common support library: object storage and message mappings).
+ */
+public final class GanSettingsMapping {
 
     private GanSettingsMapping() {
     }
 
-    static GanTrainingConfig config(GanSettings s) {
+    public static GanTrainingConfig config(GanSettings s) {
         GanTrainingConfig d = GanTrainingConfig.CPU_DEMO;
         if (s == null) {
             return d;

@@ -1,0 +1,41 @@
+package dev.fedgan.aggregator;
+
+import dev.fedgan.storage.ModelStore;
+import dev.fedgan.storage.ObjectStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The object store the weights come from and the deltas go to ({@code fedgan.s3.*}). */
+@ApplicationScoped
+public class Storage {
+
+    @ConfigProperty(name = "fedgan.s3.endpoint")
+    String endpoint;
+
+    @ConfigProperty(name = "fedgan.s3.access-key")
+    String accessKey;
+
+    @ConfigProperty(name = "fedgan.s3.secret-key")
+    String secretKey;
+
+    @ConfigProperty(name = "fedgan.s3.bucket", defaultValue = "fedgan")
+    String bucket;
+
+    @Produces
+    @ApplicationScoped
+    ObjectStore objectStore() {
+        return ObjectStore.connect(endpoint, accessKey, secretKey, bucket);
+    }
+
+    @Produces
+    @ApplicationScoped
+    ModelStore modelStore(ObjectStore store) {
+        return new ModelStore(store);
+    }
+
+    void close(@Disposes ObjectStore store) {
+        store.close();
+    }
+}

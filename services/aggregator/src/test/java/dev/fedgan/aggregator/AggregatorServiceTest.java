@@ -1,0 +1,158 @@
+package dev.fedgan.aggregator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.fedgan.core.bug.InversionBug;
+import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.gan.ClientTraining;
+import dev.fedgan.core.gan.ClientUpdate;
+import dev.fedgan.core.gan.FederatedGanTraining;
+import dev.fedgan.core.gan.GanNetworks;
+import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.gan.NetworkWeights;
+import dev.fedgan.core.gan.SimulatedClients;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import dev.fedgan.protocol.ClientUpdateReady;
+import dev.fedgan.protocol.ExperimentRequest;
+import dev.fedgan.protocol.GanSettings;
+import dev.fedgan.protocol.Message;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.protocol.RoundCompleted;
+import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.storage.GanSettingsMapping;
+import dev.fedgan.storage.ModelStore;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The aggregator against a real broker and S3 server, with this test playing the client-update pods: it answers
+ * every round task with the core's client step, sends one update twice, and checks that the rounds the service
+ * announces are exactly those of the one-JVM run (same seeded sampling and noise), with ε from the accountant.
+ */
+@QuarkusTest
+@WithTestResource(StackResource.class)
+class AggregatorServiceTest {
+
+    static final GanSettings SETTINGS = new GanSettings("tiny", 2, 2, 2, 1, null, null, null, null, null, null, 5L,
+            null, null, 11L);
+    static final List<String> CLIENTS = List.of("w00", "w01", "w02", "w03", "w04", "w05");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Inject
+    ModelStore models;
+
+    @Test
+    void runsTheRoundsOfTheOneJvmTrainingOverKafkaAndS3() throws Exception {
+        ExperimentRequest request = new ExperimentRequest(1, "agg1", "bundled:field", null, null, 0.5, 7, null, null,
+                SETTINGS, null, null);
+        List<RoundCompleted> completed = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = producer();
+             KafkaConsumer<String, String> consumer = consumer(List.of(StackResource.TOPICS.roundTasks(),
+                     StackResource.TOPICS.rounds()))) {
+            PopulationReady population = new PopulationReady(1, "agg1", "low_accuracy", CLIENTS,
+                    new ObjectRef("fedgan", "none", 0, "0".repeat(64)), null, request);
+            send(producer, StackResource.TOPICS.populations(), population);
+            send(producer, StackResource.TOPICS.populations(), population); // redelivered: trained once
+            boolean duplicated = false;
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (completed.size() < 2 || !completed.get(completed.size() - 1).finished()) {
+                if (System.nanoTime() > deadline) {
+                    fail("rounds not completed in time: " + completed);
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.topic().equals(StackResource.TOPICS.rounds())) {
+                        completed.add(Messages.decode(r.value(), RoundCompleted.class));
+                        continue;
+                    }
+                    RoundTask task = Messages.decode(r.value(), RoundTask.class);
+                    assertEquals(task.clientId(), r.key(), "round tasks are keyed by client");
+                    ClientUpdateReady update = answer(task);
+                    send(producer, StackResource.TOPICS.clientUpdates(), update);
+                    if (!duplicated) {
+                        send(producer, StackResource.TOPICS.clientUpdates(), update); // counted once
+                        duplicated = true;
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(1, 2), completed.stream().map(RoundCompleted::round).toList());
+        assertFalse(completed.get(0).finished());
+        assertEquals("round limit 2 reached", completed.get(1).stoppedBecause());
+        assertEquals(2, completed.get(1).received());
+
+        // The same experiment in one JVM, seeded alike, gives the same critic and generator.
+        GanTrainingConfig config = GanSettingsMapping.config(SETTINGS);
+        List<WriterData> data = CLIENTS.stream().map(c -> SimulatedClients.client("bundled:field", new InversionBug(0.5, 7), c)).toList();
+        FederatedGanTraining local = FederatedGanTraining.start(config, data, null, 11L);
+        local.runRound();
+        local.runRound();
+        NetworkWeights critic = models.getWeights(completed.get(1).critic(), GanNetworks.initialCritic(config.preset(), 0));
+        NetworkWeights generator = models.getWeights(completed.get(1).generator(), GanNetworks.initialGenerator(config.preset(), 0));
+        assertArrayEquals(local.critic().flatten(), critic.flatten(), 1e-6f);
+        assertArrayEquals(local.generator().flatten(), generator.flatten(), 1e-6f);
+        double expected = PrivacyCalculator.forPopulation(6, 2, config.noiseMultiplier(), 2).epsilonImproved();
+        assertEquals(expected, completed.get(1).epsilon(), 1e-9 * expected);
+        assertTrue(completed.get(0).epsilon() < completed.get(1).epsilon());
+    }
+
+    /** What a client-update pod does with a task. */
+    ClientUpdateReady answer(RoundTask task) {
+        GanTrainingConfig config = GanSettingsMapping.config(task.settings());
+        NetworkWeights g = models.getWeights(task.generator(), GanNetworks.initialGenerator(config.preset(), 0));
+        NetworkWeights d = models.getWeights(task.critic(), GanNetworks.initialCritic(config.preset(), 0));
+        WriterData data = SimulatedClients.client(task.data(), new InversionBug(task.invertProbability(), task.bugSeed()),
+                task.clientId());
+        ClientUpdate u = new ClientTraining(config).train(task.clientId(), task.round(), g, d, data, task.clientSeed());
+        ObjectRef ref = models.putDelta(task.experimentId() + "." + task.gan(), task.round(), task.clientId(), u.delta());
+        return new ClientUpdateReady(1, task.experimentId(), task.gan(), task.round(), task.clientId(), ref,
+                u.realExamples(), u.steps(), u.nonFinite(), u.loss());
+    }
+
+    private void send(KafkaProducer<String, String> producer, String topic, Message m) throws Exception {
+        producer.send(new ProducerRecord<>(topic, m.experimentId(), Messages.encode(m))).get();
+    }
+
+    private KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    private KafkaConsumer<String, String> consumer(List<String> topics) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(p);
+        c.subscribe(topics);
+        return c;
+    }
+}
