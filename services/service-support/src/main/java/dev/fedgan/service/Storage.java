@@ -1,4 +1,4 @@
-package dev.fedgan.aggregator;
+package dev.fedgan.service;
 
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.ObjectStore;

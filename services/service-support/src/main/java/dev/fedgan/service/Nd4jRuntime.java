@@ -1,4 +1,4 @@
-package dev.fedgan.clientupdate;
+package dev.fedgan.service;
 
 import java.util.Map;
 import java.util.Optional;
