@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.data.WriterData;
-import dev.fedgan.core.gan.ClientTraining;
-import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.FederatedGanTraining;
 import dev.fedgan.core.gan.GanNetworks;
 import dev.fedgan.core.gan.GanTrainingConfig;
@@ -26,23 +24,19 @@ import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.RoundTask;
 import dev.fedgan.storage.GanSettingsMapping;
+import dev.fedgan.service.StackResource;
 import dev.fedgan.storage.ModelStore;
+import dev.fedgan.storage.RemoteClientStep;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -65,8 +59,12 @@ class AggregatorServiceTest {
     @Inject
     ModelStore models;
 
+    /** This test plays the client-update pods. */
+    RemoteClientStep clients;
+
     @Test
     void runsTheRoundsOfTheOneJvmTrainingOverKafkaAndS3() throws Exception {
+        clients = new RemoteClientStep(models);
         ExperimentRequest request = new ExperimentRequest(1, "agg1", "bundled:field", null, null, 0.5, 7, null, null,
                 SETTINGS, null, null);
         List<RoundCompleted> completed = new ArrayList<>();
@@ -90,7 +88,7 @@ class AggregatorServiceTest {
                     }
                     RoundTask task = Messages.decode(r.value(), RoundTask.class);
                     assertEquals(task.clientId(), r.key(), "round tasks are keyed by client");
-                    ClientUpdateReady update = answer(task);
+                    ClientUpdateReady update = clients.run(task);
                     send(producer, StackResource.TOPICS.clientUpdates(), update);
                     if (!duplicated) {
                         send(producer, StackResource.TOPICS.clientUpdates(), update); // counted once
@@ -119,40 +117,15 @@ class AggregatorServiceTest {
         assertTrue(completed.get(0).epsilon() < completed.get(1).epsilon());
     }
 
-    /** What a client-update pod does with a task. */
-    ClientUpdateReady answer(RoundTask task) {
-        GanTrainingConfig config = GanSettingsMapping.config(task.settings());
-        NetworkWeights g = models.getWeights(task.generator(), GanNetworks.initialGenerator(config.preset(), 0));
-        NetworkWeights d = models.getWeights(task.critic(), GanNetworks.initialCritic(config.preset(), 0));
-        WriterData data = SimulatedClients.client(task.data(), new InversionBug(task.invertProbability(), task.bugSeed()),
-                task.clientId());
-        ClientUpdate u = new ClientTraining(config).train(task.clientId(), task.round(), g, d, data, task.clientSeed());
-        ObjectRef ref = models.putDelta(task.experimentId() + "." + task.gan(), task.round(), task.clientId(), u.delta());
-        return new ClientUpdateReady(1, task.experimentId(), task.gan(), task.round(), task.clientId(), ref,
-                u.realExamples(), u.steps(), u.nonFinite(), u.loss());
-    }
-
     private void send(KafkaProducer<String, String> producer, String topic, Message m) throws Exception {
         producer.send(new ProducerRecord<>(topic, m.experimentId(), Messages.encode(m))).get();
     }
 
     private KafkaProducer<String, String> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        return new KafkaProducer<>(p);
+        return StackResource.producer(bootstrap);
     }
 
     private KafkaConsumer<String, String> consumer(List<String> topics) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        KafkaConsumer<String, String> c = new KafkaConsumer<>(p);
-        c.subscribe(topics);
-        return c;
+        return StackResource.consumer(bootstrap, topics);
     }
 }

@@ -15,8 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 
 import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.data.WriterData;
@@ -31,27 +29,24 @@ import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.StackResource;
 import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.storage.ModelStore;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /** The whole service: Quarkus + SmallRye Kafka + ND4J (fedgan-core) + MinIO client, against a real KRaft broker and S3 server. */
 @QuarkusTest
-@WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(StackResource.class)
 class ClientUpdateServiceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -83,8 +78,8 @@ class ClientUpdateServiceTest {
         ObjectRef g = models.putWeights("e1.low_accuracy", "generator", 0, generator);
         ObjectRef d = models.putWeights("e1.low_accuracy", "critic", 0, critic);
         try (KafkaProducer<String, String> producer = producer();
-             KafkaConsumer<String, String> updates = consumer(KafkaBrokerResource.UPDATES);
-             KafkaConsumer<String, String> dead = consumer(KafkaBrokerResource.DEAD_LETTER)) {
+             KafkaConsumer<String, String> updates = consumer(StackResource.TOPICS.clientUpdates());
+             KafkaConsumer<String, String> dead = consumer(StackResource.TOPICS.deadLetter())) {
 
             // 1. A task: the delta in the store is exactly what the core computes for this client in one JVM.
             send(producer, task(0, "w07", g, d));
@@ -106,7 +101,7 @@ class ClientUpdateServiceTest {
             ConsumerRecord<String, String> dl1 = next(dead);
             assertEquals(malformed, dl1.value());
             assertTrue(header(dl1, "dead-letter-reason").contains("malformed JSON"), header(dl1, "dead-letter-reason"));
-            assertEquals(KafkaBrokerResource.TASKS, header(dl1, "dead-letter-topic"));
+            assertEquals(StackResource.TOPICS.roundTasks(), header(dl1, "dead-letter-topic"));
             send(producer, task(0, "w08", g, d).replace("\"schema\":1", "\"schema\":2"));
             String reason2 = header(next(dead), "dead-letter-reason");
             assertTrue(reason2.contains("unknown schema version 2"), reason2);
@@ -135,7 +130,7 @@ class ClientUpdateServiceTest {
     }
 
     private void send(KafkaProducer<String, String> producer, String value) throws Exception {
-        producer.send(new ProducerRecord<>(KafkaBrokerResource.TASKS, "w", value)).get();
+        producer.send(new ProducerRecord<>(StackResource.TOPICS.roundTasks(), "w", value)).get();
     }
 
     private final Map<KafkaConsumer<String, String>, List<ConsumerRecord<String, String>>> buffered = new java.util.HashMap<>();
@@ -160,22 +155,10 @@ class ClientUpdateServiceTest {
     }
 
     private KafkaProducer<String, String> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        return new KafkaProducer<>(p);
+        return StackResource.producer(bootstrap);
     }
 
     private KafkaConsumer<String, String> consumer(String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        KafkaConsumer<String, String> c = new KafkaConsumer<>(p);
-        c.subscribe(List.of(topic));
-        return c;
+        return StackResource.consumer(bootstrap, List.of(topic));
     }
 }

@@ -1,0 +1,44 @@
+package dev.fedgan.storage;
+
+import dev.fedgan.core.bug.InversionBug;
+import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.gan.ClientTraining;
+import dev.fedgan.core.gan.ClientUpdate;
+import dev.fedgan.core.gan.GanNetworks;
+import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.gan.NetworkWeights;
+import dev.fedgan.core.gan.SimulatedClients;
+import dev.fedgan.protocol.ClientUpdateReady;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.RoundTask;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A round task's client step through the object store (reference section 4.3): load the broadcast generator and
+ * critic the task names (checksums verified), train the critic on the client's data with the core's
+ * {@link ClientTraining}, store the delta and return its announcement. What a client-update pod does per task.
+ */
+public final class RemoteClientStep {
+
+    private final ModelStore models;
+    private final Map<GanTrainingConfig, ClientTraining> trainers = new HashMap<>();
+
+    public RemoteClientStep(ModelStore models) {
+        this.models = models;
+    }
+
+    public synchronized ClientUpdateReady run(RoundTask task) {
+        GanTrainingConfig config = GanSettingsMapping.config(task.settings());
+        NetworkWeights generator = models.getWeights(task.generator(), GanNetworks.initialGenerator(config.preset(), 0));
+        NetworkWeights critic = models.getWeights(task.critic(), GanNetworks.initialCritic(config.preset(), 0));
+        WriterData data = SimulatedClients.client(task.data(), new InversionBug(task.invertProbability(), task.bugSeed()),
+                task.clientId());
+        ClientUpdate u = trainers.computeIfAbsent(config, ClientTraining::new)
+                .train(task.clientId(), task.round(), generator, critic, data, task.clientSeed());
+        ObjectRef delta = models.putDelta(task.experimentId() + "." + task.gan(), task.round(), task.clientId(), u.delta());
+        return new ClientUpdateReady(Messages.SCHEMA, task.experimentId(), task.gan(), task.round(), task.clientId(), delta,
+                u.realExamples(), u.steps(), u.nonFinite(), u.loss());
+    }
+}
