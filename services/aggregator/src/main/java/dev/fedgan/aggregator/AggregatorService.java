@@ -60,6 +60,8 @@ public class AggregatorService {
         final Set<String> rejected = new HashSet<>();
         int late;
         long roundStarted;
+        int abandoned;
+        java.util.concurrent.ScheduledFuture<?> deadline;
 
         Run(PopulationReady population, GanTrainingConfig config, FederatedGanTraining training) {
             this.population = population;
@@ -78,6 +80,18 @@ public class AggregatorService {
     private final Counter updatesLate;
     private final Counter updatesRejected;
     private final Timer roundDuration;
+    private final Counter roundsAbandoned;
+    private final java.util.concurrent.ScheduledExecutorService clock =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "fedgan-round-deadlines");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** Round deadline when the request sets none, seconds. */
+    static final int DEFAULT_DEADLINE_SECONDS = 600;
+    /** Share of m that must have answered at the deadline when the request sets none. */
+    static final double DEFAULT_QUORUM = 0.8;
 
     public AggregatorService(ModelStore models, @Channel("round-tasks") Emitter<String> tasks,
             @Channel("rounds") Emitter<String> rounds, MeterRegistry registry) {
@@ -92,6 +106,8 @@ public class AggregatorService {
         updatesRejected = Counter.builder("fedgan.updates").tag("outcome", "rejected")
                 .description("Client updates by outcome").register(registry);
         roundDuration = Timer.builder("fedgan.round.duration").description("Wall time of a round").register(registry);
+        roundsAbandoned = Counter.builder("fedgan.rounds.abandoned")
+                .description("Rounds dropped at their deadline without a quorum (nothing released)").register(registry);
     }
 
     @Incoming("populations")
@@ -139,8 +155,13 @@ public class AggregatorService {
                 return;
             }
             if (!run.plan.clients().contains(u.clientId())) {
-                throw new MessageException("client " + u.clientId() + " was not sampled in round " + (u.round() + 1)
-                        + " of " + run.namespace);
+                // Not in the current sample: an answer to an abandoned sample of this round, or a client that was
+                // never asked. Either way it must not enter the sum.
+                run.late++;
+                updatesLate.increment();
+                LOG.warnf("%s round %d: update of %s, not in the current sample, ignored", run.namespace,
+                        u.round() + 1, u.clientId());
+                return;
             }
             if (run.received.containsKey(u.clientId()) || run.rejected.contains(u.clientId())) {
                 return; // a redelivered or duplicated update counts once
@@ -164,6 +185,10 @@ public class AggregatorService {
     private void startRound(Run run) {
         run.plan = run.training.beginRound();
         run.roundStarted = System.nanoTime();
+        ExperimentRequest req = run.population.request();
+        int seconds = req.roundDeadlineSeconds() != null ? req.roundDeadlineSeconds() : DEFAULT_DEADLINE_SECONDS;
+        FederatedGanTraining.RoundPlan plan = run.plan;
+        run.deadline = clock.schedule(() -> onDeadline(run, plan), seconds, java.util.concurrent.TimeUnit.SECONDS);
         int r = run.plan.round();
         run.generator = models.putWeights(run.namespace, "generator", r, run.training.generator());
         run.critic = models.putWeights(run.namespace, "critic", r, run.training.critic());
@@ -176,7 +201,44 @@ public class AggregatorService {
         }
     }
 
+    /**
+     * The round's deadline: with a quorum of m (default 80%) it completes with what arrived, the denominator
+     * staying m; without, it is abandoned (nothing released, nothing accounted) and a new sample is drawn.
+     */
+    private void onDeadline(Run run, FederatedGanTraining.RoundPlan plan) {
+        synchronized (run) {
+            if (run.plan != plan) {
+                return; // completed in time
+            }
+            try {
+                ExperimentRequest req = run.population.request();
+                double quorum = req.quorum() != null ? req.quorum() : DEFAULT_QUORUM;
+                int needed = (int) Math.ceil(quorum * plan.clients().size());
+                if (run.received.size() >= needed) {
+                    LOG.infof("%s round %d: deadline with %d/%d updates (quorum %d): completing", run.namespace,
+                            plan.round() + 1, run.received.size(), plan.clients().size(), needed);
+                    completeRound(run);
+                } else {
+                    LOG.warnf("%s round %d: deadline with %d/%d updates, below the quorum of %d: abandoned, resampling",
+                            run.namespace, plan.round() + 1, run.received.size(), plan.clients().size(), needed);
+                    run.training.abandonRound(plan);
+                    run.abandoned++;
+                    roundsAbandoned.increment();
+                    run.received.clear();
+                    run.rejected.clear();
+                    run.plan = null;
+                    startRound(run);
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "%s round %d: deadline handling failed", run.namespace, plan.round() + 1);
+            }
+        }
+    }
+
     private void completeRound(Run run) {
+        if (run.deadline != null) {
+            run.deadline.cancel(false);
+        }
         FederatedGanTraining.RoundReport report = run.training.completeRound(run.plan, new ArrayList<>(run.received.values()));
         GanTrainingConfig c = run.config;
         String stopped = null;

@@ -117,6 +117,62 @@ class AggregatorServiceTest {
         assertTrue(completed.get(0).epsilon() < completed.get(1).epsilon());
     }
 
+    @Test
+    void aRoundWithoutQuorumIsResampledAndOneWithQuorumCompletesAtItsDeadline() throws Exception {
+        clients = new RemoteClientStep(models);
+        // Quorum 100%: the first sample gets one answer of two, is abandoned at the 2 s deadline and resampled.
+        // Quorum 50%: one answer of two is enough; the round completes at the deadline with m = 2 as denominator.
+        for (double quorum : new double[] {1.0, 0.5}) {
+            String id = quorum == 1.0 ? "strict" : "lenient";
+            ExperimentRequest request = new ExperimentRequest(1, id, "bundled:field", null, null, 0.5, 7, null, null,
+                    new GanSettings("tiny", 1, 2, 1, 1, null, null, null, null, null, null, 5L, null, null, 11L), 2, quorum);
+            RoundCompleted done = null;
+            int tasks = 0;
+            try (KafkaProducer<String, String> producer = producer();
+                 KafkaConsumer<String, String> consumer = consumer(List.of(StackResource.TOPICS.roundTasks(),
+                         StackResource.TOPICS.rounds()))) {
+                send(producer, StackResource.TOPICS.populations(), new PopulationReady(1, id, "low_accuracy", CLIENTS,
+                        new ObjectRef("fedgan", "none", 0, "0".repeat(64)), null, request));
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while (done == null) {
+                    if (System.nanoTime() > deadline) {
+                        fail(id + ": no round completed; tasks seen " + tasks);
+                    }
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        if (r.topic().equals(StackResource.TOPICS.rounds())) {
+                            RoundCompleted c = Messages.decode(r.value(), RoundCompleted.class);
+                            if (c.experimentId().equals(id)) {
+                                done = c;
+                            }
+                            continue;
+                        }
+                        RoundTask task = Messages.decode(r.value(), RoundTask.class);
+                        if (!task.experimentId().equals(id)) {
+                            continue;
+                        }
+                        tasks++;
+                        // The second task never answers: for the strict experiment that abandons the first sample
+                        // (the resample's two tasks are answered); the lenient one completes without it.
+                        if (tasks != 2) {
+                            send(producer, StackResource.TOPICS.clientUpdates(), clients.run(task));
+                        }
+                    }
+                }
+            }
+            if (quorum == 1.0) {
+                assertEquals(4, tasks, "two samples of two clients: the first abandoned");
+                assertEquals(2, done.received());
+            } else {
+                assertEquals(2, tasks);
+                assertEquals(1, done.received(), "completed at the deadline with the quorum");
+                assertEquals(2, done.clients().size());
+            }
+            assertEquals(1, done.round());
+            double expected = PrivacyCalculator.forPopulation(6, 2, 0.01, 1).epsilonImproved();
+            assertEquals(expected, done.epsilon(), 1e-9 * expected, "an abandoned sample costs no privacy");
+        }
+    }
+
     private void send(KafkaProducer<String, String> producer, String topic, Message m) throws Exception {
         producer.send(new ProducerRecord<>(topic, m.experimentId(), Messages.encode(m))).get();
     }

@@ -217,6 +217,17 @@ public final class FederatedGanTraining {
                 epsilon(), clientSeconds + (t3 - t1) / 1e9, clientSeconds, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
     }
 
+    /**
+     * Drops the round in progress without applying anything (too few clients answered by the deadline). Nothing
+     * of it is released, so nothing is accounted; the next {@link #beginRound} draws a new sample.
+     */
+    public void abandonRound(RoundPlan plan) {
+        if (plan != pending) {
+            throw new IllegalStateException("round " + (plan.round() + 1) + " is not the round in progress");
+        }
+        pending = null;
+    }
+
     /** True between {@link #beginRound} and {@link #completeRound}: no checkpoint can be taken then. */
     public boolean roundInProgress() {
         return pending != null;
