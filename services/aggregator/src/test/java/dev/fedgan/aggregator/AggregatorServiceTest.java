@@ -108,8 +108,8 @@ class AggregatorServiceTest {
         FederatedGanTraining local = FederatedGanTraining.start(config, data, null, 11L);
         local.runRound();
         local.runRound();
-        NetworkWeights critic = models.getWeights(completed.get(1).critic(), GanNetworks.initialCritic(config.preset(), 0));
-        NetworkWeights generator = models.getWeights(completed.get(1).generator(), GanNetworks.initialGenerator(config.preset(), 0));
+        NetworkWeights critic = models.getWeights(completed.get(1).critic(), GanNetworks.criticLayout(config.preset()));
+        NetworkWeights generator = models.getWeights(completed.get(1).generator(), GanNetworks.generatorLayout(config.preset()));
         assertArrayEquals(local.critic().flatten(), critic.flatten(), 1e-6f);
         assertArrayEquals(local.generator().flatten(), generator.flatten(), 1e-6f);
         double expected = PrivacyCalculator.forPopulation(6, 2, config.noiseMultiplier(), 2).epsilonImproved();

@@ -237,8 +237,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             if (bport == cport) {
                 throw new IllegalArgumentException("broker and controller ports must differ, both are " + bport);
             }
-            Net.checkFree("Kafka broker", bport);
-            Net.checkFree("Kafka controller", cport);
+            // Ports picked by Net.freePort were just found free; only ports given explicitly need the check.
+            if (brokerPort != 0) {
+                Net.checkFree("Kafka broker", bport);
+            }
+            if (controllerPort != 0) {
+                Net.checkFree("Kafka controller", cport);
+            }
 
             boolean temporary = logDir == null;
             Path dir;

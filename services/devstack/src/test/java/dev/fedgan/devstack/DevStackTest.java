@@ -240,12 +240,6 @@ class DevStackTest {
     }
 
     @Test
-    void startsWithinTheGoal() {
-        // The goal is 2-3 s on a quiet 2-core machine; this bound leaves room for a busy one.
-        assertTrue(startMillis < 20_000, "started in " + startMillis + " ms");
-    }
-
-    @Test
     void parsesTheCommandLine() {
         DevStack.Options defaults = DevStack.Options.parse();
         assertEquals(DevStack.Ports.DEFAULT, defaults.ports);

@@ -38,10 +38,6 @@ public final class Messages {
         }
     }
 
-    public static byte[] encodeBytes(Message m) {
-        return encode(m).getBytes(StandardCharsets.UTF_8);
-    }
-
     /** Decodes and validates a message of the expected type. */
     public static <T extends Message> T decode(String json, Class<T> type) {
         if (json == null || json.isBlank()) {

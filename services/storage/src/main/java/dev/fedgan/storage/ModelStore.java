@@ -77,11 +77,6 @@ public final class ModelStore {
         this.store = store;
     }
 
-    /** The object store underneath. */
-    public ObjectStore objects() {
-        return store;
-    }
-
     /** {@code experiments/<experimentId>/}. */
     public static String experimentPrefix(String experimentId) {
         return "experiments/" + segment("experiment id", experimentId) + "/";
@@ -100,8 +95,9 @@ public final class ModelStore {
     public ObjectRef putWeights(String experimentId, String kind, int round, NetworkWeights w) {
         String prefix = experimentPrefix(experimentId) + segment("kind", kind) + "/" + roundName(round) + "-";
         byte[] bytes = canonicalWeights(w);
-        String key = prefix + Sha256.hex(bytes).substring(0, 16) + ".zip";
-        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, WEIGHTS_CONTENT_TYPE));
+        String sha = Sha256.hex(bytes);
+        String key = prefix + sha.substring(0, 16) + ".zip";
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, sha, WEIGHTS_CONTENT_TYPE));
     }
 
     /**
@@ -165,8 +161,9 @@ public final class ModelStore {
         String prefix = experimentPrefix(experimentId) + "deltas/" + roundName(round) + "/"
                 + segment("client id", clientId) + "-";
         byte[] bytes = encodeDelta(delta);
-        String key = prefix + Sha256.hex(bytes).substring(0, 16) + ".delta";
-        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, DELTA_CONTENT_TYPE));
+        String sha = Sha256.hex(bytes);
+        String key = prefix + sha.substring(0, 16) + ".delta";
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, sha, DELTA_CONTENT_TYPE));
     }
 
     /**

@@ -148,11 +148,6 @@ public final class ObjectStore implements AutoCloseable {
         return bucket;
     }
 
-    /** The endpoint it talks to. */
-    public String endpoint() {
-        return endpoint;
-    }
-
     /** {@code s3://bucket/key}. */
     public String uri(String key) {
         return "s3://" + bucket + "/" + key;
@@ -164,8 +159,12 @@ public final class ObjectStore implements AutoCloseable {
      * @param contentType a MIME type; null means {@code application/octet-stream}
      */
     public StoredObject put(String key, byte[] bytes, String contentType) {
+        return put(key, bytes, Sha256.hex(bytes), contentType);
+    }
+
+    /** {@link #put(String, byte[], String)} with the bytes' SHA-256 already known (hashed once per write). */
+    StoredObject put(String key, byte[] bytes, String sha, String contentType) {
         checkKey(key);
-        String sha = Sha256.hex(bytes);
         String type = contentType == null ? OCTET_STREAM : contentType;
         Map<String, String> meta = Map.of(SHA256_METADATA, sha, SIZE_METADATA, Long.toString(bytes.length));
         call("put", key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
@@ -181,8 +180,12 @@ public final class ObjectStore implements AutoCloseable {
      * content-addressed keys this makes a repeated put (a redelivered message, a retried task) free and harmless.
      */
     public StoredObject putIfChanged(String key, byte[] bytes, String contentType) {
+        return putIfChanged(key, bytes, Sha256.hex(bytes), contentType);
+    }
+
+    /** {@link #putIfChanged(String, byte[], String)} with the bytes' SHA-256 already known. */
+    StoredObject putIfChanged(String key, byte[] bytes, String sha, String contentType) {
         checkKey(key);
-        String sha = Sha256.hex(bytes);
         StoredObject existing;
         try {
             existing = statOrNull(key);
@@ -195,7 +198,7 @@ public final class ObjectStore implements AutoCloseable {
         if (existing != null && existing.size() == bytes.length && existing.sha256().equals(sha)) {
             return existing;
         }
-        return put(key, bytes, contentType);
+        return put(key, bytes, sha, contentType);
     }
 
     /**

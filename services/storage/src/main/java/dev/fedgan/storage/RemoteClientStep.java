@@ -31,8 +31,8 @@ public final class RemoteClientStep {
 
     public synchronized ClientUpdateReady run(RoundTask task) {
         GanTrainingConfig config = GanSettingsMapping.config(task.settings());
-        NetworkWeights generator = models.getWeights(task.generator(), GanNetworks.initialGenerator(config.preset(), 0));
-        NetworkWeights critic = models.getWeights(task.critic(), GanNetworks.initialCritic(config.preset(), 0));
+        NetworkWeights generator = models.getWeights(task.generator(), GanNetworks.generatorLayout(config.preset()));
+        NetworkWeights critic = models.getWeights(task.critic(), GanNetworks.criticLayout(config.preset()));
         WriterData data = SimulatedClients.client(task.data(), new InversionBug(task.invertProbability(), task.bugSeed()),
                 task.clientId());
         ClientUpdate u = trainers.computeIfAbsent(config, ClientTraining::new)

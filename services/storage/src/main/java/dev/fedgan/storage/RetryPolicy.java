@@ -17,9 +17,6 @@ public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBac
     /** Four attempts, waiting 0.2 s, 0.4 s and 0.8 s between them (about 1.4 s of waiting at most). */
     public static final RetryPolicy DEFAULT = new RetryPolicy(4, Duration.ofMillis(200), Duration.ofSeconds(2));
 
-    /** One attempt: fail on the first error. */
-    public static final RetryPolicy NONE = new RetryPolicy(1, Duration.ZERO, Duration.ZERO);
-
     public RetryPolicy {
         if (attempts < 1) {
             throw new IllegalArgumentException("retry attempts must be at least 1, got " + attempts);

@@ -2,6 +2,7 @@ package dev.fedgan.core.classifier;
 
 import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.io.BuildInfo;
 import dev.fedgan.core.progress.Progress;
 import java.time.Instant;
@@ -83,7 +84,7 @@ public final class ClassifierTraining {
         progress.start("training classifier", (long) o.epochs() * n, "examples");
         for (int epoch = 0; epoch < o.epochs(); epoch++) {
             net.setLearningRate(o.learningRate(epoch));
-            int[] order = dev.fedgan.core.data.WriterPartition.permutation(n, rng);
+            int[] order = WriterPartition.permutation(n, rng);
             double lossSum = 0;
             int steps = 0;
             for (int from = 0; from < n; from += o.batchSize()) {

@@ -111,7 +111,6 @@ public record FederatedDataset(String name, String source, DatasetFormat format,
             new FederatedDataset(name + ":heldout", source, format, convention, numClasses, shuffled.subList(0, held))};
     }
 
-    /** Per-class example counts. */
     /** The first {@code n} images (fewer if the dataset is smaller), writer after writer, as n·784 floats. */
     public float[] firstImages(int n) {
         float[] out = new float[Math.toIntExact(Math.min(n, numExamples())) * WriterData.PIXELS];
@@ -124,6 +123,7 @@ public record FederatedDataset(String name, String source, DatasetFormat format,
         return out;
     }
 
+    /** Per-class example counts. */
     public long[] classCounts() {
         long[] c = new long[numClasses];
         for (WriterData w : writers) {

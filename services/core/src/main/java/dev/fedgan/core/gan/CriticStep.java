@@ -35,7 +35,7 @@ public final class CriticStep {
 
     public CriticStep(GanPreset preset, GanLoss loss, double penaltyWeight, DataType type) {
         this.loss = loss;
-        NetworkWeights template = GanNetworks.initialCritic(preset, 0);
+        NetworkWeights template = GanNetworks.criticLayout(preset);
         trainable = template.trainable();
         GanNetworks.declare(sd, template, type);
         SDVariable real = sd.placeHolder("real", type, -1, 1, 28, 28);

@@ -6,7 +6,6 @@ import dev.fedgan.core.population.Population;
 import dev.fedgan.core.privacy.ClientSampler;
 import dev.fedgan.core.privacy.Conversion;
 import dev.fedgan.core.privacy.DpFedAvgAggregate;
-import dev.fedgan.core.privacy.Epsilon;
 import dev.fedgan.core.privacy.GaussianNoise;
 import dev.fedgan.core.privacy.PrivacyCalculator;
 import dev.fedgan.core.privacy.PrivacyStatement;
@@ -56,11 +55,7 @@ public final class FederatedGanTraining {
      */
     public static FederatedGanTraining start(GanTrainingConfig config, List<WriterData> clients, Double delta,
             Long seededRandomness) {
-        GaussianNoise noise = seededRandomness == null ? GaussianNoise.secure() : GaussianNoise.seeded(seededRandomness);
-        ClientSampler sampler = seededRandomness == null ? ClientSampler.secure() : ClientSampler.seeded(seededRandomness);
-        return new FederatedGanTraining(config, clients.stream().map(WriterData::id).toList(), clients, delta,
-                GanNetworks.initialGenerator(config.preset(), config.seed()),
-                GanNetworks.initialCritic(config.preset(), config.seed() + 1), 0, new RdpAccountant(), noise, sampler);
+        return fresh(config, clients.stream().map(WriterData::id).toList(), clients, delta, seededRandomness);
     }
 
     /**
@@ -69,9 +64,14 @@ public final class FederatedGanTraining {
      */
     public static FederatedGanTraining startRemote(GanTrainingConfig config, List<String> clientIds, Double delta,
             Long seededRandomness) {
+        return fresh(config, clientIds, null, delta, seededRandomness);
+    }
+
+    private static FederatedGanTraining fresh(GanTrainingConfig config, List<String> clientIds, List<WriterData> localData,
+            Double delta, Long seededRandomness) {
         GaussianNoise noise = seededRandomness == null ? GaussianNoise.secure() : GaussianNoise.seeded(seededRandomness);
         ClientSampler sampler = seededRandomness == null ? ClientSampler.secure() : ClientSampler.seeded(seededRandomness);
-        return new FederatedGanTraining(config, clientIds, null, delta,
+        return new FederatedGanTraining(config, clientIds, localData, delta,
                 GanNetworks.initialGenerator(config.preset(), config.seed()),
                 GanNetworks.initialCritic(config.preset(), config.seed() + 1), 0, new RdpAccountant(), noise, sampler);
     }
@@ -246,10 +246,9 @@ public final class FederatedGanTraining {
         if (!config.differentialPrivacy()) {
             return Double.POSITIVE_INFINITY;
         }
-        RdpAccountant next = RdpAccountant.restore(accountant.state());
+        RdpAccountant next = accountant.copy();
         next.addSteps(samplingRate(), config.noiseMultiplier(), 1);
-        Epsilon e = next.epsilon(delta, Conversion.IMPROVED);
-        return e.epsilon();
+        return next.epsilon(delta, Conversion.IMPROVED).epsilon();
     }
 
     /** The privacy statement for what has run so far. */
@@ -308,10 +307,6 @@ public final class FederatedGanTraining {
 
     ClientSampler sampler() {
         return sampler;
-    }
-
-    public boolean seeded() {
-        return noise.isSeeded();
     }
 
     public String randomnessDescription() {

@@ -39,7 +39,7 @@ public final class GanCheckpoint {
         }
         try {
             Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
-            deleteTree(tmp);
+            delete(tmp);
             Files.createDirectories(tmp);
             try (OutputStream out = Files.newOutputStream(tmp.resolve("generator.zip"))) {
                 run.generator().write(out);
@@ -50,7 +50,7 @@ public final class GanCheckpoint {
             Json.write(tmp.resolve("state.json"), new State(FORMAT, run.round(), run.config(), run.delta(),
                     run.accountant().state(), run.noise().state(), run.sampler().state(),
                     run.clientIds()));
-            deleteTree(dir);
+            delete(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
@@ -89,8 +89,8 @@ public final class GanCheckpoint {
                     + s.clients().size() + " clients, now " + ids.size() + ")");
         }
         GanPreset p = s.config().preset();
-        NetworkWeights generator = readWeights(dir.resolve("generator.zip"), GanNetworks.initialGenerator(p, 0));
-        NetworkWeights critic = readWeights(dir.resolve("critic.zip"), GanNetworks.initialCritic(p, 0));
+        NetworkWeights generator = readWeights(dir.resolve("generator.zip"), GanNetworks.generatorLayout(p));
+        NetworkWeights critic = readWeights(dir.resolve("critic.zip"), GanNetworks.criticLayout(p));
         GaussianNoise noise = s.noise() == null ? GaussianNoise.secure() : GaussianNoise.restore(s.noise());
         ClientSampler sampler = s.sampler() == null ? ClientSampler.secure() : ClientSampler.restore(s.sampler());
         return new FederatedGanTraining(s.config(), s.clients(), clients, s.delta(), generator, critic, s.round(),
@@ -106,7 +106,8 @@ public final class GanCheckpoint {
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    /** Deletes a checkpoint directory (or any tree). */
+    static void delete(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }

@@ -82,13 +82,10 @@ public final class GanExperiment {
             Files.writeString(csv, "round,seconds,critic_loss,generator_loss,epsilon,received,clipped,rejected_non_finite,"
                     + "pre_clip_norm_median,clients\n", StandardCharsets.UTF_8);
         }
-        GeneratorSampler sampler = new GeneratorSampler(c.preset(), true, DataType.FLOAT);
-        INDArray evalNoise = ClientTraining.gaussian(new SplittableRandom(c.seed() + 77), EVAL_BATCH, c.preset().noiseDim());
-        List<Evaluation> evaluations = new ArrayList<>();
-        List<BufferedImage> frames = new ArrayList<>();
-        List<String> captions = new ArrayList<>();
+        Evaluator evaluator = new Evaluator(c, options, out);
+        List<Evaluation> evaluations = evaluator.evaluations;
         long t0 = System.nanoTime();
-        evaluate(training, sampler, evalNoise, options, out, evaluations, frames, captions);
+        evaluator.evaluate(training);
         String stopped = "round limit " + c.rounds() + " reached";
         progress.start(name, c.rounds() - training.round(), "rounds");
         Path firstCheckpoint = null;
@@ -102,7 +99,7 @@ public final class GanExperiment {
             FederatedGanTraining.RoundReport r = training.runRound();
             Files.writeString(csv, csvRow(r), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             if (r.round() % c.imagesEvery() == 0 || r.round() == c.rounds()) {
-                evaluate(training, sampler, evalNoise, options, out, evaluations, frames, captions);
+                evaluator.evaluate(training);
             }
             if (r.round() % c.checkpointEvery() == 0 || r.round() == c.rounds()) {
                 Path ckpt = out.resolve("checkpoints").resolve(String.format(Locale.ROOT, "ckpt_%04d", r.round()));
@@ -110,7 +107,7 @@ public final class GanExperiment {
                 if (firstCheckpoint == null) {
                     firstCheckpoint = ckpt;
                 } else if (lastCheckpoint != null && !lastCheckpoint.equals(firstCheckpoint)) {
-                    deleteCheckpoint(lastCheckpoint);
+                    GanCheckpoint.delete(lastCheckpoint);
                 }
                 lastCheckpoint = ckpt;
             }
@@ -119,13 +116,13 @@ public final class GanExperiment {
                     r.epsilon(), e.meanPixel(), r.criticLoss()));
         }
         if (evaluations.get(evaluations.size() - 1).round() != training.round()) {
-            evaluate(training, sampler, evalNoise, options, out, evaluations, frames, captions);
+            evaluator.evaluate(training);
         }
         Evaluation last = evaluations.get(evaluations.size() - 1);
         progress.finish(String.format(Locale.ROOT, "%s: %d rounds, mean pixel %+.2f (%s), ε %.4g",
                 name, training.round(), last.meanPixel(), last.polarity().name().toLowerCase(Locale.ROOT), last.epsilon()));
         Path gif = out.resolve("grids.gif");
-        GridAnimation.writeGif(frames, captions, gif, 400);
+        GridAnimation.writeGif(evaluator.frames, evaluator.captions, gif, 400);
         PrivacyStatement privacy = training.privacy();
         Json.write(out.resolve("privacy.json"), privacy);
         Json.write(out.resolve("evaluations.json"), evaluations);
@@ -133,30 +130,55 @@ public final class GanExperiment {
                 evaluations, privacy, training.randomnessDescription(), out.relativize(gif).toString());
     }
 
-    private static void evaluate(FederatedGanTraining training, GeneratorSampler sampler, INDArray noise,
-            Options options, Path out, List<Evaluation> evaluations, List<BufferedImage> frames, List<String> captions) {
-        INDArray images = sampler.sample(training.generator(), noise);
-        float[] pixels = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        double mean = GanMetrics.meanPixel(pixels);
-        Double score = null;
-        Double fcd = null;
-        if (options.classifier() != null) {
-            double[][] logits = options.classifier().logits(images).castTo(DataType.DOUBLE).toDoubleMatrix();
-            score = GanMetrics.classifierScore(logits);
-            if (options.realImages() != null) {
+    /**
+     * Evaluations of one run: the fixed eval noise, and the real images' logits for the FCD, computed once since
+     * the real images never change.
+     */
+    private static final class Evaluator {
+        final List<Evaluation> evaluations = new ArrayList<>();
+        final List<BufferedImage> frames = new ArrayList<>();
+        final List<String> captions = new ArrayList<>();
+        private final GeneratorSampler sampler;
+        private final INDArray noise;
+        private final PrimaryClassifier classifier;
+        private final double[][] realLogits;
+        private final Path out;
+
+        Evaluator(GanTrainingConfig c, Options options, Path out) {
+            this.sampler = new GeneratorSampler(c.preset(), true, DataType.FLOAT);
+            this.noise = ClientTraining.gaussian(new SplittableRandom(c.seed() + 77), EVAL_BATCH, c.preset().noiseDim());
+            this.classifier = options.classifier();
+            this.out = out;
+            if (classifier != null && options.realImages() != null) {
                 int n = Math.min(EVAL_BATCH, options.realImages().length / WriterData.PIXELS);
-                double[][] real = options.classifier().logits(PrimaryClassifier.batch(options.realImages(), 0, n))
+                realLogits = classifier.logits(PrimaryClassifier.batch(options.realImages(), 0, n))
                         .castTo(DataType.DOUBLE).toDoubleMatrix();
-                fcd = GanMetrics.frechetDistance(real, logits);
+            } else {
+                realLogits = null;
             }
         }
-        BufferedImage grid = ImageGrid.grid(pixels, 6, 6);
-        String file = String.format(Locale.ROOT, "images/gen_images_step_%05d.png", training.round());
-        ImageGrid.writePng(grid, out.resolve(file));
-        frames.add(grid);
-        captions.add("round " + training.round());
-        evaluations.add(new Evaluation(training.round(), mean, GanMetrics.polarityOf(mean), score, fcd,
-                training.epsilon(), file));
+
+        void evaluate(FederatedGanTraining training) {
+            INDArray images = sampler.sample(training.generator(), noise);
+            float[] pixels = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            double mean = GanMetrics.meanPixel(pixels);
+            Double score = null;
+            Double fcd = null;
+            if (classifier != null) {
+                double[][] logits = classifier.logits(images).castTo(DataType.DOUBLE).toDoubleMatrix();
+                score = GanMetrics.classifierScore(logits);
+                if (realLogits != null) {
+                    fcd = GanMetrics.frechetDistance(realLogits, logits);
+                }
+            }
+            BufferedImage grid = ImageGrid.grid(pixels, 6, 6);
+            String file = String.format(Locale.ROOT, "images/gen_images_step_%05d.png", training.round());
+            ImageGrid.writePng(grid, out.resolve(file));
+            frames.add(grid);
+            captions.add("round " + training.round());
+            evaluations.add(new Evaluation(training.round(), mean, GanMetrics.polarityOf(mean), score, fcd,
+                    training.epsilon(), file));
+        }
     }
 
     private static String csvRow(FederatedGanTraining.RoundReport r) {
@@ -165,13 +187,5 @@ public final class GanExperiment {
                 r.generatorLoss(), r.epsilon(), a.received(), a.clipped(), a.rejectedNonFinite(),
                 a.preClipNormMedian() == null ? "" : String.format(Locale.ROOT, "%.6g", a.preClipNormMedian()),
                 String.join(" ", r.clients()));
-    }
-
-    private static void deleteCheckpoint(Path dir) throws IOException {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

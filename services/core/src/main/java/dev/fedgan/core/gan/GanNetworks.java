@@ -43,7 +43,28 @@ public final class GanNetworks {
 
     /** Fresh generator weights: Glorot-uniform kernels, zero biases and β, moving mean 0 and variance 1. */
     public static NetworkWeights initialGenerator(GanPreset p, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
+        return generator(p, new SplittableRandom(seed));
+    }
+
+    /**
+     * The generator's tensors (names, shapes) with zero kernels: a layout to read stored weights into or to
+     * declare graph variables from, without drawing 13 M random numbers for the reference preset.
+     */
+    public static NetworkWeights generatorLayout(GanPreset p) {
+        return generator(p, null);
+    }
+
+    /** Fresh critic weights: Glorot-uniform kernels, zero biases and β, moving mean 0 and variance 1. */
+    public static NetworkWeights initialCritic(GanPreset p, long seed) {
+        return critic(p, new SplittableRandom(seed));
+    }
+
+    /** The critic's tensors with zero kernels (see {@link #generatorLayout}). */
+    public static NetworkWeights criticLayout(GanPreset p) {
+        return critic(p, null);
+    }
+
+    private static NetworkWeights generator(GanPreset p, SplittableRandom rnd) {
         int spatial = 49 * p.generatorChannels();
         NetworkWeights.Builder b = new NetworkWeights.Builder();
         b.trainable("g_dense1_W", glorot(rnd, p.noiseDim(), p.generatorDense(), p.noiseDim(), p.generatorDense()));
@@ -61,9 +82,7 @@ public final class GanNetworks {
         return b.build();
     }
 
-    /** Fresh critic weights: Glorot-uniform kernels, zero biases and β, moving mean 0 and variance 1. */
-    public static NetworkWeights initialCritic(GanPreset p, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
+    private static NetworkWeights critic(GanPreset p, SplittableRandom rnd) {
         int flat = 49 * p.criticConv2();
         NetworkWeights.Builder b = new NetworkWeights.Builder();
         b.trainable("d_conv1_W", glorot(rnd, 16, 16 * p.criticConv1(), 4, 4, 1, p.criticConv1()));
@@ -83,7 +102,11 @@ public final class GanNetworks {
         b.statistic(name + "_var", Nd4j.ones(DataType.FLOAT, features));
     }
 
+    /** Glorot-uniform values, or zeros when {@code rnd} is null (a layout). */
     private static INDArray glorot(SplittableRandom rnd, long fanIn, long fanOut, long... shape) {
+        if (rnd == null) {
+            return Nd4j.zeros(DataType.FLOAT, shape);
+        }
         double limit = Math.sqrt(6.0 / (fanIn + fanOut));
         long n = 1;
         for (long s : shape) {

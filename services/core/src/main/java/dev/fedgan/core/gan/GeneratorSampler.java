@@ -15,7 +15,7 @@ public final class GeneratorSampler {
     private final SameDiff sd = SameDiff.create();
 
     public GeneratorSampler(GanPreset preset, boolean training, DataType type) {
-        GanNetworks.declare(sd, GanNetworks.initialGenerator(preset, 0), type);
+        GanNetworks.declare(sd, GanNetworks.generatorLayout(preset), type);
         GanNetworks.generator(sd, preset, sd.placeHolder("noise", type, -1, preset.noiseDim()), training, new ArrayList<>())
                 .rename("images");
     }

@@ -23,10 +23,10 @@ public final class GeneratorStep {
     private final List<String> outputs = new ArrayList<>(List.of("loss"));
 
     public GeneratorStep(GanPreset preset, GanLoss loss, DataType type) {
-        NetworkWeights generator = GanNetworks.initialGenerator(preset, 0);
+        NetworkWeights generator = GanNetworks.generatorLayout(preset);
         trainable = generator.trainable();
         GanNetworks.declare(sd, generator, type);
-        GanNetworks.declare(sd, GanNetworks.initialCritic(preset, 0), type);
+        GanNetworks.declare(sd, GanNetworks.criticLayout(preset), type);
         SDVariable z = sd.placeHolder("noise", type, -1, preset.noiseDim());
         SDVariable images = GanNetworks.generator(sd, preset, z, true, stats);
         SDVariable score = GanNetworks.critic(sd, preset, images, stats).score();

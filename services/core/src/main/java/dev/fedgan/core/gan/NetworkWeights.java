@@ -54,10 +54,6 @@ public final class NetworkWeights {
         return trainable;
     }
 
-    public DataType dataType() {
-        return tensors.values().iterator().next().dataType();
-    }
-
     /** Number of scalars over all tensors. */
     public long length() {
         long n = 0;
@@ -129,18 +125,8 @@ public final class NetworkWeights {
         }
     }
 
-    /** Global L2 norm over the trainable tensors (an eval scalar of the reference). */
-    public double trainableNorm() {
-        double s = 0;
-        for (String name : trainable) {
-            double n = tensors.get(name).norm2Number().doubleValue();
-            s += n * n;
-        }
-        return Math.sqrt(s);
-    }
-
     /** True when any weight is NaN or infinite. */
-    public boolean hasNonFinite() {
+    private boolean hasNonFinite() {
         for (INDArray a : tensors.values()) {
             if (a.isInfinite().any() || a.isNaN().any()) {
                 return true;

@@ -75,8 +75,7 @@ public final class PopulationComparison {
 
     private static String caption(Side s) {
         GanExperiment.Evaluation e = s.gan().last();
-        return String.format(Locale.ROOT, "mean pixel %+.2f → %s · %d users", e.meanPixel(),
-                e.polarity().name().toLowerCase(Locale.ROOT), s.clients());
+        return GanMetrics.polarityCaption(e.meanPixel()) + " · " + s.clients() + " users";
     }
 
     static String verdict(Side low, Side high) {

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** The one JSON mapper of fedgan's files: snake_case keys, indented, written atomically. */
 public final class Json {
@@ -21,15 +19,7 @@ public final class Json {
     }
 
     public static void write(Path file, Object value) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-            MAPPER.writeValue(tmp.toFile(), value);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot write: " + e.getMessage(), e);
-        }
+        AtomicFiles.write(file, "JSON", tmp -> MAPPER.writeValue(tmp.toFile(), value));
     }
 
     public static <T> T read(Path file, Class<T> type) {

@@ -236,11 +236,6 @@ public final class DpFedAvgAggregate {
         });
     }
 
-    /** The ids seen so far this round, for diagnostics. */
-    public synchronized Set<String> clients() {
-        return Set.copyOf(seen);
-    }
-
     @Override
     public String toString() {
         return "DpFedAvgAggregate" + Arrays.asList(config == null ? "weighted mean" : config, length);

@@ -28,10 +28,4 @@ public record PrivacyEstimate(Long population, Integer sampledPerRound, double q
     public PrivacyEstimate {
         orders = orders == null ? null : List.copyOf(orders);
     }
-
-    /** Epsilon under {@code conversion}, with its order. */
-    public Epsilon epsilon(Conversion conversion) {
-        return conversion == Conversion.ORIGINAL ? new Epsilon(epsilonOriginal, bestOrderOriginal)
-                : new Epsilon(epsilonImproved, bestOrderImproved);
-    }
 }

@@ -101,9 +101,14 @@ public final class RdpAccountant {
     /** Rebuilds an accountant from {@link #state()}. */
     public static RdpAccountant restore(State state) {
         RdpAccountant a = new RdpAccountant(state.orders());
-        for (Steps s : state.steps()) {
-            a.history.add(s);
-        }
+        a.history.addAll(state.steps());
+        return a;
+    }
+
+    /** An independent copy, with the per-step RDP already computed (to ask "what if one more round"). */
+    public synchronized RdpAccountant copy() {
+        RdpAccountant a = restore(state());
+        a.perStep.putAll(perStep);
         return a;
     }
 

@@ -1,5 +1,7 @@
 package dev.fedgan.core.render;
 
+import dev.fedgan.core.io.AtomicFiles;
+
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
@@ -85,7 +87,7 @@ public final class GridAnimation {
         final int height = h + CAPTION_H;
         int delayCs = delayMillis / 10;
         int lastCs = (int) Math.min(65_535L, (long) delayCs * LAST_FRAME_HOLD);
-        ImageGrid.writeAtomically(out, "GIF", tmp -> {
+        AtomicFiles.write(out, "GIF", tmp -> {
             Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("gif");
             if (!it.hasNext()) {
                 throw new IOException("no GIF writer available");

@@ -7,12 +7,8 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * Draws the per-writer accuracy histogram (100 bins of 1%) as a PNG, with the low and high thresholds as
@@ -97,12 +93,7 @@ public final class HistogramChart {
     }
 
     public static void write(Path png, int[] histogram, double low, double high, String title) {
-        try {
-            Files.createDirectories(png.toAbsolutePath().getParent());
-            ImageIO.write(draw(histogram, low, high, title), "png", png.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(png + ": cannot write: " + e.getMessage(), e);
-        }
+        ImageGrid.writePng(draw(histogram, low, high, title), png);
     }
 
     /** x pixel of an accuracy in [0, 1] on the chart (bin edges: accuracy a sits at bin floor(100 a)). */

@@ -1,5 +1,7 @@
 package dev.fedgan.core.render;
 
+import dev.fedgan.core.io.AtomicFiles;
+
 import dev.fedgan.core.data.WriterData;
 import java.awt.Color;
 import java.awt.Font;
@@ -9,11 +11,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import javax.imageio.ImageIO;
 
 /**
@@ -108,46 +106,11 @@ public final class ImageGrid {
         if (img == null) {
             throw new IllegalArgumentException("image must not be null");
         }
-        writeAtomically(file, "png", tmp -> {
+        AtomicFiles.write(file, "png", tmp -> {
             if (!ImageIO.write(img, "png", tmp.toFile())) {
                 throw new IOException("no PNG writer for image type " + img.getType());
             }
         });
-    }
-
-    /** Writes through {@code body} into a temporary sibling of {@code file}, then moves it into place. */
-    static void writeAtomically(Path file, String kind, IoBody body) {
-        if (file == null) {
-            throw new IllegalArgumentException(kind + " file must not be null");
-        }
-        Path abs = file.toAbsolutePath();
-        Path tmp = null;
-        try {
-            Files.createDirectories(abs.getParent());
-            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-            body.write(tmp);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot write " + kind + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the failure above is what matters
-                }
-            }
-        }
-    }
-
-    @FunctionalInterface
-    interface IoBody {
-        void write(Path tmp) throws IOException;
     }
 
     /** {@link #sideBySide(BufferedImage, String, String, BufferedImage, String, String, String)} without subtitles. */

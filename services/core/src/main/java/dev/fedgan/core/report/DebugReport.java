@@ -2,15 +2,13 @@ package dev.fedgan.core.report;
 
 import dev.fedgan.core.classifier.ClassifierProvenance;
 import dev.fedgan.core.gan.PopulationComparison;
+import dev.fedgan.core.io.AtomicFiles;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.measure.MeasurementFiles;
 import dev.fedgan.core.population.PopulationSummary;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 
@@ -35,13 +33,7 @@ public final class DebugReport {
 
     public static void write(Path dir, Content c) {
         Json.write(dir.resolve(JSON), c);
-        try {
-            Path tmp = dir.resolve(HTML + ".tmp");
-            Files.writeString(tmp, html(c), StandardCharsets.UTF_8);
-            Files.move(tmp, dir.resolve(HTML), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(HTML) + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.write(dir.resolve(HTML), "HTML", tmp -> Files.writeString(tmp, html(c), StandardCharsets.UTF_8));
     }
 
     static String html(Content c) {
@@ -67,8 +59,8 @@ public final class DebugReport {
         row(h, "ε (improved conversion)", String.format(Locale.ROOT, "%.4g at δ = %.3g", lo.gan().privacy().epsilonImproved(),
                 lo.gan().privacy().delta()), String.format(Locale.ROOT, "%.4g at δ = %.3g", hi.gan().privacy().epsilonImproved(),
                 hi.gan().privacy().delta()));
-        row(h, "grids over rounds", link("gans/low_accuracy/" + lo.gan().gif()), link("gans/high_accuracy/" + hi.gan().gif()));
-        row(h, "per-round log", link("gans/low_accuracy/rounds.csv"), link("gans/high_accuracy/rounds.csv"));
+        rowHtml(h, "grids over rounds", link("gans/low_accuracy/" + lo.gan().gif()), link("gans/high_accuracy/" + hi.gan().gif()));
+        rowHtml(h, "per-round log", link("gans/low_accuracy/rounds.csv"), link("gans/high_accuracy/rounds.csv"));
         h.append("</table>");
         h.append("<h2>Where the classifier fails</h2>");
         MeasurementFiles.Summary m = c.measurement();
@@ -95,8 +87,13 @@ public final class DebugReport {
     }
 
     private static void row(StringBuilder h, String name, String a, String b) {
-        h.append("<tr><th>").append(esc(name)).append("</th><td>").append(a.startsWith("<a ") ? a : esc(a))
-                .append("</td><td>").append(b.startsWith("<a ") ? b : esc(b)).append("</td></tr>");
+        rowHtml(h, name, esc(a), esc(b));
+    }
+
+    /** A row whose cells are already HTML. */
+    private static void rowHtml(StringBuilder h, String name, String aHtml, String bHtml) {
+        h.append("<tr><th>").append(esc(name)).append("</th><td>").append(aHtml).append("</td><td>").append(bHtml)
+                .append("</td></tr>");
     }
 
     private static String link(String path) {

@@ -186,8 +186,7 @@ public final class GanMetrics {
      * A one-line description of a batch's polarity for pictures and logs, e.g.
      * {@code "mean pixel +0.71 → inverted"}.
      */
-    public static String polarityCaption(float[] images) {
-        double m = meanPixel(images);
+    public static String polarityCaption(double m) {
         return String.format(java.util.Locale.ROOT, "mean pixel %+.2f \u2192 %s", m,
                 polarityOf(m).name().toLowerCase(java.util.Locale.ROOT));
     }
