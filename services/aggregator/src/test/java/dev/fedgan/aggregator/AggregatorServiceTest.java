@@ -66,7 +66,7 @@ class AggregatorServiceTest {
     void runsTheRoundsOfTheOneJvmTrainingOverKafkaAndS3() throws Exception {
         clients = new RemoteClientStep(models);
         ExperimentRequest request = new ExperimentRequest(1, "agg1", "bundled:field", null, null, 0.5, 7, null, null,
-                SETTINGS, null, null);
+                SETTINGS, null, null, null);
         List<RoundCompleted> completed = new ArrayList<>();
         try (KafkaProducer<String, String> producer = producer();
              KafkaConsumer<String, String> consumer = consumer(List.of(StackResource.TOPICS.roundTasks(),
@@ -125,7 +125,7 @@ class AggregatorServiceTest {
         for (double quorum : new double[] {1.0, 0.5}) {
             String id = quorum == 1.0 ? "strict" : "lenient";
             ExperimentRequest request = new ExperimentRequest(1, id, "bundled:field", null, null, 0.5, 7, null, null,
-                    new GanSettings("tiny", 1, 2, 1, 1, null, null, null, null, null, null, 5L, null, null, 11L), 2, quorum);
+                    new GanSettings("tiny", 1, 2, 1, 1, null, null, null, null, null, null, 5L, null, null, 11L), 2, quorum, null);
             RoundCompleted done = null;
             int tasks = 0;
             try (KafkaProducer<String, String> producer = producer();

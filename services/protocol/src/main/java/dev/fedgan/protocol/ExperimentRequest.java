@@ -15,10 +15,11 @@ package dev.fedgan.protocol;
  * @param gan                 GAN and privacy settings (null: all defaults)
  * @param roundDeadlineSeconds how long the aggregator waits for a round's updates (null: 600)
  * @param quorum              fraction of m that must arrive by the deadline for the round to count (null: 0.8)
+ * @param classifierEpochs    epochs when the filter trains the classifier (null: 5, as {@code fedgan debug})
  */
 public record ExperimentRequest(int schema, String experimentId, String data, String trainData, ObjectRef classifier,
         double invertProbability, long bugSeed, Double lowThreshold, Double highThreshold, GanSettings gan,
-        Integer roundDeadlineSeconds, Double quorum) implements Message {
+        Integer roundDeadlineSeconds, Double quorum, Integer classifierEpochs) implements Message {
 
     public ExperimentRequest {
         Check.schema(schema);
@@ -36,6 +37,9 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
         }
         if (quorum != null) {
             Check.range("quorum", quorum, 0.01, 1);
+        }
+        if (classifierEpochs != null) {
+            Check.range("classifier_epochs", classifierEpochs, 1, 1000);
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.fedgan.storage;
 
-import dev.fedgan.protocol.ObjectRef;
-
+import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.gan.NetworkWeights;
+import dev.fedgan.protocol.ObjectRef;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,6 +31,7 @@ import java.util.zip.ZipOutputStream;
  * experiments/&lt;experimentId&gt;/&lt;kind&gt;/round-00012-&lt;sha256[0:16]&gt;.zip            weights (content-addressed)
  * experiments/&lt;experimentId&gt;/deltas/round-00012/&lt;clientId&gt;-&lt;sha256[0:16]&gt;.delta  client deltas (content-addressed)
  * experiments/&lt;experimentId&gt;/files/&lt;relativePath&gt;                                output files
+ * classifiers/&lt;sha256[0:16]&gt;.zip                                                 primary classifiers (content-addressed)
  * </pre>
  *
  * Weights and deltas are content-addressed: the key includes the hash of the bytes, so storing the same payload
@@ -281,6 +282,82 @@ public final class ModelStore {
         int dot = fileName.lastIndexOf('.');
         String ext = dot < 0 ? "" : fileName.substring(dot + 1).toLowerCase(Locale.ROOT);
         return CONTENT_TYPES.getOrDefault(ext, "application/octet-stream");
+    }
+
+    // ---------------------------------------------------------------- classifiers
+
+    /**
+     * Stores a primary classifier (its {@link PrimaryClassifier#save} directory, {@code model.zip} and
+     * {@code classifier.json}, as one zip) under {@code classifiers/<sha256[0:16]>.zip}; storing it again writes
+     * nothing.
+     */
+    public ObjectRef putClassifier(PrimaryClassifier classifier) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("fedgan-classifier");
+            classifier.save(dir);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+                for (String name : new String[] {PrimaryClassifier.WEIGHTS_FILE, PrimaryClassifier.PROVENANCE_FILE}) {
+                    ZipEntry e = new ZipEntry(name);
+                    e.setTimeLocal(ZIP_TIME);
+                    zip.putNextEntry(e);
+                    zip.write(Files.readAllBytes(dir.resolve(name)));
+                    zip.closeEntry();
+                }
+            }
+            byte[] b = bytes.toByteArray();
+            String sha = Sha256.hex(b);
+            String key = "classifiers/" + sha.substring(0, 16) + ".zip";
+            return ObjectStore.ref(store.bucket(), store.putIfChanged(key, b, sha, WEIGHTS_CONTENT_TYPE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot package the classifier for the object store: " + e.getMessage(), e);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /**
+     * Loads a classifier stored by {@link #putClassifier}: checksum verified, then {@link PrimaryClassifier#load}.
+     *
+     * @throws StorageException naming the object if it is missing, corrupt, or not a classifier
+     */
+    public PrimaryClassifier getClassifier(ObjectRef c) {
+        byte[] b = fetch(c);
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("fedgan-classifier");
+            int entries = 0;
+            try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(b))) {
+                for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                    if (e.getName().equals(PrimaryClassifier.WEIGHTS_FILE)
+                            || e.getName().equals(PrimaryClassifier.PROVENANCE_FILE)) {
+                        Files.write(dir.resolve(e.getName()), zip.readAllBytes());
+                        entries++;
+                    }
+                }
+            }
+            if (entries != 2) {
+                throw invalid(c, "not a stored classifier (needs " + PrimaryClassifier.WEIGHTS_FILE + " and "
+                        + PrimaryClassifier.PROVENANCE_FILE + ")");
+            }
+            return PrimaryClassifier.load(dir);
+        } catch (IOException | IllegalArgumentException e) {
+            throw invalid(c, "not a readable classifier: " + e.getMessage());
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -9,7 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fedgan.core.classifier.ClassifierTraining;
+import dev.fedgan.core.classifier.PrimaryClassifier;
+import dev.fedgan.core.data.DatasetLoader;
+import dev.fedgan.core.data.WriterPartition;
+import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.gan.GanNetworks;
+import dev.fedgan.core.progress.Progress;
 import dev.fedgan.core.gan.GanPreset;
 import dev.fedgan.core.gan.NetworkWeights;
 import dev.fedgan.devstack.EmbeddedS3;
@@ -284,5 +290,24 @@ class ModelStoreTest {
         assertThrows(IllegalArgumentException.class, () -> models.putDelta("", 1, "c", d));
         assertThrows(IllegalArgumentException.class,
                 () -> models.putWeights("e", "critic/x", 1, GanNetworks.initialCritic(GanPreset.TINY, 1)));
+    }
+
+    @Test
+    void classifiersRoundTripAndCorruptOnesAreRejectedNamingTheObject() throws Exception {
+        FederatedDataset lab = DatasetLoader.load("bundled:lab", WriterPartition.Options.DEFAULT);
+        FederatedDataset small = lab.restrictTo("small", lab.byId().keySet().stream().limit(4).toList());
+        PrimaryClassifier c = ClassifierTraining.train(small, small, new ClassifierTraining.Options(1, 32, 1e-3, 0, 5),
+                Progress.NONE);
+        ObjectRef ref = models.putClassifier(c);
+        assertTrue(ref.key().matches("classifiers/[0-9a-f]{16}\\.zip"), ref.key());
+        PrimaryClassifier back = models.getClassifier(ref);
+        assertEquals(c.network().params(), back.network().params());
+        assertEquals(c.provenance(), back.provenance());
+
+        ObjectRef notAClassifier = models.putWeights("clf", "generator", 0,
+                GanNetworks.initialGenerator(GanPreset.TINY, 1));
+        StorageException e = assertThrows(StorageException.class, () -> models.getClassifier(notAClassifier));
+        assertTrue(e.getMessage().contains(notAClassifier.key()) && e.getMessage().contains("not a stored classifier"),
+                e.getMessage());
     }
 }
