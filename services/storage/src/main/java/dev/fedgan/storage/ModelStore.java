@@ -1,6 +1,8 @@
 package dev.fedgan.storage;
 
 import dev.fedgan.core.classifier.PrimaryClassifier;
+import dev.fedgan.core.gan.FederatedGanTraining;
+import dev.fedgan.core.gan.GanCheckpoint;
 import dev.fedgan.core.gan.NetworkWeights;
 import dev.fedgan.protocol.ObjectRef;
 import java.io.ByteArrayInputStream;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -31,6 +34,7 @@ import java.util.zip.ZipOutputStream;
  * experiments/&lt;experimentId&gt;/&lt;kind&gt;/round-00012-&lt;sha256[0:16]&gt;.zip            weights (content-addressed)
  * experiments/&lt;experimentId&gt;/deltas/round-00012/&lt;clientId&gt;-&lt;sha256[0:16]&gt;.delta  client deltas (content-addressed)
  * experiments/&lt;experimentId&gt;/files/&lt;relativePath&gt;                                output files
+ * experiments/&lt;experimentId&gt;/checkpoints/round-00012-&lt;sha256[0:16]&gt;.zip       training checkpoints (content-addressed)
  * classifiers/&lt;sha256[0:16]&gt;.zip                                                 primary classifiers (content-addressed)
  * </pre>
  *
@@ -284,7 +288,7 @@ public final class ModelStore {
         return CONTENT_TYPES.getOrDefault(ext, "application/octet-stream");
     }
 
-    // ---------------------------------------------------------------- classifiers
+    // ---------------------------------------------------------------- classifiers and checkpoints
 
     /**
      * Stores a primary classifier (its {@link PrimaryClassifier#save} directory, {@code model.zip} and
@@ -292,29 +296,7 @@ public final class ModelStore {
      * nothing.
      */
     public ObjectRef putClassifier(PrimaryClassifier classifier) {
-        Path dir = null;
-        try {
-            dir = Files.createTempDirectory("fedgan-classifier");
-            classifier.save(dir);
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-                for (String name : new String[] {PrimaryClassifier.WEIGHTS_FILE, PrimaryClassifier.PROVENANCE_FILE}) {
-                    ZipEntry e = new ZipEntry(name);
-                    e.setTimeLocal(ZIP_TIME);
-                    zip.putNextEntry(e);
-                    zip.write(Files.readAllBytes(dir.resolve(name)));
-                    zip.closeEntry();
-                }
-            }
-            byte[] b = bytes.toByteArray();
-            String sha = Sha256.hex(b);
-            String key = "classifiers/" + sha.substring(0, 16) + ".zip";
-            return ObjectStore.ref(store.bucket(), store.putIfChanged(key, b, sha, WEIGHTS_CONTENT_TYPE));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot package the classifier for the object store: " + e.getMessage(), e);
-        } finally {
-            deleteTree(dir);
-        }
+        return putDirectory("classifiers/", "the classifier", classifier::save, CLASSIFIER_FILES);
     }
 
     /**
@@ -323,38 +305,104 @@ public final class ModelStore {
      * @throws StorageException naming the object if it is missing, corrupt, or not a classifier
      */
     public PrimaryClassifier getClassifier(ObjectRef c) {
-        byte[] b = fetch(c);
+        return getDirectory(c, "a stored classifier", CLASSIFIER_FILES, PrimaryClassifier::load);
+    }
+
+    /**
+     * Stores a training run's {@link GanCheckpoint} (weights, accountant, random streams) as one zip under
+     * {@code experiments/<experimentId>/checkpoints/round-<round, 5 digits>-<sha256[0:16]>.zip}.
+     */
+    public ObjectRef putCheckpoint(String experimentId, FederatedGanTraining run) {
+        String prefix = experimentPrefix(experimentId) + "checkpoints/" + roundName(run.round()) + "-";
+        return putDirectory(prefix, "the checkpoint of " + experimentId, dir -> GanCheckpoint.save(run, dir),
+                CHECKPOINT_FILES);
+    }
+
+    /**
+     * Continues a run from a checkpoint stored by {@link #putCheckpoint} (checksum verified), its clients training
+     * elsewhere ({@link GanCheckpoint#resumeRemote}).
+     *
+     * @throws StorageException naming the object if it is missing, corrupt, or not a checkpoint
+     */
+    public FederatedGanTraining getCheckpoint(ObjectRef c) {
+        return getDirectory(c, "a stored checkpoint", CHECKPOINT_FILES, GanCheckpoint::resumeRemote);
+    }
+
+    private static final List<String> CLASSIFIER_FILES = List.of(PrimaryClassifier.WEIGHTS_FILE,
+            PrimaryClassifier.PROVENANCE_FILE);
+    private static final List<String> CHECKPOINT_FILES = List.of("generator.zip", "critic.zip", "state.json");
+
+    private interface DirectoryWriter {
+        void write(Path dir) throws IOException;
+    }
+
+    private interface DirectoryReader<T> {
+        T read(Path dir) throws IOException;
+    }
+
+    /** Writes {@code files} through {@code writer} into a temp directory and stores them as one content-addressed zip. */
+    private ObjectRef putDirectory(String keyPrefix, String what, DirectoryWriter writer, List<String> files) {
         Path dir = null;
         try {
-            dir = Files.createTempDirectory("fedgan-classifier");
-            int entries = 0;
-            try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(b))) {
-                for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-                    if (e.getName().equals(PrimaryClassifier.WEIGHTS_FILE)
-                            || e.getName().equals(PrimaryClassifier.PROVENANCE_FILE)) {
-                        Files.write(dir.resolve(e.getName()), zip.readAllBytes());
-                        entries++;
-                    }
+            dir = Files.createTempDirectory("fedgan-store");
+            Path content = dir.resolve("content");
+            writer.write(content);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+                for (String name : files) {
+                    ZipEntry e = new ZipEntry(name);
+                    e.setTimeLocal(ZIP_TIME);
+                    zip.putNextEntry(e);
+                    Files.copy(content.resolve(name), zip);
+                    zip.closeEntry();
                 }
             }
-            if (entries != 2) {
-                throw invalid(c, "not a stored classifier (needs " + PrimaryClassifier.WEIGHTS_FILE + " and "
-                        + PrimaryClassifier.PROVENANCE_FILE + ")");
-            }
-            return PrimaryClassifier.load(dir);
-        } catch (IOException | IllegalArgumentException e) {
-            throw invalid(c, "not a readable classifier: " + e.getMessage());
+            byte[] b = bytes.toByteArray();
+            String sha = Sha256.hex(b);
+            String key = keyPrefix + sha.substring(0, 16) + ".zip";
+            return ObjectStore.ref(store.bucket(), store.putIfChanged(key, b, sha, WEIGHTS_CONTENT_TYPE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot package " + what + " for the object store: " + e.getMessage(), e);
         } finally {
-            deleteTree(dir);
+            deleteQuietly(dir);
         }
     }
 
-    private static void deleteTree(Path dir) {
+    /** Fetches a zip stored by {@link #putDirectory} (checksum verified), unpacks {@code files} and reads them. */
+    private <T> T getDirectory(ObjectRef c, String what, List<String> files, DirectoryReader<T> reader) {
+        byte[] b = fetch(c);
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("fedgan-store");
+            int found = 0;
+            try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(b))) {
+                for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                    if (files.contains(e.getName())) {
+                        Files.write(dir.resolve(e.getName()), zip.readAllBytes());
+                        found++;
+                    }
+                }
+            }
+            if (found != files.size()) {
+                throw invalid(c, "not " + what + " (needs " + String.join(", ", files) + ")");
+            }
+            return reader.read(dir);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof StorageException s) {
+                throw s;
+            }
+            throw invalid(c, "not a readable " + what.replaceFirst("^an? ", "") + ": " + e.getMessage());
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
         if (dir == null) {
             return;
         }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            GanCheckpoint.delete(dir);
         } catch (IOException ignored) {
             // a temp dir left behind is harmless
         }

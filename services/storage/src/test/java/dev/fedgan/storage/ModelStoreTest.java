@@ -14,7 +14,9 @@ import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.data.FederatedDataset;
+import dev.fedgan.core.gan.FederatedGanTraining;
 import dev.fedgan.core.gan.GanNetworks;
+import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.core.gan.GanPreset;
 import dev.fedgan.core.gan.NetworkWeights;
@@ -308,6 +310,27 @@ class ModelStoreTest {
                 GanNetworks.initialGenerator(GanPreset.TINY, 1));
         StorageException e = assertThrows(StorageException.class, () -> models.getClassifier(notAClassifier));
         assertTrue(e.getMessage().contains(notAClassifier.key()) && e.getMessage().contains("not a stored classifier"),
+                e.getMessage());
+    }
+
+    @Test
+    void checkpointsRoundTripWithTheirRandomStreams() {
+        GanTrainingConfig config = GanSettingsMapping.config(new dev.fedgan.protocol.GanSettings("tiny", 3, 2, 1, 1,
+                null, null, null, null, null, null, 5L, null, null, null));
+        List<String> ids = List.of("w00", "w01", "w02", "w03");
+        FederatedGanTraining run = FederatedGanTraining.startRemote(config, ids, null, 42L);
+        ObjectRef ref = models.putCheckpoint("ckpt.low_accuracy", run);
+        assertTrue(ref.key().startsWith("experiments/ckpt.low_accuracy/checkpoints/round-00000-"), ref.key());
+        FederatedGanTraining back = models.getCheckpoint(ref);
+        assertEquals(ids, back.clientIds());
+        assertEquals(0, back.round());
+        assertArrayEquals(run.critic().flatten(), back.critic().flatten());
+        // The seeded sampler continues where it was: the next round samples the same clients.
+        assertEquals(run.beginRound().clients(), back.beginRound().clients());
+
+        ObjectRef weights = models.putWeights("ckpt", "critic", 0, run.critic());
+        StorageException e = assertThrows(StorageException.class, () -> models.getCheckpoint(weights));
+        assertTrue(e.getMessage().contains(weights.key()) && e.getMessage().contains("not a stored checkpoint"),
                 e.getMessage());
     }
 }

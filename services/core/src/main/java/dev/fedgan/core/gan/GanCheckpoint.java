@@ -106,8 +106,8 @@ public final class GanCheckpoint {
         }
     }
 
-    /** Deletes a checkpoint directory (or any tree). */
-    static void delete(Path p) throws IOException {
+    /** Deletes a checkpoint directory (or any tree); nothing if it does not exist. */
+    public static void delete(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }
