@@ -3,6 +3,7 @@ package dev.fedgan.aggregator;
 import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.FederatedGanTraining;
 import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.io.Json;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.ExperimentRequest;
 import dev.fedgan.protocol.GanSettings;
@@ -12,15 +13,21 @@ import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.DeadLetters;
 import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.storage.ModelStore;
+import dev.fedgan.storage.ObjectStore;
 import dev.fedgan.storage.StorageException;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,6 +48,14 @@ import org.jboss.logging.Logger;
  * the {@code client-updates} (the first per client counts, late and duplicate ones are counted and ignored), then
  * completes the round with the core's DP aggregation (it re-clips every delta itself), runs the generator steps,
  * advances the accountant and announces the round on {@code rounds}, until the round limit or the ε target.
+ *
+ * <p>Restarts: the server state of every GAN lives in the object store, not only in memory. When a GAN starts and
+ * after every round the aggregator stores a checkpoint (weights, accountant, random streams) and then a run record
+ * {@code aggregator/runs/<experiment>.<gan>.json} naming it and the round's announcement; only then are the
+ * round's weights announced. A restarted aggregator resumes every unfinished run from its record (on start-up, or
+ * when the population arrives again), re-announces the last round (consumers treat a repeated announcement as
+ * one) and redraws the round in progress, so no round is lost or applied twice and ε counts exactly the rounds
+ * released. Updates answering the lost round's tasks count only if their client is in the new sample.
  */
 @ApplicationScoped
 public class AggregatorService {
@@ -62,6 +77,12 @@ public class AggregatorService {
         long roundStarted;
         int abandoned;
         java.util.concurrent.ScheduledFuture<?> deadline;
+        // What the gauges read (tagged experiment, gan).
+        volatile double epsilon;
+        volatile double rounds;
+        volatile double lastCompleted = Double.NaN;
+        volatile double criticLoss = Double.NaN;
+        volatile double generatorLoss = Double.NaN;
 
         Run(PopulationReady population, GanTrainingConfig config, FederatedGanTraining training) {
             this.population = population;
@@ -71,7 +92,21 @@ public class AggregatorService {
         }
     }
 
+    /**
+     * What survives a restart of the aggregator: the population message that started the run, its latest checkpoint,
+     * the last round's announcement and whether the run is over.
+     */
+    record RunRecord(int format, String population, ObjectRef checkpoint, String lastRound, boolean finished) {
+    }
+
+    static final String SERVICE = "aggregator";
+    /** Key prefix of the run records. */
+    static final String RUNS = "aggregator/runs/";
+
     private final ModelStore models;
+    private final ObjectStore objects;
+    private final DeadLetters deadLetters;
+    private final MeterRegistry registry;
     private final Emitter<String> tasks;
     private final Emitter<String> rounds;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
@@ -93,9 +128,13 @@ public class AggregatorService {
     /** Share of m that must have answered at the deadline when the request sets none. */
     static final double DEFAULT_QUORUM = 0.8;
 
-    public AggregatorService(ModelStore models, @Channel("round-tasks") Emitter<String> tasks,
-            @Channel("rounds") Emitter<String> rounds, MeterRegistry registry) {
+    public AggregatorService(ModelStore models, ObjectStore objects, DeadLetters deadLetters,
+            @Channel("round-tasks") Emitter<String> tasks, @Channel("rounds") Emitter<String> rounds,
+            MeterRegistry registry) {
         this.models = models;
+        this.objects = objects;
+        this.deadLetters = deadLetters;
+        this.registry = registry;
         this.tasks = tasks;
         this.rounds = rounds;
         roundsCompleted = Counter.builder("fedgan.rounds.completed").description("Rounds completed").register(registry);
@@ -110,15 +149,63 @@ public class AggregatorService {
                 .description("Rounds dropped at their deadline without a quorum (nothing released)").register(registry);
     }
 
+    /** On start-up: resume every run the object store says is unfinished. */
+    void onStart(@Observes StartupEvent event) {
+        resumeRunning();
+    }
+
+    /** Resumes every unfinished run recorded in the object store that this process is not already training. */
+    void resumeRunning() {
+        for (String key : objects.list(RUNS)) {
+            try {
+                RunRecord record = Json.MAPPER.readValue(objects.get(key), RunRecord.class);
+                if (!record.finished()) {
+                    resume(record);
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.errorf(e, "cannot resume the run recorded in %s", objects.uri(key));
+            }
+        }
+    }
+
+    /** Forgets every run, as a crash would: for tests of {@link #resumeRunning}. */
+    void forgetAll() {
+        synchronized (runs) {
+            for (Run run : runs.values()) {
+                synchronized (run) {
+                    if (run.deadline != null) {
+                        run.deadline.cancel(false);
+                    }
+                    run.plan = null;
+                }
+            }
+            runs.clear();
+        }
+    }
+
     @Incoming("populations")
     @Blocking
     public void onPopulation(String json) {
-        PopulationReady p = Messages.decode(json, PopulationReady.class);
-        String key = p.experimentId() + "." + p.gan();
-        if (runs.containsKey(key)) {
-            LOG.infof("population %s again: already training it, ignored", key);
-            return;
+        try {
+            PopulationReady p = Messages.decode(json, PopulationReady.class);
+            String key = p.experimentId() + "." + p.gan();
+            RunRecord record = objects.exists(recordKey(key)) ? readRecord(key) : null;
+            if (record != null) {
+                if (record.finished()) {
+                    LOG.infof("population %s again: its training is finished, ignored", key);
+                } else {
+                    resume(record);
+                }
+                return;
+            }
+            start(p);
+        } catch (RuntimeException e) {
+            throw deadLetters.reject(SERVICE, "populations", e);
         }
+    }
+
+    private void start(PopulationReady p) {
+        String key = p.experimentId() + "." + p.gan();
         ExperimentRequest request = p.request();
         GanSettings s = request.gan();
         GanTrainingConfig config;
@@ -130,24 +217,115 @@ public class AggregatorService {
         } catch (IllegalArgumentException e) {
             throw new MessageException("experiment " + key + ": " + e.getMessage(), e);
         }
-        Run run = new Run(p, config, training);
-        runs.put(key, run);
-        LOG.infof("experiment %s: %d clients, %d per round, %d rounds, %s", key, p.clients().size(),
-                config.clientsPerRound(), config.rounds(), training.randomnessDescription());
+        Run run;
+        synchronized (runs) {
+            if (runs.containsKey(key)) {
+                LOG.infof("population %s again: already training it, ignored", key);
+                return;
+            }
+            run = register(new Run(p, config, training));
+        }
         synchronized (run) {
+            writeRecord(run, models.putCheckpoint(run.namespace, training), null, false);
+            LOG.infof("experiment %s: %d clients, %d per round, %d rounds, %s", key, p.clients().size(),
+                    config.clientsPerRound(), config.rounds(), training.randomnessDescription());
             startRound(run);
         }
+    }
+
+    /** Continues a run from its record: the checkpointed state, the last announcement repeated, a fresh round. */
+    private void resume(RunRecord record) {
+        PopulationReady p = Messages.decode(record.population(), PopulationReady.class);
+        String key = p.experimentId() + "." + p.gan();
+        Run run;
+        synchronized (runs) {
+            if (runs.containsKey(key)) {
+                return;
+            }
+            FederatedGanTraining training = models.getCheckpoint(record.checkpoint());
+            run = register(new Run(p, training.config(), training));
+        }
+        synchronized (run) {
+            if (record.lastRound() != null) {
+                RoundCompleted last = Messages.decode(record.lastRound(), RoundCompleted.class);
+                updateGauges(run, last.epsilon(), last.round(), Double.NaN, Double.NaN);
+                rounds.send(KafkaRecord.of(p.experimentId(), record.lastRound()));
+            }
+            LOG.infof("experiment %s: resumed after round %d from %s", key, run.training.round(),
+                    record.checkpoint().uri());
+            startRound(run);
+        }
+    }
+
+    private Run register(Run run) {
+        runs.put(run.namespace, run);
+        Tags tags = Tags.of("experiment", run.population.experimentId(), "gan", run.population.gan());
+        Gauge.builder("fedgan.epsilon", run, r -> r.epsilon).tags(tags)
+                .description("Privacy spent so far (improved RDP conversion at the run's delta)").register(registry);
+        Gauge.builder("fedgan.rounds", run, r -> r.rounds).tags(tags).description("Rounds completed").register(registry);
+        Gauge.builder("fedgan.round.last.completed.timestamp", run, r -> r.lastCompleted).tags(tags).baseUnit("seconds")
+                .description("Unix time the last round completed").register(registry);
+        Gauge.builder("fedgan.critic.loss", run, r -> r.criticLoss).tags(tags)
+                .description("Mean client critic loss of the last round").register(registry);
+        Gauge.builder("fedgan.generator.loss", run, r -> r.generatorLoss).tags(tags)
+                .description("Generator loss of the last round's last generator step").register(registry);
+        GanSettings s = run.population.request().gan();
+        if (s != null && s.targetEpsilon() != null) {
+            double target = s.targetEpsilon();
+            Gauge.builder("fedgan.epsilon.target", () -> target).tags(tags)
+                    .description("The run's ε target: it stops before ε would exceed it").register(registry);
+        }
+        return run;
+    }
+
+    private static void updateGauges(Run run, double epsilon, int rounds, double criticLoss, double generatorLoss) {
+        run.epsilon = epsilon;
+        run.rounds = rounds;
+        run.lastCompleted = System.currentTimeMillis() / 1000.0;
+        run.criticLoss = criticLoss;
+        run.generatorLoss = generatorLoss;
+    }
+
+    private static String recordKey(String namespace) {
+        return RUNS + namespace + ".json";
+    }
+
+    private RunRecord readRecord(String namespace) {
+        try {
+            return Json.MAPPER.readValue(objects.get(recordKey(namespace)), RunRecord.class);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("unreadable run record " + objects.uri(recordKey(namespace)), e);
+        }
+    }
+
+    private void writeRecord(Run run, ObjectRef checkpoint, String lastRound, boolean finished) {
+        RunRecord r = new RunRecord(1, Messages.encode(run.population), checkpoint, lastRound, finished);
+        objects.put(recordKey(run.namespace), Json.toString(r).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "application/json");
     }
 
     @Incoming("client-updates")
     @Blocking
     public void onClientUpdate(String json) {
-        ClientUpdateReady u = Messages.decode(json, ClientUpdateReady.class);
+        try {
+            collect(Messages.decode(json, ClientUpdateReady.class));
+        } catch (RuntimeException e) {
+            throw deadLetters.reject(SERVICE, "client-updates", e);
+        }
+    }
+
+    /**
+     * Counts the update into its round. An update whose delta cannot be used (missing or corrupt object, another
+     * layout, NaN or infinite values) is counted as rejected, enters the round as nothing, and is then thrown so
+     * that the record goes to the dead-letter topic with the reason.
+     */
+    private void collect(ClientUpdateReady u) {
         Run run = runs.get(u.experimentId() + "." + u.gan());
         if (run == null) {
             throw new MessageException("update of client " + u.clientId() + " for unknown experiment "
                     + u.experimentId() + "." + u.gan());
         }
+        RuntimeException unusable = null;
         synchronized (run) {
             if (run.plan == null || u.round() != run.plan.round()) {
                 run.late++;
@@ -168,17 +346,29 @@ public class AggregatorService {
             }
             try {
                 float[] delta = models.getDelta(u.delta(), Math.toIntExact(run.training.critic().length()));
+                int bad = 0;
+                for (float v : delta) {
+                    bad += Float.isFinite(v) ? 0 : 1;
+                }
+                if (bad > 0) {
+                    throw new StorageException(StorageException.Reason.INVALID, u.delta().key(), u.delta().uri()
+                            + ": the delta has " + bad + " NaN or infinite values");
+                }
                 run.received.put(u.clientId(), new ClientUpdate(u.clientId(), u.round(), delta, u.realExamples(), u.steps(),
                         u.nonFinite(), u.loss()));
                 updatesReceived.increment();
             } catch (StorageException e) {
                 run.rejected.add(u.clientId());
                 updatesRejected.increment();
-                LOG.warnf("%s round %d: update of %s rejected: %s", run.namespace, u.round() + 1, u.clientId(), e.getMessage());
+                unusable = new StorageException(e.reason(), e.key(), run.namespace + " round " + (u.round() + 1)
+                        + ": update of " + u.clientId() + " rejected: " + e.getMessage(), e);
             }
             if (run.received.size() + run.rejected.size() == run.plan.clients().size()) {
                 completeRound(run);
             }
+        }
+        if (unusable != null) {
+            throw unusable;
         }
     }
 
@@ -249,6 +439,8 @@ public class AggregatorService {
             stopped = String.format(Locale.ROOT, "stopped before round %d: ε would exceed the target %.4g",
                     report.round() + 1, target);
         }
+        // Checkpoint first: once the weights are announced, a restart must resume after this round.
+        ObjectRef checkpoint = models.putCheckpoint(run.namespace, run.training);
         ObjectRef g = models.putWeights(run.namespace, "generator", report.round(), run.training.generator());
         ObjectRef d = models.putWeights(run.namespace, "critic", report.round(), run.training.critic());
         double seconds = (System.nanoTime() - run.roundStarted) / 1e9;
@@ -259,7 +451,10 @@ public class AggregatorService {
                 report.round(), run.plan.clients(), run.received.size(), run.late, run.rejected.size(),
                 privacy.epsilonImproved(), privacy.epsilonOriginal(), run.training.delta(), g, d, seconds, stopped != null,
                 stopped);
-        rounds.send(KafkaRecord.of(run.population.experimentId(), Messages.encode(done)));
+        String announcement = Messages.encode(done);
+        writeRecord(run, checkpoint, announcement, stopped != null);
+        rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
+        updateGauges(run, privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
         LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s%s", run.namespace, report.round(), run.received.size(),
                 run.plan.clients().size(), privacy.epsilonImproved(), seconds, stopped != null ? "; " + stopped : "");
         run.received.clear();

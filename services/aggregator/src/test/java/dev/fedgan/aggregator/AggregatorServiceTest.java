@@ -23,20 +23,29 @@ import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.RoundTask;
-import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.service.StackResource;
+import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.RemoteClientStep;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -49,8 +58,6 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(StackResource.class)
 class AggregatorServiceTest {
 
-    static final GanSettings SETTINGS = new GanSettings("tiny", 2, 2, 2, 1, null, null, null, null, null, null, 5L,
-            null, null, 11L);
     static final List<String> CLIENTS = List.of("w00", "w01", "w02", "w03", "w04", "w05");
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -62,59 +69,226 @@ class AggregatorServiceTest {
     /** This test plays the client-update pods. */
     RemoteClientStep clients;
 
+    @Inject
+    AggregatorService service;
+
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
+    /**
+     * Two experiments at once over the same clients (different seeds), one update sent twice and the population
+     * message sent twice: each experiment's rounds are exactly its own one-JVM run's, and each has its own
+     * accountant.
+     */
     @Test
-    void runsTheRoundsOfTheOneJvmTrainingOverKafkaAndS3() throws Exception {
+    void runsTwoExperimentsConcurrentlyEachAsItsOneJvmRun() throws Exception {
         clients = new RemoteClientStep(models);
-        ExperimentRequest request = new ExperimentRequest(1, "agg1", "bundled:field", null, null, 0.5, 7, null, null,
-                SETTINGS, null, null, null);
-        List<RoundCompleted> completed = new ArrayList<>();
+        Map<String, Long> seeds = Map.of("agg1", 11L, "agg2", 12L);
+        Map<String, List<RoundCompleted>> completed = new HashMap<>();
         try (KafkaProducer<String, String> producer = producer();
              KafkaConsumer<String, String> consumer = consumer(List.of(StackResource.TOPICS.roundTasks(),
                      StackResource.TOPICS.rounds()))) {
-            PopulationReady population = new PopulationReady(1, "agg1", "low_accuracy", CLIENTS,
-                    new ObjectRef("fedgan", "none", 0, "0".repeat(64)), null, request);
-            send(producer, StackResource.TOPICS.populations(), population);
-            send(producer, StackResource.TOPICS.populations(), population); // redelivered: trained once
-            boolean duplicated = false;
+            for (var e : seeds.entrySet()) {
+                PopulationReady population = population(e.getKey(), settings(2, e.getValue()));
+                send(producer, StackResource.TOPICS.populations(), population);
+                send(producer, StackResource.TOPICS.populations(), population); // redelivered: trained once
+                completed.put(e.getKey(), new ArrayList<>());
+            }
+            boolean[] duplicated = {false};
+            play(producer, consumer, completed, task -> {
+                ClientUpdateReady update = clients.run(task);
+                send(producer, StackResource.TOPICS.clientUpdates(), update);
+                if (!duplicated[0]) {
+                    send(producer, StackResource.TOPICS.clientUpdates(), update); // counted once
+                    duplicated[0] = true;
+                }
+            });
+        }
+        for (var e : seeds.entrySet()) {
+            List<RoundCompleted> c = completed.get(e.getKey());
+            assertEquals(List.of(1, 2), c.stream().map(RoundCompleted::round).toList(), e.getKey());
+            assertFalse(c.get(0).finished());
+            assertEquals("round limit 2 reached", c.get(1).stoppedBecause());
+            assertEquals(2, c.get(1).received());
+            assertSameAsOneJvmRun(c.get(1), settings(2, e.getValue()), 2);
+            double expected = PrivacyCalculator.forPopulation(6, 2, 0.01, 2).epsilonImproved();
+            assertEquals(expected, c.get(1).epsilon(), 1e-9 * expected, "each experiment's own accountant");
+            assertTrue(c.get(0).epsilon() < c.get(1).epsilon());
+        }
+        String prom = scrape();
+        double eps = completed.get("agg1").get(1).epsilon();
+        assertEquals(eps, metric(prom, "fedgan_epsilon{experiment=\"agg1\",gan=\"low_accuracy\"}"), 1e-9 * eps, prom);
+        assertEquals(2.0, metric(prom, "fedgan_rounds{experiment=\"agg2\",gan=\"low_accuracy\"}"));
+        assertTrue(metric(prom, "fedgan_object_bytes_total{direction=\"written\"}") > 0, prom);
+        assertTrue(metric(prom, "fedgan_updates_total{outcome=\"received\"}") >= 8, prom);
+    }
+
+    /**
+     * The aggregator loses its memory in the middle of round 2 (the tasks are out, no update is in) and resumes from
+     * the object store: round 1 is announced again (the same message), round 2 is redrawn and the run ends exactly as
+     * the uninterrupted one-JVM run, so no round was lost or applied twice.
+     */
+    @Test
+    void aRestartedAggregatorResumesFromItsLastCheckpoint() throws Exception {
+        clients = new RemoteClientStep(models);
+        GanSettings settings = settings(3, 21L);
+        List<RoundCompleted> announced = new ArrayList<>();
+        Map<String, List<RoundCompleted>> completed = Map.of("restart", announced);
+        try (KafkaProducer<String, String> producer = producer();
+             KafkaConsumer<String, String> consumer = consumer(List.of(StackResource.TOPICS.roundTasks(),
+                     StackResource.TOPICS.rounds()))) {
+            send(producer, StackResource.TOPICS.populations(), population("restart", settings));
+            boolean[] crashed = {false};
+            play(producer, consumer, completed, task -> {
+                if (task.round() == 1 && !crashed[0]) {
+                    crashed[0] = true;
+                    service.forgetAll();     // the process dies: everything in memory is gone
+                    service.resumeRunning(); // a new process starts
+                }
+                send(producer, StackResource.TOPICS.clientUpdates(), clients.run(task));
+            });
+        }
+        assertEquals(List.of(1, 1, 2, 3), announced.stream().map(RoundCompleted::round).toList());
+        assertEquals(announced.get(0), announced.get(1), "the last round before the restart is announced again");
+        assertSameAsOneJvmRun(announced.get(3), settings, 3);
+        double expected = PrivacyCalculator.forPopulation(6, 2, 0.01, 3).epsilonImproved();
+        assertEquals(expected, announced.get(3).epsilon(), 1e-9 * expected, "three rounds accounted, not four");
+    }
+
+    /**
+     * Bad updates go to the dead-letter topic with the reason, and the service goes on: malformed JSON, an update
+     * for an unknown experiment, and a delta with NaN (counted as rejected: the round completes without it).
+     */
+    @Test
+    void badUpdatesAreDeadLetteredAndTheRoundGoesOn() throws Exception {
+        clients = new RemoteClientStep(models);
+        List<RoundCompleted> done = new ArrayList<>();
+        List<ConsumerRecord<String, String>> dead = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = producer();
+             KafkaConsumer<String, String> consumer = consumer(List.of(StackResource.TOPICS.roundTasks(),
+                     StackResource.TOPICS.rounds(), StackResource.TOPICS.deadLetter()))) {
+            producer.send(new ProducerRecord<>(StackResource.TOPICS.clientUpdates(), "x", "{not json")).get();
+            send(producer, StackResource.TOPICS.populations(), population("bad", settings(1, 31L)));
+            boolean[] poisoned = {false};
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (completed.size() < 2 || !completed.get(completed.size() - 1).finished()) {
+            while (done.isEmpty() || dead.size() < 3) {
                 if (System.nanoTime() > deadline) {
-                    fail("rounds not completed in time: " + completed);
+                    fail("rounds " + done + ", dead letters " + dead.size());
                 }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.topic().equals(StackResource.TOPICS.rounds())) {
-                        completed.add(Messages.decode(r.value(), RoundCompleted.class));
-                        continue;
-                    }
-                    RoundTask task = Messages.decode(r.value(), RoundTask.class);
-                    assertEquals(task.clientId(), r.key(), "round tasks are keyed by client");
-                    ClientUpdateReady update = clients.run(task);
-                    send(producer, StackResource.TOPICS.clientUpdates(), update);
-                    if (!duplicated) {
-                        send(producer, StackResource.TOPICS.clientUpdates(), update); // counted once
-                        duplicated = true;
+                    if (r.topic().equals(StackResource.TOPICS.deadLetter())) {
+                        dead.add(r);
+                    } else if (r.topic().equals(StackResource.TOPICS.rounds())) {
+                        RoundCompleted c = Messages.decode(r.value(), RoundCompleted.class);
+                        if (c.experimentId().equals("bad")) {
+                            done.add(c);
+                        }
+                    } else {
+                        RoundTask task = Messages.decode(r.value(), RoundTask.class);
+                        if (!task.experimentId().equals("bad")) {
+                            continue;
+                        }
+                        ClientUpdateReady u = clients.run(task);
+                        if (!poisoned[0]) {
+                            poisoned[0] = true;
+                            float[] nan = new float[Math.toIntExact(GanNetworks.criticLayout(
+                                    GanSettingsMapping.config(settings(1, 31L)).preset()).length())];
+                            nan[3] = Float.NaN;
+                            u = new ClientUpdateReady(1, u.experimentId(), u.gan(), u.round(), u.clientId(),
+                                    models.putDelta("bad.low_accuracy", u.round(), u.clientId(), nan), u.realExamples(),
+                                    u.steps(), false, u.loss());
+                            send(producer, StackResource.TOPICS.clientUpdates(), new ClientUpdateReady(1, "nobody",
+                                    u.gan(), 0, "w00", u.delta(), 1, 1, false, 0.0));
+                        }
+                        send(producer, StackResource.TOPICS.clientUpdates(), u);
                     }
                 }
             }
         }
-        assertEquals(List.of(1, 2), completed.stream().map(RoundCompleted::round).toList());
-        assertFalse(completed.get(0).finished());
-        assertEquals("round limit 2 reached", completed.get(1).stoppedBecause());
-        assertEquals(2, completed.get(1).received());
+        List<String> reasons = dead.stream().map(r -> header(r, "dead-letter-reason")).toList();
+        assertTrue(reasons.stream().anyMatch(r -> r.startsWith("aggregator: malformed JSON")), reasons.toString());
+        assertTrue(reasons.stream().anyMatch(r -> r.startsWith("aggregator: ") && r.contains("unknown experiment nobody")),
+                reasons.toString());
+        assertTrue(reasons.stream().anyMatch(r -> r.contains("1 NaN or infinite values")), reasons.toString());
+        assertEquals(1, done.get(0).received());
+        assertEquals(1, done.get(0).rejected());
+        String prom = scrape();
+        assertTrue(metric(prom, "fedgan_dead_letters_total{reason=\"message\",service=\"aggregator\"}") >= 2, prom);
+        assertTrue(metric(prom, "fedgan_dead_letters_total{reason=\"invalid\",service=\"aggregator\"}") >= 1, prom);
+    }
 
-        // The same experiment in one JVM, seeded alike, gives the same critic and generator.
-        GanTrainingConfig config = GanSettingsMapping.config(SETTINGS);
+    interface Answer {
+        void task(RoundTask task) throws Exception;
+    }
+
+    /** Plays the client pods: answers the experiments' round tasks until each experiment's last round is announced. */
+    private void play(KafkaProducer<String, String> producer, KafkaConsumer<String, String> consumer,
+            Map<String, List<RoundCompleted>> completed, Answer answer) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (!completed.values().stream().allMatch(c -> !c.isEmpty() && c.get(c.size() - 1).finished())) {
+            if (System.nanoTime() > deadline) {
+                fail("rounds not completed in time: " + completed);
+            }
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.topic().equals(StackResource.TOPICS.rounds())) {
+                    RoundCompleted c = Messages.decode(r.value(), RoundCompleted.class);
+                    if (completed.containsKey(c.experimentId())) {
+                        completed.get(c.experimentId()).add(c);
+                    }
+                    continue;
+                }
+                RoundTask task = Messages.decode(r.value(), RoundTask.class);
+                assertEquals(task.clientId(), r.key(), "round tasks are keyed by client");
+                if (completed.containsKey(task.experimentId())) {
+                    answer.task(task);
+                }
+            }
+        }
+    }
+
+    /** The same experiment in one JVM, seeded alike, gives the same critic and generator. */
+    private void assertSameAsOneJvmRun(RoundCompleted last, GanSettings settings, int rounds) {
+        GanTrainingConfig config = GanSettingsMapping.config(settings);
         List<WriterData> data = CLIENTS.stream().map(c -> SimulatedClients.client("bundled:field", new InversionBug(0.5, 7), c)).toList();
-        FederatedGanTraining local = FederatedGanTraining.start(config, data, null, 11L);
-        local.runRound();
-        local.runRound();
-        NetworkWeights critic = models.getWeights(completed.get(1).critic(), GanNetworks.criticLayout(config.preset()));
-        NetworkWeights generator = models.getWeights(completed.get(1).generator(), GanNetworks.generatorLayout(config.preset()));
-        assertArrayEquals(local.critic().flatten(), critic.flatten(), 1e-6f);
-        assertArrayEquals(local.generator().flatten(), generator.flatten(), 1e-6f);
-        double expected = PrivacyCalculator.forPopulation(6, 2, config.noiseMultiplier(), 2).epsilonImproved();
-        assertEquals(expected, completed.get(1).epsilon(), 1e-9 * expected);
-        assertTrue(completed.get(0).epsilon() < completed.get(1).epsilon());
+        FederatedGanTraining local = FederatedGanTraining.start(config, data, null, settings.seededPrivacyNoise());
+        for (int r = 0; r < rounds; r++) {
+            local.runRound();
+        }
+        NetworkWeights critic = models.getWeights(last.critic(), GanNetworks.criticLayout(config.preset()));
+        NetworkWeights generator = models.getWeights(last.generator(), GanNetworks.generatorLayout(config.preset()));
+        assertArrayEquals(local.critic().flatten(), critic.flatten(), 1e-6f, last.experimentId());
+        assertArrayEquals(local.generator().flatten(), generator.flatten(), 1e-6f, last.experimentId());
+    }
+
+    private static GanSettings settings(int rounds, long seed) {
+        return new GanSettings("tiny", rounds, 2, 2, 1, null, null, null, null, null, null, 5L, null, null, seed);
+    }
+
+    private static PopulationReady population(String id, GanSettings settings) {
+        ExperimentRequest request = new ExperimentRequest(1, id, "bundled:field", null, null, 0.5, 7, null, null,
+                settings, null, null, null);
+        return new PopulationReady(1, id, "low_accuracy", CLIENTS, new ObjectRef("fedgan", "none", 0, "0".repeat(64)),
+                null, request);
+    }
+
+    private String scrape() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics.toURI()).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The value of one Prometheus sample, given its name and labels exactly as exported. */
+    private static double metric(String prom, String series) {
+        for (String line : prom.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return fail(series + " not exported");
+    }
+
+    private static String header(ConsumerRecord<String, String> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.fedgan.clientupdate;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.DeadLetters;
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.RemoteClientStep;
 import io.micrometer.core.instrument.Counter;
@@ -32,8 +33,11 @@ public class ClientUpdateService {
     private final Counter deadLettered;
     private final Timer duration;
 
-    public ClientUpdateService(ModelStore models, MeterRegistry registry) {
+    private final DeadLetters deadLetters;
+
+    public ClientUpdateService(ModelStore models, MeterRegistry registry, DeadLetters deadLetters) {
         this.step = new RemoteClientStep(models);
+        this.deadLetters = deadLetters;
         this.answered = Counter.builder("fedgan.client.tasks").tag("outcome", "answered")
                 .description("Round tasks received by this client, by outcome").register(registry);
         this.deadLettered = Counter.builder("fedgan.client.tasks").tag("outcome", "dead-letter")
@@ -56,8 +60,7 @@ public class ClientUpdateService {
             return Messages.encode(ready);
         } catch (RuntimeException e) {
             deadLettered.increment();
-            LOG.warnf("round task to dead-letter: %s", e.getMessage());
-            throw e;
+            throw deadLetters.reject("client-update", "round-tasks", e);
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.fedgan.service;
 
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.ObjectStore;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -25,8 +27,15 @@ public class Storage {
 
     @Produces
     @ApplicationScoped
-    ObjectStore objectStore() {
-        return ObjectStore.connect(endpoint, accessKey, secretKey, bucket);
+    ObjectStore objectStore(MeterRegistry registry) {
+        ObjectStore store = ObjectStore.connect(endpoint, accessKey, secretKey, bucket);
+        FunctionCounter.builder("fedgan.object.bytes", store, ObjectStore::bytesRead).tag("direction", "read")
+                .baseUnit("bytes").description("Object payload bytes moved to and from the object store")
+                .register(registry);
+        FunctionCounter.builder("fedgan.object.bytes", store, ObjectStore::bytesWritten).tag("direction", "written")
+                .baseUnit("bytes").description("Object payload bytes moved to and from the object store")
+                .register(registry);
+        return store;
     }
 
     @Produces

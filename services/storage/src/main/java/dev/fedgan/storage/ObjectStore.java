@@ -63,6 +63,8 @@ public final class ObjectStore implements AutoCloseable {
     private final String endpoint;
     private final String bucket;
     private final RetryPolicy retry;
+    private final java.util.concurrent.atomic.LongAdder bytesRead = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bytesWritten = new java.util.concurrent.atomic.LongAdder();
 
     private ObjectStore(MinioClient client, String endpoint, String bucket, RetryPolicy retry) {
         this.client = client;
@@ -143,6 +145,16 @@ public final class ObjectStore implements AutoCloseable {
         }
     }
 
+    /** Bytes of object payloads read since this store was connected (for the services' metrics). */
+    public long bytesRead() {
+        return bytesRead.sum();
+    }
+
+    /** Bytes of object payloads written since this store was connected (puts skipped as unchanged write none). */
+    public long bytesWritten() {
+        return bytesWritten.sum();
+    }
+
     /** The bucket this store reads and writes. */
     public String bucket() {
         return bucket;
@@ -171,6 +183,7 @@ public final class ObjectStore implements AutoCloseable {
                 // A fresh stream each attempt; parts of PART_SIZE above PART_SIZE (multipart upload).
                 .stream(new ByteArrayInputStream(bytes), bytes.length, PART_SIZE)
                 .contentType(type).userMetadata(meta).build()));
+        bytesWritten.add(bytes.length);
         return new StoredObject(key, bytes.length, sha);
     }
 
@@ -238,6 +251,7 @@ public final class ObjectStore implements AutoCloseable {
                         in.headers().get("x-amz-meta-" + SIZE_METADATA));
             }
         });
+        bytesRead.add(r.bytes().length);
         String source;
         if (expectedSha == null) {
             source = "its metadata";
