@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             "Data:        'bundled:lab' / 'bundled:field' (shipped MNIST digits), a TFF .h5 file,",
             "             a LEAF .json file or directory, or an IDX *-images-idx3-ubyte[.gz] file."},
         subcommands = {DataCommand.class, ClassifierCommand.class, MeasureCommand.class, FilterCommand.class, SubmitCommand.class, WatchCommand.class,
+            FetchCommand.class, DemoCommand.class,
             DebugCommand.class, PrivacyCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 failure (one-line reason on stderr), 2 bad usage."})
 public final class FedganCli {

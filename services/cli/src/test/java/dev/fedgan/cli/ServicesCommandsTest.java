@@ -13,6 +13,7 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,6 +87,12 @@ class ServicesCommandsTest {
             }
             send(producer, TOPICS.rounds(), new RoundCompleted(1, "other", "low_accuracy", 1, List.of("a"), 1, 0, 0, 1, 1,
                     1e-3, ref, ref, 0.5, false, null));
+            // As the services' Kafka connector writes a dead letter: the original value, the reason in a header.
+            ProducerRecord<String, String> dead = new ProducerRecord<>(TOPICS.deadLetter(), "w07",
+                    "{\"schema\": 1, \"experiment_id\": \"w1\", \"gan\": \"low_accuracy\"}");
+            dead.headers().add("dead-letter-reason", "aggregator: update of w07 rejected: corrupt".getBytes(StandardCharsets.UTF_8));
+            dead.headers().add("dead-letter-topic", TOPICS.clientUpdates().getBytes(StandardCharsets.UTF_8));
+            producer.send(dead).get();
         }
         FedganCliTest.Run r = FedganCliTest.run("watch", "w1", "--bootstrap", kafka.bootstrapServers(), "--timeout", "60", "--json");
         assertEquals(0, r.status(), r.err());
@@ -95,6 +102,8 @@ class ServicesCommandsTest {
         assertEquals(200.0, j.get("gans").get(0).get("epsilon").asDouble());
         assertEquals("INVERTED", j.get("gans").get(0).get("polarity").asText());
         assertTrue(r.err().contains("low_accuracy   round    2"), r.err());
+        assertEquals("aggregator: update of w07 rejected: corrupt", j.get("dead_letters").get(0).asText());
+        assertTrue(r.err().contains("dead letter from aggregator (" + TOPICS.clientUpdates() + ")"), r.err());
 
         FedganCliTest.Run none = FedganCliTest.run("watch", "never", "--bootstrap", kafka.bootstrapServers(), "--timeout", "2");
         assertEquals(1, none.status());

@@ -244,8 +244,9 @@ public final class ModelStore {
 
     /**
      * Copies every object under {@code experiments/<experimentId>/<prefix>} into {@code targetDir}, at its path
-     * relative to {@code experiments/<experimentId>/} (so {@code fetchAll(id, "files/", dir)} writes
-     * {@code dir/files/...}), each checked against its checksum and written atomically.
+     * relative to the prefix's folder (so {@code fetchAll(id, "files/", dir)} writes {@code dir/report.html} for
+     * {@code files/report.html}, and {@code fetchAll(id, "", dir)} writes {@code dir/files/report.html}), each
+     * checked against its checksum and written atomically.
      *
      * @param prefix a key prefix relative to the experiment, "" for everything
      * @throws StorageException if an object is corrupt or missing; files fetched before it stay
@@ -257,8 +258,9 @@ public final class ModelStore {
             throw new IllegalArgumentException("invalid prefix '" + p + "': relative to " + root + ", no '..'");
         }
         Path target = targetDir.toAbsolutePath().normalize();
+        String folder = root + p.substring(0, p.lastIndexOf('/') + 1);
         for (String key : store.list(root + p)) {
-            String relative = key.substring(root.length());
+            String relative = key.substring(folder.length());
             Path dest = target.resolve(relative).normalize();
             if (!dest.startsWith(target) || dest.equals(target)) {
                 throw new StorageException(StorageException.Reason.INVALID, key, store.uri(key)

@@ -249,18 +249,17 @@ class ModelStoreTest {
         Path target = tmp.resolve("fetched");
         models.fetchAll("e-files", "files/", target);
         try (var walk = Files.walk(target)) {
-            assertEquals(List.of("files/metrics.csv", "files/plots/samples.png", "files/report/index.html",
-                            "files/summary.json"),
+            assertEquals(List.of("metrics.csv", "plots/samples.png", "report/index.html", "summary.json"),
                     walk.filter(Files::isRegularFile).map(p -> target.relativize(p).toString().replace('\\', '/'))
                             .sorted().toList());
         }
         assertArrayEquals(Files.readAllBytes(out.resolve("samples.png")),
-                Files.readAllBytes(target.resolve("files/plots/samples.png")));
-        assertEquals("round,epsilon\n1,0.5\n", Files.readString(target.resolve("files/metrics.csv")));
+                Files.readAllBytes(target.resolve("plots/samples.png")));
+        assertEquals("round,epsilon\n1,0.5\n", Files.readString(target.resolve("metrics.csv")));
 
         // A narrower prefix; everything of the experiment.
         models.fetchAll("e-files", "files/plots/", tmp.resolve("plots-only"));
-        assertTrue(Files.exists(tmp.resolve("plots-only/files/plots/samples.png")));
+        assertTrue(Files.exists(tmp.resolve("plots-only/samples.png")));
         models.fetchAll("e-files", "", tmp.resolve("all"));
         try (var walk = Files.walk(tmp.resolve("all"))) {
             assertEquals(5, walk.filter(Files::isRegularFile).count());
