@@ -4,6 +4,7 @@ import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.gan.FederatedGanTraining;
 import dev.fedgan.core.gan.GanCheckpoint;
 import dev.fedgan.core.gan.NetworkWeights;
+import dev.fedgan.core.io.Json;
 import dev.fedgan.protocol.ObjectRef;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -34,7 +35,7 @@ import java.util.zip.ZipOutputStream;
  * experiments/&lt;experimentId&gt;/&lt;kind&gt;/round-00012-&lt;sha256[0:16]&gt;.zip            weights (content-addressed)
  * experiments/&lt;experimentId&gt;/deltas/round-00012/&lt;clientId&gt;-&lt;sha256[0:16]&gt;.delta  client deltas (content-addressed)
  * experiments/&lt;experimentId&gt;/files/&lt;relativePath&gt;                                output files
- * experiments/&lt;experimentId&gt;/checkpoints/round-00012-&lt;sha256[0:16]&gt;.zip       training checkpoints (content-addressed)
+ * experiments/&lt;experimentId&gt;/checkpoints/round-00012-&lt;sha256[0:16]&gt;.json      checkpoint manifests (state + weights' claims)
  * classifiers/&lt;sha256[0:16]&gt;.zip                                                 primary classifiers (content-addressed)
  * </pre>
  *
@@ -292,6 +293,7 @@ public final class ModelStore {
 
     // ---------------------------------------------------------------- classifiers and checkpoints
 
+
     /**
      * Stores a primary classifier (its {@link PrimaryClassifier#save} directory, {@code model.zip} and
      * {@code classifier.json}, as one zip) under {@code classifiers/<sha256[0:16]>.zip}; storing it again writes
@@ -310,29 +312,59 @@ public final class ModelStore {
         return getDirectory(c, "a stored classifier", CLASSIFIER_FILES, PrimaryClassifier::load);
     }
 
-    /**
-     * Stores a training run's {@link GanCheckpoint} (weights, accountant, random streams) as one zip under
-     * {@code experiments/<experimentId>/checkpoints/round-<round, 5 digits>-<sha256[0:16]>.zip}.
-     */
-    public ObjectRef putCheckpoint(String experimentId, FederatedGanTraining run) {
-        String prefix = experimentPrefix(experimentId) + "checkpoints/" + roundName(run.round()) + "-";
-        return putDirectory(prefix, "the checkpoint of " + experimentId, dir -> GanCheckpoint.save(run, dir),
-                CHECKPOINT_FILES);
+    /** A stored checkpoint: the run's state (accountant, random streams, round) and its weights' claims. */
+    record CheckpointManifest(int format, GanCheckpoint.State state, ObjectRef generator, ObjectRef critic) {
     }
 
     /**
-     * Continues a run from a checkpoint stored by {@link #putCheckpoint} (checksum verified), its clients training
-     * elsewhere ({@link GanCheckpoint#resumeRemote}).
+     * Stores a training run's {@link GanCheckpoint}: the weights as {@link #putWeights} objects of the run's round
+     * (so the aggregator's announcement of the same weights writes nothing more) and a small JSON manifest with the
+     * state under {@code experiments/<experimentId>/checkpoints/round-<round, 5 digits>-<sha256[0:16]>.json}.
+     */
+    public ObjectRef putCheckpoint(String experimentId, FederatedGanTraining run) {
+        GanCheckpoint.State state = GanCheckpoint.state(run);
+        ObjectRef g = putWeights(experimentId, "generator", run.round(), run.generator());
+        ObjectRef d = putWeights(experimentId, "critic", run.round(), run.critic());
+        byte[] bytes = Json.toString(new CheckpointManifest(GanCheckpoint.FORMAT, state, g, d))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String sha = Sha256.hex(bytes);
+        String key = experimentPrefix(experimentId) + "checkpoints/" + roundName(run.round()) + "-" + sha.substring(0, 16)
+                + ".json";
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, sha, "application/json"));
+    }
+
+    /**
+     * Continues a run from a checkpoint stored by {@link #putCheckpoint} (every object checksum-verified), its
+     * clients training elsewhere ({@link GanCheckpoint#resumeRemote}).
      *
-     * @throws StorageException naming the object if it is missing, corrupt, or not a checkpoint
+     * @throws StorageException naming the object if it or its weights are missing or corrupt, or it is not a checkpoint
      */
     public FederatedGanTraining getCheckpoint(ObjectRef c) {
-        return getDirectory(c, "a stored checkpoint", CHECKPOINT_FILES, GanCheckpoint::resumeRemote);
+        CheckpointManifest m;
+        try {
+            m = Json.MAPPER.readValue(fetch(c), CheckpointManifest.class);
+        } catch (IOException e) {
+            throw invalid(c, "not a stored checkpoint: " + e.getMessage());
+        }
+        if (m.state() == null || m.generator() == null || m.critic() == null) {
+            throw invalid(c, "not a stored checkpoint (needs state, generator and critic)");
+        }
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("fedgan-checkpoint");
+            Json.write(dir.resolve("state.json"), m.state());
+            Files.write(dir.resolve("generator.zip"), fetch(m.generator()));
+            Files.write(dir.resolve("critic.zip"), fetch(m.critic()));
+            return GanCheckpoint.resumeRemote(dir);
+        } catch (IOException e) {
+            throw invalid(c, "not a readable checkpoint: " + e.getMessage());
+        } finally {
+            deleteQuietly(dir);
+        }
     }
 
     private static final List<String> CLASSIFIER_FILES = List.of(PrimaryClassifier.WEIGHTS_FILE,
             PrimaryClassifier.PROVENANCE_FILE);
-    private static final List<String> CHECKPOINT_FILES = List.of("generator.zip", "critic.zip", "state.json");
 
     private interface DirectoryWriter {
         void write(Path dir) throws IOException;

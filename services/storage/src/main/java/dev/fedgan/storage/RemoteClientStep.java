@@ -17,13 +17,20 @@ import java.util.Map;
 
 /**
  * A round task's client step through the object store (reference section 4.3): load the broadcast generator and
- * critic the task names (checksums verified), train the critic on the client's data with the core's
+ * critic the task names (checksums verified; kept for the round's other tasks), train the critic on the client's data with the core's
  * {@link ClientTraining}, store the delta and return its announcement. What a client-update pod does per task.
  */
 public final class RemoteClientStep {
 
     private final ModelStore models;
     private final Map<GanTrainingConfig, ClientTraining> trainers = new HashMap<>();
+    /** The last broadcast weights read, by claim: a round's tasks share them, so each is fetched once per round. */
+    private final Map<ObjectRef, NetworkWeights> broadcast = new java.util.LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ObjectRef, NetworkWeights> eldest) {
+            return size() > 4; // generator and critic of two experiments
+        }
+    };
 
     public RemoteClientStep(ModelStore models) {
         this.models = models;
@@ -31,8 +38,16 @@ public final class RemoteClientStep {
 
     public synchronized ClientUpdateReady run(RoundTask task) {
         GanTrainingConfig config = GanSettingsMapping.config(task.settings());
-        NetworkWeights generator = models.getWeights(task.generator(), GanNetworks.generatorLayout(config.preset()));
-        NetworkWeights critic = models.getWeights(task.critic(), GanNetworks.criticLayout(config.preset()));
+        NetworkWeights generator = broadcast.get(task.generator());
+        if (generator == null) {
+            generator = models.getWeights(task.generator(), GanNetworks.generatorLayout(config.preset()));
+            broadcast.put(task.generator(), generator);
+        }
+        NetworkWeights critic = broadcast.get(task.critic());
+        if (critic == null) {
+            critic = models.getWeights(task.critic(), GanNetworks.criticLayout(config.preset()));
+            broadcast.put(task.critic(), critic);
+        }
         WriterData data = SimulatedClients.client(task.data(), new InversionBug(task.invertProbability(), task.bugSeed()),
                 task.clientId());
         ClientUpdate u = trainers.computeIfAbsent(config, ClientTraining::new)

@@ -32,6 +32,15 @@ public final class GanCheckpoint {
     private GanCheckpoint() {
     }
 
+    /** Everything of a run but its weights: what {@code state.json} holds. */
+    public static State state(FederatedGanTraining run) {
+        if (run.roundInProgress()) {
+            throw new IllegalStateException("cannot checkpoint in the middle of round " + (run.round() + 1));
+        }
+        return new State(FORMAT, run.round(), run.config(), run.delta(), run.accountant().state(), run.noise().state(),
+                run.sampler().state(), run.clientIds());
+    }
+
     /** Writes {@code dir} atomically (a sibling temp directory renamed into place). */
     public static void save(FederatedGanTraining run, Path dir) {
         if (run.roundInProgress()) {
@@ -47,9 +56,7 @@ public final class GanCheckpoint {
             try (OutputStream out = Files.newOutputStream(tmp.resolve("critic.zip"))) {
                 run.critic().write(out);
             }
-            Json.write(tmp.resolve("state.json"), new State(FORMAT, run.round(), run.config(), run.delta(),
-                    run.accountant().state(), run.noise().state(), run.sampler().state(),
-                    run.clientIds()));
+            Json.write(tmp.resolve("state.json"), state(run));
             delete(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
