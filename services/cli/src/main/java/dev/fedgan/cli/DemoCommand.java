@@ -12,34 +12,20 @@ import dev.fedgan.protocol.Topics;
 import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.ObjectStore;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,10 +81,6 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     Output output;
 
-    private final List<Process> processes = new ArrayList<>();
-    private final Map<Process, String> names = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
-
     @Override
     public Integer call() throws Exception {
         // Reject absurd parameters before anything starts.
@@ -111,42 +93,30 @@ final class DemoCommand implements Callable<Integer> {
         if (replicas < 1 || replicas > 8) {
             throw new IllegalArgumentException("client-update replicas must be in [1, 8], got " + replicas);
         }
-        Path stackJar = home.resolve("services/devstack/target/fedgan-devstack.jar");
+        LocalServices local = new LocalServices(home, out.resolve("logs"), this::status);
         Map<String, Path> apps = new LinkedHashMap<>();
         for (String s : SERVICES) {
-            apps.put(s, home.resolve("services/" + s + "/target/quarkus-app/quarkus-run.jar"));
+            apps.put(s, local.app(s));
         }
-        List<Path> jars = new ArrayList<>(apps.values());
-        jars.add(stackJar);
-        for (Path jar : jars) {
-            if (!Files.isRegularFile(jar)) {
-                throw new IllegalArgumentException(jar + " is missing: build with ./fedgan demo (the launcher builds) or "
-                        + "./mvnw -DskipTests package");
-            }
-        }
-        Path logs = out.resolve("logs");
-        Files.createDirectories(logs);
-        Thread cleanup = new Thread(this::stopAll, "fedgan-demo-stop");
+        Thread cleanup = new Thread(local::close, "fedgan-demo-stop");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            String bootstrap = "127.0.0.1:19092";
-            String s3 = "http://127.0.0.1:19000";
             status("fedgan demo " + id + ": " + config.preset().name().toLowerCase(Locale.ROOT) + " GANs, "
-                    + config.rounds() + " rounds, m " + config.clientsPerRound() + "; logs in " + logs);
-            startStack(stackJar, logs);
-            createTopics(bootstrap, Topics.withPrefix(Topics.DEFAULT_PREFIX), replicas);
+                    + config.rounds() + " rounds, m " + config.clientsPerRound() + "; logs in " + out.resolve("logs"));
+            local.startStack(replicas);
             for (String s : SERVICES) {
                 int n = s.equals("client-update") ? replicas : 1;
                 for (int k = 0; k < n; k++) {
-                    startService(s + (n > 1 ? "-" + (k + 1) : ""), apps.get(s), bootstrap, s3, logs);
+                    local.startService(s + (n > 1 ? "-" + (k + 1) : ""), apps.get(s), heap);
                 }
             }
-            awaitReady(logs);
-            submit(bootstrap, request);
-            ExperimentFollower.Outcome o = follow(bootstrap, id, config);
-            saveMetrics(out.resolve("metrics"));
+            local.awaitReady(output.progress(), Duration.ofSeconds(240));
+            submit(request);
+            ExperimentFollower.Outcome o = follow(id, config);
+            local.saveMetrics(out.resolve("metrics"));
             int files;
-            try (ObjectStore store = ObjectStore.connect(s3, "fedgan", "fedgan-dev-secret", "fedgan")) {
+            try (ObjectStore store = ObjectStore.connect(LocalServices.S3, LocalServices.ACCESS_KEY,
+                    LocalServices.SECRET_KEY, LocalServices.BUCKET)) {
                 files = FetchCommand.fetch(new ModelStore(store), id, out);
             }
             Map<String, Object> r = new LinkedHashMap<>();
@@ -157,17 +127,18 @@ final class DemoCommand implements Callable<Integer> {
             r.put("out", out.toString());
             r.put("files", files);
             StringBuilder human = new StringBuilder();
-            human.append(o.verdict() != null ? o.verdict() : "no verdict: see " + logs.resolve("image-render.log"));
+            human.append(o.verdict() != null ? o.verdict() : "no verdict: see " + out.resolve("logs/image-render.log"));
             human.append("\nReport:   ").append(out.resolve("report.html"));
             human.append("\nPictures: ").append(out.resolve("low_vs_high.png")).append(", ").append(out.resolve("gans"));
-            human.append("\nLogs:     ").append(logs).append("  (").append(files).append(" files fetched from the bucket)");
+            human.append("\nLogs:     ").append(out.resolve("logs")).append("  (").append(files)
+                    .append(" files fetched from the bucket)");
             if (!o.deadLetters().isEmpty()) {
                 human.append("\nDead letters: ").append(o.deadLetters());
             }
             output.print(r, human.toString());
             return o.verdict() != null ? 0 : 1;
         } finally {
-            stopAll();
+            local.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {
@@ -176,129 +147,9 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void startStack(Path jar, Path logs) throws Exception {
-        boolean kafkaUp = listening(19092);
-        boolean s3Up = listening(19000);
-        if (kafkaUp && s3Up) {
-            status("using the dev stack already running on 127.0.0.1:19092 and :19000");
-            return;
-        }
-        if (kafkaUp || s3Up) {
-            throw new IllegalArgumentException("port " + (kafkaUp ? 19092 : 19000) + " is taken but port "
-                    + (kafkaUp ? 19000 : 19092) + " is free: stop what holds it (another dev stack?) and try again");
-        }
-        status("starting the dev stack (Kafka 127.0.0.1:19092, S3 http://127.0.0.1:19000)...");
-        start("devstack", List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()), logs);
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!(listening(19092) && listening(19000))) {
-            checkAlive(logs);
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the dev stack did not come up within 90 s: see " + logs.resolve("devstack.log"));
-            }
-            Thread.sleep(300);
-        }
-    }
-
-    private void startService(String name, Path jar, String bootstrap, String s3, Path logs) throws IOException {
-        int port = freePort();
-        httpPorts.put(name, port);
-        start(name, List.of("-Xmx" + heap, "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
-                "-Dkafka.bootstrap.servers=" + bootstrap, "-Dfedgan.s3.endpoint=" + s3, "-jar", jar.toString()), logs);
-    }
-
-    private void start(String name, List<String> args, Path logs) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(args);
-        Path log = logs.resolve(name + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        synchronized (processes) {
-            processes.add(p);
-        }
-        names.put(p, name);
-    }
-
-    /** Fails, naming the service and its log, if a started process has exited. */
-    private void checkAlive(Path logs) {
-        synchronized (processes) {
-            for (Process p : processes) {
-                if (!p.isAlive()) {
-                    String name = names.get(p);
-                    throw new IllegalStateException(name + " exited with status " + p.exitValue() + ": see "
-                            + logs.resolve(name + ".log") + tail(logs.resolve(name + ".log")));
-                }
-            }
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return "\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private void awaitReady(Path logs) throws Exception {
-        Progress bar = output.progress();
-        bar.start("starting services", httpPorts.size(), "services");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
-        List<String> waiting = new ArrayList<>(httpPorts.keySet());
-        while (!waiting.isEmpty()) {
-            checkAlive(logs);
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("not ready within 240 s: " + waiting + " (logs in " + logs + ")");
-            }
-            for (String s : List.copyOf(waiting)) {
-                if (ready(http, httpPorts.get(s))) {
-                    waiting.remove(s);
-                    bar.advance(1, s + " ready");
-                }
-            }
-            Thread.sleep(500);
-        }
-        bar.finish("all ready: " + httpPorts);
-    }
-
-    private static boolean ready(HttpClient http, int port) {
-        try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** The fedgan topics, round-tasks with enough partitions for the client-update replicas to share them. */
-    static void createTopics(String bootstrap, Topics topics, int replicas) throws InterruptedException {
+    private void submit(ExperimentRequest request) throws Exception {
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        try (Admin admin = Admin.create(p)) {
-            for (String t : topics.all()) {
-                int partitions = t.equals(topics.roundTasks()) ? Math.max(4, replicas) : 1;
-                try {
-                    admin.createTopics(List.of(new NewTopic(t, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + t + " at " + bootstrap + ": "
-                                + e.getCause().getMessage(), e);
-                    }
-                } catch (java.util.concurrent.TimeoutException e) {
-                    throw new IllegalStateException("Kafka at " + bootstrap + " did not create topic " + t + " in 30 s", e);
-                }
-            }
-        }
-    }
-
-    private void submit(String bootstrap, ExperimentRequest request) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalServices.BOOTSTRAP);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
@@ -309,9 +160,9 @@ final class DemoCommand implements Callable<Integer> {
                 + classifierEpochs + " epochs) and measures the users...");
     }
 
-    private ExperimentFollower.Outcome follow(String bootstrap, String id, GanTrainingConfig config) {
+    private ExperimentFollower.Outcome follow(String id, GanTrainingConfig config) {
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
+        p.put("bootstrap.servers", LocalServices.BOOTSTRAP);
         Progress bar = output.progress();
         Map<String, String> latest = new LinkedHashMap<>();
         boolean[] started = {false};
@@ -339,64 +190,9 @@ final class DemoCommand implements Callable<Integer> {
                 });
     }
 
-    /** Keeps each service's last /q/metrics (Prometheus text) in {@code dir}/SERVICE.prom. */
-    private void saveMetrics(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        HttpClient http = HttpClient.newHttpClient();
-        for (var e : httpPorts.entrySet()) {
-            try {
-                String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e.getValue() + "/q/metrics"))
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-                Files.writeString(dir.resolve(e.getKey() + ".prom"), text);
-            } catch (IOException | InterruptedException ex) {
-                status("could not read the metrics of " + e.getKey() + ": " + ex.getMessage());
-            }
-        }
-    }
-
-    /** Stops the services, then the stack: SIGTERM, 20 s grace, then kill. Idempotent. */
-    private void stopAll() {
-        List<Process> running;
-        synchronized (processes) {
-            running = new ArrayList<>(processes);
-            processes.clear();
-        }
-        if (running.isEmpty()) {
-            return;
-        }
-        status("stopping " + running.size() + " processes...");
-        for (int k = running.size() - 1; k >= 0; k--) { // services first, the stack (started first) last
-            Process p = running.get(k);
-            p.destroy();
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     private void status(String line) {
         if (!output.quiet) {
             System.err.println(line);
-        }
-    }
-
-    private static boolean listening(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 300);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

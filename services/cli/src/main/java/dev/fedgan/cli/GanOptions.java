@@ -74,11 +74,7 @@ final class GanOptions {
 
     /** The same settings for an experiment request to the services (every field resolved). */
     dev.fedgan.protocol.GanSettings settings() {
-        GanTrainingConfig c = config();
-        return new dev.fedgan.protocol.GanSettings(c.preset().name().toLowerCase(java.util.Locale.ROOT), c.rounds(),
-                c.clientsPerRound(), c.clientSteps(), c.generatorSteps(), c.criticLearningRate(),
-                c.generatorLearningRate(), c.clip(), c.noiseMultiplier(), c.loss().name(), c.imagesEvery(), c.seed(),
-                targetEpsilon, null, seededRandomness);
+        return dev.fedgan.storage.GanSettingsMapping.settings(config(), targetEpsilon, seededRandomness);
     }
 
     GanExperiment.Options options(dev.fedgan.core.classifier.PrimaryClassifier classifier, float[] realImages) {

@@ -29,6 +29,13 @@ public final class GanSettingsMapping {
                 d.checkpointEvery(), or(s.seed(), d.seed()));
     }
 
+    /** The inverse: a configuration as fully resolved request settings ({@code config(settings(c, ...))} equals c). */
+    public static GanSettings settings(GanTrainingConfig c, Double targetEpsilon, Long seededPrivacyNoise) {
+        return new GanSettings(c.preset().name().toLowerCase(Locale.ROOT), c.rounds(), c.clientsPerRound(),
+                c.clientSteps(), c.generatorSteps(), c.criticLearningRate(), c.generatorLearningRate(), c.clip(),
+                c.noiseMultiplier(), c.loss().name(), c.imagesEvery(), c.seed(), targetEpsilon, null, seededPrivacyNoise);
+    }
+
     private static <T> T or(T v, T fallback) {
         return v != null ? v : fallback;
     }

@@ -1,0 +1,145 @@
+package dev.fedgan.bench;
+
+import dev.fedgan.cli.LocalServices;
+import dev.fedgan.core.bug.InversionBug;
+import dev.fedgan.core.data.DatasetLoader;
+import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.data.WriterPartition;
+import dev.fedgan.core.gan.FederatedGanTraining;
+import dev.fedgan.core.gan.GanPreset;
+import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.gan.SimulatedClients;
+import dev.fedgan.core.progress.Progress;
+import dev.fedgan.protocol.ExperimentRequest;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.protocol.RoundCompleted;
+import dev.fedgan.protocol.Topics;
+import dev.fedgan.storage.GanSettingsMapping;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The cost of the services' plumbing (issue 4's target: ≤ 10% of the round time at the reference configuration).
+ * The same GAN (same 40 field writers with the bug, same configuration, secure noise) is trained for {@code rounds}
+ * rounds twice: in this JVM ({@link FederatedGanTraining#runRound}, clients one after another), then through the
+ * packaged aggregator and client-update services as separate JVMs over the dev stack's Kafka and S3, this program
+ * playing the filter (it publishes the population). A round's time through the services is the time between two
+ * consecutive round announcements as this program receives them: tasks out, weights and deltas through S3,
+ * checkpoint, announcement. The first round of each is a warm-up. Run once per replica count of client-update.
+ *
+ * <p>Run: {@code bench/services-round.sh [rounds=4] [preset=reference] [replicas=1,2]} after
+ * {@code ./mvnw -DskipTests package}; nothing else should run on the machine.
+ */
+public final class ServicesRoundBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
+        GanPreset preset = args.length > 1 ? GanPreset.named(args[1]) : GanPreset.REFERENCE;
+        List<Integer> replicas = new ArrayList<>();
+        for (String r : (args.length > 2 ? args[2] : "1,2").split(",")) {
+            replicas.add(Integer.parseInt(r.strip()));
+        }
+        GanTrainingConfig config = GanTrainingConfig.REFERENCE.withPreset(preset).withRounds(rounds, 1000);
+        InversionBug bug = new InversionBug(0.5, 7);
+        List<String> ids = DatasetLoader.load("bundled:field", WriterPartition.Options.DEFAULT).writers().stream()
+                .map(WriterData::id).limit(40).toList();
+
+        List<Double> inJvm = new ArrayList<>();
+        List<WriterData> data = ids.stream().map(id -> SimulatedClients.client("bundled:field", bug, id)).toList();
+        FederatedGanTraining local = FederatedGanTraining.start(config, data, null, null);
+        for (int r = 0; r < rounds; r++) {
+            long t0 = System.nanoTime();
+            FederatedGanTraining.RoundReport report = local.runRound();
+            inJvm.add((System.nanoTime() - t0) / 1e9);
+            System.out.printf(Locale.ROOT, "one JVM     round %d: %.2f s (clients %.2f, aggregation %.2f, generator %.2f)%n",
+                    report.round(), inJvm.get(r), report.clientSeconds(), report.aggregationSeconds(),
+                    report.generatorSeconds());
+        }
+        local = null;
+
+        Path home = Path.of(System.getenv().getOrDefault("FEDGAN_HOME", "."));
+        for (int n : replicas) {
+            List<Double> services = new ArrayList<>();
+            try (LocalServices s = new LocalServices(home, home.resolve("bench/target/services-logs-" + n), System.err::println)) {
+                s.startStack(n);
+                s.startService("aggregator", s.app("aggregator"), "3g");
+                for (int k = 1; k <= n; k++) {
+                    s.startService("client-update-" + k, s.app("client-update"), "2g");
+                }
+                s.awaitReady(Progress.NONE, Duration.ofSeconds(240));
+                String id = "bench-" + n + "-" + UUID.randomUUID().toString().substring(0, 8);
+                ExperimentRequest request = new ExperimentRequest(Messages.SCHEMA, id, "bundled:field", null, null, 0.5, 7,
+                        null, null, GanSettingsMapping.settings(config, null, null), 3600, null, null);
+                PopulationReady population = new PopulationReady(Messages.SCHEMA, id, "low_accuracy", ids,
+                        new ObjectRef("fedgan", "none", 0, "0".repeat(64)), null, request);
+                Topics topics = Topics.withPrefix(Topics.DEFAULT_PREFIX);
+                try (KafkaConsumer<String, String> consumer = consumer(topics.rounds());
+                     KafkaProducer<String, String> producer = producer()) {
+                    consumer.poll(Duration.ofMillis(500)); // join the group before the first announcement
+                    producer.send(new ProducerRecord<>(topics.populations(), id, Messages.encode(population))).get();
+                    long last = System.nanoTime();
+                    while (services.size() < rounds) {
+                        s.checkAlive();
+                        for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(200))) {
+                            RoundCompleted m = Messages.decode(rec.value(), RoundCompleted.class);
+                            if (!m.experimentId().equals(id)) {
+                                continue;
+                            }
+                            long now = System.nanoTime();
+                            services.add((now - last) / 1e9);
+                            last = now;
+                            System.out.printf(Locale.ROOT, "services(%d) round %d: %.2f s between announcements"
+                                    + " (aggregator's own count %.2f s)%n", n, m.round(), services.get(services.size() - 1),
+                                    m.seconds());
+                        }
+                    }
+                }
+                s.saveMetrics(home.resolve("bench/target/services-metrics-" + n));
+            }
+            double a = steady(inJvm);
+            double b = steady(services);
+            System.out.printf(Locale.ROOT, "%s, %d client-update replica(s): one JVM %.2f s/round, services %.2f s/round"
+                    + " (rounds 2..%d): overhead %+.1f%%%n", preset, n, a, b, rounds, 100 * (b - a) / a);
+        }
+    }
+
+    /** Mean of the rounds after the first (warm-up). */
+    static double steady(List<Double> seconds) {
+        return seconds.subList(1, seconds.size()).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    private static KafkaConsumer<String, String> consumer(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalServices.BOOTSTRAP);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(p);
+        c.subscribe(List.of(topic));
+        return c;
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalServices.BOOTSTRAP);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+}

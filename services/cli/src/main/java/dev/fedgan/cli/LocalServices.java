@@ -1,0 +1,252 @@
+package dev.fedgan.cli;
+
+import dev.fedgan.core.progress.Progress;
+import dev.fedgan.protocol.Topics;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The dev stack and the packaged services as local processes, as {@code fedgan demo} and the services benchmark
+ * run them: the stack on its fixed ports (reused if one is running), each service JVM on a free HTTP port with its
+ * output in {@code logs/NAME.log}, readiness from {@code /q/health/ready}, and a clean stop (SIGTERM, grace,
+ * kill) of everything started, services first.
+ */
+public final class LocalServices implements AutoCloseable {
+
+    public static final String BOOTSTRAP = "127.0.0.1:19092";
+    public static final String S3 = "http://127.0.0.1:19000";
+    public static final String ACCESS_KEY = "fedgan";
+    public static final String SECRET_KEY = "fedgan-dev-secret";
+    public static final String BUCKET = "fedgan";
+
+    private final Path home;
+    private final Path logs;
+    private final Consumer<String> status;
+    private final List<Process> processes = new ArrayList<>();
+    private final Map<Process, String> names = new LinkedHashMap<>();
+    private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
+
+    /**
+     * @param home   the fedgan checkout holding {@code services/NAME/target}
+     * @param logs   where each process's output goes
+     * @param status where progress lines go
+     */
+    public LocalServices(Path home, Path logs, Consumer<String> status) throws IOException {
+        this.home = home;
+        this.logs = logs;
+        this.status = status;
+        Files.createDirectories(logs);
+    }
+
+    /** The packaged app of a service, {@code services/NAME/target/quarkus-app/quarkus-run.jar}, checked to exist. */
+    public Path app(String service) {
+        return packaged(home.resolve("services/" + service + "/target/quarkus-app/quarkus-run.jar"));
+    }
+
+    private static Path packaged(Path jar) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException(jar + " is missing: build with ./fedgan demo (the launcher builds) or "
+                    + "./mvnw -DskipTests package");
+        }
+        return jar;
+    }
+
+    /** Starts the dev stack unless one already answers on its ports; creates the fedgan topics. */
+    public void startStack(int clientUpdateReplicas) throws IOException, InterruptedException {
+        Path jar = packaged(home.resolve("services/devstack/target/fedgan-devstack.jar"));
+        boolean kafkaUp = listening(19092);
+        boolean s3Up = listening(19000);
+        if (kafkaUp && s3Up) {
+            status.accept("using the dev stack already running on " + BOOTSTRAP + " and " + S3);
+        } else if (kafkaUp || s3Up) {
+            throw new IllegalArgumentException("port " + (kafkaUp ? 19092 : 19000) + " is taken but port "
+                    + (kafkaUp ? 19000 : 19092) + " is free: stop what holds it (another dev stack?) and try again");
+        } else {
+            status.accept("starting the dev stack (Kafka " + BOOTSTRAP + ", S3 " + S3 + ")...");
+            start("devstack", List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!(listening(19092) && listening(19000))) {
+                checkAlive();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the dev stack did not come up within 90 s: see "
+                            + logs.resolve("devstack.log"));
+                }
+                Thread.sleep(300);
+            }
+        }
+        createTopics(BOOTSTRAP, Topics.withPrefix(Topics.DEFAULT_PREFIX), clientUpdateReplicas);
+    }
+
+    /** Starts one service JVM ({@code name} may carry a replica suffix) against the dev stack. */
+    public void startService(String name, Path app, String heap) throws IOException {
+        int port = freePort();
+        httpPorts.put(name, port);
+        start(name, List.of("-Xmx" + heap, "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
+                "-Dkafka.bootstrap.servers=" + BOOTSTRAP, "-Dfedgan.s3.endpoint=" + S3, "-jar", app.toString()));
+    }
+
+    private void start(String name, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile())
+                .start();
+        synchronized (processes) {
+            processes.add(p);
+            names.put(p, name);
+        }
+    }
+
+    /** Fails, naming the process and the end of its log, if a started process has exited. */
+    public void checkAlive() {
+        synchronized (processes) {
+            for (Process p : processes) {
+                if (!p.isAlive()) {
+                    String name = names.get(p);
+                    Path log = logs.resolve(name + ".log");
+                    throw new IllegalStateException(name + " exited with status " + p.exitValue() + ": see " + log
+                            + tail(log));
+                }
+            }
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return "\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits until every started service answers ready on {@code /q/health/ready}. */
+    public void awaitReady(Progress bar, Duration timeout) throws InterruptedException {
+        bar.start("starting services", httpPorts.size(), "services");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> waiting = new ArrayList<>(httpPorts.keySet());
+        while (!waiting.isEmpty()) {
+            checkAlive();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not ready within " + timeout.toSeconds() + " s: " + waiting
+                        + " (logs in " + logs + ")");
+            }
+            for (String s : List.copyOf(waiting)) {
+                if (ready(http, httpPorts.get(s))) {
+                    waiting.remove(s);
+                    bar.advance(1, s + " ready");
+                }
+            }
+            Thread.sleep(500);
+        }
+        bar.finish("all ready: " + httpPorts);
+    }
+
+    private static boolean ready(HttpClient http, int port) throws InterruptedException {
+        try {
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The fedgan topics, round-tasks with enough partitions for the client-update replicas to share them. */
+    static void createTopics(String bootstrap, Topics topics, int replicas) throws InterruptedException {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            for (String t : topics.all()) {
+                int partitions = t.equals(topics.roundTasks()) ? Math.max(4, replicas) : 1;
+                try {
+                    admin.createTopics(List.of(new NewTopic(t, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + t + " at " + bootstrap + ": "
+                                + e.getCause().getMessage(), e);
+                    }
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("Kafka at " + bootstrap + " did not create topic " + t + " in 30 s", e);
+                }
+            }
+        }
+    }
+
+    /** Keeps each service's current {@code /q/metrics} (Prometheus text) in {@code dir/NAME.prom}. */
+    public void saveMetrics(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        HttpClient http = HttpClient.newHttpClient();
+        for (var e : httpPorts.entrySet()) {
+            try {
+                String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e.getValue() + "/q/metrics"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                Files.writeString(dir.resolve(e.getKey() + ".prom"), text);
+            } catch (IOException | InterruptedException ex) {
+                status.accept("could not read the metrics of " + e.getKey() + ": " + ex.getMessage());
+            }
+        }
+    }
+
+    /** Stops what was started, services first and the stack last: SIGTERM, 20 s grace, then kill. Idempotent. */
+    @Override
+    public void close() {
+        List<Process> running;
+        synchronized (processes) {
+            running = new ArrayList<>(processes);
+            processes.clear();
+        }
+        if (running.isEmpty()) {
+            return;
+        }
+        status.accept("stopping " + running.size() + " processes...");
+        for (int k = running.size() - 1; k >= 0; k--) {
+            Process p = running.get(k);
+            p.destroy();
+            try {
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 300);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
