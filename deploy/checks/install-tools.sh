@@ -13,9 +13,10 @@ if [ ${#apt[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq --no-install-recommends "${apt[@]}"
 fi
-# The Debian package starts a Prometheus server where systemd runs; the checks only need promtool.
-if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
+# npm ci again only when the lock file changed (a copy of it marks a finished install).
+if ! cmp -s package-lock.json node_modules/.fedgan-installed-lock.json; then
   npm ci --no-audit --no-fund --legacy-peer-deps --loglevel=error
+  cp package-lock.json node_modules/.fedgan-installed-lock.json
 fi
 if [ ! -x .tools/bin/helm ] || [ ! -x .tools/bin/kubectl ]; then
   mkdir -p .tools/bin
