@@ -40,7 +40,9 @@ schemas() { node "$CHECKS_DIR/lib/validate-k8s.mjs" "$OUT"/rendered/*.yaml; }
 dashboard_types() {
   node "$CHECKS_DIR/lib/monitoring.mjs" dashboard-ts "$CHART/dashboards/fedgan-rounds.json" "$OUT/dashboard" &&
   ln -sfn "$PWD/$NODE_MODULES" "$OUT/dashboard/node_modules" &&
-  node "$NODE_MODULES/typescript/bin/tsc" -p "$OUT/dashboard/tsconfig.json" && echo "Dashboard type ok"
+  node "$NODE_MODULES/typescript/bin/tsc" -p "$OUT/dashboard/tsconfig.json" ||
+    { echo "(line N of dashboard.check.ts is line N-2 of $CHART/dashboards/fedgan-rounds.json)"; return 1; }
+  echo "Dashboard type ok"
 }
 alert_rules() {
   node "$CHECKS_DIR/lib/monitoring.mjs" prometheus-rules "$OUT/rendered/chart-default.yaml" "$OUT/rules/fedgan-rules.yaml" &&
