@@ -113,8 +113,8 @@ public final class ServicesRoundBenchmark {
             }
             double a = steady(inJvm);
             double b = steady(services);
-            System.out.printf(Locale.ROOT, "%s, %d client-update replica(s): one JVM %.2f s/round, services %.2f s/round"
-                    + " (rounds 2..%d): overhead %+.1f%%%n", preset, n, a, b, rounds, 100 * (b - a) / a);
+            System.out.printf(Locale.ROOT, "%s preset, %d client-update replica(s): one JVM %.2f s/round, services %.2f s/round"
+                    + " (rounds 2..%d): overhead %+.1f%%%n", preset.name(), n, a, b, rounds, 100 * (b - a) / a);
         }
     }
 
