@@ -99,7 +99,6 @@ public class AggregatorService {
     record RunRecord(int format, String population, ObjectRef checkpoint, String lastRound, boolean finished) {
     }
 
-    static final String SERVICE = "aggregator";
     /** Key prefix of the run records. */
     static final String RUNS = "aggregator/runs/";
 
@@ -200,7 +199,7 @@ public class AggregatorService {
             }
             start(p);
         } catch (RuntimeException e) {
-            throw deadLetters.reject(SERVICE, "populations", e);
+            throw deadLetters.reject("populations", e);
         }
     }
 
@@ -310,7 +309,7 @@ public class AggregatorService {
         try {
             collect(Messages.decode(json, ClientUpdateReady.class));
         } catch (RuntimeException e) {
-            throw deadLetters.reject(SERVICE, "client-updates", e);
+            throw deadLetters.reject("client-updates", e);
         }
     }
 

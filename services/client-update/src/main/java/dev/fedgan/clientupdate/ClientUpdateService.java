@@ -60,7 +60,7 @@ public class ClientUpdateService {
             return Messages.encode(ready);
         } catch (RuntimeException e) {
             deadLettered.increment();
-            throw deadLetters.reject("client-update", "round-tasks", e);
+            throw deadLetters.reject("round-tasks", e);
         }
     }
 }
