@@ -222,26 +222,21 @@ public class ImageRenderService {
     private void handle(Gan gan, RoundCompleted r) {
         GanState s = gan.state;
         long t0 = System.nanoTime();
-        boolean fresh = r.round() > s.lastRound;
-        if (fresh) {
-            s.lastRound = r.round();
-            s.seconds += r.seconds();
-            s.epsilon = r.epsilon();
-            s.epsilonOriginal = r.epsilonOriginal();
-            s.delta = r.delta();
-        }
         boolean draw = r.round() % gan.config.imagesEvery() == 0 || r.round() == 1 || r.finished();
         boolean finishing = r.finished() && (!s.gif || !s.reported);
-        if (draw && s.rendered(r.round()) && !finishing) {
+        if (!draw) {
+            seen(s, r); // nothing to draw this round; the state is saved with the next drawing
+            return;
+        }
+        if (s.rendered(r.round()) && !finishing) {
             duplicates.increment();
             LOG.infof("experiment=%s gan=%s round=%d: already rendered, skipped", gan.experiment(), gan.name(), r.round());
             return;
         }
-        if (!draw) {
-            return; // nothing to draw this round; the state is saved with the next drawing
-        }
         if (!s.rendered(r.round())) {
+            // A missing, corrupt, wrongly shaped or non-finite generator throws here: dead letter, state untouched.
             NetworkWeights g = models.getWeights(r.generator(), GanNetworks.generatorLayout(gan.config.preset()));
+            seen(s, r);
             if (!r.finished()) {
                 render(gan, r.round(), g, r.epsilon(), t0);
                 return;
@@ -249,8 +244,21 @@ public class ImageRenderService {
             renderOnly(gan, r.round(), g, r.epsilon());
         } else {
             duplicates.increment();
+            LOG.infof("experiment=%s gan=%s round=%d: last round again, completing the GIF/report", gan.experiment(),
+                    gan.name(), r.round());
         }
         finish(gan, r, t0);
+    }
+
+    /** Accounts an announced round once (wall time, ε of the latest round). */
+    private static void seen(GanState s, RoundCompleted r) {
+        if (r.round() > s.lastRound) {
+            s.lastRound = r.round();
+            s.seconds += r.seconds();
+            s.epsilon = r.epsilon();
+            s.epsilonOriginal = r.epsilonOriginal();
+            s.delta = r.delta();
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ drawing
@@ -345,6 +353,17 @@ public class ImageRenderService {
         ObjectRef grid = ObjectStore.ref(objects.bucket(), objects.stat(filesKey(gan.experiment(), ganPath(gan, last.grid()))));
         announce(gan, last, grid, report, verdict);
         duration.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (report != null) {
+            evict(gan.experiment()); // done: a late duplicate is answered from the stored state
+        }
+    }
+
+    /**
+     * Forgets an experiment's GANs in memory (evaluators, states); the object store keeps everything, and the next
+     * message about it restores them from there, as after a restart.
+     */
+    synchronized void evict(String experiment) {
+        gans.values().removeIf(g -> g.experiment().equals(experiment));
     }
 
     private void announce(Gan gan, GanExperiment.Evaluation e, ObjectRef grid, ObjectRef report, String verdict) {
