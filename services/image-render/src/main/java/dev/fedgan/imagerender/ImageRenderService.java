@@ -368,7 +368,7 @@ public class ImageRenderService {
 
     private void announce(Gan gan, GanExperiment.Evaluation e, ObjectRef grid, ObjectRef report, String verdict) {
         ImagesReady m = new ImagesReady(Messages.SCHEMA, gan.experiment(), gan.name(), e.round(), grid, e.meanPixel(),
-                e.polarity().name().toLowerCase(Locale.ROOT), e.classifierScore(), e.frechetDistance(), report, verdict);
+                e.polarity().name(), e.classifierScore(), e.frechetDistance(), report, verdict);
         images.send(KafkaRecord.of(gan.experiment(), Messages.encode(m)));
     }
 
@@ -638,7 +638,7 @@ public class ImageRenderService {
         StringBuilder sb = new StringBuilder("round,mean_pixel,polarity,classifier_score,frechet_distance,epsilon,grid\n");
         for (GanExperiment.Evaluation e : evaluations) {
             sb.append(String.format(Locale.ROOT, "%d,%.6f,%s,%s,%s,%.6g,%s%n", e.round(), e.meanPixel(),
-                    e.polarity().name().toLowerCase(Locale.ROOT), opt(e.classifierScore()), opt(e.frechetDistance()),
+                    e.polarity().name(), opt(e.classifierScore()), opt(e.frechetDistance()),
                     e.epsilon(), e.grid()));
         }
         return sb.toString();

@@ -210,7 +210,7 @@ class ImageRenderServiceTest {
         Drawn core = coreDraw(inverted, classifier);
         ImagesReady lowLast = announced("low_accuracy", 3);
         assertEquals(core.mean, lowLast.meanPixel(), 1e-6);
-        assertEquals("inverted", lowLast.polarity());
+        assertEquals("INVERTED", lowLast.polarity());
         assertEquals(core.score, lowLast.classifierScore(), 1e-6);
         assertNotNull(lowLast.frechetDistance());
         assertTrue(lowLast.grid().key().endsWith("experiments/r1/files/gans/low_accuracy/images/gen_images_step_00003.png"),
@@ -223,7 +223,7 @@ class ImageRenderServiceTest {
         Drawn coreHigh = coreDraw(normal, classifier);
         ImagesReady highLast = announced("high_accuracy", 2);
         assertEquals(coreHigh.mean, highLast.meanPixel(), 1e-6);
-        assertEquals("normal", highLast.polarity());
+        assertEquals("NORMAL", highLast.polarity());
         assertNull(highLast.report(), "the first GAN to finish has no report yet");
         Drawn coreInitial = coreDraw(initial, classifier);
         assertEquals(coreInitial.mean, announced("low_accuracy", 0).meanPixel(), 1e-6, "round 0 is the initial generator");
