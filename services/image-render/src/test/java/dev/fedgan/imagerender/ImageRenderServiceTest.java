@@ -66,6 +66,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -107,6 +108,9 @@ class ImageRenderServiceTest {
     @Inject
     ImageRenderService service;
 
+    @TempDir
+    Path tmp;
+
     final List<ImagesReady> announced = new ArrayList<>();
     final List<ConsumerRecord<String, String>> dead = new ArrayList<>();
 
@@ -119,7 +123,6 @@ class ImageRenderServiceTest {
                 lab.restrictTo("test", lab.byId().keySet().stream().skip(90).limit(2).toList()),
                 new ClassifierTraining.Options(1, 32, 1e-3, 0, 99), Progress.NONE);
         ObjectRef classifierRef = models.putClassifier(classifier);
-        Path tmp = Files.createTempDirectory("render-test");
         Json.write(tmp.resolve("classifier.json"), classifier.provenance());
         models.putFile("r1", "classifier/classifier.json", tmp.resolve("classifier.json"));
         Json.write(tmp.resolve("measurement.json"), new MeasurementFiles.Summary("bundled:field", "abc", "classifier",
