@@ -30,6 +30,7 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
+import dev.fedgan.service.DeadLetters;
 import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.ObjectStore;
@@ -124,7 +125,8 @@ public class ImageRenderService {
     private final ModelStore models;
     private final ObjectStore objects;
     private final Emitter<String> images;
-    private final Emitter<String> deadLetters;
+    private final Emitter<String> parkedDeadLetters;
+    private final DeadLetters deadLetters;
     private final MeterRegistry registry;
     private final Map<String, Gan> gans = new HashMap<>();
     private final Map<String, PrimaryClassifier> classifiers = new HashMap<>();
@@ -137,10 +139,12 @@ public class ImageRenderService {
     private final Timer duration;
 
     public ImageRenderService(ModelStore models, ObjectStore objects, @Channel("images") Emitter<String> images,
-            @Channel("render-dead-letter") Emitter<String> deadLetters, MeterRegistry registry) {
+            @Channel("render-dead-letter") Emitter<String> parkedDeadLetters, DeadLetters deadLetters,
+            MeterRegistry registry) {
         this.models = models;
         this.objects = objects;
         this.images = images;
+        this.parkedDeadLetters = parkedDeadLetters;
         this.deadLetters = deadLetters;
         this.registry = registry;
         rendered = Counter.builder("fedgan.images.rendered").description("Grids rendered (one per GAN and round drawn)")
@@ -162,44 +166,52 @@ public class ImageRenderService {
     @Incoming("populations")
     @Blocking
     public synchronized void onPopulation(String json) {
-        PopulationReady p = Messages.decode(json, PopulationReady.class);
-        String key = key(p.experimentId(), p.gan());
-        Gan gan = gans.get(key);
-        if (gan == null) {
-            GanTrainingConfig config = config(p);
-            GanState state = loadState(p.experimentId(), p.gan());
-            objects.put(renderKey(p.experimentId(), p.gan(), "population.json"), json.getBytes(StandardCharsets.UTF_8),
-                    "application/json");
-            gan = new Gan(p, config, state == null ? new GanState() : state);
-            gans.put(key, gan);
-            LOG.infof("experiment=%s gan=%s: population of %d clients, preset %s, seed %d, images every %d rounds,"
-                    + " classifier %s", p.experimentId(), p.gan(), p.clients().size(), config.preset().name(),
-                    config.seed(), config.imagesEvery(), p.request().classifier() == null ? "none"
-                            : p.request().classifier().uri());
-        } else {
-            LOG.infof("experiment=%s gan=%s: population again, already known", p.experimentId(), p.gan());
+        try {
+            PopulationReady p = Messages.decode(json, PopulationReady.class);
+            String key = key(p.experimentId(), p.gan());
+            Gan gan = gans.get(key);
+            if (gan == null) {
+                GanTrainingConfig config = config(p);
+                GanState state = loadState(p.experimentId(), p.gan());
+                objects.put(renderKey(p.experimentId(), p.gan(), "population.json"), json.getBytes(StandardCharsets.UTF_8),
+                        "application/json");
+                gan = new Gan(p, config, state == null ? new GanState() : state);
+                gans.put(key, gan);
+                LOG.infof("experiment=%s gan=%s: population of %d clients, preset %s, seed %d, images every %d rounds,"
+                        + " classifier %s", p.experimentId(), p.gan(), p.clients().size(), config.preset().name(),
+                        config.seed(), config.imagesEvery(), p.request().classifier() == null ? "none"
+                                : p.request().classifier().uri());
+            } else {
+                LOG.infof("experiment=%s gan=%s: population again, already known", p.experimentId(), p.gan());
+            }
+            if (!gan.state.rendered(0)) {
+                // Round 0 is the aggregator's starting point: GanNetworks.initialGenerator(preset, seed), as in one JVM.
+                render(gan, 0, GanNetworks.initialGenerator(gan.config.preset(), gan.config.seed()), 0, null);
+            }
+            drainParked(gan);
+        } catch (RuntimeException e) {
+            throw deadLetters.reject("populations", e);
         }
-        if (!gan.state.rendered(0)) {
-            // Round 0 is the aggregator's starting point: GanNetworks.initialGenerator(preset, seed), as in one JVM.
-            render(gan, 0, GanNetworks.initialGenerator(gan.config.preset(), gan.config.seed()), 0, null);
-        }
-        drainParked(gan);
     }
 
     @Incoming("rounds")
     @Blocking
     public synchronized void onRound(String json) {
-        RoundCompleted r = Messages.decode(json, RoundCompleted.class);
-        Gan gan = known(r.experimentId(), r.gan());
-        if (gan == null) {
-            objects.put(renderKey(r.experimentId(), r.gan(), String.format(Locale.ROOT, "pending/round-%05d.json",
-                    r.round())), json.getBytes(StandardCharsets.UTF_8), "application/json");
-            parked.increment();
-            LOG.infof("experiment=%s gan=%s round=%d: population not known yet, kept until it is", r.experimentId(),
-                    r.gan(), r.round());
-            return;
+        try {
+            RoundCompleted r = Messages.decode(json, RoundCompleted.class);
+            Gan gan = known(r.experimentId(), r.gan());
+            if (gan == null) {
+                objects.put(renderKey(r.experimentId(), r.gan(), String.format(Locale.ROOT, "pending/round-%05d.json",
+                        r.round())), json.getBytes(StandardCharsets.UTF_8), "application/json");
+                parked.increment();
+                LOG.infof("experiment=%s gan=%s round=%d: population not known yet, kept until it is", r.experimentId(),
+                        r.gan(), r.round());
+                return;
+            }
+            handle(gan, r);
+        } catch (RuntimeException e) {
+            throw deadLetters.reject("rounds", e);
         }
-        handle(gan, r);
     }
 
     /** The population is known: the rounds announced before it, in round order. */
@@ -561,10 +573,12 @@ public class ImageRenderService {
         });
     }
 
+    /** A parked round that fails when its population arrives: counted and dead-lettered as the connector would. */
     private void deadLetter(String experiment, String json, RuntimeException e) {
-        LOG.warnf("experiment=%s: parked round to dead-letter: %s", experiment, e.getMessage());
-        deadLetters.send(KafkaRecord.of(experiment, json).withHeader("dead-letter-reason", String.valueOf(e.getMessage()))
-                .withHeader("dead-letter-cause", e.getClass().getName())
+        RuntimeException rejected = deadLetters.reject("rounds", e);
+        parkedDeadLetters.send(KafkaRecord.of(experiment, json)
+                .withHeader("dead-letter-reason", String.valueOf(rejected.getMessage()))
+                .withHeader("dead-letter-cause", e.getClass().getName() + ": " + e.getMessage())
                 .withHeader("dead-letter-topic", "fedgan.rounds"));
     }
 

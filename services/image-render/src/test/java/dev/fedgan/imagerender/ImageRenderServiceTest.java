@@ -204,6 +204,7 @@ class ImageRenderServiceTest {
         assertTrue(reasons.get(4).contains("missing tensor"), reasons.get(4));
         assertTrue(reasons.get(5).contains("NaN"), reasons.get(5));
         dead.subList(1, 7).forEach(r -> assertEquals(StackResource.TOPICS.rounds(), header(r, "dead-letter-topic")));
+        dead.forEach(r -> assertTrue(header(r, "dead-letter-reason").startsWith("image-render: "), header(r, "dead-letter-reason")));
 
         // ---- what was announced: rounds 0-3 of low (2 once despite the duplicate), 0-2 of high
         assertEquals(List.of(0, 1, 2, 3), rounds("low_accuracy"));
@@ -282,6 +283,10 @@ class ImageRenderServiceTest {
         assertTrue(gauge(prom, "fedgan_render_parked_total") >= 1, prom);
         assertTrue(prom.contains("fedgan_reports_total 2.0"), prom);
         assertTrue(prom.contains("fedgan_render_duration_seconds_count"), prom);
+        assertEquals(3, gauge(prom, "fedgan_dead_letters_total{reason=\"message\",service=\"image-render\"}"), prom);
+        assertEquals(1, gauge(prom, "fedgan_dead_letters_total{reason=\"missing\",service=\"image-render\"}"), prom);
+        assertEquals(1, gauge(prom, "fedgan_dead_letters_total{reason=\"corrupt\",service=\"image-render\"}"), prom);
+        assertEquals(2, gauge(prom, "fedgan_dead_letters_total{reason=\"invalid\",service=\"image-render\"}"), prom);
         assertEquals(core.mean, gauge(prom, "fedgan_generated_mean_pixel{experiment=\"r1\",gan=\"low_accuracy\"}"), 1e-6);
         assertEquals(coreHigh.mean, gauge(prom, "fedgan_generated_mean_pixel{experiment=\"r1\",gan=\"high_accuracy\"}"), 1e-6);
         assertEquals(core.score, gauge(prom, "fedgan_classifier_score{experiment=\"r1\",gan=\"low_accuracy\"}"), 1e-6);
