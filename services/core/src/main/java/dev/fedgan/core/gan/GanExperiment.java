@@ -1,7 +1,6 @@
 package dev.fedgan.core.gan;
 
 import dev.fedgan.core.classifier.PrimaryClassifier;
-import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.gan.eval.GanMetrics;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.privacy.PrivacyStatement;
@@ -18,9 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Trains one DP federated GAN on one population and keeps what a person needs to judge it, under
@@ -37,6 +33,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class GanExperiment {
 
     public static final int EVAL_BATCH = 500;
+    /** The animation of a GAN's grids, in its output directory. */
+    public static final String GIF = "grids.gif";
+    /** Time per frame of {@link #GIF}. */
+    public static final int GIF_FRAME_MILLIS = 400;
+    /** The list of {@link Evaluation}s, in a GAN's output directory. */
+    public static final String EVALUATIONS = "evaluations.json";
+    /** The run's {@link PrivacyStatement}, in a GAN's output directory. */
+    public static final String PRIVACY = "privacy.json";
 
     /** One evaluation of the generator. */
     public record Evaluation(int round, double meanPixel, GanMetrics.Polarity polarity, Double classifierScore,
@@ -121,63 +125,39 @@ public final class GanExperiment {
         Evaluation last = evaluations.get(evaluations.size() - 1);
         progress.finish(String.format(Locale.ROOT, "%s: %d rounds, mean pixel %+.2f (%s), ε %.4g",
                 name, training.round(), last.meanPixel(), last.polarity().name().toLowerCase(Locale.ROOT), last.epsilon()));
-        Path gif = out.resolve("grids.gif");
-        GridAnimation.writeGif(evaluator.frames, evaluator.captions, gif, 400);
+        Path gif = out.resolve(GIF);
+        GridAnimation.writeGif(evaluator.frames, evaluator.captions, gif, GIF_FRAME_MILLIS);
         PrivacyStatement privacy = training.privacy();
-        Json.write(out.resolve("privacy.json"), privacy);
-        Json.write(out.resolve("evaluations.json"), evaluations);
+        Json.write(out.resolve(PRIVACY), privacy);
+        Json.write(out.resolve(EVALUATIONS), evaluations);
         return new Result(name, training.population(), training.round(), stopped, (System.nanoTime() - t0) / 1e9, last,
                 evaluations, privacy, training.randomnessDescription(), out.relativize(gif).toString());
     }
 
     /**
-     * Evaluations of one run: the fixed eval noise, and the real images' logits for the FCD, computed once since
-     * the real images never change.
+     * Evaluations of one run through {@link GanEvaluator} (the fixed eval noise, and the real images' logits for
+     * the FCD, computed once since the real images never change), each grid written as a PNG and kept as a frame.
      */
     private static final class Evaluator {
         final List<Evaluation> evaluations = new ArrayList<>();
         final List<BufferedImage> frames = new ArrayList<>();
         final List<String> captions = new ArrayList<>();
-        private final GeneratorSampler sampler;
-        private final INDArray noise;
-        private final PrimaryClassifier classifier;
-        private final double[][] realLogits;
+        private final GanEvaluator evaluator;
         private final Path out;
 
         Evaluator(GanTrainingConfig c, Options options, Path out) {
-            this.sampler = new GeneratorSampler(c.preset(), true, DataType.FLOAT);
-            this.noise = ClientTraining.gaussian(new SplittableRandom(c.seed() + 77), EVAL_BATCH, c.preset().noiseDim());
-            this.classifier = options.classifier();
+            this.evaluator = new GanEvaluator(c.preset(), c.seed(), options.classifier(), options.realImages());
             this.out = out;
-            if (classifier != null && options.realImages() != null) {
-                int n = Math.min(EVAL_BATCH, options.realImages().length / WriterData.PIXELS);
-                realLogits = classifier.logits(PrimaryClassifier.batch(options.realImages(), 0, n))
-                        .castTo(DataType.DOUBLE).toDoubleMatrix();
-            } else {
-                realLogits = null;
-            }
         }
 
         void evaluate(FederatedGanTraining training) {
-            INDArray images = sampler.sample(training.generator(), noise);
-            float[] pixels = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
-            double mean = GanMetrics.meanPixel(pixels);
-            Double score = null;
-            Double fcd = null;
-            if (classifier != null) {
-                double[][] logits = classifier.logits(images).castTo(DataType.DOUBLE).toDoubleMatrix();
-                score = GanMetrics.classifierScore(logits);
-                if (realLogits != null) {
-                    fcd = GanMetrics.frechetDistance(realLogits, logits);
-                }
-            }
-            BufferedImage grid = ImageGrid.grid(pixels, 6, 6);
-            String file = String.format(Locale.ROOT, "images/gen_images_step_%05d.png", training.round());
-            ImageGrid.writePng(grid, out.resolve(file));
-            frames.add(grid);
-            captions.add("round " + training.round());
-            evaluations.add(new Evaluation(training.round(), mean, GanMetrics.polarityOf(mean), score, fcd,
-                    training.epsilon(), file));
+            GanEvaluator.Drawn d = evaluator.draw(training.generator());
+            String file = GanEvaluator.gridFile(training.round());
+            ImageGrid.writePng(d.grid(), out.resolve(file));
+            frames.add(d.grid());
+            captions.add(GanEvaluator.caption(training.round()));
+            evaluations.add(new Evaluation(training.round(), d.meanPixel(), d.polarity(), d.classifierScore(),
+                    d.frechetDistance(), training.epsilon(), file));
         }
     }
 

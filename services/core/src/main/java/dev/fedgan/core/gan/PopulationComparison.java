@@ -44,18 +44,33 @@ public final class PopulationComparison {
                 out.resolve("gans/low_accuracy"), progress);
         Side highSide = train("high-accuracy users", high, data, config, options, seededRandomness,
                 out.resolve("gans/high_accuracy"), progress);
+        BufferedImage left;
+        BufferedImage right;
+        try {
+            left = ImageIO.read(out.resolve("gans/low_accuracy").resolve(lowSide.gan().last().grid()).toFile());
+            right = ImageIO.read(out.resolve("gans/high_accuracy").resolve(highSide.gan().last().grid()).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot draw " + out.resolve(SIDE_BY_SIDE) + ": " + e.getMessage(), e);
+        }
+        return compare(lowSide, highSide, left, right, out.resolve(SIDE_BY_SIDE));
+    }
+
+    /**
+     * The comparison of two trained GANs, wherever they were trained (one JVM or the services): the verdict from
+     * the polarity of each side's last evaluation, and their last grids side by side written to {@code picture}
+     * (normally {@code <out>/}{@value #SIDE_BY_SIDE}).
+     *
+     * @param lowGrid  the low-accuracy GAN's last grid
+     * @param highGrid the high-accuracy GAN's last grid
+     */
+    public static Comparison compare(Side lowSide, Side highSide, BufferedImage lowGrid, BufferedImage highGrid,
+            Path picture) {
         GanMetrics.Polarity lp = lowSide.gan().last().polarity();
         GanMetrics.Polarity hp = highSide.gan().last().polarity();
         boolean found = lp == GanMetrics.Polarity.INVERTED && hp == GanMetrics.Polarity.NORMAL;
         String verdict = verdict(lowSide, highSide);
-        try {
-            BufferedImage left = ImageIO.read(out.resolve("gans/low_accuracy").resolve(lowSide.gan().last().grid()).toFile());
-            BufferedImage right = ImageIO.read(out.resolve("gans/high_accuracy").resolve(highSide.gan().last().grid()).toFile());
-            ImageGrid.writePng(ImageGrid.sideBySide(left, "low-accuracy users", caption(lowSide), right,
-                    "high-accuracy users", caption(highSide), "What the DP federated GANs generate"), out.resolve(SIDE_BY_SIDE));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot draw " + out.resolve(SIDE_BY_SIDE) + ": " + e.getMessage(), e);
-        }
+        ImageGrid.writePng(ImageGrid.sideBySide(lowGrid, "low-accuracy users", caption(lowSide), highGrid,
+                "high-accuracy users", caption(highSide), "What the DP federated GANs generate"), picture);
         return new Comparison(lowSide, highSide, verdict, found, SIDE_BY_SIDE);
     }
 

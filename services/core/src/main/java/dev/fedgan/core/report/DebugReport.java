@@ -22,7 +22,11 @@ public final class DebugReport {
     public static final String JSON = "report.json";
     public static final String HTML = "report.html";
 
-    /** Everything the report states. */
+    /**
+     * Everything the report states. {@code classifier}, {@code measurement}, {@code histogram} and
+     * {@code populations} may be null (the image-render service writes the report from what the filter stored):
+     * the report then says what is not available.
+     */
     public record Content(String verdict, boolean inversionFound, ClassifierProvenance classifier,
             MeasurementFiles.Summary measurement, String histogram, List<PopulationSummary> populations,
             PopulationComparison.Comparison gans) {
@@ -64,14 +68,24 @@ public final class DebugReport {
         h.append("</table>");
         h.append("<h2>Where the classifier fails</h2>");
         MeasurementFiles.Summary m = c.measurement();
-        h.append(String.format(Locale.ROOT, "<p>Primary classifier: %.2f%% test accuracy. On the users' data (%d writers,"
-                + " %d examples, %d with the bug): overall accuracy %.2f%%, 25th percentile %.4f, 75th percentile %.4f.</p>",
-                100 * c.classifier().testAccuracy(), m.writers(), m.examples(), m.invertedWriters(), 100 * m.overallAccuracy(),
-                m.percentile25(), m.percentile75()));
-        h.append("<img alt=\"per-user accuracy histogram\" src=\"").append(esc(c.histogram())).append("\">");
+        if (c.classifier() != null) {
+            h.append(String.format(Locale.ROOT, "<p>Primary classifier: %.2f%% test accuracy.", 100 * c.classifier().testAccuracy()));
+        } else {
+            h.append("<p>Primary classifier: not available (no classifier score or Fréchet classifier distance).");
+        }
+        if (m != null) {
+            h.append(String.format(Locale.ROOT, " On the users' data (%d writers,"
+                    + " %d examples, %d with the bug): overall accuracy %.2f%%, 25th percentile %.4f, 75th percentile %.4f.</p>",
+                    m.writers(), m.examples(), m.invertedWriters(), 100 * m.overallAccuracy(), m.percentile25(), m.percentile75()));
+        } else {
+            h.append(" The measurement of the users' data is not available.</p>");
+        }
+        if (c.histogram() != null) {
+            h.append("<img alt=\"per-user accuracy histogram\" src=\"").append(esc(c.histogram())).append("\">");
+        }
         h.append("<h2>Populations</h2><table><tr><th>population</th><th>rule</th><th>writers</th><th>truly inverted</th>")
                 .append("<th>precision</th><th>recall</th></tr>");
-        for (PopulationSummary p : c.populations()) {
+        for (PopulationSummary p : c.populations() == null ? List.<PopulationSummary>of() : c.populations()) {
             h.append("<tr><td>").append(esc(p.filter() + "/" + p.selection())).append("</td><td>").append(esc(p.rule()))
                     .append("</td><td>").append(p.writers()).append("</td><td>").append(p.trulyInverted()).append("</td><td>")
                     .append(opt(p.precision())).append("</td><td>").append(opt(p.recall())).append("</td></tr>");

@@ -1,0 +1,63 @@
+package dev.fedgan.core.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fedgan.core.gan.GanExperiment;
+import dev.fedgan.core.gan.PopulationComparison;
+import dev.fedgan.core.gan.eval.GanMetrics;
+import dev.fedgan.core.privacy.PrivacyStatement;
+import dev.fedgan.core.render.ImageGrid;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The comparison and the report from two trained sides, as the image-render service writes them. */
+class DebugReportTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void comparesTwoSidesAndWritesAReportThatSaysWhatIsMissing() throws Exception {
+        PopulationComparison.Side low = side("low-accuracy users", 0.8);
+        PopulationComparison.Side high = side("high-accuracy users", -0.8);
+        PopulationComparison.Comparison c = PopulationComparison.compare(low, high, grid(0.8f), grid(-0.8f),
+                tmp.resolve(PopulationComparison.SIDE_BY_SIDE));
+        assertTrue(c.inversionFound());
+        assertTrue(c.verdict().startsWith("The low-accuracy users' data is inverted"), c.verdict());
+        assertTrue(c.verdict().contains("low-accuracy +0.80, high-accuracy -0.80"), c.verdict());
+        BufferedImage picture = ImageIO.read(tmp.resolve(PopulationComparison.SIDE_BY_SIDE).toFile());
+        assertTrue(picture.getWidth() > 2 * 168, "two grids side by side: " + picture.getWidth());
+
+        DebugReport.write(tmp, new DebugReport.Content(c.verdict(), c.inversionFound(), null, null, null, null, c));
+        String html = Files.readString(tmp.resolve(DebugReport.HTML), StandardCharsets.UTF_8);
+        assertTrue(html.contains(c.verdict()), html);
+        assertTrue(html.contains("Primary classifier: not available"), html);
+        assertTrue(html.contains("The measurement of the users' data is not available."), html);
+        assertTrue(!html.contains("per-user accuracy histogram"), "no histogram picture without a histogram");
+        String json = Files.readString(tmp.resolve(DebugReport.JSON), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"inversion_found\" : true"), json);
+        assertTrue(json.contains("\"classifier\" : null"), json);
+    }
+
+    static PopulationComparison.Side side(String label, double mean) {
+        GanExperiment.Evaluation e = new GanExperiment.Evaluation(3, mean, GanMetrics.polarityOf(mean), null, null, 1.0,
+                "images/gen_images_step_00003.png");
+        GanExperiment.Result r = new GanExperiment.Result(label, 10, 3, "round limit 3 reached", 1.0, e, List.of(e),
+                PrivacyStatement.of(10, 2, 1.0, 0.1, 3, null, true), "secure", GanExperiment.GIF);
+        return new PopulationComparison.Side(label, "by_user/x", 10, 0, r);
+    }
+
+    static BufferedImage grid(float v) {
+        float[] pixels = new float[36 * 784];
+        Arrays.fill(pixels, v);
+        return ImageGrid.grid(pixels, 6, 6);
+    }
+}
