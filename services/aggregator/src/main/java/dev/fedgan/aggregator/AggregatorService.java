@@ -2,6 +2,7 @@ package dev.fedgan.aggregator;
 
 import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.FederatedGanTraining;
+import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.protocol.ClientUpdateReady;
@@ -28,6 +29,11 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -83,6 +89,8 @@ public class AggregatorService {
         volatile double lastCompleted = Double.NaN;
         volatile double criticLoss = Double.NaN;
         volatile double generatorLoss = Double.NaN;
+        /** {@code rounds.csv} as {@code fedgan debug} writes it, one row per round so far. */
+        final StringBuilder roundsCsv = new StringBuilder(GanExperiment.ROUNDS_CSV_HEADER);
 
         Run(PopulationReady population, GanTrainingConfig config, FederatedGanTraining training) {
             this.population = population;
@@ -161,7 +169,7 @@ public class AggregatorService {
                 if (!record.finished()) {
                     resume(record);
                 }
-            } catch (java.io.IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 LOG.errorf(e, "cannot resume the run recorded in %s", objects.uri(key));
             }
         }
@@ -250,6 +258,7 @@ public class AggregatorService {
                 updateGauges(run, last.epsilon(), last.round(), Double.NaN, Double.NaN);
                 rounds.send(KafkaRecord.of(p.experimentId(), record.lastRound()));
             }
+            restoreRoundsCsv(run);
             LOG.infof("experiment %s: resumed after round %d from %s", key, run.training.round(),
                     record.checkpoint().uri());
             startRound(run);
@@ -285,6 +294,41 @@ public class AggregatorService {
         run.generatorLoss = generatorLoss;
     }
 
+    private static String roundsCsvPath(Run run) {
+        return "gans/" + run.population.gan() + "/rounds.csv";
+    }
+
+    /** The per-round log in the experiment's files (what the report links to), rewritten after every round. */
+    private void storeRoundsCsv(Run run) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("fedgan-rounds", ".csv");
+            Files.writeString(tmp, run.roundsCsv, StandardCharsets.UTF_8);
+            models.putFile(run.population.experimentId(), roundsCsvPath(run), tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + roundsCsvPath(run) + " of " + run.namespace, e);
+        } finally {
+            if (tmp != null) {
+                tmp.toFile().delete();
+            }
+        }
+    }
+
+    /** After a restart: the stored rows up to the checkpoint's round (a row of a round redone now is dropped). */
+    private void restoreRoundsCsv(Run run) {
+        String key = ModelStore.experimentPrefix(run.population.experimentId()) + "files/" + roundsCsvPath(run);
+        if (!objects.exists(key)) {
+            return;
+        }
+        String[] lines = new String(objects.get(key), StandardCharsets.UTF_8).split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            String round = lines[i].substring(0, Math.max(0, lines[i].indexOf(',')));
+            if (round.matches("\\d+") && Integer.parseInt(round) <= run.training.round()) {
+                run.roundsCsv.append(lines[i]).append('\n');
+            }
+        }
+    }
+
     private static String recordKey(String namespace) {
         return RUNS + namespace + ".json";
     }
@@ -292,14 +336,14 @@ public class AggregatorService {
     private RunRecord readRecord(String namespace) {
         try {
             return Json.MAPPER.readValue(objects.get(recordKey(namespace)), RunRecord.class);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("unreadable run record " + objects.uri(recordKey(namespace)), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable run record " + objects.uri(recordKey(namespace)), e);
         }
     }
 
     private void writeRecord(Run run, ObjectRef checkpoint, String lastRound, boolean finished) {
         RunRecord r = new RunRecord(1, Messages.encode(run.population), checkpoint, lastRound, finished);
-        objects.put(recordKey(run.namespace), Json.toString(r).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        objects.put(recordKey(run.namespace), Json.toString(r).getBytes(StandardCharsets.UTF_8),
                 "application/json");
     }
 
@@ -450,6 +494,8 @@ public class AggregatorService {
                 report.round(), run.plan.clients(), run.received.size(), run.late, run.rejected.size(),
                 privacy.epsilonImproved(), privacy.epsilonOriginal(), run.training.delta(), g, d, seconds, stopped != null,
                 stopped);
+        run.roundsCsv.append(GanExperiment.csvRow(report));
+        storeRoundsCsv(run);
         String announcement = Messages.encode(done);
         writeRecord(run, checkpoint, announcement, stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));

@@ -26,6 +26,7 @@ import dev.fedgan.protocol.RoundTask;
 import dev.fedgan.service.StackResource;
 import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.storage.ModelStore;
+import dev.fedgan.storage.ObjectStore;
 import dev.fedgan.storage.RemoteClientStep;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -71,6 +72,9 @@ class AggregatorServiceTest {
 
     @Inject
     AggregatorService service;
+
+    @Inject
+    ObjectStore objects;
 
     @TestHTTPResource("/q/metrics")
     URL metrics;
@@ -153,6 +157,10 @@ class AggregatorServiceTest {
         assertSameAsOneJvmRun(announced.get(3), settings, 3);
         double expected = PrivacyCalculator.forPopulation(6, 2, 0.01, 3).epsilonImproved();
         assertEquals(expected, announced.get(3).epsilon(), 1e-9 * expected, "three rounds accounted, not four");
+        // The per-round log the report links to: one row per round, as fedgan debug writes it.
+        String csv = new String(objects.get("experiments/restart/files/gans/low_accuracy/rounds.csv"), StandardCharsets.UTF_8);
+        assertTrue(csv.startsWith("round,seconds,critic_loss,generator_loss,epsilon,"), csv);
+        assertEquals(List.of("1", "2", "3"), csv.lines().skip(1).map(l -> l.substring(0, l.indexOf(','))).toList(), csv);
     }
 
     /**

@@ -83,8 +83,7 @@ public final class GanExperiment {
         Files.createDirectories(out.resolve("images"));
         Path csv = out.resolve("rounds.csv");
         if (training.round() == 0 || !Files.exists(csv)) {
-            Files.writeString(csv, "round,seconds,critic_loss,generator_loss,epsilon,received,clipped,rejected_non_finite,"
-                    + "pre_clip_norm_median,clients\n", StandardCharsets.UTF_8);
+            Files.writeString(csv, ROUNDS_CSV_HEADER, StandardCharsets.UTF_8);
         }
         Evaluator evaluator = new Evaluator(c, options, out);
         List<Evaluation> evaluations = evaluator.evaluations;
@@ -161,7 +160,12 @@ public final class GanExperiment {
         }
     }
 
-    private static String csvRow(FederatedGanTraining.RoundReport r) {
+    /** The header line of {@code rounds.csv}. */
+    public static final String ROUNDS_CSV_HEADER = "round,seconds,critic_loss,generator_loss,epsilon,received,clipped,"
+            + "rejected_non_finite,pre_clip_norm_median,clients\n";
+
+    /** One round's line of {@code rounds.csv} (the aggregator service writes the same file). */
+    public static String csvRow(FederatedGanTraining.RoundReport r) {
         var a = r.aggregate();
         return String.format(Locale.ROOT, "%d,%.3f,%.6g,%.6g,%.6g,%d,%d,%d,%s,%s%n", r.round(), r.seconds(), r.criticLoss(),
                 r.generatorLoss(), r.epsilon(), a.received(), a.clipped(), a.rejectedNonFinite(),
