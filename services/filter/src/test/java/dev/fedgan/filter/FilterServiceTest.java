@@ -167,6 +167,9 @@ class FilterServiceTest {
             bad.put(good2.replace("\"low_threshold\":0.5", "\"low_threshold\":0.99"), "low_threshold 0.99 is above high_threshold 0.95");
             bad.put(good2.replace(classifierRef.key(), "classifiers/0000000000000000.zip"), "no such object");
             bad.put(FIRST.replace("\"bug_seed\":7", "\"bug_seed\":8"), "experiment f1 was already filtered for a different request");
+            // Measured, then refused: nobody has accuracy < 0 (the files stay in the bucket to show why).
+            bad.put(good2.replace("\"f2\"", "\"f3\"").replace("\"low_threshold\":0.5", "\"low_threshold\":0.0"),
+                    "experiment f3: population low_accuracy is empty: no writer has accuracy < 0.0");
             for (Map.Entry<String, String> b : bad.entrySet()) {
                 send(producer, "bad", b.getKey());
                 ConsumerRecord<String, String> dl = next(dead);
@@ -204,7 +207,7 @@ class FilterServiceTest {
         assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
         String prom = http.send(HttpRequest.newBuilder(metrics.toURI()).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(prom.contains("fedgan_experiments_total{outcome=\"accepted\"} 2.0"), prom);
-        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"rejected\"} 8.0"), prom);
+        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"rejected\"} 9.0"), prom);
         assertTrue(prom.contains("fedgan_experiments_total{outcome=\"duplicate\"} 1.0"), prom);
         assertTrue(prom.contains("fedgan_filter_duration_seconds_count 2"), prom);
         assertTrue(prom.contains("fedgan_population_writers{gan=\"low_accuracy\"}"), prom);
