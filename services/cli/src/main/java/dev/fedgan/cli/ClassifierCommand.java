@@ -117,14 +117,7 @@ final class ClassifierCommand {
 
     /** Training and test data: explicit test data, bundled:field for the bundled lab, or held-out writers. */
     static FederatedDataset[] trainAndTest(String data, String testData, double testFraction, long seed, DataOptions opts) {
-        FederatedDataset train = DatasetLoader.load(data, opts.partition());
-        if (testData == null && data.startsWith("bundled:lab")) {
-            testData = "bundled:field";
-        }
-        if (testData != null) {
-            return new FederatedDataset[] {train, DatasetLoader.load(testData, opts.partition())};
-        }
-        return train.splitWriters(testFraction, seed);
+        return ClassifierTraining.trainAndTest(data, testData, testFraction, seed, opts.partition());
     }
 
     static Map<String, Object> result(ClassifierProvenance p, Path dir) {

@@ -9,11 +9,9 @@ import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.report.DebugReport;
-import dev.fedgan.core.measure.Measurement;
 import dev.fedgan.core.measure.MeasurementFiles;
 import dev.fedgan.core.population.Population;
-import dev.fedgan.core.population.PopulationFiles;
-import dev.fedgan.core.population.PopulationFilters;
+import dev.fedgan.core.population.PopulationSelection;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,18 +80,12 @@ final class DebugCommand implements Callable<Integer> {
         // Reject absurd parameters before any work starts.
         InversionBug bug = new InversionBug(probability, bugSeed);
         ClassifierTraining.Options trainingOptions = training.options();
-        if (low != null) {
-            PopulationFilters.checkThreshold("low", low);
-        }
-        if (high != null) {
-            PopulationFilters.checkThreshold("high", high);
-        }
-        PopulationFilters.checkMinNumExamples(minNumExamples);
+        PopulationSelection.check(low, high, minNumExamples);
         GanTrainingConfig ganConfig = gan.config();
 
         FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());
         PrimaryClassifier c;
-        Path classifierDir = classifier != null ? classifier : out.resolve("classifier");
+        Path classifierDir = classifier != null ? classifier : out.resolve(PopulationSelection.CLASSIFIER_DIR);
         if (classifier != null) {
             c = PrimaryClassifier.load(classifier);
         } else {
@@ -101,21 +93,19 @@ final class DebugCommand implements Callable<Integer> {
             c = ClassifierTraining.train(split[0], split[1], trainingOptions, output.progress());
             c.save(classifierDir);
         }
-        Path measurementDir = out.resolve("measurement");
-        MeasureCommand.Measured measured = MeasureCommand.run(c, classifierDir.toString(), field, bug, measurementDir, output.progress());
-        Measurement m = measured.measurement();
-        MeasurementFiles.Summary ms = measured.summary();
-        List<Population> pops = new ArrayList<>(PopulationFilters.byUser(m, low != null ? low : m.lowThreshold(),
-                high != null ? high : m.highThreshold()));
-        pops.addAll(PopulationFilters.byExample(m, minNumExamples));
+        Path measurementDir = out.resolve(PopulationSelection.MEASUREMENT_DIR);
+        PopulationSelection.Result selected = PopulationSelection.run(c, classifierDir.toString(), field, bug, low, high,
+                minNumExamples, out, output.progress());
+        MeasurementFiles.Summary ms = selected.measured().summary();
+        List<Population> pops = selected.populations();
 
         StringBuilder human = new StringBuilder();
         human.append(ClassifierCommand.describe(c.provenance(), classifierDir)).append("\n\n");
         human.append(MeasureCommand.describe(ms, measurementDir)).append("\n\n");
-        Path popDir = out.resolve("populations");
+        Path popDir = out.resolve(PopulationSelection.POPULATIONS_DIR);
         List<Object> summaries = new ArrayList<>();
         for (Population p : pops) {
-            human.append(FilterCommand.describe(p.summary(), PopulationFiles.write(popDir, p))).append('\n');
+            human.append(FilterCommand.describe(p.summary(), popDir.resolve(p.path()))).append('\n');
             summaries.add(p.summary());
         }
         human.append("\nLook at ").append(measurementDir.resolve(MeasurementFiles.HISTOGRAM_PNG))

@@ -4,9 +4,8 @@ import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
-import dev.fedgan.core.measure.Measurement;
 import dev.fedgan.core.measure.MeasurementFiles;
-import dev.fedgan.core.measure.Misclassification;
+import dev.fedgan.core.measure.MeasurementRun;
 import dev.fedgan.core.progress.Progress;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -59,24 +58,15 @@ final class MeasureCommand implements Callable<Integer> {
         InversionBug b = bug.bug();
         PrimaryClassifier c = PrimaryClassifier.load(model);
         FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());
-        Measured r = run(c, model.toString(), field, b, out, output.progress());
+        MeasurementRun r = run(c, model.toString(), field, b, out, output.progress());
         output.print(r.summary(), describe(r.summary(), out));
         return 0;
     }
 
-    /** A measurement and the summary written with it. */
-    record Measured(Measurement measurement, MeasurementFiles.Summary summary) {
-    }
-
     /** Measures and writes all measurement files into {@code out}. */
-    static Measured run(PrimaryClassifier c, String classifierName, FederatedDataset field, InversionBug bug, Path out,
-                        Progress progress) {
-        long t0 = System.nanoTime();
-        Measurement m = Misclassification.measure(c, field, bug, progress);
-        MeasurementFiles.Summary s = MeasurementFiles.Summary.of(m, field.name(), field.fingerprint(), classifierName,
-                bug.probability(), bug.seed(), (System.nanoTime() - t0) / 1e9);
-        MeasurementFiles.write(out, m, s);
-        return new Measured(m, s);
+    static MeasurementRun run(PrimaryClassifier c, String classifierName, FederatedDataset field, InversionBug bug, Path out,
+                              Progress progress) {
+        return MeasurementRun.run(c, classifierName, field, bug, out, progress);
     }
 
     static String describe(MeasurementFiles.Summary s, Path out) {

@@ -1,5 +1,6 @@
 package dev.fedgan.core.classifier;
 
+import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.data.WriterPartition;
@@ -55,7 +56,29 @@ public final class ClassifierTraining {
         }
     }
 
+    /** The test data used when bundled lab data is trained on and no test data is named. */
+    public static final String BUNDLED_LAB_TEST_DATA = "bundled:field";
+
     private ClassifierTraining() {
+    }
+
+    /**
+     * The training and test data of {@code fedgan classifier train}, {@code fedgan debug} and the filter service:
+     * {@code testData} if given; {@code bundled:field} when training on the bundled lab digits; otherwise a
+     * held-out {@code testFraction} of the training data's writers (split with {@code seed}).
+     *
+     * @return {training, test}
+     */
+    public static FederatedDataset[] trainAndTest(String data, String testData, double testFraction, long seed,
+                                                  WriterPartition.Options partition) {
+        FederatedDataset train = DatasetLoader.load(data, partition);
+        if (testData == null && data.startsWith("bundled:lab")) {
+            testData = BUNDLED_LAB_TEST_DATA;
+        }
+        if (testData != null) {
+            return new FederatedDataset[] {train, DatasetLoader.load(testData, partition)};
+        }
+        return train.splitWriters(testFraction, seed);
     }
 
     /** Trains on {@code train} and reports accuracy on the held-out {@code test}. */

@@ -13,6 +13,34 @@ public final class DatasetLoader {
     private DatasetLoader() {
     }
 
+    /**
+     * Checks a spec without loading the data: a known bundled part, or an existing file or directory whose format
+     * is recognised from its first bytes. Cheap; for rejecting a request before any work starts.
+     *
+     * @throws DatasetException naming the spec and what is wrong with it
+     */
+    public static void check(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw new DatasetException(null, null, "no data given");
+        }
+        if (spec.equals(BundledDigits.SPEC) || spec.startsWith(BundledDigits.SPEC + ":")) {
+            String part = spec.equals(BundledDigits.SPEC) ? "all" : spec.substring(BundledDigits.SPEC.length() + 1);
+            for (BundledDigits.Part p : BundledDigits.Part.values()) {
+                if (p.name().equalsIgnoreCase(part)) {
+                    return;
+                }
+            }
+            throw new DatasetException(spec, null, "unknown part '" + part + "'; use bundled, bundled:lab or bundled:field");
+        }
+        Path path;
+        try {
+            path = Path.of(spec);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new DatasetException(spec, null, "not a valid path: " + e.getMessage(), e);
+        }
+        DatasetFormat.detect(path);
+    }
+
     public static FederatedDataset load(String spec, WriterPartition.Options partition) {
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException("no data given");

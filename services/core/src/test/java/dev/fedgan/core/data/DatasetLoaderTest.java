@@ -213,4 +213,20 @@ class DatasetLoaderTest {
         assertTrue(missing.getMessage().endsWith("no such file or directory"), missing.getMessage());
         assertThrows(DatasetException.class, () -> DatasetLoader.load("bundled:kitchen", PARTITION));
     }
+
+    @Test
+    void checkRejectsWhatLoadWouldRejectWithoutLoading() throws IOException {
+        DatasetLoader.check("bundled");
+        DatasetLoader.check("bundled:lab");
+        DatasetLoader.check("bundled:FIELD");
+        DatasetException part = assertThrows(DatasetException.class, () -> DatasetLoader.check("bundled:nope"));
+        assertTrue(part.getMessage().contains("unknown part 'nope'"), part.getMessage());
+        DatasetException missing = assertThrows(DatasetException.class,
+                () -> DatasetLoader.check(tmp.resolve("nope.h5").toString()));
+        assertTrue(missing.getMessage().endsWith("no such file or directory"), missing.getMessage());
+        Path junk = tmp.resolve("junk.bin");
+        Files.write(junk, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        assertThrows(DatasetException.class, () -> DatasetLoader.check(junk.toString()));
+        assertThrows(DatasetException.class, () -> DatasetLoader.check(" "));
+    }
 }

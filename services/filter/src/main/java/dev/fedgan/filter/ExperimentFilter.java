@@ -1,0 +1,266 @@
+package dev.fedgan.filter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fedgan.core.bug.InversionBug;
+import dev.fedgan.core.classifier.ClassifierTraining;
+import dev.fedgan.core.classifier.PrimaryClassifier;
+import dev.fedgan.core.data.DatasetException;
+import dev.fedgan.core.data.DatasetLoader;
+import dev.fedgan.core.data.FederatedDataset;
+import dev.fedgan.core.data.WriterPartition;
+import dev.fedgan.core.population.Population;
+import dev.fedgan.core.population.PopulationFiles;
+import dev.fedgan.core.population.PopulationSelection;
+import dev.fedgan.core.progress.Progress;
+import dev.fedgan.protocol.ExperimentRequest;
+import dev.fedgan.protocol.MessageException;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.storage.GanSettingsMapping;
+import dev.fedgan.storage.ModelStore;
+import dev.fedgan.storage.ObjectStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Steps 1-3 of the debugging workflow for one {@link ExperimentRequest}, exactly as {@code fedgan debug} runs
+ * them (the core's {@link ClassifierTraining} and {@link PopulationSelection}), with the object store in place of
+ * the output directory: the files go to {@code experiments/<id>/files/} under the relative paths {@code fedgan
+ * debug --out DIR} writes, the classifier to {@code classifiers/}, and the two by_user populations come back as
+ * {@link PopulationReady} messages. No Quarkus or Kafka here.
+ *
+ * <p>Idempotent: once an experiment's populations are announced they are recorded in
+ * {@code experiments/<id>/filter/populations.json} (written after every file, before the messages are sent); the
+ * same request again gets the recorded messages back without any training or measuring, and a different request
+ * under the same experiment id is rejected.
+ */
+final class ExperimentFilter {
+
+    /** The by_user populations the GANs train on, and their {@code gan} names. */
+    static final String LOW = "low_accuracy";
+    static final String HIGH = "high_accuracy";
+    /** The classifier's training data when the request names none. */
+    static final String DEFAULT_TRAIN_DATA = "bundled:lab";
+    /** The share of writers held out to test a classifier trained on non-bundled data (as {@code fedgan debug}). */
+    static final double TEST_FRACTION = 0.1;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What one request came to. */
+    record Outcome(List<PopulationReady> populations, boolean duplicate, ObjectRef classifier, Map<String, ObjectRef> files) {
+    }
+
+    private final ModelStore models;
+    private final ObjectStore objects;
+    private final int minNumExamples;
+
+    ExperimentFilter(ModelStore models, ObjectStore objects, int minNumExamples) {
+        this.models = models;
+        this.objects = objects;
+        PopulationSelection.check(null, null, minNumExamples);
+        this.minNumExamples = minNumExamples;
+    }
+
+    /** Where the announced populations of an experiment are recorded. */
+    static String manifestKey(ExperimentRequest r) {
+        try {
+            return ModelStore.experimentPrefix(r.experimentId()) + "filter/populations.json";
+        } catch (IllegalArgumentException e) {
+            throw new MessageException("experiment_id: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Rejects a request that cannot succeed, before any work: an experiment id the object store cannot hold,
+     * thresholds that would make the populations overlap, GAN settings the aggregator would refuse, data specs
+     * that name no readable data, a classifier in another bucket. (Ranges, the schema and missing fields are
+     * checked when the message is decoded.)
+     *
+     * @throws MessageException naming the field and what is wrong with it
+     */
+    void validate(ExperimentRequest r) {
+        manifestKey(r);
+        if (r.lowThreshold() != null && r.highThreshold() != null && r.lowThreshold() > r.highThreshold()) {
+            throw new MessageException("low_threshold " + r.lowThreshold() + " is above high_threshold "
+                    + r.highThreshold() + ": the low- and high-accuracy populations would overlap");
+        }
+        try {
+            PopulationSelection.check(r.lowThreshold(), r.highThreshold(), minNumExamples);
+            GanSettingsMapping.config(r.gan());
+        } catch (IllegalArgumentException e) {
+            throw new MessageException(e.getMessage(), e);
+        }
+        checkData("data", r.data());
+        if (r.classifier() == null) {
+            checkData("train_data", trainData(r));
+        } else if (!r.classifier().bucket().equals(objects.bucket())) {
+            throw new MessageException("classifier " + r.classifier().uri() + " is in bucket " + r.classifier().bucket()
+                    + "; this filter reads bucket " + objects.bucket());
+        }
+    }
+
+    private static void checkData(String field, String spec) {
+        try {
+            DatasetLoader.check(spec);
+        } catch (DatasetException e) {
+            throw new MessageException(field + " '" + spec + "' cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    static String trainData(ExperimentRequest r) {
+        return r.trainData() != null ? r.trainData() : DEFAULT_TRAIN_DATA;
+    }
+
+    /** The classifier training of {@code fedgan debug} ({@code --epochs} from {@code classifier_epochs}). */
+    static ClassifierTraining.Options trainingOptions(ExperimentRequest r) {
+        ClassifierTraining.Options d = ClassifierTraining.Options.DEFAULT;
+        if (r.classifierEpochs() == null) {
+            return d;
+        }
+        int epochs = r.classifierEpochs();
+        return new ClassifierTraining.Options(epochs, d.batchSize(), d.learningRate(),
+                Math.min(d.decayEpochs(), Math.max(0, epochs - 1)), d.seed());
+    }
+
+    /**
+     * Runs the request (after {@link #validate}), or returns the recorded populations if it ran before.
+     *
+     * @throws MessageException for a different request under a used experiment id, or an empty population
+     */
+    Outcome run(ExperimentRequest r, Progress progress) {
+        String manifest = manifestKey(r);
+        if (objects.exists(manifest)) {
+            return recorded(r, manifest); // before validating: the data may be gone by now, the populations are not
+        }
+        validate(r);
+        Path out;
+        try {
+            out = Files.createTempDirectory("fedgan-filter-" + r.experimentId() + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a work directory: " + e.getMessage(), e);
+        }
+        try {
+            return filter(r, out, progress, manifest);
+        } finally {
+            deleteTree(out);
+        }
+    }
+
+    private Outcome filter(ExperimentRequest r, Path out, Progress progress, String manifest) {
+        String id = r.experimentId();
+        // The cheap failures first: a stored classifier that is missing or corrupt, then the users' data.
+        PrimaryClassifier classifier = r.classifier() != null ? models.getClassifier(r.classifier()) : null;
+        FederatedDataset field = DatasetLoader.load(r.data(), WriterPartition.Options.DEFAULT);
+        ObjectRef classifierRef = r.classifier();
+        if (classifier == null) {
+            ClassifierTraining.Options o = trainingOptions(r);
+            FederatedDataset[] split = ClassifierTraining.trainAndTest(trainData(r), null, TEST_FRACTION, o.seed(),
+                    WriterPartition.Options.DEFAULT);
+            classifier = ClassifierTraining.train(split[0], split[1], o, progress);
+            classifierRef = models.putClassifier(classifier);
+        }
+        try {
+            classifier.save(out.resolve(PopulationSelection.CLASSIFIER_DIR));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the classifier's files: " + e.getMessage(), e);
+        }
+        PopulationSelection.Result selected = PopulationSelection.run(classifier, classifierRef.uri(), field,
+                new InversionBug(r.invertProbability(), r.bugSeed()), r.lowThreshold(), r.highThreshold(),
+                minNumExamples, out, progress);
+
+        Map<String, ObjectRef> files = upload(id, out);
+        for (Population p : List.of(selected.low(), selected.high())) {
+            if (p.inversion().isEmpty()) {
+                throw new MessageException("experiment " + id + ": population " + p.summary().selection()
+                        + " is empty: " + p.summary().warning() + " (the measurement is in "
+                        + objects.uri(ModelStore.experimentPrefix(id) + "files/" + PopulationSelection.MEASUREMENT_DIR)
+                        + ")");
+            }
+        }
+        ExperimentRequest forward = new ExperimentRequest(r.schema(), id, r.data(), r.trainData(), classifierRef,
+                r.invertProbability(), r.bugSeed(), r.lowThreshold(), r.highThreshold(), r.gan(),
+                r.roundDeadlineSeconds(), r.quorum(), r.classifierEpochs());
+        List<PopulationReady> ready = new ArrayList<>();
+        ready.add(populationReady(id, LOW, selected.low(), files, forward));
+        ready.add(populationReady(id, HIGH, selected.high(), files, forward));
+        writeManifest(manifest, r, ready);
+        return new Outcome(ready, false, classifierRef, files);
+    }
+
+    private static PopulationReady populationReady(String id, String gan, Population p, Map<String, ObjectRef> files,
+                                                   ExperimentRequest forward) {
+        String dir = PopulationSelection.POPULATIONS_DIR + "/" + p.path() + "/";
+        return new PopulationReady(Messages.SCHEMA, id, gan, List.copyOf(p.inversion().keySet()),
+                files.get(dir + PopulationFiles.CLIENT_IDS), files.get(dir + PopulationFiles.SUMMARY), forward);
+    }
+
+    /** Every file under {@code out}, at its relative path, in path order. */
+    private Map<String, ObjectRef> upload(String id, Path out) {
+        Map<String, ObjectRef> refs = new LinkedHashMap<>();
+        try (Stream<Path> walk = Files.walk(out)) {
+            for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+                String relative = out.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/");
+                refs.put(relative, models.putFile(id, relative, f));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + out + ": " + e.getMessage(), e);
+        }
+        return refs;
+    }
+
+    private void writeManifest(String key, ExperimentRequest r, List<PopulationReady> ready) {
+        try {
+            ObjectNode m = JSON.createObjectNode();
+            m.put("schema", Messages.SCHEMA);
+            m.put("experiment_id", r.experimentId());
+            m.set("request", JSON.readTree(Messages.encode(r)));
+            ArrayNode pops = m.putArray("populations");
+            for (PopulationReady p : ready) {
+                pops.add(JSON.readTree(Messages.encode(p)));
+            }
+            objects.put(key, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m), "application/json");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode the population record: " + e.getMessage(), e);
+        }
+    }
+
+    private Outcome recorded(ExperimentRequest r, String key) {
+        JsonNode m;
+        try {
+            m = JSON.readTree(new String(objects.get(key), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new MessageException(objects.uri(key) + ": unreadable population record: " + e.getMessage(), e);
+        }
+        ExperimentRequest before = Messages.decode(m.get("request").toString(), ExperimentRequest.class);
+        if (!Messages.encode(before).equals(Messages.encode(r))) {
+            throw new MessageException("experiment " + r.experimentId() + " was already filtered for a different request "
+                    + "(" + objects.uri(key) + "); choose a new experiment_id");
+        }
+        List<PopulationReady> ready = new ArrayList<>();
+        for (JsonNode p : m.get("populations")) {
+            ready.add(Messages.decode(p.toString(), PopulationReady.class));
+        }
+        return new Outcome(ready, true, ready.get(0).request().classifier(), Map.of());
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.fedgan.filter;
+
+import dev.fedgan.protocol.ExperimentRequest;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.storage.ModelStore;
+import dev.fedgan.storage.ObjectStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * {@code experiments} → {@code populations}: per {@link ExperimentRequest}, the primary classifier (stored, or
+ * trained and stored), the bug, the measurement and the populations ({@link ExperimentFilter}), then one
+ * {@link PopulationReady} per GAN ({@code low_accuracy}, {@code high_accuracy}), keyed by experiment id, each
+ * waited for until the broker has it. A request that cannot be processed (malformed JSON, another schema, an
+ * absurd or missing field, unreadable data, a missing classifier, an empty population) throws: the record is
+ * nacked and the connector's dead-letter-queue strategy writes it to {@code dead-letter} with the reason in the
+ * {@code dead-letter-reason} header; consumption goes on. The same request again republishes the recorded
+ * populations without training or measuring.
+ */
+@ApplicationScoped
+public class FilterService {
+
+    private static final Logger LOG = Logger.getLogger(FilterService.class);
+    /** How long to wait for the broker to take a population message. */
+    private static final long SEND_TIMEOUT_SECONDS = 60;
+
+    private final ExperimentFilter filter;
+    private final Emitter<String> populations;
+    private final Counter accepted;
+    private final Counter rejected;
+    private final Counter duplicate;
+    private final Timer duration;
+    private final Map<String, AtomicInteger> populationWriters;
+    private final AtomicReference<Double> progress = new AtomicReference<>(0.0);
+
+    public FilterService(ModelStore models, ObjectStore objects, @Channel("populations") Emitter<String> populations,
+            MeterRegistry registry, @ConfigProperty(name = "fedgan.filter.min-num-examples", defaultValue = "5") int minNumExamples) {
+        this.filter = new ExperimentFilter(models, objects, minNumExamples);
+        this.populations = populations;
+        String what = "Experiment requests by outcome: accepted (populations announced), duplicate (announced before, "
+                + "republished), rejected (dead-lettered)";
+        accepted = Counter.builder("fedgan.experiments").tag("outcome", "accepted").description(what).register(registry);
+        duplicate = Counter.builder("fedgan.experiments").tag("outcome", "duplicate").description(what).register(registry);
+        rejected = Counter.builder("fedgan.experiments").tag("outcome", "rejected").description(what).register(registry);
+        duration = Timer.builder("fedgan.filter.duration")
+                .description("Time to filter one accepted experiment: classifier, measurement, populations, upload")
+                .register(registry);
+        populationWriters = Map.of(ExperimentFilter.LOW, new AtomicInteger(), ExperimentFilter.HIGH, new AtomicInteger());
+        populationWriters.forEach((gan, n) -> Gauge.builder("fedgan.population.writers", n, AtomicInteger::get)
+                .tag("gan", gan).description("Writers in the last announced population of each GAN").register(registry));
+        Gauge.builder("fedgan.filter.progress", progress, AtomicReference::get)
+                .description("Done fraction of the filter's current task (classifier training or measurement)")
+                .register(registry);
+    }
+
+    @Incoming("experiments")
+    @Blocking // ND4J work off the Vert.x event loop; ordered, one experiment at a time
+    public void process(String message) {
+        String id = null;
+        try {
+            ExperimentRequest request = Messages.decode(message, ExperimentRequest.class);
+            id = request.experimentId();
+            MDC.put("experiment_id", id);
+            LOG.infof("experiment %s: request for data %s, p %s, classifier %s", id, request.data(),
+                    request.invertProbability(), request.classifier() != null ? request.classifier().uri()
+                            : "to train on " + ExperimentFilter.trainData(request));
+            long t0 = System.nanoTime();
+            ExperimentFilter.Outcome outcome = filter.run(request, new LoggingProgress(id, progress::set));
+            for (PopulationReady p : outcome.populations()) {
+                send(id, Messages.encode(p));
+            }
+            if (outcome.duplicate()) {
+                duplicate.increment();
+                LOG.infof("experiment %s: filtered before; the recorded populations were announced again", id);
+            } else {
+                duration.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+                accepted.increment();
+            }
+            for (PopulationReady p : outcome.populations()) {
+                populationWriters.get(p.gan()).set(p.clients().size());
+                LOG.infof("experiment %s: population %s of %d writers announced (%s)", id, p.gan(), p.clients().size(),
+                        p.clientIds().uri());
+            }
+            if (!outcome.duplicate()) {
+                LOG.info(String.format(Locale.ROOT, "experiment %s: filtered in %.1f s, classifier %s, %d files", id,
+                        (System.nanoTime() - t0) / 1e9, outcome.classifier().uri(), outcome.files().size()));
+            }
+        } catch (RuntimeException e) {
+            rejected.increment();
+            LOG.warnf("experiment %s: request to dead-letter: %s", id != null ? id : "unknown", e.getMessage());
+            throw e;
+        } finally {
+            MDC.remove("experiment_id");
+        }
+    }
+
+    /** Sends one population message keyed by experiment id and waits until the broker has it. */
+    private void send(String experimentId, String json) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Message<String> record = KafkaRecord.of(experimentId, json)
+                .withAck(() -> {
+                    done.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(t -> {
+                    done.completeExceptionally(t);
+                    return CompletableFuture.completedFuture(null);
+                });
+        populations.send(record);
+        try {
+            done.get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending the populations of " + experimentId, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("populations of " + experimentId + " not sent: " + e.getMessage(), e);
+        }
+    }
+}

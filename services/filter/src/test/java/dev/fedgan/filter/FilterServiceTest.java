@@ -1,0 +1,263 @@
+package dev.fedgan.filter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fedgan.core.bug.InversionBug;
+import dev.fedgan.core.classifier.PrimaryClassifier;
+import dev.fedgan.core.data.DatasetLoader;
+import dev.fedgan.core.data.FederatedDataset;
+import dev.fedgan.core.data.WriterPartition;
+import dev.fedgan.core.population.Population;
+import dev.fedgan.core.population.PopulationSelection;
+import dev.fedgan.core.progress.Progress;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.service.StackResource;
+import dev.fedgan.storage.ModelStore;
+import dev.fedgan.storage.ObjectStore;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The filter against a real KRaft broker and S3 server: a request trains a one-epoch classifier and announces
+ * exactly the populations the core selects in this JVM with the stored classifier; the files in the bucket are
+ * those {@code fedgan debug} writes; bad requests are dead-lettered with the reason and the next good one (with
+ * the stored classifier, no training) is processed; the same request again republishes the same populations
+ * without training.
+ */
+@QuarkusTest
+@WithTestResource(StackResource.class)
+class FilterServiceTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(240);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @TestHTTPResource("/q/health/ready")
+    URL ready;
+
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
+    @Inject
+    ModelStore models;
+
+    @Inject
+    ObjectStore objects;
+
+    @TempDir
+    Path tmp;
+
+    static final String FIRST = "{\"schema\":1,\"experiment_id\":\"f1\",\"data\":\"bundled:field\","
+            + "\"invert_probability\":0.5,\"bug_seed\":7,\"classifier_epochs\":1}";
+
+    @Test
+    void filtersDeadLettersBadRequestsAndAnnouncesTheSamePopulationsTwice() throws Exception {
+        try (KafkaProducer<String, String> producer = StackResource.producer(bootstrap);
+             KafkaConsumer<String, String> populations = consumer(StackResource.TOPICS.populations());
+             KafkaConsumer<String, String> dead = consumer(StackResource.TOPICS.deadLetter())) {
+
+            // 1. Train (one epoch), measure, select: both populations announced, keyed by the experiment id.
+            send(producer, "f1", FIRST);
+            PopulationReady low = population(populations, "f1");
+            PopulationReady high = population(populations, "f1");
+            assertEquals("low_accuracy", low.gan());
+            assertEquals("high_accuracy", high.gan());
+            ObjectRef classifierRef = low.request().classifier();
+            assertNotNull(classifierRef, "the forwarded request names the stored classifier");
+            assertEquals(classifierRef, high.request().classifier());
+            assertTrue(classifierRef.key().startsWith("classifiers/"), classifierRef.key());
+            assertEquals(0.5, low.request().invertProbability());
+            assertEquals(1, low.request().classifierEpochs());
+
+            // The stored classifier loads and is what was asked for.
+            PrimaryClassifier c = models.getClassifier(classifierRef);
+            assertEquals(1, c.provenance().epochs());
+            assertEquals("bundled:lab", c.provenance().trainData());
+            assertTrue(c.provenance().testAccuracy() > 0.9, "one epoch gives > 90%: " + c.provenance());
+
+            // The populations are exactly the core's in this JVM, for the stored classifier, the bug and the percentiles.
+            InversionBug bug = new InversionBug(0.5, 7);
+            FederatedDataset field = DatasetLoader.load("bundled:field", WriterPartition.Options.DEFAULT);
+            PopulationSelection.Result local = PopulationSelection.run(c, classifierRef.uri(), field, bug, null, null,
+                    5, tmp, Progress.NONE);
+            assertEquals(List.copyOf(local.low().inversion().keySet()), low.clients());
+            assertEquals(List.copyOf(local.high().inversion().keySet()), high.clients());
+            // ... and they separate the inverted writers (the workflow's point).
+            assertTrue(share(low.clients(), bug) >= 0.9, "low: " + share(low.clients(), bug));
+            assertTrue(share(high.clients(), bug) <= 0.1, "high: " + share(high.clients(), bug));
+            assertTrue(low.clients().size() >= 15 && high.clients().size() >= 15, low.clients() + " / " + high.clients());
+
+            // client_ids.csv in the reference format (Python csv: id,True|False with \r\n), as the message says.
+            String prefix = "experiments/f1/files/";
+            assertEquals(prefix + "populations/" + local.low().path() + "/client_ids.csv", low.clientIds().key());
+            String csv = new String(objects.get(low.clientIds().key(), low.clientIds().size(), low.clientIds().sha256()), StandardCharsets.UTF_8);
+            assertEquals(low.clients().stream().map(id -> id + "," + (bug.affects(id) ? "True" : "False") + "\r\n")
+                    .collect(Collectors.joining()), csv);
+            assertTrue(csv.matches("(w\\d\\d,(True|False)\r\n)+"), csv);
+            assertEquals(low.clients().size(),
+                    JSON.readTree(objects.get(low.summary().key(), low.summary().size(), low.summary().sha256())).get("writers").asInt());
+
+            // The bucket holds the tree `fedgan debug --out DIR` writes (the classifier's directory included), every
+            // CSV and population summary byte for byte as the core writes them here, and the histogram picture.
+            Set<String> stored = objects.list(prefix).stream().map(k -> k.substring(prefix.length()))
+                    .collect(Collectors.toCollection(TreeSet::new));
+            Set<String> expected = relativeFiles(tmp);
+            expected.add("classifier/classifier.json");
+            expected.add("classifier/model.zip");
+            assertEquals(expected, stored);
+            for (String f : expected) {
+                if (f.endsWith(".csv") || f.startsWith("populations/")) {
+                    assertArrayEquals(Files.readAllBytes(tmp.resolve(f)), objects.get(prefix + f), f);
+                }
+            }
+            assertTrue(stored.contains("populations/by_example/min_num_examples_5/incorrect/example_indices_map.csv"), stored.toString());
+            byte[] png = objects.get(prefix + "measurement/accuracy_histogram.png");
+            assertTrue(png.length > 5_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG of " + png.length + " bytes");
+            ObjectNode summary = (ObjectNode) JSON.readTree(objects.get(prefix + "measurement/measurement.json"));
+            assertEquals(100, summary.get("writers").asInt());
+            assertEquals(local.measured().summary().percentile25(), summary.get("percentile25").asDouble());
+            assertEquals(classifierRef.uri(), summary.get("classifier").asText());
+
+            // 2. Bad requests go to the dead-letter topic with the reason; nothing is announced for them.
+            String good2 = "{\"schema\":1,\"experiment_id\":\"f2\",\"data\":\"bundled:field\",\"invert_probability\":0.3,"
+                    + "\"bug_seed\":3,\"low_threshold\":0.5,\"high_threshold\":0.95,\"classifier\":"
+                    + JSON.writeValueAsString(classifierRef) + "}";
+            Map<String, String> bad = new java.util.LinkedHashMap<>();
+            bad.put("{\"schema\":1,\"experiment_id\":\"b1\",", "malformed JSON");
+            bad.put(good2.replace("\"schema\":1", "\"schema\":2"), "unknown schema version 2");
+            bad.put(good2.replace("0.3", "1.5"), "invert_probability must be in [0.0, 1.0], got 1.5");
+            bad.put(good2.replace("bundled:field", "bundled:nope"), "data 'bundled:nope' cannot be read");
+            bad.put(good2.replace("bundled:field", "/no/such/dir/emnist.h5"), "/no/such/dir/emnist.h5: no such file or directory");
+            bad.put(good2.replace("\"low_threshold\":0.5", "\"low_threshold\":0.99"), "low_threshold 0.99 is above high_threshold 0.95");
+            bad.put(good2.replace(classifierRef.key(), "classifiers/0000000000000000.zip"), "no such object");
+            bad.put(FIRST.replace("\"bug_seed\":7", "\"bug_seed\":8"), "experiment f1 was already filtered for a different request");
+            // Measured, then refused: nobody has accuracy < 0 (the files stay in the bucket to show why).
+            bad.put(good2.replace("\"f2\"", "\"f3\"").replace("\"low_threshold\":0.5", "\"low_threshold\":0.0"),
+                    "experiment f3: population low_accuracy is empty: no writer has accuracy < 0.0");
+            for (Map.Entry<String, String> b : bad.entrySet()) {
+                send(producer, "bad", b.getKey());
+                ConsumerRecord<String, String> dl = next(dead);
+                assertEquals(b.getKey(), dl.value());
+                assertTrue(header(dl, "dead-letter-reason").contains(b.getValue()),
+                        "expected '" + b.getValue() + "' in: " + header(dl, "dead-letter-reason"));
+                assertEquals(StackResource.TOPICS.experiments(), header(dl, "dead-letter-topic"));
+            }
+
+            // 3. The next good request is processed: the stored classifier (no training), explicit thresholds.
+            send(producer, "f2", good2);
+            PopulationReady low2 = population(populations, "f2");
+            PopulationReady high2 = population(populations, "f2");
+            assertEquals(classifierRef, low2.request().classifier());
+            InversionBug bug2 = new InversionBug(0.3, 3);
+            List<Population> local2 = PopulationSelection.select(
+                    dev.fedgan.core.measure.Misclassification.measure(c, field, bug2, Progress.NONE), 0.5, 0.95, 5);
+            assertEquals(List.copyOf(local2.get(0).inversion().keySet()), low2.clients());
+            assertEquals(List.copyOf(local2.get(1).inversion().keySet()), high2.clients());
+            assertTrue(low2.clientIds().key().endsWith("/by_user/acc_lt0p5/client_ids.csv"), low2.clientIds().key());
+            assertTrue(high2.clientIds().key().endsWith("/by_user/acc_gt0p95/client_ids.csv"), high2.clientIds().key());
+
+            // 4. The first request again: the same two messages, no second classifier trained.
+            send(producer, "f1", FIRST);
+            assertEquals(low, population(populations, "f1"));
+            assertEquals(high, population(populations, "f1"));
+            assertEquals(1, objects.list("classifiers/").size(), objects.list("classifiers/").toString());
+        }
+
+        // 5. Health and metrics.
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(ready.toURI()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode(), health.body());
+        assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
+        String prom = http.send(HttpRequest.newBuilder(metrics.toURI()).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"accepted\"} 2.0"), prom);
+        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"rejected\"} 9.0"), prom);
+        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"duplicate\"} 1.0"), prom);
+        assertTrue(prom.contains("fedgan_filter_duration_seconds_count 2"), prom);
+        assertTrue(prom.contains("fedgan_population_writers{gan=\"low_accuracy\"}"), prom);
+        assertTrue(prom.contains("fedgan_filter_progress"), prom);
+    }
+
+    /** Share of the writers that have the bug. */
+    private static double share(List<String> writers, InversionBug bug) {
+        return (double) writers.stream().filter(bug::affects).count() / writers.size();
+    }
+
+    private static Set<String> relativeFiles(Path dir) throws Exception {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/'))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    private PopulationReady population(KafkaConsumer<String, String> consumer, String key) {
+        ConsumerRecord<String, String> r = next(consumer);
+        assertEquals(key, r.key(), "populations are keyed by experiment id");
+        return Messages.decode(r.value(), PopulationReady.class);
+    }
+
+    private void send(KafkaProducer<String, String> producer, String key, String value) throws Exception {
+        producer.send(new ProducerRecord<>(StackResource.TOPICS.experiments(), key, value)).get();
+    }
+
+    private final Map<KafkaConsumer<String, String>, List<ConsumerRecord<String, String>>> buffered = new HashMap<>();
+
+    /** The next record on the consumer's topic, waiting up to {@link #WAIT}. */
+    private ConsumerRecord<String, String> next(KafkaConsumer<String, String> consumer) {
+        List<ConsumerRecord<String, String>> buf = buffered.computeIfAbsent(consumer, c -> new ArrayList<>());
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (buf.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                fail("no record on " + consumer.subscription() + " within " + WAIT);
+            }
+            consumer.poll(Duration.ofMillis(200)).forEach(buf::add);
+        }
+        return buf.remove(0);
+    }
+
+    private static String header(ConsumerRecord<String, String> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        assertNotNull(h, "header " + name + " on " + r);
+        return new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private KafkaConsumer<String, String> consumer(String topic) {
+        return StackResource.consumer(bootstrap, List.of(topic));
+    }
+}
