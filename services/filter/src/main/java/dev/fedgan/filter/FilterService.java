@@ -3,6 +3,7 @@ package dev.fedgan.filter;
 import dev.fedgan.protocol.ExperimentRequest;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.service.DeadLetters;
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.ObjectStore;
 import io.micrometer.core.instrument.Counter;
@@ -47,6 +48,7 @@ public class FilterService {
 
     private final ExperimentFilter filter;
     private final Emitter<String> populations;
+    private final DeadLetters deadLetters;
     private final Counter accepted;
     private final Counter rejected;
     private final Counter duplicate;
@@ -55,8 +57,10 @@ public class FilterService {
     private final AtomicReference<Double> progress = new AtomicReference<>(0.0);
 
     public FilterService(ModelStore models, ObjectStore objects, @Channel("populations") Emitter<String> populations,
-            MeterRegistry registry, @ConfigProperty(name = "fedgan.filter.min-num-examples", defaultValue = "5") int minNumExamples) {
+            MeterRegistry registry, DeadLetters deadLetters,
+            @ConfigProperty(name = "fedgan.filter.min-num-examples", defaultValue = "5") int minNumExamples) {
         this.filter = new ExperimentFilter(models, objects, minNumExamples);
+        this.deadLetters = deadLetters;
         this.populations = populations;
         String what = "Experiment requests by outcome: accepted (populations announced), duplicate (announced before, "
                 + "republished), rejected (dead-lettered)";
@@ -108,8 +112,7 @@ public class FilterService {
             }
         } catch (RuntimeException e) {
             rejected.increment();
-            LOG.warnf("experiment %s: request to dead-letter: %s", id != null ? id : "unknown", e.getMessage());
-            throw e;
+            throw deadLetters.reject("experiments", e);
         } finally {
             MDC.remove("experiment_id");
         }

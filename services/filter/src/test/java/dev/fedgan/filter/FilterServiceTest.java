@@ -174,7 +174,8 @@ class FilterServiceTest {
                 send(producer, "bad", b.getKey());
                 ConsumerRecord<String, String> dl = next(dead);
                 assertEquals(b.getKey(), dl.value());
-                assertTrue(header(dl, "dead-letter-reason").contains(b.getValue()),
+                assertTrue(header(dl, "dead-letter-reason").startsWith("filter: ")
+                        && header(dl, "dead-letter-reason").contains(b.getValue()),
                         "expected '" + b.getValue() + "' in: " + header(dl, "dead-letter-reason"));
                 assertEquals(StackResource.TOPICS.experiments(), header(dl, "dead-letter-topic"));
             }
