@@ -23,6 +23,7 @@ import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
 import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.storage.ModelStore;
@@ -46,7 +47,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -213,7 +213,7 @@ class AggregatorServiceTest {
                 }
             }
         }
-        List<String> reasons = dead.stream().map(r -> header(r, "dead-letter-reason")).toList();
+        List<String> reasons = dead.stream().map(r -> Records.header(r, "dead-letter-reason")).toList();
         assertTrue(reasons.stream().anyMatch(r -> r.startsWith("aggregator: malformed JSON")), reasons.toString());
         assertTrue(reasons.stream().anyMatch(r -> r.startsWith("aggregator: ") && r.contains("unknown experiment nobody")),
                 reasons.toString());
@@ -292,11 +292,6 @@ class AggregatorServiceTest {
             }
         }
         return fail(series + " not exported");
-    }
-
-    private static String header(ConsumerRecord<String, String> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     @Test

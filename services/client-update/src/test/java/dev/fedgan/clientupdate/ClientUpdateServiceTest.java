@@ -2,19 +2,14 @@ package dev.fedgan.clientupdate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.data.WriterData;
@@ -29,6 +24,7 @@ import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
 import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.storage.ModelStore;
@@ -40,7 +36,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -100,14 +95,14 @@ class ClientUpdateServiceTest {
             send(producer, malformed);
             ConsumerRecord<String, String> dl1 = next(dead);
             assertEquals(malformed, dl1.value());
-            assertTrue(header(dl1, "dead-letter-reason").contains("malformed JSON"), header(dl1, "dead-letter-reason"));
-            assertEquals(StackResource.TOPICS.roundTasks(), header(dl1, "dead-letter-topic"));
+            assertTrue(Records.header(dl1, "dead-letter-reason").contains("malformed JSON"), Records.header(dl1, "dead-letter-reason"));
+            assertEquals(StackResource.TOPICS.roundTasks(), Records.header(dl1, "dead-letter-topic"));
             send(producer, task(0, "w08", g, d).replace("\"schema\":1", "\"schema\":2"));
-            String reason2 = header(next(dead), "dead-letter-reason");
+            String reason2 = Records.header(next(dead), "dead-letter-reason");
             assertTrue(reason2.contains("unknown schema version 2"), reason2);
             ObjectRef gone = new ObjectRef(g.bucket(), g.key().replace("generator", "nothing"), g.size(), g.sha256());
             send(producer, task(0, "w09", gone, d));
-            String reason3 = header(next(dead), "dead-letter-reason");
+            String reason3 = Records.header(next(dead), "dead-letter-reason");
             assertTrue(reason3.contains("nothing") && reason3.contains("no such object"), reason3);
 
             // 3. The service keeps consuming: the next good task is answered.
@@ -133,25 +128,10 @@ class ClientUpdateServiceTest {
         producer.send(new ProducerRecord<>(StackResource.TOPICS.roundTasks(), "w", value)).get();
     }
 
-    private final Map<KafkaConsumer<String, String>, List<ConsumerRecord<String, String>>> buffered = new java.util.HashMap<>();
+    private final Records records = new Records(WAIT);
 
-    /** The next record on the consumer's topic, waiting up to {@link #WAIT}. */
     private ConsumerRecord<String, String> next(KafkaConsumer<String, String> consumer) {
-        List<ConsumerRecord<String, String>> buf = buffered.computeIfAbsent(consumer, c -> new ArrayList<>());
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (buf.isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                fail("no record on " + consumer.subscription() + " within " + WAIT);
-            }
-            consumer.poll(Duration.ofMillis(200)).forEach(buf::add);
-        }
-        return buf.remove(0);
-    }
-
-    private static String header(ConsumerRecord<String, String> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        assertNotNull(h, "header " + name + " on " + r);
-        return new String(h.value(), StandardCharsets.UTF_8);
+        return records.next(consumer);
     }
 
     private KafkaProducer<String, String> producer() {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,6 +18,7 @@ import dev.fedgan.core.progress.Progress;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.ObjectStore;
@@ -34,8 +34,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,7 +44,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,10 +171,10 @@ class FilterServiceTest {
                 send(producer, "bad", b.getKey());
                 ConsumerRecord<String, String> dl = next(dead);
                 assertEquals(b.getKey(), dl.value());
-                assertTrue(header(dl, "dead-letter-reason").startsWith("filter: ")
-                        && header(dl, "dead-letter-reason").contains(b.getValue()),
-                        "expected '" + b.getValue() + "' in: " + header(dl, "dead-letter-reason"));
-                assertEquals(StackResource.TOPICS.experiments(), header(dl, "dead-letter-topic"));
+                assertTrue(Records.header(dl, "dead-letter-reason").startsWith("filter: ")
+                        && Records.header(dl, "dead-letter-reason").contains(b.getValue()),
+                        "expected '" + b.getValue() + "' in: " + Records.header(dl, "dead-letter-reason"));
+                assertEquals(StackResource.TOPICS.experiments(), Records.header(dl, "dead-letter-topic"));
             }
 
             // 3. The next good request is processed: the stored classifier (no training), explicit thresholds.
@@ -237,25 +234,10 @@ class FilterServiceTest {
         producer.send(new ProducerRecord<>(StackResource.TOPICS.experiments(), key, value)).get();
     }
 
-    private final Map<KafkaConsumer<String, String>, List<ConsumerRecord<String, String>>> buffered = new HashMap<>();
+    private final Records records = new Records(WAIT);
 
-    /** The next record on the consumer's topic, waiting up to {@link #WAIT}. */
     private ConsumerRecord<String, String> next(KafkaConsumer<String, String> consumer) {
-        List<ConsumerRecord<String, String>> buf = buffered.computeIfAbsent(consumer, c -> new ArrayList<>());
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (buf.isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                fail("no record on " + consumer.subscription() + " within " + WAIT);
-            }
-            consumer.poll(Duration.ofMillis(200)).forEach(buf::add);
-        }
-        return buf.remove(0);
-    }
-
-    private static String header(ConsumerRecord<String, String> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        assertNotNull(h, "header " + name + " on " + r);
-        return new String(h.value(), StandardCharsets.UTF_8);
+        return records.next(consumer);
     }
 
     private KafkaConsumer<String, String> consumer(String topic) {
