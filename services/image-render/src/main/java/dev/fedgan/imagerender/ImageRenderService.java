@@ -444,13 +444,25 @@ public class ImageRenderService {
         return p.gan();
     }
 
-    /** The privacy statement of the rounds announced, as the aggregator's accountant computes it. */
+    /**
+     * The privacy statement of the rounds announced (the report's wording and orders), checked against what the
+     * aggregator's accountant announced: a statement whose ε or δ is not the aggregator's is refused.
+     */
     private PrivacyStatement privacy(Gan gan) {
         GanSettings g = gan.population.request().gan();
         GanTrainingConfig c = gan.config;
         int rounds = gan.state.finishedRound != null ? gan.state.finishedRound : gan.state.lastRound;
-        return PrivacyStatement.of(gan.population.clients().size(), c.clientsPerRound(), c.noiseMultiplier(), c.clip(),
-                rounds, g == null ? null : g.delta(), g == null || g.seededPrivacyNoise() == null);
+        PrivacyStatement p = PrivacyStatement.of(gan.population.clients().size(), c.clientsPerRound(),
+                c.noiseMultiplier(), c.clip(), rounds, g == null ? null : g.delta(),
+                g == null || g.seededPrivacyNoise() == null);
+        GanState s = gan.state;
+        if (rounds > 0 && (Math.abs(p.epsilonImproved() - s.epsilon) > 1e-9 * Math.max(1, s.epsilon)
+                || Math.abs(p.delta() - s.delta) > 1e-12 * Math.max(1, s.delta))) {
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT, "experiment %s %s: the aggregator"
+                    + " announced ε %.6g at δ %.3g after round %d, the report's statement says ε %.6g at δ %.3g",
+                    gan.experiment(), gan.name(), s.epsilon, s.delta, rounds, p.epsilonImproved(), p.delta()));
+        }
+        return p;
     }
 
     private static String randomness(Gan gan) {

@@ -26,6 +26,9 @@ import dev.fedgan.core.measure.MeasurementFiles;
 import dev.fedgan.core.population.PopulationSummary;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.core.render.ImageGrid;
+import dev.fedgan.core.privacy.PrivacyStatement;
+import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.protocol.ExperimentRequest;
 import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.ImagesReady;
@@ -295,8 +298,7 @@ class ImageRenderServiceTest {
     }
 
     void degradesWithoutClassifierAndFilterFiles(NetworkWeights initial, Drawn core, Path tmp) throws Exception {
-        GanSettings one = new GanSettings("tiny", 1, 1, 1, 1, null, null, null, null, null, 5, SEED, null, null, null);
-        ExperimentRequest request = new ExperimentRequest(1, "r2", "bundled:field", null, null, 0.5, 7, null, null, one,
+        ExperimentRequest request = new ExperimentRequest(1, "r2", "bundled:field", null, null, 0.5, 7, null, null, ONE,
                 null, null, null);
         ObjectRef none = new ObjectRef("fedgan", "none", 0, "0".repeat(64));
         ObjectRef g = models.putWeights("r2.low_accuracy", "generator", 1, initial);
@@ -384,9 +386,17 @@ class ImageRenderServiceTest {
         return new ObjectRef[] {ids, summary};
     }
 
+    static final GanSettings ONE = new GanSettings("tiny", 1, 1, 1, 1, null, null, null, null, null, 5, SEED, null, null,
+            null);
+
+    /** An announcement as the aggregator makes it: ε and δ from the accountant for the population and settings. */
     static RoundCompleted round(String experiment, String gan, int round, ObjectRef generator, boolean finished) {
-        return new RoundCompleted(1, experiment, gan, round, List.of("f0001", "f0002"), 2, 0, 0, 10.0 * round,
-                12.0 * round, 1e-3, generator, generator, 0.5, finished, finished ? "round limit reached" : null);
+        boolean r2 = experiment.equals("r2");
+        GanTrainingConfig c = GanSettingsMapping.config(r2 ? ONE : SETTINGS);
+        int n = r2 ? 2 : gan.startsWith("low") ? LOW_CLIENTS.size() : HIGH_CLIENTS.size();
+        PrivacyStatement p = PrivacyStatement.of(n, c.clientsPerRound(), c.noiseMultiplier(), c.clip(), round, null, false);
+        return new RoundCompleted(1, experiment, gan, round, List.of("f0001", "f0002"), 2, 0, 0, p.epsilonImproved(),
+                p.epsilonOriginal(), p.delta(), generator, generator, 0.5, finished, finished ? "round limit reached" : null);
     }
 
     void send(KafkaProducer<String, String> producer, String topic, Message m) throws Exception {
