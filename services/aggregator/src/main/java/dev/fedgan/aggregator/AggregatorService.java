@@ -75,12 +75,16 @@ public class AggregatorService {
         final FederatedGanTraining training;
         final String namespace;
         FederatedGanTraining.RoundPlan plan;
+        /** The stored weights the next round broadcasts, and the round they belong to. */
         ObjectRef generator;
         ObjectRef critic;
+        int storedRound = -1;
         final Map<String, ClientUpdate> received = new LinkedHashMap<>();
         final Set<String> rejected = new HashSet<>();
         int late;
         long roundStarted;
+        /** Time spent reading the round's deltas from the object store (for the round's log line). */
+        double fetchSeconds;
         int abandoned;
         java.util.concurrent.ScheduledFuture<?> deadline;
         // What the gauges read (tagged experiment, gan).
@@ -91,6 +95,12 @@ public class AggregatorService {
         volatile double generatorLoss = Double.NaN;
         /** {@code rounds.csv} as {@code fedgan debug} writes it, one row per round so far. */
         final StringBuilder roundsCsv = new StringBuilder(GanExperiment.ROUNDS_CSV_HEADER);
+
+        void broadcast(int round, ModelStore.StoredCheckpoint stored) {
+            generator = stored.generator();
+            critic = stored.critic();
+            storedRound = round;
+        }
 
         Run(PopulationReady population, GanTrainingConfig config, FederatedGanTraining training) {
             this.population = population;
@@ -233,7 +243,9 @@ public class AggregatorService {
             run = register(new Run(p, config, training));
         }
         synchronized (run) {
-            writeRecord(run, models.putCheckpoint(run.namespace, training), null, false);
+            ModelStore.StoredCheckpoint stored = models.putCheckpoint(run.namespace, training);
+            run.broadcast(0, stored);
+            writeRecord(run, stored.manifest(), null, false);
             LOG.infof("experiment %s: %d clients, %d per round, %d rounds, %s", key, p.clients().size(),
                     config.clientsPerRound(), config.rounds(), training.randomnessDescription());
             startRound(run);
@@ -387,6 +399,7 @@ public class AggregatorService {
             if (run.received.containsKey(u.clientId()) || run.rejected.contains(u.clientId())) {
                 return; // a redelivered or duplicated update counts once
             }
+            long t0 = System.nanoTime();
             try {
                 float[] delta = models.getDelta(u.delta(), Math.toIntExact(run.training.critic().length()));
                 int bad = 0;
@@ -399,6 +412,7 @@ public class AggregatorService {
                 }
                 run.received.put(u.clientId(), new ClientUpdate(u.clientId(), u.round(), delta, u.realExamples(), u.steps(),
                         u.nonFinite(), u.loss()));
+                run.fetchSeconds += (System.nanoTime() - t0) / 1e9;
                 updatesReceived.increment();
             } catch (StorageException e) {
                 run.rejected.add(u.clientId());
@@ -423,8 +437,11 @@ public class AggregatorService {
         FederatedGanTraining.RoundPlan plan = run.plan;
         run.deadline = clock.schedule(() -> onDeadline(run, plan), seconds, java.util.concurrent.TimeUnit.SECONDS);
         int r = run.plan.round();
-        run.generator = models.putWeights(run.namespace, "generator", r, run.training.generator());
-        run.critic = models.putWeights(run.namespace, "critic", r, run.training.critic());
+        if (run.storedRound != r) { // after a restart: the checkpoint's weights are stored, but their claims not known
+            run.generator = models.putWeights(run.namespace, "generator", r, run.training.generator());
+            run.critic = models.putWeights(run.namespace, "critic", r, run.training.critic());
+            run.storedRound = r;
+        }
         ExperimentRequest q = run.population.request();
         for (int k = 0; k < run.plan.clients().size(); k++) {
             String client = run.plan.clients().get(k);
@@ -472,7 +489,9 @@ public class AggregatorService {
         if (run.deadline != null) {
             run.deadline.cancel(false);
         }
+        long t0 = System.nanoTime();
         FederatedGanTraining.RoundReport report = run.training.completeRound(run.plan, new ArrayList<>(run.received.values()));
+        long t1 = System.nanoTime();
         GanTrainingConfig c = run.config;
         String stopped = null;
         Double target = run.population.request().gan() == null ? null : run.population.request().gan().targetEpsilon();
@@ -483,9 +502,12 @@ public class AggregatorService {
                     report.round() + 1, target);
         }
         // Checkpoint first: once the weights are announced, a restart must resume after this round.
-        ObjectRef checkpoint = models.putCheckpoint(run.namespace, run.training);
-        ObjectRef g = models.putWeights(run.namespace, "generator", report.round(), run.training.generator());
-        ObjectRef d = models.putWeights(run.namespace, "critic", report.round(), run.training.critic());
+        ModelStore.StoredCheckpoint stored = models.putCheckpoint(run.namespace, run.training);
+        ObjectRef checkpoint = stored.manifest();
+        ObjectRef g = stored.generator();
+        ObjectRef d = stored.critic();
+        run.broadcast(report.round(), stored);
+        long t2 = System.nanoTime();
         double seconds = (System.nanoTime() - run.roundStarted) / 1e9;
         roundDuration.record(Duration.ofNanos(System.nanoTime() - run.roundStarted));
         roundsCompleted.increment();
@@ -500,8 +522,12 @@ public class AggregatorService {
         writeRecord(run, checkpoint, announcement, stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
         updateGauges(run, privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
-        LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s%s", run.namespace, report.round(), run.received.size(),
-                run.plan.clients().size(), privacy.epsilonImproved(), seconds, stopped != null ? "; " + stopped : "");
+        LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s (reading deltas %.1f s, aggregation %.1f s, generator %.1f s,"
+                + " checkpoint and weights %.1f s, record and announcement %.1f s)%s", run.namespace, report.round(),
+                run.received.size(), run.plan.clients().size(), privacy.epsilonImproved(), seconds, run.fetchSeconds,
+                report.aggregationSeconds(), report.generatorSeconds(), (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9,
+                stopped != null ? "; " + stopped : "");
+        run.fetchSeconds = 0;
         run.received.clear();
         run.rejected.clear();
         run.late = 0;

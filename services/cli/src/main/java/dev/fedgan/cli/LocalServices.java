@@ -83,7 +83,7 @@ public final class LocalServices implements AutoCloseable {
                     + (kafkaUp ? 19000 : 19092) + " is free: stop what holds it (another dev stack?) and try again");
         } else {
             status.accept("starting the dev stack (Kafka " + BOOTSTRAP + ", S3 " + S3 + ")...");
-            start("devstack", List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+            start("devstack", List.of("-Xmx1g", "-jar", jar.toString()));
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (!(listening(19092) && listening(19000))) {
                 checkAlive();

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -122,30 +121,11 @@ public final class ModelStore {
         }
     }
 
-    /** {@link NetworkWeights#write}'s zip with stored (uncompressed) entries and fixed timestamps. */
+    /** {@link NetworkWeights#write}'s bytes: stored entries with fixed times, so equal weights give equal bytes. */
     static byte[] canonicalWeights(NetworkWeights w) {
         try {
-            ByteArrayOutputStream raw = new ByteArrayOutputStream();
-            w.write(raw);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(raw.size() + 1024);
-            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(raw.toByteArray()));
-                 ZipOutputStream zip = new ZipOutputStream(out)) {
-                ZipEntry e;
-                while ((e = in.getNextEntry()) != null) {
-                    byte[] data = in.readAllBytes();
-                    ZipEntry c = new ZipEntry(e.getName());
-                    c.setMethod(ZipEntry.STORED);
-                    c.setSize(data.length);
-                    c.setCompressedSize(data.length);
-                    CRC32 crc = new CRC32();
-                    crc.update(data);
-                    c.setCrc(crc.getValue());
-                    c.setTimeLocal(ZIP_TIME);
-                    zip.putNextEntry(c);
-                    zip.write(data);
-                    zip.closeEntry();
-                }
-            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.toIntExact(4 * w.length() + 64 * 1024));
+            w.write(out);
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialise weights: " + e.getMessage(), e);
@@ -313,7 +293,11 @@ public final class ModelStore {
     }
 
     /** A stored checkpoint: the run's state (accountant, random streams, round) and its weights' claims. */
-    record CheckpointManifest(int format, GanCheckpoint.State state, ObjectRef generator, ObjectRef critic) {
+    public record CheckpointManifest(int format, GanCheckpoint.State state, ObjectRef generator, ObjectRef critic) {
+    }
+
+    /** What {@link #putCheckpoint} stored: the manifest's claim, and the claims of the round's weights in it. */
+    public record StoredCheckpoint(ObjectRef manifest, ObjectRef generator, ObjectRef critic) {
     }
 
     /**
@@ -321,7 +305,7 @@ public final class ModelStore {
      * (so the aggregator's announcement of the same weights writes nothing more) and a small JSON manifest with the
      * state under {@code experiments/<experimentId>/checkpoints/round-<round, 5 digits>-<sha256[0:16]>.json}.
      */
-    public ObjectRef putCheckpoint(String experimentId, FederatedGanTraining run) {
+    public StoredCheckpoint putCheckpoint(String experimentId, FederatedGanTraining run) {
         GanCheckpoint.State state = GanCheckpoint.state(run);
         ObjectRef g = putWeights(experimentId, "generator", run.round(), run.generator());
         ObjectRef d = putWeights(experimentId, "critic", run.round(), run.critic());
@@ -330,7 +314,8 @@ public final class ModelStore {
         String sha = Sha256.hex(bytes);
         String key = experimentPrefix(experimentId) + "checkpoints/" + roundName(run.round()) + "-" + sha.substring(0, 16)
                 + ".json";
-        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, sha, "application/json"));
+        return new StoredCheckpoint(ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, sha, "application/json")),
+                g, d);
     }
 
     /**

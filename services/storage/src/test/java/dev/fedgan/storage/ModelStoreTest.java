@@ -318,7 +318,10 @@ class ModelStoreTest {
                 null, null, null, null, null, null, 5L, null, null, null));
         List<String> ids = List.of("w00", "w01", "w02", "w03");
         FederatedGanTraining run = FederatedGanTraining.startRemote(config, ids, null, 42L);
-        ObjectRef ref = models.putCheckpoint("ckpt.low_accuracy", run);
+        ModelStore.StoredCheckpoint stored = models.putCheckpoint("ckpt.low_accuracy", run);
+        ObjectRef ref = stored.manifest();
+        assertEquals(models.putWeights("ckpt.low_accuracy", "critic", 0, run.critic()), stored.critic(),
+                "the checkpoint's critic is the round's stored critic");
         assertTrue(ref.key().startsWith("experiments/ckpt.low_accuracy/checkpoints/round-00000-"), ref.key());
         FederatedGanTraining back = models.getCheckpoint(ref);
         assertEquals(ids, back.clientIds());

@@ -155,25 +155,32 @@ public final class NetworkWeights {
     public void write(OutputStream out) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
         for (var e : tensors.entrySet()) {
-            zip.putNextEntry(entry(e.getKey() + ".npy"));
-            zip.write(Nd4j.toNpyByteArray(e.getValue().dup('c')));
-            zip.closeEntry();
+            stored(zip, e.getKey() + ".npy", Nd4j.toNpyByteArray(e.getValue().dup('c')));
         }
-        zip.putNextEntry(entry("order.txt"));
         StringBuilder order = new StringBuilder();
         for (String name : tensors.keySet()) {
             order.append(name).append(trainable.contains(name) ? " trainable" : " statistic").append('\n');
         }
-        zip.write(order.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        zip.closeEntry();
+        stored(zip, "order.txt", order.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         zip.finish();
     }
 
-    /** Entries carry a fixed time, so equal weights give equal bytes (content-addressed storage relies on it). */
-    private static ZipEntry entry(String name) {
+    /**
+     * One uncompressed entry with a fixed time: equal weights give equal bytes (content-addressed storage relies on
+     * it), and no time goes into deflating floats, which hardly compress.
+     */
+    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
         ZipEntry e = new ZipEntry(name);
         e.setTimeLocal(java.time.LocalDateTime.of(1980, 1, 1, 0, 0));
-        return e;
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(data.length);
+        e.setCompressedSize(data.length);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        zip.putNextEntry(e);
+        zip.write(data);
+        zip.closeEntry();
     }
 
     /**
