@@ -13,7 +13,10 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundTask;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A round task's client step through the object store (reference section 4.3): load the broadcast generator and
@@ -21,6 +24,8 @@ import java.util.Map;
  * {@link ClientTraining}, store the delta and return its announcement. What a client-update pod does per task.
  */
 public final class RemoteClientStep {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteClientStep.class);
 
     private final ModelStore models;
     private final Map<GanTrainingConfig, ClientTraining> trainers = new HashMap<>();
@@ -37,6 +42,7 @@ public final class RemoteClientStep {
     }
 
     public synchronized ClientUpdateReady run(RoundTask task) {
+        long t0 = System.nanoTime();
         GanTrainingConfig config = GanSettingsMapping.config(task.settings());
         NetworkWeights generator = broadcast.get(task.generator());
         if (generator == null) {
@@ -50,9 +56,14 @@ public final class RemoteClientStep {
         }
         WriterData data = SimulatedClients.client(task.data(), new InversionBug(task.invertProbability(), task.bugSeed()),
                 task.clientId());
+        long t1 = System.nanoTime();
         ClientUpdate u = trainers.computeIfAbsent(config, ClientTraining::new)
                 .train(task.clientId(), task.round(), generator, critic, data, task.clientSeed());
+        long t2 = System.nanoTime();
         ObjectRef delta = models.putDelta(task.experimentId() + "." + task.gan(), task.round(), task.clientId(), u.delta());
+        LOG.info(String.format(Locale.ROOT, "%s.%s round %d client %s: weights and data %.2f s, critic steps %.2f s,"
+                + " delta stored %.2f s", task.experimentId(), task.gan(), task.round() + 1, task.clientId(),
+                (t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9));
         return new ClientUpdateReady(Messages.SCHEMA, task.experimentId(), task.gan(), task.round(), task.clientId(), delta,
                 u.realExamples(), u.steps(), u.nonFinite(), u.loss());
     }
