@@ -32,8 +32,6 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -175,11 +173,11 @@ public class AggregatorService {
     void resumeRunning() {
         for (String key : objects.list(RUNS)) {
             try {
-                RunRecord record = Json.MAPPER.readValue(objects.get(key), RunRecord.class);
+                RunRecord record = readRecord(key);
                 if (!record.finished()) {
                     resume(record);
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 LOG.errorf(e, "cannot resume the run recorded in %s", objects.uri(key));
             }
         }
@@ -206,7 +204,7 @@ public class AggregatorService {
         try {
             PopulationReady p = Messages.decode(json, PopulationReady.class);
             String key = p.experimentId() + "." + p.gan();
-            RunRecord record = objects.exists(recordKey(key)) ? readRecord(key) : null;
+            RunRecord record = objects.exists(recordKey(key)) ? readRecord(recordKey(key)) : null;
             if (record != null) {
                 if (record.finished()) {
                     LOG.infof("population %s again: its training is finished, ignored", key);
@@ -312,23 +310,13 @@ public class AggregatorService {
 
     /** The per-round log in the experiment's files (what the report links to), rewritten after every round. */
     private void storeRoundsCsv(Run run) {
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile("fedgan-rounds", ".csv");
-            Files.writeString(tmp, run.roundsCsv, StandardCharsets.UTF_8);
-            models.putFile(run.population.experimentId(), roundsCsvPath(run), tmp);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + roundsCsvPath(run) + " of " + run.namespace, e);
-        } finally {
-            if (tmp != null) {
-                tmp.toFile().delete();
-            }
-        }
+        models.putFile(run.population.experimentId(), roundsCsvPath(run),
+                run.roundsCsv.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** After a restart: the stored rows up to the checkpoint's round (a row of a round redone now is dropped). */
     private void restoreRoundsCsv(Run run) {
-        String key = ModelStore.experimentPrefix(run.population.experimentId()) + "files/" + roundsCsvPath(run);
+        String key = ModelStore.fileKey(run.population.experimentId(), roundsCsvPath(run));
         if (!objects.exists(key)) {
             return;
         }
@@ -345,11 +333,11 @@ public class AggregatorService {
         return RUNS + namespace + ".json";
     }
 
-    private RunRecord readRecord(String namespace) {
+    private RunRecord readRecord(String key) {
         try {
-            return Json.MAPPER.readValue(objects.get(recordKey(namespace)), RunRecord.class);
+            return Json.MAPPER.readValue(objects.get(key), RunRecord.class);
         } catch (IOException e) {
-            throw new UncheckedIOException("unreadable run record " + objects.uri(recordKey(namespace)), e);
+            throw new UncheckedIOException("unreadable run record " + objects.uri(key), e);
         }
     }
 

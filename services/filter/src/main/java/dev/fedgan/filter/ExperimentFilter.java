@@ -11,6 +11,7 @@ import dev.fedgan.core.data.DatasetException;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterPartition;
+import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.population.Population;
 import dev.fedgan.core.population.PopulationFiles;
 import dev.fedgan.core.population.PopulationSelection;
@@ -29,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,7 +155,7 @@ final class ExperimentFilter {
         try {
             return filter(r, out, progress, manifest);
         } finally {
-            deleteTree(out);
+            FileTrees.deleteQuietly(out);
         }
     }
 
@@ -186,7 +186,7 @@ final class ExperimentFilter {
             if (p.inversion().isEmpty()) {
                 throw new MessageException("experiment " + id + ": population " + p.summary().selection()
                         + " is empty: " + p.summary().warning() + " (the measurement is in "
-                        + objects.uri(ModelStore.experimentPrefix(id) + "files/" + PopulationSelection.MEASUREMENT_DIR)
+                        + objects.uri(ModelStore.fileKey(id, PopulationSelection.MEASUREMENT_DIR))
                         + ")");
             }
         }
@@ -256,11 +256,4 @@ final class ExperimentFilter {
         return new Outcome(ready, true, ready.get(0).request().classifier(), Map.of());
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp dir left behind is harmless
-        }
-    }
 }

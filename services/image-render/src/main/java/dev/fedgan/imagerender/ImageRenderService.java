@@ -12,6 +12,7 @@ import dev.fedgan.core.gan.GanNetworks;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.NetworkWeights;
 import dev.fedgan.core.gan.PopulationComparison;
+import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.measure.MeasurementFiles;
 import dev.fedgan.core.population.PopulationFiles;
@@ -362,7 +363,8 @@ public class ImageRenderService {
             LOG.infof("experiment=%s: report written; verdict: %s", gan.experiment(), verdict);
         }
         GanExperiment.Evaluation last = s.at(r.round());
-        ObjectRef grid = ObjectStore.ref(objects.bucket(), objects.stat(filesKey(gan.experiment(), ganPath(gan, last.grid()))));
+        ObjectRef grid = ObjectStore.ref(objects.bucket(),
+                objects.stat(ModelStore.fileKey(gan.experiment(), ganPath(gan, last.grid()))));
         announce(gan, last, grid, report, verdict);
         duration.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         if (report != null) {
@@ -405,7 +407,7 @@ public class ImageRenderService {
             String histogram = "measurement/" + MeasurementFiles.HISTOGRAM_PNG;
             DebugReport.write(dir, new DebugReport.Content(cmp[0].verdict(), cmp[0].inversionFound(), provenance(low),
                     readFile(id, "measurement/" + MeasurementFiles.SUMMARY, MeasurementFiles.Summary.class),
-                    objects.exists(filesKey(id, histogram)) ? histogram : null, populations(id), cmp[0]));
+                    objects.exists(ModelStore.fileKey(id, histogram)) ? histogram : null, populations(id), cmp[0]));
             models.putFile(id, DebugReport.JSON, dir.resolve(DebugReport.JSON));
             html[0] = models.putFile(id, DebugReport.HTML, dir.resolve(DebugReport.HTML));
         });
@@ -486,11 +488,11 @@ public class ImageRenderService {
 
     /** The population summaries the filter stored (by_user first, then by_example), empty if none. */
     private List<PopulationSummary> populations(String id) {
-        String root = filesKey(id, "populations/");
+        String files = ModelStore.experimentPrefix(id) + "files/";
         List<String> keys = new ArrayList<>();
-        for (String k : objects.list(root)) {
+        for (String k : objects.list(files + "populations/")) {
             if (k.endsWith("/" + PopulationFiles.SUMMARY)) {
-                keys.add(k.substring(filesKey(id, "").length()));
+                keys.add(k.substring(files.length()));
             }
         }
         keys.sort(Comparator.comparing((String k) -> !k.startsWith("populations/by_user/")).thenComparing(k -> k));
@@ -613,7 +615,7 @@ public class ImageRenderService {
     }
 
     private <T> T readFile(String id, String relative, Class<T> type) {
-        String k = filesKey(id, relative);
+        String k = ModelStore.fileKey(id, relative);
         try {
             if (!objects.exists(k)) {
                 return null;
@@ -626,7 +628,7 @@ public class ImageRenderService {
     }
 
     private BufferedImage readImage(String id, String relative) {
-        String k = filesKey(id, relative);
+        String k = ModelStore.fileKey(id, relative);
         try {
             BufferedImage img = ImageIO.read(new ByteArrayInputStream(objects.get(k)));
             if (img == null) {
@@ -653,11 +655,7 @@ public class ImageRenderService {
     }
 
     private void putText(String id, String relative, String text) {
-        withTemp(dir -> {
-            Path f = dir.resolve("file");
-            Files.writeString(f, text, StandardCharsets.UTF_8);
-            models.putFile(id, relative, f);
-        });
+        models.putFile(id, relative, text.getBytes(StandardCharsets.UTF_8));
     }
 
     static String csv(List<GanExperiment.Evaluation> evaluations) {
@@ -686,13 +684,7 @@ public class ImageRenderService {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         } finally {
-            if (dir != null) {
-                try (var paths = Files.walk(dir)) {
-                    paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                } catch (IOException ignored) {
-                    // a temp dir left behind is harmless
-                }
-            }
+            FileTrees.deleteQuietly(dir);
         }
     }
 
@@ -702,10 +694,6 @@ public class ImageRenderService {
 
     private static String ganPath(Gan gan, String relative) {
         return "gans/" + gan.name() + "/" + relative;
-    }
-
-    static String filesKey(String id, String relative) {
-        return ModelStore.experimentPrefix(id) + "files/" + relative;
     }
 
     static String renderKey(String id, String gan, String relative) {

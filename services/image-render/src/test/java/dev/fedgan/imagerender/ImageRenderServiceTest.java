@@ -447,11 +447,11 @@ class ImageRenderServiceTest {
     }
 
     String text(String experiment, String relative) {
-        return new String(objects.get(ImageRenderService.filesKey(experiment, relative)), StandardCharsets.UTF_8);
+        return new String(objects.get(ModelStore.fileKey(experiment, relative)), StandardCharsets.UTF_8);
     }
 
     int gifFrames(String experiment, String relative) throws Exception {
-        byte[] gif = objects.get(ImageRenderService.filesKey(experiment, relative));
+        byte[] gif = objects.get(ModelStore.fileKey(experiment, relative));
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(gif))) {
             ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
             reader.setInput(in);

@@ -4,6 +4,7 @@ import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.gan.FederatedGanTraining;
 import dev.fedgan.core.gan.GanCheckpoint;
 import dev.fedgan.core.gan.NetworkWeights;
+import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.protocol.ObjectRef;
 import java.io.ByteArrayInputStream;
@@ -212,7 +213,7 @@ public final class ModelStore {
      * @param relativePath '/'-separated, no '..' or empty segments, e.g. {@code plots/round-00012.png}
      */
     public ObjectRef putFile(String experimentId, String relativePath, Path file) {
-        String key = experimentPrefix(experimentId) + "files/" + relativePath(relativePath);
+        String key = fileKey(experimentId, relativePath);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -220,7 +221,18 @@ public final class ModelStore {
             throw new UncheckedIOException("cannot read " + file + " to store as " + store.uri(key) + ": "
                     + e.getMessage(), e);
         }
-        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, contentType(relativePath)));
+        return putFile(experimentId, relativePath, bytes);
+    }
+
+    /** {@link #putFile(String, String, Path)} for content already in memory (a CSV, a JSON document, a picture). */
+    public ObjectRef putFile(String experimentId, String relativePath, byte[] bytes) {
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(fileKey(experimentId, relativePath), bytes,
+                contentType(relativePath)));
+    }
+
+    /** The key of an output file: {@code experiments/<experimentId>/files/<relativePath>}. */
+    public static String fileKey(String experimentId, String relativePath) {
+        return experimentPrefix(experimentId) + "files/" + relativePath(relativePath);
     }
 
     /**
@@ -344,7 +356,7 @@ public final class ModelStore {
         } catch (IOException e) {
             throw invalid(c, "not a readable checkpoint: " + e.getMessage());
         } finally {
-            deleteQuietly(dir);
+            FileTrees.deleteQuietly(dir);
         }
     }
 
@@ -383,7 +395,7 @@ public final class ModelStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot package " + what + " for the object store: " + e.getMessage(), e);
         } finally {
-            deleteQuietly(dir);
+            FileTrees.deleteQuietly(dir);
         }
     }
 
@@ -412,18 +424,7 @@ public final class ModelStore {
             }
             throw invalid(c, "not a readable " + what.replaceFirst("^an? ", "") + ": " + e.getMessage());
         } finally {
-            deleteQuietly(dir);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try {
-            GanCheckpoint.delete(dir);
-        } catch (IOException ignored) {
-            // a temp dir left behind is harmless
+            FileTrees.deleteQuietly(dir);
         }
     }
 

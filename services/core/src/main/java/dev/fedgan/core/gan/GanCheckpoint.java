@@ -1,6 +1,7 @@
 package dev.fedgan.core.gan;
 
 import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.privacy.ClientSampler;
 import dev.fedgan.core.privacy.GaussianNoise;
@@ -113,15 +114,8 @@ public final class GanCheckpoint {
         }
     }
 
-    /** Deletes a checkpoint directory (or any tree); nothing if it does not exist. */
-    public static void delete(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
+    /** Deletes a checkpoint directory; nothing if it does not exist. */
+    static void delete(Path p) throws IOException {
+        FileTrees.delete(p);
     }
 }
