@@ -79,11 +79,6 @@ public final class GanEvaluator {
         return new Drawn(mean, GanMetrics.polarityOf(mean), score, fcd, grid);
     }
 
-    /** Whether FCDs are computed (a classifier and real images were given). */
-    public boolean hasFrechetDistance() {
-        return realLogits != null;
-    }
-
     /** The grid's path relative to a GAN's output directory: {@code images/gen_images_step_00040.png}. */
     public static String gridFile(int round) {
         return String.format(Locale.ROOT, "images/gen_images_step_%05d.png", round);
