@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Objects are held in memory whole: this is for model weights, deltas and result files (megabytes), not for
- * data sets. Objects above 5 MiB go up as a multipart upload. Thread-safe; close it to stop the HTTP client's
+ * data sets. Every object goes up in one PUT request, never as a multipart upload (S3 takes up to 5 GiB in one PUT;
+ * a multipart upload of a 26 MB delta took twice as long against S3Proxy, docs/benchmarks.md). Thread-safe; close it to stop the HTTP client's
  * threads.
  */
 public final class ObjectStore implements AutoCloseable {
@@ -53,8 +54,8 @@ public final class ObjectStore implements AutoCloseable {
     public static final String SHA256_METADATA = "sha256";
     /** User metadata holding the object's size in bytes. */
     public static final String SIZE_METADATA = "size";
-    /** Multipart part size: S3's minimum. Objects up to this size go up in one request. */
-    public static final long PART_SIZE = 5L * 1024 * 1024;
+    /** S3's smallest multipart part: the MinIO client wants a part size of at least this even for one PUT. */
+    private static final long MIN_PART_SIZE = 5L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectStore.class);
     private static final String OCTET_STREAM = "application/octet-stream";
@@ -180,8 +181,8 @@ public final class ObjectStore implements AutoCloseable {
         String type = contentType == null ? OCTET_STREAM : contentType;
         Map<String, String> meta = Map.of(SHA256_METADATA, sha, SIZE_METADATA, Long.toString(bytes.length));
         call("put", key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
-                // A fresh stream each attempt; parts of PART_SIZE above PART_SIZE (multipart upload).
-                .stream(new ByteArrayInputStream(bytes), bytes.length, PART_SIZE)
+                // A fresh stream each attempt; a part size of at least the whole object: one PUT, not multipart.
+                .stream(new ByteArrayInputStream(bytes), bytes.length, Math.max(MIN_PART_SIZE, bytes.length))
                 .contentType(type).userMetadata(meta).build()));
         bytesWritten.add(bytes.length);
         return new StoredObject(key, bytes.length, sha);
