@@ -14,6 +14,7 @@ import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.ComputeThread;
 import dev.fedgan.service.DeadLetters;
 import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.storage.ModelStore;
@@ -121,6 +122,7 @@ public class AggregatorService {
     private final ModelStore models;
     private final ObjectStore objects;
     private final DeadLetters deadLetters;
+    private final ComputeThread compute;
     private final MeterRegistry registry;
     private final Emitter<String> tasks;
     private final Emitter<String> rounds;
@@ -143,12 +145,13 @@ public class AggregatorService {
     /** Share of m that must have answered at the deadline when the request sets none. */
     static final double DEFAULT_QUORUM = 0.8;
 
-    public AggregatorService(ModelStore models, ObjectStore objects, DeadLetters deadLetters,
+    public AggregatorService(ModelStore models, ObjectStore objects, DeadLetters deadLetters, ComputeThread compute,
             @Channel("round-tasks") Emitter<String> tasks, @Channel("rounds") Emitter<String> rounds,
             MeterRegistry registry) {
         this.models = models;
         this.objects = objects;
         this.deadLetters = deadLetters;
+        this.compute = compute;
         this.registry = registry;
         this.tasks = tasks;
         this.rounds = rounds;
@@ -409,7 +412,7 @@ public class AggregatorService {
                         + ": update of " + u.clientId() + " rejected: " + e.getMessage(), e);
             }
             if (run.received.size() + run.rejected.size() == run.plan.clients().size()) {
-                completeRound(run);
+                compute.run(() -> completeRound(run));
             }
         }
         if (unusable != null) {
@@ -455,7 +458,7 @@ public class AggregatorService {
                 if (run.received.size() >= needed) {
                     LOG.infof("%s round %d: deadline with %d/%d updates (quorum %d): completing", run.namespace,
                             plan.round() + 1, run.received.size(), plan.clients().size(), needed);
-                    completeRound(run);
+                    compute.run(() -> completeRound(run));
                 } else {
                     LOG.warnf("%s round %d: deadline with %d/%d updates, below the quorum of %d: abandoned, resampling",
                             run.namespace, plan.round() + 1, run.received.size(), plan.clients().size(), needed);
@@ -473,6 +476,10 @@ public class AggregatorService {
         }
     }
 
+    /**
+     * Runs on the {@link ComputeThread} (the caller holds the run's lock and waits): aggregation, generator steps,
+     * checkpoint, announcement, the next round's tasks.
+     */
     private void completeRound(Run run) {
         if (run.deadline != null) {
             run.deadline.cancel(false);

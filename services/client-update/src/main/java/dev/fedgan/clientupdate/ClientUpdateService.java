@@ -3,24 +3,41 @@ package dev.fedgan.clientupdate;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.ComputeThread;
 import dev.fedgan.service.DeadLetters;
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.RemoteClientStep;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Outgoing;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
  * {@code round-tasks} → {@code client-updates}: one sampled client's part of a round (reference section 4.3).
  * The work is {@link RemoteClientStep}: broadcast weights from the object store, the core's critic steps on the
- * client's data, the delta back to the store; this class announces it.
- * A task that cannot be processed (malformed or unknown-schema JSON, a missing or corrupt object, an unknown
- * client) throws: the record is nacked and the Kafka connector's dead-letter-queue strategy writes it to
+ * client's data (on the {@link ComputeThread}), the delta back to the store; this class announces it, keyed by
+ * experiment.
+ *
+ * <p>Tasks are taken one at a time, in order, but a task's delta is stored and announced while the next task's
+ * critic steps run (at most one store behind: a task is taken once the previous task has trained and the one before
+ * it has stored its delta). A task is acknowledged only once its announcement is on the broker, so a replica that dies
+ * mid-task leaves it to be redelivered. A task that cannot be processed (malformed or unknown-schema JSON, a missing
+ * or corrupt object, an unknown client) is nacked: the Kafka connector's dead-letter-queue strategy writes it to
  * {@code dead-letter} with the reason in the {@code dead-letter-reason} header; consumption goes on.
  */
 @ApplicationScoped
@@ -29,15 +46,27 @@ public class ClientUpdateService {
     private static final Logger LOG = Logger.getLogger(ClientUpdateService.class);
 
     private final RemoteClientStep step;
+    private final ComputeThread compute;
+    private final DeadLetters deadLetters;
+    private final Emitter<String> updates;
     private final Counter answered;
     private final Counter deadLettered;
     private final Timer duration;
+    /** Stores deltas, one at a time, while the compute thread trains the next task. */
+    private final ExecutorService storing = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fedgan-delta-store");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The last task's delta stored (or failed): the next task after the one training waits for it. */
+    private CompletableFuture<?> lastStored = CompletableFuture.completedFuture(null);
 
-    private final DeadLetters deadLetters;
-
-    public ClientUpdateService(ModelStore models, MeterRegistry registry, DeadLetters deadLetters) {
+    public ClientUpdateService(ModelStore models, ComputeThread compute, DeadLetters deadLetters,
+            @Channel("client-updates") Emitter<String> updates, MeterRegistry registry) {
         this.step = new RemoteClientStep(models);
+        this.compute = compute;
         this.deadLetters = deadLetters;
+        this.updates = updates;
         this.answered = Counter.builder("fedgan.client.tasks").tag("outcome", "answered")
                 .description("Round tasks received by this client, by outcome").register(registry);
         this.deadLettered = Counter.builder("fedgan.client.tasks").tag("outcome", "dead-letter")
@@ -47,20 +76,59 @@ public class ClientUpdateService {
                 .register(registry);
     }
 
+    /**
+     * Starts the task's critic steps and its delta's store behind them; the returned stage completes when the next
+     * task may start (this one trained, the previous one stored). The task itself is acked or nacked later.
+     */
     @Incoming("round-tasks")
-    @Outgoing("client-updates")
-    @Blocking // ND4J work off the Vert.x event loop; ordered, one task at a time
-    public String process(String message) {
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public CompletionStage<Void> process(Message<String> message) {
+        RoundTask task;
         try {
-            RoundTask task = Messages.decode(message, RoundTask.class);
-            ClientUpdateReady ready = duration.record(() -> step.run(task));
-            answered.increment();
-            LOG.infof("experiment %s %s round %d client %s: %d steps, delta %s", task.experimentId(), task.gan(),
-                    task.round() + 1, task.clientId(), ready.steps(), ready.delta().uri());
-            return Messages.encode(ready);
+            task = Messages.decode(message.getPayload(), RoundTask.class);
         } catch (RuntimeException e) {
             deadLettered.increment();
-            throw deadLetters.reject("round-tasks", e);
+            return message.nack(deadLetters.reject("round-tasks", e));
         }
+        long t0 = System.nanoTime();
+        CompletableFuture<RemoteClientStep.Trained> trained = compute.submit(() -> step.train(task));
+        CompletableFuture<ClientUpdateReady> stored = trained.thenApplyAsync(step::store, storing);
+        stored.thenCompose(this::announce).whenComplete((ready, failure) -> {
+            if (failure == null) {
+                duration.record(Duration.ofNanos(System.nanoTime() - t0));
+                answered.increment();
+                LOG.infof("experiment %s %s round %d client %s: %d steps, delta %s", task.experimentId(), task.gan(),
+                        task.round() + 1, task.clientId(), ready.steps(), ready.delta().uri());
+                message.ack();
+            } else {
+                deadLettered.increment();
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                RuntimeException e = cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+                message.nack(deadLetters.reject("round-tasks", e));
+            }
+        });
+        CompletableFuture<?> previous = lastStored;
+        lastStored = stored;
+        return CompletableFuture.allOf(trained, previous).handle((v, e) -> null);
+    }
+
+    /** Sends the update's announcement keyed by experiment; completes when the broker has it. */
+    private CompletableFuture<ClientUpdateReady> announce(ClientUpdateReady ready) {
+        CompletableFuture<ClientUpdateReady> sent = new CompletableFuture<>();
+        updates.send(KafkaRecord.of(ready.experimentId(), Messages.encode(ready))
+                .withAck(() -> {
+                    sent.complete(ready);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(t -> {
+                    sent.completeExceptionally(t);
+                    return CompletableFuture.completedFuture(null);
+                }));
+        return sent;
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        storing.shutdownNow();
     }
 }

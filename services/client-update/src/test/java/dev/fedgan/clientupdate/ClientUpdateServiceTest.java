@@ -9,7 +9,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.data.WriterData;
@@ -32,7 +35,12 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -110,18 +118,64 @@ class ClientUpdateServiceTest {
             ClientUpdateReady second = Messages.decode(next(updates).value(), ClientUpdateReady.class);
             assertEquals("w01", second.clientId());
             assertEquals(1, second.round());
+
+            // 4. Tasks arriving together: each delta is stored while the next task trains; every one is answered with
+            //    the core's delta, announced keyed by experiment, and acknowledged (the group's committed offset
+            //    reaches the end of the topic, so a restarted replica would not redo them).
+            List<String> clients = List.of("w02", "w03", "w04");
+            for (String c : clients) {
+                send(producer, task(2, c, g, d));
+            }
+            Map<String, ConsumerRecord<String, String>> answers = new TreeMap<>();
+            for (int k = 0; k < clients.size(); k++) {
+                ConsumerRecord<String, String> r = next(updates);
+                answers.put(Messages.decode(r.value(), ClientUpdateReady.class).clientId(), r);
+            }
+            assertEquals(clients, List.copyOf(answers.keySet()));
+            for (String c : clients) {
+                ConsumerRecord<String, String> r = answers.get(c);
+                assertEquals("e1", r.key(), "client-updates are keyed by experiment");
+                ClientUpdateReady u = Messages.decode(r.value(), ClientUpdateReady.class);
+                ClientUpdate core = new ClientTraining(GanSettingsMapping.config(SETTINGS)).train(c, 2, generator, critic,
+                        SimulatedClients.client("bundled:field", new InversionBug(0.5, 7), c), 99);
+                assertArrayEquals(core.delta(), models.getDelta(u.delta(), (int) critic.length()), c + "'s delta");
+            }
+            assertAllTasksAcknowledged();
         }
 
-        // 4. Health and metrics.
+        // 5. Health and metrics.
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(ready.toURI()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
         String prom = http.send(HttpRequest.newBuilder(metrics.toURI()).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertTrue(prom.contains("fedgan_client_tasks_total{outcome=\"answered\"} 2.0"), prom);
+        assertTrue(prom.contains("fedgan_client_tasks_total{outcome=\"answered\"} 5.0"), prom);
         assertTrue(prom.contains("fedgan_client_tasks_total{outcome=\"dead-letter\"} 3.0"), prom);
         assertTrue(prom.contains("fedgan_client_step_duration_seconds_count"), prom);
+    }
+
+    /** Waits until the service's consumer group has committed every round-tasks record (acked or dead-lettered). */
+    private void assertAllTasksAcknowledged() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("fedgan-client-update")
+                        .partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+                var ends = admin.listOffsets(latest).all().get();
+                boolean done = !committed.isEmpty() && committed.entrySet().stream()
+                        .allMatch(e -> e.getValue().offset() == ends.get(e.getKey()).offset());
+                if (done) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("round-tasks not all acknowledged: committed " + committed + ", ends " + ends);
+                }
+                Thread.sleep(250);
+            }
+        }
     }
 
     private void send(KafkaProducer<String, String> producer, String value) throws Exception {

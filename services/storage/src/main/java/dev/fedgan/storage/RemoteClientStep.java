@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A round task's client step through the object store (reference section 4.3): load the broadcast generator and
  * critic the task names (checksums verified; kept for the round's other tasks), train the critic on the client's data with the core's
- * {@link ClientTraining}, store the delta and return its announcement. What a client-update pod does per task.
+ * {@link ClientTraining} ({@link #train}), store the delta and return its announcement ({@link #store}). What a
+ * client-update pod does per task; the pod overlaps a task's {@link #store} with the next task's {@link #train}.
  */
 public final class RemoteClientStep {
 
@@ -41,7 +42,17 @@ public final class RemoteClientStep {
         this.models = models;
     }
 
-    public synchronized ClientUpdateReady run(RoundTask task) {
+    /** A task's critic steps done, its delta not stored yet ({@link #store}). */
+    public record Trained(RoundTask task, ClientUpdate update, double loadSeconds, double trainSeconds) {
+    }
+
+    /** The whole task: {@link #train} then {@link #store}. */
+    public ClientUpdateReady run(RoundTask task) {
+        return store(train(task));
+    }
+
+    /** Loads the task's broadcast weights (once per round) and the client's data, and runs its critic steps. */
+    public synchronized Trained train(RoundTask task) {
         long t0 = System.nanoTime();
         GanTrainingConfig config = GanSettingsMapping.config(task.settings());
         NetworkWeights generator = broadcast.get(task.generator());
@@ -59,11 +70,18 @@ public final class RemoteClientStep {
         long t1 = System.nanoTime();
         ClientUpdate u = trainers.computeIfAbsent(config, ClientTraining::new)
                 .train(task.clientId(), task.round(), generator, critic, data, task.clientSeed());
-        long t2 = System.nanoTime();
+        return new Trained(task, u, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+    }
+
+    /** Stores the delta (content-addressed: storing it again is free) and returns the update's announcement. */
+    public ClientUpdateReady store(Trained trained) {
+        RoundTask task = trained.task();
+        ClientUpdate u = trained.update();
+        long t0 = System.nanoTime();
         ObjectRef delta = models.putDelta(task.experimentId() + "." + task.gan(), task.round(), task.clientId(), u.delta());
         LOG.info(String.format(Locale.ROOT, "%s.%s round %d client %s: weights and data %.2f s, critic steps %.2f s,"
                 + " delta stored %.2f s", task.experimentId(), task.gan(), task.round() + 1, task.clientId(),
-                (t1 - t0) / 1e9, (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9));
+                trained.loadSeconds(), trained.trainSeconds(), (System.nanoTime() - t0) / 1e9));
         return new ClientUpdateReady(Messages.SCHEMA, task.experimentId(), task.gan(), task.round(), task.clientId(), delta,
                 u.realExamples(), u.steps(), u.nonFinite(), u.loss());
     }

@@ -1,0 +1,72 @@
+package dev.fedgan.service;
+
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * The one thread a service runs its ND4J/SameDiff work on (critic steps, DP aggregation and generator steps,
+ * rendering), whatever worker thread a message arrives on.
+ *
+ * <p>Why: SameDiff keeps its execution state per calling thread, and work that hops between Quarkus's worker
+ * threads ran much slower than the same work on one thread: the reference generator steps took 2.0 s per round
+ * on one thread and 3–6 s, growing with every new thread, when each round ran on another pool thread
+ * ({@code bench/run.sh --main dev.fedgan.bench.ComputeThreadProbe}, docs/benchmarks.md).
+ */
+@ApplicationScoped
+public class ComputeThread {
+
+    private volatile Thread current;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fedgan-compute");
+        t.setDaemon(true);
+        current = t;
+        return t;
+    });
+
+    /** Runs {@code work} on the compute thread; one piece of work at a time, in the order submitted. */
+    public <T> CompletableFuture<T> submit(Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, thread);
+    }
+
+    /**
+     * Runs {@code work} on the compute thread and waits for it; its exception is rethrown as it was (unchecked).
+     * Already on the compute thread, it runs {@code work} directly.
+     */
+    public <T> T call(Supplier<T> work) {
+        if (Thread.currentThread() == current) {
+            return work.get();
+        }
+        try {
+            return submit(work).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the compute thread", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Runs {@code work} on the compute thread and waits for it. */
+    public void run(Runnable work) {
+        call(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        thread.shutdownNow();
+    }
+}
