@@ -23,7 +23,9 @@ public final class CriticStep {
 
     private static final String[] PASSES = {"fake", "real", "interpolates"};
 
-    private final SameDiff sd = SameDiff.create();
+    private final SameDiff sd = GanNetworks.graph();
+    /** Buffers for the weight-decay gradient terms, kept between steps. */
+    private final Map<String, INDArray> scratch = new HashMap<>();
     private final GanLoss loss;
     private final List<String> trainable;
     private final List<GanNetworks.BatchStats> stats = new ArrayList<>();
@@ -77,13 +79,15 @@ public final class CriticStep {
         OutAndGrad r = run(critic, real, fake, alpha);
         Map<String, INDArray> grads = r.getGradients();
         for (String name : trainable) {
-            critic.get(name).subi(grads.get(name).mul(learningRate));
+            critic.get(name).subi(grads.get(name).muli(learningRate)); // the gradient is ours: scaled in place
         }
         for (int i = 0; i < stats.size(); i++) {
             GanStatistics.move(critic, GanNetworks.CRITIC_BN, r.getOutputs().get("stats_" + PASSES[i] + "_mean"),
                     r.getOutputs().get("stats_" + PASSES[i] + "_var"));
         }
-        return losses(r.getOutputs());
+        Losses losses = losses(r.getOutputs());
+        GanNetworks.release(r);
+        return losses;
     }
 
     /** Gradients of the critic loss with respect to every trainable weight, and the loss terms (no update). */
@@ -112,7 +116,7 @@ public final class CriticStep {
             outputs.add("stats_" + PASSES[i] + "_var");
         }
         OutAndGrad r = sd.calculateGradientsAndOutputs(placeholders(real, fake, alpha), outputs, trainable);
-        GanNetworks.addRegularisationGradient(r.getGradients(), critic, true);
+        GanNetworks.addRegularisationGradient(r.getGradients(), critic, true, scratch);
         return r;
     }
 

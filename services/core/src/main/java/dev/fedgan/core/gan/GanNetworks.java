@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
@@ -121,6 +123,19 @@ public final class GanNetworks {
 
     // ---------------------------------------------------------------- graph building
 
+    /**
+     * A new graph whose variables hold the very arrays bound to them ({@link #bind}). SameDiff's default
+     * (thread-safe, lazily initialised) holder copies an array every time one is bound: with the weights bound before
+     * every step, that was a fresh copy of both networks per step, allocated natively and freed only when the
+     * garbage collector got to it (allocation was 70% of the aggregator's generator-step time, docs/benchmarks.md).
+     * A graph is used by one thread at a time (callers synchronise), which is what this holder needs.
+     */
+    static SameDiff graph() {
+        SameDiff sd = SameDiff.create();
+        sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
+        return sd;
+    }
+
     /** Declares every tensor of {@code w} as a SameDiff variable of the graph (arrays are bound before each run). */
     static void declare(SameDiff sd, NetworkWeights w, DataType type) {
         for (var e : w.tensors().entrySet()) {
@@ -129,6 +144,16 @@ public final class GanNetworks {
     }
 
     /** Points the graph's variables at the arrays of {@code w} (no copy): updates in place are seen by the graph. */
+    /**
+     * Frees a step's gradients and outputs now, once the step has used them, instead of when the garbage collector
+     * finds them: with little Java garbage between steps (the aggregator's generator steps), native memory grew by
+     * ~1 GB per round and each step's arrays came fresh from the OS (docs/benchmarks.md).
+     */
+    static void release(OutAndGrad r) {
+        r.getGradients().values().forEach(INDArray::close);
+        r.getOutputs().values().forEach(INDArray::close);
+    }
+
     static void bind(SameDiff sd, NetworkWeights w) {
         for (var e : w.tensors().entrySet()) {
             if (sd.hasVariable(e.getKey())) {
@@ -281,11 +306,15 @@ public final class GanNetworks {
     /**
      * Adds the weight decay's gradient 2·L2·w to {@code grads} in place. The decay stays out of the differentiated
      * graph: SameDiff's pow derivative over the 6.4M-weight dense kernel cost ~10% of a reference critic step.
+     * {@code scratch} holds the caller's buffers for the 2·L2·w terms, by tensor name.
      */
     static void addRegularisationGradient(java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> grads,
-            NetworkWeights w, boolean critic) {
+            NetworkWeights w, boolean critic, java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> scratch) {
         for (String n : critic ? CRITIC_REGULARISED : GENERATOR_REGULARISED) {
-            grads.get(n).addi(w.get(n).mul(2 * L2));
+            INDArray weights = w.get(n);
+            // 2·λ·w into a buffer kept between steps (the same two float operations as grads += w·2λ, no new array).
+            INDArray term = scratch.computeIfAbsent(n, k -> weights.ulike());
+            grads.get(n).addi(weights.mul(2 * L2, term));
         }
     }
 

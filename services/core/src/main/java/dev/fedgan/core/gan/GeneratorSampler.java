@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class GeneratorSampler {
 
-    private final SameDiff sd = SameDiff.create();
+    private final SameDiff sd = GanNetworks.graph();
 
     public GeneratorSampler(GanPreset preset, boolean training, DataType type) {
         GanNetworks.declare(sd, GanNetworks.generatorLayout(preset), type);

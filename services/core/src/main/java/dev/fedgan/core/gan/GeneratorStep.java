@@ -1,6 +1,7 @@
 package dev.fedgan.core.gan;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -17,7 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class GeneratorStep {
 
-    private final SameDiff sd = SameDiff.create();
+    private final SameDiff sd = GanNetworks.graph();
+    /** Buffers for the weight-decay gradient terms, kept between steps. */
+    private final Map<String, INDArray> scratch = new HashMap<>();
     private final List<String> trainable;
     private final List<GanNetworks.BatchStats> stats = new ArrayList<>();
     private final List<String> outputs = new ArrayList<>(List.of("loss"));
@@ -45,14 +48,16 @@ public final class GeneratorStep {
     public double step(NetworkWeights generator, NetworkWeights critic, INDArray noise, double learningRate) {
         OutAndGrad r = run(generator, critic, noise);
         for (String name : trainable) {
-            generator.get(name).subi(r.getGradients().get(name).mul(learningRate));
+            generator.get(name).subi(r.getGradients().get(name).muli(learningRate)); // the gradient is ours: scaled in place
         }
         Map<String, INDArray> out = r.getOutputs();
         for (GanNetworks.BatchStats s : stats) {
             NetworkWeights owner = s.layer().startsWith("g_") ? generator : critic;
             GanStatistics.move(owner, s.layer(), out.get("stats_" + s.layer() + "_mean"), out.get("stats_" + s.layer() + "_var"));
         }
-        return out.get("loss").getDouble(0);
+        double loss = out.get("loss").getDouble(0);
+        GanNetworks.release(r);
+        return loss;
     }
 
     /** Gradients of the generator loss with respect to the generator's trainable weights (no update). */
@@ -71,7 +76,7 @@ public final class GeneratorStep {
         GanNetworks.bind(sd, generator);
         GanNetworks.bind(sd, critic);
         OutAndGrad r = sd.calculateGradientsAndOutputs(Map.of("noise", noise), outputs, trainable);
-        GanNetworks.addRegularisationGradient(r.getGradients(), generator, false);
+        GanNetworks.addRegularisationGradient(r.getGradients(), generator, false, scratch);
         return r;
     }
 }
