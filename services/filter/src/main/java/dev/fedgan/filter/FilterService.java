@@ -3,6 +3,7 @@ package dev.fedgan.filter;
 import dev.fedgan.protocol.ExperimentRequest;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.service.ComputeThread;
 import dev.fedgan.service.DeadLetters;
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.ObjectStore;
@@ -48,6 +49,8 @@ public class FilterService {
 
     private final ExperimentFilter filter;
     private final Emitter<String> populations;
+    /** Classifier training and measurement (ND4J) run here, not on the worker thread a request arrives on. */
+    private final ComputeThread compute;
     private final DeadLetters deadLetters;
     private final Counter accepted;
     private final Counter rejected;
@@ -57,10 +60,11 @@ public class FilterService {
     private final AtomicReference<Double> progress = new AtomicReference<>(0.0);
 
     public FilterService(ModelStore models, ObjectStore objects, @Channel("populations") Emitter<String> populations,
-            MeterRegistry registry, DeadLetters deadLetters,
+            MeterRegistry registry, DeadLetters deadLetters, ComputeThread compute,
             @ConfigProperty(name = "fedgan.filter.min-num-examples", defaultValue = "5") int minNumExamples) {
         this.filter = new ExperimentFilter(models, objects, minNumExamples);
         this.deadLetters = deadLetters;
+        this.compute = compute;
         this.populations = populations;
         String what = "Experiment requests by outcome: accepted (populations announced), duplicate (announced before, "
                 + "republished), rejected (dead-lettered)";
@@ -90,7 +94,9 @@ public class FilterService {
                     request.invertProbability(), request.classifier() != null ? request.classifier().uri()
                             : "to train on " + ExperimentFilter.trainData(request));
             long t0 = System.nanoTime();
-            ExperimentFilter.Outcome outcome = filter.run(request, new LoggingProgress(id, progress::set));
+            String experiment = id;
+            ExperimentFilter.Outcome outcome = compute.call(() -> filter.run(request,
+                    new LoggingProgress(experiment, progress::set)));
             for (PopulationReady p : outcome.populations()) {
                 send(id, Messages.encode(p));
             }

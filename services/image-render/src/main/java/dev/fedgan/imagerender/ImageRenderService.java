@@ -31,6 +31,7 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
+import dev.fedgan.service.ComputeThread;
 import dev.fedgan.service.DeadLetters;
 import dev.fedgan.storage.GanSettingsMapping;
 import dev.fedgan.storage.ModelStore;
@@ -128,6 +129,11 @@ public class ImageRenderService {
     private final Emitter<String> images;
     private final Emitter<String> parkedDeadLetters;
     private final DeadLetters deadLetters;
+    /**
+     * Every message is handled here, one at a time (rendering is SameDiff work): the state below is only touched on
+     * this thread, not on the worker thread a message arrives on.
+     */
+    private final ComputeThread compute;
     private final MeterRegistry registry;
     private final Map<String, Gan> gans = new HashMap<>();
     private final Map<String, PrimaryClassifier> classifiers = new HashMap<>();
@@ -140,13 +146,14 @@ public class ImageRenderService {
     private final Timer duration;
 
     public ImageRenderService(ModelStore models, ObjectStore objects, @Channel("images") Emitter<String> images,
-            @Channel("render-dead-letter") Emitter<String> parkedDeadLetters, DeadLetters deadLetters,
+            @Channel("render-dead-letter") Emitter<String> parkedDeadLetters, DeadLetters deadLetters, ComputeThread compute,
             MeterRegistry registry) {
         this.models = models;
         this.objects = objects;
         this.images = images;
         this.parkedDeadLetters = parkedDeadLetters;
         this.deadLetters = deadLetters;
+        this.compute = compute;
         this.registry = registry;
         rendered = Counter.builder("fedgan.images.rendered").description("Grids rendered (one per GAN and round drawn)")
                 .register(registry);
@@ -166,53 +173,63 @@ public class ImageRenderService {
 
     @Incoming("populations")
     @Blocking
-    public synchronized void onPopulation(String json) {
+    public void onPopulation(String json) {
         try {
-            PopulationReady p = Messages.decode(json, PopulationReady.class);
-            String key = key(p.experimentId(), p.gan());
-            Gan gan = gans.get(key);
-            if (gan == null) {
-                GanTrainingConfig config = config(p);
-                GanState state = loadState(p.experimentId(), p.gan());
-                objects.put(renderKey(p.experimentId(), p.gan(), "population.json"), json.getBytes(StandardCharsets.UTF_8),
-                        "application/json");
-                gan = new Gan(p, config, state == null ? new GanState() : state);
-                gans.put(key, gan);
-                LOG.infof("experiment=%s gan=%s: population of %d clients, preset %s, seed %d, images every %d rounds,"
-                        + " classifier %s", p.experimentId(), p.gan(), p.clients().size(), config.preset().name(),
-                        config.seed(), config.imagesEvery(), p.request().classifier() == null ? "none"
-                                : p.request().classifier().uri());
-            } else {
-                LOG.infof("experiment=%s gan=%s: population again, already known", p.experimentId(), p.gan());
-            }
-            if (!gan.state.rendered(0)) {
-                // Round 0 is the aggregator's starting point: GanNetworks.initialGenerator(preset, seed), as in one JVM.
-                render(gan, 0, GanNetworks.initialGenerator(gan.config.preset(), gan.config.seed()), 0, null);
-            }
-            drainParked(gan);
+            compute.run(() -> population(json));
         } catch (RuntimeException e) {
             throw deadLetters.reject("populations", e);
         }
     }
 
+    /** A population: the GAN's state (restored from S3 if any), round 0's grid, the rounds parked before it. */
+    private void population(String json) {
+        PopulationReady p = Messages.decode(json, PopulationReady.class);
+        String key = key(p.experimentId(), p.gan());
+        Gan gan = gans.get(key);
+        if (gan == null) {
+            GanTrainingConfig config = config(p);
+            GanState state = loadState(p.experimentId(), p.gan());
+            objects.put(renderKey(p.experimentId(), p.gan(), "population.json"), json.getBytes(StandardCharsets.UTF_8),
+                    "application/json");
+            gan = new Gan(p, config, state == null ? new GanState() : state);
+            gans.put(key, gan);
+            LOG.infof("experiment=%s gan=%s: population of %d clients, preset %s, seed %d, images every %d rounds,"
+                    + " classifier %s", p.experimentId(), p.gan(), p.clients().size(), config.preset().name(),
+                    config.seed(), config.imagesEvery(), p.request().classifier() == null ? "none"
+                            : p.request().classifier().uri());
+        } else {
+            LOG.infof("experiment=%s gan=%s: population again, already known", p.experimentId(), p.gan());
+        }
+        if (!gan.state.rendered(0)) {
+            // Round 0 is the aggregator's starting point: GanNetworks.initialGenerator(preset, seed), as in one JVM.
+            render(gan, 0, GanNetworks.initialGenerator(gan.config.preset(), gan.config.seed()), 0, null);
+        }
+        drainParked(gan);
+    }
+
     @Incoming("rounds")
     @Blocking
-    public synchronized void onRound(String json) {
+    public void onRound(String json) {
         try {
-            RoundCompleted r = Messages.decode(json, RoundCompleted.class);
-            Gan gan = known(r.experimentId(), r.gan());
-            if (gan == null) {
-                objects.put(renderKey(r.experimentId(), r.gan(), String.format(Locale.ROOT, "pending/round-%05d.json",
-                        r.round())), json.getBytes(StandardCharsets.UTF_8), "application/json");
-                parked.increment();
-                LOG.infof("experiment=%s gan=%s round=%d: population not known yet, kept until it is", r.experimentId(),
-                        r.gan(), r.round());
-                return;
-            }
-            handle(gan, r);
+            compute.run(() -> round(json));
         } catch (RuntimeException e) {
             throw deadLetters.reject("rounds", e);
         }
+    }
+
+    /** An announced round: rendered if it is due (parked if its population is not known yet). */
+    private void round(String json) {
+        RoundCompleted r = Messages.decode(json, RoundCompleted.class);
+        Gan gan = known(r.experimentId(), r.gan());
+        if (gan == null) {
+            objects.put(renderKey(r.experimentId(), r.gan(), String.format(Locale.ROOT, "pending/round-%05d.json",
+                    r.round())), json.getBytes(StandardCharsets.UTF_8), "application/json");
+            parked.increment();
+            LOG.infof("experiment=%s gan=%s round=%d: population not known yet, kept until it is", r.experimentId(),
+                    r.gan(), r.round());
+            return;
+        }
+        handle(gan, r);
     }
 
     /** The population is known: the rounds announced before it, in round order. */
@@ -374,10 +391,11 @@ public class ImageRenderService {
 
     /**
      * Forgets an experiment's GANs in memory (evaluators, states); the object store keeps everything, and the next
-     * message about it restores them from there, as after a restart.
+     * message about it restores them from there, as after a restart. On the compute thread, like all of this
+     * service's state.
      */
-    synchronized void evict(String experiment) {
-        gans.values().removeIf(g -> g.experiment().equals(experiment));
+    void evict(String experiment) {
+        compute.run(() -> gans.values().removeIf(g -> g.experiment().equals(experiment)));
     }
 
     private void announce(Gan gan, GanExperiment.Evaluation e, ObjectRef grid, ObjectRef report, String verdict) {
