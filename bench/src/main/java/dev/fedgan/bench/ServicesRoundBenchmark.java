@@ -3,6 +3,7 @@ package dev.fedgan.bench;
 import dev.fedgan.cli.LocalServices;
 import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.data.DatasetLoader;
+import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.gan.FederatedGanTraining;
@@ -17,6 +18,7 @@ import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.Topics;
 import dev.fedgan.storage.GanSettingsMapping;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,14 +37,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The cost of the services' plumbing (issue 4's target: ≤ 10% of the round time at the reference configuration).
- * The same GAN (same 40 field writers with the bug, same configuration, secure noise) is trained for {@code rounds}
+ * The same GAN (the same 40 writers of {@code writerSize} bundled digits with the bug, same configuration, secure
+ * noise; with the default 200 digits every client takes the paper's 6 critic steps) is trained for {@code rounds}
  * rounds twice: in this JVM ({@link FederatedGanTraining#runRound}, clients one after another), then through the
  * packaged aggregator and client-update services as separate JVMs over the dev stack's Kafka and S3, this program
  * playing the filter (it publishes the population). A round's time through the services is the time between two
  * consecutive round announcements as this program receives them: tasks out, weights and deltas through S3,
  * checkpoint, announcement. The first round of each is a warm-up. Run once per replica count of client-update.
  *
- * <p>Run: {@code bench/services-round.sh [rounds=4] [preset=reference] [replicas=1,2]} after
+ * <p>Run: {@code bench/services-round.sh [rounds=4] [preset=reference] [replicas=1,2] [writerSize=200]} after
  * {@code ./mvnw -DskipTests package}; nothing else should run on the machine.
  */
 public final class ServicesRoundBenchmark {
@@ -54,13 +57,20 @@ public final class ServicesRoundBenchmark {
         for (String r : (args.length > 2 ? args[2] : "1,2").split(",")) {
             replicas.add(Integer.parseInt(r.strip()));
         }
+        int writerSize = args.length > 3 ? Integer.parseInt(args[3]) : 200;
         GanTrainingConfig config = GanTrainingConfig.REFERENCE.withPreset(preset).withRounds(rounds, 1000);
         InversionBug bug = new InversionBug(0.5, 7);
-        List<String> ids = DatasetLoader.load("bundled:field", WriterPartition.Options.DEFAULT).writers().stream()
+        Path home = Path.of(System.getenv().getOrDefault("FEDGAN_HOME", "."));
+        // The bundled digits as writers of writerSize digits, in a LEAF JSON file both runs read (the services load
+        // a client's data by spec): with 200, every client takes the paper's 6 critic steps of 32.
+        String dataSpec = writeLeafJson(home.resolve("bench/target/services-round-writers-" + writerSize + ".json"),
+                DatasetLoader.load("bundled", new WriterPartition.Options(writerSize, Double.POSITIVE_INFINITY, 0,
+                        Math.min(10, writerSize), 1)));
+        List<String> ids = DatasetLoader.load(dataSpec, WriterPartition.Options.DEFAULT).writers().stream()
                 .map(WriterData::id).limit(40).toList();
 
         List<Double> inJvm = new ArrayList<>();
-        List<WriterData> data = ids.stream().map(id -> SimulatedClients.client("bundled:field", bug, id)).toList();
+        List<WriterData> data = ids.stream().map(id -> SimulatedClients.client(dataSpec, bug, id)).toList();
         FederatedGanTraining local = FederatedGanTraining.start(config, data, null, null);
         for (int r = 0; r < rounds; r++) {
             long t0 = System.nanoTime();
@@ -72,18 +82,17 @@ public final class ServicesRoundBenchmark {
         }
         local = null;
 
-        Path home = Path.of(System.getenv().getOrDefault("FEDGAN_HOME", "."));
         for (int n : replicas) {
             List<Double> services = new ArrayList<>();
             try (LocalServices s = new LocalServices(home, home.resolve("bench/target/services-logs-" + n), System.err::println)) {
                 s.startStack(n);
                 s.startService("aggregator", s.app("aggregator"), "3g");
                 for (int k = 1; k <= n; k++) {
-                    s.startService("client-update-" + k, s.app("client-update"), "2g");
+                    s.startService("client-update-" + k, s.app("client-update"), "2g", LocalServices.threadsPerReplica(n));
                 }
                 s.awaitReady(Progress.NONE, Duration.ofSeconds(240));
                 String id = "bench-" + n + "-" + UUID.randomUUID().toString().substring(0, 8);
-                ExperimentRequest request = new ExperimentRequest(Messages.SCHEMA, id, "bundled:field", null, null, 0.5, 7,
+                ExperimentRequest request = new ExperimentRequest(Messages.SCHEMA, id, dataSpec, null, null, 0.5, 7,
                         null, null, GanSettingsMapping.settings(config, null, null), 3600, null, null);
                 PopulationReady population = new PopulationReady(Messages.SCHEMA, id, "low_accuracy", ids,
                         new ObjectRef("fedgan", "none", 0, "0".repeat(64)), null, request);
@@ -113,9 +122,42 @@ public final class ServicesRoundBenchmark {
             }
             double a = steady(inJvm);
             double b = steady(services);
-            System.out.printf(Locale.ROOT, "%s preset, %d client-update replica(s): one JVM %.2f s/round, services %.2f s/round"
-                    + " (rounds 2..%d): overhead %+.1f%%%n", preset.name(), n, a, b, rounds, 100 * (b - a) / a);
+            System.out.printf(Locale.ROOT, "%s preset, writers of %d digits, %d client-update replica(s): one JVM %.2f s/round, services %.2f s/round"
+                    + " (rounds 2..%d): overhead %+.1f%%%n", preset.name(), writerSize, n, a, b, rounds, 100 * (b - a) / a);
         }
+    }
+
+    /** Writes {@code data} as LEAF JSON (pixels in [0,1], 1 = background) and returns the file's path as a data spec. */
+    static String writeLeafJson(Path file, FederatedDataset data) throws java.io.IOException {
+        Files.createDirectories(file.getParent());
+        try (java.io.Writer out = Files.newBufferedWriter(file)) {
+            StringBuilder users = new StringBuilder();
+            StringBuilder sizes = new StringBuilder();
+            for (WriterData w : data.writers()) {
+                users.append(users.isEmpty() ? "" : ",").append('"').append(w.id()).append('"');
+                sizes.append(sizes.isEmpty() ? "" : ",").append(w.size());
+            }
+            out.write("{\"users\":[" + users + "],\"num_samples\":[" + sizes + "],\"user_data\":{");
+            boolean firstWriter = true;
+            for (WriterData w : data.writers()) {
+                out.write((firstWriter ? "" : ",") + "\"" + w.id() + "\":{\"x\":[");
+                firstWriter = false;
+                for (int i = 0; i < w.size(); i++) {
+                    StringBuilder x = new StringBuilder(i == 0 ? "[" : ",[");
+                    for (int k = 0; k < WriterData.PIXELS; k++) {
+                        x.append(k == 0 ? "" : ",").append((1f - w.pixels()[i * WriterData.PIXELS + k]) / 2f);
+                    }
+                    out.write(x.append(']').toString());
+                }
+                StringBuilder y = new StringBuilder();
+                for (int label : w.labels()) {
+                    y.append(y.isEmpty() ? "" : ",").append(label);
+                }
+                out.write("],\"y\":[" + y + "]}");
+            }
+            out.write("}}");
+        }
+        return file.toAbsolutePath().toString();
     }
 
     /** Mean of the rounds after the first (warm-up). */

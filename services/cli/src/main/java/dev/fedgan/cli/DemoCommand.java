@@ -107,7 +107,8 @@ final class DemoCommand implements Callable<Integer> {
             for (String s : SERVICES) {
                 int n = s.equals("client-update") ? replicas : 1;
                 for (int k = 0; k < n; k++) {
-                    local.startService(s + (n > 1 ? "-" + (k + 1) : ""), apps.get(s), heap);
+                    local.startService(s + (n > 1 ? "-" + (k + 1) : ""), apps.get(s), heap,
+                            LocalServices.threadsPerReplica(n));
                 }
             }
             local.awaitReady(output.progress(), Duration.ofSeconds(240));

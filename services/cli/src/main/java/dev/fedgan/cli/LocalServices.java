@@ -99,17 +99,38 @@ public final class LocalServices implements AutoCloseable {
 
     /** Starts one service JVM ({@code name} may carry a replica suffix) against the dev stack. */
     public void startService(String name, Path app, String heap) throws IOException {
+        startService(name, app, heap, 0);
+    }
+
+    /**
+     * {@link #startService(String, Path, String)} with ND4J's OpenMP pool limited to {@code threads} (0: ND4J's
+     * default, one thread per core). Replicas sharing this machine's cores should share them out: two replicas of two
+     * threads each on two cores made every critic step wait for the other's threads.
+     */
+    public void startService(String name, Path app, String heap, int threads) throws IOException {
         int port = freePort();
         httpPorts.put(name, port);
         start(name, List.of("-Xmx" + heap, "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
-                "-Dkafka.bootstrap.servers=" + BOOTSTRAP, "-Dfedgan.s3.endpoint=" + S3, "-jar", app.toString()));
+                "-Dkafka.bootstrap.servers=" + BOOTSTRAP, "-Dfedgan.s3.endpoint=" + S3, "-jar", app.toString()),
+                threads > 0 ? Map.of("OMP_NUM_THREADS", Integer.toString(threads)) : Map.of());
+    }
+
+    /** ND4J threads for each of {@code replicas} JVMs sharing this machine's cores: at least one each. */
+    public static int threadsPerReplica(int replicas) {
+        return replicas > 1 ? Math.max(1, Runtime.getRuntime().availableProcessors() / replicas) : 0;
     }
 
     private void start(String name, List<String> args) throws IOException {
+        start(name, args, Map.of());
+    }
+
+    private void start(String name, List<String> args, Map<String, String> env) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile())
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        builder.environment().putAll(env);
+        Process p = builder.redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile())
                 .start();
         synchronized (processes) {
             processes.add(p);
