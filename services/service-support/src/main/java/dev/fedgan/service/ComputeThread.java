@@ -13,10 +13,11 @@ import java.util.function.Supplier;
  * The one thread a service runs its ND4J/SameDiff work on (critic steps, DP aggregation and generator steps,
  * rendering), whatever worker thread a message arrives on.
  *
- * <p>Why: SameDiff keeps its execution state per calling thread, and work that hops between Quarkus's worker
- * threads ran much slower than the same work on one thread: the reference generator steps took 2.0 s per round
- * on one thread and 3–6 s, growing with every new thread, when each round ran on another pool thread
- * ({@code bench/run.sh --main dev.fedgan.bench.ComputeThreadProbe}, docs/benchmarks.md).
+ * <p>Why: SameDiff keeps execution state per calling thread, and work that hops between Quarkus's worker threads
+ * runs slower than the same work on one thread: the reference generator steps of a round took 1.3–1.9 s on one
+ * thread and 2.0–3.7 s, growing with every new thread, when each round ran on another pool thread
+ * ({@code bench/run.sh --main dev.fedgan.bench.ComputeThreadProbe}, docs/benchmarks.md). One thread also means one
+ * piece of ND4J work at a time per service, so two experiments never compete for the same cores inside a pod.
  */
 @ApplicationScoped
 public class ComputeThread {
