@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * Objects are held in memory whole: this is for model weights, deltas and result files (megabytes), not for
  * data sets. Every object goes up in one PUT request, never as a multipart upload (S3 takes up to 5 GiB in one PUT;
- * a multipart upload of a 26 MB delta took twice as long against S3Proxy, docs/benchmarks.md). Thread-safe; close it to stop the HTTP client's
- * threads.
+ * a multipart upload of a 26 MB delta took twice as long against S3Proxy, docs/benchmarks.md). Thread-safe; close
+ * it to stop the HTTP client's threads.
  */
 public final class ObjectStore implements AutoCloseable {
 

@@ -127,7 +127,8 @@ public final class GanNetworks {
      * A new graph whose variables hold the very arrays bound to them ({@link #bind}). SameDiff's default
      * (thread-safe, lazily initialised) holder copies an array every time one is bound: with the weights bound before
      * every step, that was a fresh copy of both networks per step, allocated natively and freed only when the
-     * garbage collector got to it (allocation was 70% of the aggregator's generator-step time, docs/benchmarks.md).
+     * garbage collector got to it (allocation was 70% of the aggregator's compute-thread native samples,
+     * docs/benchmarks.md).
      * A graph is used by one thread at a time (callers synchronise), which is what this holder needs.
      */
     static SameDiff graph() {
@@ -143,7 +144,6 @@ public final class GanNetworks {
         }
     }
 
-    /** Points the graph's variables at the arrays of {@code w} (no copy): updates in place are seen by the graph. */
     /**
      * Frees a step's gradients and outputs now, once the step has used them, instead of when the garbage collector
      * finds them: with little Java garbage between steps (the aggregator's generator steps), native memory grew by
@@ -154,6 +154,7 @@ public final class GanNetworks {
         r.getOutputs().values().forEach(INDArray::close);
     }
 
+    /** Points the graph's variables at the arrays of {@code w} (no copy): updates in place are seen by the graph. */
     static void bind(SameDiff sd, NetworkWeights w) {
         for (var e : w.tensors().entrySet()) {
             if (sd.hasVariable(e.getKey())) {
