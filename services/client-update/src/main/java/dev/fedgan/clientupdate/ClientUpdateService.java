@@ -5,13 +5,13 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.RoundTask;
 import dev.fedgan.service.ComputeThread;
 import dev.fedgan.service.DeadLetters;
+import dev.fedgan.service.Sent;
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.RemoteClientStep;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -115,17 +115,7 @@ public class ClientUpdateService {
 
     /** Sends the update's announcement keyed by experiment; completes when the broker has it. */
     private CompletableFuture<ClientUpdateReady> announce(ClientUpdateReady ready) {
-        CompletableFuture<ClientUpdateReady> sent = new CompletableFuture<>();
-        updates.send(KafkaRecord.of(ready.experimentId(), Messages.encode(ready))
-                .withAck(() -> {
-                    sent.complete(ready);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(t -> {
-                    sent.completeExceptionally(t);
-                    return CompletableFuture.completedFuture(null);
-                }));
-        return sent;
+        return Sent.keyed(updates, ready.experimentId(), Messages.encode(ready)).thenApply(v -> ready);
     }
 
     void onStop(@Observes ShutdownEvent event) {

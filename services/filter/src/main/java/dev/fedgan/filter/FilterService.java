@@ -5,6 +5,7 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.service.ComputeThread;
 import dev.fedgan.service.DeadLetters;
+import dev.fedgan.service.Sent;
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.ObjectStore;
 import io.micrometer.core.instrument.Counter;
@@ -12,11 +13,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,7 +25,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -126,19 +124,8 @@ public class FilterService {
 
     /** Sends one population message keyed by experiment id and waits until the broker has it. */
     private void send(String experimentId, String json) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Message<String> record = KafkaRecord.of(experimentId, json)
-                .withAck(() -> {
-                    done.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(t -> {
-                    done.completeExceptionally(t);
-                    return CompletableFuture.completedFuture(null);
-                });
-        populations.send(record);
         try {
-            done.get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Sent.keyed(populations, experimentId, json).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while sending the populations of " + experimentId, e);
