@@ -92,6 +92,8 @@ public class AggregatorService {
         volatile double lastCompleted = Double.NaN;
         volatile double criticLoss = Double.NaN;
         volatile double generatorLoss = Double.NaN;
+        /** 1 while the GAN trains, 0 once it has stopped (alerts about rounds look at active runs only). */
+        volatile double active = 1;
         /** {@code rounds.csv} as {@code fedgan debug} writes it, one row per round so far. */
         final StringBuilder roundsCsv = new StringBuilder(GanExperiment.ROUNDS_CSV_HEADER);
 
@@ -290,6 +292,8 @@ public class AggregatorService {
                 .description("Mean client critic loss of the last round").register(registry);
         Gauge.builder("fedgan.generator.loss", run, r -> r.generatorLoss).tags(tags)
                 .description("Generator loss of the last round's last generator step").register(registry);
+        Gauge.builder("fedgan.run.active", run, r -> r.active).tags(tags)
+                .description("1 while the GAN trains, 0 once it has stopped (round limit or ε target)").register(registry);
         GanSettings s = run.population.request().gan();
         if (s != null && s.targetEpsilon() != null) {
             double target = s.targetEpsilon();
@@ -517,6 +521,7 @@ public class AggregatorService {
         writeRecord(run, checkpoint, announcement, stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
         updateGauges(run, privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
+        run.active = stopped == null ? 1 : 0;
         LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s (reading deltas %.1f s, aggregation %.1f s, generator %.1f s,"
                 + " checkpoint and weights %.1f s, record and announcement %.1f s)%s", run.namespace, report.round(),
                 run.received.size(), run.plan.clients().size(), privacy.epsilonImproved(), seconds, run.fetchSeconds,

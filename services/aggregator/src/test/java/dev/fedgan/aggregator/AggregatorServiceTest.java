@@ -123,6 +123,8 @@ class AggregatorServiceTest {
         double eps = completed.get("agg1").get(1).epsilon();
         assertEquals(eps, metric(prom, "fedgan_epsilon{experiment=\"agg1\",gan=\"low_accuracy\"}"), 1e-9 * eps, prom);
         assertEquals(2.0, metric(prom, "fedgan_rounds{experiment=\"agg2\",gan=\"low_accuracy\"}"));
+        assertEquals(0.0, metric(prom, "fedgan_run_active{experiment=\"agg2\",gan=\"low_accuracy\"}"),
+                "a finished run is no longer active (the round alerts skip it)");
         assertTrue(metric(prom, "fedgan_object_bytes_total{direction=\"written\"}") > 0, prom);
         assertTrue(metric(prom, "fedgan_updates_total{outcome=\"received\"}") >= 8, prom);
     }
