@@ -4,6 +4,7 @@ import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.FederatedGanTraining;
 import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.ExperimentRequest;
@@ -312,7 +313,7 @@ public class AggregatorService {
     }
 
     private static String roundsCsvPath(Run run) {
-        return "gans/" + run.population.gan() + "/rounds.csv";
+        return PopulationComparison.ganFile(run.population.gan(), GanExperiment.ROUNDS_CSV);
     }
 
     /** The per-round log in the experiment's files (what the report links to), rewritten after every round. */
@@ -488,7 +489,6 @@ public class AggregatorService {
         if (run.deadline != null) {
             run.deadline.cancel(false);
         }
-        long t0 = System.nanoTime();
         FederatedGanTraining.RoundReport report = run.training.completeRound(run.plan, new ArrayList<>(run.received.values()));
         long t1 = System.nanoTime();
         GanTrainingConfig c = run.config;
@@ -521,7 +521,9 @@ public class AggregatorService {
         writeRecord(run, checkpoint, announcement, stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
         updateGauges(run, privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
-        run.active = stopped == null ? 1 : 0;
+        if (stopped != null) {
+            run.active = 0;
+        }
         LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s (reading deltas %.1f s, aggregation %.1f s, generator %.1f s,"
                 + " checkpoint and weights %.1f s, record and announcement %.1f s)%s", run.namespace, report.round(),
                 run.received.size(), run.plan.clients().size(), privacy.epsilonImproved(), seconds, run.fetchSeconds,

@@ -23,6 +23,7 @@ import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.Endpoints;
 import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
 import dev.fedgan.storage.GanSettingsMapping;
@@ -34,9 +35,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,14 +117,14 @@ class AggregatorServiceTest {
             assertEquals(expected, c.get(1).epsilon(), 1e-9 * expected, "each experiment's own accountant");
             assertTrue(c.get(0).epsilon() < c.get(1).epsilon());
         }
-        String prom = scrape();
+        String prom = Endpoints.get(metrics).body();
         double eps = completed.get("agg1").get(1).epsilon();
-        assertEquals(eps, metric(prom, "fedgan_epsilon{experiment=\"agg1\",gan=\"low_accuracy\"}"), 1e-9 * eps, prom);
-        assertEquals(2.0, metric(prom, "fedgan_rounds{experiment=\"agg2\",gan=\"low_accuracy\"}"));
-        assertEquals(0.0, metric(prom, "fedgan_run_active{experiment=\"agg2\",gan=\"low_accuracy\"}"),
+        assertEquals(eps, Endpoints.sample(prom, "fedgan_epsilon{experiment=\"agg1\",gan=\"low_accuracy\"}"), 1e-9 * eps, prom);
+        assertEquals(2.0, Endpoints.sample(prom, "fedgan_rounds{experiment=\"agg2\",gan=\"low_accuracy\"}"));
+        assertEquals(0.0, Endpoints.sample(prom, "fedgan_run_active{experiment=\"agg2\",gan=\"low_accuracy\"}"),
                 "a finished run is no longer active (the round alerts skip it)");
-        assertTrue(metric(prom, "fedgan_object_bytes_total{direction=\"written\"}") > 0, prom);
-        assertTrue(metric(prom, "fedgan_updates_total{outcome=\"received\"}") >= 8, prom);
+        assertTrue(Endpoints.sample(prom, "fedgan_object_bytes_total{direction=\"written\"}") > 0, prom);
+        assertTrue(Endpoints.sample(prom, "fedgan_updates_total{outcome=\"received\"}") >= 8, prom);
     }
 
     /**
@@ -222,9 +220,9 @@ class AggregatorServiceTest {
         assertTrue(reasons.stream().anyMatch(r -> r.contains("1 NaN or infinite values")), reasons.toString());
         assertEquals(1, done.get(0).received());
         assertEquals(1, done.get(0).rejected());
-        String prom = scrape();
-        assertTrue(metric(prom, "fedgan_dead_letters_total{reason=\"message\",service=\"aggregator\"}") >= 2, prom);
-        assertTrue(metric(prom, "fedgan_dead_letters_total{reason=\"invalid\",service=\"aggregator\"}") >= 1, prom);
+        String prom = Endpoints.get(metrics).body();
+        assertTrue(Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"message\",service=\"aggregator\"}") >= 2, prom);
+        assertTrue(Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"invalid\",service=\"aggregator\"}") >= 1, prom);
     }
 
     interface Answer {
@@ -279,21 +277,6 @@ class AggregatorServiceTest {
                 settings, null, null, null);
         return new PopulationReady(1, id, "low_accuracy", CLIENTS, new ObjectRef("fedgan", "none", 0, "0".repeat(64)),
                 null, request);
-    }
-
-    private String scrape() throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics.toURI()).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    /** The value of one Prometheus sample, given its name and labels exactly as exported. */
-    private static double metric(String prom, String series) {
-        for (String line : prom.split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1).trim());
-            }
-        }
-        return fail(series + " not exported");
     }
 
     @Test

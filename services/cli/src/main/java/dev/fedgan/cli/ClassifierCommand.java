@@ -77,7 +77,8 @@ final class ClassifierCommand {
         @Override
         public Integer call() throws Exception {
             ClassifierTraining.Options o = training.options();
-            FederatedDataset[] split = trainAndTest(data, testData, testFraction, o.seed(), dataOptions);
+            FederatedDataset[] split = ClassifierTraining.trainAndTest(data, testData, testFraction, o.seed(),
+                    dataOptions.partition());
             PrimaryClassifier c = ClassifierTraining.train(split[0], split[1], o, output.progress());
             c.save(out);
             output.print(result(c.provenance(), out), describe(c.provenance(), out));
@@ -113,11 +114,6 @@ final class ClassifierCommand {
             output.print(r, String.format(Locale.ROOT, "accuracy %.2f%% on %d examples of %s", 100 * acc, d.numExamples(), d.name()));
             return 0;
         }
-    }
-
-    /** Training and test data: explicit test data, bundled:field for the bundled lab, or held-out writers. */
-    static FederatedDataset[] trainAndTest(String data, String testData, double testFraction, long seed, DataOptions opts) {
-        return ClassifierTraining.trainAndTest(data, testData, testFraction, seed, opts.partition());
     }
 
     static Map<String, Object> result(ClassifierProvenance p, Path dir) {

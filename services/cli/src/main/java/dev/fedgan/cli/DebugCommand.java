@@ -89,7 +89,8 @@ final class DebugCommand implements Callable<Integer> {
         if (classifier != null) {
             c = PrimaryClassifier.load(classifier);
         } else {
-            FederatedDataset[] split = ClassifierCommand.trainAndTest(trainData, null, 0.1, trainingOptions.seed(), dataOptions);
+            FederatedDataset[] split = ClassifierTraining.trainAndTest(trainData, null, 0.1, trainingOptions.seed(),
+                    dataOptions.partition());
             c = ClassifierTraining.train(split[0], split[1], trainingOptions, output.progress());
             c.save(classifierDir);
         }

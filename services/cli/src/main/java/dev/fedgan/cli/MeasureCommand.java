@@ -6,7 +6,6 @@ import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.measure.MeasurementFiles;
 import dev.fedgan.core.measure.MeasurementRun;
-import dev.fedgan.core.progress.Progress;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -58,15 +57,9 @@ final class MeasureCommand implements Callable<Integer> {
         InversionBug b = bug.bug();
         PrimaryClassifier c = PrimaryClassifier.load(model);
         FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());
-        MeasurementRun r = run(c, model.toString(), field, b, out, output.progress());
+        MeasurementRun r = MeasurementRun.run(c, model.toString(), field, b, out, output.progress());
         output.print(r.summary(), describe(r.summary(), out));
         return 0;
-    }
-
-    /** Measures and writes all measurement files into {@code out}. */
-    static MeasurementRun run(PrimaryClassifier c, String classifierName, FederatedDataset field, InversionBug bug, Path out,
-                              Progress progress) {
-        return MeasurementRun.run(c, classifierName, field, bug, out, progress);
     }
 
     static String describe(MeasurementFiles.Summary s, Path out) {

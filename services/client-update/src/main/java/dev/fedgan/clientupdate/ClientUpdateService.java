@@ -25,7 +25,6 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.jboss.logging.Logger;
 
 /**
  * {@code round-tasks} → {@code client-updates}: one sampled client's part of a round (reference section 4.3).
@@ -42,8 +41,6 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class ClientUpdateService {
-
-    private static final Logger LOG = Logger.getLogger(ClientUpdateService.class);
 
     private final RemoteClientStep step;
     private final ComputeThread compute;
@@ -97,8 +94,6 @@ public class ClientUpdateService {
             if (failure == null) {
                 duration.record(Duration.ofNanos(System.nanoTime() - t0));
                 answered.increment();
-                LOG.infof("experiment %s %s round %d client %s: %d steps, delta %s", task.experimentId(), task.gan(),
-                        task.round() + 1, task.clientId(), ready.steps(), ready.delta().uri());
                 message.ack();
             } else {
                 deadLettered.increment();

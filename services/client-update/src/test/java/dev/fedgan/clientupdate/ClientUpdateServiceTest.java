@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -27,6 +25,7 @@ import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.Endpoints;
 import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
 import dev.fedgan.storage.GanSettingsMapping;
@@ -144,12 +143,10 @@ class ClientUpdateServiceTest {
         }
 
         // 5. Health and metrics.
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(ready.toURI()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = Endpoints.get(ready);
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
-        String prom = http.send(HttpRequest.newBuilder(metrics.toURI()).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String prom = Endpoints.get(metrics).body();
         assertTrue(prom.contains("fedgan_client_tasks_total{outcome=\"answered\"} 5.0"), prom);
         assertTrue(prom.contains("fedgan_client_tasks_total{outcome=\"dead-letter\"} 3.0"), prom);
         assertTrue(prom.contains("fedgan_client_step_duration_seconds_count"), prom);

@@ -14,6 +14,7 @@ import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.population.Population;
 import dev.fedgan.core.population.PopulationFiles;
+import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.population.PopulationSelection;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.protocol.ExperimentRequest;
@@ -49,9 +50,6 @@ import java.util.stream.Stream;
  */
 final class ExperimentFilter {
 
-    /** The by_user populations the GANs train on, and their {@code gan} names. */
-    static final String LOW = "low_accuracy";
-    static final String HIGH = "high_accuracy";
     /** The classifier's training data when the request names none. */
     static final String DEFAULT_TRAIN_DATA = "bundled:lab";
     /** The share of writers held out to test a classifier trained on non-bundled data (as {@code fedgan debug}). */
@@ -194,8 +192,8 @@ final class ExperimentFilter {
                 r.invertProbability(), r.bugSeed(), r.lowThreshold(), r.highThreshold(), r.gan(),
                 r.roundDeadlineSeconds(), r.quorum(), r.classifierEpochs());
         List<PopulationReady> ready = new ArrayList<>();
-        ready.add(populationReady(id, LOW, selected.low(), files, forward));
-        ready.add(populationReady(id, HIGH, selected.high(), files, forward));
+        ready.add(populationReady(id, PopulationFilters.LOW_ACCURACY, selected.low(), files, forward));
+        ready.add(populationReady(id, PopulationFilters.HIGH_ACCURACY, selected.high(), files, forward));
         writeManifest(manifest, r, ready);
         return new Outcome(ready, false, classifierRef, files);
     }

@@ -1,5 +1,6 @@
 package dev.fedgan.filter;
 
+import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.protocol.ExperimentRequest;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.PopulationReady;
@@ -72,7 +73,8 @@ public class FilterService {
         duration = Timer.builder("fedgan.filter.duration")
                 .description("Time to filter one accepted experiment: classifier, measurement, populations, upload")
                 .register(registry);
-        populationWriters = Map.of(ExperimentFilter.LOW, new AtomicInteger(), ExperimentFilter.HIGH, new AtomicInteger());
+        populationWriters = Map.of(PopulationFilters.LOW_ACCURACY, new AtomicInteger(),
+                PopulationFilters.HIGH_ACCURACY, new AtomicInteger());
         populationWriters.forEach((gan, n) -> Gauge.builder("fedgan.population.writers", n, AtomicInteger::get)
                 .tag("gan", gan).description("Writers in the last announced population of each GAN").register(registry));
         Gauge.builder("fedgan.filter.progress", progress, AtomicReference::get)

@@ -18,6 +18,7 @@ import dev.fedgan.core.progress.Progress;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.service.Endpoints;
 import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
 import dev.fedgan.storage.ModelStore;
@@ -27,8 +28,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -198,12 +197,10 @@ class FilterServiceTest {
         }
 
         // 5. Health and metrics.
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(ready.toURI()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = Endpoints.get(ready);
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
-        String prom = http.send(HttpRequest.newBuilder(metrics.toURI()).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String prom = Endpoints.get(metrics).body();
         assertTrue(prom.contains("fedgan_experiments_total{outcome=\"accepted\"} 2.0"), prom);
         assertTrue(prom.contains("fedgan_experiments_total{outcome=\"rejected\"} 9.0"), prom);
         assertTrue(prom.contains("fedgan_experiments_total{outcome=\"duplicate\"} 1.0"), prom);

@@ -16,6 +16,7 @@ import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.measure.MeasurementFiles;
 import dev.fedgan.core.population.PopulationFiles;
+import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.population.PopulationSummary;
 import dev.fedgan.core.privacy.ClientSampler;
 import dev.fedgan.core.privacy.GaussianNoise;
@@ -86,8 +87,8 @@ public class ImageRenderService {
 
     private static final Logger LOG = Logger.getLogger(ImageRenderService.class);
     static final String SERVICE = "image-render";
-    static final String LOW = "low_accuracy";
-    static final String HIGH = "high_accuracy";
+    static final String LOW = PopulationFilters.LOW_ACCURACY;
+    static final String HIGH = PopulationFilters.HIGH_ACCURACY;
     static final String EVALUATIONS_CSV = "evaluations.csv";
 
     private static final ObjectMapper READER = Json.MAPPER.copy()
@@ -187,12 +188,10 @@ public class ImageRenderService {
         String key = key(p.experimentId(), p.gan());
         Gan gan = gans.get(key);
         if (gan == null) {
-            GanTrainingConfig config = config(p);
-            GanState state = loadState(p.experimentId(), p.gan());
+            gan = register(p);
             objects.put(renderKey(p.experimentId(), p.gan(), "population.json"), json.getBytes(StandardCharsets.UTF_8),
                     "application/json");
-            gan = new Gan(p, config, state == null ? new GanState() : state);
-            gans.put(key, gan);
+            GanTrainingConfig config = gan.config;
             LOG.infof("experiment=%s gan=%s: population of %d clients, preset %s, seed %d, images every %d rounds,"
                     + " classifier %s", p.experimentId(), p.gan(), p.clients().size(), config.preset().name(),
                     config.seed(), config.imagesEvery(), p.request().classifier() == null ? "none"
@@ -549,12 +548,17 @@ public class ImageRenderService {
             return null;
         }
         // A restarted renderer: the population and the state from the object store.
-        PopulationReady p = Messages.decode(objects.get(k), PopulationReady.class);
-        GanState state = loadState(experiment, name);
-        gan = new Gan(p, config(p), state == null ? new GanState() : state);
-        gans.put(key(experiment, name), gan);
+        gan = register(Messages.decode(objects.get(k), PopulationReady.class));
         LOG.infof("experiment=%s gan=%s: state restored from the object store (%d evaluations, last round %d)",
                 experiment, name, gan.state.evaluations.size(), gan.state.lastRound);
+        return gan;
+    }
+
+    /** A GAN known from now on, with its stored state if it has one (a restart, or the population again). */
+    private Gan register(PopulationReady p) {
+        GanState state = loadState(p.experimentId(), p.gan());
+        Gan gan = new Gan(p, config(p), state == null ? new GanState() : state);
+        gans.put(key(p.experimentId(), p.gan()), gan);
         return gan;
     }
 
@@ -711,7 +715,7 @@ public class ImageRenderService {
     }
 
     private static String ganPath(Gan gan, String relative) {
-        return "gans/" + gan.name() + "/" + relative;
+        return PopulationComparison.ganFile(gan.name(), relative);
     }
 
     static String renderKey(String id, String gan, String relative) {

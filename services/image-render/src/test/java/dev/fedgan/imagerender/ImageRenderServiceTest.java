@@ -37,6 +37,8 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
+import dev.fedgan.service.Endpoints;
+import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
 import dev.fedgan.storage.ModelStore;
 import dev.fedgan.storage.ObjectStore;
@@ -48,8 +50,6 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,7 +66,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -197,17 +196,17 @@ class ImageRenderServiceTest {
         }
 
         // ---- dead letters: each with its reason
-        assertEquals(StackResource.TOPICS.populations(), header(dead.get(0), "dead-letter-topic"));
-        assertTrue(header(dead.get(0), "dead-letter-reason").contains("gan"), header(dead.get(0), "dead-letter-reason"));
-        List<String> reasons = dead.subList(1, 7).stream().map(r -> header(r, "dead-letter-reason")).toList();
+        assertEquals(StackResource.TOPICS.populations(), Records.header(dead.get(0), "dead-letter-topic"));
+        assertTrue(Records.header(dead.get(0), "dead-letter-reason").contains("gan"), Records.header(dead.get(0), "dead-letter-reason"));
+        List<String> reasons = dead.subList(1, 7).stream().map(r -> Records.header(r, "dead-letter-reason")).toList();
         assertTrue(reasons.get(0).contains("malformed JSON"), reasons.get(0));
         assertTrue(reasons.get(1).contains("unknown schema version 2"), reasons.get(1));
         assertTrue(reasons.get(2).contains("no such object"), reasons.get(2));
         assertTrue(reasons.get(3).contains("checksum"), reasons.get(3));
         assertTrue(reasons.get(4).contains("missing tensor"), reasons.get(4));
         assertTrue(reasons.get(5).contains("NaN"), reasons.get(5));
-        dead.subList(1, 7).forEach(r -> assertEquals(StackResource.TOPICS.rounds(), header(r, "dead-letter-topic")));
-        dead.forEach(r -> assertTrue(header(r, "dead-letter-reason").startsWith("image-render: "), header(r, "dead-letter-reason")));
+        dead.subList(1, 7).forEach(r -> assertEquals(StackResource.TOPICS.rounds(), Records.header(r, "dead-letter-topic")));
+        dead.forEach(r -> assertTrue(Records.header(r, "dead-letter-reason").startsWith("image-render: "), Records.header(r, "dead-letter-reason")));
 
         // ---- what was announced: rounds 0-3 of low (2 once despite the duplicate), 0-2 of high
         assertEquals(List.of(0, 1, 2, 3), rounds("low_accuracy"));
@@ -275,24 +274,22 @@ class ImageRenderServiceTest {
         degradesWithoutClassifierAndFilterFiles(initial, coreInitial, tmp);
 
         // ---- health and metrics
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(ready.toURI()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = Endpoints.get(ready);
         assertEquals(200, health.statusCode(), health.body());
-        String prom = http.send(HttpRequest.newBuilder(metrics.toURI()).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String prom = Endpoints.get(metrics).body();
         // r1: 4 + 3 grids, r2: 2 + 2
         assertTrue(prom.contains("fedgan_images_rendered_total 11.0"), prom);
         assertTrue(prom.contains("fedgan_render_duplicates_total 1.0"), prom);
-        assertTrue(gauge(prom, "fedgan_render_parked_total") >= 1, prom);
+        assertTrue(Endpoints.sample(prom, "fedgan_render_parked_total") >= 1, prom);
         assertTrue(prom.contains("fedgan_reports_total 2.0"), prom);
         assertTrue(prom.contains("fedgan_render_duration_seconds_count"), prom);
-        assertEquals(3, gauge(prom, "fedgan_dead_letters_total{reason=\"message\",service=\"image-render\"}"), prom);
-        assertEquals(1, gauge(prom, "fedgan_dead_letters_total{reason=\"missing\",service=\"image-render\"}"), prom);
-        assertEquals(1, gauge(prom, "fedgan_dead_letters_total{reason=\"corrupt\",service=\"image-render\"}"), prom);
-        assertEquals(2, gauge(prom, "fedgan_dead_letters_total{reason=\"invalid\",service=\"image-render\"}"), prom);
-        assertEquals(core.mean, gauge(prom, "fedgan_generated_mean_pixel{experiment=\"r1\",gan=\"low_accuracy\"}"), 1e-6);
-        assertEquals(coreHigh.mean, gauge(prom, "fedgan_generated_mean_pixel{experiment=\"r1\",gan=\"high_accuracy\"}"), 1e-6);
-        assertEquals(core.score, gauge(prom, "fedgan_classifier_score{experiment=\"r1\",gan=\"low_accuracy\"}"), 1e-6);
+        assertEquals(3, Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"message\",service=\"image-render\"}"), prom);
+        assertEquals(1, Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"missing\",service=\"image-render\"}"), prom);
+        assertEquals(1, Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"corrupt\",service=\"image-render\"}"), prom);
+        assertEquals(2, Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"invalid\",service=\"image-render\"}"), prom);
+        assertEquals(core.mean, Endpoints.sample(prom, "fedgan_generated_mean_pixel{experiment=\"r1\",gan=\"low_accuracy\"}"), 1e-6);
+        assertEquals(coreHigh.mean, Endpoints.sample(prom, "fedgan_generated_mean_pixel{experiment=\"r1\",gan=\"high_accuracy\"}"), 1e-6);
+        assertEquals(core.score, Endpoints.sample(prom, "fedgan_classifier_score{experiment=\"r1\",gan=\"low_accuracy\"}"), 1e-6);
         assertTrue(prom.contains("fedgan_frechet_distance{experiment=\"r1\",gan=\"low_accuracy\"}"), prom);
         assertFalse(prom.contains("fedgan_classifier_score{experiment=\"r2\""), prom);
     }
@@ -408,7 +405,7 @@ class ImageRenderServiceTest {
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 fail("not done within " + WAIT + "; announced " + announced + ", dead letters "
-                        + dead.stream().map(r -> header(r, "dead-letter-reason")).toList());
+                        + dead.stream().map(r -> Records.header(r, "dead-letter-reason")).toList());
             }
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                 if (r.topic().equals(StackResource.TOPICS.images())) {
@@ -457,16 +454,5 @@ class ImageRenderServiceTest {
             reader.setInput(in);
             return reader.getNumImages(true);
         }
-    }
-
-    static double gauge(String prom, String series) {
-        return prom.lines().filter(l -> l.startsWith(series + " ")).map(l -> Double.parseDouble(l.substring(series.length() + 1)))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in\n" + prom));
-    }
-
-    static String header(ConsumerRecord<String, String> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        assertNotNull(h, "header " + name + " on " + r);
-        return new String(h.value(), StandardCharsets.UTF_8);
     }
 }

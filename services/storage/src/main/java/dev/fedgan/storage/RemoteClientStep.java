@@ -79,9 +79,9 @@ public final class RemoteClientStep {
         ClientUpdate u = trained.update();
         long t0 = System.nanoTime();
         ObjectRef delta = models.putDelta(task.experimentId() + "." + task.gan(), task.round(), task.clientId(), u.delta());
-        LOG.info(String.format(Locale.ROOT, "%s.%s round %d client %s: weights and data %.2f s, critic steps %.2f s,"
-                + " delta stored %.2f s", task.experimentId(), task.gan(), task.round() + 1, task.clientId(),
-                trained.loadSeconds(), trained.trainSeconds(), (System.nanoTime() - t0) / 1e9));
+        LOG.info(String.format(Locale.ROOT, "%s.%s round %d client %s: %d steps; weights and data %.2f s, critic steps"
+                + " %.2f s, delta stored %.2f s (%s)", task.experimentId(), task.gan(), task.round() + 1, task.clientId(),
+                u.steps(), trained.loadSeconds(), trained.trainSeconds(), (System.nanoTime() - t0) / 1e9, delta.uri()));
         return new ClientUpdateReady(Messages.SCHEMA, task.experimentId(), task.gan(), task.round(), task.clientId(), delta,
                 u.realExamples(), u.steps(), u.nonFinite(), u.loss());
     }

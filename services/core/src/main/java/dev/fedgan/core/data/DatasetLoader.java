@@ -1,7 +1,6 @@
 package dev.fedgan.core.data;
 
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * One entry point for every data source. A spec is {@code bundled}, {@code bundled:lab}, {@code bundled:field},
@@ -23,14 +22,8 @@ public final class DatasetLoader {
         if (spec == null || spec.isBlank()) {
             throw new DatasetException(null, null, "no data given");
         }
-        if (spec.equals(BundledDigits.SPEC) || spec.startsWith(BundledDigits.SPEC + ":")) {
-            String part = spec.equals(BundledDigits.SPEC) ? "all" : spec.substring(BundledDigits.SPEC.length() + 1);
-            for (BundledDigits.Part p : BundledDigits.Part.values()) {
-                if (p.name().equalsIgnoreCase(part)) {
-                    return;
-                }
-            }
-            throw new DatasetException(spec, null, "unknown part '" + part + "'; use bundled, bundled:lab or bundled:field");
+        if (bundledPart(spec) != null) {
+            return;
         }
         Path path;
         try {
@@ -41,17 +34,31 @@ public final class DatasetLoader {
         DatasetFormat.detect(path);
     }
 
+    /**
+     * The bundled part a spec names ({@code bundled} is all of it), or null if the spec is not a bundled one.
+     *
+     * @throws DatasetException for {@code bundled:} with an unknown part
+     */
+    private static BundledDigits.Part bundledPart(String spec) {
+        if (!spec.equals(BundledDigits.SPEC) && !spec.startsWith(BundledDigits.SPEC + ":")) {
+            return null;
+        }
+        String part = spec.equals(BundledDigits.SPEC) ? "all" : spec.substring(BundledDigits.SPEC.length() + 1);
+        for (BundledDigits.Part p : BundledDigits.Part.values()) {
+            if (p.name().equalsIgnoreCase(part)) {
+                return p;
+            }
+        }
+        throw new DatasetException(spec, null, "unknown part '" + part + "'; use bundled, bundled:lab or bundled:field");
+    }
+
     public static FederatedDataset load(String spec, WriterPartition.Options partition) {
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException("no data given");
         }
-        if (spec.equals(BundledDigits.SPEC) || spec.startsWith(BundledDigits.SPEC + ":")) {
-            String part = spec.equals(BundledDigits.SPEC) ? "all" : spec.substring(BundledDigits.SPEC.length() + 1);
-            try {
-                return BundledDigits.load(BundledDigits.Part.valueOf(part.toUpperCase(Locale.ROOT)), partition);
-            } catch (IllegalArgumentException e) {
-                throw new DatasetException(spec, null, "unknown part '" + part + "'; use bundled, bundled:lab or bundled:field");
-            }
+        BundledDigits.Part bundled = bundledPart(spec);
+        if (bundled != null) {
+            return BundledDigits.load(bundled, partition);
         }
         Path path = Path.of(spec);
         return switch (DatasetFormat.detect(path)) {

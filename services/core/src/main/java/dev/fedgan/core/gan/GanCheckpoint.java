@@ -49,7 +49,7 @@ public final class GanCheckpoint {
         }
         try {
             Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
-            delete(tmp);
+            FileTrees.delete(tmp);
             Files.createDirectories(tmp);
             try (OutputStream out = Files.newOutputStream(tmp.resolve("generator.zip"))) {
                 run.generator().write(out);
@@ -58,7 +58,7 @@ public final class GanCheckpoint {
                 run.critic().write(out);
             }
             Json.write(tmp.resolve("state.json"), state(run));
-            delete(dir);
+            FileTrees.delete(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
@@ -112,10 +112,5 @@ public final class GanCheckpoint {
         try (InputStream in = Files.newInputStream(file)) {
             return NetworkWeights.read(in, layout, file.toString());
         }
-    }
-
-    /** Deletes a checkpoint directory; nothing if it does not exist. */
-    static void delete(Path p) throws IOException {
-        FileTrees.delete(p);
     }
 }

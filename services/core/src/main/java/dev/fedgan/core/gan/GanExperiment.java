@@ -2,6 +2,7 @@ package dev.fedgan.core.gan;
 
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.gan.eval.GanMetrics;
+import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.privacy.PrivacyStatement;
 import dev.fedgan.core.progress.Progress;
@@ -33,6 +34,8 @@ import java.util.Locale;
 public final class GanExperiment {
 
     public static final int EVAL_BATCH = 500;
+    /** The per-round log, in a GAN's output directory. */
+    public static final String ROUNDS_CSV = "rounds.csv";
     /** The animation of a GAN's grids, in its output directory. */
     public static final String GIF = "grids.gif";
     /** Time per frame of {@link #GIF}. */
@@ -81,7 +84,7 @@ public final class GanExperiment {
             Progress progress) throws IOException {
         GanTrainingConfig c = training.config();
         Files.createDirectories(out.resolve("images"));
-        Path csv = out.resolve("rounds.csv");
+        Path csv = out.resolve(ROUNDS_CSV);
         if (training.round() == 0 || !Files.exists(csv)) {
             Files.writeString(csv, ROUNDS_CSV_HEADER, StandardCharsets.UTF_8);
         }
@@ -110,7 +113,7 @@ public final class GanExperiment {
                 if (firstCheckpoint == null) {
                     firstCheckpoint = ckpt;
                 } else if (lastCheckpoint != null && !lastCheckpoint.equals(firstCheckpoint)) {
-                    GanCheckpoint.delete(lastCheckpoint);
+                    FileTrees.delete(lastCheckpoint);
                 }
                 lastCheckpoint = ckpt;
             }

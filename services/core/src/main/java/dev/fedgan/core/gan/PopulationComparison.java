@@ -4,6 +4,7 @@ import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.gan.eval.GanMetrics;
 import dev.fedgan.core.population.Population;
+import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.core.render.ImageGrid;
 import java.awt.image.BufferedImage;
@@ -35,20 +36,28 @@ public final class PopulationComparison {
     }
 
     /**
+     * A file of one GAN's output, relative to the experiment's output directory: {@code gans/<gan>/<relative>}
+     * ({@code fedgan debug --out}, and the same paths under an experiment's files in the object store).
+     */
+    public static String ganFile(String gan, String relative) {
+        return "gans/" + gan + "/" + relative;
+    }
+
+    /**
      * Trains both GANs under {@code out/gans/low_accuracy} and {@code out/gans/high_accuracy} and writes
      * {@code out/low_vs_high.png}. {@code seededRandomness} null: secure noise and sampling.
      */
     public static Comparison run(Population low, Population high, FederatedDataset data, GanTrainingConfig config,
             GanExperiment.Options options, Long seededRandomness, Path out, Progress progress) {
         Side lowSide = train("low-accuracy users", low, data, config, options, seededRandomness,
-                out.resolve("gans/low_accuracy"), progress);
+                out.resolve(ganFile(PopulationFilters.LOW_ACCURACY, "")), progress);
         Side highSide = train("high-accuracy users", high, data, config, options, seededRandomness,
-                out.resolve("gans/high_accuracy"), progress);
+                out.resolve(ganFile(PopulationFilters.HIGH_ACCURACY, "")), progress);
         BufferedImage left;
         BufferedImage right;
         try {
-            left = ImageIO.read(out.resolve("gans/low_accuracy").resolve(lowSide.gan().last().grid()).toFile());
-            right = ImageIO.read(out.resolve("gans/high_accuracy").resolve(highSide.gan().last().grid()).toFile());
+            left = ImageIO.read(out.resolve(ganFile(PopulationFilters.LOW_ACCURACY, lowSide.gan().last().grid())).toFile());
+            right = ImageIO.read(out.resolve(ganFile(PopulationFilters.HIGH_ACCURACY, highSide.gan().last().grid())).toFile());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot draw " + out.resolve(SIDE_BY_SIDE) + ": " + e.getMessage(), e);
         }

@@ -23,6 +23,10 @@ public final class PopulationFilters {
     public static final String BY_EXAMPLE = "by_example";
     public static final int DEFAULT_MIN_NUM_EXAMPLES = 5;
 
+    /** The by_user selections, which are also the names of the two GANs trained on them. */
+    public static final String LOW_ACCURACY = "low_accuracy";
+    public static final String HIGH_ACCURACY = "high_accuracy";
+
     private PopulationFilters() {
     }
 
@@ -31,8 +35,8 @@ public final class PopulationFilters {
         checkThreshold("low", low);
         checkThreshold("high", high);
         return List.of(
-                byUser(m, "low_accuracy", "acc_lt" + tag(low), "accuracy < " + low, low, w -> w.accuracy() < low, true),
-                byUser(m, "high_accuracy", "acc_gt" + tag(high), "accuracy > " + high, high, w -> w.accuracy() > high, false));
+                byUser(m, LOW_ACCURACY, "acc_lt" + tag(low), "accuracy < " + low, low, w -> w.accuracy() < low, true),
+                byUser(m, HIGH_ACCURACY, "acc_gt" + tag(high), "accuracy > " + high, high, w -> w.accuracy() > high, false));
     }
 
     /** The correctly- and incorrectly-classified example populations, in that order. */

@@ -1,10 +1,12 @@
 package dev.fedgan.core.report;
 
 import dev.fedgan.core.classifier.ClassifierProvenance;
+import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.io.AtomicFiles;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.measure.MeasurementFiles;
+import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.population.PopulationSummary;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,8 +65,10 @@ public final class DebugReport {
         row(h, "ε (improved conversion)", String.format(Locale.ROOT, "%.4g at δ = %.3g", lo.gan().privacy().epsilonImproved(),
                 lo.gan().privacy().delta()), String.format(Locale.ROOT, "%.4g at δ = %.3g", hi.gan().privacy().epsilonImproved(),
                 hi.gan().privacy().delta()));
-        rowHtml(h, "grids over rounds", link("gans/low_accuracy/" + lo.gan().gif()), link("gans/high_accuracy/" + hi.gan().gif()));
-        rowHtml(h, "per-round log", link("gans/low_accuracy/rounds.csv"), link("gans/high_accuracy/rounds.csv"));
+        rowHtml(h, "grids over rounds", link(PopulationComparison.ganFile(PopulationFilters.LOW_ACCURACY, lo.gan().gif())),
+                link(PopulationComparison.ganFile(PopulationFilters.HIGH_ACCURACY, hi.gan().gif())));
+        rowHtml(h, "per-round log", link(PopulationComparison.ganFile(PopulationFilters.LOW_ACCURACY, GanExperiment.ROUNDS_CSV)),
+                link(PopulationComparison.ganFile(PopulationFilters.HIGH_ACCURACY, GanExperiment.ROUNDS_CSV)));
         h.append("</table>");
         h.append("<h2>Where the classifier fails</h2>");
         MeasurementFiles.Summary m = c.measurement();

@@ -1,0 +1,31 @@
+package dev.fedgan.service;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** A service's HTTP endpoints in tests: health and Prometheus metrics. */
+public final class Endpoints {
+
+    private Endpoints() {
+    }
+
+    /** GET {@code url}; the response whatever its status. */
+    public static HttpResponse<String> get(URL url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.toURI()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of one Prometheus sample, given its name and labels exactly as exported; fails if there is none. */
+    public static double sample(String prom, String series) {
+        for (String line : prom.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return fail("no " + series + " in\n" + prom);
+    }
+}
