@@ -22,8 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -72,7 +74,11 @@ public final class ServicesRoundBenchmark {
         List<Double> inJvm = new ArrayList<>();
         List<WriterData> data = ids.stream().map(id -> SimulatedClients.client(dataSpec, bug, id)).toList();
         FederatedGanTraining local = FederatedGanTraining.start(config, data, null, null);
+        Duration inJvmCpu = Duration.ZERO;
         for (int r = 0; r < rounds; r++) {
+            if (r == 1) {
+                inJvmCpu = ownCpu().negated();
+            }
             long t0 = System.nanoTime();
             FederatedGanTraining.RoundReport report = local.runRound();
             inJvm.add((System.nanoTime() - t0) / 1e9);
@@ -81,6 +87,9 @@ public final class ServicesRoundBenchmark {
                     report.generatorSeconds());
         }
         local = null;
+        inJvmCpu = inJvmCpu.plus(ownCpu());
+        double inJvmCpuPerRound = inJvmCpu.toMillis() / 1e3 / (rounds - 1);
+        int cores = Runtime.getRuntime().availableProcessors();
 
         for (int n : replicas) {
             List<Double> services = new ArrayList<>();
@@ -88,7 +97,7 @@ public final class ServicesRoundBenchmark {
                 s.startStack(n);
                 s.startService("aggregator", s.app("aggregator"), "3g");
                 for (int k = 1; k <= n; k++) {
-                    s.startService("client-update-" + k, s.app("client-update"), "2g", LocalServices.threadsPerReplica(n));
+                    s.startService("client-update-" + k, s.app("client-update"), "1g", LocalServices.threadsPerReplica(n));
                 }
                 s.awaitReady(Progress.NONE, Duration.ofSeconds(240));
                 String id = "bench-" + n + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -102,6 +111,8 @@ public final class ServicesRoundBenchmark {
                     consumer.poll(Duration.ofMillis(500)); // join the group before the first announcement
                     producer.send(new ProducerRecord<>(topics.populations(), id, Messages.encode(population))).get();
                     long last = System.nanoTime();
+                    Map<String, Duration> cpuAfterFirst = Map.of();
+                    Map<String, Duration> cpuAfterLast = Map.of();
                     while (services.size() < rounds) {
                         s.checkAlive();
                         for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(200))) {
@@ -115,8 +126,14 @@ public final class ServicesRoundBenchmark {
                             System.out.printf(Locale.ROOT, "services(%d) round %d: %.2f s between announcements"
                                     + " (aggregator's own count %.2f s)%n", n, m.round(), services.get(services.size() - 1),
                                     m.seconds());
+                            if (services.size() == 1) {
+                                cpuAfterFirst = cpuTimes(s);
+                            } else if (services.size() == rounds) {
+                                cpuAfterLast = cpuTimes(s);
+                            }
                         }
                     }
+                    printCpuBudget(cpuAfterFirst, cpuAfterLast, rounds - 1, inJvmCpuPerRound, cores, steady(inJvm));
                 }
                 s.saveMetrics(home.resolve("bench/target/services-metrics-" + n));
             }
@@ -158,6 +175,37 @@ public final class ServicesRoundBenchmark {
             out.write("}}");
         }
         return file.toAbsolutePath().toString();
+    }
+
+    /**
+     * Where the services' rounds spend CPU: each process's CPU seconds per round (rounds 2.., as the OS counts them)
+     * against the one-JVM run's, and the round time those seconds allow at best on this machine's cores (every core
+     * busy all the time). When the services need more CPU than the target allows, no scheduling can meet it here.
+     */
+    private static void printCpuBudget(Map<String, Duration> before, Map<String, Duration> after, int rounds,
+                                       double inJvmCpuPerRound, int cores, double inJvmSeconds) {
+        StringBuilder parts = new StringBuilder();
+        double total = 0;
+        for (Map.Entry<String, Duration> e : after.entrySet()) {
+            double seconds = e.getValue().minus(before.getOrDefault(e.getKey(), Duration.ZERO)).toMillis() / 1e3 / rounds;
+            total += seconds;
+            parts.append(parts.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f", e.getKey(), seconds));
+        }
+        double bound = total / cores;
+        System.out.printf(Locale.ROOT, "CPU per round (rounds 2..%d): one JVM %.2f s; services %.2f s (%s); on %d cores"
+                + " the services' rounds take at least %.2f s (%+.1f%% over the one JVM's %.2f s)%n", rounds + 1,
+                inJvmCpuPerRound, total, parts, cores, bound, 100 * (bound - inJvmSeconds) / inJvmSeconds, inJvmSeconds);
+    }
+
+    /** CPU used so far by every process {@code s} started and by this JVM ("benchmark"). */
+    private static Map<String, Duration> cpuTimes(LocalServices s) {
+        Map<String, Duration> times = new LinkedHashMap<>(s.cpuTimes());
+        times.put("benchmark", ownCpu());
+        return times;
+    }
+
+    private static Duration ownCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     /** Mean of the rounds after the first (warm-up). */

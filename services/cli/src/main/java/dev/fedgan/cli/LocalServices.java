@@ -110,9 +110,33 @@ public final class LocalServices implements AutoCloseable {
     public void startService(String name, Path app, String heap, int threads) throws IOException {
         int port = freePort();
         httpPorts.put(name, port);
-        start(name, List.of("-Xmx" + heap, "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
+        // JavaCPP's physical-memory cap (fedgan.javacpp.maxphysicalbytes, sized for the pods' heaps) counts the heap
+        // too: here it is the heap plus NATIVE_MEMORY. Past the cap JavaCPP calls System.gc() before allocating; at the
+        // reference preset a client-update JVM with 2 GB of heap under the pods' 3G cap did so time and again
+        // (1.5M page faults and 6 s of kernel time per round; docs/benchmarks.md).
+        start(name, List.of("-Xmx" + heap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + (parseBytes(heap) + NATIVE_MEMORY),
+                "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
                 "-Dkafka.bootstrap.servers=" + BOOTSTRAP, "-Dfedgan.s3.endpoint=" + S3, "-jar", app.toString()),
                 threads > 0 ? Map.of("OMP_NUM_THREADS", Integer.toString(threads)) : Map.of());
+    }
+
+    /** Resident memory a service JVM may use beyond its heap before JavaCPP collects garbage to free natives. */
+    static final long NATIVE_MEMORY = 3L << 30;
+
+    /** A JVM memory size ({@code 512m}, {@code 2g}, {@code 1048576}) in bytes. */
+    static long parseBytes(String size) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)([0-9]+)([kmgt]?)").matcher(size.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a memory size: '" + size + "' (e.g. 512m, 2g)");
+        }
+        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            case "t" -> 40;
+            default -> 0;
+        };
+        return Long.parseLong(m.group(1)) << shift;
     }
 
     /** ND4J threads for each of {@code replicas} JVMs sharing this machine's cores: at least one each. */
@@ -136,6 +160,20 @@ public final class LocalServices implements AutoCloseable {
             processes.add(p);
             names.put(p, name);
         }
+    }
+
+    /**
+     * CPU time each process started here has used so far (user + system, as the OS reports it), by name; a process
+     * whose CPU time the OS does not report is left out. For the services benchmark's CPU budget.
+     */
+    public Map<String, Duration> cpuTimes() {
+        Map<String, Duration> times = new LinkedHashMap<>();
+        synchronized (processes) {
+            for (Process p : processes) {
+                p.info().totalCpuDuration().ifPresent(d -> times.put(names.get(p), d));
+            }
+        }
+        return times;
     }
 
     /** Fails, naming the process and the end of its log, if a started process has exited. */

@@ -20,6 +20,10 @@ import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -74,6 +78,13 @@ public final class ModelStore {
             Map.entry("zip", "application/zip"),
             Map.entry("npy", "application/octet-stream"));
 
+    /** Uploads that run beside the caller's ({@link #putCheckpoint}); threads end after a minute idle. */
+    private static final ExecutorService UPLOADS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fedgan-upload");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final ObjectStore store;
 
     public ModelStore(ObjectStore store) {
@@ -99,11 +110,21 @@ public final class ModelStore {
      * @param round the training round they belong to (0 for the initial weights)
      */
     public ObjectRef putWeights(String experimentId, String kind, int round, NetworkWeights w) {
+        return weightsObject(experimentId, kind, round, w).put();
+    }
+
+    /** Weights serialised and named, ready to {@link #put}. */
+    private record WeightsObject(ModelStore models, String key, byte[] bytes, String sha) {
+        ObjectRef put() {
+            return ObjectStore.ref(models.store.bucket(), models.store.putIfChanged(key, bytes, sha, WEIGHTS_CONTENT_TYPE));
+        }
+    }
+
+    private WeightsObject weightsObject(String experimentId, String kind, int round, NetworkWeights w) {
         String prefix = experimentPrefix(experimentId) + segment("kind", kind) + "/" + roundName(round) + "-";
         byte[] bytes = canonicalWeights(w);
         String sha = Sha256.hex(bytes);
-        String key = prefix + sha.substring(0, 16) + ".zip";
-        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, sha, WEIGHTS_CONTENT_TYPE));
+        return new WeightsObject(this, prefix + sha.substring(0, 16) + ".zip", bytes, sha);
     }
 
     /**
@@ -319,8 +340,18 @@ public final class ModelStore {
      */
     public StoredCheckpoint putCheckpoint(String experimentId, FederatedGanTraining run) {
         GanCheckpoint.State state = GanCheckpoint.state(run);
-        ObjectRef g = putWeights(experimentId, "generator", run.round(), run.generator());
-        ObjectRef d = putWeights(experimentId, "critic", run.round(), run.critic());
+        // Serialised here (ND4J stays on the caller's thread), then the two uploads side by side: they are on the
+        // critical path of every round, between the generator steps and the next round's tasks.
+        WeightsObject generator = weightsObject(experimentId, "generator", run.round(), run.generator());
+        WeightsObject critic = weightsObject(experimentId, "critic", run.round(), run.critic());
+        CompletableFuture<ObjectRef> generatorPut = CompletableFuture.supplyAsync(generator::put, UPLOADS);
+        ObjectRef d = critic.put();
+        ObjectRef g;
+        try {
+            g = generatorPut.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
         byte[] bytes = Json.toString(new CheckpointManifest(GanCheckpoint.FORMAT, state, g, d))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         String sha = Sha256.hex(bytes);

@@ -1,6 +1,5 @@
 package dev.fedgan.core.gan;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -93,11 +92,17 @@ public final class NetworkWeights {
         float[] out = new float[(int) n];
         int at = 0;
         for (INDArray a : tensors.values()) {
-            float[] part = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
-            System.arraycopy(part, 0, out, at, part.length);
-            at += part.length;
+            INDArray c = rowMajor(a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT));
+            int size = Math.toIntExact(c.length());
+            c.data().asNioFloat().get(out, at, size);
+            at += size;
         }
         return out;
+    }
+
+    /** {@code a} itself if its buffer holds exactly its values in row-major order, else such a copy. */
+    static INDArray rowMajor(INDArray a) {
+        return a.ordering() == 'c' && !a.isView() && a.data().length() == a.length() ? a : a.dup('c');
     }
 
     /** {@code this - base}, flattened: what a client sends. */
@@ -128,7 +133,8 @@ public final class NetworkWeights {
     /** True when any weight is NaN or infinite. */
     private boolean hasNonFinite() {
         for (INDArray a : tensors.values()) {
-            if (a.isInfinite().any() || a.isNaN().any()) {
+            // One pass: a finite sum has no NaN or infinity in it; a sum that overflowed gets the exact check.
+            if (!Double.isFinite(a.sumNumber().doubleValue()) && (a.isInfinite().any() || a.isNaN().any())) {
                 return true;
             }
         }
@@ -155,7 +161,7 @@ public final class NetworkWeights {
     public void write(OutputStream out) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
         for (var e : tensors.entrySet()) {
-            stored(zip, e.getKey() + ".npy", Nd4j.toNpyByteArray(e.getValue().dup('c')));
+            stored(zip, e.getKey() + ".npy", Npy.write(e.getValue()));
         }
         StringBuilder order = new StringBuilder();
         for (String name : tensors.keySet()) {
@@ -193,10 +199,7 @@ public final class NetworkWeights {
             ZipEntry e;
             while ((e = zip.getNextEntry()) != null) {
                 if (e.getName().endsWith(".npy")) {
-                    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-                    zip.transferTo(buf);
-                    byte[] bytes = buf.toByteArray();
-                    found.put(e.getName().substring(0, e.getName().length() - 4), Nd4j.createNpyFromByteArray(bytes));
+                    found.put(e.getName().substring(0, e.getName().length() - 4), Npy.read(zip.readAllBytes()));
                 }
             }
         } catch (RuntimeException | IOException ex) {
@@ -212,7 +215,8 @@ public final class NetworkWeights {
                 throw new IOException(source + ": tensor " + name + " has shape " + Arrays.toString(a.shape())
                         + ", expected " + Arrays.toString(expected.get(name).shape()));
             }
-            ordered.put(name, a.castTo(expected.get(name).dataType()).dup());
+            DataType type = expected.get(name).dataType();
+            ordered.put(name, a.dataType() == type ? a : a.castTo(type));
         }
         NetworkWeights w = new NetworkWeights(ordered, expected.trainable);
         if (w.hasNonFinite()) {

@@ -1,0 +1,106 @@
+package dev.fedgan.core.gan;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The weight files' .npy tensors: the same bytes as ND4J's writer, read back exactly, bad lengths refused. */
+class NpyTest {
+
+    private static INDArray values(long... shape) {
+        return Nd4j.rand(DataType.FLOAT, shape).subi(0.5f).muli(1e3f);
+    }
+
+    @Test
+    void writesTheBytesNd4jWritesForEveryRank() {
+        // 1-D shapes carry numpy's trailing comma; header lengths around the 16-byte padding steps.
+        for (long[] shape : new long[][] {{7}, {1}, {3, 4}, {64, 1, 5, 5}, {1024, 3136}, {12, 345, 6}}) {
+            INDArray a = values(shape);
+            assertArrayEquals(Nd4j.toNpyByteArray(a), Npy.write(a), "shape " + Arrays.toString(shape));
+        }
+    }
+
+    @Test
+    void readsBackExactlyAndAsItsOwnArray() {
+        INDArray a = values(32, 1, 5, 5);
+        byte[] bytes = Npy.write(a);
+        INDArray b = Npy.read(bytes);
+        assertArrayEquals(a.shape(), b.shape());
+        assertEquals(DataType.FLOAT, b.dataType());
+        assertArrayEquals(a.data().asFloat(), b.data().asFloat(), 0f);
+        Arrays.fill(bytes, (byte) 0);
+        assertArrayEquals(a.data().asFloat(), b.data().asFloat(), 0f, "the array does not share the bytes");
+    }
+
+    @Test
+    void viewsAndColumnMajorArraysAreWrittenInRowMajorOrder() {
+        INDArray a = values(6, 8);
+        INDArray view = a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 4),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
+        assertArrayEquals(view.dup('c').data().asFloat(), Npy.read(Npy.write(view)).data().asFloat(), 0f);
+        INDArray f = a.dup('f');
+        assertArrayEquals(a.data().asFloat(), Npy.read(Npy.write(f)).data().asFloat(), 0f);
+    }
+
+    @Test
+    void otherTypesGoThroughNd4j() {
+        INDArray d = Nd4j.rand(DataType.DOUBLE, 3, 5);
+        INDArray back = Npy.read(Npy.write(d));
+        assertEquals(DataType.DOUBLE, back.dataType());
+        assertEquals(d, back);
+    }
+
+    @Test
+    void refusesDataOfTheWrongLength() {
+        byte[] bytes = Npy.write(values(10, 10));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Npy.read(Arrays.copyOf(bytes, bytes.length - 4)));
+        assertTrue(e.getMessage().contains("[10, 10]") && e.getMessage().contains("396 bytes follow"), e.getMessage());
+    }
+
+    @Test
+    void referenceNetworksRoundTripThroughTheWeightsFormat() throws Exception {
+        for (NetworkWeights w : new NetworkWeights[] {GanNetworks.initialGenerator(GanPreset.TINY, 3),
+                GanNetworks.initialCritic(GanPreset.TINY, 4)}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            w.write(out);
+            NetworkWeights back = NetworkWeights.read(new ByteArrayInputStream(out.toByteArray()), w, "test");
+            assertEquals(w.names(), back.names());
+            assertArrayEquals(w.flatten(), back.flatten(), 0f);
+            ByteArrayOutputStream again = new ByteArrayOutputStream();
+            back.write(again);
+            assertArrayEquals(out.toByteArray(), again.toByteArray(), "equal weights, equal bytes");
+        }
+    }
+
+    @Test
+    void weightsWithNanOrInfinityAreRefusedButHugeFiniteOnesAreNot() throws Exception {
+        NetworkWeights layout = GanNetworks.initialCritic(GanPreset.TINY, 5);
+        String tensor = layout.names().get(0);
+        for (float bad : new float[] {Float.NaN, Float.NEGATIVE_INFINITY}) {
+            NetworkWeights w = layout.copy();
+            w.get(tensor).putScalar(1, bad);
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> readBack(w, layout));
+            assertTrue(e.getMessage().contains("NaN or infinite"), e.getMessage());
+        }
+        // Their sum overflows to infinity; the values themselves are finite.
+        NetworkWeights huge = layout.copy();
+        huge.get(tensor).putScalar(0, Float.MAX_VALUE).putScalar(1, Float.MAX_VALUE);
+        assertEquals(Float.MAX_VALUE, readBack(huge, layout).get(tensor).getFloat(1));
+    }
+
+    private static NetworkWeights readBack(NetworkWeights w, NetworkWeights layout) throws java.io.IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        w.write(out);
+        return NetworkWeights.read(new ByteArrayInputStream(out.toByteArray()), layout, "test");
+    }
+}
