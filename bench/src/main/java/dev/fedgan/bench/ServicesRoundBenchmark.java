@@ -46,6 +46,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * playing the filter (it publishes the population). A round's time through the services is the time between two
  * consecutive round announcements as this program receives them: tasks out, weights and deltas through S3,
  * checkpoint, announcement. The first round of each is a warm-up. Run once per replica count of client-update.
+ * Each run ends with the CPU budget: every process's CPU seconds and page faults per round, and the round time that
+ * much CPU allows at best on this machine's cores.
  *
  * <p>Run: {@code bench/services-round.sh [rounds=4] [preset=reference] [replicas=1,2] [writerSize=200]} after
  * {@code ./mvnw -DskipTests package}; nothing else should run on the machine.
@@ -74,10 +76,10 @@ public final class ServicesRoundBenchmark {
         List<Double> inJvm = new ArrayList<>();
         List<WriterData> data = ids.stream().map(id -> SimulatedClients.client(dataSpec, bug, id)).toList();
         FederatedGanTraining local = FederatedGanTraining.start(config, data, null, null);
-        Duration inJvmCpu = Duration.ZERO;
+        Usage inJvmFrom = null;
         for (int r = 0; r < rounds; r++) {
             if (r == 1) {
-                inJvmCpu = ownCpu().negated();
+                inJvmFrom = Usage.of(ProcessHandle.current());
             }
             long t0 = System.nanoTime();
             FederatedGanTraining.RoundReport report = local.runRound();
@@ -87,8 +89,9 @@ public final class ServicesRoundBenchmark {
                     report.generatorSeconds());
         }
         local = null;
-        inJvmCpu = inJvmCpu.plus(ownCpu());
-        double inJvmCpuPerRound = inJvmCpu.toMillis() / 1e3 / (rounds - 1);
+        Usage inJvmTo = Usage.of(ProcessHandle.current());
+        Usage inJvmUsage = new Usage(inJvmTo.cpu().minus(inJvmFrom.cpu()),
+                inJvmFrom.pageFaults() < 0 ? -1 : inJvmTo.pageFaults() - inJvmFrom.pageFaults());
         int cores = Runtime.getRuntime().availableProcessors();
 
         for (int n : replicas) {
@@ -111,8 +114,8 @@ public final class ServicesRoundBenchmark {
                     consumer.poll(Duration.ofMillis(500)); // join the group before the first announcement
                     producer.send(new ProducerRecord<>(topics.populations(), id, Messages.encode(population))).get();
                     long last = System.nanoTime();
-                    Map<String, Duration> cpuAfterFirst = Map.of();
-                    Map<String, Duration> cpuAfterLast = Map.of();
+                    Map<String, Usage> afterFirst = Map.of();
+                    Map<String, Usage> afterLast = Map.of();
                     while (services.size() < rounds) {
                         s.checkAlive();
                         for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(200))) {
@@ -127,13 +130,13 @@ public final class ServicesRoundBenchmark {
                                     + " (aggregator's own count %.2f s)%n", n, m.round(), services.get(services.size() - 1),
                                     m.seconds());
                             if (services.size() == 1) {
-                                cpuAfterFirst = cpuTimes(s);
+                                afterFirst = usage(s);
                             } else if (services.size() == rounds) {
-                                cpuAfterLast = cpuTimes(s);
+                                afterLast = usage(s);
                             }
                         }
                     }
-                    printCpuBudget(cpuAfterFirst, cpuAfterLast, rounds - 1, inJvmCpuPerRound, cores, steady(inJvm));
+                    printCpuBudget(afterFirst, afterLast, rounds - 1, inJvmUsage, cores, steady(inJvm));
                 }
                 s.saveMetrics(home.resolve("bench/target/services-metrics-" + n));
             }
@@ -177,35 +180,58 @@ public final class ServicesRoundBenchmark {
         return file.toAbsolutePath().toString();
     }
 
+    /** A process's CPU time and minor page faults so far. */
+    record Usage(Duration cpu, long pageFaults) {
+        static Usage of(ProcessHandle p) {
+            return new Usage(p.info().totalCpuDuration().orElse(Duration.ZERO), pageFaults(p.pid()));
+        }
+
+        /** Minor page faults from {@code /proc/PID/stat} (field 10); -1 where there is no such file. */
+        private static long pageFaults(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[7]);
+            } catch (java.io.IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+    }
+
     /**
-     * Where the services' rounds spend CPU: each process's CPU seconds per round (rounds 2.., as the OS counts them)
-     * against the one-JVM run's, and the round time those seconds allow at best on this machine's cores (every core
-     * busy all the time). When the services need more CPU than the target allows, no scheduling can meet it here.
+     * Where the services' rounds spend CPU: each process's CPU seconds and page faults per round (rounds 2.., as the
+     * OS counts them) against the one-JVM run's, and the round time those seconds allow at best on this machine's
+     * cores (every core busy all the time). When the services need more CPU than the target allows, no scheduling
+     * can meet it here. Page faults in the hundreds of thousands per round mean memory given back and taken again
+     * (docs/benchmarks.md: JavaCPP's physical cap).
      */
-    private static void printCpuBudget(Map<String, Duration> before, Map<String, Duration> after, int rounds,
-                                       double inJvmCpuPerRound, int cores, double inJvmSeconds) {
+    private static void printCpuBudget(Map<String, Usage> before, Map<String, Usage> after, int rounds,
+                                       Usage inJvm, int cores, double inJvmSeconds) {
         StringBuilder parts = new StringBuilder();
         double total = 0;
-        for (Map.Entry<String, Duration> e : after.entrySet()) {
-            double seconds = e.getValue().minus(before.getOrDefault(e.getKey(), Duration.ZERO)).toMillis() / 1e3 / rounds;
+        for (Map.Entry<String, Usage> e : after.entrySet()) {
+            Usage b = before.getOrDefault(e.getKey(), new Usage(Duration.ZERO, 0));
+            double seconds = e.getValue().cpu().minus(b.cpu()).toMillis() / 1e3 / rounds;
             total += seconds;
-            parts.append(parts.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f", e.getKey(), seconds));
+            parts.append(parts.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f (%s)", e.getKey(),
+                    seconds, faults(e.getValue().pageFaults() - b.pageFaults(), rounds)));
         }
         double bound = total / cores;
-        System.out.printf(Locale.ROOT, "CPU per round (rounds 2..%d): one JVM %.2f s; services %.2f s (%s); on %d cores"
-                + " the services' rounds take at least %.2f s (%+.1f%% over the one JVM's %.2f s)%n", rounds + 1,
-                inJvmCpuPerRound, total, parts, cores, bound, 100 * (bound - inJvmSeconds) / inJvmSeconds, inJvmSeconds);
+        System.out.printf(Locale.ROOT, "CPU per round (rounds 2..%d): one JVM %.2f s (%s); services %.2f s (%s); on %d"
+                + " cores the services' rounds take at least %.2f s (%+.1f%% over the one JVM's %.2f s)%n", rounds + 1,
+                inJvm.cpu().toMillis() / 1e3 / rounds, faults(inJvm.pageFaults(), rounds), total, parts, cores, bound,
+                100 * (bound - inJvmSeconds) / inJvmSeconds, inJvmSeconds);
     }
 
-    /** CPU used so far by every process {@code s} started and by this JVM ("benchmark"). */
-    private static Map<String, Duration> cpuTimes(LocalServices s) {
-        Map<String, Duration> times = new LinkedHashMap<>(s.cpuTimes());
-        times.put("benchmark", ownCpu());
-        return times;
+    private static String faults(long count, int rounds) {
+        return count < 0 ? "page faults unknown" : String.format(Locale.ROOT, "%,d page faults", count / rounds);
     }
 
-    private static Duration ownCpu() {
-        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+    /** CPU and page faults so far of every process {@code s} runs and of this JVM ("benchmark"). */
+    private static Map<String, Usage> usage(LocalServices s) {
+        Map<String, Usage> usage = new LinkedHashMap<>();
+        s.running().forEach((name, p) -> usage.put(name, Usage.of(p)));
+        usage.put("benchmark", Usage.of(ProcessHandle.current()));
+        return usage;
     }
 
     /** Mean of the rounds after the first (warm-up). */

@@ -121,7 +121,7 @@ public final class LocalServices implements AutoCloseable {
     }
 
     /** Resident memory a service JVM may use beyond its heap before JavaCPP collects garbage to free natives. */
-    static final long NATIVE_MEMORY = 3L << 30;
+    static final long NATIVE_MEMORY = 4L << 30;
 
     /** A JVM memory size ({@code 512m}, {@code 2g}, {@code 1048576}) in bytes. */
     static long parseBytes(String size) {
@@ -162,18 +162,17 @@ public final class LocalServices implements AutoCloseable {
         }
     }
 
-    /**
-     * CPU time each process started here has used so far (user + system, as the OS reports it), by name; a process
-     * whose CPU time the OS does not report is left out. For the services benchmark's CPU budget.
-     */
-    public Map<String, Duration> cpuTimes() {
-        Map<String, Duration> times = new LinkedHashMap<>();
+    /** Every process started here that is still running, by name (for the services benchmark's CPU budget). */
+    public Map<String, ProcessHandle> running() {
+        Map<String, ProcessHandle> running = new LinkedHashMap<>();
         synchronized (processes) {
             for (Process p : processes) {
-                p.info().totalCpuDuration().ifPresent(d -> times.put(names.get(p), d));
+                if (p.isAlive()) {
+                    running.put(names.get(p), p.toHandle());
+                }
             }
         }
-        return times;
+        return running;
     }
 
     /** Fails, naming the process and the end of its log, if a started process has exited. */
