@@ -100,7 +100,8 @@ public final class ServicesRoundBenchmark {
                 s.startStack(n);
                 s.startService("aggregator", s.app("aggregator"), "3g");
                 for (int k = 1; k <= n; k++) {
-                    s.startService("client-update-" + k, s.app("client-update"), "1g", LocalServices.threadsPerReplica(n));
+                    s.startService("client-update-" + k, s.app("client-update"), "1g",
+                            LocalServices.threadsPerReplica(n));
                 }
                 s.awaitReady(Progress.NONE, Duration.ofSeconds(240));
                 String id = "bench-" + n + "-" + UUID.randomUUID().toString().substring(0, 8);

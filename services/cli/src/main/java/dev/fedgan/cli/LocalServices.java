@@ -16,10 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -114,22 +117,23 @@ public final class LocalServices implements AutoCloseable {
         // too: here it is the heap plus NATIVE_MEMORY. Past the cap JavaCPP calls System.gc() before allocating; at the
         // reference preset a client-update JVM with 2 GB of heap under the pods' 3G cap did so time and again
         // (1.5M page faults and 6 s of kernel time per round; docs/benchmarks.md).
-        start(name, List.of("-Xmx" + heap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + (parseBytes(heap) + NATIVE_MEMORY),
-                "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
+        long physical = parseBytes(heap) + NATIVE_MEMORY;
+        start(name, List.of("-Xmx" + heap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + physical, "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
                 "-Dkafka.bootstrap.servers=" + BOOTSTRAP, "-Dfedgan.s3.endpoint=" + S3, "-jar", app.toString()),
                 threads > 0 ? Map.of("OMP_NUM_THREADS", Integer.toString(threads)) : Map.of());
     }
 
     /** Resident memory a service JVM may use beyond its heap before JavaCPP collects garbage to free natives. */
     static final long NATIVE_MEMORY = 4L << 30;
+    private static final Pattern MEMORY_SIZE = Pattern.compile("(?i)([0-9]+)([kmgt]?)");
 
     /** A JVM memory size ({@code 512m}, {@code 2g}, {@code 1048576}) in bytes. */
     static long parseBytes(String size) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)([0-9]+)([kmgt]?)").matcher(size.strip());
+        Matcher m = MEMORY_SIZE.matcher(size.strip());
         if (!m.matches()) {
             throw new IllegalArgumentException("not a memory size: '" + size + "' (e.g. 512m, 2g)");
         }
-        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
             case "k" -> 10;
             case "m" -> 20;
             case "g" -> 30;

@@ -116,7 +116,8 @@ public final class ModelStore {
     /** Weights serialised and named, ready to {@link #put}. */
     private record WeightsObject(ModelStore models, String key, byte[] bytes, String sha) {
         ObjectRef put() {
-            return ObjectStore.ref(models.store.bucket(), models.store.putIfChanged(key, bytes, sha, WEIGHTS_CONTENT_TYPE));
+            ObjectStore store = models.store;
+            return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, sha, WEIGHTS_CONTENT_TYPE));
         }
     }
 

@@ -134,7 +134,8 @@ public final class NetworkWeights {
     private boolean hasNonFinite() {
         for (INDArray a : tensors.values()) {
             // One pass: a finite sum has no NaN or infinity in it; a sum that overflowed gets the exact check.
-            if (!Double.isFinite(a.sumNumber().doubleValue()) && (a.isInfinite().any() || a.isNaN().any())) {
+            boolean finiteSum = Double.isFinite(a.sumNumber().doubleValue());
+            if (!finiteSum && (a.isInfinite().any() || a.isNaN().any())) {
                 return true;
             }
         }

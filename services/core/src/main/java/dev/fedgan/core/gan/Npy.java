@@ -42,11 +42,11 @@ final class Npy {
 
     /** A new array of its own from {@code .npy} bytes (float32 row-major in one copy; anything else through ND4J). */
     static INDArray read(byte[] bytes) {
-        int headerLength = bytes.length >= MAGIC.length + 2 && Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
-                ? (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8 : -1;
+        boolean npy = bytes.length >= MAGIC.length + 2 && Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
+        int headerLength = npy ? (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8 : -1;
         int dataStart = MAGIC.length + 2 + headerLength;
-        Matcher m = headerLength < 0 || dataStart > bytes.length ? null
-                : FLOAT32_HEADER.matcher(new String(bytes, MAGIC.length + 2, headerLength, StandardCharsets.ISO_8859_1));
+        Matcher m = !npy || dataStart > bytes.length ? null : FLOAT32_HEADER.matcher(
+                new String(bytes, MAGIC.length + 2, headerLength, StandardCharsets.ISO_8859_1));
         if (m == null || !m.matches()) {
             return Nd4j.createNpyFromByteArray(bytes).dup();
         }
