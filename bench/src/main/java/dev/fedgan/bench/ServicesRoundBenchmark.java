@@ -89,9 +89,7 @@ public final class ServicesRoundBenchmark {
                     report.generatorSeconds());
         }
         local = null;
-        Usage inJvmTo = Usage.of(ProcessHandle.current());
-        Usage inJvmUsage = new Usage(inJvmTo.cpu().minus(inJvmFrom.cpu()),
-                inJvmFrom.pageFaults() < 0 ? -1 : inJvmTo.pageFaults() - inJvmFrom.pageFaults());
+        Usage inJvmUsage = Usage.of(ProcessHandle.current()).since(inJvmFrom);
         int cores = Runtime.getRuntime().availableProcessors();
 
         for (int n : replicas) {
@@ -181,10 +179,16 @@ public final class ServicesRoundBenchmark {
         return file.toAbsolutePath().toString();
     }
 
-    /** A process's CPU time and minor page faults so far. */
+    /** A process's CPU time and minor page faults (-1: unknown) so far, or between two readings. */
     record Usage(Duration cpu, long pageFaults) {
         static Usage of(ProcessHandle p) {
             return new Usage(p.info().totalCpuDuration().orElse(Duration.ZERO), pageFaults(p.pid()));
+        }
+
+        /** What was used between {@code earlier} and this reading. */
+        Usage since(Usage earlier) {
+            return new Usage(cpu.minus(earlier.cpu),
+                    pageFaults < 0 || earlier.pageFaults < 0 ? -1 : pageFaults - earlier.pageFaults);
         }
 
         /** Minor page faults from {@code /proc/PID/stat} (field 10); -1 where there is no such file. */
@@ -210,11 +214,11 @@ public final class ServicesRoundBenchmark {
         StringBuilder parts = new StringBuilder();
         double total = 0;
         for (Map.Entry<String, Usage> e : after.entrySet()) {
-            Usage b = before.getOrDefault(e.getKey(), new Usage(Duration.ZERO, 0));
-            double seconds = e.getValue().cpu().minus(b.cpu()).toMillis() / 1e3 / rounds;
+            Usage used = e.getValue().since(before.getOrDefault(e.getKey(), new Usage(Duration.ZERO, 0)));
+            double seconds = used.cpu().toMillis() / 1e3 / rounds;
             total += seconds;
             parts.append(parts.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f (%s)", e.getKey(),
-                    seconds, faults(e.getValue().pageFaults() - b.pageFaults(), rounds)));
+                    seconds, faults(used.pageFaults(), rounds)));
         }
         double bound = total / cores;
         System.out.printf(Locale.ROOT, "CPU per round (rounds 2..%d): one JVM %.2f s (%s); services %.2f s (%s); on %d"

@@ -113,14 +113,20 @@ public final class LocalServices implements AutoCloseable {
     public void startService(String name, Path app, String heap, int threads) throws IOException {
         int port = freePort();
         httpPorts.put(name, port);
-        // JavaCPP's physical-memory cap (fedgan.javacpp.maxphysicalbytes, sized for the pods' heaps) counts the heap
-        // too: here it is the heap plus NATIVE_MEMORY. Past the cap JavaCPP calls System.gc() before allocating; at the
-        // reference preset a client-update JVM with 2 GB of heap under the pods' 3G cap did so time and again
-        // (1.5M page faults and 6 s of kernel time per round; docs/benchmarks.md).
-        long physical = parseBytes(heap) + NATIVE_MEMORY;
-        start(name, List.of("-Xmx" + heap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + physical, "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
-                "-Dkafka.bootstrap.servers=" + BOOTSTRAP, "-Dfedgan.s3.endpoint=" + S3, "-jar", app.toString()),
+        start(name, serviceJvm(heap, port, app),
                 threads > 0 ? Map.of("OMP_NUM_THREADS", Integer.toString(threads)) : Map.of());
+    }
+
+    /**
+     * A service JVM's arguments against the dev stack. JavaCPP's physical-memory cap (fedgan.javacpp.maxphysicalbytes,
+     * sized for the pods' heaps) counts the heap too: here it is the heap plus NATIVE_MEMORY. Past the cap JavaCPP
+     * calls System.gc() before allocating; at the reference preset a client-update JVM with 2 GB of heap under the
+     * pods' 3G cap did so time and again (1.5M page faults and 6 s of kernel time per round; docs/benchmarks.md).
+     */
+    static List<String> serviceJvm(String heap, int httpPort, Path app) {
+        return List.of("-Xmx" + heap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + (parseBytes(heap) + NATIVE_MEMORY),
+                "-Djava.awt.headless=true", "-Dquarkus.http.port=" + httpPort, "-Dkafka.bootstrap.servers=" + BOOTSTRAP,
+                "-Dfedgan.s3.endpoint=" + S3, "-jar", app.toString());
     }
 
     /** Resident memory a service JVM may use beyond its heap before JavaCPP collects garbage to free natives. */

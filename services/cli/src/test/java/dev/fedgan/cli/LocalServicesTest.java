@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The local stack's sizing of service JVMs. */
@@ -20,8 +22,12 @@ class LocalServicesTest {
     }
 
     @Test
-    void nativesGetRoomBeyondTheHeap() {
+    void aServiceJvmMayHoldItsHeapPlusFourGigabytesOfNatives() {
         // A reference-preset client-update holds about 2.5 GB of natives beside its heap (docs/benchmarks.md).
-        assertTrue(LocalServices.NATIVE_MEMORY >= 5L << 29);
+        List<String> args = LocalServices.serviceJvm("1g", 8123, Path.of("services/x/quarkus-run.jar"));
+        assertTrue(args.contains("-Xmx1g"), args.toString());
+        assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + (5L << 30)), args.toString());
+        assertTrue(args.contains("-Dquarkus.http.port=8123"), args.toString());
+        assertEquals(List.of("-jar", "services/x/quarkus-run.jar"), args.subList(args.size() - 2, args.size()));
     }
 }

@@ -1,5 +1,8 @@
 package dev.fedgan.imagerender;
 
+import static dev.fedgan.core.population.PopulationFilters.HIGH_ACCURACY;
+import static dev.fedgan.core.population.PopulationFilters.LOW_ACCURACY;
+
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fedgan.core.classifier.ClassifierProvenance;
@@ -16,7 +19,6 @@ import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.measure.MeasurementFiles;
 import dev.fedgan.core.population.PopulationFiles;
-import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.population.PopulationSummary;
 import dev.fedgan.core.privacy.ClientSampler;
 import dev.fedgan.core.privacy.GaussianNoise;
@@ -87,8 +89,6 @@ public class ImageRenderService {
 
     private static final Logger LOG = Logger.getLogger(ImageRenderService.class);
     static final String SERVICE = "image-render";
-    static final String LOW = PopulationFilters.LOW_ACCURACY;
-    static final String HIGH = PopulationFilters.HIGH_ACCURACY;
     static final String EVALUATIONS_CSV = "evaluations.csv";
 
     private static final ObjectMapper READER = Json.MAPPER.copy()
@@ -363,11 +363,12 @@ public class ImageRenderService {
                 r.round(), r.stoppedBecause(), frames.size());
         ObjectRef report = null;
         String verdict = null;
-        String other = gan.name().equals(LOW) ? HIGH : gan.name().equals(HIGH) ? LOW : null;
+        String other = gan.name().equals(LOW_ACCURACY) ? HIGH_ACCURACY
+                : gan.name().equals(HIGH_ACCURACY) ? LOW_ACCURACY : null;
         Gan otherGan = other == null ? null : known(gan.experiment(), other);
         if (otherGan != null && otherGan.state.finishedRound != null && otherGan.state.gif) {
-            Gan low = gan.name().equals(LOW) ? gan : otherGan;
-            Gan high = gan.name().equals(HIGH) ? gan : otherGan;
+            Gan low = gan.name().equals(LOW_ACCURACY) ? gan : otherGan;
+            Gan high = gan.name().equals(HIGH_ACCURACY) ? gan : otherGan;
             Report written = report(low, high);
             verdict = written.comparison().verdict();
             report = written.html();
@@ -528,8 +529,8 @@ public class ImageRenderService {
 
     private static int order(String selection) {
         return switch (selection == null ? "" : selection) {
-            case LOW -> 0;
-            case HIGH -> 1;
+            case LOW_ACCURACY -> 0;
+            case HIGH_ACCURACY -> 1;
             case "correct" -> 2;
             case "incorrect" -> 3;
             default -> 4;

@@ -110,22 +110,22 @@ public final class ModelStore {
      * @param round the training round they belong to (0 for the initial weights)
      */
     public ObjectRef putWeights(String experimentId, String kind, int round, NetworkWeights w) {
-        return weightsObject(experimentId, kind, round, w).put();
+        return put(weightsObject(experimentId, kind, round, w));
     }
 
-    /** Weights serialised and named, ready to {@link #put}. */
-    private record WeightsObject(ModelStore models, String key, byte[] bytes, String sha) {
-        ObjectRef put() {
-            ObjectStore store = models.store;
-            return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, sha, WEIGHTS_CONTENT_TYPE));
-        }
+    /** Weights serialised and named, ready to {@link #put(WeightsObject)}. */
+    private record WeightsObject(String key, byte[] bytes, String sha) {
+    }
+
+    private ObjectRef put(WeightsObject w) {
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(w.key(), w.bytes(), w.sha(), WEIGHTS_CONTENT_TYPE));
     }
 
     private WeightsObject weightsObject(String experimentId, String kind, int round, NetworkWeights w) {
         String prefix = experimentPrefix(experimentId) + segment("kind", kind) + "/" + roundName(round) + "-";
         byte[] bytes = canonicalWeights(w);
         String sha = Sha256.hex(bytes);
-        return new WeightsObject(this, prefix + sha.substring(0, 16) + ".zip", bytes, sha);
+        return new WeightsObject(prefix + sha.substring(0, 16) + ".zip", bytes, sha);
     }
 
     /**
@@ -345,8 +345,8 @@ public final class ModelStore {
         // critical path of every round, between the generator steps and the next round's tasks.
         WeightsObject generator = weightsObject(experimentId, "generator", run.round(), run.generator());
         WeightsObject critic = weightsObject(experimentId, "critic", run.round(), run.critic());
-        CompletableFuture<ObjectRef> generatorPut = CompletableFuture.supplyAsync(generator::put, UPLOADS);
-        ObjectRef d = critic.put();
+        CompletableFuture<ObjectRef> generatorPut = CompletableFuture.supplyAsync(() -> put(generator), UPLOADS);
+        ObjectRef d = put(critic);
         ObjectRef g;
         try {
             g = generatorPut.join();

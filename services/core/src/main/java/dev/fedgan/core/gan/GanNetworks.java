@@ -1,6 +1,7 @@
 package dev.fedgan.core.gan;
 
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -309,8 +310,8 @@ public final class GanNetworks {
      * graph: SameDiff's pow derivative over the 6.4M-weight dense kernel cost ~10% of a reference critic step.
      * {@code scratch} holds the caller's buffers for the 2·L2·w terms, by tensor name.
      */
-    static void addRegularisationGradient(java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> grads,
-            NetworkWeights w, boolean critic, java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> scratch) {
+    static void addRegularisationGradient(Map<String, INDArray> grads, NetworkWeights w, boolean critic,
+            Map<String, INDArray> scratch) {
         for (String n : critic ? CRITIC_REGULARISED : GENERATOR_REGULARISED) {
             INDArray weights = w.get(n);
             // 2·λ·w into a buffer kept between steps (the same two float operations as grads += w·2λ, no new array).

@@ -22,7 +22,7 @@ class NpyTest {
 
     @Test
     void writesTheBytesNd4jWritesForEveryRank() {
-        // 1-D shapes carry numpy's trailing comma; header lengths around the 16-byte padding steps.
+        // 1-D shapes carry numpy's trailing comma; headers of different lengths before the 64-byte padding.
         for (long[] shape : new long[][] {{7}, {1}, {3, 4}, {64, 1, 5, 5}, {1024, 3136}, {12, 345, 6}}) {
             INDArray a = values(shape);
             assertArrayEquals(Nd4j.toNpyByteArray(a), Npy.write(a), "shape " + Arrays.toString(shape));
@@ -68,7 +68,7 @@ class NpyTest {
     }
 
     @Test
-    void referenceNetworksRoundTripThroughTheWeightsFormat() throws Exception {
+    void networksRoundTripThroughTheWeightsFormat() throws Exception {
         for (NetworkWeights w : new NetworkWeights[] {GanNetworks.initialGenerator(GanPreset.TINY, 3),
                 GanNetworks.initialCritic(GanPreset.TINY, 4)}) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
