@@ -45,12 +45,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * packaged aggregator and client-update services as separate JVMs over the dev stack's Kafka and S3, this program
  * playing the filter (it publishes the population). A round's time through the services is the time between two
  * consecutive round announcements as this program receives them: tasks out, weights and deltas through S3,
- * checkpoint, announcement. The first round of each is a warm-up. Run once per replica count of client-update.
- * Each run ends with the CPU budget: every process's CPU seconds and page faults per round, and the round time that
+ * checkpoint, announcement. The first {@code warmUp} rounds of each (default 1) are left out of the means: the
+ * aggregator's generator steps need more rounds than the one JVM to reach their JIT-compiled speed. Run once per
+ * replica count of client-update. Each run ends with the CPU budget: every process's CPU seconds and page faults per round, and the round time that
  * much CPU allows at best on this machine's cores.
  *
- * <p>Run: {@code bench/services-round.sh [rounds=4] [preset=reference] [replicas=1,2] [writerSize=200]} after
- * {@code ./mvnw -DskipTests package}; nothing else should run on the machine.
+ * <p>Run: {@code bench/services-round.sh [rounds=4] [preset=reference] [replicas=1,2] [writerSize=200] [warmUp=1]}
+ * after {@code ./mvnw -DskipTests package}; nothing else should run on the machine.
  */
 public final class ServicesRoundBenchmark {
 
@@ -62,6 +63,11 @@ public final class ServicesRoundBenchmark {
             replicas.add(Integer.parseInt(r.strip()));
         }
         int writerSize = args.length > 3 ? Integer.parseInt(args[3]) : 200;
+        int warmUp = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        if (warmUp < 1 || warmUp >= rounds) {
+            throw new IllegalArgumentException("warm-up rounds must be at least 1 and fewer than the " + rounds
+                    + " rounds, got " + warmUp);
+        }
         GanTrainingConfig config = GanTrainingConfig.REFERENCE.withPreset(preset).withRounds(rounds, 1000);
         InversionBug bug = new InversionBug(0.5, 7);
         Path home = Path.of(System.getenv().getOrDefault("FEDGAN_HOME", "."));
@@ -78,7 +84,7 @@ public final class ServicesRoundBenchmark {
         FederatedGanTraining local = FederatedGanTraining.start(config, data, null, null);
         Usage inJvmFrom = null;
         for (int r = 0; r < rounds; r++) {
-            if (r == 1) {
+            if (r == warmUp) {
                 inJvmFrom = Usage.of(ProcessHandle.current());
             }
             long t0 = System.nanoTime();
@@ -98,8 +104,7 @@ public final class ServicesRoundBenchmark {
                 s.startStack(n);
                 s.startService("aggregator", s.app("aggregator"), "3g");
                 for (int k = 1; k <= n; k++) {
-                    s.startService("client-update-" + k, s.app("client-update"), "1g",
-                            LocalServices.threadsPerReplica(n));
+                    s.startClientUpdate("client-update-" + k, s.app("client-update"), "1g", n);
                 }
                 s.awaitReady(Progress.NONE, Duration.ofSeconds(240));
                 String id = "bench-" + n + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -128,21 +133,22 @@ public final class ServicesRoundBenchmark {
                             System.out.printf(Locale.ROOT, "services(%d) round %d: %.2f s between announcements"
                                     + " (aggregator's own count %.2f s)%n", n, m.round(), services.get(services.size() - 1),
                                     m.seconds());
-                            if (services.size() == 1) {
+                            if (services.size() == warmUp) {
                                 afterFirst = usage(s);
                             } else if (services.size() == rounds) {
                                 afterLast = usage(s);
                             }
                         }
                     }
-                    printCpuBudget(afterFirst, afterLast, rounds - 1, inJvmUsage, cores, steady(inJvm));
+                    printCpuBudget(afterFirst, afterLast, warmUp, rounds, inJvmUsage, cores, steady(inJvm, warmUp));
                 }
                 s.saveMetrics(home.resolve("bench/target/services-metrics-" + n));
             }
-            double a = steady(inJvm);
-            double b = steady(services);
+            double a = steady(inJvm, warmUp);
+            double b = steady(services, warmUp);
             System.out.printf(Locale.ROOT, "%s preset, writers of %d digits, %d client-update replica(s): one JVM %.2f s/round, services %.2f s/round"
-                    + " (rounds 2..%d): overhead %+.1f%%%n", preset.name(), writerSize, n, a, b, rounds, 100 * (b - a) / a);
+                    + " (rounds %d..%d): overhead %+.1f%%%n", preset.name(), writerSize, n, a, b, warmUp + 1, rounds,
+                    100 * (b - a) / a);
         }
     }
 
@@ -203,14 +209,15 @@ public final class ServicesRoundBenchmark {
     }
 
     /**
-     * Where the services' rounds spend CPU: each process's CPU seconds and page faults per round (rounds 2.., as the
+     * Where the services' rounds spend CPU: each process's CPU seconds and page faults per round (after the warm-up, as the
      * OS counts them) against the one-JVM run's, and the round time those seconds allow at best on this machine's
      * cores (every core busy all the time). When the services need more CPU than the target allows, no scheduling
      * can meet it here. Page faults in the hundreds of thousands per round mean memory given back and taken again
      * (docs/benchmarks.md: JavaCPP's physical cap).
      */
-    private static void printCpuBudget(Map<String, Usage> before, Map<String, Usage> after, int rounds,
+    private static void printCpuBudget(Map<String, Usage> before, Map<String, Usage> after, int warmUp, int last,
                                        Usage inJvm, int cores, double inJvmSeconds) {
+        int rounds = last - warmUp;
         StringBuilder parts = new StringBuilder();
         double total = 0;
         for (Map.Entry<String, Usage> e : after.entrySet()) {
@@ -221,8 +228,8 @@ public final class ServicesRoundBenchmark {
                     seconds, faults(used.pageFaults(), rounds)));
         }
         double bound = total / cores;
-        System.out.printf(Locale.ROOT, "CPU per round (rounds 2..%d): one JVM %.2f s (%s); services %.2f s (%s); on %d"
-                + " cores the services' rounds take at least %.2f s (%+.1f%% over the one JVM's %.2f s)%n", rounds + 1,
+        System.out.printf(Locale.ROOT, "CPU per round (rounds %d..%d): one JVM %.2f s (%s); services %.2f s (%s); on %d"
+                + " cores the services' rounds take at least %.2f s (%+.1f%% over the one JVM's %.2f s)%n", warmUp + 1, last,
                 inJvm.cpu().toMillis() / 1e3 / rounds, faults(inJvm.pageFaults(), rounds), total, parts, cores, bound,
                 100 * (bound - inJvmSeconds) / inJvmSeconds, inJvmSeconds);
     }
@@ -239,9 +246,9 @@ public final class ServicesRoundBenchmark {
         return usage;
     }
 
-    /** Mean of the rounds after the first (warm-up). */
-    static double steady(List<Double> seconds) {
-        return seconds.subList(1, seconds.size()).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    /** Mean of the rounds after the first {@code warmUp}. */
+    static double steady(List<Double> seconds, int warmUp) {
+        return seconds.subList(warmUp, seconds.size()).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
     private static KafkaConsumer<String, String> consumer(String topic) {

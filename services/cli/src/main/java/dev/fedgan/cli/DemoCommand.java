@@ -105,10 +105,12 @@ final class DemoCommand implements Callable<Integer> {
                     + config.rounds() + " rounds, m " + config.clientsPerRound() + "; logs in " + out.resolve("logs"));
             local.startStack(replicas);
             for (String s : SERVICES) {
-                int n = s.equals("client-update") ? replicas : 1;
-                for (int k = 0; k < n; k++) {
-                    local.startService(s + (n > 1 ? "-" + (k + 1) : ""), apps.get(s), heap,
-                            LocalServices.threadsPerReplica(n));
+                if (!s.equals("client-update")) {
+                    local.startService(s, apps.get(s), heap);
+                    continue;
+                }
+                for (int k = 1; k <= replicas; k++) {
+                    local.startClientUpdate(s + (replicas > 1 ? "-" + k : ""), apps.get(s), heap, replicas);
                 }
             }
             local.awaitReady(output.progress(), Duration.ofSeconds(240));

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -102,19 +103,35 @@ public final class LocalServices implements AutoCloseable {
 
     /** Starts one service JVM ({@code name} may carry a replica suffix) against the dev stack. */
     public void startService(String name, Path app, String heap) throws IOException {
-        startService(name, app, heap, 0);
+        start(name, app, heap, Map.of());
+    }
+
+    /** Starts client-update replica {@code name}, one of {@code replicas} on this machine's cores. */
+    public void startClientUpdate(String name, Path app, String heap, int replicas) throws IOException {
+        start(name, app, heap, clientUpdateEnvironment(replicas));
     }
 
     /**
-     * {@link #startService(String, Path, String)} with ND4J's OpenMP pool limited to {@code threads} (0: ND4J's
-     * default, one thread per core). Replicas sharing this machine's cores should share them out: two replicas of two
-     * threads each on two cores made every critic step wait for the other's threads.
+     * ND4J's OpenMP settings for one of {@code replicas} client-update JVMs sharing this machine's cores. Threads:
+     * ND4J's default is one per core, and two replicas of two threads each on two cores made every critic step wait
+     * for the other's threads, so each replica gets cores/replicas. Waiting: OpenMP's threads spin between parallel
+     * regions by default; a client-update stores one client's delta while the next client trains, and the spinning
+     * took the cores that the store, S3 and the aggregator's reads needed (24 CPU-s per reference round instead of
+     * 17-18; docs/benchmarks.md). Passive threads sleep instead.
      */
-    public void startService(String name, Path app, String heap, int threads) throws IOException {
+    static Map<String, String> clientUpdateEnvironment(int replicas) {
+        Map<String, String> env = new TreeMap<>(Map.of("OMP_WAIT_POLICY", "PASSIVE"));
+        if (replicas > 1) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            env.put("OMP_NUM_THREADS", Integer.toString(Math.max(1, cores / replicas)));
+        }
+        return env;
+    }
+
+    private void start(String name, Path app, String heap, Map<String, String> env) throws IOException {
         int port = freePort();
         httpPorts.put(name, port);
-        start(name, serviceJvm(heap, port, app),
-                threads > 0 ? Map.of("OMP_NUM_THREADS", Integer.toString(threads)) : Map.of());
+        start(name, serviceJvm(heap, port, app), env);
     }
 
     /**
@@ -147,11 +164,6 @@ public final class LocalServices implements AutoCloseable {
             default -> 0;
         };
         return Long.parseLong(m.group(1)) << shift;
-    }
-
-    /** ND4J threads for each of {@code replicas} JVMs sharing this machine's cores: at least one each. */
-    public static int threadsPerReplica(int replicas) {
-        return replicas > 1 ? Math.max(1, Runtime.getRuntime().availableProcessors() / replicas) : 0;
     }
 
     private void start(String name, List<String> args) throws IOException {

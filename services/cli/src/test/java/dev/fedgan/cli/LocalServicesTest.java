@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The local stack's sizing of service JVMs. */
@@ -29,5 +30,15 @@ class LocalServicesTest {
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + (5L << 30)), args.toString());
         assertTrue(args.contains("-Dquarkus.http.port=8123"), args.toString());
         assertEquals(List.of("-jar", "services/x/quarkus-run.jar"), args.subList(args.size() - 2, args.size()));
+    }
+
+    @Test
+    void clientUpdatesShareTheCoresAndSleepWhileWaiting() {
+        // OpenMP's spinning threads took the cores that the delta stores needed (docs/benchmarks.md).
+        assertEquals(Map.of("OMP_WAIT_POLICY", "PASSIVE"), LocalServices.clientUpdateEnvironment(1));
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(Map.of("OMP_WAIT_POLICY", "PASSIVE", "OMP_NUM_THREADS", Integer.toString(Math.max(1, cores / 2))),
+                LocalServices.clientUpdateEnvironment(2));
+        assertEquals("1", LocalServices.clientUpdateEnvironment(4 * cores).get("OMP_NUM_THREADS"));
     }
 }
