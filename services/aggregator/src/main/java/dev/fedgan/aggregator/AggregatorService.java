@@ -50,8 +50,9 @@ import org.jboss.logging.Logger;
 /**
  * Owns the rounds of every GAN it is given (reference section 4.4-4.5): on a {@code populations} message it
  * starts the GAN (server side only: it knows the client ids, never their data), and each round stores the
- * broadcast weights, publishes one {@code round-tasks} message per sampled client (keyed by client), collects
- * the {@code client-updates} (the first per client counts, late and duplicate ones are counted and ignored), then
+ * broadcast weights, publishes one {@code round-tasks} message per sampled client (keyed by client, spread over the
+ * partitions by {@link TaskPartitions}), collects the {@code client-updates} (the first per client counts, late and
+ * duplicate ones are counted and ignored), then
  * completes the round with the core's DP aggregation (it re-clips every delta itself), runs the generator steps,
  * advances the accountant and announces the round on {@code rounds}, until the round limit or the ε target.
  *
@@ -128,6 +129,7 @@ public class AggregatorService {
     private final ComputeThread compute;
     private final MeterRegistry registry;
     private final Emitter<String> tasks;
+    private final TaskPartitions partitions;
     private final Emitter<String> rounds;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
     private final Counter roundsCompleted;
@@ -149,14 +151,15 @@ public class AggregatorService {
     static final double DEFAULT_QUORUM = 0.8;
 
     public AggregatorService(ModelStore models, ObjectStore objects, DeadLetters deadLetters, ComputeThread compute,
-            @Channel("round-tasks") Emitter<String> tasks, @Channel("rounds") Emitter<String> rounds,
-            MeterRegistry registry) {
+            @Channel("round-tasks") Emitter<String> tasks, TaskPartitions partitions,
+            @Channel("rounds") Emitter<String> rounds, MeterRegistry registry) {
         this.models = models;
         this.objects = objects;
         this.deadLetters = deadLetters;
         this.compute = compute;
         this.registry = registry;
         this.tasks = tasks;
+        this.partitions = partitions;
         this.rounds = rounds;
         roundsCompleted = Counter.builder("fedgan.rounds.completed").description("Rounds completed").register(registry);
         updatesReceived = Counter.builder("fedgan.updates").tag("outcome", "received")
@@ -172,6 +175,7 @@ public class AggregatorService {
 
     /** On start-up: resume every run the object store says is unfinished. */
     void onStart(@Observes StartupEvent event) {
+        partitions.refresh();
         resumeRunning();
     }
 
@@ -443,7 +447,7 @@ public class AggregatorService {
             String client = run.plan.clients().get(k);
             RoundTask task = new RoundTask(Messages.SCHEMA, q.experimentId(), run.population.gan(), r, client, run.generator,
                     run.critic, run.plan.clientSeeds()[k], q.gan(), q.data(), q.invertProbability(), q.bugSeed());
-            tasks.send(KafkaRecord.of(client, Messages.encode(task)));
+            tasks.send(KafkaRecord.of(partitions.topic(), client, Messages.encode(task), null, partitions.of(k, r)));
         }
     }
 

@@ -26,6 +26,8 @@ public final class CriticStep {
     private final SameDiff sd = GanNetworks.graph();
     /** Buffers for the weight-decay gradient terms, kept between steps. */
     private final Map<String, INDArray> scratch = new HashMap<>();
+    /** The gradient pass's arrays, kept from step to step. */
+    final StepMemory memory = new StepMemory();
     private final GanLoss loss;
     private final List<String> trainable;
     private final List<GanNetworks.BatchStats> stats = new ArrayList<>();
@@ -86,13 +88,13 @@ public final class CriticStep {
                     r.getOutputs().get("stats_" + PASSES[i] + "_var"));
         }
         Losses losses = losses(r.getOutputs());
-        GanNetworks.release(r);
+        memory.recycle();
         return losses;
     }
 
-    /** Gradients of the critic loss with respect to every trainable weight, and the loss terms (no update). */
+    /** Gradients of the critic loss with respect to every trainable weight (no update). */
     public Map<String, INDArray> gradients(NetworkWeights critic, INDArray real, INDArray fake, INDArray alpha) {
-        return run(critic, real, fake, alpha).getGradients();
+        return GanNetworks.keep(run(critic, real, fake, alpha).getGradients(), memory);
     }
 
     /** Forward only: the named outputs ("loss", "penalty", "wasserstein", "input_gradient", ...). */
@@ -107,6 +109,7 @@ public final class CriticStep {
                     + real.size(0) + " and " + fake.size(0));
         }
         GanNetworks.bind(sd, critic);
+        StepMemory.use(sd, memory);
         List<String> outputs = new ArrayList<>(List.of("loss", "regularisation", "mean_real", "mean_fake"));
         if (loss == GanLoss.WASSERSTEIN_GP) {
             outputs.addAll(List.of("wasserstein", "penalty"));

@@ -1,11 +1,11 @@
 package dev.fedgan.core.gan;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -145,14 +145,12 @@ public final class GanNetworks {
         }
     }
 
-    /**
-     * Frees a step's gradients and outputs now, once the step has used them, instead of when the garbage collector
-     * finds them: with little Java garbage between steps (the aggregator's generator steps), native memory grew by
-     * ~1 GB per round and each step's arrays came fresh from the OS (docs/benchmarks.md).
-     */
-    static void release(OutAndGrad r) {
-        r.getGradients().values().forEach(INDArray::close);
-        r.getOutputs().values().forEach(INDArray::close);
+    /** Copies of a gradient pass's {@code arrays} that outlive the pass (its own arrays go back to {@code memory}). */
+    static Map<String, INDArray> keep(Map<String, INDArray> arrays, StepMemory memory) {
+        Map<String, INDArray> kept = new HashMap<>();
+        arrays.forEach((name, a) -> kept.put(name, a.dup()));
+        memory.recycle();
+        return kept;
     }
 
     /** Points the graph's variables at the arrays of {@code w} (no copy): updates in place are seen by the graph. */

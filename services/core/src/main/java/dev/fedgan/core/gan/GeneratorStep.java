@@ -21,6 +21,8 @@ public final class GeneratorStep {
     private final SameDiff sd = GanNetworks.graph();
     /** Buffers for the weight-decay gradient terms, kept between steps. */
     private final Map<String, INDArray> scratch = new HashMap<>();
+    /** The gradient pass's arrays, kept from step to step. */
+    final StepMemory memory = new StepMemory();
     private final List<String> trainable;
     private final List<GanNetworks.BatchStats> stats = new ArrayList<>();
     private final List<String> outputs = new ArrayList<>(List.of("loss"));
@@ -56,13 +58,13 @@ public final class GeneratorStep {
             GanStatistics.move(owner, s.layer(), out.get("stats_" + s.layer() + "_mean"), out.get("stats_" + s.layer() + "_var"));
         }
         double loss = out.get("loss").getDouble(0);
-        GanNetworks.release(r);
+        memory.recycle();
         return loss;
     }
 
     /** Gradients of the generator loss with respect to the generator's trainable weights (no update). */
     public Map<String, INDArray> gradients(NetworkWeights generator, NetworkWeights critic, INDArray noise) {
-        return run(generator, critic, noise).getGradients();
+        return GanNetworks.keep(run(generator, critic, noise).getGradients(), memory);
     }
 
     /** The generator loss (forward only). */
@@ -75,6 +77,7 @@ public final class GeneratorStep {
     private OutAndGrad run(NetworkWeights generator, NetworkWeights critic, INDArray noise) {
         GanNetworks.bind(sd, generator);
         GanNetworks.bind(sd, critic);
+        StepMemory.use(sd, memory);
         OutAndGrad r = sd.calculateGradientsAndOutputs(Map.of("noise", noise), outputs, trainable);
         GanNetworks.addRegularisationGradient(r.getGradients(), generator, false, scratch);
         return r;
