@@ -47,8 +47,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * consecutive round announcements as this program receives them: tasks out, weights and deltas through S3,
  * checkpoint, announcement. The first {@code warmUp} rounds of each (default 1) are left out of the means: the
  * aggregator's generator steps need more rounds than the one JVM to reach their JIT-compiled speed. Run once per
- * replica count of client-update. Each run ends with the CPU budget: every process's CPU seconds and page faults per round, and the round time that
- * much CPU allows at best on this machine's cores.
+ * replica count of client-update. Each run ends with the CPU budget: every process's CPU seconds and page faults per
+ * round, and the round time that much CPU allows at best on this machine's cores.
  *
  * <p>Run: {@code bench/services-round.sh [rounds=4] [preset=reference] [replicas=1,2] [writerSize=200] [warmUp=1]}
  * after {@code ./mvnw -DskipTests package}; nothing else should run on the machine.
@@ -146,9 +146,9 @@ public final class ServicesRoundBenchmark {
             }
             double a = steady(inJvm, warmUp);
             double b = steady(services, warmUp);
-            System.out.printf(Locale.ROOT, "%s preset, writers of %d digits, %d client-update replica(s): one JVM %.2f s/round, services %.2f s/round"
-                    + " (rounds %d..%d): overhead %+.1f%%%n", preset.name(), writerSize, n, a, b, warmUp + 1, rounds,
-                    100 * (b - a) / a);
+            System.out.printf(Locale.ROOT, "%s preset, writers of %d digits, %d client-update replica(s): one JVM %.2f"
+                    + " s/round, services %.2f s/round (rounds %d..%d): overhead %+.1f%%%n", preset.name(), writerSize,
+                    n, a, b, warmUp + 1, rounds, 100 * (b - a) / a);
         }
     }
 
@@ -209,8 +209,8 @@ public final class ServicesRoundBenchmark {
     }
 
     /**
-     * Where the services' rounds spend CPU: each process's CPU seconds and page faults per round (after the warm-up, as the
-     * OS counts them) against the one-JVM run's, and the round time those seconds allow at best on this machine's
+     * Where the services' rounds spend CPU: each process's CPU seconds and page faults per round (after the warm-up,
+     * as the OS counts them) against the one-JVM run's, and the round time those seconds allow at best on this machine's
      * cores (every core busy all the time). When the services need more CPU than the target allows, no scheduling
      * can meet it here. Page faults in the hundreds of thousands per round mean memory given back and taken again
      * (docs/benchmarks.md: JavaCPP's physical cap).
@@ -228,8 +228,9 @@ public final class ServicesRoundBenchmark {
                     seconds, faults(used.pageFaults(), rounds)));
         }
         double bound = total / cores;
-        System.out.printf(Locale.ROOT, "CPU per round (rounds %d..%d): one JVM %.2f s (%s); services %.2f s (%s); on %d"
-                + " cores the services' rounds take at least %.2f s (%+.1f%% over the one JVM's %.2f s)%n", warmUp + 1, last,
+        System.out.printf(Locale.ROOT, "CPU per round (rounds %d..%d): one JVM %.2f s (%s); services %.2f s (%s); on"
+                + " %d cores the services' rounds take at least %.2f s (%+.1f%% over the one JVM's %.2f s)%n", warmUp + 1,
+                last,
                 inJvm.cpu().toMillis() / 1e3 / rounds, faults(inJvm.pageFaults(), rounds), total, parts, cores, bound,
                 100 * (bound - inJvmSeconds) / inJvmSeconds, inJvmSeconds);
     }
@@ -248,7 +249,8 @@ public final class ServicesRoundBenchmark {
 
     /** Mean of the rounds after the first {@code warmUp}. */
     static double steady(List<Double> seconds, int warmUp) {
-        return seconds.subList(warmUp, seconds.size()).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        return seconds.subList(warmUp, seconds.size()).stream().mapToDouble(Double::doubleValue).average()
+                .orElse(Double.NaN);
     }
 
     private static KafkaConsumer<String, String> consumer(String topic) {

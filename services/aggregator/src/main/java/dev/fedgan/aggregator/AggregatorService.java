@@ -52,9 +52,9 @@ import org.jboss.logging.Logger;
  * starts the GAN (server side only: it knows the client ids, never their data), and each round stores the
  * broadcast weights, publishes one {@code round-tasks} message per sampled client (keyed by client, spread over the
  * partitions by {@link TaskPartitions}), collects the {@code client-updates} (the first per client counts, late and
- * duplicate ones are counted and ignored), then
- * completes the round with the core's DP aggregation (it re-clips every delta itself), runs the generator steps,
- * advances the accountant and announces the round on {@code rounds}, until the round limit or the ε target.
+ * duplicate ones are counted and ignored), then completes the round with the core's DP aggregation (it re-clips
+ * every delta itself), runs the generator steps, advances the accountant and announces the round on {@code rounds},
+ * until the round limit or the ε target.
  *
  * <p>Restarts: the server state of every GAN lives in the object store, not only in memory. When a GAN starts and
  * after every round the aggregator stores a checkpoint (weights, accountant, random streams) and then a run record
@@ -449,6 +449,7 @@ public class AggregatorService {
                     run.critic, run.plan.clientSeeds()[k], q.gan(), q.data(), q.invertProbability(), q.bugSeed());
             tasks.send(KafkaRecord.of(partitions.topic(), client, Messages.encode(task), null, partitions.of(k, r)));
         }
+        partitions.refresh(); // for the next round
     }
 
     /**

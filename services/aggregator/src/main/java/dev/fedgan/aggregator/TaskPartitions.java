@@ -36,18 +36,16 @@ public class TaskPartitions {
     /**
      * The partition of task {@code k} of round {@code round} (starting one further each round, so that the tasks
      * beyond a multiple of the partitions do not always land on the same ones), or -1 while the count is not known.
-     * Reads the count again in the background for the next call.
      */
     int of(int k, int round) {
-        int known = count;
-        refresh();
-        return choose(k, round, known);
+        return choose(k, round, count);
     }
 
     static int choose(int k, int round, int partitions) {
         return partitions > 0 ? Math.floorMod(k + round, partitions) : -1;
     }
 
+    /** Reads the partition count from the producer's metadata, in the background. */
     void refresh() {
         try {
             kafka.<String, String>getProducer("round-tasks").partitionsFor(topic).subscribe().with(
