@@ -22,13 +22,14 @@ class StepMemoryTest {
         return Nd4j.rand(DataType.FLOAT, shape).muli(2).subi(1);
     }
 
+    private final INDArray real = uniform(1, B, 1, 28, 28);
+    private final INDArray fake = uniform(2, B, 1, 28, 28);
+    private final INDArray alpha = uniform(3, B, 1, 1, 1).addi(1).divi(2);
+
     @Test
     void aCriticStepOnReusedArraysEqualsOneOnNewArrays() {
         CriticStep step = new CriticStep(P, GanLoss.WASSERSTEIN_GP, 10, DataType.FLOAT);
         NetworkWeights start = GanNetworks.initialCritic(P, 3);
-        INDArray real = uniform(1, B, 1, 28, 28);
-        INDArray fake = uniform(2, B, 1, 28, 28);
-        INDArray alpha = uniform(3, B, 1, 1, 1).addi(1).divi(2);
         NetworkWeights first = start.copy();
         CriticStep.Losses l1 = step.step(first, real, fake, alpha, 0.01);
         long created = step.memory.created();
@@ -69,9 +70,6 @@ class StepMemoryTest {
     void gradientsOutliveTheNextStep() {
         CriticStep step = new CriticStep(P, GanLoss.WASSERSTEIN_GP, 10, DataType.FLOAT);
         NetworkWeights critic = GanNetworks.initialCritic(P, 3);
-        INDArray real = uniform(1, B, 1, 28, 28);
-        INDArray fake = uniform(2, B, 1, 28, 28);
-        INDArray alpha = uniform(3, B, 1, 1, 1).addi(1).divi(2);
         var kept = step.gradients(critic, real, fake, alpha);
         var before = kept.get("d_dense_W").dup();
         step.step(critic.copy(), fake, real, alpha, 0.5);
