@@ -230,8 +230,7 @@ public final class ServicesRoundBenchmark {
         double bound = total / cores;
         System.out.printf(Locale.ROOT, "CPU per round (rounds %d..%d): one JVM %.2f s (%s); services %.2f s (%s); on"
                 + " %d cores the services' rounds take at least %.2f s (%+.1f%% over the one JVM's %.2f s)%n", warmUp + 1,
-                last,
-                inJvm.cpu().toMillis() / 1e3 / rounds, faults(inJvm.pageFaults(), rounds), total, parts, cores, bound,
+                last, inJvm.cpu().toMillis() / 1e3 / rounds, faults(inJvm.pageFaults(), rounds), total, parts, cores, bound,
                 100 * (bound - inJvmSeconds) / inJvmSeconds, inJvmSeconds);
     }
 

@@ -92,7 +92,7 @@ public final class NetworkWeights {
         float[] out = new float[(int) n];
         int at = 0;
         for (INDArray a : tensors.values()) {
-            INDArray c = rowMajor(a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT));
+            INDArray c = rowMajor(a.castTo(DataType.FLOAT)); // castTo is a no-op for float arrays
             int size = Math.toIntExact(c.length());
             c.data().asNioFloat().get(out, at, size);
             at += size;
@@ -216,8 +216,7 @@ public final class NetworkWeights {
                 throw new IOException(source + ": tensor " + name + " has shape " + Arrays.toString(a.shape())
                         + ", expected " + Arrays.toString(expected.get(name).shape()));
             }
-            DataType type = expected.get(name).dataType();
-            ordered.put(name, a.dataType() == type ? a : a.castTo(type));
+            ordered.put(name, a.castTo(expected.get(name).dataType())); // Npy.read's array itself when the type fits
         }
         NetworkWeights w = new NetworkWeights(ordered, expected.trainable);
         if (w.hasNonFinite()) {

@@ -90,7 +90,7 @@ final class StepMemory extends AbstractMemoryMgr {
     void recycle() {
         steps++;
         for (INDArray a : inUse) {
-            if (!a.wasClosed() && a.ordering() == 'c' && !a.isView()) {
+            if (!a.wasClosed() && a.ordering() == 'c') {
                 idle.computeIfAbsent(Key.of(a.dataType(), a.shape()), k -> new ArrayDeque<>()).push(new Idle(a, steps));
             }
         }
