@@ -136,9 +136,22 @@ public final class ModelStore {
      *                          {@link StorageException.Reason#INVALID} for weights of another layout
      */
     public NetworkWeights getWeights(ObjectRef c, NetworkWeights layout) {
+        return getWeights(c, layout, false);
+    }
+
+    /**
+     * {@link #getWeights} into {@code target}'s own arrays ({@link NetworkWeights#readInto}), returning it; after a
+     * failure the target's values are undefined.
+     */
+    public NetworkWeights getWeightsInto(ObjectRef c, NetworkWeights target) {
+        return getWeights(c, target, true);
+    }
+
+    private NetworkWeights getWeights(ObjectRef c, NetworkWeights layout, boolean inPlace) {
         byte[] bytes = fetch(c);
         try {
-            return NetworkWeights.read(new ByteArrayInputStream(bytes), layout, c.uri());
+            ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+            return inPlace ? NetworkWeights.readInto(in, layout, c.uri()) : NetworkWeights.read(in, layout, c.uri());
         } catch (IOException e) {
             throw new StorageException(StorageException.Reason.INVALID, c.key(), e.getMessage(), e);
         }

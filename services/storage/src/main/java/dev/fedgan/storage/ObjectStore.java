@@ -19,8 +19,10 @@ import io.minio.errors.ServerException;
 import io.minio.messages.Item;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -245,9 +247,10 @@ public final class ObjectStore implements AutoCloseable {
         checkKey(key);
         record Read(byte[] bytes, String sha, String size) {
         }
+        long claimedSize = expectedSize;
         Read r = call("get", key, () -> {
             try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
-                byte[] bytes = in.readAllBytes();
+                byte[] bytes = readBody(in, claimedSize >= 0 ? claimedSize : contentLength(in));
                 return new Read(bytes, in.headers().get("x-amz-meta-" + SHA256_METADATA),
                         in.headers().get("x-amz-meta-" + SIZE_METADATA));
             }
@@ -282,6 +285,38 @@ public final class ObjectStore implements AutoCloseable {
                     + " says " + expectedSha);
         }
         return r.bytes();
+    }
+
+    /**
+     * The whole response body, read straight into an array of the size announced (the claim's, or the response's
+     * {@code Content-Length}) when there is one: no growing buffers, no final copy. A body of another length is
+     * returned as it is, for the caller's size check to name.
+     */
+    static byte[] readBody(InputStream in, long size) throws IOException {
+        if (size < 0 || size > Integer.MAX_VALUE - 8) {
+            return in.readAllBytes();
+        }
+        byte[] bytes = new byte[(int) size];
+        int n = in.readNBytes(bytes, 0, bytes.length);
+        if (n < bytes.length) {
+            return Arrays.copyOf(bytes, n);
+        }
+        byte[] more = in.readAllBytes();
+        if (more.length == 0) {
+            return bytes;
+        }
+        byte[] all = Arrays.copyOf(bytes, bytes.length + more.length);
+        System.arraycopy(more, 0, all, bytes.length, more.length);
+        return all;
+    }
+
+    private static long contentLength(GetObjectResponse in) {
+        String length = in.headers().get("Content-Length");
+        try {
+            return length == null ? -1 : Long.parseLong(length);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /**

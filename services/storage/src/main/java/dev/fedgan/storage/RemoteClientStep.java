@@ -5,6 +5,7 @@ import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.gan.ClientTraining;
 import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.GanNetworks;
+import dev.fedgan.core.gan.GanPreset;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.NetworkWeights;
 import dev.fedgan.core.gan.SimulatedClients;
@@ -13,6 +14,7 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundTask;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -28,15 +30,20 @@ public final class RemoteClientStep {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteClientStep.class);
 
+    /** Broadcast weights kept: the generator and critic of two experiments. */
+    static final int KEPT = 4;
+
     private final ModelStore models;
     private final Map<GanTrainingConfig, ClientTraining> trainers = new HashMap<>();
-    /** The last broadcast weights read, by claim: a round's tasks share them, so each is fetched once per round. */
-    private final Map<ObjectRef, NetworkWeights> broadcast = new java.util.LinkedHashMap<>(4, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ObjectRef, NetworkWeights> eldest) {
-            return size() > 4; // generator and critic of two experiments
-        }
-    };
+    /**
+     * The last broadcast weights read, by claim, least recently used first: a round's tasks share them, so each is
+     * fetched once per round. Once {@link #KEPT} are held, the next ones are read into the arrays of the least
+     * recently used of the same network and preset (an earlier round's), not into new ones.
+     */
+    private final LinkedHashMap<ObjectRef, Broadcast> broadcast = new LinkedHashMap<>(8, 0.75f, true);
+
+    private record Broadcast(String network, GanPreset preset, NetworkWeights weights) {
+    }
 
     public RemoteClientStep(ModelStore models) {
         this.models = models;
@@ -55,22 +62,44 @@ public final class RemoteClientStep {
     public synchronized Trained train(RoundTask task) {
         long t0 = System.nanoTime();
         GanTrainingConfig config = GanSettingsMapping.config(task.settings());
-        NetworkWeights generator = broadcast.get(task.generator());
-        if (generator == null) {
-            generator = models.getWeights(task.generator(), GanNetworks.generatorLayout(config.preset()));
-            broadcast.put(task.generator(), generator);
-        }
-        NetworkWeights critic = broadcast.get(task.critic());
-        if (critic == null) {
-            critic = models.getWeights(task.critic(), GanNetworks.criticLayout(config.preset()));
-            broadcast.put(task.critic(), critic);
-        }
+        NetworkWeights generator = broadcast(task.generator(), "generator", config.preset());
+        NetworkWeights critic = broadcast(task.critic(), "critic", config.preset());
         WriterData data = SimulatedClients.client(task.data(), new InversionBug(task.invertProbability(), task.bugSeed()),
                 task.clientId());
         long t1 = System.nanoTime();
         ClientUpdate u = trainers.computeIfAbsent(config, ClientTraining::new)
                 .train(task.clientId(), task.round(), generator, critic, data, task.clientSeed());
         return new Trained(task, u, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+    }
+
+    /** The broadcast weights a claim names: kept, read into the arrays of older ones, or read anew. */
+    private NetworkWeights broadcast(ObjectRef claim, String network, GanPreset preset) {
+        Broadcast kept = broadcast.get(claim);
+        if (kept != null) {
+            return kept.weights();
+        }
+        Map.Entry<ObjectRef, Broadcast> older = broadcast.entrySet().stream()
+                .filter(e -> e.getValue().network().equals(network) && e.getValue().preset().equals(preset))
+                .findFirst().orElse(null);
+        NetworkWeights w;
+        if (older != null && broadcast.size() >= KEPT) {
+            broadcast.remove(older.getKey()); // its arrays are overwritten now, whether the read succeeds or not
+            w = models.getWeightsInto(claim, older.getValue().weights());
+        } else {
+            w = models.getWeights(claim, older != null ? older.getValue().weights()
+                    : network.equals("generator") ? GanNetworks.generatorLayout(preset) : GanNetworks.criticLayout(preset));
+        }
+        broadcast.put(claim, new Broadcast(network, preset, w));
+        while (broadcast.size() > KEPT) {
+            broadcast.remove(broadcast.keySet().iterator().next());
+        }
+        return w;
+    }
+
+    /** The broadcast weights kept for a claim, or null (for tests; unlike a task, this does not count as a use). */
+    synchronized NetworkWeights kept(ObjectRef claim) {
+        return broadcast.entrySet().stream().filter(e -> e.getKey().equals(claim)).map(e -> e.getValue().weights())
+                .findFirst().orElse(null);
     }
 
     /** Stores the delta (content-addressed: storing it again is free) and returns the update's announcement. */

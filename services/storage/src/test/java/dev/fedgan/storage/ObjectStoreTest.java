@@ -138,6 +138,15 @@ class ObjectStoreTest {
                     () -> store.get("replaced/x", shorter.length, put.sha256()));
             assertEquals(StorageException.Reason.CORRUPT, claim.reason());
             assertTrue(claim.getMessage().contains("the claim"), claim.getMessage());
+            // A claim of another size: the body is read whole all the same (it is read into an array of the
+            // claimed size), and the message says how much there was.
+            for (long claimed : new long[] {shorter.length - 1, shorter.length + 100}) {
+                StorageException wrong = assertThrows(StorageException.class,
+                        () -> store.get("replaced/x", claimed, put.sha256()));
+                assertEquals(StorageException.Reason.WRONG_SIZE, wrong.reason());
+                assertTrue(wrong.getMessage().contains("read " + shorter.length + " bytes, the claim says " + claimed),
+                        wrong.getMessage());
+            }
 
             rawPut(minio, "replaced/none", data, Map.of());
             StorageException none = assertThrows(StorageException.class, () -> store.get("replaced/none"));

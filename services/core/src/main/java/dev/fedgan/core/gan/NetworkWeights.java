@@ -195,12 +195,27 @@ public final class NetworkWeights {
      * a checkpoint of another preset, a truncated file or non-finite values fail with the reason and the source.
      */
     public static NetworkWeights read(InputStream in, NetworkWeights expected, String source) throws IOException {
+        return read(in, expected, false, source);
+    }
+
+    /**
+     * {@link #read} into {@code target}'s own arrays instead of new ones (a client-update reads every round's
+     * broadcast into the arrays of an earlier round's: 80 MB of native memory not allocated, zeroed and faulted in
+     * again); returns {@code target}. The same checks; after a failure the target's values are undefined.
+     */
+    public static NetworkWeights readInto(InputStream in, NetworkWeights target, String source) throws IOException {
+        return read(in, target, true, source);
+    }
+
+    private static NetworkWeights read(InputStream in, NetworkWeights expected, boolean inPlace, String source)
+            throws IOException {
         Map<String, INDArray> found = new LinkedHashMap<>();
         try (ZipInputStream zip = new ZipInputStream(in)) {
             ZipEntry e;
             while ((e = zip.getNextEntry()) != null) {
                 if (e.getName().endsWith(".npy")) {
-                    found.put(e.getName().substring(0, e.getName().length() - 4), Npy.read(zip.readAllBytes()));
+                    String name = e.getName().substring(0, e.getName().length() - 4);
+                    found.put(name, Npy.read(zip.readAllBytes(), inPlace ? expected.tensors.get(name) : null));
                 }
             }
         } catch (RuntimeException | IOException ex) {
@@ -209,16 +224,20 @@ public final class NetworkWeights {
         LinkedHashMap<String, INDArray> ordered = new LinkedHashMap<>();
         for (String name : expected.names()) {
             INDArray a = found.get(name);
+            INDArray own = expected.get(name);
             if (a == null) {
                 throw new IOException(source + ": missing tensor " + name + " (found " + found.keySet() + ")");
             }
-            if (!Arrays.equals(a.shape(), expected.get(name).shape())) {
+            if (!Arrays.equals(a.shape(), own.shape())) {
                 throw new IOException(source + ": tensor " + name + " has shape " + Arrays.toString(a.shape())
-                        + ", expected " + Arrays.toString(expected.get(name).shape()));
+                        + ", expected " + Arrays.toString(own.shape()));
             }
-            ordered.put(name, a.castTo(expected.get(name).dataType())); // Npy.read's array itself when the type fits
+            if (inPlace && a != own) {
+                own.assign(a); // a type or memory order Npy.read does not write into
+            }
+            ordered.put(name, inPlace ? own : a.castTo(own.dataType())); // castTo: a itself when the type fits
         }
-        NetworkWeights w = new NetworkWeights(ordered, expected.trainable);
+        NetworkWeights w = inPlace ? expected : new NetworkWeights(ordered, expected.trainable);
         if (w.hasNonFinite()) {
             throw new IOException(source + ": weights contain NaN or infinite values");
         }

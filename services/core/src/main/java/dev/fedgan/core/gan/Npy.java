@@ -42,6 +42,14 @@ final class Npy {
 
     /** A new array of its own from {@code .npy} bytes (float32 row-major in one copy; anything else through ND4J). */
     static INDArray read(byte[] bytes) {
+        return read(bytes, null);
+    }
+
+    /**
+     * The {@code .npy} bytes' values in {@code into} when it fits (float32 of the same shape, holding its values in
+     * row-major order in its own buffer), else as {@link #read(byte[])}: the caller compares the shape it gets.
+     */
+    static INDArray read(byte[] bytes, INDArray into) {
         boolean npy = bytes.length >= MAGIC.length + 2 && Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
         int headerLength = npy ? (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8 : -1;
         int dataStart = MAGIC.length + 2 + headerLength;
@@ -59,7 +67,9 @@ final class Npy {
             throw new IllegalArgumentException("npy header says shape " + Arrays.toString(shape) + " (" + 4 * n
                     + " bytes of float32) but " + (bytes.length - dataStart) + " bytes follow");
         }
-        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+        boolean fits = into != null && into.dataType() == DataType.FLOAT && Arrays.equals(into.shape(), shape)
+                && NetworkWeights.rowMajor(into) == into;
+        INDArray a = fits ? into : Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
         a.data().asNioFloat().put(ByteBuffer.wrap(bytes, dataStart, bytes.length - dataStart)
                 .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
         return a;

@@ -2,12 +2,14 @@ package dev.fedgan.core.gan;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -80,6 +82,28 @@ class NpyTest {
             back.write(again);
             assertArrayEquals(out.toByteArray(), again.toByteArray(), "equal weights, equal bytes");
         }
+    }
+
+    @Test
+    void weightsAreReadIntoTheArraysOfEarlierWeights() throws Exception {
+        NetworkWeights earlier = GanNetworks.initialGenerator(GanPreset.TINY, 3);
+        NetworkWeights next = GanNetworks.initialGenerator(GanPreset.TINY, 4);
+        Map<String, INDArray> arrays = new java.util.HashMap<>(earlier.tensors());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        next.write(out);
+        NetworkWeights back = NetworkWeights.readInto(new ByteArrayInputStream(out.toByteArray()), earlier, "test");
+        assertSame(earlier, back);
+        assertArrayEquals(next.flatten(), back.flatten(), 0f);
+        for (String name : back.names()) {
+            assertSame(arrays.get(name), back.get(name), name + " read into its old array");
+        }
+        // Weights of another preset: the same refusal as read's, naming the tensor.
+        ByteArrayOutputStream compact = new ByteArrayOutputStream();
+        GanNetworks.initialGenerator(GanPreset.COMPACT, 3).write(compact);
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> NetworkWeights.readInto(new ByteArrayInputStream(compact.toByteArray()), earlier, "s3://b/g.zip"));
+        assertTrue(e.getMessage().startsWith("s3://b/g.zip: tensor ") && e.getMessage().contains("has shape"),
+                e.getMessage());
     }
 
     @Test
