@@ -35,9 +35,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -80,11 +79,12 @@ public class AggregatorService {
         ObjectRef generator;
         ObjectRef critic;
         int storedRound = -1;
-        final Map<String, ClientUpdate> received = new LinkedHashMap<>();
+        /** The clients whose update is in the round's sum ({@link FederatedGanTraining#addUpdate}). */
+        final Set<String> received = new LinkedHashSet<>();
         final Set<String> rejected = new HashSet<>();
         int late;
         long roundStarted;
-        /** Time spent reading the round's deltas from the object store (for the round's log line). */
+        /** Time spent reading the round's deltas from the object store and adding them (for the round's log line). */
         double fetchSeconds;
         int abandoned;
         java.util.concurrent.ScheduledFuture<?> deadline;
@@ -396,7 +396,7 @@ public class AggregatorService {
                         u.round() + 1, u.clientId());
                 return;
             }
-            if (run.received.containsKey(u.clientId()) || run.rejected.contains(u.clientId())) {
+            if (run.received.contains(u.clientId()) || run.rejected.contains(u.clientId())) {
                 return; // a redelivered or duplicated update counts once
             }
             long t0 = System.nanoTime();
@@ -410,8 +410,9 @@ public class AggregatorService {
                     throw new StorageException(StorageException.Reason.INVALID, u.delta().key(), u.delta().uri()
                             + ": the delta has " + bad + " NaN or infinite values");
                 }
-                run.received.put(u.clientId(), new ClientUpdate(u.clientId(), u.round(), delta, u.realExamples(), u.steps(),
-                        u.nonFinite(), u.loss()));
+                run.training.addUpdate(run.plan, new ClientUpdate(u.clientId(), u.round(), delta, u.realExamples(),
+                        u.steps(), u.nonFinite(), u.loss())); // clipped and summed now, while the others train
+                run.received.add(u.clientId());
                 run.fetchSeconds += (System.nanoTime() - t0) / 1e9;
                 updatesReceived.increment();
             } catch (StorageException e) {
@@ -494,7 +495,7 @@ public class AggregatorService {
         if (run.deadline != null) {
             run.deadline.cancel(false);
         }
-        FederatedGanTraining.RoundReport report = run.training.completeRound(run.plan, new ArrayList<>(run.received.values()));
+        FederatedGanTraining.RoundReport report = run.training.completeRound(run.plan);
         long t1 = System.nanoTime();
         GanTrainingConfig c = run.config;
         String stopped = null;
@@ -529,7 +530,7 @@ public class AggregatorService {
         if (stopped != null) {
             run.active = 0;
         }
-        LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s (reading deltas %.1f s, aggregation %.1f s, generator %.1f s,"
+        LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s (reading and adding deltas %.1f s, noise and average %.1f s, generator %.1f s,"
                 + " checkpoint and weights %.1f s, record and announcement %.1f s)%s", run.namespace, report.round(),
                 run.received.size(), run.plan.clients().size(), privacy.epsilonImproved(), seconds, run.fetchSeconds,
                 report.aggregationSeconds(), report.generatorSeconds(), (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9,

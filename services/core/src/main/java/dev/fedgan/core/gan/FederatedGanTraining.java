@@ -42,6 +42,21 @@ public final class FederatedGanTraining {
     private final RdpAccountant accountant;
     private int round;
     private RoundPlan pending;
+    /** The pending round's updates so far: summed as they come ({@link #addUpdate}). */
+    private Collected collected;
+
+    /** A round's aggregate and what its updates report, as the updates arrive. */
+    private static final class Collected {
+        final DpFedAvgAggregate aggregate;
+        double lossSum;
+        int updates;
+        int nonFinite;
+        int criticSteps;
+
+        Collected(DpFedAvgAggregate aggregate) {
+            this.aggregate = aggregate;
+        }
+    }
 
     /** What one round did. */
     public record RoundReport(int round, List<String> clients, dev.fedgan.core.privacy.AggregateReport aggregate,
@@ -134,14 +149,17 @@ public final class FederatedGanTraining {
     public RoundReport runRound() {
         long t0 = System.nanoTime();
         RoundPlan plan = beginRound();
-        List<ClientUpdate> updates = new ArrayList<>();
         for (int k = 0; k < plan.clients().size(); k++) {
-            updates.add(trainClient(plan, k));
+            addUpdate(plan, trainClient(plan, k));
         }
-        return completeRound(plan, updates, (System.nanoTime() - t0) / 1e9);
+        return completeRound(plan, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Samples the next round's m clients (secure unless seeded). One round at a time. */
+    /**
+     * Samples the next round's m clients (secure unless seeded). One round at a time. When the clients train
+     * elsewhere, the round's DP noise is drawn now, in the background, while the server waits for them: it depends
+     * on nothing the clients send, and drawing it after the last update would delay every round by that much.
+     */
     public RoundPlan beginRound() {
         if (pending != null) {
             throw new IllegalStateException("round " + (pending.round() + 1) + " has begun and not completed");
@@ -154,6 +172,15 @@ public final class FederatedGanTraining {
             seeds[k] = clientSeed(round, picked[k]);
         }
         pending = new RoundPlan(round, List.copyOf(ids), picked, seeds);
+        int length = Math.toIntExact(critic.length());
+        DpFedAvgAggregate aggregate = config.differentialPrivacy()
+                ? DpFedAvgAggregate.dp(length, new DpFedAvgAggregate.DpConfig(config.clip(), config.noiseMultiplier(),
+                        config.clientsPerRound()), noise)
+                : DpFedAvgAggregate.weightedMean(length);
+        if (localData == null) {
+            aggregate.drawNoiseAhead();
+        }
+        collected = new Collected(aggregate);
         return pending;
     }
 
@@ -167,38 +194,58 @@ public final class FederatedGanTraining {
     }
 
     /**
-     * Completes the round with the updates that arrived (fewer than m is allowed: the denominator stays m):
-     * clips each, sums, adds the noise, divides by m, applies the average to the critic, runs the generator steps
-     * and advances the accountant. An update of another round or of a client not sampled is refused.
+     * Adds one update to the round in progress as it arrives: checked, clipped and summed now (the delta is not kept).
+     * An update of another round or of a client not sampled is refused; a client's second update is ignored.
      */
-    public RoundReport completeRound(RoundPlan plan, List<ClientUpdate> updates) {
-        return completeRound(plan, updates, 0);
+    public void addUpdate(RoundPlan plan, ClientUpdate u) {
+        requirePending(plan);
+        requirePartOf(plan, u);
+        if (collected.aggregate.add(u.clientId(), u.delta(), u.nonFinite() ? 0 : u.realExamples())
+                == DpFedAvgAggregate.Outcome.DUPLICATE) {
+            return;
+        }
+        collected.lossSum += u.loss();
+        collected.updates++;
+        collected.nonFinite += u.nonFinite() ? 1 : 0;
+        collected.criticSteps += u.steps();
     }
 
-    private RoundReport completeRound(RoundPlan plan, List<ClientUpdate> updates, double clientSeconds) {
+    /**
+     * Completes the round with the updates that arrived (fewer than m is allowed: the denominator stays m):
+     * clips each, sums, adds the noise, divides by m, applies the average to the critic, runs the generator steps
+     * and advances the accountant. An update of another round or of a client not sampled is refused, before any
+     * is added.
+     */
+    public RoundReport completeRound(RoundPlan plan, List<ClientUpdate> updates) {
+        requirePending(plan);
+        updates.forEach(u -> requirePartOf(plan, u));
+        updates.forEach(u -> addUpdate(plan, u));
+        return completeRound(plan, 0);
+    }
+
+    /** Completes the round with the updates {@link #addUpdate added} so far, as {@link #completeRound(RoundPlan, List)}. */
+    public RoundReport completeRound(RoundPlan plan) {
+        return completeRound(plan, 0);
+    }
+
+    private void requirePending(RoundPlan plan) {
         if (plan != pending) {
             throw new IllegalStateException("round " + (plan.round() + 1) + " is not the round in progress");
         }
-        long t1 = System.nanoTime();
-        int m = config.clientsPerRound();
-        int length = Math.toIntExact(critic.length());
-        DpFedAvgAggregate aggregate = config.differentialPrivacy()
-                ? DpFedAvgAggregate.dp(length, new DpFedAvgAggregate.DpConfig(config.clip(), config.noiseMultiplier(), m), noise)
-                : DpFedAvgAggregate.weightedMean(length);
-        double criticLoss = 0;
-        int nonFinite = 0;
-        int criticSteps = 0;
-        for (ClientUpdate u : updates) {
-            if (u.round() != plan.round() || !plan.clients().contains(u.clientId())) {
-                throw new IllegalArgumentException("update of client " + u.clientId() + " for round " + (u.round() + 1)
-                        + " is not part of round " + (plan.round() + 1));
-            }
-            aggregate.add(u.clientId(), u.delta(), u.nonFinite() ? 0 : u.realExamples());
-            criticLoss += u.loss() / updates.size();
-            nonFinite += u.nonFinite() ? 1 : 0;
-            criticSteps += u.steps();
+    }
+
+    private static void requirePartOf(RoundPlan plan, ClientUpdate u) {
+        if (u.round() != plan.round() || !plan.clients().contains(u.clientId())) {
+            throw new IllegalArgumentException("update of client " + u.clientId() + " for round " + (u.round() + 1)
+                    + " is not part of round " + (plan.round() + 1));
         }
-        DpFedAvgAggregate.Result result = aggregate.finish();
+    }
+
+    private RoundReport completeRound(RoundPlan plan, double clientSeconds) {
+        requirePending(plan);
+        long t1 = System.nanoTime();
+        Collected c = collected;
+        DpFedAvgAggregate.Result result = c.aggregate.finish();
         critic.add(result.average());
         long t2 = System.nanoTime();
         SplittableRandom rnd = new SplittableRandom(config.seed() * 1_000_003L + round);
@@ -212,8 +259,10 @@ public final class FederatedGanTraining {
         }
         round++;
         pending = null;
+        collected = null;
         long t3 = System.nanoTime();
-        return new RoundReport(round, plan.clients(), result.report(), nonFinite, criticSteps, criticLoss, generatorLoss,
+        return new RoundReport(round, plan.clients(), result.report(), c.nonFinite, c.criticSteps,
+                c.updates == 0 ? 0 : c.lossSum / c.updates, generatorLoss,
                 epsilon(), clientSeconds + (t3 - t1) / 1e9, clientSeconds, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
     }
 
@@ -222,10 +271,9 @@ public final class FederatedGanTraining {
      * of it is released, so nothing is accounted; the next {@link #beginRound} draws a new sample.
      */
     public void abandonRound(RoundPlan plan) {
-        if (plan != pending) {
-            throw new IllegalStateException("round " + (plan.round() + 1) + " is not the round in progress");
-        }
+        requirePending(plan);
         pending = null;
+        collected = null; // its noise, drawn ahead, is never used
     }
 
     /** True between {@link #beginRound} and {@link #completeRound}: no checkpoint can be taken then. */

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
 /**
@@ -91,6 +92,8 @@ public final class DpFedAvgAggregate {
     private int rejected;
     private int duplicates;
     private boolean finished;
+    /** The noise drawn ahead ({@link #drawNoiseAhead}), or null: drawn in {@link #finish}. */
+    private CompletableFuture<double[]> noiseAhead;
 
     private DpFedAvgAggregate(int length, DpConfig config, GaussianNoise noise) {
         if (length <= 0) {
@@ -166,6 +169,21 @@ public final class DpFedAvgAggregate {
         return outcome;
     }
 
+    /**
+     * Starts drawing the noise now, in the background ({@link java.util.concurrent.ForkJoinPool#commonPool()}), so that {@link #finish}
+     * only adds it: the same N(0, (z·S)²) per coordinate, from the same stream (a seeded stream gives the same
+     * values), held in memory until then. Without DP there is no noise and this does nothing.
+     */
+    public synchronized void drawNoiseAhead() {
+        if (finished) {
+            throw new IllegalStateException("aggregate already finished");
+        }
+        if (config != null && noiseAhead == null) {
+            double std = config.noiseStdSum();
+            noiseAhead = CompletableFuture.supplyAsync(() -> noise.sample(length, std));
+        }
+    }
+
     /** Adds the noise (DP), divides by the denominator and returns the average with the round's report. */
     public synchronized Result finish() {
         if (finished) {
@@ -176,7 +194,16 @@ public final class DpFedAvgAggregate {
         double stdSum = 0;
         if (config != null) {
             stdSum = config.noiseStdSum();
-            noise.addTo(sum, stdSum); // advances a seeded stream even when std is 0
+            if (noiseAhead == null) {
+                noise.addTo(sum, stdSum); // advances a seeded stream even when std is 0
+            } else {
+                double[] drawn = noiseAhead.join();
+                blocks().forEach(b -> {
+                    for (int i = b * BLOCK, end = Math.min(length, i + BLOCK); i < end; i++) {
+                        sum[i] += drawn[i];
+                    }
+                });
+            }
             denominator = config.clientsPerRound();
         } else {
             denominator = totalWeight;

@@ -124,7 +124,14 @@ class FederatedGanTrainingTest {
             updates.add(helper.trainClient(helperPlan, k));
         }
         assertEquals(helperPlan.clients(), plan.clients(), "same seeded sampling");
-        remote.completeRound(plan, updates);
+        // The updates are added as they arrive (a redelivered one counts once), while the noise is drawn ahead.
+        for (ClientUpdate u : updates) {
+            remote.addUpdate(plan, u);
+        }
+        remote.addUpdate(plan, updates.get(0));
+        FederatedGanTraining.RoundReport report = remote.completeRound(plan);
+        assertEquals(updates.size(), report.aggregate().received());
+        assertEquals(1, report.aggregate().duplicates());
         FederatedGanTraining reference = FederatedGanTraining.start(TINY, clients, null, 9L);
         reference.runRound();
         assertArrayEquals(reference.critic().flatten(), remote.critic().flatten(), 1e-6f);

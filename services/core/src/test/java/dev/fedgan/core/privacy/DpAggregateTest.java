@@ -155,6 +155,40 @@ class DpAggregateTest {
     }
 
     @Test
+    void noiseDrawnAheadIsTheNoiseDrawnAtTheEnd() {
+        int n = 300_000;
+        DpConfig config = new DpConfig(0.1, 0.5, 3);
+        float[] a = random(n, 1e-5, 1);
+        float[] b = random(n, 1, 2); // clipped
+        GaussianNoise atTheEnd = GaussianNoise.seeded(11);
+        GaussianNoise ahead = GaussianNoise.seeded(11);
+        for (int round = 0; round < 2; round++) { // the stream goes on alike
+            DpFedAvgAggregate late = DpFedAvgAggregate.dp(n, config, atTheEnd);
+            DpFedAvgAggregate early = DpFedAvgAggregate.dp(n, config, ahead);
+            early.drawNoiseAhead();
+            for (DpFedAvgAggregate agg : new DpFedAvgAggregate[] {late, early}) {
+                agg.add("a", a);
+                agg.add("b", b);
+            }
+            Result expected = late.finish();
+            Result got = early.finish();
+            assertArrayEquals(expected.average(), got.average(), 0.0f, "round " + round);
+            assertEquals(expected.report().noiseStdSum(), got.report().noiseStdSum());
+            assertEquals(1, got.report().clipped());
+        }
+        // Secure noise drawn ahead is noise: the average of zero deltas has the std z·S/m.
+        DpFedAvgAggregate secure = DpFedAvgAggregate.dp(n, config, GaussianNoise.secure());
+        secure.drawNoiseAhead();
+        secure.add("zero", new float[n]);
+        double sq = 0;
+        for (float v : secure.finish().average()) {
+            sq += (double) v * v;
+        }
+        double expected = 0.5 * 0.1 / 3;
+        assertEquals(expected, Math.sqrt(sq / n), 5 * expected / Math.sqrt(2.0 * n));
+    }
+
+    @Test
     void reportSummarisesPreClipNormsAndSerialises() throws Exception {
         DpFedAvgAggregate agg = noiseless(4, 2.5, 4);
         agg.add("a", new float[] {1, 0, 0, 0});
