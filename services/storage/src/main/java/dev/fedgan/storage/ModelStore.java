@@ -354,11 +354,11 @@ public final class ModelStore {
      */
     public StoredCheckpoint putCheckpoint(String experimentId, FederatedGanTraining run) {
         GanCheckpoint.State state = GanCheckpoint.state(run);
-        // Serialised here (ND4J stays on the caller's thread), then the two uploads side by side: they are on the
-        // critical path of every round, between the generator steps and the next round's tasks.
+        // Serialised here (ND4J stays on the caller's thread), the two uploads side by side, the larger one started
+        // first: they are on the critical path of every round, between the generator steps and the next round's tasks.
         WeightsObject generator = weightsObject(experimentId, "generator", run.round(), run.generator());
-        WeightsObject critic = weightsObject(experimentId, "critic", run.round(), run.critic());
         CompletableFuture<ObjectRef> generatorPut = CompletableFuture.supplyAsync(() -> put(generator), UPLOADS);
+        WeightsObject critic = weightsObject(experimentId, "critic", run.round(), run.critic());
         ObjectRef d = put(critic);
         ObjectRef g;
         try {

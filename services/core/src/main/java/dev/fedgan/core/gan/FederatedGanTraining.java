@@ -155,11 +155,7 @@ public final class FederatedGanTraining {
         return completeRound(plan, (System.nanoTime() - t0) / 1e9);
     }
 
-    /**
-     * Samples the next round's m clients (secure unless seeded). One round at a time. When the clients train
-     * elsewhere, the round's DP noise is drawn now, in the background, while the server waits for them: it depends
-     * on nothing the clients send, and drawing it after the last update would delay every round by that much.
-     */
+    /** Samples the next round's m clients (secure unless seeded). One round at a time. */
     public RoundPlan beginRound() {
         if (pending != null) {
             throw new IllegalStateException("round " + (pending.round() + 1) + " has begun and not completed");
@@ -177,9 +173,6 @@ public final class FederatedGanTraining {
                 ? DpFedAvgAggregate.dp(length, new DpFedAvgAggregate.DpConfig(config.clip(), config.noiseMultiplier(),
                         config.clientsPerRound()), noise)
                 : DpFedAvgAggregate.weightedMean(length);
-        if (localData == null) {
-            aggregate.drawNoiseAhead();
-        }
         collected = new Collected(aggregate);
         return pending;
     }
@@ -195,11 +188,17 @@ public final class FederatedGanTraining {
 
     /**
      * Adds one update to the round in progress as it arrives: checked, clipped and summed now (the delta is not kept).
-     * An update of another round or of a client not sampled is refused; a client's second update is ignored.
+     * An update of another round or of a client not sampled is refused; a client's second update is ignored. When
+     * the clients train elsewhere, the first update also starts drawing the round's DP noise in the background: it
+     * depends on nothing the clients send, and drawing it after the last update would delay the round by that much
+     * (not earlier, so that it does not compete with the clients loading the round's weights).
      */
     public void addUpdate(RoundPlan plan, ClientUpdate u) {
         requirePending(plan);
         requirePartOf(plan, u);
+        if (localData == null) {
+            collected.aggregate.drawNoiseAhead(); // once per round
+        }
         if (collected.aggregate.add(u.clientId(), u.delta(), u.nonFinite() ? 0 : u.realExamples())
                 == DpFedAvgAggregate.Outcome.DUPLICATE) {
             return;
