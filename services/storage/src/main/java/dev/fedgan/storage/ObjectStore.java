@@ -8,18 +8,25 @@ import io.minio.GetObjectResponse;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
-import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
+import io.minio.S3Escaper;
+import io.minio.Signer;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
+import io.minio.Time;
+import io.minio.Xml;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.InsufficientDataException;
 import io.minio.errors.ServerException;
+import io.minio.errors.XmlParserException;
+import io.minio.http.HttpUtils;
+import io.minio.messages.ErrorResponse;
 import io.minio.messages.Item;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
+import java.time.ZonedDateTime;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +34,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +58,11 @@ import org.slf4j.LoggerFactory;
  *
  * Objects are held in memory whole: this is for model weights, deltas and result files (megabytes), not for
  * data sets. Every object goes up in one PUT request, never as a multipart upload (S3 takes up to 5 GiB in one PUT;
- * a multipart upload of a 26 MB delta took twice as long against S3Proxy, docs/benchmarks.md). Thread-safe; close
- * it to stop the HTTP client's threads.
+ * a multipart upload of a 26 MB delta took twice as long against S3Proxy, docs/benchmarks.md), sent from the caller's
+ * array and signed (AWS signature V4, MinIO's {@link Signer}) with the SHA-256 this class computes anyway: the MinIO
+ * client's own {@code putObject} copies the bytes into buffers it grows as it reads and hashes them a second time.
+ * The server checks the payload against that hash. Every other request goes through the MinIO client. Thread-safe;
+ * close it to stop the HTTP client's threads.
  */
 public final class ObjectStore implements AutoCloseable {
 
@@ -56,22 +72,30 @@ public final class ObjectStore implements AutoCloseable {
     public static final String SHA256_METADATA = "sha256";
     /** User metadata holding the object's size in bytes. */
     public static final String SIZE_METADATA = "size";
-    /** S3's smallest multipart part: the MinIO client wants a part size of at least this even for one PUT. */
-    private static final long MIN_PART_SIZE = 5L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectStore.class);
     private static final String OCTET_STREAM = "application/octet-stream";
 
     private final MinioClient client;
+    /** The HTTP client under {@link #client}, which {@link #put} uses directly. */
+    private final OkHttpClient http;
     private final String endpoint;
+    private final HttpUrl base;
+    private final String accessKey;
+    private final String secretKey;
     private final String bucket;
     private final RetryPolicy retry;
     private final java.util.concurrent.atomic.LongAdder bytesRead = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder bytesWritten = new java.util.concurrent.atomic.LongAdder();
 
-    private ObjectStore(MinioClient client, String endpoint, String bucket, RetryPolicy retry) {
+    private ObjectStore(MinioClient client, OkHttpClient http, String endpoint, String accessKey, String secretKey,
+            String bucket, RetryPolicy retry) {
         this.client = client;
+        this.http = http;
         this.endpoint = endpoint;
+        this.base = HttpUtils.getBaseUrl(endpoint);
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
         this.bucket = bucket;
         this.retry = retry;
     }
@@ -101,15 +125,17 @@ public final class ObjectStore implements AutoCloseable {
             throw new IllegalArgumentException("invalid S3 bucket name '" + bucket
                     + "': 3-63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit");
         }
+        // Fail over a dead endpoint in seconds, not minutes; the read/write limits bound a stalled transfer.
+        OkHttpClient http = HttpUtils.newDefaultHttpClient(TimeUnit.SECONDS.toMillis(5), TimeUnit.SECONDS.toMillis(120),
+                TimeUnit.SECONDS.toMillis(120));
         MinioClient client;
         try {
-            client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(REGION).build();
+            client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(REGION)
+                    .httpClient(http).build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid S3 endpoint '" + endpoint + "': " + e.getMessage(), e);
         }
-        // Fail over a dead endpoint in seconds, not minutes; the read/write limits bound a stalled transfer.
-        client.setTimeout(TimeUnit.SECONDS.toMillis(5), TimeUnit.SECONDS.toMillis(120), TimeUnit.SECONDS.toMillis(120));
-        ObjectStore store = new ObjectStore(client, endpoint, bucket, retry);
+        ObjectStore store = new ObjectStore(client, http, endpoint, accessKey, secretKey, bucket, retry);
         try {
             store.ensureBucket(accessKey);
             return store;
@@ -182,12 +208,39 @@ public final class ObjectStore implements AutoCloseable {
         checkKey(key);
         String type = contentType == null ? OCTET_STREAM : contentType;
         Map<String, String> meta = Map.of(SHA256_METADATA, sha, SIZE_METADATA, Long.toString(bytes.length));
-        call("put", key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
-                // A fresh stream each attempt; a part size of at least the whole object: one PUT, not multipart.
-                .stream(new ByteArrayInputStream(bytes), bytes.length, Math.max(MIN_PART_SIZE, bytes.length))
-                .contentType(type).userMetadata(meta).build()));
+        call("put", key, () -> {
+            send(key, bytes, sha, type, meta);
+            return null;
+        });
         bytesWritten.add(bytes.length);
         return new StoredObject(key, bytes.length, sha);
+    }
+
+    /** One signed PUT of the bytes as they are; an error response is thrown as the MinIO client would throw it. */
+    private void send(String key, byte[] bytes, String sha, String type, Map<String, String> meta) throws Exception {
+        HttpUrl url = base.newBuilder().addEncodedPathSegment(S3Escaper.encode(bucket))
+                .addEncodedPathSegments(S3Escaper.encodePath(key)).build();
+        Request.Builder request = new Request.Builder().url(url)
+                .header("Host", HttpUtils.getHostHeader(url))
+                .header("x-amz-date", ZonedDateTime.now().format(Time.AMZ_DATE_FORMAT))
+                .header("x-amz-content-sha256", sha)
+                .header("Content-Type", type);
+        meta.forEach((name, value) -> request.header("x-amz-meta-" + name, value));
+        request.put(RequestBody.create(bytes, MediaType.parse(type)));
+        try (Response response = http.newCall(Signer.signV4S3(request.build(), REGION, accessKey, secretKey, sha))
+                .execute()) {
+            if (!response.isSuccessful()) {
+                String body = response.body().string();
+                ErrorResponse error;
+                try {
+                    error = Xml.unmarshal(ErrorResponse.class, new StringReader(body));
+                } catch (XmlParserException e) {
+                    error = new ErrorResponse(null, body.isBlank() ? response.message() : body, bucket, key, null,
+                            null, null);
+                }
+                throw new ErrorResponseException(error, response, null);
+            }
+        }
     }
 
     /**
@@ -400,6 +453,8 @@ public final class ObjectStore implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("closing the S3 client for {}: {}", endpoint, e.toString());
         }
+        http.dispatcher().executorService().shutdown(); // the MinIO client leaves an HTTP client it was given alone
+        http.connectionPool().evictAll();
     }
 
     private void checkKey(String key) {

@@ -76,6 +76,26 @@ class ObjectStoreTest {
     }
 
     @Test
+    void aPutCarriesTypeAndChecksumUnderAnyKeyAndAnErrorNamesTheObject() throws Exception {
+        byte[] csv = "round,epsilon\n1,0.5\n".getBytes(StandardCharsets.UTF_8);
+        String key = "odd keys/a+b=c&d/ünïcode ~(1).csv";
+        StoredObject put = store.put(key, csv, "text/csv; charset=utf-8");
+        assertArrayEquals(csv, store.get(key));
+        io.minio.StatObjectResponse st = stat(key);
+        assertEquals("text/csv; charset=utf-8", st.contentType());
+        assertEquals(put.sha256(), st.userMetadata().get(ObjectStore.SHA256_METADATA));
+        assertEquals(Integer.toString(csv.length), st.userMetadata().get(ObjectStore.SIZE_METADATA));
+
+        try (ObjectStore gone = ObjectStore.connect(s3.endpoint(), s3.accessKey(), s3.secretKey(), "gone");
+             MinioClient minio = raw()) {
+            minio.removeBucket(io.minio.RemoveBucketArgs.builder().bucket("gone").build());
+            StorageException e = assertThrows(StorageException.class, () -> gone.put("x/y", csv, null));
+            assertEquals(StorageException.Reason.MISSING, e.reason());
+            assertTrue(e.getMessage().contains("no bucket gone"), e.getMessage());
+        }
+    }
+
+    @Test
     void putIfChangedWritesOnlyNewBytes() throws Exception {
         byte[] v1 = "version 1".getBytes(StandardCharsets.UTF_8);
         store.putIfChanged("ifchanged/x", v1, null);
