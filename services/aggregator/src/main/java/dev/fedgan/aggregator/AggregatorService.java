@@ -530,8 +530,9 @@ public class AggregatorService {
         if (stopped != null) {
             run.active = 0;
         }
-        LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s (reading and adding deltas %.1f s, noise and average %.1f s, generator %.1f s,"
-                + " checkpoint and weights %.1f s, record and announcement %.1f s)%s", run.namespace, report.round(),
+        LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s (reading and adding deltas %.1f s, noise and average"
+                + " %.1f s, generator %.1f s, checkpoint and weights %.1f s, record and announcement %.1f s)%s",
+                run.namespace, report.round(),
                 run.received.size(), run.plan.clients().size(), privacy.epsilonImproved(), seconds, run.fetchSeconds,
                 report.aggregationSeconds(), report.generatorSeconds(), (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9,
                 stopped != null ? "; " + stopped : "");
