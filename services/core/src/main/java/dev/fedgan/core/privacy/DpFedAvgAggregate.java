@@ -170,10 +170,10 @@ public final class DpFedAvgAggregate {
     }
 
     /**
-     * Starts drawing the noise now, in the background ({@link java.util.concurrent.ForkJoinPool#commonPool()}), so that {@link #finish}
-     * only adds it: the same N(0, (z·S)²) per coordinate, from the same stream (a seeded stream gives the same
-     * values), held in memory until then. Without DP there is no noise and this does nothing; a second call does
-     * nothing either.
+     * Starts drawing the noise now, in the background (on {@link java.util.concurrent.ForkJoinPool#commonPool()}), so
+     * that {@link #finish} only adds it: the same N(0, (z·S)²) per coordinate, from the same stream (a seeded stream
+     * gives the same values), held in memory until then. Without DP there is no noise and this does nothing; a second
+     * call does nothing either.
      */
     public synchronized void drawNoiseAhead() {
         if (finished) {
