@@ -49,7 +49,6 @@ public final class FederatedGanTraining {
     private static final class Collected {
         final DpFedAvgAggregate aggregate;
         double lossSum;
-        int updates;
         int nonFinite;
         int criticSteps;
 
@@ -204,7 +203,6 @@ public final class FederatedGanTraining {
             return;
         }
         collected.lossSum += u.loss();
-        collected.updates++;
         collected.nonFinite += u.nonFinite() ? 1 : 0;
         collected.criticSteps += u.steps();
     }
@@ -219,7 +217,7 @@ public final class FederatedGanTraining {
         requirePending(plan);
         updates.forEach(u -> requirePartOf(plan, u));
         updates.forEach(u -> addUpdate(plan, u));
-        return completeRound(plan, 0);
+        return completeRound(plan);
     }
 
     /** Completes the round with the updates {@link #addUpdate added} so far, as {@link #completeRound(RoundPlan, List)}. */
@@ -261,7 +259,7 @@ public final class FederatedGanTraining {
         collected = null;
         long t3 = System.nanoTime();
         return new RoundReport(round, plan.clients(), result.report(), c.nonFinite, c.criticSteps,
-                c.updates == 0 ? 0 : c.lossSum / c.updates, generatorLoss,
+                result.report().received() == 0 ? 0 : c.lossSum / result.report().received(), generatorLoss,
                 epsilon(), clientSeconds + (t3 - t1) / 1e9, clientSeconds, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
     }
 

@@ -232,10 +232,11 @@ public final class NetworkWeights {
                 throw new IOException(source + ": tensor " + name + " has shape " + Arrays.toString(a.shape())
                         + ", expected " + Arrays.toString(own.shape()));
             }
-            if (inPlace && a != own) {
+            if (!inPlace) {
+                ordered.put(name, a.castTo(own.dataType())); // a itself when the type fits
+            } else if (a != own) {
                 own.assign(a); // a type or memory order Npy.read does not write into
             }
-            ordered.put(name, inPlace ? own : a.castTo(own.dataType())); // castTo: a itself when the type fits
         }
         NetworkWeights w = inPlace ? expected : new NetworkWeights(ordered, expected.trainable);
         if (w.hasNonFinite()) {

@@ -166,6 +166,11 @@ class DpAggregateTest {
             DpFedAvgAggregate late = DpFedAvgAggregate.dp(n, config, atTheEnd);
             DpFedAvgAggregate early = DpFedAvgAggregate.dp(n, config, ahead);
             early.drawNoiseAhead();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (ahead.state().position() == atTheEnd.state().position()) { // drawn before any delta arrives
+                assertTrue(System.nanoTime() < deadline, "the noise was not drawn ahead, round " + round);
+                Thread.onSpinWait();
+            }
             for (DpFedAvgAggregate agg : new DpFedAvgAggregate[] {late, early}) {
                 agg.add("a", a);
                 agg.add("b", b);
