@@ -5,6 +5,7 @@ import dev.fedgan.core.gan.FederatedGanTraining;
 import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PopulationComparison;
+import dev.fedgan.core.gan.StepWarmUp;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.ExperimentRequest;
@@ -41,6 +42,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -173,9 +175,17 @@ public class AggregatorService {
                 .description("Rounds dropped at their deadline without a quorum (nothing released)").register(registry);
     }
 
-    /** On start-up: resume every run the object store says is unfinished. */
+    /** Generator steps of the tiny networks run when the service starts ({@link StepWarmUp}); 0 runs none. */
+    @ConfigProperty(name = "fedgan.warm-up.generator-steps")
+    int warmUpSteps;
+
+    /**
+     * On start-up: warm up the generator steps on the compute thread (work that arrives meanwhile waits for it), and
+     * resume every run the object store says is unfinished.
+     */
     void onStart(@Observes StartupEvent event) {
         partitions.refresh();
+        compute.warmUp("generator steps", warmUpSteps, StepWarmUp::generatorSteps);
         resumeRunning();
     }
 
@@ -185,7 +195,7 @@ public class AggregatorService {
             try {
                 RunRecord record = readRecord(key);
                 if (!record.finished()) {
-                    resume(record);
+                    compute.run(() -> resume(record));
                 }
             } catch (RuntimeException e) {
                 LOG.errorf(e, "cannot resume the run recorded in %s", objects.uri(key));
@@ -219,11 +229,11 @@ public class AggregatorService {
                 if (record.finished()) {
                     LOG.infof("population %s again: its training is finished, ignored", key);
                 } else {
-                    resume(record);
+                    compute.run(() -> resume(record));
                 }
                 return;
             }
-            start(p);
+            compute.run(() -> start(p)); // building and storing the networks is ND4J work (ComputeThread says why)
         } catch (RuntimeException e) {
             throw deadLetters.reject("populations", e);
         }

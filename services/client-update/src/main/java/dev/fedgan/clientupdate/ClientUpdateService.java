@@ -1,5 +1,6 @@
 package dev.fedgan.clientupdate;
 
+import dev.fedgan.core.gan.StepWarmUp;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.RoundTask;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -111,6 +114,14 @@ public class ClientUpdateService {
     /** Sends the update's announcement keyed by experiment; completes when the broker has it. */
     private CompletableFuture<ClientUpdateReady> announce(ClientUpdateReady ready) {
         return Sent.keyed(updates, ready.experimentId(), Messages.encode(ready)).thenApply(v -> ready);
+    }
+
+    /** Critic steps of the tiny networks run when the service starts ({@link StepWarmUp}); 0 runs none. */
+    @ConfigProperty(name = "fedgan.warm-up.critic-steps")
+    int warmUpSteps;
+
+    void onStart(@Observes StartupEvent event) {
+        compute.warmUp("critic steps", warmUpSteps, StepWarmUp::criticSteps);
     }
 
     void onStop(@Observes ShutdownEvent event) {

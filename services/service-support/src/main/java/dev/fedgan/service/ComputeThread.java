@@ -1,5 +1,6 @@
 package dev.fedgan.service;
 
+import dev.fedgan.core.gan.StepWarmUp;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -7,7 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * The one thread a service runs its ND4J/SameDiff work on (critic steps, DP aggregation and generator steps,
@@ -18,9 +21,17 @@ import java.util.function.Supplier;
  * thread and 2.0–3.7 s, growing with every new thread, when each round ran on another pool thread
  * ({@code bench/run.sh --main dev.fedgan.bench.ComputeThreadProbe}, docs/benchmarks.md). One thread also means one
  * piece of ND4J work at a time per service, so two experiments never compete for the same cores inside a pod.
+ *
+ * <p>All of it, set-up included: ND4J's OpenMP runtime (libgomp) keeps a team of threads for every thread that
+ * calls it, and once a process holds more OpenMP threads than cores, idle OpenMP threads no longer spin between
+ * parallel regions but sleep at once, so every region waits for its threads to be woken. The aggregator built an
+ * experiment's networks on a Kafka worker thread until 2026-11-29; from then on, its compute thread's OpenMP
+ * thread slept and was woken about 2,500 times per reference round (about 15 once the set-up ran here).
  */
 @ApplicationScoped
 public class ComputeThread {
+
+    private static final Logger LOG = Logger.getLogger(ComputeThread.class);
 
     private volatile Thread current;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -64,6 +75,23 @@ public class ComputeThread {
         call(() -> {
             work.run();
             return null;
+        });
+    }
+
+    /**
+     * Runs {@code warmUp} of {@code steps} steps on the compute thread in the background (work submitted meanwhile
+     * waits behind it) and logs what it did; 0 steps runs nothing. For a service's start-up ({@link StepWarmUp}).
+     */
+    public void warmUp(String what, int steps, IntFunction<StepWarmUp.Result> warmUp) {
+        if (steps <= 0) {
+            return;
+        }
+        submit(() -> warmUp.apply(steps)).whenComplete((r, e) -> {
+            if (e != null) {
+                LOG.warn(what + " warm-up failed", e);
+            } else {
+                LOG.infof("warm-up: %d %s of the tiny networks in %.1f s", r.steps(), what, r.seconds());
+            }
         });
     }
 
