@@ -45,10 +45,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * packaged aggregator and client-update services as separate JVMs over the dev stack's Kafka and S3, this program
  * playing the filter (it publishes the population). A round's time through the services is the time between two
  * consecutive round announcements as this program receives them: tasks out, weights and deltas through S3,
- * checkpoint, announcement. The first {@code warmUp} rounds of each (default 1) are left out of the means: the
- * aggregator's generator steps need more rounds than the one JVM to reach their JIT-compiled speed. Run once per
- * replica count of client-update. Each run ends with the CPU budget: every process's CPU seconds and page faults per
- * round, and the round time that much CPU allows at best on this machine's cores.
+ * checkpoint, announcement. The first {@code warmUp} rounds of each (default 1) are left out of the means: every
+ * JVM's first rounds run while its JIT compiles (the services warm their step code up at start, StepWarmUp). Run
+ * once per replica count of client-update. Each run ends with the CPU budget: every process's CPU seconds and page
+ * faults per round, and the round time that much CPU allows at best on this machine's cores.
  *
  * <p>Run: {@code bench/services-round.sh [rounds=4] [preset=reference] [replicas=1,2] [writerSize=200] [warmUp=1]}
  * after {@code ./mvnw -DskipTests package}; nothing else should run on the machine.

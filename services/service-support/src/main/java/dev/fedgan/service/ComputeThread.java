@@ -81,9 +81,15 @@ public class ComputeThread {
     /**
      * Runs {@code warmUp} of {@code steps} steps on the compute thread in the background (work submitted meanwhile
      * waits behind it) and logs what it did; 0 steps runs nothing. For a service's start-up ({@link StepWarmUp}).
+     *
+     * @throws IllegalArgumentException for a negative number of steps (a start-up with it fails, naming it)
      */
     public void warmUp(String what, int steps, IntFunction<StepWarmUp.Result> warmUp) {
-        if (steps <= 0) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("warm-up of " + what + ": the number of steps must be ≥ 0, got "
+                    + steps);
+        }
+        if (steps == 0) {
             return;
         }
         submit(() -> warmUp.apply(steps)).whenComplete((r, e) -> {

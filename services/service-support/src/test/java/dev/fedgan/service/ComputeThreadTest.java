@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.fedgan.core.gan.StepWarmUp;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +47,25 @@ class ComputeThreadTest {
         assertSame(bad, assertThrows(IllegalArgumentException.class, () -> compute.run(() -> {
             throw bad;
         })));
+        compute.onStop(null);
+    }
+
+    @Test
+    void aWarmUpRunsOnTheComputeThreadBeforeLaterWorkAndANegativeOneIsRefused() {
+        ComputeThread compute = new ComputeThread();
+        List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        compute.warmUp("steps", 3, n -> {
+            order.add(Thread.currentThread().getName() + " warm-up of " + n);
+            return new StepWarmUp.Result(n, 0, 0);
+        });
+        compute.run(() -> order.add("work"));
+        assertEquals(List.of("fedgan-compute warm-up of 3", "work"), order);
+        compute.warmUp("steps", 0, n -> {
+            throw new AssertionError("0 steps must run nothing");
+        });
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> compute.warmUp("generator steps", -5, StepWarmUp::generatorSteps));
+        assertEquals("warm-up of generator steps: the number of steps must be ≥ 0, got -5", e.getMessage());
         compute.onStop(null);
     }
 }

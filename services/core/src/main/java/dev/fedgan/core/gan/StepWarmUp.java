@@ -34,7 +34,7 @@ public final class StepWarmUp {
         return run(steps, true);
     }
 
-    private static Result run(int steps, boolean critic) {
+    private static Result run(int steps, boolean criticSteps) {
         if (steps < 0) {
             throw new IllegalArgumentException("warm-up steps must be ≥ 0, got " + steps);
         }
@@ -42,20 +42,20 @@ public final class StepWarmUp {
         GanPreset p = GanPreset.TINY;
         SplittableRandom rnd = new SplittableRandom(1);
         NetworkWeights generator = GanNetworks.initialGenerator(p, 1);
-        NetworkWeights discriminator = GanNetworks.initialCritic(p, 2);
-        GeneratorStep generatorStep = critic ? null : new GeneratorStep(p, GanLoss.WASSERSTEIN_GP, DataType.FLOAT);
-        CriticStep criticStep = critic ? new CriticStep(p, GanLoss.WASSERSTEIN_GP, 10.0, DataType.FLOAT) : null;
-        GeneratorSampler sampler = critic ? new GeneratorSampler(p, true, DataType.FLOAT) : null;
+        NetworkWeights critic = GanNetworks.initialCritic(p, 2);
+        GeneratorStep generatorStep = criticSteps ? null : new GeneratorStep(p, GanLoss.WASSERSTEIN_GP, DataType.FLOAT);
+        CriticStep criticStep = criticSteps ? new CriticStep(p, GanLoss.WASSERSTEIN_GP, 10.0, DataType.FLOAT) : null;
+        GeneratorSampler sampler = criticSteps ? new GeneratorSampler(p, true, DataType.FLOAT) : null;
         double loss = Double.NaN;
         for (int s = 0; s < steps; s++) {
             INDArray noise = ClientTraining.gaussian(rnd, BATCH, p.noiseDim());
-            if (critic) {
+            if (criticSteps) {
                 INDArray fake = sampler.sample(generator, noise);
                 INDArray real = Nd4j.rand(DataType.FLOAT, BATCH, 1, 28, 28);
                 INDArray alpha = Nd4j.rand(DataType.FLOAT, BATCH, 1, 1, 1);
-                loss = criticStep.step(discriminator, real, fake, alpha, 1e-4).loss();
+                loss = criticStep.step(critic, real, fake, alpha, 1e-4).loss();
             } else {
-                loss = generatorStep.step(generator, discriminator, noise, 1e-3);
+                loss = generatorStep.step(generator, critic, noise, 1e-3);
             }
         }
         return new Result(steps, (System.nanoTime() - t0) / 1e9, loss);
