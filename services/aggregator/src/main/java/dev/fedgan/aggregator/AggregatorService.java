@@ -180,13 +180,14 @@ public class AggregatorService {
     int warmUpSteps;
 
     /**
-     * On start-up: warm up the generator steps on the compute thread (work that arrives meanwhile waits for it), and
-     * resume every run the object store says is unfinished.
+     * On start-up: resume every run the object store says is unfinished (its tasks go out first, so that its clients
+     * train while the warm-up runs), then warm up the generator steps on the compute thread (work that arrives
+     * meanwhile waits for it).
      */
     void onStart(@Observes StartupEvent event) {
         partitions.refresh();
-        compute.warmUp("generator steps", warmUpSteps, StepWarmUp::generatorSteps);
         resumeRunning();
+        compute.warmUp("generator steps", warmUpSteps, StepWarmUp::generatorSteps);
     }
 
     /** Resumes every unfinished run recorded in the object store that this process is not already training. */
