@@ -146,6 +146,14 @@ public class AggregatorService {
                 t.setDaemon(true);
                 return t;
             });
+    /** Deletes the client deltas of finished rounds ({@link #deleteDeltas}), off the compute thread. */
+    private final java.util.concurrent.ExecutorService deltaDeletion =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "fedgan-delta-deletion");
+                t.setDaemon(true);
+                return t;
+            });
+    private final Counter deltasDeleted;
 
     /** Round deadline when the request sets none, seconds. */
     static final int DEFAULT_DEADLINE_SECONDS = 600;
@@ -173,6 +181,9 @@ public class AggregatorService {
         roundDuration = Timer.builder("fedgan.round.duration").description("Wall time of a round").register(registry);
         roundsAbandoned = Counter.builder("fedgan.rounds.abandoned")
                 .description("Rounds dropped at their deadline without a quorum (nothing released)").register(registry);
+        deltasDeleted = Counter.builder("fedgan.deltas.deleted")
+                .description("Client deltas deleted from the object store once their round was checkpointed")
+                .register(registry);
     }
 
     /** Generator steps of the tiny networks run when the service starts ({@link StepWarmUp}); 0 runs none. */
@@ -293,6 +304,9 @@ public class AggregatorService {
             LOG.infof("experiment %s: resumed after round %d from %s", key, run.training.round(),
                     record.checkpoint().uri());
             startRound(run);
+            if (run.training.round() > 0) {
+                deleteDeltas(run, run.training.round() - 1); // what a crash left between checkpoint and deletion
+            }
         }
     }
 
@@ -396,6 +410,9 @@ public class AggregatorService {
             if (run.plan == null || u.round() != run.plan.round()) {
                 run.late++;
                 updatesLate.increment();
+                if (run.plan == null || u.round() < run.plan.round()) {
+                    deleteDelta(run, u); // its round is over: nothing will read it
+                }
                 return;
             }
             if (!run.plan.clients().contains(u.clientId())) {
@@ -499,6 +516,36 @@ public class AggregatorService {
     }
 
     /**
+     * Deletes the run's client deltas through {@code round} (0-based, as the deltas' keys count) in the background.
+     * Called once the round's checkpoint and record are stored: no restart reads them again, and they are the
+     * unnoised per-client updates that differential privacy protects, so they are not kept (docs/storage.md,
+     * Retention). A failure is logged; the next round's deletion takes what this one left.
+     */
+    private void deleteDeltas(Run run, int round) {
+        deltaDeletion.execute(() -> {
+            try {
+                deltasDeleted.increment(models.deleteDeltas(run.namespace, round));
+            } catch (RuntimeException e) {
+                LOG.warnf("%s: deleting the client deltas through round %d failed (the next round's deletion retries):"
+                        + " %s", run.namespace, round + 1, e.getMessage());
+            }
+        });
+    }
+
+    /** Deletes a late update's delta in the background (a failure is logged). */
+    private void deleteDelta(Run run, ClientUpdateReady u) {
+        deltaDeletion.execute(() -> {
+            try {
+                models.deleteDelta(run.namespace, u.delta());
+                deltasDeleted.increment();
+            } catch (RuntimeException e) {
+                LOG.warnf("%s round %d: deleting the late delta of %s failed: %s", run.namespace, u.round() + 1,
+                        u.clientId(), e.getMessage());
+            }
+        });
+    }
+
+    /**
      * Runs on the {@link ComputeThread} (the caller holds the run's lock and waits): aggregation, generator steps,
      * checkpoint, announcement, the next round's tasks.
      */
@@ -537,6 +584,7 @@ public class AggregatorService {
         String announcement = Messages.encode(done);
         writeRecord(run, checkpoint, announcement, stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
+        deleteDeltas(run, run.plan.round()); // the record names this round's checkpoint: no restart reads them again
         updateGauges(run, privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
         if (stopped != null) {
             run.active = 0;

@@ -117,7 +117,18 @@ class AggregatorServiceTest {
             assertEquals(expected, c.get(1).epsilon(), 1e-9 * expected, "each experiment's own accountant");
             assertTrue(c.get(0).epsilon() < c.get(1).epsilon());
         }
+        // Retention: once a round is checkpointed its clients' deltas are deleted; so is a late update's.
+        ObjectRef late = models.putDelta("agg1.low_accuracy", 0, "w00", new float[] {1, 2, 3});
+        try (KafkaProducer<String, String> producer = producer()) {
+            send(producer, StackResource.TOPICS.clientUpdates(), new ClientUpdateReady(Messages.SCHEMA, "agg1",
+                    "low_accuracy", 0, "w00", late, 1, 1, false, 0.0));
+        }
+        for (String experiment : seeds.keySet()) {
+            awaitNoDeltas(experiment + ".low_accuracy");
+        }
         String prom = Endpoints.get(metrics).body();
+        assertTrue(Endpoints.sample(prom, "fedgan_deltas_deleted_total") >= 9, "2 rounds of 2 clients each, and the"
+                + " late one: " + prom);
         double eps = completed.get("agg1").get(1).epsilon();
         assertEquals(eps, Endpoints.sample(prom, "fedgan_epsilon{experiment=\"agg1\",gan=\"low_accuracy\"}"), 1e-9 * eps, prom);
         assertEquals(2.0, Endpoints.sample(prom, "fedgan_rounds{experiment=\"agg2\",gan=\"low_accuracy\"}"));
@@ -161,6 +172,7 @@ class AggregatorServiceTest {
         String csv = new String(objects.get("experiments/restart/files/gans/low_accuracy/rounds.csv"), StandardCharsets.UTF_8);
         assertTrue(csv.startsWith("round,seconds,critic_loss,generator_loss,epsilon,"), csv);
         assertEquals(List.of("1", "2", "3"), csv.lines().skip(1).map(l -> l.substring(0, l.indexOf(','))).toList(), csv);
+        awaitNoDeltas("restart.low_accuracy"); // the lost round's late answers too
     }
 
     /**
@@ -223,6 +235,18 @@ class AggregatorServiceTest {
         String prom = Endpoints.get(metrics).body();
         assertTrue(Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"message\",service=\"aggregator\"}") >= 2, prom);
         assertTrue(Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"invalid\",service=\"aggregator\"}") >= 1, prom);
+    }
+
+    /** Waits up to 20 s for the run's deltas to be deleted (the aggregator deletes them in the background). */
+    private void awaitNoDeltas(String namespace) throws InterruptedException {
+        String prefix = ModelStore.experimentPrefix(namespace) + "deltas/";
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!objects.list(prefix).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                fail("client deltas still stored after their rounds: " + objects.list(prefix));
+            }
+            Thread.sleep(100);
+        }
     }
 
     interface Answer {

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -45,7 +46,7 @@ import java.util.zip.ZipOutputStream;
  *
  * Weights and deltas are content-addressed: the key includes the hash of the bytes, so storing the same payload
  * twice (a redelivered message, a retried task) yields the same key and writes nothing, and a key never names
- * two different payloads.
+ * two different payloads. Deltas are deleted once their round is checkpointed ({@link #deleteDeltas}).
  */
 public final class ModelStore {
 
@@ -61,6 +62,8 @@ public final class ModelStore {
     public static final int DELTA_HEADER_BYTES = 12;
 
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** A delta's key below {@code experiments/<experimentId>/deltas/}; group 1 is the round. */
+    private static final Pattern DELTA_ROUND = Pattern.compile("round-([0-9]{5,})/[^/]+\\.delta");
     /** Zip entry time of canonical weights: the DOS epoch, so the bytes do not depend on when they were written. */
     private static final LocalDateTime ZIP_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
     private static final Map<String, String> CONTENT_TYPES = Map.ofEntries(
@@ -198,6 +201,39 @@ public final class ModelStore {
     public float[] getDelta(ObjectRef c, int expectedLength) {
         byte[] bytes = fetch(c);
         return decodeDelta(bytes, expectedLength, c);
+    }
+
+    /**
+     * Deletes the client deltas of {@code experimentId}'s rounds up to {@code throughRound} (the rounds are those of
+     * {@link #putDelta}): once a round's aggregate is released and checkpointed, its per-client deltas are needed by
+     * nothing, and they are the unnoised updates that differential privacy protects. Later rounds' deltas stay.
+     *
+     * @return how many objects were deleted
+     */
+    public int deleteDeltas(String experimentId, int throughRound) {
+        String prefix = experimentPrefix(experimentId) + "deltas/";
+        int deleted = 0;
+        for (String key : store.list(prefix)) {
+            Matcher m = DELTA_ROUND.matcher(key.substring(prefix.length()));
+            if (m.matches() && Integer.parseInt(m.group(1)) <= throughRound) {
+                store.delete(key);
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * Deletes the client delta a claim names (a late update's, which no round will read), refusing any claim that
+     * is not a delta of {@code experimentId}: a message must not be able to delete weights, checkpoints or files.
+     */
+    public void deleteDelta(String experimentId, ObjectRef c) {
+        String prefix = experimentPrefix(experimentId) + "deltas/";
+        if (!c.bucket().equals(store.bucket()) || !c.key().startsWith(prefix)
+                || !DELTA_ROUND.matcher(c.key().substring(prefix.length())).matches()) {
+            throw invalid(c, "not a client delta of experiment " + experimentId + ", not deleted");
+        }
+        store.delete(c.key());
     }
 
     static byte[] encodeDelta(float[] delta) {

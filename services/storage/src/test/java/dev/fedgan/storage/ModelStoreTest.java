@@ -4,6 +4,7 @@ import dev.fedgan.protocol.ObjectRef;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -188,6 +189,40 @@ class ModelStoreTest {
         StorageException notDelta = assertThrows(StorageException.class, () -> models.getDelta(w, 3));
         assertTrue(notDelta.getMessage().contains("not a delta") && notDelta.getMessage().contains(w.key()),
                 notDelta.getMessage());
+    }
+
+    /**
+     * Retention: the deltas of finished rounds are deleted, later rounds' and every other object stay, and a claim
+     * that is not one of the experiment's deltas is refused and kept.
+     */
+    @Test
+    void deletesTheDeltasOfFinishedRoundsOnly() {
+        String e = "e-retention";
+        for (int round = 0; round < 3; round++) {
+            for (String client : List.of("c1", "c2")) {
+                models.putDelta(e, round, client, new float[] {round, client.length()});
+            }
+        }
+        ObjectRef later = models.putDelta(e, 12, "c1", new float[] {1});
+        ObjectRef weights = models.putWeights(e, "critic", 1, GanNetworks.initialCritic(GanPreset.TINY, 1));
+        ObjectRef other = models.putDelta("e-retention-other", 0, "c1", new float[] {1});
+
+        assertEquals(4, models.deleteDeltas(e, 1), "rounds 0 and 1, two clients each");
+        List<String> left = objects.list(ModelStore.experimentPrefix(e) + "deltas/");
+        assertEquals(3, left.size(), left.toString());
+        assertTrue(left.stream().allMatch(k -> k.contains("/round-00002/") || k.equals(later.key())), left.toString());
+        assertTrue(objects.exists(weights.key()) && objects.exists(other.key()), "weights and other experiments stay");
+        assertEquals(0, models.deleteDeltas(e, 1), "nothing left to delete");
+
+        StorageException notDelta = assertThrows(StorageException.class, () -> models.deleteDelta(e, weights));
+        assertEquals(StorageException.Reason.INVALID, notDelta.reason());
+        assertTrue(notDelta.getMessage().contains(weights.key()), notDelta.getMessage());
+        assertThrows(StorageException.class, () -> models.deleteDelta(e, other), "another experiment's delta");
+        assertTrue(objects.exists(weights.key()) && objects.exists(other.key()));
+
+        models.deleteDelta(e, later);
+        assertFalse(objects.exists(later.key()));
+        models.deleteDelta(e, later); // deleting it again is no error
     }
 
     @Test
