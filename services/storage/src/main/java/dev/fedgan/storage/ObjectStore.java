@@ -26,14 +26,17 @@ import io.minio.messages.Item;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -59,10 +62,13 @@ import org.slf4j.LoggerFactory;
  * Objects are held in memory whole: this is for model weights, deltas and result files (megabytes), not for
  * data sets. Every object goes up in one PUT request, never as a multipart upload (S3 takes up to 5 GiB in one PUT;
  * a multipart upload of a 26 MB delta took twice as long against S3Proxy, docs/benchmarks.md), sent from the caller's
- * array and signed (AWS signature V4, MinIO's {@link Signer}) with the SHA-256 this class computes anyway: the MinIO
- * client's own {@code putObject} copies the bytes into buffers it grows as it reads and hashes them a second time.
- * The server checks the payload against that hash. Every other request goes through the MinIO client. Thread-safe;
- * close it to stop the HTTP client's threads.
+ * array (the MinIO client's own {@code putObject} copies the bytes into buffers it grows as it reads and hashes them
+ * again). The PUT is signed (AWS signature V4, MinIO's {@link Signer}) over its headers with an
+ * {@code UNSIGNED-PAYLOAD}, and carries the bytes' CRC32C ({@code x-amz-checksum-crc32c}): the server checks the
+ * upload against it as the body streams in and refuses a damaged one, without hashing the payload with SHA-256 a
+ * second time (that took S3Proxy a fifth of its CPU; docs/storage.md). The SHA-256 every reader checks is the
+ * object's metadata. Every other request goes through the MinIO client. Thread-safe; close it to stop the HTTP
+ * client's threads.
  */
 public final class ObjectStore implements AutoCloseable {
 
@@ -75,6 +81,8 @@ public final class ObjectStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectStore.class);
     private static final String OCTET_STREAM = "application/octet-stream";
+    /** The payload hash a V4 signature names when the payload itself is not part of it. */
+    private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 
     private final MinioClient client;
     /** The HTTP client under {@link #client}, which {@link #put} uses directly. */
@@ -209,26 +217,35 @@ public final class ObjectStore implements AutoCloseable {
         String type = contentType == null ? OCTET_STREAM : contentType;
         Map<String, String> meta = Map.of(SHA256_METADATA, sha, SIZE_METADATA, Long.toString(bytes.length));
         call("put", key, () -> {
-            send(key, bytes, sha, type, meta);
+            send(key, bytes, type, meta);
             return null;
         });
         bytesWritten.add(bytes.length);
         return new StoredObject(key, bytes.length, sha);
     }
 
-    /** One signed PUT of the bytes as they are; an error response is thrown as the MinIO client would throw it. */
-    private void send(String key, byte[] bytes, String sha, String type, Map<String, String> meta) throws Exception {
+    /**
+     * One PUT of the bytes as they are, checked by the server against their CRC32C; an error response is thrown as
+     * the MinIO client would throw it.
+     */
+    private void send(String key, byte[] bytes, String type, Map<String, String> meta) throws Exception {
+        send(key, bytes, crc32c(bytes), type, meta);
+    }
+
+    /** {@link #send} with the CRC32C the server is told (a test sends a wrong one). */
+    void send(String key, byte[] bytes, String crc32c, String type, Map<String, String> meta) throws Exception {
         HttpUrl url = base.newBuilder().addEncodedPathSegment(S3Escaper.encode(bucket))
                 .addEncodedPathSegments(S3Escaper.encodePath(key)).build();
         Request.Builder request = new Request.Builder().url(url)
                 .header("Host", HttpUtils.getHostHeader(url))
                 .header("x-amz-date", ZonedDateTime.now().format(Time.AMZ_DATE_FORMAT))
-                .header("x-amz-content-sha256", sha)
+                .header("x-amz-content-sha256", UNSIGNED_PAYLOAD)
+                .header("x-amz-checksum-crc32c", crc32c)
                 .header("Content-Type", type);
         meta.forEach((name, value) -> request.header("x-amz-meta-" + name, value));
         request.put(RequestBody.create(bytes, MediaType.parse(type)));
-        try (Response response = http.newCall(Signer.signV4S3(request.build(), REGION, accessKey, secretKey, sha))
-                .execute()) {
+        try (Response response = http.newCall(Signer.signV4S3(request.build(), REGION, accessKey, secretKey,
+                UNSIGNED_PAYLOAD)).execute()) {
             if (!response.isSuccessful()) {
                 String body = response.body().string();
                 ErrorResponse error;
@@ -241,6 +258,13 @@ public final class ObjectStore implements AutoCloseable {
                 throw new ErrorResponseException(error, response, null);
             }
         }
+    }
+
+    /** The bytes' CRC32C as S3 headers carry it: the 4 bytes big-endian, in base64. */
+    static String crc32c(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     /**

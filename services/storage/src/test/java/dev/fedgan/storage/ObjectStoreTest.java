@@ -95,6 +95,25 @@ class ObjectStoreTest {
         }
     }
 
+    /**
+     * A PUT names no payload hash in its signature; the server checks the bytes against the CRC32C header instead
+     * and refuses a damaged upload (here: the checksum of other bytes), storing nothing.
+     */
+    @Test
+    void theServerRefusesAnUploadThatDoesNotMatchItsCrc32c() {
+        assertEquals("4waSgw==", ObjectStore.crc32c("123456789".getBytes(StandardCharsets.US_ASCII)),
+                "CRC32C check value 0xE3069283, big-endian, base64");
+        byte[] sent = "the bytes that left".getBytes(StandardCharsets.UTF_8);
+        byte[] damaged = "the bytes that came".getBytes(StandardCharsets.UTF_8);
+        io.minio.errors.ErrorResponseException e = assertThrows(io.minio.errors.ErrorResponseException.class,
+                () -> store.send("crc/damaged.bin", damaged, ObjectStore.crc32c(sent), "application/octet-stream",
+                        Map.of(ObjectStore.SHA256_METADATA, Sha256.hex(sent))));
+        assertEquals(400, e.response().code(), e.toString());
+        System.out.println("damaged upload: HTTP " + e.response().code() + " " + e.errorResponse().code() + ": "
+                + e.errorResponse().message());
+        assertFalse(store.exists("crc/damaged.bin"), "nothing stored");
+    }
+
     @Test
     void putIfChangedWritesOnlyNewBytes() throws Exception {
         byte[] v1 = "version 1".getBytes(StandardCharsets.UTF_8);
