@@ -97,7 +97,7 @@ class ClientUpdateServiceTest {
             assertEquals(expected.realExamples(), first.realExamples());
             assertTrue(first.delta().key().startsWith("experiments/e1.low_accuracy/deltas/round-00000/w07-"), first.delta().key());
 
-            // 2. Malformed JSON, an unknown schema version and a missing object go to the dead-letter topic with the reason.
+            // 2. Malformed JSON, an unknown schema version and missing objects go to the dead-letter topic with the reason.
             String malformed = "{\"schema\":1,\"experiment_id\":\"e1\",";
             send(producer, malformed);
             ConsumerRecord<String, String> dl1 = next(dead);
@@ -111,6 +111,10 @@ class ClientUpdateServiceTest {
             send(producer, task(0, "w09", gone, d));
             String reason3 = Records.header(next(dead), "dead-letter-reason");
             assertTrue(reason3.contains("nothing") && reason3.contains("no such object"), reason3);
+            ObjectRef goneCritic = new ObjectRef(d.bucket(), d.key().replace("critic", "nothing"), d.size(), d.sha256());
+            send(producer, task(0, "w10", g, goneCritic)); // fetched on another thread: the same reason
+            String reason4 = Records.header(next(dead), "dead-letter-reason");
+            assertTrue(reason4.contains(goneCritic.key()) && reason4.contains("no such object"), reason4);
 
             // 3. The service keeps consuming: the next good task is answered.
             send(producer, task(1, "w01", g, d));
@@ -148,7 +152,7 @@ class ClientUpdateServiceTest {
         assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
         String prom = Endpoints.get(metrics).body();
         assertTrue(prom.contains("fedgan_client_tasks_total{outcome=\"answered\"} 5.0"), prom);
-        assertTrue(prom.contains("fedgan_client_tasks_total{outcome=\"dead-letter\"} 3.0"), prom);
+        assertTrue(prom.contains("fedgan_client_tasks_total{outcome=\"dead-letter\"} 4.0"), prom);
         assertTrue(prom.contains("fedgan_client_step_duration_seconds_count"), prom);
     }
 

@@ -151,7 +151,11 @@ public final class ModelStore {
     }
 
     private NetworkWeights getWeights(ObjectRef c, NetworkWeights layout, boolean inPlace) {
-        byte[] bytes = fetch(c);
+        return readWeights(c, fetch(c), layout, inPlace);
+    }
+
+    /** {@link #getWeights} or {@link #getWeightsInto} of bytes {@link #fetch} returned for {@code c}. */
+    NetworkWeights readWeights(ObjectRef c, byte[] bytes, NetworkWeights layout, boolean inPlace) {
         try {
             ByteArrayInputStream in = new ByteArrayInputStream(bytes);
             return inPlace ? NetworkWeights.readInto(in, layout, c.uri()) : NetworkWeights.read(in, layout, c.uri());
@@ -511,7 +515,11 @@ public final class ModelStore {
 
     // ---------------------------------------------------------------- helpers
 
-    private byte[] fetch(ObjectRef c) {
+    /**
+     * The bytes a claim names, checked against its size and SHA-256. Only I/O and hashing, no ND4J: any thread may
+     * fetch.
+     */
+    byte[] fetch(ObjectRef c) {
         if (c == null) {
             throw new IllegalArgumentException("claim must not be null");
         }

@@ -17,6 +17,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +33,12 @@ import org.slf4j.LoggerFactory;
 public final class RemoteClientStep {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteClientStep.class);
+    /** Fetches of a round's critic beside its generator's ({@link #train}); threads end after a minute idle. */
+    private static final ExecutorService FETCHES = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fedgan-broadcast-fetch");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Broadcast weights kept: the generator and critic of two experiments. */
     static final int KEPT = 4;
@@ -62,8 +72,12 @@ public final class RemoteClientStep {
     public synchronized Trained train(RoundTask task) {
         long t0 = System.nanoTime();
         GanTrainingConfig config = GanSettingsMapping.config(task.settings());
-        NetworkWeights generator = broadcast(task.generator(), "generator", config.preset());
-        NetworkWeights critic = broadcast(task.critic(), "critic", config.preset());
+        // A round's first task: the critic's bytes come in on another thread while the generator's are fetched here
+        // (I/O and hashing only; both are read into ND4J arrays on this thread).
+        CompletableFuture<byte[]> criticBytes = broadcast.containsKey(task.critic()) ? null
+                : CompletableFuture.supplyAsync(() -> models.fetch(task.critic()), FETCHES);
+        NetworkWeights generator = broadcast(task.generator(), "generator", config.preset(), null);
+        NetworkWeights critic = broadcast(task.critic(), "critic", config.preset(), criticBytes);
         WriterData data = SimulatedClients.client(task.data(), new InversionBug(task.invertProbability(), task.bugSeed()),
                 task.clientId());
         long t1 = System.nanoTime();
@@ -72,11 +86,21 @@ public final class RemoteClientStep {
         return new Trained(task, u, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
     }
 
-    /** The broadcast weights a claim names: kept, read into the arrays of older ones, or read anew. */
-    private NetworkWeights broadcast(ObjectRef claim, String network, GanPreset preset) {
+    /**
+     * The broadcast weights a claim names: kept, or read into the arrays of older ones, or read anew, from the bytes
+     * {@code fetching} brings (null: fetched here).
+     */
+    private NetworkWeights broadcast(ObjectRef claim, String network, GanPreset preset,
+            CompletableFuture<byte[]> fetching) {
         Broadcast kept = broadcast.get(claim);
         if (kept != null) {
             return kept.weights();
+        }
+        byte[] bytes;
+        try {
+            bytes = fetching == null ? models.fetch(claim) : fetching.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         Map.Entry<ObjectRef, Broadcast> older = broadcast.entrySet().stream()
                 .filter(e -> e.getValue().network().equals(network) && e.getValue().preset().equals(preset))
@@ -84,10 +108,11 @@ public final class RemoteClientStep {
         NetworkWeights w;
         if (older != null && broadcast.size() >= KEPT) {
             broadcast.remove(older.getKey()); // its arrays are overwritten now, whether the read succeeds or not
-            w = models.getWeightsInto(claim, older.getValue().weights());
+            w = models.readWeights(claim, bytes, older.getValue().weights(), true);
         } else {
-            w = models.getWeights(claim, older != null ? older.getValue().weights()
-                    : network.equals("generator") ? GanNetworks.generatorLayout(preset) : GanNetworks.criticLayout(preset));
+            w = models.readWeights(claim, bytes, older != null ? older.getValue().weights()
+                    : network.equals("generator") ? GanNetworks.generatorLayout(preset) : GanNetworks.criticLayout(preset),
+                    false);
         }
         broadcast.put(claim, new Broadcast(network, preset, w));
         while (broadcast.size() > KEPT) {
