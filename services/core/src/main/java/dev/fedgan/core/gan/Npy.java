@@ -26,6 +26,19 @@ final class Npy {
     private Npy() {
     }
 
+    /**
+     * A float32 tensor's values as a {@code .npy} file holds them after {@link #header}, little-endian in row-major
+     * order, as a view of the tensor's own memory (valid while the tensor is); null when that memory does not hold
+     * them so (another type or order, a view into a larger buffer, a big-endian machine): use {@link #write}.
+     */
+    static ByteBuffer float32Values(INDArray a) {
+        if (a.dataType() != DataType.FLOAT || !NetworkWeights.holdsRowMajor(a)
+                || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            return null;
+        }
+        return a.data().asNio().order(ByteOrder.LITTLE_ENDIAN).limit(Math.toIntExact(4 * a.length()));
+    }
+
     /** The tensor as {@code .npy} bytes. */
     static byte[] write(INDArray a) {
         if (a.dataType() != DataType.FLOAT) {
@@ -68,7 +81,7 @@ final class Npy {
                     + " bytes of float32) but " + (bytes.length - dataStart) + " bytes follow");
         }
         boolean fits = into != null && into.dataType() == DataType.FLOAT && Arrays.equals(into.shape(), shape)
-                && NetworkWeights.rowMajor(into) == into;
+                && NetworkWeights.holdsRowMajor(into);
         INDArray a = fits ? into : Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
         a.data().asNioFloat().put(ByteBuffer.wrap(bytes, dataStart, bytes.length - dataStart)
                 .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
@@ -79,7 +92,7 @@ final class Npy {
      * Magic, version, header length and the header dict as numpy writes it: room for the first dimension to grow to
      * 21 digits, then spaces and a newline up to a multiple of 64 bytes.
      */
-    private static byte[] header(long[] shape) {
+    static byte[] header(long[] shape) {
         StringBuilder dims = new StringBuilder();
         for (long d : shape) {
             dims.append(dims.isEmpty() ? "" : ", ").append(d);

@@ -2,6 +2,7 @@ package dev.fedgan.core.gan;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +52,39 @@ class NpyTest {
         assertArrayEquals(view.dup('c').data().asFloat(), Npy.read(Npy.write(view)).data().asFloat(), 0f);
         INDArray f = a.dup('f');
         assertArrayEquals(a.data().asFloat(), Npy.read(Npy.write(f)).data().asFloat(), 0f);
+    }
+
+    /**
+     * The weights file holds each tensor's .npy bytes, written straight from the tensor's memory when it holds its
+     * values in row-major order (SameDiff's variables are views of a buffer of their own size), else from a copy.
+     */
+    @Test
+    void theWeightsFileHoldsEachTensorsNpyBytesWrittenFromItsOwnMemoryWhereItCan() throws Exception {
+        NetworkWeights w = GanNetworks.initialGenerator(GanPreset.TINY, 5);
+        assertTrue(w.tensors().values().stream().anyMatch(t -> t.isView() && NetworkWeights.holdsRowMajor(t)),
+                "a variable that is a view of its own buffer is written without a copy");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        w.write(out);
+        Map<String, byte[]> entries = new java.util.HashMap<>();
+        try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(new ByteArrayInputStream(out.toByteArray()))) {
+            for (java.util.zip.ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                assertEquals(java.util.zip.ZipEntry.STORED, e.getMethod(), e.getName());
+                entries.put(e.getName(), zip.readAllBytes()); // the CRC is checked as it is read
+            }
+        }
+        for (String name : w.names()) {
+            assertArrayEquals(Nd4j.toNpyByteArray(w.get(name).dup('c')), entries.get(name + ".npy"), name);
+        }
+
+        INDArray a = values(6, 8);
+        assertTrue(NetworkWeights.holdsRowMajor(a) && Npy.float32Values(a) != null);
+        INDArray rows = a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 4), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        INDArray columns = a.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2));
+        for (INDArray copied : new INDArray[] {rows, columns, a.dup('f'), a.castTo(DataType.DOUBLE)}) {
+            assertNull(Npy.float32Values(copied), "written from a row-major float copy");
+        }
+        assertEquals(4 * 48, Npy.float32Values(a).remaining());
+        assertEquals(a.getFloat(0, 1), Npy.float32Values(a).getFloat(4), 0f, "little-endian, row-major");
     }
 
     @Test
