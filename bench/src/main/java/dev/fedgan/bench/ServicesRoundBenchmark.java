@@ -41,9 +41,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The cost of the services' plumbing (issue 4's target: ≤ 10% of the round time at the reference configuration).
  * The same GAN (the same 40 writers of {@code writerSize} bundled digits with the bug, same configuration, secure
  * noise; with the default 200 digits every client takes the paper's 6 critic steps) is trained for {@code rounds}
- * rounds twice: in this JVM ({@link FederatedGanTraining#runRound}, clients one after another), then through the
+ * rounds: in this JVM ({@link FederatedGanTraining#runRound}, clients one after another), then through the
  * packaged aggregator and client-update services as separate JVMs over the dev stack's Kafka and S3, this program
- * playing the filter (it publishes the population). A round's time through the services is the time between two
+ * playing the filter (it publishes the population), then in this JVM again; the services are compared with the mean
+ * of the one-JVM runs before and after them, as this VM's speed drifts by several per cent over minutes. A round's time through the services is the time between two
  * consecutive round announcements as this program receives them: tasks out, weights and deltas through S3,
  * checkpoint, announcement. The first {@code warmUp} rounds of each (default 1) are left out of the means: every
  * JVM's first rounds run while its JIT compiles (the services warm their step code up at start, StepWarmUp). Run
@@ -79,27 +80,14 @@ public final class ServicesRoundBenchmark {
         List<String> ids = DatasetLoader.load(dataSpec, WriterPartition.Options.DEFAULT).writers().stream()
                 .map(WriterData::id).limit(40).toList();
 
-        List<Double> inJvm = new ArrayList<>();
         List<WriterData> data = ids.stream().map(id -> SimulatedClients.client(dataSpec, bug, id)).toList();
-        FederatedGanTraining local = FederatedGanTraining.start(config, data, null, null);
-        Usage inJvmFrom = null;
-        for (int r = 0; r < rounds; r++) {
-            if (r == warmUp) {
-                inJvmFrom = Usage.of(ProcessHandle.current());
-            }
-            long t0 = System.nanoTime();
-            FederatedGanTraining.RoundReport report = local.runRound();
-            inJvm.add((System.nanoTime() - t0) / 1e9);
-            System.out.printf(Locale.ROOT, "one JVM     round %d: %.2f s (clients %.2f, aggregation %.2f, generator %.2f)%n",
-                    report.round(), inJvm.get(r), report.clientSeconds(), report.aggregationSeconds(),
-                    report.generatorSeconds());
-        }
-        local = null;
-        Usage inJvmUsage = Usage.of(ProcessHandle.current()).since(inJvmFrom);
+        OneJvmPass before = oneJvm(config, data, rounds, warmUp);
         int cores = Runtime.getRuntime().availableProcessors();
 
         for (int n : replicas) {
             List<Double> services = new ArrayList<>();
+            Map<String, Usage> afterFirst = Map.of();
+            Map<String, Usage> afterLast = Map.of();
             try (LocalServices s = new LocalServices(home, home.resolve("bench/target/services-logs-" + n), System.err::println)) {
                 s.startStack(n);
                 s.startService("aggregator", s.app("aggregator"), "3g");
@@ -118,8 +106,6 @@ public final class ServicesRoundBenchmark {
                     consumer.poll(Duration.ofMillis(500)); // join the group before the first announcement
                     producer.send(new ProducerRecord<>(topics.populations(), id, Messages.encode(population))).get();
                     long last = System.nanoTime();
-                    Map<String, Usage> afterFirst = Map.of();
-                    Map<String, Usage> afterLast = Map.of();
                     while (services.size() < rounds) {
                         s.checkAlive();
                         for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(200))) {
@@ -140,16 +126,44 @@ public final class ServicesRoundBenchmark {
                             }
                         }
                     }
-                    printCpuBudget(afterFirst, afterLast, warmUp, rounds, inJvmUsage, cores, steady(inJvm, warmUp));
                 }
                 s.saveMetrics(home.resolve("bench/target/services-metrics-" + n));
             }
-            double a = steady(inJvm, warmUp);
+            // The one JVM again: the machine's speed drifts (a VM; ±5% over minutes), and the services are compared
+            // with the mean of the one-JVM runs just before and just after them.
+            OneJvmPass after = oneJvm(config, data, rounds, warmUp);
+            double a = (before.seconds() + after.seconds()) / 2;
             double b = steady(services, warmUp);
+            printCpuBudget(afterFirst, afterLast, warmUp, rounds, before.usage().mean(after.usage()), cores, a);
             System.out.printf(Locale.ROOT, "%s preset, writers of %d digits, %d client-update replica(s): one JVM %.2f"
-                    + " s/round, services %.2f s/round (rounds %d..%d): overhead %+.1f%%%n", preset.name(), writerSize,
-                    n, a, b, warmUp + 1, rounds, 100 * (b - a) / a);
+                    + " s/round (%.2f before the services, %.2f after), services %.2f s/round (rounds %d..%d): overhead"
+                    + " %+.1f%%%n", preset.name(), writerSize, n, a, before.seconds(), after.seconds(), b, warmUp + 1,
+                    rounds, 100 * (b - a) / a);
+            before = after;
         }
+    }
+
+    /** A one-JVM run's steady round time and its CPU and page faults over the rounds after the warm-up. */
+    record OneJvmPass(double seconds, Usage usage) {
+    }
+
+    /** The GAN trained for {@code rounds} rounds in this JVM ({@link FederatedGanTraining#runRound}). */
+    private static OneJvmPass oneJvm(GanTrainingConfig config, List<WriterData> data, int rounds, int warmUp) {
+        List<Double> inJvm = new ArrayList<>();
+        FederatedGanTraining local = FederatedGanTraining.start(config, data, null, null);
+        Usage from = null;
+        for (int r = 0; r < rounds; r++) {
+            if (r == warmUp) {
+                from = Usage.of(ProcessHandle.current());
+            }
+            long t0 = System.nanoTime();
+            FederatedGanTraining.RoundReport report = local.runRound();
+            inJvm.add((System.nanoTime() - t0) / 1e9);
+            System.out.printf(Locale.ROOT, "one JVM     round %d: %.2f s (clients %.2f, aggregation %.2f, generator %.2f)%n",
+                    report.round(), inJvm.get(r), report.clientSeconds(), report.aggregationSeconds(),
+                    report.generatorSeconds());
+        }
+        return new OneJvmPass(steady(inJvm, warmUp), Usage.of(ProcessHandle.current()).since(from));
     }
 
     /** Writes {@code data} as LEAF JSON (pixels in [0,1], 1 = background) and returns the file's path as a data spec. */
@@ -189,6 +203,12 @@ public final class ServicesRoundBenchmark {
     record Usage(Duration cpu, long pageFaults) {
         static Usage of(ProcessHandle p) {
             return new Usage(p.info().totalCpuDuration().orElse(Duration.ZERO), pageFaults(p.pid()));
+        }
+
+        /** The mean of this and {@code other}. */
+        Usage mean(Usage other) {
+            return new Usage(cpu.plus(other.cpu).dividedBy(2),
+                    pageFaults < 0 || other.pageFaults < 0 ? -1 : (pageFaults + other.pageFaults) / 2);
         }
 
         /** What was used between {@code earlier} and this reading. */

@@ -66,8 +66,8 @@ import org.slf4j.LoggerFactory;
  * again). The PUT is signed (AWS signature V4, MinIO's {@link Signer}) over its headers with an
  * {@code UNSIGNED-PAYLOAD}, and carries the bytes' CRC32C ({@code x-amz-checksum-crc32c}): the server checks the
  * upload against it as the body streams in and refuses a damaged one, without hashing the payload with SHA-256 a
- * second time (that took S3Proxy a fifth of its CPU; docs/storage.md). The SHA-256 every reader checks is the
- * object's metadata. Every other request goes through the MinIO client. Thread-safe; close it to stop the HTTP
+ * second time (S3Proxy: 0.080-0.088 CPU-s per 26 MB PUT against 0.114-0.121 signed; docs/benchmarks.md). The
+ * SHA-256 every reader checks is the object's metadata. Every other request goes through the MinIO client. Thread-safe; close it to stop the HTTP
  * client's threads.
  */
 public final class ObjectStore implements AutoCloseable {
