@@ -44,9 +44,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * rounds: in this JVM ({@link FederatedGanTraining#runRound}, clients one after another), then through the
  * packaged aggregator and client-update services as separate JVMs over the dev stack's Kafka and S3, this program
  * playing the filter (it publishes the population), then in this JVM again; the services are compared with the mean
- * of the one-JVM runs before and after them, as this VM's speed drifts by several per cent over minutes. A round's time through the services is the time between two
- * consecutive round announcements as this program receives them: tasks out, weights and deltas through S3,
- * checkpoint, announcement. The first {@code warmUp} rounds of each (default 1) are left out of the means: every
+ * of the one-JVM runs before and after them, as this VM's speed drifts by several per cent over minutes. A round's
+ * time through the services is the time between two consecutive round announcements as this program receives
+ * them: tasks out, weights and deltas through S3, checkpoint, announcement. The first {@code warmUp} rounds of each (default 1) are left out of the means: every
  * JVM's first rounds run while its JIT compiles (the services warm their step code up at start, StepWarmUp). Run
  * once per replica count of client-update. Each run ends with the CPU budget: every process's CPU seconds and page
  * faults per round, and the round time that much CPU allows at best on this machine's cores.
