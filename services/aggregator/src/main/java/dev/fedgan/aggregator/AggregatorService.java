@@ -410,8 +410,8 @@ public class AggregatorService {
             if (run.plan == null || u.round() != run.plan.round()) {
                 run.late++;
                 updatesLate.increment();
-                if (run.plan == null || u.round() < run.plan.round()) {
-                    deleteDelta(run, u); // its round is over: nothing will read it
+                if (run.plan == null) {
+                    deleteDeltas(run, u.round()); // the run is over; else the deletion after this round takes it
                 }
                 return;
             }
@@ -528,19 +528,6 @@ public class AggregatorService {
             } catch (RuntimeException e) {
                 LOG.warnf("%s: deleting the client deltas through round %d failed (the next round's deletion retries):"
                         + " %s", run.namespace, round + 1, e.getMessage());
-            }
-        });
-    }
-
-    /** Deletes a late update's delta in the background (a failure is logged). */
-    private void deleteDelta(Run run, ClientUpdateReady u) {
-        deltaDeletion.execute(() -> {
-            try {
-                models.deleteDelta(run.namespace, u.delta());
-                deltasDeleted.increment();
-            } catch (RuntimeException e) {
-                LOG.warnf("%s round %d: deleting the late delta of %s failed: %s", run.namespace, u.round() + 1,
-                        u.clientId(), e.getMessage());
             }
         });
     }

@@ -81,9 +81,12 @@ public final class ModelStore {
             Map.entry("zip", "application/zip"),
             Map.entry("npy", "application/octet-stream"));
 
-    /** Uploads that run beside the caller's ({@link #putCheckpoint}); threads end after a minute idle. */
-    private static final ExecutorService UPLOADS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "fedgan-upload");
+    /**
+     * Transfers that run beside the caller's: the checkpoint's generator upload ({@link #putCheckpoint}), a round's
+     * critic fetched beside its generator ({@link #fetchAsync}). Threads end after a minute idle.
+     */
+    private static final ExecutorService TRANSFERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fedgan-transfer");
         t.setDaemon(true);
         return t;
     });
@@ -225,19 +228,6 @@ public final class ModelStore {
             }
         }
         return deleted;
-    }
-
-    /**
-     * Deletes the client delta a claim names (a late update's, which no round will read), refusing any claim that
-     * is not a delta of {@code experimentId}: a message must not be able to delete weights, checkpoints or files.
-     */
-    public void deleteDelta(String experimentId, ObjectRef c) {
-        String prefix = experimentPrefix(experimentId) + "deltas/";
-        if (!c.bucket().equals(store.bucket()) || !c.key().startsWith(prefix)
-                || !DELTA_ROUND.matcher(c.key().substring(prefix.length())).matches()) {
-            throw invalid(c, "not a client delta of experiment " + experimentId + ", not deleted");
-        }
-        store.delete(c.key());
     }
 
     static byte[] encodeDelta(float[] delta) {
@@ -397,7 +387,7 @@ public final class ModelStore {
         // Serialised here (ND4J stays on the caller's thread), the two uploads side by side, the larger one started
         // first: they are on the critical path of every round, between the generator steps and the next round's tasks.
         WeightsObject generator = weightsObject(experimentId, "generator", run.round(), run.generator());
-        CompletableFuture<ObjectRef> generatorPut = CompletableFuture.supplyAsync(() -> put(generator), UPLOADS);
+        CompletableFuture<ObjectRef> generatorPut = CompletableFuture.supplyAsync(() -> put(generator), TRANSFERS);
         WeightsObject critic = weightsObject(experimentId, "critic", run.round(), run.critic());
         ObjectRef d = put(critic);
         ObjectRef g;
@@ -528,6 +518,11 @@ public final class ModelStore {
                     + ": claim is for bucket " + c.bucket() + ", this store reads bucket " + store.bucket());
         }
         return store.get(c.key(), c.size(), c.sha256());
+    }
+
+    /** {@link #fetch} on another thread. */
+    CompletableFuture<byte[]> fetchAsync(ObjectRef c) {
+        return CompletableFuture.supplyAsync(() -> fetch(c), TRANSFERS);
     }
 
     private static StorageException invalid(ObjectRef c, String why) {

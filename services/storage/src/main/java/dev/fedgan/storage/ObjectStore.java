@@ -217,7 +217,7 @@ public final class ObjectStore implements AutoCloseable {
         String type = contentType == null ? OCTET_STREAM : contentType;
         Map<String, String> meta = Map.of(SHA256_METADATA, sha, SIZE_METADATA, Long.toString(bytes.length));
         call("put", key, () -> {
-            send(key, bytes, type, meta);
+            send(key, bytes, crc32c(bytes), type, meta);
             return null;
         });
         bytesWritten.add(bytes.length);
@@ -225,14 +225,9 @@ public final class ObjectStore implements AutoCloseable {
     }
 
     /**
-     * One PUT of the bytes as they are, checked by the server against their CRC32C; an error response is thrown as
-     * the MinIO client would throw it.
+     * One PUT of the bytes as they are, checked by the server against {@code crc32c} (theirs; a test sends another);
+     * an error response is thrown as the MinIO client would throw it.
      */
-    private void send(String key, byte[] bytes, String type, Map<String, String> meta) throws Exception {
-        send(key, bytes, crc32c(bytes), type, meta);
-    }
-
-    /** {@link #send} with the CRC32C the server is told (a test sends a wrong one). */
     void send(String key, byte[] bytes, String crc32c, String type, Map<String, String> meta) throws Exception {
         HttpUrl url = base.newBuilder().addEncodedPathSegment(S3Escaper.encode(bucket))
                 .addEncodedPathSegments(S3Escaper.encodePath(key)).build();

@@ -19,8 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +31,6 @@ import org.slf4j.LoggerFactory;
 public final class RemoteClientStep {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteClientStep.class);
-    /** Fetches of a round's critic beside its generator's ({@link #train}); threads end after a minute idle. */
-    private static final ExecutorService FETCHES = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "fedgan-broadcast-fetch");
-        t.setDaemon(true);
-        return t;
-    });
 
     /** Broadcast weights kept: the generator and critic of two experiments. */
     static final int KEPT = 4;
@@ -75,7 +67,7 @@ public final class RemoteClientStep {
         // A round's first task: the critic's bytes come in on another thread while the generator's are fetched here
         // (I/O and hashing only; both are read into ND4J arrays on this thread).
         CompletableFuture<byte[]> criticBytes = broadcast.containsKey(task.critic()) ? null
-                : CompletableFuture.supplyAsync(() -> models.fetch(task.critic()), FETCHES);
+                : models.fetchAsync(task.critic());
         NetworkWeights generator = broadcast(task.generator(), "generator", config.preset(), null);
         NetworkWeights critic = broadcast(task.critic(), "critic", config.preset(), criticBytes);
         WriterData data = SimulatedClients.client(task.data(), new InversionBug(task.invertProbability(), task.bugSeed()),
