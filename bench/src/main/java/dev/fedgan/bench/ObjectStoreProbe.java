@@ -1,6 +1,6 @@
 package dev.fedgan.bench;
 
-import dev.fedgan.storage.ObjectStore;
+import dev.fedgan.objectstore.ObjectStore;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import java.io.ByteArrayInputStream;
@@ -11,7 +11,7 @@ import java.util.Random;
  * A 26 MB object (a reference-size delta) into a running S3 server, ten times each way: {@code ObjectStore.put} (one
  * PUT since issue 4's round work), the MinIO client's multipart upload in 5 MiB parts (what {@code ObjectStore} did
  * before), and {@code ObjectStore.get} with its checksum check. Run against the dev stack:
- * {@code java -jar services/devstack/target/fedgan-devstack.jar &} then
+ * {@code java -jar tools/devstack/target/fedgan-devstack.jar &} then
  * {@code bench/run.sh --main dev.fedgan.bench.ObjectStoreProbe [endpoint access-key secret-key [server-pid]]}. With
  * the S3 server's process id (a JVM on this machine, e.g. the dev stack's), it also prints the server's CPU seconds
  * per request, as the OS counts them.

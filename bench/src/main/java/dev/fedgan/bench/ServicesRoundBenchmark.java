@@ -17,7 +17,7 @@ import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.Topics;
-import dev.fedgan.storage.GanSettingsMapping;
+import dev.fedgan.modelstore.GanSettingsMapping;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -26,10 +26,10 @@ import dev.fedgan.protocol.RoundTask;
 import dev.fedgan.service.Endpoints;
 import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
-import dev.fedgan.storage.GanSettingsMapping;
-import dev.fedgan.storage.ModelStore;
-import dev.fedgan.storage.ObjectStore;
-import dev.fedgan.storage.RemoteClientStep;
+import dev.fedgan.modelstore.GanSettingsMapping;
+import dev.fedgan.modelstore.ModelStore;
+import dev.fedgan.objectstore.ObjectStore;
+
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -66,7 +66,7 @@ class AggregatorServiceTest {
     ModelStore models;
 
     /** This test plays the client-update pods. */
-    RemoteClientStep clients;
+    ClientPods clients;
 
     @Inject
     AggregatorService service;
@@ -84,7 +84,7 @@ class AggregatorServiceTest {
      */
     @Test
     void runsTwoExperimentsConcurrentlyEachAsItsOneJvmRun() throws Exception {
-        clients = new RemoteClientStep(models);
+        clients = new ClientPods(models);
         Map<String, Long> seeds = Map.of("agg1", 11L, "agg2", 12L);
         Map<String, List<RoundCompleted>> completed = new HashMap<>();
         try (KafkaProducer<String, String> producer = producer();
@@ -145,7 +145,7 @@ class AggregatorServiceTest {
      */
     @Test
     void aRestartedAggregatorResumesFromItsLastCheckpoint() throws Exception {
-        clients = new RemoteClientStep(models);
+        clients = new ClientPods(models);
         GanSettings settings = settings(3, 21L);
         List<RoundCompleted> announced = new ArrayList<>();
         Map<String, List<RoundCompleted>> completed = Map.of("restart", announced);
@@ -181,7 +181,7 @@ class AggregatorServiceTest {
      */
     @Test
     void badUpdatesAreDeadLetteredAndTheRoundGoesOn() throws Exception {
-        clients = new RemoteClientStep(models);
+        clients = new ClientPods(models);
         List<RoundCompleted> done = new ArrayList<>();
         List<ConsumerRecord<String, String>> dead = new ArrayList<>();
         try (KafkaProducer<String, String> producer = producer();
@@ -305,7 +305,7 @@ class AggregatorServiceTest {
 
     @Test
     void aRoundWithoutQuorumIsResampledAndOneWithQuorumCompletesAtItsDeadline() throws Exception {
-        clients = new RemoteClientStep(models);
+        clients = new ClientPods(models);
         // Quorum 100%: the first sample gets one answer of two, is abandoned at the 2 s deadline and resampled.
         // Quorum 50%: one answer of two is enough; the round completes at the deadline with m = 2 as denominator.
         for (double quorum : new double[] {1.0, 0.5}) {

@@ -7,8 +7,8 @@ import dev.fedgan.protocol.RoundTask;
 import dev.fedgan.service.ComputeThread;
 import dev.fedgan.service.DeadLetters;
 import dev.fedgan.service.Sent;
-import dev.fedgan.storage.ModelStore;
-import dev.fedgan.storage.RemoteClientStep;
+import dev.fedgan.modelstore.ModelStore;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

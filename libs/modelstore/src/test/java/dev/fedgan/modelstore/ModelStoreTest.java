@@ -1,0 +1,371 @@
+package dev.fedgan.modelstore;
+
+import dev.fedgan.objectstore.StorageException;
+import dev.fedgan.objectstore.ObjectStore;
+import dev.fedgan.protocol.ObjectRef;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fedgan.core.classifier.ClassifierTraining;
+import dev.fedgan.core.classifier.PrimaryClassifier;
+import dev.fedgan.core.data.DatasetLoader;
+import dev.fedgan.core.data.WriterPartition;
+import dev.fedgan.core.data.FederatedDataset;
+import dev.fedgan.core.gan.FederatedGanTraining;
+import dev.fedgan.core.gan.GanNetworks;
+import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.progress.Progress;
+import dev.fedgan.core.gan.GanPreset;
+import dev.fedgan.core.gan.NetworkWeights;
+import dev.fedgan.protocol.GanSettings;
+import dev.fedgan.devstack.EmbeddedS3;
+import io.minio.MinioClient;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link ModelStore}'s claim checks against a real S3 server (S3Proxy on a directory) over sockets. */
+class ModelStoreTest {
+
+    private static EmbeddedS3 s3;
+    private static ObjectStore objects;
+    private static ModelStore models;
+
+    @BeforeAll
+    static void start() {
+        s3 = EmbeddedS3.builder().start();
+        objects = ObjectStore.connect(s3.endpoint(), s3.accessKey(), s3.secretKey(), "fedgan");
+        models = new ModelStore(objects);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (objects != null) {
+            objects.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    private static StatObjectResponse rawStat(String key) throws Exception {
+        try (MinioClient minio = MinioClient.builder().endpoint(s3.endpoint())
+                .credentials(s3.accessKey(), s3.secretKey()).region(ObjectStore.REGION).build()) {
+            return minio.statObject(StatObjectArgs.builder().bucket(objects.bucket()).object(key).build());
+        }
+    }
+
+    /** The stored content type, spaces dropped (the HTTP client may or may not normalise "a; b" to "a;b"). */
+    private static String contentType(String key) throws Exception {
+        return rawStat(key).contentType().replace(" ", "");
+    }
+
+    @Test
+    void weightsRoundTrip() throws Exception {
+        NetworkWeights critic = GanNetworks.initialCritic(GanPreset.TINY, 11);
+        NetworkWeights generator = GanNetworks.initialGenerator(GanPreset.TINY, 12);
+        long t0 = System.nanoTime();
+        ObjectRef c = models.putWeights("e-roundtrip", "critic", 12, critic);
+        ObjectRef g = models.putWeights("e-roundtrip", "generator", 12, generator);
+        NetworkWeights back = models.getWeights(c, GanNetworks.initialCritic(GanPreset.TINY, 99));
+        NetworkWeights gBack = models.getWeights(g, GanNetworks.initialGenerator(GanPreset.TINY, 99));
+        System.out.println("TINY critic " + critic.length() + " weights, " + c.size() + " bytes; generator "
+                + generator.length() + " weights, " + g.size() + " bytes; put + get both in "
+                + (System.nanoTime() - t0) / 1_000_000 + " ms; " + c);
+
+        assertArrayEquals(critic.flatten(), back.flatten());
+        assertEquals(critic.names(), back.names());
+        assertEquals(critic.trainable(), back.trainable());
+        assertArrayEquals(generator.flatten(), gBack.flatten());
+        assertEquals("fedgan", c.bucket());
+        assertTrue(c.key().matches("experiments/e-roundtrip/critic/round-00012-[0-9a-f]{16}\\.zip"), c.key());
+        assertEquals(c.sha256().substring(0, 16), c.key().substring(c.key().length() - 20, c.key().length() - 4));
+        assertEquals(ModelStore.WEIGHTS_CONTENT_TYPE, rawStat(c.key()).contentType());
+
+        // Another layout's weights are refused, naming the object.
+        StorageException wrong = assertThrows(StorageException.class,
+                () -> models.getWeights(c, GanNetworks.initialGenerator(GanPreset.TINY, 1)));
+        assertEquals(StorageException.Reason.INVALID, wrong.reason());
+        assertTrue(wrong.getMessage().contains(c.key()) && wrong.getMessage().contains("missing tensor"),
+                wrong.getMessage());
+    }
+
+    @Test
+    void identicalWeightsGiveOneObjectWrittenOnce() throws Exception {
+        NetworkWeights w = GanNetworks.initialCritic(GanPreset.TINY, 5);
+        ObjectRef first = models.putWeights("e-idem", "critic", 3, w);
+        StatObjectResponse before = rawStat(first.key());
+
+        // Two seconds later (a zip's timestamp resolution), with weights rebuilt from scratch: a redelivery.
+        Thread.sleep(2100);
+        NetworkWeights same = GanNetworks.initialCritic(GanPreset.TINY, 5);
+        ObjectRef second = models.putWeights("e-idem", "critic", 3, same);
+
+        assertEquals(first, second);
+        assertEquals(List.of(first.key()), objects.list("experiments/e-idem/"));
+        assertEquals(before.lastModified(), rawStat(first.key()).lastModified(), "not rewritten");
+        assertEquals(before.etag(), rawStat(first.key()).etag());
+
+        // Different weights, different key; the same weights in another round, another key.
+        ObjectRef other = models.putWeights("e-idem", "critic", 3, GanNetworks.initialCritic(GanPreset.TINY, 6));
+        ObjectRef later = models.putWeights("e-idem", "critic", 4, w);
+        assertNotEquals(first.key(), other.key());
+        assertEquals(first.sha256(), later.sha256());
+        assertEquals(3, objects.list("experiments/e-idem/critic/").size());
+    }
+
+    @Test
+    void overwrittenWeightsAreCorrupt() {
+        NetworkWeights w = GanNetworks.initialCritic(GanPreset.TINY, 21);
+        ObjectRef c = models.putWeights("e-corrupt", "critic", 1, w);
+        // Another payload under the claimed key, through ObjectStore (so its own metadata is consistent):
+        // only the claim can tell.
+        byte[] other = ModelStore.canonicalWeights(GanNetworks.initialCritic(GanPreset.TINY, 22));
+        assertEquals(c.size(), other.length, "same layout, same size: only the checksum differs");
+        objects.put(c.key(), other, ModelStore.WEIGHTS_CONTENT_TYPE);
+
+        StorageException e = assertThrows(StorageException.class, () -> models.getWeights(c, w));
+        System.out.println("overwritten weights: " + e.getMessage());
+        assertEquals(StorageException.Reason.CORRUPT, e.reason());
+        assertEquals(c.key(), e.key());
+        assertTrue(e.getMessage().contains("checksum") && e.getMessage().contains(c.key()), e.getMessage());
+
+        // A put of the original weights heals it: the content address says what the key must hold.
+        assertEquals(c, models.putWeights("e-corrupt", "critic", 1, w));
+        assertArrayEquals(w.flatten(), models.getWeights(c, w).flatten());
+    }
+
+    @Test
+    void deltaRoundTripKeepsNaN() {
+        float[] delta = {0f, -1.5f, 3.25e-7f, Float.NaN, Float.POSITIVE_INFINITY, -0f, Float.MIN_VALUE, Float.MAX_VALUE};
+        ObjectRef c = models.putDelta("e-delta", 7, "client-0042", delta);
+        assertTrue(c.key().matches("experiments/e-delta/deltas/round-00007/client-0042-[0-9a-f]{16}\\.delta"), c.key());
+        assertEquals(ModelStore.DELTA_HEADER_BYTES + 4L * delta.length, c.size());
+        float[] back = models.getDelta(c, delta.length);
+        assertEquals(delta.length, back.length);
+        for (int i = 0; i < delta.length; i++) {
+            assertEquals(Float.floatToRawIntBits(delta[i]), Float.floatToRawIntBits(back[i]), "value " + i);
+        }
+        assertEquals(c, models.putDelta("e-delta", 7, "client-0042", delta.clone()), "idempotent");
+        assertEquals(1, objects.list("experiments/e-delta/deltas/round-00007/").size());
+
+        // The stored form: "FGDL", version 1 and the length as little-endian int32, then the floats.
+        byte[] raw = objects.get(c.key());
+        assertEquals("FGDL", new String(raw, 0, 4, StandardCharsets.US_ASCII));
+        assertArrayEquals(new byte[] {1, 0, 0, 0, 8, 0, 0, 0}, Arrays.copyOfRange(raw, 4, 12));
+        assertArrayEquals(new byte[] {0, 0, (byte) 0xc0, (byte) 0xbf}, Arrays.copyOfRange(raw, 16, 20), "-1.5f LE");
+    }
+
+    @Test
+    void wrongDeltaLengthNamesTheKey() {
+        ObjectRef c = models.putDelta("e-delta", 1, "client-1", new float[] {1, 2, 3});
+        StorageException e = assertThrows(StorageException.class, () -> models.getDelta(c, 4));
+        System.out.println("wrong length: " + e.getMessage());
+        assertEquals(StorageException.Reason.INVALID, e.reason());
+        assertTrue(e.getMessage().contains(c.key()) && e.getMessage().contains("3 values, expected 4"), e.getMessage());
+
+        // Not a delta at all (weights claimed as a delta).
+        ObjectRef w = models.putWeights("e-delta", "critic", 1, GanNetworks.initialCritic(GanPreset.TINY, 1));
+        StorageException notDelta = assertThrows(StorageException.class, () -> models.getDelta(w, 3));
+        assertTrue(notDelta.getMessage().contains("not a delta") && notDelta.getMessage().contains(w.key()),
+                notDelta.getMessage());
+    }
+
+    /**
+     * Retention: the deltas of finished rounds are deleted; later rounds' and every other object stay.
+     */
+    @Test
+    void deletesTheDeltasOfFinishedRoundsOnly() {
+        String e = "e-retention";
+        for (int round = 0; round < 3; round++) {
+            for (String client : List.of("c1", "c2")) {
+                models.putDelta(e, round, client, new float[] {round, client.length()});
+            }
+        }
+        ObjectRef later = models.putDelta(e, 12, "c1", new float[] {1});
+        ObjectRef weights = models.putWeights(e, "critic", 1, GanNetworks.initialCritic(GanPreset.TINY, 1));
+        ObjectRef other = models.putDelta("e-retention-other", 0, "c1", new float[] {1});
+
+        assertEquals(4, models.deleteDeltas(e, 1), "rounds 0 and 1, two clients each");
+        List<String> left = objects.list(ModelStore.experimentPrefix(e) + "deltas/");
+        assertEquals(3, left.size(), left.toString());
+        assertTrue(left.stream().allMatch(k -> k.contains("/round-00002/") || k.equals(later.key())), left.toString());
+        assertTrue(objects.exists(weights.key()) && objects.exists(other.key()), "weights and other experiments stay");
+        assertEquals(0, models.deleteDeltas(e, 1), "nothing left to delete");
+
+        assertEquals(3, models.deleteDeltas(e, 12), "round 2's two and round 12's");
+        assertFalse(objects.exists(later.key()));
+        assertTrue(objects.exists(weights.key()) && objects.exists(other.key()), "still only deltas of this experiment");
+    }
+
+    @Test
+    void missingObjectNamesTheKey() {
+        ObjectRef ghost = new ObjectRef("fedgan", "experiments/e-none/deltas/round-00001/c-0123456789abcdef.delta", 16,
+                "ab".repeat(32));
+        StorageException e = assertThrows(StorageException.class, () -> models.getDelta(ghost, 1));
+        assertEquals(StorageException.Reason.MISSING, e.reason());
+        assertTrue(e.getMessage().contains(ghost.key()), e.getMessage());
+
+        StorageException bucket = assertThrows(StorageException.class,
+                () -> models.getDelta(new ObjectRef("elsewhere", ghost.key(), 16, ghost.sha256()), 1));
+        assertEquals(StorageException.Reason.INVALID, bucket.reason());
+        assertTrue(bucket.getMessage().contains("elsewhere"), bucket.getMessage());
+    }
+
+    @Test
+    void referenceSizeDeltaGoesUpInOnePut() throws Exception {
+        float[] delta = new float[3_000_000];
+        Random r = new Random(3);
+        for (int i = 0; i < delta.length; i++) {
+            delta[i] = (float) r.nextGaussian() * 1e-3f;
+        }
+        models.putDelta("e-big", 0, "warmup", new float[] {1}); // connection warm
+        long t0 = System.nanoTime();
+        ObjectRef c = models.putDelta("e-big", 1, "client-7", delta);
+        long putMs = (System.nanoTime() - t0) / 1_000_000;
+        long t1 = System.nanoTime();
+        float[] back = models.getDelta(c, delta.length);
+        long getMs = (System.nanoTime() - t1) / 1_000_000;
+        long t2 = System.nanoTime();
+        ObjectRef again = models.putDelta("e-big", 1, "client-7", delta);
+        long againMs = (System.nanoTime() - t2) / 1_000_000;
+        String etag = rawStat(c.key()).etag();
+        double mb = c.size() / 1e6;
+        System.out.printf("12 MB delta (%d bytes, ETag %s): put %d ms (%.0f MB/s), get+verify %d ms (%.0f MB/s),"
+                        + " repeated put (hash + stat, no upload) %d ms%n", c.size(), etag, putMs, mb / (putMs / 1e3),
+                getMs, mb / (getMs / 1e3), againMs);
+
+        assertEquals(12_000_012L, c.size());
+        assertArrayEquals(delta, back);
+        assertEquals(c, again);
+        assertTrue(etag.replace("\"", "").matches("[0-9a-f]{32}"), "one PUT (an MD5 ETag, no multipart '-N'), ETag " + etag);
+    }
+
+    @Test
+    void filesAreStoredAndFetched(@TempDir Path tmp) throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.write(out.resolve("samples.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        Files.writeString(out.resolve("metrics.csv"), "round,epsilon\n1,0.5\n");
+        Files.writeString(out.resolve("report.html"), "<html><body>ok</body></html>");
+        Files.writeString(out.resolve("summary.json"), "{\"rounds\":1}");
+
+        ObjectRef png = models.putFile("e-files", "plots/samples.png", out.resolve("samples.png"));
+        models.putFile("e-files", "metrics.csv", out.resolve("metrics.csv"));
+        models.putFile("e-files", "report/index.html", out.resolve("report.html"));
+        models.putFile("e-files", "summary.json", out.resolve("summary.json"));
+        models.putDelta("e-files", 1, "c1", new float[] {1}); // not under files/
+
+        assertEquals("experiments/e-files/files/plots/samples.png", png.key());
+        assertEquals(7, png.size());
+        assertEquals("image/png", contentType(png.key()));
+        assertEquals("text/csv;charset=utf-8", contentType("experiments/e-files/files/metrics.csv"));
+        assertEquals("text/html;charset=utf-8", contentType("experiments/e-files/files/report/index.html"));
+        assertEquals("application/json", contentType("experiments/e-files/files/summary.json"));
+
+        Path target = tmp.resolve("fetched");
+        models.fetchAll("e-files", "files/", target);
+        try (var walk = Files.walk(target)) {
+            assertEquals(List.of("metrics.csv", "plots/samples.png", "report/index.html", "summary.json"),
+                    walk.filter(Files::isRegularFile).map(p -> target.relativize(p).toString().replace('\\', '/'))
+                            .sorted().toList());
+        }
+        assertArrayEquals(Files.readAllBytes(out.resolve("samples.png")),
+                Files.readAllBytes(target.resolve("plots/samples.png")));
+        assertEquals("round,epsilon\n1,0.5\n", Files.readString(target.resolve("metrics.csv")));
+
+        // A narrower prefix; everything of the experiment.
+        models.fetchAll("e-files", "files/plots/", tmp.resolve("plots-only"));
+        assertTrue(Files.exists(tmp.resolve("plots-only/samples.png")));
+        models.fetchAll("e-files", "", tmp.resolve("all"));
+        try (var walk = Files.walk(tmp.resolve("all"))) {
+            assertEquals(5, walk.filter(Files::isRegularFile).count());
+        }
+
+        assertThrows(IllegalArgumentException.class, () -> models.putFile("e-files", "../escape.png", out.resolve("samples.png")));
+        assertThrows(IllegalArgumentException.class, () -> models.putFile("e-files", "/abs.png", out.resolve("samples.png")));
+        assertThrows(IllegalArgumentException.class, () -> models.fetchAll("e-files", "../", target));
+    }
+
+    @Test
+    void claimIsPlainJson() throws Exception {
+        ObjectRef c = models.putDelta("e-json", 2, "c9", new float[] {1, 2});
+        ObjectMapper json = new ObjectMapper();
+        String text = json.writeValueAsString(c);
+        System.out.println("claim JSON: " + text);
+        assertEquals("{\"bucket\":\"fedgan\",\"key\":\"" + c.key() + "\",\"size\":20,\"sha256\":\"" + c.sha256() + "\"}", text);
+        assertEquals(c, json.readValue(text, ObjectRef.class));
+        assertEquals("s3://fedgan/" + c.key(), c.uri());
+        assertThrows(Exception.class, () -> json.readValue(text.replace(c.sha256(), "xyz"), ObjectRef.class));
+    }
+
+    @Test
+    void badIdsAreRejected() {
+        float[] d = {1};
+        assertThrows(IllegalArgumentException.class, () -> models.putDelta("../x", 1, "c", d));
+        assertThrows(IllegalArgumentException.class, () -> models.putDelta("e", 1, "a/b", d));
+        assertThrows(IllegalArgumentException.class, () -> models.putDelta("e", -1, "c", d));
+        assertThrows(IllegalArgumentException.class, () -> models.putDelta("", 1, "c", d));
+        assertThrows(IllegalArgumentException.class,
+                () -> models.putWeights("e", "critic/x", 1, GanNetworks.initialCritic(GanPreset.TINY, 1)));
+    }
+
+    @Test
+    void classifiersRoundTripAndCorruptOnesAreRejectedNamingTheObject() throws Exception {
+        FederatedDataset lab = DatasetLoader.load("bundled:lab", WriterPartition.Options.DEFAULT);
+        FederatedDataset small = lab.restrictTo("small", lab.byId().keySet().stream().limit(4).toList());
+        PrimaryClassifier c = ClassifierTraining.train(small, small, new ClassifierTraining.Options(1, 32, 1e-3, 0, 5),
+                Progress.NONE);
+        ObjectRef ref = models.putClassifier(c);
+        assertTrue(ref.key().matches("classifiers/[0-9a-f]{16}\\.zip"), ref.key());
+        PrimaryClassifier back = models.getClassifier(ref);
+        assertEquals(c.network().params(), back.network().params());
+        assertEquals(c.provenance(), back.provenance());
+
+        ObjectRef notAClassifier = models.putWeights("clf", "generator", 0,
+                GanNetworks.initialGenerator(GanPreset.TINY, 1));
+        StorageException e = assertThrows(StorageException.class, () -> models.getClassifier(notAClassifier));
+        assertTrue(e.getMessage().contains(notAClassifier.key()) && e.getMessage().contains("not a stored classifier"),
+                e.getMessage());
+    }
+
+    @Test
+    void checkpointsRoundTripWithTheirRandomStreams() {
+        GanTrainingConfig config = GanSettingsMapping.config(new dev.fedgan.protocol.GanSettings("tiny", 3, 2, 1, 1,
+                null, null, null, null, null, null, 5L, null, null, null));
+        List<String> ids = List.of("w00", "w01", "w02", "w03");
+        FederatedGanTraining run = FederatedGanTraining.startRemote(config, ids, null, 42L);
+        ModelStore.StoredCheckpoint stored = models.putCheckpoint("ckpt.low_accuracy", run);
+        ObjectRef ref = stored.manifest();
+        assertEquals(models.putWeights("ckpt.low_accuracy", "critic", 0, run.critic()), stored.critic(),
+                "the checkpoint's critic is the round's stored critic");
+        assertTrue(ref.key().startsWith("experiments/ckpt.low_accuracy/checkpoints/round-00000-"), ref.key());
+        FederatedGanTraining back = models.getCheckpoint(ref);
+        assertEquals(ids, back.clientIds());
+        assertEquals(0, back.round());
+        assertArrayEquals(run.critic().flatten(), back.critic().flatten());
+        // The seeded sampler continues where it was: the next round samples the same clients.
+        assertEquals(run.beginRound().clients(), back.beginRound().clients());
+
+        ObjectRef weights = models.putWeights("ckpt", "critic", 0, run.critic());
+        StorageException e = assertThrows(StorageException.class, () -> models.getCheckpoint(weights));
+        assertTrue(e.getMessage().contains(weights.key()) && e.getMessage().contains("not a stored checkpoint"),
+                e.getMessage());
+    }
+}

@@ -1,0 +1,136 @@
+package dev.fedgan.clientupdate;
+
+import dev.fedgan.modelstore.GanSettingsMapping;
+import dev.fedgan.modelstore.ModelStore;
+import dev.fedgan.core.bug.InversionBug;
+import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.gan.ClientTraining;
+import dev.fedgan.core.gan.ClientUpdate;
+import dev.fedgan.core.gan.GanNetworks;
+import dev.fedgan.core.gan.GanPreset;
+import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.gan.NetworkWeights;
+import dev.fedgan.core.gan.SimulatedClients;
+import dev.fedgan.protocol.ClientUpdateReady;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.RoundTask;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A round task's client step through the object store (reference section 4.3): load the broadcast generator and
+ * critic the task names (checksums verified; kept for the round's other tasks), train the critic on the client's data with the core's
+ * {@link ClientTraining} ({@link #train}), store the delta and return its announcement ({@link #store}). What a
+ * client-update pod does per task; the pod overlaps a task's {@link #store} with the next task's {@link #train}.
+ */
+public final class RemoteClientStep {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteClientStep.class);
+
+    /** Broadcast weights kept: the generator and critic of two experiments. */
+    static final int KEPT = 4;
+
+    private final ModelStore models;
+    private final Map<GanTrainingConfig, ClientTraining> trainers = new HashMap<>();
+    /**
+     * The last broadcast weights read, by claim, least recently used first: a round's tasks share them, so each is
+     * fetched once per round. Once {@link #KEPT} are held, the next ones are read into the arrays of the least
+     * recently used of the same network and preset (an earlier round's), not into new ones.
+     */
+    private final LinkedHashMap<ObjectRef, Broadcast> broadcast = new LinkedHashMap<>(8, 0.75f, true);
+
+    private record Broadcast(String network, GanPreset preset, NetworkWeights weights) {
+    }
+
+    public RemoteClientStep(ModelStore models) {
+        this.models = models;
+    }
+
+    /** A task's critic steps done, its delta not stored yet ({@link #store}). */
+    public record Trained(RoundTask task, ClientUpdate update, double loadSeconds, double trainSeconds) {
+    }
+
+    /** The whole task: {@link #train} then {@link #store}. */
+    public ClientUpdateReady run(RoundTask task) {
+        return store(train(task));
+    }
+
+    /** Loads the task's broadcast weights (once per round) and the client's data, and runs its critic steps. */
+    public synchronized Trained train(RoundTask task) {
+        long t0 = System.nanoTime();
+        GanTrainingConfig config = GanSettingsMapping.config(task.settings());
+        // A round's first task: the critic's bytes come in on another thread while the generator's are fetched here
+        // (I/O and hashing only; both are read into ND4J arrays on this thread).
+        CompletableFuture<byte[]> criticBytes = broadcast.containsKey(task.critic()) ? null
+                : models.fetchAsync(task.critic());
+        NetworkWeights generator = broadcast(task.generator(), "generator", config.preset(), null);
+        NetworkWeights critic = broadcast(task.critic(), "critic", config.preset(), criticBytes);
+        WriterData data = SimulatedClients.client(task.data(), new InversionBug(task.invertProbability(), task.bugSeed()),
+                task.clientId());
+        long t1 = System.nanoTime();
+        ClientUpdate u = trainers.computeIfAbsent(config, ClientTraining::new)
+                .train(task.clientId(), task.round(), generator, critic, data, task.clientSeed());
+        return new Trained(task, u, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+    }
+
+    /**
+     * The broadcast weights a claim names: kept, or read into the arrays of older ones, or read anew, from the bytes
+     * {@code fetching} brings (null: fetched here).
+     */
+    private NetworkWeights broadcast(ObjectRef claim, String network, GanPreset preset,
+            CompletableFuture<byte[]> fetching) {
+        Broadcast kept = broadcast.get(claim);
+        if (kept != null) {
+            return kept.weights();
+        }
+        byte[] bytes;
+        try {
+            bytes = fetching == null ? models.fetch(claim) : fetching.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        Map.Entry<ObjectRef, Broadcast> older = broadcast.entrySet().stream()
+                .filter(e -> e.getValue().network().equals(network) && e.getValue().preset().equals(preset))
+                .findFirst().orElse(null);
+        NetworkWeights w;
+        if (older != null && broadcast.size() >= KEPT) {
+            broadcast.remove(older.getKey()); // its arrays are overwritten now, whether the read succeeds or not
+            w = models.readWeights(claim, bytes, older.getValue().weights(), true);
+        } else {
+            w = models.readWeights(claim, bytes, older != null ? older.getValue().weights()
+                    : network.equals("generator") ? GanNetworks.generatorLayout(preset) : GanNetworks.criticLayout(preset),
+                    false);
+        }
+        broadcast.put(claim, new Broadcast(network, preset, w));
+        while (broadcast.size() > KEPT) {
+            broadcast.remove(broadcast.keySet().iterator().next());
+        }
+        return w;
+    }
+
+    /** The broadcast weights kept for a claim, or null (for tests; unlike a task, this does not count as a use). */
+    synchronized NetworkWeights kept(ObjectRef claim) {
+        return broadcast.entrySet().stream().filter(e -> e.getKey().equals(claim)).map(e -> e.getValue().weights())
+                .findFirst().orElse(null);
+    }
+
+    /** Stores the delta (content-addressed: storing it again is free) and returns the update's announcement. */
+    public ClientUpdateReady store(Trained trained) {
+        RoundTask task = trained.task();
+        ClientUpdate u = trained.update();
+        long t0 = System.nanoTime();
+        ObjectRef delta = models.putDelta(task.experimentId() + "." + task.gan(), task.round(), task.clientId(), u.delta());
+        LOG.info(String.format(Locale.ROOT, "%s.%s round %d client %s: %d steps; weights and data %.2f s, critic steps"
+                + " %.2f s, delta stored %.2f s (%s)", task.experimentId(), task.gan(), task.round() + 1, task.clientId(),
+                u.steps(), trained.loadSeconds(), trained.trainSeconds(), (System.nanoTime() - t0) / 1e9, delta.uri()));
+        return new ClientUpdateReady(Messages.SCHEMA, task.experimentId(), task.gan(), task.round(), task.clientId(), delta,
+                u.realExamples(), u.steps(), u.nonFinite(), u.loss());
+    }
+}

@@ -1,0 +1,128 @@
+package dev.fedgan.clientupdate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.fedgan.core.bug.InversionBug;
+import dev.fedgan.core.gan.ClientTraining;
+import dev.fedgan.core.gan.GanNetworks;
+import dev.fedgan.core.gan.GanPreset;
+import dev.fedgan.core.gan.NetworkWeights;
+import dev.fedgan.core.gan.SimulatedClients;
+import dev.fedgan.devstack.EmbeddedS3;
+import dev.fedgan.modelstore.GanSettingsMapping;
+import dev.fedgan.modelstore.ModelStore;
+import dev.fedgan.objectstore.ObjectStore;
+import dev.fedgan.protocol.GanSettings;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.RoundTask;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link RemoteClientStep} against a real S3 server (S3Proxy over sockets): every round's broadcast, read into
+ * recycled arrays, trains right.
+ */
+class RemoteClientStepTest {
+
+    private static EmbeddedS3 s3;
+    private static ObjectStore objects;
+    private static ModelStore models;
+
+    @BeforeAll
+    static void start() {
+        s3 = EmbeddedS3.builder().start();
+        objects = ObjectStore.connect(s3.endpoint(), s3.accessKey(), s3.secretKey(), "fedgan");
+        models = new ModelStore(objects);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (objects != null) {
+            objects.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+
+    private static final GanSettings SETTINGS = new GanSettings("tiny", null, 3, 2, null, null, null, null, null, null,
+            null, 5L, null, null, null);
+    private static final String DATA = "bundled:field";
+
+    /** One experiment's broadcast of one round: weights of their own, stored, and a task naming them. */
+    private record Round(String experiment, int round, NetworkWeights generator, NetworkWeights critic,
+            RoundTask task) {
+        static Round of(String experiment, int round) {
+            NetworkWeights g = GanNetworks.initialGenerator(GanPreset.TINY, 10L * round + experiment.length());
+            NetworkWeights d = GanNetworks.initialCritic(GanPreset.TINY, 10L * round + experiment.length() + 1);
+            ObjectRef gRef = models.putWeights(experiment + ".low_accuracy", "generator", round, g);
+            ObjectRef dRef = models.putWeights(experiment + ".low_accuracy", "critic", round, d);
+            return new Round(experiment, round, g, d, new RoundTask(1, experiment, "low_accuracy", round, "w07", gRef, dRef,
+                    99, SETTINGS, DATA, 0.5, 7));
+        }
+
+        /** The delta the core computes from these weights in one JVM. */
+        float[] expectedDelta() {
+            return new ClientTraining(GanSettingsMapping.config(SETTINGS)).train("w07", round, generator, critic,
+                    SimulatedClients.client(DATA, new InversionBug(0.5, 7), "w07"), 99).delta();
+        }
+    }
+
+    @Test
+    void laterRoundsAreReadIntoTheArraysOfEarlierOnesAndTrainOnTheirOwnWeights() {
+        RemoteClientStep step = new RemoteClientStep(models);
+        Round a0 = Round.of("ea", 0);
+        Round b0 = Round.of("eb", 0);
+        Round a1 = Round.of("ea", 1);
+        Round b1 = Round.of("eb", 1);
+        for (Round r : new Round[] {a0, b0}) { // two experiments: 4 broadcasts kept, each in arrays of its own
+            assertArrayEquals(r.expectedDelta(), trained(step, r), r.experiment() + " " + r.round());
+        }
+        NetworkWeights generator = step.kept(a0.task().generator());
+        NetworkWeights critic = step.kept(a0.task().critic());
+
+        // The next broadcast goes into the arrays of the least recently used of its kind, which is no longer kept.
+        assertArrayEquals(a1.expectedDelta(), trained(step, a1), "ea 1");
+        assertSame(generator, step.kept(a1.task().generator()));
+        assertSame(critic, step.kept(a1.task().critic()));
+        assertNull(step.kept(a0.task().generator()));
+        assertArrayEquals(b1.expectedDelta(), trained(step, b1), "eb 1");
+
+        // A late task of an overwritten round reads its weights again (into the arrays of ea 1 now), and every
+        // round still trains on its own weights.
+        for (Round r : new Round[] {a0, a1, b1, b0}) {
+            assertArrayEquals(r.expectedDelta(), trained(step, r), r.experiment() + " " + r.round() + " again");
+        }
+    }
+
+    @Test
+    void aCriticReadIntoAnotherRoundsArraysNoLongerAnswersForThatRound() {
+        RemoteClientStep step = new RemoteClientStep(models);
+        Round a0 = Round.of("ea", 0);
+        Round b0 = Round.of("eb", 0);
+        trained(step, a0);
+        trained(step, b0);
+        // A task that keeps eb's generator (a hit) and brings a new critic: that goes into ea 0's critic arrays,
+        // while the least recently used entry overall is ea 0's generator.
+        NetworkWeights newCritic = GanNetworks.initialCritic(GanPreset.TINY, 77);
+        ObjectRef ref = models.putWeights("eb.low_accuracy", "critic", 1, newCritic);
+        RoundTask keepsGenerator = new RoundTask(1, "eb", "low_accuracy", 1, "w07", b0.task().generator(), ref, 99,
+                SETTINGS, DATA, 0.5, 7);
+        assertArrayEquals(new Round("eb", 1, b0.generator(), newCritic, keepsGenerator).expectedDelta(),
+                step.train(keepsGenerator).update().delta());
+        // ea 0's critic claim, asked for again while eb's generator stays a hit, is read again, not answered from
+        // the arrays that now hold the new critic.
+        RoundTask oldCritic = new RoundTask(1, "ea", "low_accuracy", 0, "w07", b0.task().generator(), a0.task().critic(),
+                99, SETTINGS, DATA, 0.5, 7);
+        assertArrayEquals(new Round("ea", 0, b0.generator(), a0.critic(), oldCritic).expectedDelta(),
+                step.train(oldCritic).update().delta());
+    }
+
+    private static float[] trained(RemoteClientStep step, Round r) {
+        return step.train(r.task()).update().delta();
+    }
+}

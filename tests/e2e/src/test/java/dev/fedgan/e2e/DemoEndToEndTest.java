@@ -1,0 +1,162 @@
+package dev.fedgan.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fedgan.core.io.Json;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's main command through a tiny experiment: {@code fedgan demo} starts the packaged dev stack and the
+ * four packaged services as separate JVMs (two client-update replicas sharing the tasks), the filter trains a
+ * one-epoch classifier and selects the populations, both GANs train over Kafka and S3, image-render draws and
+ * reports, and the demo fetches the files and each service's metrics. (A far-away ε target, so that the target's
+ * gauge, which the dashboard uses, exists.)
+ */
+class DemoEndToEndTest {
+
+    static final Path ROOT = Path.of("").toAbsolutePath().resolve("../..").normalize();
+    static final int ROUNDS = 4;
+    static final int M = 3;
+    static final double Z = 0.5;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theDemoRunsTheWholeExperimentOnTheFourServices() throws Exception {
+        Path out = tmp.resolve("demo");
+        Path stdout = tmp.resolve("stdout.json");
+        Path stderr = tmp.resolve("stderr.txt");
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx512m", "-Dfedgan.home=" + ROOT, "-jar", ROOT.resolve("tools/cli/target/fedgan-cli.jar").toString(),
+                "demo", "--id", "e2e", "--out", out.toString(), "--preset", "tiny", "--rounds", Integer.toString(ROUNDS),
+                "-m", Integer.toString(M), "-z", Double.toString(Z), "--images-every", "2", "--classifier-epochs", "1",
+                "--seeded-privacy-noise", "5", "--client-update-replicas", "2", "--service-heap", "768m",
+                "--target-epsilon", "1e6", "--timeout", "900", "--json"));
+        Process demo = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        boolean ended = demo.waitFor(20, TimeUnit.MINUTES);
+        if (!ended) {
+            demo.destroy(); // the demo's own clean stop takes the services down
+            demo.waitFor(60, TimeUnit.SECONDS);
+        }
+        String err = Files.readString(stderr);
+        assertTrue(ended, "demo did not end within 20 minutes:\n" + tail(err) + logs(out));
+        assertEquals(0, demo.exitValue(), "demo failed:\n" + tail(err) + logs(out));
+
+        // Rounds with ε: each GAN ran every round and spent exactly what the accountant gives for its population.
+        JsonNode r = Json.MAPPER.readTree(Files.readString(stdout));
+        assertNotNull(r.get("verdict").textValue(), r.toString());
+        assertEquals(2, r.get("gans").size());
+        for (JsonNode g : r.get("gans")) {
+            assertEquals(ROUNDS, g.get("round").asInt(), g.toString());
+            assertTrue(g.get("finished").asBoolean(), g.toString());
+            int n = g.get("clients").asInt();
+            double expected = PrivacyCalculator.forPopulation(n, M, Z, ROUNDS).epsilonImproved();
+            assertEquals(expected, g.get("epsilon").asDouble(), 1e-9 * expected, g.toString());
+            assertTrue(g.get("polarity").isTextual(), g.toString());
+        }
+        assertEquals(0, r.get("dead_letters").size(), r.toString());
+        assertTrue(err.contains("training 2 GANs"), "a progress bar over the rounds:\n" + tail(err));
+
+        // The files, fetched from the bucket into the same tree as 'fedgan debug --out'.
+        for (String f : List.of("classifier/classifier.json", "measurement/accuracy_histogram.png", "report.html",
+                "report.json", "low_vs_high.png")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing; fetched: " + listing(out));
+        }
+        String lowIds = Files.readString(onlyFile(out.resolve("populations/by_user"), "client_ids.csv", "lt"));
+        assertTrue(lowIds.matches("(w\\d+,(True|False)\r\n)+"), lowIds);
+        try (Stream<Path> grids = Files.walk(out.resolve("gans"))) {
+            assertTrue(grids.filter(p -> p.toString().endsWith(".png")).count() >= 2 * (ROUNDS / 2), listing(out));
+        }
+
+        // Every client task was answered once, shared by the two client-update replicas; the aggregator exports ε.
+        double answered = 0;
+        for (String replica : List.of("client-update-1", "client-update-2")) {
+            answered += sum(Files.readString(out.resolve("metrics/" + replica + ".prom")),
+                    "fedgan_client_tasks_total{outcome=\"answered\"}");
+        }
+        assertEquals(2.0 * ROUNDS * M, answered);
+        String aggregator = Files.readString(out.resolve("metrics/aggregator.prom"));
+        assertTrue(aggregator.contains("fedgan_epsilon{experiment=\"e2e\",gan=\"low_accuracy\"}"), aggregator);
+
+        // Every metric the Helm chart's dashboard and alerts use is exported by some service.
+        Path used = ROOT.resolve("helm/fedgan/metrics-used.txt");
+        if (Files.exists(used)) {
+            StringBuilder all = new StringBuilder();
+            try (Stream<Path> proms = Files.list(out.resolve("metrics"))) {
+                for (Path p : proms.toList()) {
+                    all.append(Files.readString(p));
+                }
+            }
+            TreeSet<String> missing = new TreeSet<>();
+            for (String name : Files.readAllLines(used)) {
+                String n = name.strip();
+                if (!n.isEmpty() && !n.startsWith("#") && !Pattern.compile("(?m)^" + Pattern.quote(n) + "[{ ]").matcher(all).find()) {
+                    missing.add(n);
+                }
+            }
+            assertTrue(missing.isEmpty(), "used by the dashboard/alerts but exported by no service: " + missing);
+        }
+    }
+
+    /** Sum of the samples of one series (name and labels exactly as exported). */
+    static double sum(String prom, String series) {
+        double s = 0;
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(prom);
+        while (m.find()) {
+            s += Double.parseDouble(m.group(1));
+        }
+        return s;
+    }
+
+    private static Path onlyFile(Path dir, String name, String folderPrefix) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(p -> p.getFileName().toString().equals(name)
+                            && p.getParent().getFileName().toString().startsWith("acc_" + folderPrefix))
+                    .findFirst().orElseThrow(() -> new AssertionError("no " + name + " under " + dir));
+        }
+    }
+
+    private static String listing(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return "(nothing)";
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return String.join(", ", walk.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList());
+        }
+    }
+
+    private static String logs(Path out) throws IOException {
+        Path logs = out.resolve("logs");
+        if (!Files.isDirectory(logs)) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path p : files.sorted().toList()) {
+                b.append("\n--- ").append(p.getFileName()).append('\n').append(tail(Files.readString(p)));
+            }
+        }
+        return b.toString();
+    }
+
+    private static String tail(String text) {
+        String[] lines = text.split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 25), lines.length));
+    }
+}

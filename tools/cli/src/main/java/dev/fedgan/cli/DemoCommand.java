@@ -1,0 +1,201 @@
+package dev.fedgan.cli;
+
+import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.progress.Progress;
+import dev.fedgan.protocol.DeadLetter;
+import dev.fedgan.protocol.ExperimentRequest;
+import dev.fedgan.protocol.GanSettings;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.protocol.RoundCompleted;
+import dev.fedgan.protocol.Topics;
+import dev.fedgan.modelstore.GanSettingsMapping;
+import dev.fedgan.modelstore.ModelStore;
+import dev.fedgan.objectstore.ObjectStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"The debugging workflow on the services, all on this machine:",
+            "  1. start the dev stack (Kafka + S3) unless one is running, and the four services as separate JVMs",
+            "     (filter, client-update, aggregator, image-render; logs in OUT/logs/),",
+            "  2. submit the experiment (the bundled digits, the inversion bug for a fraction p of the users),",
+            "  3. follow it: populations, a progress bar over both GANs' rounds with ε, the verdict,",
+            "  4. copy the report and pictures into OUT and stop everything (also on Ctrl-C).",
+            "GAN options as 'fedgan debug' (a CPU demo by default)."})
+final class DemoCommand implements Callable<Integer> {
+
+    /** The services, in start order, and their packaged apps under services/. */
+    static final List<String> SERVICES = List.of("filter", "client-update", "aggregator", "image-render");
+
+    @Option(names = "--out", defaultValue = "fedgan-demo", description = "Where the report, pictures and logs go. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--id", description = "Experiment id. Default: demo-<date>-<time>.")
+    String experimentId;
+
+    @Option(names = {"-p", "--invert-probability"}, defaultValue = "0.5",
+            description = "Chance that a user got the buggy update. Default: ${DEFAULT-VALUE}.")
+    double probability;
+
+    @Option(names = "--bug-seed", defaultValue = "7", description = "Seed of who gets the bug. Default: ${DEFAULT-VALUE}.")
+    long bugSeed;
+
+    @Option(names = "--classifier-epochs", defaultValue = "5",
+            description = "Epochs of the primary classifier the filter trains. Default: ${DEFAULT-VALUE}.")
+    int classifierEpochs;
+
+    @Option(names = "--client-update-replicas", defaultValue = "1",
+            description = "client-update JVMs sharing the round tasks (one consumer group). Default: ${DEFAULT-VALUE}.")
+    int replicas;
+
+    @Option(names = "--timeout", defaultValue = "7200", description = "Give up after this many seconds. Default: ${DEFAULT-VALUE}.")
+    long timeoutSeconds;
+
+    @Option(names = "--service-heap", defaultValue = "1g", description = "-Xmx of each service JVM. Default: ${DEFAULT-VALUE}.")
+    String heap;
+
+    @Option(names = "--home", defaultValue = "${sys:fedgan.home:-.}", hidden = true,
+            description = "The fedgan checkout holding services/*/target (set by the ./fedgan launcher).")
+    Path home;
+
+    @Mixin
+    GanOptions gan;
+
+    @Mixin
+    Output output;
+
+    @Override
+    public Integer call() throws Exception {
+        // Reject absurd parameters before anything starts.
+        GanSettings settings = gan.settings();
+        GanTrainingConfig config = GanSettingsMapping.config(settings);
+        String id = experimentId != null ? experimentId
+                : "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        ExperimentRequest request = new ExperimentRequest(Messages.SCHEMA, id, "bundled:field", null, null,
+                probability, bugSeed, null, null, settings, null, null, classifierEpochs);
+        if (replicas < 1 || replicas > 8) {
+            throw new IllegalArgumentException("client-update replicas must be in [1, 8], got " + replicas);
+        }
+        LocalServices local = new LocalServices(home, out.resolve("logs"), this::status);
+        Map<String, Path> apps = new LinkedHashMap<>();
+        for (String s : SERVICES) {
+            apps.put(s, local.app(s));
+        }
+        Thread cleanup = new Thread(local::close, "fedgan-demo-stop");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            status("fedgan demo " + id + ": " + config.preset().name().toLowerCase(Locale.ROOT) + " GANs, "
+                    + config.rounds() + " rounds, m " + config.clientsPerRound() + "; logs in " + out.resolve("logs"));
+            local.startStack(replicas);
+            for (String s : SERVICES) {
+                if (!s.equals("client-update")) {
+                    local.startService(s, apps.get(s), heap);
+                    continue;
+                }
+                for (int k = 1; k <= replicas; k++) {
+                    local.startClientUpdate(s + (replicas > 1 ? "-" + k : ""), apps.get(s), heap, replicas);
+                }
+            }
+            local.awaitReady(output.progress(), Duration.ofSeconds(240));
+            submit(request);
+            ExperimentFollower.Outcome o = follow(id, config);
+            local.saveMetrics(out.resolve("metrics"));
+            int files;
+            try (ObjectStore store = ObjectStore.connect(LocalServices.S3, LocalServices.ACCESS_KEY,
+                    LocalServices.SECRET_KEY, LocalServices.BUCKET)) {
+                files = FetchCommand.fetch(new ModelStore(store), id, out);
+            }
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("experiment_id", id);
+            r.put("verdict", o.verdict());
+            r.put("gans", o.gans());
+            r.put("dead_letters", o.deadLetters());
+            r.put("out", out.toString());
+            r.put("files", files);
+            StringBuilder human = new StringBuilder();
+            human.append(o.verdict() != null ? o.verdict() : "no verdict: see " + out.resolve("logs/image-render.log"));
+            human.append("\nReport:   ").append(out.resolve("report.html"));
+            human.append("\nPictures: ").append(out.resolve("low_vs_high.png")).append(", ").append(out.resolve("gans"));
+            human.append("\nLogs:     ").append(out.resolve("logs")).append("  (").append(files)
+                    .append(" files fetched from the bucket)");
+            if (!o.deadLetters().isEmpty()) {
+                human.append("\nDead letters: ").append(o.deadLetters());
+            }
+            output.print(r, human.toString());
+            return o.verdict() != null ? 0 : 1;
+        } finally {
+            local.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running
+            }
+        }
+    }
+
+    private void submit(ExperimentRequest request) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalServices.BOOTSTRAP);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(Topics.withPrefix(Topics.DEFAULT_PREFIX).experiments(),
+                    request.experimentId(), Messages.encode(request))).get(30, TimeUnit.SECONDS);
+        }
+        status("submitted " + request.experimentId() + "; the filter trains the classifier ("
+                + classifierEpochs + " epochs) and measures the users...");
+    }
+
+    private ExperimentFollower.Outcome follow(String id, GanTrainingConfig config) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", LocalServices.BOOTSTRAP);
+        Progress bar = output.progress();
+        Map<String, String> latest = new LinkedHashMap<>();
+        boolean[] started = {false};
+        return new ExperimentFollower(p, Topics.withPrefix(Topics.DEFAULT_PREFIX))
+                .follow(id, List.of("low_accuracy", "high_accuracy"), timeoutSeconds, new ExperimentFollower.Listener() {
+                    @Override
+                    public void population(PopulationReady m) {
+                        status(String.format(Locale.ROOT, "%s population: %d users", m.gan(), m.clients().size()));
+                    }
+
+                    @Override
+                    public void round(RoundCompleted m) {
+                        if (!started[0]) {
+                            started[0] = true;
+                            bar.start("training 2 GANs", 2L * config.rounds(), "rounds");
+                        }
+                        latest.put(m.gan().replace("_accuracy", ""), String.format(Locale.ROOT, "r%d ε %.3g", m.round(), m.epsilon()));
+                        bar.advance(1, latest.toString());
+                    }
+
+                    @Override
+                    public void deadLetter(DeadLetter m) {
+                        status("dead letter from " + m.service() + ": " + m.reason());
+                    }
+                });
+    }
+
+    private void status(String line) {
+        if (!output.quiet) {
+            System.err.println(line);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.fedgan.cli;
+
+import dev.fedgan.core.gan.GanExperiment;
+import dev.fedgan.core.gan.GanLoss;
+import dev.fedgan.core.gan.GanPreset;
+import dev.fedgan.core.gan.GanTrainingConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * The DP federated GAN settings of {@code fedgan debug}. Defaults are a CPU demo: the compact networks, 5 of the
+ * population's clients per round, 3 critic steps each and 3 generator steps, and learning rates 20x the paper's
+ * so that polarity shows within minutes. {@code --paper} switches to the paper's settings (reference networks,
+ * 10 clients, 6+6 steps, SGD 5e-4 / 5e-3, 1,000 rounds): hours on a GPU.
+ */
+final class GanOptions {
+
+    @Option(names = "--paper", description = "The paper's settings (reference networks, 10 clients, 6+6 steps, 1000 rounds). Explicit options still override.")
+    boolean paper;
+
+    @Option(names = "--preset", description = "GAN widths: compact (default), reference (the paper's 13.3M + 6.6M parameters) or tiny.")
+    String preset;
+
+    @Option(names = "--rounds", description = "Federated rounds per GAN. Default: 150 (paper: 1000).")
+    Integer rounds;
+
+    @Option(names = {"-m", "--clients-per-round"}, description = "Clients sampled per round, m. Default: 5 (paper: 10).")
+    Integer clientsPerRound;
+
+    @Option(names = "--critic-steps", description = "Critic steps per client (batches of 32). Default: 3 (paper: 6).")
+    Integer criticSteps;
+
+    @Option(names = "--generator-steps", description = "Generator steps per round on the server. Default: 3 (paper: 6).")
+    Integer generatorSteps;
+
+    @Option(names = "--critic-learning-rate", description = "Client SGD step. Default: 0.01 (paper: 0.0005).")
+    Double criticLearningRate;
+
+    @Option(names = "--generator-learning-rate", description = "Server SGD step. Default: 0.1 (paper: 0.005).")
+    Double generatorLearningRate;
+
+    @Option(names = {"-S", "--clip"}, defaultValue = "0.1", description = "L2 bound S on each client's critic delta. Default: ${DEFAULT-VALUE}.")
+    double clip;
+
+    @Option(names = {"-z", "--noise-multiplier"}, defaultValue = "0.01",
+            description = "Noise std on the sum of clipped deltas, in units of S. Default: ${DEFAULT-VALUE} (the paper's; gives a vacuous ε).")
+    double noiseMultiplier;
+
+    @Option(names = "--target-epsilon", description = "Stop a GAN before a round would take its ε above this.")
+    Double targetEpsilon;
+
+    @Option(names = "--loss", defaultValue = "WASSERSTEIN_GP",
+            description = "WASSERSTEIN_GP (the paper's, λ = 10) or NON_SATURATING. Default: ${DEFAULT-VALUE}.")
+    GanLoss loss;
+
+    @Option(names = "--images-every", description = "Rounds between image grids and evaluations. Default: 10.")
+    Integer imagesEvery;
+
+    @Option(names = "--gan-seed", defaultValue = "1", description = "Seed of initial weights, noise vectors and client batches. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--seeded-privacy-noise", paramLabel = "SEED",
+            description = "Reproducible DP noise and client sampling from SEED. NOT private: for tests and demos; the report says so.")
+    Long seededRandomness;
+
+    GanTrainingConfig config() {
+        GanTrainingConfig base = paper ? GanTrainingConfig.REFERENCE : GanTrainingConfig.CPU_DEMO;
+        GanPreset p = preset != null ? GanPreset.named(preset) : base.preset();
+        return new GanTrainingConfig(p, loss, base.penaltyWeight(), or(criticSteps, base.clientSteps()),
+                or(generatorSteps, base.generatorSteps()), base.batchSize(), or(clientsPerRound, base.clientsPerRound()),
+                or(rounds, base.rounds()), true, clip, noiseMultiplier, or(criticLearningRate, base.criticLearningRate()),
+                or(generatorLearningRate, base.generatorLearningRate()), or(imagesEvery, base.imagesEvery()),
+                base.checkpointEvery(), seed);
+    }
+
+    /** The same settings for an experiment request to the services (every field resolved). */
+    dev.fedgan.protocol.GanSettings settings() {
+        return dev.fedgan.modelstore.GanSettingsMapping.settings(config(), targetEpsilon, seededRandomness);
+    }
+
+    GanExperiment.Options options(dev.fedgan.core.classifier.PrimaryClassifier classifier, float[] realImages) {
+        return new GanExperiment.Options(targetEpsilon, classifier, realImages);
+    }
+
+    private static <T> T or(T v, T fallback) {
+        return v != null ? v : fallback;
+    }
+}
