@@ -64,7 +64,6 @@ public final class ModelStore {
     /** Bytes before a delta's floats: magic, version, length (three int32). */
     public static final int DELTA_HEADER_BYTES = 12;
 
-    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     /** A delta's key below {@code experiments/<experimentId>/deltas/}; group 1 is the round. */
     private static final Pattern DELTA_ROUND = Pattern.compile("round-([0-9]{5,})/[^/]+\\.delta");
     /** Zip entry time of canonical weights: the DOS epoch, so the bytes do not depend on when they were written. */
@@ -103,11 +102,6 @@ public final class ModelStore {
         this.store = store;
     }
 
-    /** {@code experiments/<experimentId>/}. */
-    public static String experimentPrefix(String experimentId) {
-        return "experiments/" + segment("experiment id", experimentId) + "/";
-    }
-
     // ---------------------------------------------------------------- weights
 
     /**
@@ -131,7 +125,7 @@ public final class ModelStore {
     }
 
     private WeightsObject weightsObject(String experimentId, String kind, int round, NetworkWeights w) {
-        String prefix = experimentPrefix(experimentId) + segment("kind", kind) + "/" + roundName(round) + "-";
+        String prefix = ExperimentLayout.weights(experimentId, kind, round);
         byte[] bytes = canonicalWeights(w);
         String sha = Sha256.hex(bytes);
         return new WeightsObject(prefix + sha.substring(0, 16) + ".zip", bytes, sha);
@@ -193,8 +187,7 @@ public final class ModelStore {
         if (delta == null) {
             throw new IllegalArgumentException("delta of client " + clientId + " must not be null");
         }
-        String prefix = experimentPrefix(experimentId) + "deltas/" + roundName(round) + "/"
-                + segment("client id", clientId) + "-";
+        String prefix = ExperimentLayout.delta(experimentId, round, clientId);
         byte[] bytes = encodeDelta(delta);
         String sha = Sha256.hex(bytes);
         String key = prefix + sha.substring(0, 16) + ".delta";
@@ -221,7 +214,7 @@ public final class ModelStore {
      * @return how many objects were deleted
      */
     public int deleteDeltas(String experimentId, int throughRound) {
-        String prefix = experimentPrefix(experimentId) + "deltas/";
+        String prefix = ExperimentLayout.deltas(experimentId);
         int deleted = 0;
         for (String key : store.list(prefix)) {
             Matcher m = DELTA_ROUND.matcher(key.substring(prefix.length()));
@@ -281,7 +274,7 @@ public final class ModelStore {
      * @param relativePath '/'-separated, no '..' or empty segments, e.g. {@code plots/round-00012.png}
      */
     public ObjectRef putFile(String experimentId, String relativePath, Path file) {
-        String key = fileKey(experimentId, relativePath);
+        String key = ExperimentLayout.file(experimentId, relativePath);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -294,13 +287,8 @@ public final class ModelStore {
 
     /** {@link #putFile(String, String, Path)} for content already in memory (a CSV, a JSON document, a picture). */
     public ObjectRef putFile(String experimentId, String relativePath, byte[] bytes) {
-        return ObjectStore.ref(store.bucket(), store.putIfChanged(fileKey(experimentId, relativePath), bytes,
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(ExperimentLayout.file(experimentId, relativePath), bytes,
                 contentType(relativePath)));
-    }
-
-    /** The key of an output file: {@code experiments/<experimentId>/files/<relativePath>}. */
-    public static String fileKey(String experimentId, String relativePath) {
-        return experimentPrefix(experimentId) + "files/" + relativePath(relativePath);
     }
 
     /**
@@ -313,7 +301,7 @@ public final class ModelStore {
      * @throws StorageException if an object is corrupt or missing; files fetched before it stay
      */
     public void fetchAll(String experimentId, String prefix, Path targetDir) {
-        String root = experimentPrefix(experimentId);
+        String root = ExperimentLayout.experiment(experimentId);
         String p = prefix == null ? "" : prefix;
         if (p.startsWith("/") || p.contains("..")) {
             throw new IllegalArgumentException("invalid prefix '" + p + "': relative to " + root + ", no '..'");
@@ -360,7 +348,7 @@ public final class ModelStore {
      * nothing.
      */
     public ObjectRef putClassifier(PrimaryClassifier classifier) {
-        return putDirectory("classifiers/", "the classifier", classifier::save, CLASSIFIER_FILES);
+        return putDirectory(ExperimentLayout.CLASSIFIERS, "the classifier", classifier::save, CLASSIFIER_FILES);
     }
 
     /**
@@ -402,7 +390,7 @@ public final class ModelStore {
         byte[] bytes = Json.toString(new CheckpointManifest(GanCheckpoint.FORMAT, state, g, d))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         String sha = Sha256.hex(bytes);
-        String key = experimentPrefix(experimentId) + "checkpoints/" + roundName(run.round()) + "-" + sha.substring(0, 16)
+        String key = ExperimentLayout.checkpoint(experimentId, run.round()) + sha.substring(0, 16)
                 + ".json";
         return new StoredCheckpoint(ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, sha, "application/json")),
                 g, d);
@@ -530,34 +518,5 @@ public final class ModelStore {
 
     private static StorageException invalid(ObjectRef c, String why) {
         return new StorageException(StorageException.Reason.INVALID, c.key(), c.uri() + ": " + why);
-    }
-
-    private static String roundName(int round) {
-        if (round < 0) {
-            throw new IllegalArgumentException("round must not be negative, got " + round);
-        }
-        return String.format(Locale.ROOT, "round-%05d", round);
-    }
-
-    private static String segment(String what, String value) {
-        if (value == null || !SEGMENT.matcher(value).matches()) {
-            throw new IllegalArgumentException("invalid " + what + " '" + value
-                    + "': 1-128 characters of A-Z a-z 0-9 . _ -, not starting with . _ or -");
-        }
-        return value;
-    }
-
-    private static String relativePath(String path) {
-        if (path == null || path.isEmpty() || path.startsWith("/") || path.endsWith("/") || path.contains("\\")) {
-            throw new IllegalArgumentException("invalid relative path '" + path
-                    + "': '/'-separated, not starting or ending with '/', no backslashes");
-        }
-        for (String s : path.split("/")) {
-            if (s.isEmpty() || s.equals(".") || s.equals("..")) {
-                throw new IllegalArgumentException("invalid relative path '" + path
-                        + "': no empty, '.' or '..' segments");
-            }
-        }
-        return path;
     }
 }

@@ -204,7 +204,7 @@ class ModelStoreTest {
         ObjectRef other = models.putDelta("e-retention-other", 0, "c1", new float[] {1});
 
         assertEquals(4, models.deleteDeltas(e, 1), "rounds 0 and 1, two clients each");
-        List<String> left = objects.list(ModelStore.experimentPrefix(e) + "deltas/");
+        List<String> left = objects.list(ExperimentLayout.deltas(e));
         assertEquals(3, left.size(), left.toString());
         assertTrue(left.stream().allMatch(k -> k.contains("/round-00002/") || k.equals(later.key())), left.toString());
         assertTrue(objects.exists(weights.key()) && objects.exists(other.key()), "weights and other experiments stay");

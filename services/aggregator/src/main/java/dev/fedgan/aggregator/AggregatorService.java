@@ -18,6 +18,7 @@ import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.RoundTask;
 import dev.fedgan.service.ComputeThread;
 import dev.fedgan.service.DeadLetters;
+import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
@@ -111,7 +112,7 @@ public class AggregatorService {
             this.population = population;
             this.config = config;
             this.training = training;
-            this.namespace = population.experimentId() + "." + population.gan();
+            this.namespace = ExperimentLayout.namespace(population.experimentId(), population.gan());
         }
     }
 
@@ -121,9 +122,6 @@ public class AggregatorService {
      */
     record RunRecord(int format, String population, ObjectRef checkpoint, String lastRound, boolean finished) {
     }
-
-    /** Key prefix of the run records. */
-    static final String RUNS = "aggregator/runs/";
 
     private final ModelStore models;
     private final ObjectStore objects;
@@ -203,7 +201,7 @@ public class AggregatorService {
 
     /** Resumes every unfinished run recorded in the object store that this process is not already training. */
     void resumeRunning() {
-        for (String key : objects.list(RUNS)) {
+        for (String key : objects.list(ExperimentLayout.RUNS)) {
             try {
                 RunRecord record = readRecord(key);
                 if (!record.finished()) {
@@ -235,8 +233,8 @@ public class AggregatorService {
     public void onPopulation(String json) {
         try {
             PopulationReady p = Messages.decode(json, PopulationReady.class);
-            String key = p.experimentId() + "." + p.gan();
-            RunRecord record = objects.exists(recordKey(key)) ? readRecord(recordKey(key)) : null;
+            String key = ExperimentLayout.namespace(p.experimentId(), p.gan());
+            RunRecord record = objects.exists(ExperimentLayout.runRecord(key)) ? readRecord(ExperimentLayout.runRecord(key)) : null;
             if (record != null) {
                 if (record.finished()) {
                     LOG.infof("population %s again: its training is finished, ignored", key);
@@ -252,7 +250,7 @@ public class AggregatorService {
     }
 
     private void start(PopulationReady p) {
-        String key = p.experimentId() + "." + p.gan();
+        String key = ExperimentLayout.namespace(p.experimentId(), p.gan());
         ExperimentRequest request = p.request();
         GanSettings s = request.gan();
         GanTrainingConfig config;
@@ -285,7 +283,7 @@ public class AggregatorService {
     /** Continues a run from its record: the checkpointed state, the last announcement repeated, a fresh round. */
     private void resume(RunRecord record) {
         PopulationReady p = Messages.decode(record.population(), PopulationReady.class);
-        String key = p.experimentId() + "." + p.gan();
+        String key = ExperimentLayout.namespace(p.experimentId(), p.gan());
         Run run;
         synchronized (runs) {
             if (runs.containsKey(key)) {
@@ -353,7 +351,7 @@ public class AggregatorService {
 
     /** After a restart: the stored rows up to the checkpoint's round (a row of a round redone now is dropped). */
     private void restoreRoundsCsv(Run run) {
-        String key = ModelStore.fileKey(run.population.experimentId(), roundsCsvPath(run));
+        String key = ExperimentLayout.file(run.population.experimentId(), roundsCsvPath(run));
         if (!objects.exists(key)) {
             return;
         }
@@ -366,10 +364,6 @@ public class AggregatorService {
         }
     }
 
-    private static String recordKey(String namespace) {
-        return RUNS + namespace + ".json";
-    }
-
     private RunRecord readRecord(String key) {
         try {
             return Json.MAPPER.readValue(objects.get(key), RunRecord.class);
@@ -380,7 +374,7 @@ public class AggregatorService {
 
     private void writeRecord(Run run, ObjectRef checkpoint, String lastRound, boolean finished) {
         RunRecord r = new RunRecord(1, Messages.encode(run.population), checkpoint, lastRound, finished);
-        objects.put(recordKey(run.namespace), Json.toString(r).getBytes(StandardCharsets.UTF_8),
+        objects.put(ExperimentLayout.runRecord(run.namespace), Json.toString(r).getBytes(StandardCharsets.UTF_8),
                 "application/json");
     }
 

@@ -26,6 +26,7 @@ import dev.fedgan.protocol.RoundTask;
 import dev.fedgan.service.Endpoints;
 import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
+import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
@@ -239,7 +240,7 @@ class AggregatorServiceTest {
 
     /** Waits up to 20 s for the run's deltas to be deleted (the aggregator deletes them in the background). */
     private void awaitNoDeltas(String namespace) throws InterruptedException {
-        String prefix = ModelStore.experimentPrefix(namespace) + "deltas/";
+        String prefix = ExperimentLayout.deltas(namespace);
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!objects.list(prefix).isEmpty()) {
             if (System.nanoTime() > deadline) {

@@ -7,6 +7,7 @@ import dev.fedgan.core.gan.GanNetworks;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.SimulatedClients;
 import dev.fedgan.modelstore.GanSettingsMapping;
+import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.Messages;
@@ -32,7 +33,7 @@ final class ClientPods {
                 models.getWeights(task.critic(), GanNetworks.criticLayout(config.preset())),
                 SimulatedClients.client(task.data(), new InversionBug(task.invertProbability(), task.bugSeed()),
                         task.clientId()), task.clientSeed());
-        ObjectRef delta = models.putDelta(task.experimentId() + "." + task.gan(), task.round(), task.clientId(),
+        ObjectRef delta = models.putDelta(ExperimentLayout.namespace(task.experimentId(), task.gan()), task.round(), task.clientId(),
                 u.delta());
         return new ClientUpdateReady(Messages.SCHEMA, task.experimentId(), task.gan(), task.round(), task.clientId(),
                 delta, u.realExamples(), u.steps(), u.nonFinite(), u.loss());

@@ -1,6 +1,7 @@
 package dev.fedgan.clientupdate;
 
 import dev.fedgan.modelstore.GanSettingsMapping;
+import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.data.WriterData;
@@ -126,7 +127,7 @@ public final class RemoteClientStep {
         RoundTask task = trained.task();
         ClientUpdate u = trained.update();
         long t0 = System.nanoTime();
-        ObjectRef delta = models.putDelta(task.experimentId() + "." + task.gan(), task.round(), task.clientId(), u.delta());
+        ObjectRef delta = models.putDelta(ExperimentLayout.namespace(task.experimentId(), task.gan()), task.round(), task.clientId(), u.delta());
         LOG.info(String.format(Locale.ROOT, "%s.%s round %d client %s: %d steps; weights and data %.2f s, critic steps"
                 + " %.2f s, delta stored %.2f s (%s)", task.experimentId(), task.gan(), task.round() + 1, task.clientId(),
                 u.steps(), trained.loadSeconds(), trained.trainSeconds(), (System.nanoTime() - t0) / 1e9, delta.uri()));

@@ -23,6 +23,7 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.modelstore.GanSettingsMapping;
+import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
 import java.io.IOException;
@@ -75,7 +76,7 @@ final class ExperimentFilter {
     /** Where the announced populations of an experiment are recorded. */
     static String manifestKey(ExperimentRequest r) {
         try {
-            return ModelStore.experimentPrefix(r.experimentId()) + "filter/populations.json";
+            return ExperimentLayout.filterRecord(r.experimentId());
         } catch (IllegalArgumentException e) {
             throw new MessageException("experiment_id: " + e.getMessage(), e);
         }
@@ -184,7 +185,7 @@ final class ExperimentFilter {
             if (p.inversion().isEmpty()) {
                 throw new MessageException("experiment " + id + ": population " + p.summary().selection()
                         + " is empty: " + p.summary().warning() + " (the measurement is in "
-                        + objects.uri(ModelStore.fileKey(id, PopulationSelection.MEASUREMENT_DIR))
+                        + objects.uri(ExperimentLayout.file(id, PopulationSelection.MEASUREMENT_DIR))
                         + ")");
             }
         }

@@ -36,6 +36,7 @@ import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.service.ComputeThread;
 import dev.fedgan.service.DeadLetters;
+import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
@@ -189,7 +190,7 @@ public class ImageRenderService {
         Gan gan = gans.get(key);
         if (gan == null) {
             gan = register(p);
-            objects.put(renderKey(p.experimentId(), p.gan(), "population.json"), json.getBytes(StandardCharsets.UTF_8),
+            objects.put(ExperimentLayout.render(p.experimentId(), p.gan(), "population.json"), json.getBytes(StandardCharsets.UTF_8),
                     "application/json");
             GanTrainingConfig config = gan.config;
             LOG.infof("experiment=%s gan=%s: population of %d clients, preset %s, seed %d, images every %d rounds,"
@@ -221,8 +222,7 @@ public class ImageRenderService {
         RoundCompleted r = Messages.decode(json, RoundCompleted.class);
         Gan gan = known(r.experimentId(), r.gan());
         if (gan == null) {
-            objects.put(renderKey(r.experimentId(), r.gan(), String.format(Locale.ROOT, "pending/round-%05d.json",
-                    r.round())), json.getBytes(StandardCharsets.UTF_8), "application/json");
+            objects.put(ExperimentLayout.parkedRound(r.experimentId(), r.gan(), r.round()), json.getBytes(StandardCharsets.UTF_8), "application/json");
             parked.increment();
             LOG.infof("experiment=%s gan=%s round=%d: population not known yet, kept until it is", r.experimentId(),
                     r.gan(), r.round());
@@ -233,7 +233,7 @@ public class ImageRenderService {
 
     /** The population is known: the rounds announced before it, in round order. */
     private void drainParked(Gan gan) {
-        String prefix = renderKey(gan.experiment(), gan.name(), "pending/");
+        String prefix = ExperimentLayout.parkedRounds(gan.experiment(), gan.name());
         List<String> keys = new ArrayList<>(objects.list(prefix));
         keys.sort(Comparator.naturalOrder());
         for (String k : keys) {
@@ -381,7 +381,7 @@ public class ImageRenderService {
         }
         GanExperiment.Evaluation last = s.at(r.round());
         ObjectRef grid = ObjectStore.ref(objects.bucket(),
-                objects.stat(ModelStore.fileKey(gan.experiment(), ganPath(gan, last.grid()))));
+                objects.stat(ExperimentLayout.file(gan.experiment(), ganPath(gan, last.grid()))));
         announce(gan, last, grid, report, verdict);
         duration.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         if (report != null) {
@@ -425,7 +425,7 @@ public class ImageRenderService {
             String histogram = "measurement/" + MeasurementFiles.HISTOGRAM_PNG;
             DebugReport.write(dir, new DebugReport.Content(cmp[0].verdict(), cmp[0].inversionFound(), provenance(low),
                     readFile(id, "measurement/" + MeasurementFiles.SUMMARY, MeasurementFiles.Summary.class),
-                    objects.exists(ModelStore.fileKey(id, histogram)) ? histogram : null, populations(id), cmp[0]));
+                    objects.exists(ExperimentLayout.file(id, histogram)) ? histogram : null, populations(id), cmp[0]));
             models.putFile(id, DebugReport.JSON, dir.resolve(DebugReport.JSON));
             html[0] = models.putFile(id, DebugReport.HTML, dir.resolve(DebugReport.HTML));
         });
@@ -506,7 +506,7 @@ public class ImageRenderService {
 
     /** The population summaries the filter stored (by_user first, then by_example), empty if none. */
     private List<PopulationSummary> populations(String id) {
-        String files = ModelStore.experimentPrefix(id) + "files/";
+        String files = ExperimentLayout.files(id);
         List<String> keys = new ArrayList<>();
         for (String k : objects.list(files + "populations/")) {
             if (k.endsWith("/" + PopulationFiles.SUMMARY)) {
@@ -544,7 +544,7 @@ public class ImageRenderService {
         if (gan != null) {
             return gan;
         }
-        String k = renderKey(experiment, name, "population.json");
+        String k = ExperimentLayout.render(experiment, name, "population.json");
         if (!objects.exists(k)) {
             return null;
         }
@@ -620,7 +620,7 @@ public class ImageRenderService {
     }
 
     private GanState loadState(String experiment, String name) {
-        String k = renderKey(experiment, name, "state.json");
+        String k = ExperimentLayout.render(experiment, name, "state.json");
         if (!objects.exists(k)) {
             return null;
         }
@@ -633,12 +633,12 @@ public class ImageRenderService {
     }
 
     private void saveState(Gan gan) {
-        objects.put(renderKey(gan.experiment(), gan.name(), "state.json"), Json.toString(gan.state)
+        objects.put(ExperimentLayout.render(gan.experiment(), gan.name(), "state.json"), Json.toString(gan.state)
                 .getBytes(StandardCharsets.UTF_8), "application/json");
     }
 
     private <T> T readFile(String id, String relative, Class<T> type) {
-        String k = ModelStore.fileKey(id, relative);
+        String k = ExperimentLayout.file(id, relative);
         try {
             if (!objects.exists(k)) {
                 return null;
@@ -651,7 +651,7 @@ public class ImageRenderService {
     }
 
     private BufferedImage readImage(String id, String relative) {
-        String k = ModelStore.fileKey(id, relative);
+        String k = ExperimentLayout.file(id, relative);
         try {
             BufferedImage img = ImageIO.read(new ByteArrayInputStream(objects.get(k)));
             if (img == null) {
@@ -719,7 +719,4 @@ public class ImageRenderService {
         return PopulationComparison.ganFile(gan.name(), relative);
     }
 
-    static String renderKey(String id, String gan, String relative) {
-        return ModelStore.experimentPrefix(id) + "render/" + gan + "/" + relative;
-    }
 }

@@ -40,6 +40,7 @@ import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.service.Endpoints;
 import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
+import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
 import io.quarkus.test.common.WithTestResource;
@@ -158,7 +159,7 @@ class ImageRenderServiceTest {
                      List.of(StackResource.TOPICS.images(), StackResource.TOPICS.deadLetter()))) {
             // 1. A round before its population: kept in the store, not lost.
             send(producer, StackResource.TOPICS.rounds(), round("r1", "low_accuracy", 1, low1, false));
-            String parkedKey = ImageRenderService.renderKey("r1", "low_accuracy", "pending/round-00001.json");
+            String parkedKey = ExperimentLayout.parkedRound("r1", "low_accuracy", 1);
             waitFor(() -> objects.exists(parkedKey), "round 1 parked at " + parkedKey);
 
             // 2. The populations (low twice: known once); each draws round 0, then the parked round 1.
@@ -444,11 +445,11 @@ class ImageRenderServiceTest {
     }
 
     String text(String experiment, String relative) {
-        return new String(objects.get(ModelStore.fileKey(experiment, relative)), StandardCharsets.UTF_8);
+        return new String(objects.get(ExperimentLayout.file(experiment, relative)), StandardCharsets.UTF_8);
     }
 
     int gifFrames(String experiment, String relative) throws Exception {
-        byte[] gif = objects.get(ModelStore.fileKey(experiment, relative));
+        byte[] gif = objects.get(ExperimentLayout.file(experiment, relative));
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(gif))) {
             ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
             reader.setInput(in);

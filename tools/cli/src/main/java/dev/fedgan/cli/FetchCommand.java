@@ -1,5 +1,6 @@
 package dev.fedgan.cli;
 
+import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ final class FetchCommand implements Callable<Integer> {
 
     /** Fetches the experiment's files into {@code target}; returns how many there are now. */
     static int fetch(ModelStore models, String experimentId, Path target) throws java.io.IOException {
-        models.fetchAll(experimentId, "files/", target);
+        models.fetchAll(experimentId, ExperimentLayout.FILES, target);
         if (!Files.isDirectory(target)) {
             return 0;
         }

@@ -1,0 +1,138 @@
+package dev.fedgan.modelstore;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Every object key fedgan writes, in one place, so that the services, the command line and the tests cannot disagree
+ * on where a thing lives. A <em>namespace</em> is one GAN of an experiment ({@code <experiment>.<gan>}); it is laid
+ * out like an experiment of its own (weights, deltas, checkpoints), while the files a person reads stay under the
+ * experiment itself:
+ *
+ * <pre>
+ * classifiers/&lt;sha256[0:16]&gt;/...                             stored primary classifiers (content-addressed)
+ * aggregator/runs/&lt;namespace&gt;.json                             the aggregator's run records
+ * experiments/&lt;experiment&gt;/files/&lt;relative path&gt;             what fedgan debug --out writes (report, grids, CSV)
+ * experiments/&lt;experiment&gt;/filter/populations.json           the filter's record of a finished experiment
+ * experiments/&lt;experiment&gt;/render/&lt;gan&gt;/&lt;name&gt;                 image-render's state of one GAN
+ * experiments/&lt;namespace&gt;/&lt;kind&gt;/round-NNNNN-&lt;sha[0:16]&gt;.zip   broadcast weights (generator, critic)
+ * experiments/&lt;namespace&gt;/deltas/round-NNNNN/&lt;client&gt;-&lt;sha[0:16]&gt;.delta   client updates (deleted once used)
+ * experiments/&lt;namespace&gt;/checkpoints/round-NNNNN-&lt;sha[0:16]&gt;.json          server checkpoints
+ * </pre>
+ *
+ * <p>Every name that comes from a message is checked here ({@link #segment}, {@link #relativePath}): a key can never
+ * climb out of its experiment or name another one.
+ */
+public final class ExperimentLayout {
+
+    /** Prefix of the stored classifiers. */
+    public static final String CLASSIFIERS = "classifiers/";
+    /** Prefix of the aggregator's run records. */
+    public static final String RUNS = "aggregator/runs/";
+    /** An experiment's output files, relative to the experiment. */
+    public static final String FILES = "files/";
+    /** Client deltas, relative to a namespace. */
+    public static final String DELTAS = "deltas/";
+
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private ExperimentLayout() {
+    }
+
+    /** The namespace of one GAN of an experiment: {@code <experiment>.<gan>}. */
+    public static String namespace(String experimentId, String gan) {
+        return segment("experiment id", experimentId) + "." + segment("GAN name", gan);
+    }
+
+    /** {@code experiments/<experimentId>/} (an experiment id or a {@link #namespace}). */
+    public static String experiment(String experimentId) {
+        return "experiments/" + segment("experiment id", experimentId) + "/";
+    }
+
+    /** An output file: {@code experiments/<experimentId>/files/<relativePath>}. */
+    public static String file(String experimentId, String relativePath) {
+        return experiment(experimentId) + FILES + relativePath(relativePath);
+    }
+
+    /** The prefix of every output file of an experiment. */
+    public static String files(String experimentId) {
+        return experiment(experimentId) + FILES;
+    }
+
+    /** The filter's record of a finished experiment. */
+    public static String filterRecord(String experimentId) {
+        return experiment(experimentId) + "filter/populations.json";
+    }
+
+    /** One of image-render's objects for a GAN: {@code experiments/<experimentId>/render/<gan>/<relativePath>}. */
+    public static String render(String experimentId, String gan, String relativePath) {
+        return experiment(experimentId) + "render/" + segment("GAN name", gan) + "/" + relativePath(relativePath);
+    }
+
+    /** Where image-render keeps a round announced before its GAN's population was known. */
+    public static String parkedRound(String experimentId, String gan, int round) {
+        return parkedRounds(experimentId, gan) + roundName(round) + ".json";
+    }
+
+    /** The prefix of {@link #parkedRound}s; their names sort in round order. */
+    public static String parkedRounds(String experimentId, String gan) {
+        return experiment(experimentId) + "render/" + segment("GAN name", gan) + "/pending/";
+    }
+
+    /** The aggregator's record of one run: {@code aggregator/runs/<namespace>.json}. */
+    public static String runRecord(String namespace) {
+        return RUNS + segment("namespace", namespace) + ".json";
+    }
+
+    /** The prefix of weights of one kind and round; the key ends in the content's hash and {@code .zip}. */
+    public static String weights(String namespace, String kind, int round) {
+        return experiment(namespace) + segment("kind", kind) + "/" + roundName(round) + "-";
+    }
+
+    /** The prefix of a client's delta of a round; the key ends in the content's hash and {@code .delta}. */
+    public static String delta(String namespace, int round, String clientId) {
+        return deltas(namespace) + roundName(round) + "/" + segment("client id", clientId) + "-";
+    }
+
+    /** The prefix of every client delta of a namespace. */
+    public static String deltas(String namespace) {
+        return experiment(namespace) + DELTAS;
+    }
+
+    /** The prefix of a checkpoint of a round; the key ends in the manifest's hash and {@code .json}. */
+    public static String checkpoint(String namespace, int round) {
+        return experiment(namespace) + "checkpoints/" + roundName(round) + "-";
+    }
+
+    /** {@code round-NNNNN}: rounds sort by name. */
+    static String roundName(int round) {
+        if (round < 0) {
+            throw new IllegalArgumentException("round must not be negative, got " + round);
+        }
+        return String.format(Locale.ROOT, "round-%05d", round);
+    }
+
+    /** A single key segment taken from outside: 1-128 characters of A-Z a-z 0-9 . _ -, no leading . _ -. */
+    static String segment(String what, String value) {
+        if (value == null || !SEGMENT.matcher(value).matches()) {
+            throw new IllegalArgumentException("invalid " + what + " '" + value
+                    + "': 1-128 characters of A-Z a-z 0-9 . _ -, not starting with . _ or -");
+        }
+        return value;
+    }
+
+    /** A '/'-separated relative path with no empty, '.' or '..' segment. */
+    static String relativePath(String path) {
+        if (path == null || path.isEmpty() || path.startsWith("/") || path.endsWith("/") || path.contains("\\")) {
+            throw new IllegalArgumentException("invalid relative path '" + path
+                    + "': '/'-separated, not starting or ending with '/', no backslashes");
+        }
+        for (String s : path.split("/")) {
+            if (s.isEmpty() || s.equals(".") || s.equals("..")) {
+                throw new IllegalArgumentException("invalid relative path '" + path
+                        + "': no empty, '.' or '..' segments");
+            }
+        }
+        return path;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.fedgan.modelstore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+/** The object keys, spelled out: stored objects of earlier runs must still be found after any change here. */
+class ExperimentLayoutTest {
+
+    @Test
+    void aGansObjectsLiveUnderItsNamespace() {
+        String ns = ExperimentLayout.namespace("e1", "low_accuracy");
+        assertEquals("e1.low_accuracy", ns);
+        assertEquals("experiments/e1.low_accuracy/generator/round-00007-", ExperimentLayout.weights(ns, "generator", 7));
+        assertEquals("experiments/e1.low_accuracy/deltas/round-00012/w03-", ExperimentLayout.delta(ns, 12, "w03"));
+        assertEquals("experiments/e1.low_accuracy/deltas/", ExperimentLayout.deltas(ns));
+        assertEquals("experiments/e1.low_accuracy/checkpoints/round-00100-", ExperimentLayout.checkpoint(ns, 100));
+        assertEquals("aggregator/runs/e1.low_accuracy.json", ExperimentLayout.runRecord(ns));
+    }
+
+    @Test
+    void filesAndServiceStateLiveUnderTheExperiment() {
+        assertEquals("experiments/e1/files/gans/low_accuracy/rounds.csv",
+                ExperimentLayout.file("e1", "gans/low_accuracy/rounds.csv"));
+        assertEquals("experiments/e1/files/", ExperimentLayout.files("e1"));
+        assertEquals("experiments/e1/filter/populations.json", ExperimentLayout.filterRecord("e1"));
+        assertEquals("experiments/e1/render/high_accuracy/state.json",
+                ExperimentLayout.render("e1", "high_accuracy", "state.json"));
+        assertEquals("experiments/e1/render/high_accuracy/pending/round-00003.json",
+                ExperimentLayout.parkedRound("e1", "high_accuracy", 3));
+        assertEquals("experiments/e1/render/high_accuracy/pending/", ExperimentLayout.parkedRounds("e1", "high_accuracy"));
+    }
+
+    @Test
+    void namesFromMessagesCannotLeaveTheirExperiment() {
+        assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.file("e1", "../e2/files/report.html"));
+        assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.file("e1", "/report.html"));
+        assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.experiment("../e2"));
+        assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.namespace("e1", "a/b"));
+        assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.delta("e1.x", -1, "w1"));
+        assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.render("e1", "gan", "pending/"));
+    }
+}
