@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the benchmarks. Arguments go to JMH, e.g. `bench/run.sh ClassifierBenchmark -f 1`;
 # `bench/run.sh --main CLASS ARGS...` runs a plain main class of the bench module instead.
-# Results belong in docs/benchmarks.md together with the command that produced them.
+# Each run is a row in bench/results/*.csv; docs/benchmarks.md has the commands and the current figures.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/mvnw" -q -B -DskipTests -pl bench -am package >&2
