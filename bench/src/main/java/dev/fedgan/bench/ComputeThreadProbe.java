@@ -19,9 +19,9 @@ import java.util.concurrent.Executors;
  * The server side of reference-size rounds (DP aggregation of zero deltas, then the generator steps) on the threads a
  * service would use, to see what the calling thread costs SameDiff. Modes: {@code main} (every round on the main
  * thread), {@code one-thread} (every round on the same pool thread, as {@code ComputeThread} does), {@code new-thread}
- * (each round on another pool thread, as Quarkus's worker threads did), {@code local} (clients trained in this JVM
+ * (each round on another pool thread, as Quarkus's worker threads would), {@code local} (clients trained in this JVM
  * too, as {@code FederatedGanTraining.runRound}). Run: {@code bench/run.sh --main dev.fedgan.bench.ComputeThreadProbe
- * MODE [rounds=6]}; results in docs/benchmarks.md.
+ * MODE [rounds=6]}; results in bench/results/changes.csv.
  */
 public final class ComputeThreadProbe {
 

@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * One DP-FedAvg-GAN round at the paper's configuration (reference networks, 10 clients, 6 critic steps each,
  * 6 generator steps, batch 32), timed by phase, with the arithmetic it does in GFLOP/s against the machine's
  * {@code Nd4j.gemm} peak measured in the same run. Not JMH: one round takes tens of seconds, and the breakdown
- * needs the phases inside it. Run: {@code bench/run-main.sh GanRoundBenchmark [rounds] [preset]}.
+ * needs the phases inside it. Run: {@code bench/gan-round.sh [rounds] [preset]}.
  *
  * <p>Arithmetic counted (2 FLOP per multiply-add, convolutions and dense layers only): per critic step of batch B
  * with WGAN-GP, B·(G + 12·D): G forward on the client, three critic forward passes, the hand-written input

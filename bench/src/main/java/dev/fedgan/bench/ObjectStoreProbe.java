@@ -9,8 +9,8 @@ import java.util.Random;
 
 /**
  * A 26 MB object (a reference-size delta) into a running S3 server, ten times each way: {@code ObjectStore.put} (one
- * PUT since issue 4's round work), the MinIO client's multipart upload in 5 MiB parts (what {@code ObjectStore} did
- * before), and {@code ObjectStore.get} with its checksum check. Run against the dev stack:
+ * PUT), the MinIO client's multipart upload in 5 MiB parts (for comparison), and {@code ObjectStore.get} with its
+ * checksum check. Run against the dev stack:
  * {@code java -jar tools/devstack/target/fedgan-devstack.jar &} then
  * {@code bench/run.sh --main dev.fedgan.bench.ObjectStoreProbe [endpoint access-key secret-key [server-pid]]}. With
  * the S3 server's process id (a JVM on this machine, e.g. the dev stack's), it also prints the server's CPU seconds

@@ -233,7 +233,7 @@ public final class ServicesRoundBenchmark {
      * as the OS counts them) against the one-JVM run's, and the round time those seconds allow at best on this machine's
      * cores (every core busy all the time). When the services need more CPU than the target allows, no scheduling
      * can meet it here. Page faults in the hundreds of thousands per round mean memory given back and taken again
-     * (docs/benchmarks.md: JavaCPP's physical cap).
+     * (e.g. natives past JavaCPP's physical-memory cap, freed by collections and allocated anew).
      */
     private static void printCpuBudget(Map<String, Usage> before, Map<String, Usage> after, int warmUp, int last,
                                        Usage inJvm, int cores, double inJvmSeconds) {

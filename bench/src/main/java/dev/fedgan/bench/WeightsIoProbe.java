@@ -12,7 +12,7 @@ import java.util.Locale;
  * The weights' file format at the reference preset (a generator of 53 MB, a critic of 26 MB): {@link NetworkWeights#write}
  * into memory as the object store's puts do, SHA-256 of the bytes, and {@link NetworkWeights#read} with its layout and
  * finite checks, as a client-update loads a round's broadcast. 15 repetitions, the last 3 printed. Run:
- * {@code bench/run.sh --main dev.fedgan.bench.WeightsIoProbe}; results in docs/benchmarks.md.
+ * {@code bench/run.sh --main dev.fedgan.bench.WeightsIoProbe}; results in bench/results/changes.csv.
  */
 public final class WeightsIoProbe {
 

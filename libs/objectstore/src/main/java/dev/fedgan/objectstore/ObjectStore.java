@@ -60,13 +60,13 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Objects are held in memory whole: this is for model weights, deltas and result files (megabytes), not for
- * data sets. Every object goes up in one PUT request, never as a multipart upload (S3 takes up to 5 GiB in one PUT;
- * a multipart upload of a 26 MB delta took twice as long against S3Proxy, docs/benchmarks.md), sent from the caller's
- * array (the MinIO client's own {@code putObject} copies the bytes into buffers it grows as it reads and hashes them
+ * data sets. Every object goes up in one PUT request, never as a multipart upload (S3 takes up to 5 GiB in one PUT,
+ * and 5 MiB parts make a reference-size delta's upload about twice as slow; bench's ObjectStoreProbe), sent from
+ * the caller's array (the MinIO client's own {@code putObject} copies the bytes into buffers it grows as it reads and hashes them
  * again). The PUT is signed (AWS signature V4, MinIO's {@link Signer}) over its headers with an
  * {@code UNSIGNED-PAYLOAD}, and carries the bytes' CRC32C ({@code x-amz-checksum-crc32c}): the server checks the
  * upload against it as the body streams in and refuses a damaged one, without hashing the payload with SHA-256 a
- * second time (S3Proxy: 0.080-0.088 CPU-s per 26 MB PUT against 0.114-0.121 signed; docs/benchmarks.md). The
+ * second time (a signed payload costs the server about a third more CPU per PUT). The
  * SHA-256 every reader checks is the object's metadata. Every other request goes through the MinIO client. Thread-safe; close it to stop the HTTP
  * client's threads.
  */

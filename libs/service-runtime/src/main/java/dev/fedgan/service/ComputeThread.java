@@ -17,16 +17,16 @@ import org.jboss.logging.Logger;
  * rendering), whatever worker thread a message arrives on.
  *
  * <p>Why: SameDiff keeps execution state per calling thread, and work that hops between Quarkus's worker threads
- * runs slower than the same work on one thread: the reference generator steps of a round took 1.3–1.9 s on one
- * thread and 2.0–3.7 s, growing with every new thread, when each round ran on another pool thread
- * ({@code bench/run.sh --main dev.fedgan.bench.ComputeThreadProbe}, docs/benchmarks.md). One thread also means one
+ * runs slower than the same work on one thread, and slower with every new thread it visits (up to twice as slow for
+ * the reference generator steps; {@code bench/run.sh --main dev.fedgan.bench.ComputeThreadProbe} compares the
+ * two). One thread also means one
  * piece of ND4J work at a time per service, so two experiments never compete for the same cores inside a pod.
  *
  * <p>All of it, set-up included: ND4J's OpenMP runtime (libgomp) keeps a team of threads for every thread that
  * calls it, and once a process holds more OpenMP threads than cores, idle OpenMP threads no longer spin between
- * parallel regions but sleep at once, so every region waits for its threads to be woken. The aggregator built an
- * experiment's networks on a Kafka worker thread until 2026-11-29; from then on, its compute thread's OpenMP
- * thread slept and was woken about 2,500 times per reference round (about 15 once the set-up ran here).
+ * parallel regions but sleep at once, so every region waits for its threads to be woken. Networks built on another
+ * thread (a Kafka worker's) would give the process that second team, and the compute thread's OpenMP threads would
+ * be put to sleep and woken thousands of times per reference round instead of a handful.
  */
 @ApplicationScoped
 public class ComputeThread {

@@ -113,11 +113,11 @@ public final class LocalServices implements AutoCloseable {
 
     /**
      * ND4J's OpenMP settings for one of {@code replicas} client-update JVMs sharing this machine's cores. Threads:
-     * ND4J's default is one per core, and two replicas of two threads each on two cores made every critic step wait
+     * ND4J's default is one per core, and two replicas of two threads each on two cores make every critic step wait
      * for the other's threads, so each replica gets cores/replicas. Waiting: OpenMP's threads spin between parallel
-     * regions by default; a client-update stores one client's delta while the next client trains, and the spinning
-     * took the cores that the store, S3 and the aggregator's reads needed (24 CPU-s per reference round instead of
-     * 17-18; docs/benchmarks.md). Passive threads sleep instead.
+     * regions by default; a client-update stores one client's delta while the next client trains, and spinning
+     * threads would take the cores that the store, S3 and the aggregator's reads need. Passive threads sleep
+     * instead.
      */
     static Map<String, String> clientUpdateEnvironment(int replicas) {
         Map<String, String> env = new TreeMap<>(Map.of("OMP_WAIT_POLICY", "PASSIVE"));
@@ -138,7 +138,7 @@ public final class LocalServices implements AutoCloseable {
      * A service JVM's arguments against the dev stack. JavaCPP's physical-memory cap (fedgan.javacpp.maxphysicalbytes,
      * sized for the pods' heaps) counts the heap too: here it is the heap plus NATIVE_MEMORY. Past the cap JavaCPP
      * calls System.gc() before allocating; at the reference preset a client-update JVM with 2 GB of heap under the
-     * pods' 3G cap did so time and again (1.5M page faults and 6 s of kernel time per round; docs/benchmarks.md).
+     * pods' 3G cap would do so before nearly every allocation, since it holds about 2.5 GB of natives.
      */
     static List<String> serviceJvm(String heap, int httpPort, Path app) {
         return List.of("-Xmx" + heap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + (parseBytes(heap) + NATIVE_MEMORY),

@@ -24,7 +24,7 @@ class LocalServicesTest {
 
     @Test
     void aServiceJvmMayHoldItsHeapPlusFourGigabytesOfNatives() {
-        // A reference-preset client-update holds about 2.5 GB of natives beside its heap (docs/benchmarks.md).
+        // A reference-preset client-update holds about 2.5 GB of natives beside its heap.
         List<String> args = LocalServices.serviceJvm("1g", 8123, Path.of("services/x/quarkus-run.jar"));
         assertTrue(args.contains("-Xmx1g"), args.toString());
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + (5L << 30)), args.toString());
@@ -34,7 +34,7 @@ class LocalServicesTest {
 
     @Test
     void clientUpdatesShareTheCoresAndSleepWhileWaiting() {
-        // OpenMP's spinning threads took the cores that the delta stores needed (docs/benchmarks.md).
+        // Spinning OpenMP threads would take the cores that the delta stores need.
         assertEquals(Map.of("OMP_WAIT_POLICY", "PASSIVE"), LocalServices.clientUpdateEnvironment(1));
         int cores = Runtime.getRuntime().availableProcessors();
         assertEquals(Map.of("OMP_WAIT_POLICY", "PASSIVE", "OMP_NUM_THREADS", Integer.toString(Math.max(1, cores / 2))),

@@ -16,8 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The trained classifier compiled into a SameDiff graph that outputs logits, for inference only. It runs
- * libnd4j's native conv2d / maxpool ops (oneDNN where available) instead of DL4J's layer code: 2.4x faster
- * than {@code MultiLayerNetwork.output} at batch 500 on 2 cores (docs/benchmarks.md), and it yields the logits
+ * libnd4j's native conv2d / maxpool ops (oneDNN where available) instead of DL4J's layer code: several times faster
+ * than {@code MultiLayerNetwork.output} ({@code ClassifierBenchmark}), and it yields the logits
  * directly. Outputs agree with the network's to float rounding (tested).
  */
 final class ClassifierInference {

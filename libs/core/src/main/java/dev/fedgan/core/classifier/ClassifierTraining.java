@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>One addition to the reference: the last {@code decayEpochs} epochs run at a tenth of the learning rate. The
  * reference trains 3 epochs over 671,585 EMNIST examples; on the 6,000 bundled lab digits a constant rate leaves
- * held-out accuracy swinging by about a percent from epoch to epoch (96.5-97.5% measured), the decay settles it.
+ * held-out accuracy swinging by about a percent from epoch to epoch; the decay settles it.
  */
 public final class ClassifierTraining {
 

@@ -127,9 +127,8 @@ public final class GanNetworks {
     /**
      * A new graph whose variables hold the very arrays bound to them ({@link #bind}). SameDiff's default
      * (thread-safe, lazily initialised) holder copies an array every time one is bound: with the weights bound before
-     * every step, that was a fresh copy of both networks per step, allocated natively and freed only when the
-     * garbage collector got to it (allocation was 70% of the aggregator's compute-thread native samples,
-     * docs/benchmarks.md).
+     * every step, that would be a fresh copy of both networks per step, allocated natively and freed only when the
+     * garbage collector gets to it.
      * A graph is used by one thread at a time (callers synchronise), which is what this holder needs.
      */
     static SameDiff graph() {
@@ -305,7 +304,8 @@ public final class GanNetworks {
 
     /**
      * Adds the weight decay's gradient 2·L2·w to {@code grads} in place. The decay stays out of the differentiated
-     * graph: SameDiff's pow derivative over the 6.4M-weight dense kernel cost ~10% of a reference critic step.
+     * graph: SameDiff's pow derivative over the 6.4M-weight dense kernel is an expensive op of its own in every
+     * critic step, where the analytic gradient is one multiply-add per weight.
      * {@code scratch} holds the caller's buffers for the 2·L2·w terms, by tensor name.
      */
     static void addRegularisationGradient(Map<String, INDArray> grads, NetworkWeights w, boolean critic,

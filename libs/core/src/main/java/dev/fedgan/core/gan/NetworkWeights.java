@@ -108,8 +108,8 @@ public final class NetworkWeights {
 
     /**
      * Whether {@code a}'s buffer holds exactly its values, in row-major order. SameDiff's variables are views of a
-     * buffer of their own size at offset 0: they qualify. Copying them (ND4J allocates and zeroes the copy) was a
-     * third of the aggregator's 0.45 CPU-s per reference checkpoint (docs/benchmarks.md).
+     * buffer of their own size at offset 0: they qualify. Copying them (ND4J allocates and zeroes the copy) would
+     * make every checkpoint, flatten and read pay for a second copy of the network.
      */
     static boolean holdsRowMajor(INDArray a) {
         return a.ordering() == 'c' && a.offset() == 0 && a.data().length() == a.length()

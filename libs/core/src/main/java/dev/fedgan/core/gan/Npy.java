@@ -13,8 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * numpy's {@code .npy} format (version 1.0) for the weight files, float32 tensors copied in one piece between the
  * file's bytes and the array's buffer. The bytes are the ones {@link Nd4j#toNpyByteArray} writes (numpy's header);
- * that path copied each tensor three times more and grew its buffer by doubling, which made storing and loading
- * the reference networks' 80 MB a visible part of every round (docs/benchmarks.md). Other types, and headers this
+ * that path copies each tensor three times more and grows its buffer by doubling, which makes storing and loading
+ * the reference networks' 80 MB a visible part of every round. Other types, and headers this
  * class does not write, go through ND4J's own reader and writer.
  */
 final class Npy {

@@ -19,10 +19,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * The arrays of a training step's gradient pass, kept for the next step of the same graph.
  *
  * <p>SameDiff 1.0.0-M2.1 turns its array cache off for gradient passes ({@code calculateGradientsAndOutputs} sets
- * {@code setEnableCache(false)} on the gradient function): every op output of every step was a new native
- * allocation, zeroed by libnd4j and freed only when the garbage collector found its Java object. At the reference
- * preset the aggregator faulted in about 0.5 GB of such memory per round, every page cleared by the kernel first
- * (docs/benchmarks.md). Here a step's arrays stay in use for the whole step, as they do without the cache, and go
+ * {@code setEnableCache(false)} on the gradient function): every op output of every step would be a new native
+ * allocation, zeroed by libnd4j and freed only when the garbage collector finds its Java object. At the reference
+ * preset that is about 0.5 GB per aggregator round, every page faulted in and cleared by the kernel first. Here a
+ * step's arrays stay in use for the whole step, as they do without the cache, and go
  * back to a pool only when the step is over ({@link #recycle()}); the next step takes them by data type and shape,
  * zeroed as a new array would be. An array no step has taken for two steps is freed.
  *

@@ -8,10 +8,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Generator or critic steps of the {@link GanPreset#TINY tiny} networks on random data, run once when a service
  * starts so that the JVM compiles the steps' Java code (SameDiff's execution of the graph, the same for every
- * preset) before the first real round. Without it a service that takes a few steps per round needs many rounds to
- * get there: the aggregator's 6 reference generator steps per round took 1.3–1.8 s in a run's rounds 4–8 against
- * 1.0–1.1 s in one JVM whose clients' critic steps had compiled the same code (docs/benchmarks.md). Nothing here
- * touches a real experiment's networks.
+ * preset) before the first real round. Without it a service that takes only a few steps per round (the aggregator:
+ * 6 generator steps) needs many rounds to get there, and meanwhile runs its steps slower than one JVM whose clients'
+ * critic steps have compiled the same code. Nothing here touches a real experiment's networks.
  */
 public final class StepWarmUp {
 
