@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * experiment itself:
  *
  * <pre>
- * classifiers/&lt;sha256[0:16]&gt;/...                             stored primary classifiers (content-addressed)
+ * classifiers/&lt;sha256[0:16]&gt;.zip                             stored primary classifiers (content-addressed)
  * aggregator/runs/&lt;namespace&gt;.json                             the aggregator's run records
  * experiments/&lt;experiment&gt;/files/&lt;relative path&gt;             what fedgan debug --out writes (report, grids, CSV)
  * experiments/&lt;experiment&gt;/filter/populations.json           the filter's record of a finished experiment

@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /**
  * A message's GAN settings as the core's configuration; unset fields take {@link GanTrainingConfig#CPU_DEMO}'s.
- * Shared by the services (this module is their common support library: object storage and message mappings).
+ * Shared by the services, the command line and the benchmarks.
  */
 public final class GanSettingsMapping {
 

@@ -38,14 +38,8 @@ import java.util.zip.ZipOutputStream;
  * {@link ObjectRef} (bucket, key, size, SHA-256) small enough for a Kafka message; takes a claim and returns the
  * payload only if the bytes match it.
  *
- * <p>Key layout (see docs/storage.md):
- * <pre>
- * experiments/&lt;experimentId&gt;/&lt;kind&gt;/round-00012-&lt;sha256[0:16]&gt;.zip            weights (content-addressed)
- * experiments/&lt;experimentId&gt;/deltas/round-00012/&lt;clientId&gt;-&lt;sha256[0:16]&gt;.delta  client deltas (content-addressed)
- * experiments/&lt;experimentId&gt;/files/&lt;relativePath&gt;                                output files
- * experiments/&lt;experimentId&gt;/checkpoints/round-00012-&lt;sha256[0:16]&gt;.json      checkpoint manifests (state + weights' claims)
- * classifiers/&lt;sha256[0:16]&gt;.zip                                                 primary classifiers (content-addressed)
- * </pre>
+ * <p>Every key comes from {@link ExperimentLayout} (docs/storage.md lists them); the {@code experimentId} the methods
+ * take is an experiment or one GAN's {@link ExperimentLayout#namespace namespace}.
  *
  * Weights and deltas are content-addressed: the key includes the hash of the bytes, so storing the same payload
  * twice (a redelivered message, a retried task) yields the same key and writes nothing, and a key never names
