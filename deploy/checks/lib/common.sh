@@ -11,7 +11,7 @@ export HELM_CACHE_HOME="${TMPDIR:-/tmp}/fedgan-helm/cache" HELM_CONFIG_HOME="${T
 missing() {
   echo "deploy checks: $1 is missing. Install the tools with:" >&2
   echo "  $INSTALL_HINT" >&2
-  echo "(or skip these checks: ./mvnw verify -Ddeploy.checks.skip)" >&2
+  echo "(or skip these checks: ./mvnw verify -Ddeploy.checks.skip, or skip them with the tests: -DskipTests)" >&2
   exit 1
 }
 

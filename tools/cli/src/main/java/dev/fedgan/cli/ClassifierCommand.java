@@ -26,8 +26,8 @@ final class ClassifierCommand {
         int epochs;
 
         @Option(names = "--decay-epochs", defaultValue = "2",
-                description = {"Final epochs at a tenth of the learning rate (0 = constant, as the reference); the first epoch always",
-                    "runs at the full rate, so fewer epochs shorten the decay. Default: ${DEFAULT-VALUE}."})
+                description = "Final epochs at a tenth of the learning rate (0 = constant, as the reference); the first "
+                    + "epoch always runs at the full rate, so fewer epochs shorten the decay. Default: ${DEFAULT-VALUE}.")
         int decayEpochs;
 
         @Option(names = "--batch-size", defaultValue = "32", description = "Examples per Adam step. Default: ${DEFAULT-VALUE}.")
@@ -46,8 +46,11 @@ final class ClassifierCommand {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
-            description = {"Train the reference CNN centrally on normal (non-inverted) data and save it with its provenance.",
-                "Accuracy is reported on --test-data, or on a held-out fraction of the writers."})
+            description = {"Train the reference CNN centrally on normal (non-inverted) data and save it with its "
+                    + "provenance.",
+                "",
+                "Accuracy is reported on --test-data, or on a held-out fraction of the writers.",
+                ""})
     static final class Train implements Callable<Integer> {
 
         @Option(names = "--data", defaultValue = "bundled:lab",

@@ -13,8 +13,11 @@ import picocli.CommandLine.Parameters;
 final class DataCommand {
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,
-            description = {"Detect the format of a data file and summarise it: writers, examples, classes, pixel convention.",
-                "Corrupt files, NaN pixels, bad labels, empty or duplicate writers are reported with file and writer."})
+            description = {"Detect the format of a data file and summarise it: writers, examples, classes, pixel "
+                    + "convention.",
+                "",
+                "Corrupt files, NaN pixels, bad labels, empty or duplicate writers are reported with file and writer.",
+                ""})
     static final class Inspect implements Callable<Integer> {
 
         @Parameters(paramLabel = "DATA", description = "bundled, bundled:lab, bundled:field, or a TFF .h5 / LEAF .json / IDX file.")

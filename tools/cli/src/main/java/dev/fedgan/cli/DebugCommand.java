@@ -23,13 +23,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "debug", mixinStandardHelpOptions = true,
-        description = {"The debugging workflow in one go, on the bundled digits by default:",
-            "  1. train the primary classifier on the lab data (or load --classifier),",
-            "  2. give the inversion bug to a fraction p of the field writers and measure every writer,",
-            "  3. select the low- and high-accuracy (by_user) and the correct/incorrect (by_example) populations,",
-            "  4. train a DP federated GAN on each by_user population and compare what they draw.",
-            "Everything lands under --out: classifier/, measurement/ (CSV, JSON, histogram PNG), populations/,",
-            "gans/ (grids, GIFs, per-round CSV, checkpoints), low_vs_high.png and report.html / report.json."})
+        description = {"The debugging workflow in one JVM, without the services (on the bundled digits by default).",
+            "",
+            "  1. Train the primary classifier on the lab data (or load --classifier).",
+            "  2. Give the inversion bug to a fraction p of the field writers; measure all.",
+            "  3. Select the by_user (low/high accuracy) and by_example populations.",
+            "  4. Train a DP federated GAN on each by_user population; compare them.",
+            "",
+            "by_user splits the writers by accuracy (below --low, above --high); by_example splits each writer's "
+                + "examples into correctly and incorrectly classified ones. The GANs' drawings of the two by_user "
+                + "populations, side by side, show what the failing writers' data looks like.",
+            "",
+            "Everything lands under --out: classifier/, measurement/ (CSV, JSON, histogram PNG), populations/, gans/ "
+                + "(grids, GIFs, per-round CSV, checkpoints), low_vs_high.png and report.html / report.json.",
+            ""})
 final class DebugCommand implements Callable<Integer> {
 
     @Option(names = "--train-data", defaultValue = "bundled:lab", description = "Classifier training data. Default: ${DEFAULT-VALUE}.")

@@ -32,13 +32,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The debugging workflow on the services, all on this machine:",
-            "  1. start the dev stack (Kafka + S3) unless one is running, and the four services as separate JVMs",
-            "     (filter, client-update, aggregator, image-render; logs in OUT/logs/),",
-            "  2. submit the experiment (the bundled digits, the inversion bug for a fraction p of the users),",
-            "  3. follow it: populations, a progress bar over both GANs' rounds with ε, the verdict,",
-            "  4. copy the report and pictures into OUT and stop everything (also on Ctrl-C).",
-            "GAN options as 'fedgan debug' (a CPU demo by default)."})
+        description = {"The debugging workflow on the services, all on this machine (the main job).",
+            "",
+            "  1. Start the dev stack (Kafka + S3), unless one is running.",
+            "  2. Start the four services as separate JVMs (logs in OUT/logs/).",
+            "  3. Submit the experiment: the bundled digits, the bug for a fraction p.",
+            "  4. Follow it: populations, both GANs' rounds with ε, the verdict.",
+            "  5. Copy the report and pictures into OUT; stop everything (also on Ctrl-C).",
+            "",
+            "The services are filter, client-update, aggregator and image-render. The experiment gives the inversion "
+                + "bug to a fraction p of the bundled field users; the progress bar follows both GANs' rounds. GAN "
+                + "options as 'fedgan debug' (a CPU demo by default).",
+            ""})
 final class DemoCommand implements Callable<Integer> {
 
     /** The services, in start order, and their packaged apps under services/. */

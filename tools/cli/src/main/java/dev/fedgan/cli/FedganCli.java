@@ -9,15 +9,20 @@ import picocli.CommandLine.Command;
 /** The {@code fedgan} command. Every subcommand prints a human summary, or JSON with {@code --json}. */
 @Command(name = "fedgan", mixinStandardHelpOptions = true, versionProvider = FedganCli.Version.class,
         description = {
-            "Debug a model on data you cannot see: measure where the primary classifier fails across writers,",
-            "select the failing and the healthy populations, and train DP federated GANs on each to see their data.",
+            "Debug a model on data you cannot see: measure where the primary classifier fails across writers, "
+                + "select the failing and the healthy populations, and train DP federated GANs on each to see their "
+                + "data.",
             "",
-            "Start with:  fedgan debug            (the whole workflow on the bundled digits)",
-            "Data:        'bundled:lab' / 'bundled:field' (shipped MNIST digits), a TFF .h5 file,",
-            "             a LEAF .json file or directory, or an IDX *-images-idx3-ubyte[.gz] file."},
-        subcommands = {DataCommand.class, ClassifierCommand.class, MeasureCommand.class, FilterCommand.class, SubmitCommand.class, WatchCommand.class,
-            FetchCommand.class, DemoCommand.class,
-            DebugCommand.class, PrivacyCommand.class, CommandLine.HelpCommand.class},
+            "Start with 'fedgan demo': the whole workflow on the four services and a local Kafka and S3 stack, "
+                + "on the bundled digits (the main job). 'fedgan debug' runs the same workflow in one JVM, "
+                + "without the services.",
+            "",
+            "Data: 'bundled:lab' / 'bundled:field' (shipped MNIST digits), a TFF .h5 file, a LEAF .json file or "
+                + "directory, or an IDX *-images-idx3-ubyte[.gz] file.",
+            ""},
+        subcommands = {DemoCommand.class, DebugCommand.class, DataCommand.class, ClassifierCommand.class,
+            MeasureCommand.class, FilterCommand.class, SubmitCommand.class, WatchCommand.class, FetchCommand.class,
+            PrivacyCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 failure (one-line reason on stderr), 2 bad usage."})
 public final class FedganCli {
 
@@ -28,6 +33,9 @@ public final class FedganCli {
     /** Runs the command line and returns the exit status (tests call this). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new FedganCli());
+        // Help fills the terminal's width (picocli asks the terminal; 80 columns when there is none, as in tests
+        // and pipes; -Dpicocli.usage.width=N overrides).
+        cli.setUsageHelpAutoWidth(true);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             err.println("fedgan: error: " + reason(ex));

@@ -14,9 +14,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true,
-        description = {"Copy an experiment's output files from the object store into a local folder: the same tree",
-            "'fedgan debug --out DIR' writes (classifier/, measurement/, populations/, gans/, low_vs_high.png,",
-            "report.html, report.json), each file checked against its checksum."})
+        description = {"Copy an experiment's output files from the object store into a local folder.",
+            "",
+            "The folder gets the same tree 'fedgan debug --out DIR' writes (classifier/, measurement/, populations/, "
+                + "gans/, low_vs_high.png, report.html, report.json), each file checked against its checksum.",
+            ""})
 final class FetchCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "ID", description = "The experiment id.")

@@ -24,7 +24,9 @@ final class FilterCommand {
 
     @Command(name = "by-user", mixinStandardHelpOptions = true,
             description = {"Low-accuracy writers (accuracy < --low) and high-accuracy writers (accuracy > --high).",
-                "Writes by_user/acc_lt<low>/ and by_user/acc_gt<high>/ with client_ids.csv and summary.json."})
+                "",
+                "Writes by_user/acc_lt<low>/ and by_user/acc_gt<high>/ with client_ids.csv and summary.json.",
+                ""})
     static final class ByUser implements Callable<Integer> {
 
         @Option(names = "--measurement", defaultValue = MeasureCommand.DEFAULT_DIR,
@@ -53,8 +55,11 @@ final class FilterCommand {
     }
 
     @Command(name = "by-example", mixinStandardHelpOptions = true,
-            description = {"Per writer, its correctly and its incorrectly classified examples; writers with at least",
-                "--min-num-examples of them. Writes by_example/min_num_examples_N/{correct,incorrect}/."})
+            description = {"Per writer, its correctly and its incorrectly classified examples; writers with at least "
+                    + "--min-num-examples of them.",
+                "",
+                "Writes by_example/min_num_examples_N/{correct,incorrect}/.",
+                ""})
     static final class ByExample implements Callable<Integer> {
 
         @Option(names = "--measurement", defaultValue = MeasureCommand.DEFAULT_DIR,

@@ -13,7 +13,7 @@ final class KafkaOptions {
     String bootstrap;
 
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
-            description = "Prefix of the fedgan topics. Default: ${DEFAULT-VALUE}.")
+            description = "Prefix of the fedgan topics (default: ${DEFAULT-VALUE}).")
     String prefix;
 
     Topics topics() {

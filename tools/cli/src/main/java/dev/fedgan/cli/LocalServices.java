@@ -222,7 +222,7 @@ public final class LocalServices implements AutoCloseable {
 
     /** Waits until every started service answers ready on {@code /q/health/ready}. */
     public void awaitReady(Progress bar, Duration timeout) throws InterruptedException {
-        bar.start("starting services", httpPorts.size(), "services");
+        bar.startCount("starting services", httpPorts.size(), "services");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         List<String> waiting = new ArrayList<>(httpPorts.keySet());

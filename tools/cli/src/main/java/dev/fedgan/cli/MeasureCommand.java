@@ -14,8 +14,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "measure", mixinStandardHelpOptions = true,
-        description = {"Apply the inversion bug to a fraction of the writers and measure the classifier on every writer:",
-            "per-writer accuracy (CSV), the 100-bin histogram (PNG), 25th/75th percentiles and overall accuracy (JSON)."})
+        description = {"Apply the inversion bug to a fraction of the writers and measure the classifier on every writer.",
+            "",
+            "Writes the per-writer accuracy (CSV), the 100-bin histogram (PNG), the 25th/75th percentiles and the "
+                + "overall accuracy (JSON).",
+            ""})
 final class MeasureCommand implements Callable<Integer> {
 
     static final String DEFAULT_DIR = "fedgan-out/measurement";

@@ -12,28 +12,28 @@ import picocli.CommandLine.Option;
 
 @Command(name = "privacy", mixinStandardHelpOptions = true, subcommands = PrivacyCommand.EpsilonCommand.class,
         description = {"Differential-privacy accounting of DP federated training (user-level DP, RDP accountant).",
-            "See docs/privacy.md for what is accounted and the formulas."})
+            "",
+            "See docs/privacy.md for what is accounted and the formulas.",
+            ""})
 final class PrivacyCommand {
 
     @Command(name = "epsilon", mixinStandardHelpOptions = true, sortOptions = false,
             description = {
                 "The user-level (epsilon, delta) guarantee of T rounds of DP-FedAvg.",
-                "Computed as tensorflow_privacy's compute_dp_sgd_privacy does: the RDP",
-                "accountant of the Sampled Gaussian Mechanism, converted to (epsilon, delta)",
-                "with the original 2019 rule and the improved 2020 rule, each at its best",
-                "Renyi order.",
                 "",
-                "The terms: each round, m of the N users (clients) are sampled, so a user takes",
-                "part with probability q = m/N. Each user's update is clipped to L2 norm S, and",
-                "Gaussian noise of standard deviation z*S is added to the sum of the updates:",
-                "z is the noise multiplier (more noise, smaller epsilon). The guarantee:",
-                "whether any one user's data was used changes the probability of any outcome",
-                "by at most a factor e^epsilon, except with probability delta. Smaller is more",
-                "private; epsilon above ~10 is weak, in the millions it is vacuous.",
+                "Computed as tensorflow_privacy's compute_dp_sgd_privacy does: the RDP accountant of the Sampled "
+                    + "Gaussian Mechanism, converted to (epsilon, delta) with the original 2019 rule and the improved "
+                    + "2020 rule, each at its best Renyi order.",
                 "",
-                "The accountant assumes Poisson sampling (each user independently with",
-                "probability q); training samples exactly m users without replacement, and",
-                "q = m/N is the usual approximation.",
+                "The terms: each round, m of the N users (clients) are sampled, so a user takes part with probability "
+                    + "q = m/N. Each user's update is clipped to L2 norm S, and Gaussian noise of standard deviation "
+                    + "z*S is added to the sum of the updates: z is the noise multiplier (more noise, smaller "
+                    + "epsilon). The guarantee: whether any one user's data was used changes the probability of any "
+                    + "outcome by at most a factor e^epsilon, except with probability delta. Smaller is more private; "
+                    + "epsilon above ~10 is weak, in the millions it is vacuous.",
+                "",
+                "The accountant assumes Poisson sampling (each user independently with probability q); training "
+                    + "samples exactly m users without replacement, and q = m/N is the usual approximation.",
                 ""},
             footer = {"", "Examples:",
                 "  fedgan privacy epsilon -N 3400 -m 10 -z 1.0 -T 1000",

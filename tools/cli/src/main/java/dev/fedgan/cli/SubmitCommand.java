@@ -20,10 +20,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "submit", mixinStandardHelpOptions = true,
-        description = {"Start an experiment on the services: validate the request and produce it to the experiments topic.",
+        description = {"Start an experiment on the services: validate the request and produce it to the experiments "
+                + "topic.",
+            "",
             "The request is JSON as in docs/messages.md, e.g.",
-            "  {\"schema\": 1, \"experiment_id\": \"demo-1\", \"data\": \"bundled:field\", \"invert_probability\": 0.5, \"bug_seed\": 7}",
-            "Then follow it with 'fedgan watch demo-1'."})
+            "  {\"schema\": 1, \"experiment_id\": \"demo-1\", \"data\": \"bundled:field\",",
+            "   \"invert_probability\": 0.5, \"bug_seed\": 7}",
+            "Then follow it with 'fedgan watch demo-1'.",
+            ""})
 final class SubmitCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "SPEC", description = "The request: a JSON file, or - for standard input.")

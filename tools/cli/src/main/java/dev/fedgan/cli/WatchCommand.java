@@ -16,8 +16,10 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = {"Follow an experiment on the services until every GAN has finished and the verdict is in.",
-            "One line per completed round (ε, updates, time), the populations, the pictures and the verdict as",
-            "they come, and any dead letter about the experiment. Reads the topics from their beginning."})
+            "",
+            "One line per completed round (ε, updates, time), the populations, the pictures and the verdict as they "
+                + "come, and any dead letter about the experiment. Reads the topics from their beginning.",
+            ""})
 final class WatchCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "ID", description = "The experiment id.")

@@ -107,8 +107,20 @@ public final class HistogramChart {
         g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         g.drawLine(x, TOP - 6, x, TOP + plotH);
         g.setStroke(new BasicStroke(1f));
-        int w = fm.stringWidth(label);
-        g.drawString(label, left ? x - w - 4 : x + 4, left ? TOP - 8 : TOP + 6);
+        g.drawString(label, labelX(x, fm.stringWidth(label), left, W), left ? TOP - 8 : TOP + 6);
+    }
+
+    /**
+     * x of a threshold's label: beside its line, on the {@code left} or the right, or on the other side where that
+     * side has no room (a high threshold near 1, a low one near 0), so the label is never cut off at the edge.
+     */
+    static int labelX(int lineX, int labelWidth, boolean left, int width) {
+        int leftX = lineX - labelWidth - 4;
+        int rightX = lineX + 4;
+        boolean leftFits = leftX >= 2;
+        boolean rightFits = rightX + labelWidth <= width - 2;
+        int x = left ? (leftFits || !rightFits ? leftX : rightX) : (rightFits || !leftFits ? rightX : leftX);
+        return Math.max(2, Math.min(width - 2 - labelWidth, x));
     }
 
     private static int niceCeiling(int v) {

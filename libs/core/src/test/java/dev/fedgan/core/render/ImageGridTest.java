@@ -214,4 +214,60 @@ public class ImageGridTest {
         assertThrows(IllegalArgumentException.class, () -> GridAnimation.writeGif(List.of(g), List.of("a"), out, 5));
         assertFalse(Files.exists(out));
     }
+
+    /**
+     * Every tile's pixel columns 0..27 land at grid columns x0..x0+27 and nowhere else, through the grid, the PNG
+     * and the enlarged side-by-side picture: a column of speckles along tiles' edges in a picture is in the
+     * generator's output, not made by the drawing (checked for docs/low_vs_high.png: the speckled columns are
+     * column 0 of each low-accuracy tile and column 27 and row 27 of each high-accuracy tile, inside the tiles).
+     */
+    @Test
+    void tileEdgeColumnsAreTheImagesOwnEdgeColumnsThroughGridPngAndSideBySide() throws Exception {
+        int rows = 2;
+        int cols = 3;
+        float[] px = new float[rows * cols * WriterData.PIXELS];
+        for (int k = 0; k < rows * cols; k++) {
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    // background −1 inside, a distinct gray on each edge column and row
+                    float v = x == 0 ? -0.5f : x == 27 ? 0.5f : y == 27 ? 0f : -1f;
+                    px[k * WriterData.PIXELS + y * 28 + x] = v;
+                }
+            }
+        }
+        BufferedImage grid = ImageGrid.grid(px, rows, cols);
+        Path png = tmp.resolve("edges.png");
+        ImageGrid.writePng(grid, png);
+        BufferedImage read = javax.imageio.ImageIO.read(png.toFile());
+        BufferedImage side = ImageGrid.sideBySide(read, "a", read, "b", "t");
+        // the left grid inside side: find its frame (FRAME gray) on a row through the grids
+        int frameX = -1;
+        int frameY = -1;
+        for (int y = 0; y < side.getHeight() && frameX < 0; y++) {
+            for (int x = 0; x < side.getWidth() / 2; x++) {
+                if ((side.getRGB(x, y) & 0xFFFFFF) == (ImageGrid.FRAME.getRGB() & 0xFFFFFF)) {
+                    frameX = x;
+                    frameY = y;
+                    break;
+                }
+            }
+        }
+        assertTrue(frameX >= 0, "frame found");
+        for (int k = 0; k < rows * cols; k++) {
+            int x0 = (k % cols) * 28;
+            int y0 = (k / cols) * 28;
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    int want = ImageGrid.toByte(px[k * WriterData.PIXELS + y * 28 + x]);
+                    assertEquals(want, grid.getRaster().getSample(x0 + x, y0 + y, 0), "grid, tile " + k + " (" + x + ", " + y + ")");
+                    assertEquals(want, ImageGrid.grayAt(read, x0 + x, y0 + y), "png, tile " + k + " (" + x + ", " + y + ")");
+                    for (int d = 0; d < ImageGrid.SCALE * ImageGrid.SCALE; d++) {
+                        int sx = frameX + 1 + (x0 + x) * ImageGrid.SCALE + d % ImageGrid.SCALE;
+                        int sy = frameY + 1 + (y0 + y) * ImageGrid.SCALE + d / ImageGrid.SCALE;
+                        assertEquals(want, ImageGrid.grayAt(side, sx, sy), "side by side, tile " + k + " (" + x + ", " + y + ")");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,6 @@
+/**
+ * The per-writer measurement of the primary classifier on the field data with the bug applied: per-writer
+ * accuracy, the 100-bin histogram, the 25th/75th percentiles, and their CSV and JSON files. Like all of the core,
+ * it must not depend on Quarkus, Kafka or object storage (enforced for the module by maven-enforcer).
+ */
+package dev.fedgan.core.measure;
