@@ -12,6 +12,7 @@ import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.gan.GanEvaluator;
 import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanNetworks;
+import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.NetworkWeights;
 import dev.fedgan.core.gan.PopulationComparison;
@@ -23,7 +24,6 @@ import dev.fedgan.core.population.PopulationSummary;
 import dev.fedgan.core.privacy.ClientSampler;
 import dev.fedgan.core.privacy.GaussianNoise;
 import dev.fedgan.core.privacy.PrivacyStatement;
-import dev.fedgan.core.render.GridAnimation;
 import dev.fedgan.core.render.ImageGrid;
 import dev.fedgan.core.report.DebugReport;
 import dev.fedgan.protocol.ExperimentRequest;
@@ -90,7 +90,6 @@ public class ImageRenderService {
 
     private static final Logger LOG = Logger.getLogger(ImageRenderService.class);
     static final String SERVICE = "image-render";
-    static final String EVALUATIONS_CSV = "evaluations.csv";
 
     private static final ObjectMapper READER = Json.MAPPER.copy()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -321,8 +320,8 @@ public class ImageRenderService {
         s.evaluations.removeIf(x -> x.round() == round);
         s.evaluations.add(e);
         s.evaluations.sort(Comparator.comparingInt(GanExperiment.Evaluation::round));
-        putJson(gan.experiment(), ganPath(gan, GanExperiment.EVALUATIONS), s.evaluations);
-        putText(gan.experiment(), ganPath(gan, EVALUATIONS_CSV), csv(s.evaluations));
+        models.putFile(gan.experiment(), ganPath(gan, GanRunFiles.EVALUATIONS), GanRunFiles.evaluationsJson(s.evaluations));
+        models.putFile(gan.experiment(), ganPath(gan, GanRunFiles.EVALUATIONS_CSV), GanRunFiles.evaluationsCsv(s.evaluations));
         saveState(gan);
         rendered.increment();
         gauge("fedgan.generated.mean.pixel", "Mean pixel of the GAN's latest evaluation batch: about -0.7 for normal"
@@ -351,12 +350,8 @@ public class ImageRenderService {
             frames.add(readImage(gan.experiment(), ganPath(gan, e.grid())));
             captions.add(GanEvaluator.caption(e.round()));
         }
-        withTemp(dir -> {
-            Path gif = dir.resolve(GanExperiment.GIF);
-            GridAnimation.writeGif(frames, captions, gif, GanExperiment.GIF_FRAME_MILLIS);
-            models.putFile(gan.experiment(), ganPath(gan, GanExperiment.GIF), gif);
-        });
-        putJson(gan.experiment(), ganPath(gan, GanExperiment.PRIVACY), privacy(gan));
+        models.putFile(gan.experiment(), ganPath(gan, GanRunFiles.GIF), GanRunFiles.gif(frames, captions));
+        models.putFile(gan.experiment(), ganPath(gan, GanRunFiles.PRIVACY), GanRunFiles.privacyJson(privacy(gan)));
         s.gif = true;
         saveState(gan);
         LOG.infof("experiment=%s gan=%s round=%d: finished (%s), GIF of %d grids", gan.experiment(), gan.name(),
@@ -447,7 +442,7 @@ public class ImageRenderService {
         }
         GanExperiment.Result result = new GanExperiment.Result(label, p.clients().size(), s.finishedRound,
                 s.stoppedBecause, s.seconds, s.last(), List.copyOf(s.evaluations), privacy(gan), randomness(gan),
-                GanExperiment.GIF);
+                GanRunFiles.GIF);
         return new PopulationComparison.Side(label, populationPath(p), p.clients().size(),
                 summary == null ? 0 : summary.trulyInverted(), result);
     }
@@ -671,28 +666,6 @@ public class ImageRenderService {
             ref[0] = models.putFile(id, relative, f);
         });
         return ref[0];
-    }
-
-    private void putJson(String id, String relative, Object value) {
-        putText(id, relative, Json.toString(value));
-    }
-
-    private void putText(String id, String relative, String text) {
-        models.putFile(id, relative, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String csv(List<GanExperiment.Evaluation> evaluations) {
-        StringBuilder sb = new StringBuilder("round,mean_pixel,polarity,classifier_score,frechet_distance,epsilon,grid\n");
-        for (GanExperiment.Evaluation e : evaluations) {
-            sb.append(String.format(Locale.ROOT, "%d,%.6f,%s,%s,%s,%.6g,%s%n", e.round(), e.meanPixel(),
-                    e.polarity().name(), opt(e.classifierScore()), opt(e.frechetDistance()),
-                    e.epsilon(), e.grid()));
-        }
-        return sb.toString();
-    }
-
-    private static String opt(Double v) {
-        return v == null ? "" : String.format(Locale.ROOT, "%.6g", v);
     }
 
     interface IoBody {
