@@ -21,7 +21,7 @@ import java.util.Locale;
  * Trains one DP federated GAN on one population and keeps what a person needs to judge it, under
  * {@code <out>/}: a 6×6 grid of generated images at round 0, every {@code imagesEvery} rounds and at the end
  * ({@code images/gen_images_step_00040.png}, the reference's naming), an animated {@code grids.gif},
- * {@code rounds.csv} (one row per round), {@code evaluations.json} (mean pixel,
+ * {@code rounds.csv} (one row per round), {@code evaluations.json} and {@code evaluations.csv} (mean pixel,
  * polarity, classifier score and Fréchet classifier distance when a classifier is given), {@code privacy.json},
  * and checkpoints (first and latest kept, as the reference does). The per-GAN files' names and content come from
  * {@link GanRunFiles}, which the image-render service uses too, so both write the same bytes.
@@ -120,6 +120,7 @@ public final class GanExperiment {
         PrivacyStatement privacy = training.privacy();
         GanRunFiles.write(out, GanRunFiles.PRIVACY, GanRunFiles.privacyJson(privacy));
         GanRunFiles.write(out, GanRunFiles.EVALUATIONS, GanRunFiles.evaluationsJson(evaluations));
+        GanRunFiles.write(out, GanRunFiles.EVALUATIONS_CSV, GanRunFiles.evaluationsCsv(evaluations));
         return new Result(name, training.population(), training.round(), stopped, (System.nanoTime() - t0) / 1e9, last,
                 evaluations, privacy, training.randomnessDescription(), out.relativize(gif).toString());
     }

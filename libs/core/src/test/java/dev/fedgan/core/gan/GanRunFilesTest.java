@@ -52,6 +52,8 @@ class GanRunFilesTest {
 
         assertEquals(2, r.evaluations().size(), "rounds 0 and 1");
         assertArrayEquals(GanRunFiles.evaluationsJson(r.evaluations()), readAll(out.resolve(GanRunFiles.EVALUATIONS)));
+        assertArrayEquals(GanRunFiles.evaluationsCsv(r.evaluations()),
+                readAll(out.resolve(GanRunFiles.EVALUATIONS_CSV)));
         assertArrayEquals(GanRunFiles.privacyJson(r.privacy()), readAll(out.resolve(GanRunFiles.PRIVACY)));
         List<BufferedImage> grids = new ArrayList<>();
         List<String> captions = new ArrayList<>();
