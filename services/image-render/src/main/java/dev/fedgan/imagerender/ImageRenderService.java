@@ -247,46 +247,38 @@ public class ImageRenderService {
         }
     }
 
+    /** Does what {@link RenderPlan} decides for the round. */
     private void handle(Gan gan, RoundCompleted r) {
-        GanState s = gan.state;
         long t0 = System.nanoTime();
-        boolean draw = r.round() % gan.config.imagesEvery() == 0 || r.round() == 1 || r.finished();
-        boolean finishing = r.finished() && (!s.gif || !s.reported);
-        if (!draw) {
-            seen(s, r); // nothing to draw this round; the state is saved with the next drawing
-            return;
-        }
-        if (s.rendered(r.round()) && !finishing) {
-            duplicates.increment();
-            LOG.infof("experiment=%s gan=%s round=%d: already rendered, skipped", gan.experiment(), gan.name(), r.round());
-            return;
-        }
-        if (!s.rendered(r.round())) {
-            // A missing, corrupt, wrongly shaped or non-finite generator throws here: dead letter, state untouched.
-            NetworkWeights g = models.getWeights(r.generator(), GanNetworks.generatorLayout(gan.config.preset()));
-            seen(s, r);
-            if (!r.finished()) {
-                render(gan, r.round(), g, r.epsilon(), t0);
-                return;
+        switch (RenderPlan.decide(gan.state, gan.config.imagesEvery(), r)) {
+            case SKIP -> gan.state.seen(r); // nothing to draw this round; the state is saved with the next drawing
+            case DUPLICATE -> {
+                duplicates.increment();
+                LOG.infof("experiment=%s gan=%s round=%d: already rendered, skipped", gan.experiment(), gan.name(),
+                        r.round());
             }
-            renderOnly(gan, r.round(), g, r.epsilon());
-        } else {
-            duplicates.increment();
-            LOG.infof("experiment=%s gan=%s round=%d: last round again, completing the GIF/report", gan.experiment(),
-                    gan.name(), r.round());
+            case DRAW -> render(gan, r.round(), generator(gan, r), r.epsilon(), t0);
+            case DRAW_AND_FINISH -> {
+                renderOnly(gan, r.round(), generator(gan, r), r.epsilon());
+                finish(gan, r, t0);
+            }
+            case FINISH -> {
+                duplicates.increment();
+                LOG.infof("experiment=%s gan=%s round=%d: last round again, completing the GIF/report",
+                        gan.experiment(), gan.name(), r.round());
+                finish(gan, r, t0);
+            }
         }
-        finish(gan, r, t0);
     }
 
-    /** Accounts an announced round once (wall time, ε of the latest round). */
-    private static void seen(GanState s, RoundCompleted r) {
-        if (r.round() > s.lastRound) {
-            s.lastRound = r.round();
-            s.seconds += r.seconds();
-            s.epsilon = r.epsilon();
-            s.epsilonOriginal = r.epsilonOriginal();
-            s.delta = r.delta();
-        }
+    /**
+     * The announced generator, the round then accounted. A missing, corrupt, wrongly shaped or non-finite generator
+     * throws before the state is touched: the message is dead-lettered and a redelivery is handled afresh.
+     */
+    private NetworkWeights generator(Gan gan, RoundCompleted r) {
+        NetworkWeights g = models.getWeights(r.generator(), GanNetworks.generatorLayout(gan.config.preset()));
+        gan.state.seen(r);
+        return g;
     }
 
     // ------------------------------------------------------------------------------------------------ drawing
@@ -317,9 +309,7 @@ public class ImageRenderService {
         GanExperiment.Evaluation e = new GanExperiment.Evaluation(round, d.meanPixel(), d.polarity(), d.classifierScore(),
                 d.frechetDistance(), epsilon, file);
         GanState s = gan.state;
-        s.evaluations.removeIf(x -> x.round() == round);
-        s.evaluations.add(e);
-        s.evaluations.sort(Comparator.comparingInt(GanExperiment.Evaluation::round));
+        s.record(e);
         models.putFile(gan.experiment(), ganPath(gan, GanRunFiles.EVALUATIONS), GanRunFiles.evaluationsJson(s.evaluations));
         models.putFile(gan.experiment(), ganPath(gan, GanRunFiles.EVALUATIONS_CSV), GanRunFiles.evaluationsCsv(s.evaluations));
         saveState(gan);
