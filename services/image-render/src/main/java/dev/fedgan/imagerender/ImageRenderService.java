@@ -127,6 +127,7 @@ public class ImageRenderService {
 
     private final ModelStore models;
     private final ObjectStore objects;
+    private final RenderStateStore states;
     private final Emitter<String> images;
     private final Emitter<String> parkedDeadLetters;
     private final DeadLetters deadLetters;
@@ -151,6 +152,7 @@ public class ImageRenderService {
             MeterRegistry registry) {
         this.models = models;
         this.objects = objects;
+        this.states = new RenderStateStore(objects);
         this.images = images;
         this.parkedDeadLetters = parkedDeadLetters;
         this.deadLetters = deadLetters;
@@ -189,8 +191,7 @@ public class ImageRenderService {
         Gan gan = gans.get(key);
         if (gan == null) {
             gan = register(p);
-            objects.put(ExperimentLayout.render(p.experimentId(), p.gan(), "population.json"), json.getBytes(StandardCharsets.UTF_8),
-                    "application/json");
+            states.putPopulation(p, json);
             GanTrainingConfig config = gan.config;
             LOG.infof("experiment=%s gan=%s: population of %d clients, preset %s, seed %d, images every %d rounds,"
                     + " classifier %s", p.experimentId(), p.gan(), p.clients().size(), config.preset().name(),
@@ -221,7 +222,7 @@ public class ImageRenderService {
         RoundCompleted r = Messages.decode(json, RoundCompleted.class);
         Gan gan = known(r.experimentId(), r.gan());
         if (gan == null) {
-            objects.put(ExperimentLayout.parkedRound(r.experimentId(), r.gan(), r.round()), json.getBytes(StandardCharsets.UTF_8), "application/json");
+            states.park(r, json);
             parked.increment();
             LOG.infof("experiment=%s gan=%s round=%d: population not known yet, kept until it is", r.experimentId(),
                     r.gan(), r.round());
@@ -232,19 +233,14 @@ public class ImageRenderService {
 
     /** The population is known: the rounds announced before it, in round order. */
     private void drainParked(Gan gan) {
-        String prefix = ExperimentLayout.parkedRounds(gan.experiment(), gan.name());
-        List<String> keys = new ArrayList<>(objects.list(prefix));
-        keys.sort(Comparator.naturalOrder());
-        for (String k : keys) {
-            String json = new String(objects.get(k), StandardCharsets.UTF_8);
+        states.drainParked(gan.experiment(), gan.name(), parked -> {
             try {
-                handle(gan, Messages.decode(json, RoundCompleted.class));
+                handle(gan, Messages.decode(parked, RoundCompleted.class));
             } catch (RuntimeException e) {
                 // The original record was acknowledged when it was parked: dead-letter it here, the same way.
-                deadLetter(gan.experiment(), json, e);
+                deadLetter(gan.experiment(), parked, e);
             }
-            objects.delete(k);
-        }
+        });
     }
 
     /** Does what {@link RenderPlan} decides for the round. */
@@ -312,7 +308,7 @@ public class ImageRenderService {
         s.record(e);
         models.putFile(gan.experiment(), ganPath(gan, GanRunFiles.EVALUATIONS), GanRunFiles.evaluationsJson(s.evaluations));
         models.putFile(gan.experiment(), ganPath(gan, GanRunFiles.EVALUATIONS_CSV), GanRunFiles.evaluationsCsv(s.evaluations));
-        saveState(gan);
+        states.save(gan.experiment(), gan.name(), gan.state);
         rendered.increment();
         gauge("fedgan.generated.mean.pixel", "Mean pixel of the GAN's latest evaluation batch: about -0.7 for normal"
                 + " digits, +0.7 for inverted ones (the polarity statistic)", gan).v = d.meanPixel();
@@ -343,7 +339,7 @@ public class ImageRenderService {
         models.putFile(gan.experiment(), ganPath(gan, GanRunFiles.GIF), GanRunFiles.gif(frames, captions));
         models.putFile(gan.experiment(), ganPath(gan, GanRunFiles.PRIVACY), GanRunFiles.privacyJson(privacy(gan)));
         s.gif = true;
-        saveState(gan);
+        states.save(gan.experiment(), gan.name(), gan.state);
         LOG.infof("experiment=%s gan=%s round=%d: finished (%s), GIF of %d grids", gan.experiment(), gan.name(),
                 r.round(), r.stoppedBecause(), frames.size());
         ObjectRef report = null;
@@ -359,8 +355,8 @@ public class ImageRenderService {
             report = written.html();
             low.state.reported = true;
             high.state.reported = true;
-            saveState(low);
-            saveState(high);
+            states.save(low.experiment(), low.name(), low.state);
+            states.save(high.experiment(), high.name(), high.state);
             reports.increment();
             LOG.infof("experiment=%s: report written; verdict: %s", gan.experiment(), verdict);
         }
@@ -529,12 +525,12 @@ public class ImageRenderService {
         if (gan != null) {
             return gan;
         }
-        String k = ExperimentLayout.render(experiment, name, "population.json");
-        if (!objects.exists(k)) {
+        PopulationReady stored = states.population(experiment, name);
+        if (stored == null) {
             return null;
         }
         // A restarted renderer: the population and the state from the object store.
-        gan = register(Messages.decode(objects.get(k), PopulationReady.class));
+        gan = register(stored);
         LOG.infof("experiment=%s gan=%s: state restored from the object store (%d evaluations, last round %d)",
                 experiment, name, gan.state.evaluations.size(), gan.state.lastRound);
         return gan;
@@ -542,7 +538,7 @@ public class ImageRenderService {
 
     /** A GAN known from now on, with its stored state if it has one (a restart, or the population again). */
     private Gan register(PopulationReady p) {
-        GanState state = loadState(p.experimentId(), p.gan());
+        GanState state = states.state(p.experimentId(), p.gan());
         Gan gan = new Gan(p, config(p), state == null ? new GanState() : state);
         gans.put(key(p.experimentId(), p.gan()), gan);
         return gan;
@@ -602,24 +598,6 @@ public class ImageRenderService {
                 .withHeader("dead-letter-reason", String.valueOf(rejected.getMessage()))
                 .withHeader("dead-letter-cause", e.getClass().getName() + ": " + e.getMessage())
                 .withHeader("dead-letter-topic", "fedgan.rounds"));
-    }
-
-    private GanState loadState(String experiment, String name) {
-        String k = ExperimentLayout.render(experiment, name, "state.json");
-        if (!objects.exists(k)) {
-            return null;
-        }
-        try {
-            return READER.readValue(objects.get(k), GanState.class);
-        } catch (IOException e) {
-            throw new StorageException(StorageException.Reason.INVALID, k, objects.uri(k) + ": unreadable state: "
-                    + e.getMessage(), e);
-        }
-    }
-
-    private void saveState(Gan gan) {
-        objects.put(ExperimentLayout.render(gan.experiment(), gan.name(), "state.json"), Json.toString(gan.state)
-                .getBytes(StandardCharsets.UTF_8), "application/json");
     }
 
     private <T> T readFile(String id, String relative, Class<T> type) {
