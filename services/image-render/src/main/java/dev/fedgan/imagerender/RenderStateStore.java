@@ -62,8 +62,9 @@ final class RenderStateStore {
         }
     }
 
-    void save(String experiment, String gan, GanState state) {
-        objects.put(ExperimentLayout.render(experiment, gan, STATE), utf8(Json.toString(state)), "application/json");
+    void save(RenderedGan gan) {
+        objects.put(ExperimentLayout.render(gan.experiment(), gan.name(), STATE), utf8(Json.toString(gan.state)),
+                "application/json");
     }
 
     /** Keeps a round announced before its population, as received, until the population arrives. */
