@@ -1,7 +1,9 @@
 package dev.fedgan.imagerender;
 
 import dev.fedgan.core.gan.GanExperiment;
+import dev.fedgan.protocol.RoundCompleted;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -39,5 +41,26 @@ public final class GanState {
 
     public GanExperiment.Evaluation at(int round) {
         return evaluations.stream().filter(e -> e.round() == round).findFirst().orElse(null);
+    }
+
+    /**
+     * Accounts an announced round once: its wall time is added and its ε and δ kept only if it is later than every
+     * round seen, so a redelivered or out-of-order round does not count twice or roll the privacy back.
+     */
+    public void seen(RoundCompleted r) {
+        if (r.round() > lastRound) {
+            lastRound = r.round();
+            seconds += r.seconds();
+            epsilon = r.epsilon();
+            epsilonOriginal = r.epsilonOriginal();
+            delta = r.delta();
+        }
+    }
+
+    /** Keeps an evaluation, replacing one of the same round, the list staying in round order. */
+    public void record(GanExperiment.Evaluation e) {
+        evaluations.removeIf(x -> x.round() == e.round());
+        evaluations.add(e);
+        evaluations.sort(Comparator.comparingInt(GanExperiment.Evaluation::round));
     }
 }

@@ -3,10 +3,8 @@ package dev.fedgan.core.gan;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.gan.eval.GanMetrics;
 import dev.fedgan.core.io.FileTrees;
-import dev.fedgan.core.io.Json;
 import dev.fedgan.core.privacy.PrivacyStatement;
 import dev.fedgan.core.progress.Progress;
-import dev.fedgan.core.render.GridAnimation;
 import dev.fedgan.core.render.ImageGrid;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -23,9 +21,10 @@ import java.util.Locale;
  * Trains one DP federated GAN on one population and keeps what a person needs to judge it, under
  * {@code <out>/}: a 6×6 grid of generated images at round 0, every {@code imagesEvery} rounds and at the end
  * ({@code images/gen_images_step_00040.png}, the reference's naming), an animated {@code grids.gif},
- * {@code rounds.csv} (one row per round), {@code evaluations.json} (mean pixel, polarity, classifier score and
- * Fréchet classifier distance when a classifier is given), {@code privacy.json}, and checkpoints (first and
- * latest kept, as the reference does).
+ * {@code rounds.csv} (one row per round), {@code evaluations.json} and {@code evaluations.csv} (mean pixel,
+ * polarity, classifier score and Fréchet classifier distance when a classifier is given), {@code privacy.json},
+ * and checkpoints (first and latest kept, as the reference does). The per-GAN files' names and content come from
+ * {@link GanRunFiles}, which the image-render service uses too, so both write the same bytes.
  *
  * <p>Evaluation draws 500 images from fixed noise. The generator runs with the batch statistics of those 500
  * images rather than its moving statistics: with momentum 0.999 the moving statistics need thousands of
@@ -34,16 +33,6 @@ import java.util.Locale;
 public final class GanExperiment {
 
     public static final int EVAL_BATCH = 500;
-    /** The per-round log, in a GAN's output directory. */
-    public static final String ROUNDS_CSV = "rounds.csv";
-    /** The animation of a GAN's grids, in its output directory. */
-    public static final String GIF = "grids.gif";
-    /** Time per frame of {@link #GIF}. */
-    public static final int GIF_FRAME_MILLIS = 400;
-    /** The list of {@link Evaluation}s, in a GAN's output directory. */
-    public static final String EVALUATIONS = "evaluations.json";
-    /** The run's {@link PrivacyStatement}, in a GAN's output directory. */
-    public static final String PRIVACY = "privacy.json";
 
     /** One evaluation of the generator. */
     public record Evaluation(int round, double meanPixel, GanMetrics.Polarity polarity, Double classifierScore,
@@ -84,9 +73,9 @@ public final class GanExperiment {
             Progress progress) throws IOException {
         GanTrainingConfig c = training.config();
         Files.createDirectories(out.resolve("images"));
-        Path csv = out.resolve(ROUNDS_CSV);
+        Path csv = out.resolve(GanRunFiles.ROUNDS_CSV);
         if (training.round() == 0 || !Files.exists(csv)) {
-            Files.writeString(csv, ROUNDS_CSV_HEADER, StandardCharsets.UTF_8);
+            Files.writeString(csv, GanRunFiles.ROUNDS_CSV_HEADER, StandardCharsets.UTF_8);
         }
         Evaluator evaluator = new Evaluator(c, options, out);
         List<Evaluation> evaluations = evaluator.evaluations;
@@ -103,7 +92,7 @@ public final class GanExperiment {
                 break;
             }
             FederatedGanTraining.RoundReport r = training.runRound();
-            Files.writeString(csv, csvRow(r), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            Files.writeString(csv, GanRunFiles.roundsCsvRow(r), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             if (r.round() % c.imagesEvery() == 0 || r.round() == c.rounds()) {
                 evaluator.evaluate(training);
             }
@@ -127,11 +116,11 @@ public final class GanExperiment {
         Evaluation last = evaluations.get(evaluations.size() - 1);
         progress.finish(String.format(Locale.ROOT, "%s: %d rounds, mean pixel %+.2f (%s), ε %.4g",
                 name, training.round(), last.meanPixel(), last.polarity().name().toLowerCase(Locale.ROOT), last.epsilon()));
-        Path gif = out.resolve(GIF);
-        GridAnimation.writeGif(evaluator.frames, evaluator.captions, gif, GIF_FRAME_MILLIS);
+        Path gif = GanRunFiles.write(out, GanRunFiles.GIF, GanRunFiles.gif(evaluator.frames, evaluator.captions));
         PrivacyStatement privacy = training.privacy();
-        Json.write(out.resolve(PRIVACY), privacy);
-        Json.write(out.resolve(EVALUATIONS), evaluations);
+        GanRunFiles.write(out, GanRunFiles.PRIVACY, GanRunFiles.privacyJson(privacy));
+        GanRunFiles.write(out, GanRunFiles.EVALUATIONS, GanRunFiles.evaluationsJson(evaluations));
+        GanRunFiles.write(out, GanRunFiles.EVALUATIONS_CSV, GanRunFiles.evaluationsCsv(evaluations));
         return new Result(name, training.population(), training.round(), stopped, (System.nanoTime() - t0) / 1e9, last,
                 evaluations, privacy, training.randomnessDescription(), out.relativize(gif).toString());
     }
@@ -161,18 +150,5 @@ public final class GanExperiment {
             evaluations.add(new Evaluation(training.round(), d.meanPixel(), d.polarity(), d.classifierScore(),
                     d.frechetDistance(), training.epsilon(), file));
         }
-    }
-
-    /** The header line of {@code rounds.csv}. */
-    public static final String ROUNDS_CSV_HEADER = "round,seconds,critic_loss,generator_loss,epsilon,received,clipped,"
-            + "rejected_non_finite,pre_clip_norm_median,clients\n";
-
-    /** One round's line of {@code rounds.csv} (the aggregator service writes the same file). */
-    public static String csvRow(FederatedGanTraining.RoundReport r) {
-        var a = r.aggregate();
-        return String.format(Locale.ROOT, "%d,%.3f,%.6g,%.6g,%.6g,%d,%d,%d,%s,%s%n", r.round(), r.seconds(), r.criticLoss(),
-                r.generatorLoss(), r.epsilon(), a.received(), a.clipped(), a.rejectedNonFinite(),
-                a.preClipNormMedian() == null ? "" : String.format(Locale.ROOT, "%.6g", a.preClipNormMedian()),
-                String.join(" ", r.clients()));
     }
 }

@@ -8,7 +8,10 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -20,6 +23,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Writes image grids over training (e.g. one per saved round) as an animated grayscale GIF that loops forever:
@@ -40,15 +44,26 @@ public final class GridAnimation {
     }
 
     /**
-     * Writes the animation atomically (temporary file, then move), creating parent directories.
+     * Writes the animation atomically (temporary file, then move), creating parent directories: the bytes of
+     * {@link #gif}, so a file written here and one stored elsewhere from those bytes are the same.
+     *
+     * @param out the {@code .gif} file
+     * @see #gif for the other parameters
+     */
+    public static void writeGif(List<BufferedImage> frames, List<String> captions, Path out, int delayMillis) {
+        byte[] bytes = gif(frames, captions, delayMillis);
+        AtomicFiles.write(out, "GIF", tmp -> Files.write(tmp, bytes));
+    }
+
+    /**
+     * The animation as the bytes of a {@code .gif} file.
      *
      * @param frames      at least one picture; grids from {@link ImageGrid#grid} (gray), other types are turned
      *                    to gray by luma; frames of different sizes are centred on the largest
      * @param captions    one caption per frame (null or empty for none)
-     * @param out         the {@code .gif} file
      * @param delayMillis time per frame, 10 ms to 655,350 ms (GIF stores hundredths of a second)
      */
-    public static void writeGif(List<BufferedImage> frames, List<String> captions, Path out, int delayMillis) {
+    public static byte[] gif(List<BufferedImage> frames, List<String> captions, int delayMillis) {
         if (frames == null || frames.isEmpty()) {
             throw new IllegalArgumentException("an animation needs at least one frame, got " + frames);
         }
@@ -87,13 +102,14 @@ public final class GridAnimation {
         final int height = h + CAPTION_H;
         int delayCs = delayMillis / 10;
         int lastCs = (int) Math.min(65_535L, (long) delayCs * LAST_FRAME_HOLD);
-        AtomicFiles.write(out, "GIF", tmp -> {
-            Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("gif");
-            if (!it.hasNext()) {
-                throw new IOException("no GIF writer available");
-            }
-            ImageWriter writer = it.next();
-            try (ImageOutputStream ios = ImageIO.createImageOutputStream(tmp.toFile())) {
+        Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("gif");
+        if (!it.hasNext()) {
+            throw new IllegalStateException("no GIF writer available");
+        }
+        ImageWriter writer = it.next();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            try (ImageOutputStream ios = new MemoryCacheImageOutputStream(bytes)) {
                 writer.setOutput(ios);
                 writer.prepareWriteSequence(null);
                 ImageWriteParam param = writer.getDefaultWriteParam();
@@ -104,10 +120,13 @@ public final class GridAnimation {
                     writer.writeToSequence(new IIOImage(frame, null, md), param);
                 }
                 writer.endWriteSequence();
-            } finally {
-                writer.dispose();
             }
-        });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode a GIF of " + frames.size() + " frames: " + e.getMessage(), e);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
     }
 
     private static IndexColorModel grayPalette() {

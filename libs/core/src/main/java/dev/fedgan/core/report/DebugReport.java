@@ -1,7 +1,7 @@
 package dev.fedgan.core.report;
 
 import dev.fedgan.core.classifier.ClassifierProvenance;
-import dev.fedgan.core.gan.GanExperiment;
+import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.io.AtomicFiles;
 import dev.fedgan.core.io.Json;
@@ -67,8 +67,8 @@ public final class DebugReport {
                 hi.gan().privacy().delta()));
         rowHtml(h, "grids over rounds", link(PopulationComparison.ganFile(PopulationFilters.LOW_ACCURACY, lo.gan().gif())),
                 link(PopulationComparison.ganFile(PopulationFilters.HIGH_ACCURACY, hi.gan().gif())));
-        rowHtml(h, "per-round log", link(PopulationComparison.ganFile(PopulationFilters.LOW_ACCURACY, GanExperiment.ROUNDS_CSV)),
-                link(PopulationComparison.ganFile(PopulationFilters.HIGH_ACCURACY, GanExperiment.ROUNDS_CSV)));
+        rowHtml(h, "per-round log", link(PopulationComparison.ganFile(PopulationFilters.LOW_ACCURACY, GanRunFiles.ROUNDS_CSV)),
+                link(PopulationComparison.ganFile(PopulationFilters.HIGH_ACCURACY, GanRunFiles.ROUNDS_CSV)));
         h.append("</table>");
         h.append("<h2>Where the classifier fails</h2>");
         MeasurementFiles.Summary m = c.measurement();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fedgan.core.gan.GanExperiment;
+import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.gan.eval.GanMetrics;
 import dev.fedgan.core.privacy.PrivacyStatement;
@@ -51,7 +52,7 @@ class DebugReportTest {
         GanExperiment.Evaluation e = new GanExperiment.Evaluation(3, mean, GanMetrics.polarityOf(mean), null, null, 1.0,
                 "images/gen_images_step_00003.png");
         GanExperiment.Result r = new GanExperiment.Result(label, 10, 3, "round limit 3 reached", 1.0, e, List.of(e),
-                PrivacyStatement.of(10, 2, 1.0, 0.1, 3, null, true), "secure", GanExperiment.GIF);
+                PrivacyStatement.of(10, 2, 1.0, 0.1, 3, null, true), "secure", GanRunFiles.GIF);
         return new PopulationComparison.Side(label, "by_user/x", 10, 0, r);
     }
 
