@@ -37,11 +37,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -77,16 +74,12 @@ public class AggregatorService {
         final GanTrainingConfig config;
         final FederatedGanTraining training;
         final String namespace;
-        FederatedGanTraining.RoundPlan plan;
+        /** The round in progress: whose updates count, and when it completes or is abandoned. */
+        final RoundCollector round;
         /** The stored weights the next round broadcasts, and the round they belong to. */
         ObjectRef generator;
         ObjectRef critic;
         int storedRound = -1;
-        /** The clients whose update is in the round's sum ({@link FederatedGanTraining#addUpdate}). */
-        final Set<String> received = new LinkedHashSet<>();
-        final Set<String> rejected = new HashSet<>();
-        int late;
-        long roundStarted;
         /** Time spent reading the round's deltas from the object store and adding them (for the round's log line). */
         double fetchSeconds;
         int abandoned;
@@ -113,6 +106,7 @@ public class AggregatorService {
             this.config = config;
             this.training = training;
             this.namespace = ExperimentLayout.namespace(population.experimentId(), population.gan());
+            this.round = RoundCollector.of(population.request(), System::nanoTime);
         }
     }
 
@@ -152,11 +146,6 @@ public class AggregatorService {
                 return t;
             });
     private final Counter deltasDeleted;
-
-    /** Round deadline when the request sets none, seconds. */
-    static final int DEFAULT_DEADLINE_SECONDS = 600;
-    /** Share of m that must have answered at the deadline when the request sets none. */
-    static final double DEFAULT_QUORUM = 0.8;
 
     public AggregatorService(ModelStore models, ObjectStore objects, DeadLetters deadLetters, ComputeThread compute,
             @Channel("round-tasks") Emitter<String> tasks, TaskPartitions partitions,
@@ -221,7 +210,7 @@ public class AggregatorService {
                     if (run.deadline != null) {
                         run.deadline.cancel(false);
                     }
-                    run.plan = null;
+                    run.round.end();
                 }
             }
             runs.clear();
@@ -401,26 +390,22 @@ public class AggregatorService {
         }
         RuntimeException unusable = null;
         synchronized (run) {
-            if (run.plan == null || u.round() != run.plan.round()) {
-                run.late++;
+            RoundCollector.Arrival arrival = run.round.arrive(u.round(), u.clientId());
+            if (arrival.late()) {
                 updatesLate.increment();
-                if (run.plan == null) {
-                    deleteDeltas(run, u.round()); // the run is over; else the deletion after this round takes it
+            }
+            switch (arrival) {
+                case NO_ROUND -> deleteDeltas(run, u.round()); // the run is over; else the deletion after this round takes it
+                case NOT_SAMPLED -> // an answer to an abandoned sample of this round, or a client that was never asked
+                    LOG.warnf("%s round %d: update of %s, not in the current sample, ignored", run.namespace,
+                            u.round() + 1, u.clientId());
+                default -> {
                 }
-                return;
             }
-            if (!run.plan.clients().contains(u.clientId())) {
-                // Not in the current sample: an answer to an abandoned sample of this round, or a client that was
-                // never asked. Either way it must not enter the sum.
-                run.late++;
-                updatesLate.increment();
-                LOG.warnf("%s round %d: update of %s, not in the current sample, ignored", run.namespace,
-                        u.round() + 1, u.clientId());
-                return;
+            if (arrival != RoundCollector.Arrival.EXPECTED) {
+                return; // late, or a redelivered or duplicated update (it counts once)
             }
-            if (run.received.contains(u.clientId()) || run.rejected.contains(u.clientId())) {
-                return; // a redelivered or duplicated update counts once
-            }
+            RoundCollector.Progress progress;
             long t0 = System.nanoTime();
             try {
                 float[] delta = models.getDelta(u.delta(), Math.toIntExact(run.training.critic().length()));
@@ -432,18 +417,18 @@ public class AggregatorService {
                     throw new StorageException(StorageException.Reason.INVALID, u.delta().key(), u.delta().uri()
                             + ": the delta has " + bad + " NaN or infinite values");
                 }
-                run.training.addUpdate(run.plan, new ClientUpdate(u.clientId(), u.round(), delta, u.realExamples(),
-                        u.steps(), u.nonFinite(), u.loss())); // clipped and summed now, while the others train
-                run.received.add(u.clientId());
+                run.training.addUpdate(run.round.plan(), new ClientUpdate(u.clientId(), u.round(), delta,
+                        u.realExamples(), u.steps(), u.nonFinite(), u.loss())); // clipped and summed now
+                progress = run.round.added(u.clientId());
                 run.fetchSeconds += (System.nanoTime() - t0) / 1e9;
                 updatesReceived.increment();
             } catch (StorageException e) {
-                run.rejected.add(u.clientId());
+                progress = run.round.rejected(u.clientId());
                 updatesRejected.increment();
                 unusable = new StorageException(e.reason(), e.key(), run.namespace + " round " + (u.round() + 1)
                         + ": update of " + u.clientId() + " rejected: " + e.getMessage(), e);
             }
-            if (run.received.size() + run.rejected.size() == run.plan.clients().size()) {
+            if (progress == RoundCollector.Progress.COMPLETE) {
                 compute.run(() -> completeRound(run));
             }
         }
@@ -453,26 +438,28 @@ public class AggregatorService {
     }
 
     private void startRound(Run run) {
-        run.plan = run.training.beginRound();
-        run.roundStarted = System.nanoTime();
-        ExperimentRequest req = run.population.request();
-        int seconds = req.roundDeadlineSeconds() != null ? req.roundDeadlineSeconds() : DEFAULT_DEADLINE_SECONDS;
-        FederatedGanTraining.RoundPlan plan = run.plan;
-        run.deadline = clock.schedule(() -> onDeadline(run, plan), seconds, java.util.concurrent.TimeUnit.SECONDS);
-        int r = run.plan.round();
+        FederatedGanTraining.RoundPlan plan = run.training.beginRound();
+        run.round.begin(plan);
+        scheduleDeadline(run, plan);
+        int r = plan.round();
         if (run.storedRound != r) { // after a restart: the checkpoint's weights are stored, but their claims not known
             run.generator = models.putWeights(run.namespace, "generator", r, run.training.generator());
             run.critic = models.putWeights(run.namespace, "critic", r, run.training.critic());
             run.storedRound = r;
         }
         ExperimentRequest q = run.population.request();
-        for (int k = 0; k < run.plan.clients().size(); k++) {
-            String client = run.plan.clients().get(k);
+        for (int k = 0; k < plan.clients().size(); k++) {
+            String client = plan.clients().get(k);
             RoundTask task = new RoundTask(Messages.SCHEMA, q.experimentId(), run.population.gan(), r, client, run.generator,
-                    run.critic, run.plan.clientSeeds()[k], q.gan(), q.data(), q.invertProbability(), q.bugSeed());
+                    run.critic, plan.clientSeeds()[k], q.gan(), q.data(), q.invertProbability(), q.bugSeed());
             tasks.send(KafkaRecord.of(partitions.topic(), client, Messages.encode(task), null, partitions.of(k, r)));
         }
         partitions.refresh(); // for the next round
+    }
+
+    private void scheduleDeadline(Run run, FederatedGanTraining.RoundPlan plan) {
+        run.deadline = clock.schedule(() -> onDeadline(run, plan), run.round.nanosToDeadline(),
+                java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -481,27 +468,27 @@ public class AggregatorService {
      */
     private void onDeadline(Run run, FederatedGanTraining.RoundPlan plan) {
         synchronized (run) {
-            if (run.plan != plan) {
-                return; // completed in time
-            }
             try {
-                ExperimentRequest req = run.population.request();
-                double quorum = req.quorum() != null ? req.quorum() : DEFAULT_QUORUM;
-                int needed = (int) Math.ceil(quorum * plan.clients().size());
-                if (run.received.size() >= needed) {
-                    LOG.infof("%s round %d: deadline with %d/%d updates (quorum %d): completing", run.namespace,
-                            plan.round() + 1, run.received.size(), plan.clients().size(), needed);
-                    compute.run(() -> completeRound(run));
-                } else {
-                    LOG.warnf("%s round %d: deadline with %d/%d updates, below the quorum of %d: abandoned, resampling",
-                            run.namespace, plan.round() + 1, run.received.size(), plan.clients().size(), needed);
-                    run.training.abandonRound(plan);
-                    run.abandoned++;
-                    roundsAbandoned.increment();
-                    run.received.clear();
-                    run.rejected.clear();
-                    run.plan = null;
-                    startRound(run);
+                RoundCollector.AtDeadline decision = run.round.atDeadline(plan);
+                switch (decision) {
+                    case PASSED -> { // completed in time
+                    }
+                    case NOT_DUE -> scheduleDeadline(run, plan);
+                    case COMPLETE -> {
+                        LOG.infof("%s round %d: deadline with %d/%d updates (quorum %d): completing", run.namespace,
+                                plan.round() + 1, run.round.added(), plan.clients().size(), run.round.needed());
+                        compute.run(() -> completeRound(run));
+                    }
+                    case ABANDON -> {
+                        LOG.warnf("%s round %d: deadline with %d/%d updates, below the quorum of %d: abandoned,"
+                                + " resampling", run.namespace, plan.round() + 1, run.round.added(),
+                                plan.clients().size(), run.round.needed());
+                        run.training.abandonRound(plan);
+                        run.abandoned++;
+                        roundsAbandoned.increment();
+                        run.round.abandon();
+                        startRound(run);
+                    }
                 }
             } catch (RuntimeException e) {
                 LOG.errorf(e, "%s round %d: deadline handling failed", run.namespace, plan.round() + 1);
@@ -534,7 +521,8 @@ public class AggregatorService {
         if (run.deadline != null) {
             run.deadline.cancel(false);
         }
-        FederatedGanTraining.RoundReport report = run.training.completeRound(run.plan);
+        FederatedGanTraining.RoundPlan plan = run.round.plan();
+        FederatedGanTraining.RoundReport report = run.training.completeRound(plan);
         long t1 = System.nanoTime();
         GanTrainingConfig c = run.config;
         String stopped = null;
@@ -552,12 +540,12 @@ public class AggregatorService {
         ObjectRef d = stored.critic();
         run.broadcast(report.round(), stored);
         long t2 = System.nanoTime();
-        double seconds = (System.nanoTime() - run.roundStarted) / 1e9;
-        roundDuration.record(Duration.ofNanos(System.nanoTime() - run.roundStarted));
+        double seconds = run.round.elapsedNanos() / 1e9;
+        roundDuration.record(Duration.ofNanos(run.round.elapsedNanos()));
         roundsCompleted.increment();
         var privacy = run.training.privacy();
         RoundCompleted done = new RoundCompleted(Messages.SCHEMA, run.population.experimentId(), run.population.gan(),
-                report.round(), run.plan.clients(), run.received.size(), run.late, run.rejected.size(),
+                report.round(), plan.clients(), run.round.added(), run.round.late(), run.round.rejected(),
                 privacy.epsilonImproved(), privacy.epsilonOriginal(), run.training.delta(), g, d, seconds, stopped != null,
                 stopped);
         run.roundsCsv.append(GanExperiment.csvRow(report));
@@ -565,7 +553,7 @@ public class AggregatorService {
         String announcement = Messages.encode(done);
         writeRecord(run, checkpoint, announcement, stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
-        deleteDeltas(run, run.plan.round()); // the record names this round's checkpoint: no restart reads them again
+        deleteDeltas(run, plan.round()); // the record names this round's checkpoint: no restart reads them again
         updateGauges(run, privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
         if (stopped != null) {
             run.active = 0;
@@ -573,14 +561,11 @@ public class AggregatorService {
         LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s (reading and adding deltas %.1f s, noise and average"
                 + " %.1f s, generator %.1f s, checkpoint and weights %.1f s, record and announcement %.1f s)%s",
                 run.namespace, report.round(),
-                run.received.size(), run.plan.clients().size(), privacy.epsilonImproved(), seconds, run.fetchSeconds,
+                run.round.added(), plan.clients().size(), privacy.epsilonImproved(), seconds, run.fetchSeconds,
                 report.aggregationSeconds(), report.generatorSeconds(), (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9,
                 stopped != null ? "; " + stopped : "");
         run.fetchSeconds = 0;
-        run.received.clear();
-        run.rejected.clear();
-        run.late = 0;
-        run.plan = null;
+        run.round.end();
         if (stopped == null) {
             startRound(run);
         }
