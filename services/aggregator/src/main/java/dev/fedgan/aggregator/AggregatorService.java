@@ -6,6 +6,7 @@ import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.gan.StepWarmUp;
+import dev.fedgan.core.gan.StopRule;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.ExperimentRequest;
@@ -37,7 +38,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -76,6 +76,8 @@ public class AggregatorService {
         final String namespace;
         /** The round in progress: whose updates count, and when it completes or is abandoned. */
         final RoundCollector round;
+        /** When the run stops: its round limit, or before ε would exceed its target. */
+        final StopRule stopRule;
         /** The stored weights the next round broadcasts, and the round they belong to. */
         ObjectRef generator;
         ObjectRef critic;
@@ -107,6 +109,8 @@ public class AggregatorService {
             this.training = training;
             this.namespace = ExperimentLayout.namespace(population.experimentId(), population.gan());
             this.round = RoundCollector.of(population.request(), System::nanoTime);
+            GanSettings s = population.request().gan();
+            this.stopRule = StopRule.of(config, s == null ? null : s.targetEpsilon());
         }
     }
 
@@ -524,15 +528,7 @@ public class AggregatorService {
         FederatedGanTraining.RoundPlan plan = run.round.plan();
         FederatedGanTraining.RoundReport report = run.training.completeRound(plan);
         long t1 = System.nanoTime();
-        GanTrainingConfig c = run.config;
-        String stopped = null;
-        Double target = run.population.request().gan() == null ? null : run.population.request().gan().targetEpsilon();
-        if (report.round() >= c.rounds()) {
-            stopped = "round limit " + c.rounds() + " reached";
-        } else if (target != null && run.training.epsilonAfterNextRound() > target) {
-            stopped = String.format(Locale.ROOT, "stopped before round %d: ε would exceed the target %.4g",
-                    report.round() + 1, target);
-        }
+        String stopped = run.stopRule.beforeNextRound(run.training); // may the next round run?
         // Checkpoint first: once the weights are announced, a restart must resume after this round.
         ModelStore.StoredCheckpoint stored = models.putCheckpoint(run.namespace, run.training);
         ObjectRef checkpoint = stored.manifest();
