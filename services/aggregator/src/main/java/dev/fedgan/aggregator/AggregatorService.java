@@ -18,7 +18,6 @@ import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.RoundTask;
 import dev.fedgan.service.ComputeThread;
-import dev.fedgan.service.DeadLetters;
 import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ModelStore;
@@ -30,7 +29,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -43,7 +41,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
@@ -123,7 +120,6 @@ public class AggregatorService {
 
     private final ModelStore models;
     private final ObjectStore objects;
-    private final DeadLetters deadLetters;
     private final ComputeThread compute;
     private final MeterRegistry registry;
     private final Emitter<String> tasks;
@@ -151,12 +147,11 @@ public class AggregatorService {
             });
     private final Counter deltasDeleted;
 
-    public AggregatorService(ModelStore models, ObjectStore objects, DeadLetters deadLetters, ComputeThread compute,
+    public AggregatorService(ModelStore models, ObjectStore objects, ComputeThread compute,
             @Channel("round-tasks") Emitter<String> tasks, TaskPartitions partitions,
             @Channel("rounds") Emitter<String> rounds, MeterRegistry registry) {
         this.models = models;
         this.objects = objects;
-        this.deadLetters = deadLetters;
         this.compute = compute;
         this.registry = registry;
         this.tasks = tasks;
@@ -221,25 +216,19 @@ public class AggregatorService {
         }
     }
 
-    @Incoming("populations")
-    @Blocking
-    public void onPopulation(String json) {
-        try {
-            PopulationReady p = Messages.decode(json, PopulationReady.class);
-            String key = ExperimentLayout.namespace(p.experimentId(), p.gan());
-            RunRecord record = objects.exists(ExperimentLayout.runRecord(key)) ? readRecord(ExperimentLayout.runRecord(key)) : null;
-            if (record != null) {
-                if (record.finished()) {
-                    LOG.infof("population %s again: its training is finished, ignored", key);
-                } else {
-                    compute.run(() -> resume(record));
-                }
-                return;
+    /** Starts training the population's GAN, or resumes it from its run record, or ignores it if finished. */
+    void population(PopulationReady p) {
+        String key = ExperimentLayout.namespace(p.experimentId(), p.gan());
+        RunRecord record = objects.exists(ExperimentLayout.runRecord(key)) ? readRecord(ExperimentLayout.runRecord(key)) : null;
+        if (record != null) {
+            if (record.finished()) {
+                LOG.infof("population %s again: its training is finished, ignored", key);
+            } else {
+                compute.run(() -> resume(record));
             }
-            compute.run(() -> start(p)); // building and storing the networks is ND4J work (ComputeThread says why)
-        } catch (RuntimeException e) {
-            throw deadLetters.reject("populations", e);
+            return;
         }
+        compute.run(() -> start(p)); // building and storing the networks is ND4J work (ComputeThread says why)
     }
 
     private void start(PopulationReady p) {
@@ -371,22 +360,12 @@ public class AggregatorService {
                 "application/json");
     }
 
-    @Incoming("client-updates")
-    @Blocking
-    public void onClientUpdate(String json) {
-        try {
-            collect(Messages.decode(json, ClientUpdateReady.class));
-        } catch (RuntimeException e) {
-            throw deadLetters.reject("client-updates", e);
-        }
-    }
-
     /**
      * Counts the update into its round. An update whose delta cannot be used (missing or corrupt object, another
      * layout, NaN or infinite values) is counted as rejected, enters the round as nothing, and is then thrown so
      * that the record goes to the dead-letter topic with the reason.
      */
-    private void collect(ClientUpdateReady u) {
+    void collect(ClientUpdateReady u) {
         Run run = runs.get(u.experimentId() + "." + u.gan());
         if (run == null) {
             throw new MessageException("update of client " + u.clientId() + " for unknown experiment "
