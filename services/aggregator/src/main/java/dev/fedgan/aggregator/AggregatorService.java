@@ -7,7 +7,6 @@ import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.gan.StepWarmUp;
 import dev.fedgan.core.gan.StopRule;
-import dev.fedgan.core.io.Json;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.ExperimentRequest;
 import dev.fedgan.protocol.GanSettings;
@@ -32,8 +31,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -111,15 +108,9 @@ public class AggregatorService {
         }
     }
 
-    /**
-     * What survives a restart of the aggregator: the population message that started the run, its latest checkpoint,
-     * the last round's announcement and whether the run is over.
-     */
-    record RunRecord(int format, String population, ObjectRef checkpoint, String lastRound, boolean finished) {
-    }
-
     private final ModelStore models;
     private final ObjectStore objects;
+    private final RunRecords records;
     private final ComputeThread compute;
     private final MeterRegistry registry;
     private final Emitter<String> tasks;
@@ -147,11 +138,12 @@ public class AggregatorService {
             });
     private final Counter deltasDeleted;
 
-    public AggregatorService(ModelStore models, ObjectStore objects, ComputeThread compute,
+    public AggregatorService(ModelStore models, ObjectStore objects, RunRecords records, ComputeThread compute,
             @Channel("round-tasks") Emitter<String> tasks, TaskPartitions partitions,
             @Channel("rounds") Emitter<String> rounds, MeterRegistry registry) {
         this.models = models;
         this.objects = objects;
+        this.records = records;
         this.compute = compute;
         this.registry = registry;
         this.tasks = tasks;
@@ -189,14 +181,14 @@ public class AggregatorService {
 
     /** Resumes every unfinished run recorded in the object store that this process is not already training. */
     void resumeRunning() {
-        for (String key : objects.list(ExperimentLayout.RUNS)) {
+        for (String key : records.keys()) {
             try {
-                RunRecord record = readRecord(key);
+                RunRecord record = records.read(key);
                 if (!record.finished()) {
                     compute.run(() -> resume(record));
                 }
             } catch (RuntimeException e) {
-                LOG.errorf(e, "cannot resume the run recorded in %s", objects.uri(key));
+                LOG.errorf(e, "cannot resume the run recorded in %s", records.uri(key));
             }
         }
     }
@@ -219,7 +211,7 @@ public class AggregatorService {
     /** Starts training the population's GAN, or resumes it from its run record, or ignores it if finished. */
     void population(PopulationReady p) {
         String key = ExperimentLayout.namespace(p.experimentId(), p.gan());
-        RunRecord record = objects.exists(ExperimentLayout.runRecord(key)) ? readRecord(ExperimentLayout.runRecord(key)) : null;
+        RunRecord record = records.find(key);
         if (record != null) {
             if (record.finished()) {
                 LOG.infof("population %s again: its training is finished, ignored", key);
@@ -255,7 +247,7 @@ public class AggregatorService {
         synchronized (run) {
             ModelStore.StoredCheckpoint stored = models.putCheckpoint(run.namespace, training);
             run.broadcast(0, stored);
-            writeRecord(run, stored.manifest(), null, false);
+            records.write(run.namespace, run.population, stored.manifest(), null, false);
             LOG.infof("experiment %s: %d clients, %d per round, %d rounds, %s", key, p.clients().size(),
                     config.clientsPerRound(), config.rounds(), training.randomnessDescription());
             startRound(run);
@@ -344,20 +336,6 @@ public class AggregatorService {
                 run.roundsCsv.append(lines[i]).append('\n');
             }
         }
-    }
-
-    private RunRecord readRecord(String key) {
-        try {
-            return Json.MAPPER.readValue(objects.get(key), RunRecord.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable run record " + objects.uri(key), e);
-        }
-    }
-
-    private void writeRecord(Run run, ObjectRef checkpoint, String lastRound, boolean finished) {
-        RunRecord r = new RunRecord(1, Messages.encode(run.population), checkpoint, lastRound, finished);
-        objects.put(ExperimentLayout.runRecord(run.namespace), Json.toString(r).getBytes(StandardCharsets.UTF_8),
-                "application/json");
     }
 
     /**
@@ -526,7 +504,7 @@ public class AggregatorService {
         run.roundsCsv.append(GanExperiment.csvRow(report));
         storeRoundsCsv(run);
         String announcement = Messages.encode(done);
-        writeRecord(run, checkpoint, announcement, stopped != null);
+        records.write(run.namespace, run.population, checkpoint, announcement, stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
         deleteDeltas(run, plan.round()); // the record names this round's checkpoint: no restart reads them again
         updateGauges(run, privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
