@@ -129,21 +129,16 @@ public class AggregatorService {
                 t.setDaemon(true);
                 return t;
             });
-    /** Deletes the client deltas of finished rounds ({@link #deleteDeltas}), off the compute thread. */
-    private final java.util.concurrent.ExecutorService deltaDeletion =
-            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "fedgan-delta-deletion");
-                t.setDaemon(true);
-                return t;
-            });
-    private final Counter deltasDeleted;
+    private final DeltaRetention retention;
 
-    public AggregatorService(ModelStore models, ObjectStore objects, RunRecords records, ComputeThread compute,
+    public AggregatorService(ModelStore models, ObjectStore objects, RunRecords records, DeltaRetention retention,
+            ComputeThread compute,
             @Channel("round-tasks") Emitter<String> tasks, TaskPartitions partitions,
             @Channel("rounds") Emitter<String> rounds, MeterRegistry registry) {
         this.models = models;
         this.objects = objects;
         this.records = records;
+        this.retention = retention;
         this.compute = compute;
         this.registry = registry;
         this.tasks = tasks;
@@ -159,9 +154,6 @@ public class AggregatorService {
         roundDuration = Timer.builder("fedgan.round.duration").description("Wall time of a round").register(registry);
         roundsAbandoned = Counter.builder("fedgan.rounds.abandoned")
                 .description("Rounds dropped at their deadline without a quorum (nothing released)").register(registry);
-        deltasDeleted = Counter.builder("fedgan.deltas.deleted")
-                .description("Client deltas deleted from the object store once their round was checkpointed")
-                .register(registry);
     }
 
     /** Generator steps of the tiny networks run when the service starts ({@link StepWarmUp}); 0 runs none. */
@@ -457,21 +449,9 @@ public class AggregatorService {
         }
     }
 
-    /**
-     * Deletes the run's client deltas through {@code round} (0-based, as the deltas' keys count) in the background.
-     * Called once the round's checkpoint and record are stored: no restart reads them again, and they are the
-     * unnoised per-client updates that differential privacy protects, so they are not kept (docs/storage.md,
-     * Retention). A failure is logged; the next round's deletion takes what this one left.
-     */
+    /** Deletes the run's client deltas through {@code round} once nothing reads them again ({@link DeltaRetention}). */
     private void deleteDeltas(Run run, int round) {
-        deltaDeletion.execute(() -> {
-            try {
-                deltasDeleted.increment(models.deleteDeltas(run.namespace, round));
-            } catch (RuntimeException e) {
-                LOG.warnf("%s: deleting the client deltas through round %d failed (the next round's deletion retries):"
-                        + " %s", run.namespace, round + 1, e.getMessage());
-            }
-        });
+        retention.deleteThrough(run.namespace, round);
     }
 
     /**
