@@ -22,11 +22,6 @@ import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.objectstore.StorageException;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -80,14 +75,8 @@ public class AggregatorService {
         double fetchSeconds;
         int abandoned;
         java.util.concurrent.ScheduledFuture<?> deadline;
-        // What the gauges read (tagged experiment, gan).
-        volatile double epsilon;
-        volatile double rounds;
-        volatile double lastCompleted = Double.NaN;
-        volatile double criticLoss = Double.NaN;
-        volatile double generatorLoss = Double.NaN;
-        /** 1 while the GAN trains, 0 once it has stopped (alerts about rounds look at active runs only). */
-        volatile double active = 1;
+        /** What the run's gauges read. */
+        final AggregatorMetrics.RunGauges gauges;
         /** {@code rounds.csv} as {@code fedgan debug} writes it, one row per round so far. */
         final StringBuilder roundsCsv = new StringBuilder(GanExperiment.ROUNDS_CSV_HEADER);
 
@@ -97,8 +86,10 @@ public class AggregatorService {
             storedRound = round;
         }
 
-        Run(PopulationReady population, GanTrainingConfig config, FederatedGanTraining training) {
+        Run(PopulationReady population, GanTrainingConfig config, FederatedGanTraining training,
+                AggregatorMetrics.RunGauges gauges) {
             this.population = population;
+            this.gauges = gauges;
             this.config = config;
             this.training = training;
             this.namespace = ExperimentLayout.namespace(population.experimentId(), population.gan());
@@ -112,17 +103,11 @@ public class AggregatorService {
     private final ObjectStore objects;
     private final RunRecords records;
     private final ComputeThread compute;
-    private final MeterRegistry registry;
     private final Emitter<String> tasks;
     private final TaskPartitions partitions;
     private final Emitter<String> rounds;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
-    private final Counter roundsCompleted;
-    private final Counter updatesReceived;
-    private final Counter updatesLate;
-    private final Counter updatesRejected;
-    private final Timer roundDuration;
-    private final Counter roundsAbandoned;
+    private final AggregatorMetrics metrics;
     private final java.util.concurrent.ScheduledExecutorService clock =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "fedgan-round-deadlines");
@@ -134,26 +119,16 @@ public class AggregatorService {
     public AggregatorService(ModelStore models, ObjectStore objects, RunRecords records, DeltaRetention retention,
             ComputeThread compute,
             @Channel("round-tasks") Emitter<String> tasks, TaskPartitions partitions,
-            @Channel("rounds") Emitter<String> rounds, MeterRegistry registry) {
+            @Channel("rounds") Emitter<String> rounds, AggregatorMetrics metrics) {
         this.models = models;
         this.objects = objects;
         this.records = records;
         this.retention = retention;
         this.compute = compute;
-        this.registry = registry;
+        this.metrics = metrics;
         this.tasks = tasks;
         this.partitions = partitions;
         this.rounds = rounds;
-        roundsCompleted = Counter.builder("fedgan.rounds.completed").description("Rounds completed").register(registry);
-        updatesReceived = Counter.builder("fedgan.updates").tag("outcome", "received")
-                .description("Client updates by outcome").register(registry);
-        updatesLate = Counter.builder("fedgan.updates").tag("outcome", "late")
-                .description("Client updates by outcome").register(registry);
-        updatesRejected = Counter.builder("fedgan.updates").tag("outcome", "rejected")
-                .description("Client updates by outcome").register(registry);
-        roundDuration = Timer.builder("fedgan.round.duration").description("Wall time of a round").register(registry);
-        roundsAbandoned = Counter.builder("fedgan.rounds.abandoned")
-                .description("Rounds dropped at their deadline without a quorum (nothing released)").register(registry);
     }
 
     /** Generator steps of the tiny networks run when the service starts ({@link StepWarmUp}); 0 runs none. */
@@ -234,7 +209,7 @@ public class AggregatorService {
                 LOG.infof("population %s again: already training it, ignored", key);
                 return;
             }
-            run = register(new Run(p, config, training));
+            run = register(new Run(p, config, training, metrics.gauges(p)));
         }
         synchronized (run) {
             ModelStore.StoredCheckpoint stored = models.putCheckpoint(run.namespace, training);
@@ -256,12 +231,12 @@ public class AggregatorService {
                 return;
             }
             FederatedGanTraining training = models.getCheckpoint(record.checkpoint());
-            run = register(new Run(p, training.config(), training));
+            run = register(new Run(p, training.config(), training, metrics.gauges(p)));
         }
         synchronized (run) {
             if (record.lastRound() != null) {
                 RoundCompleted last = Messages.decode(record.lastRound(), RoundCompleted.class);
-                updateGauges(run, last.epsilon(), last.round(), Double.NaN, Double.NaN);
+                run.gauges.announced(last.epsilon(), last.round(), Double.NaN, Double.NaN);
                 rounds.send(KafkaRecord.of(p.experimentId(), record.lastRound()));
             }
             restoreRoundsCsv(run);
@@ -276,33 +251,7 @@ public class AggregatorService {
 
     private Run register(Run run) {
         runs.put(run.namespace, run);
-        Tags tags = Tags.of("experiment", run.population.experimentId(), "gan", run.population.gan());
-        Gauge.builder("fedgan.epsilon", run, r -> r.epsilon).tags(tags)
-                .description("Privacy spent so far (improved RDP conversion at the run's delta)").register(registry);
-        Gauge.builder("fedgan.rounds", run, r -> r.rounds).tags(tags).description("Rounds completed").register(registry);
-        Gauge.builder("fedgan.round.last.completed.timestamp", run, r -> r.lastCompleted).tags(tags).baseUnit("seconds")
-                .description("Unix time the last round completed").register(registry);
-        Gauge.builder("fedgan.critic.loss", run, r -> r.criticLoss).tags(tags)
-                .description("Mean client critic loss of the last round").register(registry);
-        Gauge.builder("fedgan.generator.loss", run, r -> r.generatorLoss).tags(tags)
-                .description("Generator loss of the last round's last generator step").register(registry);
-        Gauge.builder("fedgan.run.active", run, r -> r.active).tags(tags)
-                .description("1 while the GAN trains, 0 once it has stopped (round limit or ε target)").register(registry);
-        GanSettings s = run.population.request().gan();
-        if (s != null && s.targetEpsilon() != null) {
-            double target = s.targetEpsilon();
-            Gauge.builder("fedgan.epsilon.target", () -> target).tags(tags)
-                    .description("The run's ε target: it stops before ε would exceed it").register(registry);
-        }
         return run;
-    }
-
-    private static void updateGauges(Run run, double epsilon, int rounds, double criticLoss, double generatorLoss) {
-        run.epsilon = epsilon;
-        run.rounds = rounds;
-        run.lastCompleted = System.currentTimeMillis() / 1000.0;
-        run.criticLoss = criticLoss;
-        run.generatorLoss = generatorLoss;
     }
 
     private static String roundsCsvPath(Run run) {
@@ -345,7 +294,7 @@ public class AggregatorService {
         synchronized (run) {
             RoundCollector.Arrival arrival = run.round.arrive(u.round(), u.clientId());
             if (arrival.late()) {
-                updatesLate.increment();
+                metrics.updateLate();
             }
             switch (arrival) {
                 case NO_ROUND -> deleteDeltas(run, u.round()); // the run is over; else the deletion after this round takes it
@@ -374,10 +323,10 @@ public class AggregatorService {
                         u.realExamples(), u.steps(), u.nonFinite(), u.loss())); // clipped and summed now
                 progress = run.round.added(u.clientId());
                 run.fetchSeconds += (System.nanoTime() - t0) / 1e9;
-                updatesReceived.increment();
+                metrics.updateReceived();
             } catch (StorageException e) {
                 progress = run.round.rejected(u.clientId());
-                updatesRejected.increment();
+                metrics.updateRejected();
                 unusable = new StorageException(e.reason(), e.key(), run.namespace + " round " + (u.round() + 1)
                         + ": update of " + u.clientId() + " rejected: " + e.getMessage(), e);
             }
@@ -438,7 +387,7 @@ public class AggregatorService {
                                 plan.clients().size(), run.round.needed());
                         run.training.abandonRound(plan);
                         run.abandoned++;
-                        roundsAbandoned.increment();
+                        metrics.roundAbandoned();
                         run.round.abandon();
                         startRound(run);
                     }
@@ -474,8 +423,7 @@ public class AggregatorService {
         run.broadcast(report.round(), stored);
         long t2 = System.nanoTime();
         double seconds = run.round.elapsedNanos() / 1e9;
-        roundDuration.record(Duration.ofNanos(run.round.elapsedNanos()));
-        roundsCompleted.increment();
+        metrics.roundCompleted(Duration.ofNanos(run.round.elapsedNanos()));
         var privacy = run.training.privacy();
         RoundCompleted done = new RoundCompleted(Messages.SCHEMA, run.population.experimentId(), run.population.gan(),
                 report.round(), plan.clients(), run.round.added(), run.round.late(), run.round.rejected(),
@@ -487,9 +435,9 @@ public class AggregatorService {
         records.write(run.namespace, run.population, checkpoint, announcement, stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
         deleteDeltas(run, plan.round()); // the record names this round's checkpoint: no restart reads them again
-        updateGauges(run, privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
+        run.gauges.announced(privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
         if (stopped != null) {
-            run.active = 0;
+            run.gauges.stopped();
         }
         LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s (reading and adding deltas %.1f s, noise and average"
                 + " %.1f s, generator %.1f s, checkpoint and weights %.1f s, record and announcement %.1f s)%s",
