@@ -3,10 +3,7 @@ package dev.fedgan.aggregator;
 import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.FederatedGanTraining;
 import dev.fedgan.core.gan.GanExperiment;
-import dev.fedgan.core.gan.PopulationComparison;
-import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.ModelStore;
-import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.objectstore.StorageException;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.ExperimentRequest;
@@ -17,7 +14,6 @@ import dev.fedgan.protocol.RoundTask;
 import dev.fedgan.service.ComputeThread;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.inject.Singleton;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,7 +37,7 @@ public class RoundDriver {
     private static final Logger LOG = Logger.getLogger(RoundDriver.class);
 
     private final ModelStore models;
-    private final ObjectStore objects;
+    private final RoundsCsv roundsCsv;
     private final RunRecords records;
     private final DeltaRetention retention;
     private final ComputeThread compute;
@@ -55,11 +51,11 @@ public class RoundDriver {
         return t;
     });
 
-    public RoundDriver(ModelStore models, ObjectStore objects, RunRecords records, DeltaRetention retention,
+    public RoundDriver(ModelStore models, RoundsCsv roundsCsv, RunRecords records, DeltaRetention retention,
             ComputeThread compute, AggregatorMetrics metrics, @Channel("round-tasks") Emitter<String> tasks,
             TaskPartitions partitions, @Channel("rounds") Emitter<String> rounds) {
         this.models = models;
-        this.objects = objects;
+        this.roundsCsv = roundsCsv;
         this.records = records;
         this.retention = retention;
         this.compute = compute;
@@ -87,7 +83,7 @@ public class RoundDriver {
             run.gauges.announced(last.epsilon(), last.round(), Double.NaN, Double.NaN);
             rounds.send(KafkaRecord.of(run.population.experimentId(), record.lastRound()));
         }
-        restoreRoundsCsv(run);
+        roundsCsv.restore(run);
         LOG.infof("experiment %s: resumed after round %d from %s", run.namespace, run.training.round(),
                 record.checkpoint().uri());
         startRound(run);
@@ -244,7 +240,7 @@ public class RoundDriver {
                 privacy.epsilonImproved(), privacy.epsilonOriginal(), run.training.delta(), stored.generator(),
                 stored.critic(), seconds, stopped != null, stopped);
         run.roundsCsv.append(GanExperiment.csvRow(report));
-        storeRoundsCsv(run);
+        roundsCsv.store(run);
         String announcement = Messages.encode(done);
         records.write(run.namespace, run.population, stored.manifest(), announcement, stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
@@ -263,31 +259,6 @@ public class RoundDriver {
         run.round.end();
         if (stopped == null) {
             startRound(run);
-        }
-    }
-
-    private static String roundsCsvPath(Run run) {
-        return PopulationComparison.ganFile(run.population.gan(), GanExperiment.ROUNDS_CSV);
-    }
-
-    /** The per-round log in the experiment's files (what the report links to), rewritten after every round. */
-    private void storeRoundsCsv(Run run) {
-        models.putFile(run.population.experimentId(), roundsCsvPath(run),
-                run.roundsCsv.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** After a restart: the stored rows up to the checkpoint's round (a row of a round redone now is dropped). */
-    private void restoreRoundsCsv(Run run) {
-        String key = ExperimentLayout.file(run.population.experimentId(), roundsCsvPath(run));
-        if (!objects.exists(key)) {
-            return;
-        }
-        String[] lines = new String(objects.get(key), StandardCharsets.UTF_8).split("\n");
-        for (int i = 1; i < lines.length; i++) {
-            String round = lines[i].substring(0, Math.max(0, lines[i].indexOf(',')));
-            if (round.matches("\\d+") && Integer.parseInt(round) <= run.training.round()) {
-                run.roundsCsv.append(lines[i]).append('\n');
-            }
         }
     }
 }
