@@ -1,52 +1,23 @@
 package dev.fedgan.aggregator;
 
-import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.FederatedGanTraining;
-import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanTrainingConfig;
-import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.gan.StepWarmUp;
-import dev.fedgan.core.io.Json;
-import dev.fedgan.protocol.ClientUpdateReady;
-import dev.fedgan.protocol.ExperimentRequest;
-import dev.fedgan.protocol.GanSettings;
-import dev.fedgan.protocol.MessageException;
-import dev.fedgan.protocol.Messages;
-import dev.fedgan.protocol.ObjectRef;
-import dev.fedgan.protocol.PopulationReady;
-import dev.fedgan.protocol.RoundCompleted;
-import dev.fedgan.protocol.RoundTask;
-import dev.fedgan.service.ComputeThread;
-import dev.fedgan.service.DeadLetters;
 import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ModelStore;
-import dev.fedgan.objectstore.ObjectStore;
-import dev.fedgan.objectstore.StorageException;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
+import dev.fedgan.protocol.ClientUpdateReady;
+import dev.fedgan.protocol.GanSettings;
+import dev.fedgan.protocol.MessageException;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.service.ComputeThread;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.reactive.messaging.annotations.Blocking;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
@@ -65,123 +36,33 @@ import org.jboss.logging.Logger;
  * when the population arrives again), re-announces the last round (consumers treat a repeated announcement as
  * one) and redraws the round in progress, so no round is lost or applied twice and ε counts exactly the rounds
  * released. Updates answering the lost round's tasks count only if their client is in the new sample.
+ *
+ * <p>This class keeps the runs: it starts, resumes and forgets them and routes each update to its run, one lock per
+ * run. {@link AggregatorListener} consumes the messages, {@link RoundDriver} drives a run's rounds by the rules of
+ * its {@link RoundCollector}, {@link RunRecords} stores the run records, {@link DeltaRetention} deletes the deltas
+ * and {@link AggregatorMetrics} holds the meters.
  */
 @ApplicationScoped
 public class AggregatorService {
 
     private static final Logger LOG = Logger.getLogger(AggregatorService.class);
 
-    /** One GAN being trained: its server state and the round in progress. */
-    static final class Run {
-        final PopulationReady population;
-        final GanTrainingConfig config;
-        final FederatedGanTraining training;
-        final String namespace;
-        FederatedGanTraining.RoundPlan plan;
-        /** The stored weights the next round broadcasts, and the round they belong to. */
-        ObjectRef generator;
-        ObjectRef critic;
-        int storedRound = -1;
-        /** The clients whose update is in the round's sum ({@link FederatedGanTraining#addUpdate}). */
-        final Set<String> received = new LinkedHashSet<>();
-        final Set<String> rejected = new HashSet<>();
-        int late;
-        long roundStarted;
-        /** Time spent reading the round's deltas from the object store and adding them (for the round's log line). */
-        double fetchSeconds;
-        int abandoned;
-        java.util.concurrent.ScheduledFuture<?> deadline;
-        // What the gauges read (tagged experiment, gan).
-        volatile double epsilon;
-        volatile double rounds;
-        volatile double lastCompleted = Double.NaN;
-        volatile double criticLoss = Double.NaN;
-        volatile double generatorLoss = Double.NaN;
-        /** 1 while the GAN trains, 0 once it has stopped (alerts about rounds look at active runs only). */
-        volatile double active = 1;
-        /** {@code rounds.csv} as {@code fedgan debug} writes it, one row per round so far. */
-        final StringBuilder roundsCsv = new StringBuilder(GanExperiment.ROUNDS_CSV_HEADER);
-
-        void broadcast(int round, ModelStore.StoredCheckpoint stored) {
-            generator = stored.generator();
-            critic = stored.critic();
-            storedRound = round;
-        }
-
-        Run(PopulationReady population, GanTrainingConfig config, FederatedGanTraining training) {
-            this.population = population;
-            this.config = config;
-            this.training = training;
-            this.namespace = ExperimentLayout.namespace(population.experimentId(), population.gan());
-        }
-    }
-
-    /**
-     * What survives a restart of the aggregator: the population message that started the run, its latest checkpoint,
-     * the last round's announcement and whether the run is over.
-     */
-    record RunRecord(int format, String population, ObjectRef checkpoint, String lastRound, boolean finished) {
-    }
-
     private final ModelStore models;
-    private final ObjectStore objects;
-    private final DeadLetters deadLetters;
+    private final RunRecords records;
+    private final RoundDriver driver;
     private final ComputeThread compute;
-    private final MeterRegistry registry;
-    private final Emitter<String> tasks;
     private final TaskPartitions partitions;
-    private final Emitter<String> rounds;
+    private final AggregatorMetrics metrics;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
-    private final Counter roundsCompleted;
-    private final Counter updatesReceived;
-    private final Counter updatesLate;
-    private final Counter updatesRejected;
-    private final Timer roundDuration;
-    private final Counter roundsAbandoned;
-    private final java.util.concurrent.ScheduledExecutorService clock =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "fedgan-round-deadlines");
-                t.setDaemon(true);
-                return t;
-            });
-    /** Deletes the client deltas of finished rounds ({@link #deleteDeltas}), off the compute thread. */
-    private final java.util.concurrent.ExecutorService deltaDeletion =
-            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "fedgan-delta-deletion");
-                t.setDaemon(true);
-                return t;
-            });
-    private final Counter deltasDeleted;
 
-    /** Round deadline when the request sets none, seconds. */
-    static final int DEFAULT_DEADLINE_SECONDS = 600;
-    /** Share of m that must have answered at the deadline when the request sets none. */
-    static final double DEFAULT_QUORUM = 0.8;
-
-    public AggregatorService(ModelStore models, ObjectStore objects, DeadLetters deadLetters, ComputeThread compute,
-            @Channel("round-tasks") Emitter<String> tasks, TaskPartitions partitions,
-            @Channel("rounds") Emitter<String> rounds, MeterRegistry registry) {
+    public AggregatorService(ModelStore models, RunRecords records, RoundDriver driver, ComputeThread compute,
+            TaskPartitions partitions, AggregatorMetrics metrics) {
         this.models = models;
-        this.objects = objects;
-        this.deadLetters = deadLetters;
+        this.records = records;
+        this.driver = driver;
         this.compute = compute;
-        this.registry = registry;
-        this.tasks = tasks;
         this.partitions = partitions;
-        this.rounds = rounds;
-        roundsCompleted = Counter.builder("fedgan.rounds.completed").description("Rounds completed").register(registry);
-        updatesReceived = Counter.builder("fedgan.updates").tag("outcome", "received")
-                .description("Client updates by outcome").register(registry);
-        updatesLate = Counter.builder("fedgan.updates").tag("outcome", "late")
-                .description("Client updates by outcome").register(registry);
-        updatesRejected = Counter.builder("fedgan.updates").tag("outcome", "rejected")
-                .description("Client updates by outcome").register(registry);
-        roundDuration = Timer.builder("fedgan.round.duration").description("Wall time of a round").register(registry);
-        roundsAbandoned = Counter.builder("fedgan.rounds.abandoned")
-                .description("Rounds dropped at their deadline without a quorum (nothing released)").register(registry);
-        deltasDeleted = Counter.builder("fedgan.deltas.deleted")
-                .description("Client deltas deleted from the object store once their round was checkpointed")
-                .register(registry);
+        this.metrics = metrics;
     }
 
     /** Generator steps of the tiny networks run when the service starts ({@link StepWarmUp}); 0 runs none. */
@@ -201,14 +82,14 @@ public class AggregatorService {
 
     /** Resumes every unfinished run recorded in the object store that this process is not already training. */
     void resumeRunning() {
-        for (String key : objects.list(ExperimentLayout.RUNS)) {
+        for (String key : records.keys()) {
             try {
-                RunRecord record = readRecord(key);
+                RunRecord record = records.read(key);
                 if (!record.finished()) {
                     compute.run(() -> resume(record));
                 }
             } catch (RuntimeException e) {
-                LOG.errorf(e, "cannot resume the run recorded in %s", objects.uri(key));
+                LOG.errorf(e, "cannot resume the run recorded in %s", records.uri(key));
             }
         }
     }
@@ -218,41 +99,31 @@ public class AggregatorService {
         synchronized (runs) {
             for (Run run : runs.values()) {
                 synchronized (run) {
-                    if (run.deadline != null) {
-                        run.deadline.cancel(false);
-                    }
-                    run.plan = null;
+                    driver.forget(run);
                 }
             }
             runs.clear();
         }
     }
 
-    @Incoming("populations")
-    @Blocking
-    public void onPopulation(String json) {
-        try {
-            PopulationReady p = Messages.decode(json, PopulationReady.class);
-            String key = ExperimentLayout.namespace(p.experimentId(), p.gan());
-            RunRecord record = objects.exists(ExperimentLayout.runRecord(key)) ? readRecord(ExperimentLayout.runRecord(key)) : null;
-            if (record != null) {
-                if (record.finished()) {
-                    LOG.infof("population %s again: its training is finished, ignored", key);
-                } else {
-                    compute.run(() -> resume(record));
-                }
-                return;
+    /** Starts training the population's GAN, or resumes it from its run record, or ignores it if finished. */
+    void population(PopulationReady p) {
+        String key = ExperimentLayout.namespace(p.experimentId(), p.gan());
+        RunRecord record = records.find(key);
+        if (record != null) {
+            if (record.finished()) {
+                LOG.infof("population %s again: its training is finished, ignored", key);
+            } else {
+                compute.run(() -> resume(record));
             }
-            compute.run(() -> start(p)); // building and storing the networks is ND4J work (ComputeThread says why)
-        } catch (RuntimeException e) {
-            throw deadLetters.reject("populations", e);
+            return;
         }
+        compute.run(() -> start(p)); // building and storing the networks is ND4J work (ComputeThread says why)
     }
 
     private void start(PopulationReady p) {
         String key = ExperimentLayout.namespace(p.experimentId(), p.gan());
-        ExperimentRequest request = p.request();
-        GanSettings s = request.gan();
+        GanSettings s = p.request().gan();
         GanTrainingConfig config;
         FederatedGanTraining training;
         try {
@@ -268,15 +139,10 @@ public class AggregatorService {
                 LOG.infof("population %s again: already training it, ignored", key);
                 return;
             }
-            run = register(new Run(p, config, training));
+            run = register(new Run(p, config, training, metrics.gauges(p)));
         }
         synchronized (run) {
-            ModelStore.StoredCheckpoint stored = models.putCheckpoint(run.namespace, training);
-            run.broadcast(0, stored);
-            writeRecord(run, stored.manifest(), null, false);
-            LOG.infof("experiment %s: %d clients, %d per round, %d rounds, %s", key, p.clients().size(),
-                    config.clientsPerRound(), config.rounds(), training.randomnessDescription());
-            startRound(run);
+            driver.first(run);
         }
     }
 
@@ -290,299 +156,27 @@ public class AggregatorService {
                 return;
             }
             FederatedGanTraining training = models.getCheckpoint(record.checkpoint());
-            run = register(new Run(p, training.config(), training));
+            run = register(new Run(p, training.config(), training, metrics.gauges(p)));
         }
         synchronized (run) {
-            if (record.lastRound() != null) {
-                RoundCompleted last = Messages.decode(record.lastRound(), RoundCompleted.class);
-                updateGauges(run, last.epsilon(), last.round(), Double.NaN, Double.NaN);
-                rounds.send(KafkaRecord.of(p.experimentId(), record.lastRound()));
-            }
-            restoreRoundsCsv(run);
-            LOG.infof("experiment %s: resumed after round %d from %s", key, run.training.round(),
-                    record.checkpoint().uri());
-            startRound(run);
-            if (run.training.round() > 0) {
-                deleteDeltas(run, run.training.round() - 1); // what a crash left between checkpoint and deletion
-            }
+            driver.resumed(run, record);
         }
     }
 
     private Run register(Run run) {
         runs.put(run.namespace, run);
-        Tags tags = Tags.of("experiment", run.population.experimentId(), "gan", run.population.gan());
-        Gauge.builder("fedgan.epsilon", run, r -> r.epsilon).tags(tags)
-                .description("Privacy spent so far (improved RDP conversion at the run's delta)").register(registry);
-        Gauge.builder("fedgan.rounds", run, r -> r.rounds).tags(tags).description("Rounds completed").register(registry);
-        Gauge.builder("fedgan.round.last.completed.timestamp", run, r -> r.lastCompleted).tags(tags).baseUnit("seconds")
-                .description("Unix time the last round completed").register(registry);
-        Gauge.builder("fedgan.critic.loss", run, r -> r.criticLoss).tags(tags)
-                .description("Mean client critic loss of the last round").register(registry);
-        Gauge.builder("fedgan.generator.loss", run, r -> r.generatorLoss).tags(tags)
-                .description("Generator loss of the last round's last generator step").register(registry);
-        Gauge.builder("fedgan.run.active", run, r -> r.active).tags(tags)
-                .description("1 while the GAN trains, 0 once it has stopped (round limit or ε target)").register(registry);
-        GanSettings s = run.population.request().gan();
-        if (s != null && s.targetEpsilon() != null) {
-            double target = s.targetEpsilon();
-            Gauge.builder("fedgan.epsilon.target", () -> target).tags(tags)
-                    .description("The run's ε target: it stops before ε would exceed it").register(registry);
-        }
         return run;
     }
 
-    private static void updateGauges(Run run, double epsilon, int rounds, double criticLoss, double generatorLoss) {
-        run.epsilon = epsilon;
-        run.rounds = rounds;
-        run.lastCompleted = System.currentTimeMillis() / 1000.0;
-        run.criticLoss = criticLoss;
-        run.generatorLoss = generatorLoss;
-    }
-
-    private static String roundsCsvPath(Run run) {
-        return PopulationComparison.ganFile(run.population.gan(), GanExperiment.ROUNDS_CSV);
-    }
-
-    /** The per-round log in the experiment's files (what the report links to), rewritten after every round. */
-    private void storeRoundsCsv(Run run) {
-        models.putFile(run.population.experimentId(), roundsCsvPath(run),
-                run.roundsCsv.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** After a restart: the stored rows up to the checkpoint's round (a row of a round redone now is dropped). */
-    private void restoreRoundsCsv(Run run) {
-        String key = ExperimentLayout.file(run.population.experimentId(), roundsCsvPath(run));
-        if (!objects.exists(key)) {
-            return;
-        }
-        String[] lines = new String(objects.get(key), StandardCharsets.UTF_8).split("\n");
-        for (int i = 1; i < lines.length; i++) {
-            String round = lines[i].substring(0, Math.max(0, lines[i].indexOf(',')));
-            if (round.matches("\\d+") && Integer.parseInt(round) <= run.training.round()) {
-                run.roundsCsv.append(lines[i]).append('\n');
-            }
-        }
-    }
-
-    private RunRecord readRecord(String key) {
-        try {
-            return Json.MAPPER.readValue(objects.get(key), RunRecord.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable run record " + objects.uri(key), e);
-        }
-    }
-
-    private void writeRecord(Run run, ObjectRef checkpoint, String lastRound, boolean finished) {
-        RunRecord r = new RunRecord(1, Messages.encode(run.population), checkpoint, lastRound, finished);
-        objects.put(ExperimentLayout.runRecord(run.namespace), Json.toString(r).getBytes(StandardCharsets.UTF_8),
-                "application/json");
-    }
-
-    @Incoming("client-updates")
-    @Blocking
-    public void onClientUpdate(String json) {
-        try {
-            collect(Messages.decode(json, ClientUpdateReady.class));
-        } catch (RuntimeException e) {
-            throw deadLetters.reject("client-updates", e);
-        }
-    }
-
-    /**
-     * Counts the update into its round. An update whose delta cannot be used (missing or corrupt object, another
-     * layout, NaN or infinite values) is counted as rejected, enters the round as nothing, and is then thrown so
-     * that the record goes to the dead-letter topic with the reason.
-     */
-    private void collect(ClientUpdateReady u) {
+    /** Counts the update into its run's round ({@link RoundDriver#collect}). */
+    void collect(ClientUpdateReady u) {
         Run run = runs.get(u.experimentId() + "." + u.gan());
         if (run == null) {
             throw new MessageException("update of client " + u.clientId() + " for unknown experiment "
                     + u.experimentId() + "." + u.gan());
         }
-        RuntimeException unusable = null;
         synchronized (run) {
-            if (run.plan == null || u.round() != run.plan.round()) {
-                run.late++;
-                updatesLate.increment();
-                if (run.plan == null) {
-                    deleteDeltas(run, u.round()); // the run is over; else the deletion after this round takes it
-                }
-                return;
-            }
-            if (!run.plan.clients().contains(u.clientId())) {
-                // Not in the current sample: an answer to an abandoned sample of this round, or a client that was
-                // never asked. Either way it must not enter the sum.
-                run.late++;
-                updatesLate.increment();
-                LOG.warnf("%s round %d: update of %s, not in the current sample, ignored", run.namespace,
-                        u.round() + 1, u.clientId());
-                return;
-            }
-            if (run.received.contains(u.clientId()) || run.rejected.contains(u.clientId())) {
-                return; // a redelivered or duplicated update counts once
-            }
-            long t0 = System.nanoTime();
-            try {
-                float[] delta = models.getDelta(u.delta(), Math.toIntExact(run.training.critic().length()));
-                int bad = 0;
-                for (float v : delta) {
-                    bad += Float.isFinite(v) ? 0 : 1;
-                }
-                if (bad > 0) {
-                    throw new StorageException(StorageException.Reason.INVALID, u.delta().key(), u.delta().uri()
-                            + ": the delta has " + bad + " NaN or infinite values");
-                }
-                run.training.addUpdate(run.plan, new ClientUpdate(u.clientId(), u.round(), delta, u.realExamples(),
-                        u.steps(), u.nonFinite(), u.loss())); // clipped and summed now, while the others train
-                run.received.add(u.clientId());
-                run.fetchSeconds += (System.nanoTime() - t0) / 1e9;
-                updatesReceived.increment();
-            } catch (StorageException e) {
-                run.rejected.add(u.clientId());
-                updatesRejected.increment();
-                unusable = new StorageException(e.reason(), e.key(), run.namespace + " round " + (u.round() + 1)
-                        + ": update of " + u.clientId() + " rejected: " + e.getMessage(), e);
-            }
-            if (run.received.size() + run.rejected.size() == run.plan.clients().size()) {
-                compute.run(() -> completeRound(run));
-            }
-        }
-        if (unusable != null) {
-            throw unusable;
-        }
-    }
-
-    private void startRound(Run run) {
-        run.plan = run.training.beginRound();
-        run.roundStarted = System.nanoTime();
-        ExperimentRequest req = run.population.request();
-        int seconds = req.roundDeadlineSeconds() != null ? req.roundDeadlineSeconds() : DEFAULT_DEADLINE_SECONDS;
-        FederatedGanTraining.RoundPlan plan = run.plan;
-        run.deadline = clock.schedule(() -> onDeadline(run, plan), seconds, java.util.concurrent.TimeUnit.SECONDS);
-        int r = run.plan.round();
-        if (run.storedRound != r) { // after a restart: the checkpoint's weights are stored, but their claims not known
-            run.generator = models.putWeights(run.namespace, "generator", r, run.training.generator());
-            run.critic = models.putWeights(run.namespace, "critic", r, run.training.critic());
-            run.storedRound = r;
-        }
-        ExperimentRequest q = run.population.request();
-        for (int k = 0; k < run.plan.clients().size(); k++) {
-            String client = run.plan.clients().get(k);
-            RoundTask task = new RoundTask(Messages.SCHEMA, q.experimentId(), run.population.gan(), r, client, run.generator,
-                    run.critic, run.plan.clientSeeds()[k], q.gan(), q.data(), q.invertProbability(), q.bugSeed());
-            tasks.send(KafkaRecord.of(partitions.topic(), client, Messages.encode(task), null, partitions.of(k, r)));
-        }
-        partitions.refresh(); // for the next round
-    }
-
-    /**
-     * The round's deadline: with a quorum of m (default 80%) it completes with what arrived, the denominator
-     * staying m; without, it is abandoned (nothing released, nothing accounted) and a new sample is drawn.
-     */
-    private void onDeadline(Run run, FederatedGanTraining.RoundPlan plan) {
-        synchronized (run) {
-            if (run.plan != plan) {
-                return; // completed in time
-            }
-            try {
-                ExperimentRequest req = run.population.request();
-                double quorum = req.quorum() != null ? req.quorum() : DEFAULT_QUORUM;
-                int needed = (int) Math.ceil(quorum * plan.clients().size());
-                if (run.received.size() >= needed) {
-                    LOG.infof("%s round %d: deadline with %d/%d updates (quorum %d): completing", run.namespace,
-                            plan.round() + 1, run.received.size(), plan.clients().size(), needed);
-                    compute.run(() -> completeRound(run));
-                } else {
-                    LOG.warnf("%s round %d: deadline with %d/%d updates, below the quorum of %d: abandoned, resampling",
-                            run.namespace, plan.round() + 1, run.received.size(), plan.clients().size(), needed);
-                    run.training.abandonRound(plan);
-                    run.abandoned++;
-                    roundsAbandoned.increment();
-                    run.received.clear();
-                    run.rejected.clear();
-                    run.plan = null;
-                    startRound(run);
-                }
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "%s round %d: deadline handling failed", run.namespace, plan.round() + 1);
-            }
-        }
-    }
-
-    /**
-     * Deletes the run's client deltas through {@code round} (0-based, as the deltas' keys count) in the background.
-     * Called once the round's checkpoint and record are stored: no restart reads them again, and they are the
-     * unnoised per-client updates that differential privacy protects, so they are not kept (docs/storage.md,
-     * Retention). A failure is logged; the next round's deletion takes what this one left.
-     */
-    private void deleteDeltas(Run run, int round) {
-        deltaDeletion.execute(() -> {
-            try {
-                deltasDeleted.increment(models.deleteDeltas(run.namespace, round));
-            } catch (RuntimeException e) {
-                LOG.warnf("%s: deleting the client deltas through round %d failed (the next round's deletion retries):"
-                        + " %s", run.namespace, round + 1, e.getMessage());
-            }
-        });
-    }
-
-    /**
-     * Runs on the {@link ComputeThread} (the caller holds the run's lock and waits): aggregation, generator steps,
-     * checkpoint, announcement, the next round's tasks.
-     */
-    private void completeRound(Run run) {
-        if (run.deadline != null) {
-            run.deadline.cancel(false);
-        }
-        FederatedGanTraining.RoundReport report = run.training.completeRound(run.plan);
-        long t1 = System.nanoTime();
-        GanTrainingConfig c = run.config;
-        String stopped = null;
-        Double target = run.population.request().gan() == null ? null : run.population.request().gan().targetEpsilon();
-        if (report.round() >= c.rounds()) {
-            stopped = "round limit " + c.rounds() + " reached";
-        } else if (target != null && run.training.epsilonAfterNextRound() > target) {
-            stopped = String.format(Locale.ROOT, "stopped before round %d: ε would exceed the target %.4g",
-                    report.round() + 1, target);
-        }
-        // Checkpoint first: once the weights are announced, a restart must resume after this round.
-        ModelStore.StoredCheckpoint stored = models.putCheckpoint(run.namespace, run.training);
-        ObjectRef checkpoint = stored.manifest();
-        ObjectRef g = stored.generator();
-        ObjectRef d = stored.critic();
-        run.broadcast(report.round(), stored);
-        long t2 = System.nanoTime();
-        double seconds = (System.nanoTime() - run.roundStarted) / 1e9;
-        roundDuration.record(Duration.ofNanos(System.nanoTime() - run.roundStarted));
-        roundsCompleted.increment();
-        var privacy = run.training.privacy();
-        RoundCompleted done = new RoundCompleted(Messages.SCHEMA, run.population.experimentId(), run.population.gan(),
-                report.round(), run.plan.clients(), run.received.size(), run.late, run.rejected.size(),
-                privacy.epsilonImproved(), privacy.epsilonOriginal(), run.training.delta(), g, d, seconds, stopped != null,
-                stopped);
-        run.roundsCsv.append(GanExperiment.csvRow(report));
-        storeRoundsCsv(run);
-        String announcement = Messages.encode(done);
-        writeRecord(run, checkpoint, announcement, stopped != null);
-        rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
-        deleteDeltas(run, run.plan.round()); // the record names this round's checkpoint: no restart reads them again
-        updateGauges(run, privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
-        if (stopped != null) {
-            run.active = 0;
-        }
-        LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s (reading and adding deltas %.1f s, noise and average"
-                + " %.1f s, generator %.1f s, checkpoint and weights %.1f s, record and announcement %.1f s)%s",
-                run.namespace, report.round(),
-                run.received.size(), run.plan.clients().size(), privacy.epsilonImproved(), seconds, run.fetchSeconds,
-                report.aggregationSeconds(), report.generatorSeconds(), (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9,
-                stopped != null ? "; " + stopped : "");
-        run.fetchSeconds = 0;
-        run.received.clear();
-        run.rejected.clear();
-        run.late = 0;
-        run.plan = null;
-        if (stopped == null) {
-            startRound(run);
+            driver.collect(run, u);
         }
     }
 }

@@ -81,16 +81,12 @@ public final class GanExperiment {
         List<Evaluation> evaluations = evaluator.evaluations;
         long t0 = System.nanoTime();
         evaluator.evaluate(training);
-        String stopped = "round limit " + c.rounds() + " reached";
+        StopRule stopRule = StopRule.of(c, options.targetEpsilon());
+        String stopped;
         progress.start(name, c.rounds() - training.round(), "rounds");
         Path firstCheckpoint = null;
         Path lastCheckpoint = null;
-        while (training.round() < c.rounds()) {
-            if (options.targetEpsilon() != null && training.epsilonAfterNextRound() > options.targetEpsilon()) {
-                stopped = String.format(Locale.ROOT, "stopped before round %d: ε would exceed the target %.4g",
-                        training.round() + 1, options.targetEpsilon());
-                break;
-            }
+        while ((stopped = stopRule.beforeNextRound(training)) == null) {
             FederatedGanTraining.RoundReport r = training.runRound();
             Files.writeString(csv, GanRunFiles.roundsCsvRow(r), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             if (r.round() % c.imagesEvery() == 0 || r.round() == c.rounds()) {

@@ -1,0 +1,52 @@
+package dev.fedgan.aggregator;
+
+import dev.fedgan.core.gan.GanExperiment;
+import dev.fedgan.core.gan.PopulationComparison;
+import dev.fedgan.modelstore.ExperimentLayout;
+import dev.fedgan.modelstore.ModelStore;
+import dev.fedgan.objectstore.ObjectStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A run's {@code rounds.csv} in the experiment's files, as {@code fedgan debug} writes it (what the report links
+ * to): one row per round, rewritten whole after every round from the rows the {@link Run} keeps.
+ */
+@ApplicationScoped
+public class RoundsCsv {
+
+    private final ModelStore models;
+    private final ObjectStore objects;
+
+    public RoundsCsv(ModelStore models, ObjectStore objects) {
+        this.models = models;
+        this.objects = objects;
+    }
+
+    private static String path(Run run) {
+        return PopulationComparison.ganFile(run.population.gan(), GanExperiment.ROUNDS_CSV);
+    }
+
+    /** Stores the run's rows so far. */
+    void store(Run run) {
+        models.putFile(run.population.experimentId(), path(run), run.roundsCsv.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * After a restart: takes back the stored rows up to the checkpoint's round; a row of a later round is dropped,
+     * since that round is redone.
+     */
+    void restore(Run run) {
+        String key = ExperimentLayout.file(run.population.experimentId(), path(run));
+        if (!objects.exists(key)) {
+            return;
+        }
+        String[] lines = new String(objects.get(key), StandardCharsets.UTF_8).split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            String round = lines[i].substring(0, Math.max(0, lines[i].indexOf(',')));
+            if (round.matches("\\d+") && Integer.parseInt(round) <= run.training.round()) {
+                run.roundsCsv.append(lines[i]).append('\n');
+            }
+        }
+    }
+}

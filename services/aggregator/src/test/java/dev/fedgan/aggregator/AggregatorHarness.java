@@ -1,0 +1,151 @@
+package dev.fedgan.aggregator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.fedgan.core.bug.InversionBug;
+import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.gan.FederatedGanTraining;
+import dev.fedgan.core.gan.GanNetworks;
+import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.gan.NetworkWeights;
+import dev.fedgan.core.gan.SimulatedClients;
+import dev.fedgan.modelstore.ExperimentLayout;
+import dev.fedgan.modelstore.GanSettingsMapping;
+import dev.fedgan.modelstore.ModelStore;
+import dev.fedgan.objectstore.ObjectStore;
+import dev.fedgan.protocol.ExperimentRequest;
+import dev.fedgan.protocol.GanSettings;
+import dev.fedgan.protocol.Message;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.protocol.RoundCompleted;
+import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.StackResource;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * What the aggregator's {@code @QuarkusTest}s share, as a bean they inject: this test playing the client-update
+ * pods over the real broker and S3 server ({@link StackResource}), the experiments they send, and the checks
+ * against the one-JVM run.
+ */
+@Singleton
+class AggregatorHarness {
+
+    static final List<String> CLIENTS = List.of("w00", "w01", "w02", "w03", "w04", "w05");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Inject
+    ModelStore models;
+
+    @Inject
+    ObjectStore objects;
+
+    /** What a client-update pod does with a task. */
+    ClientPods clients() {
+        return new ClientPods(models);
+    }
+
+    interface Answer {
+        void task(RoundTask task) throws Exception;
+    }
+
+    /** Plays the client pods: answers the experiments' round tasks until each experiment's last round is announced. */
+    void play(KafkaConsumer<String, String> consumer, Map<String, List<RoundCompleted>> completed, Answer answer)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (!completed.values().stream().allMatch(c -> !c.isEmpty() && c.get(c.size() - 1).finished())) {
+            if (System.nanoTime() > deadline) {
+                fail("rounds not completed in time: " + completed);
+            }
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.topic().equals(StackResource.TOPICS.rounds())) {
+                    RoundCompleted c = Messages.decode(r.value(), RoundCompleted.class);
+                    if (completed.containsKey(c.experimentId())) {
+                        completed.get(c.experimentId()).add(c);
+                    }
+                    continue;
+                }
+                RoundTask task = Messages.decode(r.value(), RoundTask.class);
+                assertEquals(task.clientId(), r.key(), "round tasks are keyed by client");
+                if (completed.containsKey(task.experimentId())) {
+                    answer.task(task);
+                }
+            }
+        }
+    }
+
+    /** Waits up to 20 s for the run's deltas to be deleted (the aggregator deletes them in the background). */
+    void awaitNoDeltas(String namespace) throws InterruptedException {
+        String prefix = ExperimentLayout.deltas(namespace);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!objects.list(prefix).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                fail("client deltas still stored after their rounds: " + objects.list(prefix));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The same experiment in one JVM, seeded alike, gives the same critic and generator. */
+    void assertSameAsOneJvmRun(RoundCompleted last, GanSettings settings, int rounds) {
+        GanTrainingConfig config = GanSettingsMapping.config(settings);
+        List<WriterData> data = CLIENTS.stream()
+                .map(c -> SimulatedClients.client("bundled:field", new InversionBug(0.5, 7), c)).toList();
+        FederatedGanTraining local = FederatedGanTraining.start(config, data, null, settings.seededPrivacyNoise());
+        for (int r = 0; r < rounds; r++) {
+            local.runRound();
+        }
+        NetworkWeights critic = models.getWeights(last.critic(), GanNetworks.criticLayout(config.preset()));
+        NetworkWeights generator = models.getWeights(last.generator(), GanNetworks.generatorLayout(config.preset()));
+        assertArrayEquals(local.critic().flatten(), critic.flatten(), 1e-6f, last.experimentId());
+        assertArrayEquals(local.generator().flatten(), generator.flatten(), 1e-6f, last.experimentId());
+    }
+
+    /** The tiny GAN, {@code rounds} rounds of 2 clients, seeded. */
+    static GanSettings settings(int rounds, long seed) {
+        return new GanSettings("tiny", rounds, 2, 2, 1, null, null, null, null, null, null, 5L, null, null, seed);
+    }
+
+    /** The population of {@link #CLIENTS} for experiment {@code id}, with the request's deadline and quorum. */
+    static PopulationReady population(String id, GanSettings settings, Integer deadlineSeconds, Double quorum) {
+        ExperimentRequest request = new ExperimentRequest(1, id, "bundled:field", null, null, 0.5, 7, null, null,
+                settings, deadlineSeconds, quorum, null);
+        return new PopulationReady(1, id, "low_accuracy", CLIENTS, new ObjectRef("fedgan", "none", 0, "0".repeat(64)),
+                null, request);
+    }
+
+    /** The population of {@link #CLIENTS} for experiment {@code id}, default deadline and quorum. */
+    static PopulationReady population(String id, GanSettings settings) {
+        return population(id, settings, null, null);
+    }
+
+    void send(KafkaProducer<String, String> producer, String topic, Message m) throws Exception {
+        producer.send(new ProducerRecord<>(topic, m.experimentId(), Messages.encode(m))).get();
+    }
+
+    KafkaProducer<String, String> producer() {
+        return StackResource.producer(bootstrap);
+    }
+
+    /** A consumer of the round tasks and the round announcements, and of {@code more} topics. */
+    KafkaConsumer<String, String> consumer(String... more) {
+        List<String> topics = new java.util.ArrayList<>(List.of(StackResource.TOPICS.roundTasks(),
+                StackResource.TOPICS.rounds()));
+        topics.addAll(List.of(more));
+        return StackResource.consumer(bootstrap, topics);
+    }
+}

@@ -1,0 +1,165 @@
+package dev.fedgan.aggregator;
+
+import static dev.fedgan.aggregator.AggregatorHarness.population;
+import static dev.fedgan.aggregator.AggregatorHarness.settings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.fedgan.core.gan.GanNetworks;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import dev.fedgan.modelstore.GanSettingsMapping;
+import dev.fedgan.modelstore.ModelStore;
+import dev.fedgan.protocol.ClientUpdateReady;
+import dev.fedgan.protocol.GanSettings;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.RoundCompleted;
+import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.Endpoints;
+import dev.fedgan.service.Records;
+import dev.fedgan.service.StackResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/** Updates that cannot be used, and rounds at their deadline, against a real broker and S3 server. */
+@QuarkusTest
+@WithTestResource(StackResource.class)
+class BadUpdatesAndDeadlinesTest {
+
+    @Inject
+    AggregatorHarness stack;
+
+    @Inject
+    ModelStore models;
+
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
+    /**
+     * Bad updates go to the dead-letter topic with the reason, and the service goes on: malformed JSON, an update
+     * for an unknown experiment, and a delta with NaN (counted as rejected: the round completes without it).
+     */
+    @Test
+    void badUpdatesAreDeadLetteredAndTheRoundGoesOn() throws Exception {
+        ClientPods clients = stack.clients();
+        List<RoundCompleted> done = new ArrayList<>();
+        List<ConsumerRecord<String, String>> dead = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = stack.producer();
+             KafkaConsumer<String, String> consumer = stack.consumer(StackResource.TOPICS.deadLetter())) {
+            producer.send(new ProducerRecord<>(StackResource.TOPICS.clientUpdates(), "x", "{not json")).get();
+            stack.send(producer, StackResource.TOPICS.populations(), population("bad", settings(1, 31L)));
+            boolean[] poisoned = {false};
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (done.isEmpty() || dead.size() < 3) {
+                if (System.nanoTime() > deadline) {
+                    fail("rounds " + done + ", dead letters " + dead.size());
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.topic().equals(StackResource.TOPICS.deadLetter())) {
+                        dead.add(r);
+                    } else if (r.topic().equals(StackResource.TOPICS.rounds())) {
+                        RoundCompleted c = Messages.decode(r.value(), RoundCompleted.class);
+                        if (c.experimentId().equals("bad")) {
+                            done.add(c);
+                        }
+                    } else {
+                        RoundTask task = Messages.decode(r.value(), RoundTask.class);
+                        if (!task.experimentId().equals("bad")) {
+                            continue;
+                        }
+                        ClientUpdateReady u = clients.run(task);
+                        if (!poisoned[0]) {
+                            poisoned[0] = true;
+                            float[] nan = new float[Math.toIntExact(GanNetworks.criticLayout(
+                                    GanSettingsMapping.config(settings(1, 31L)).preset()).length())];
+                            nan[3] = Float.NaN;
+                            u = new ClientUpdateReady(1, u.experimentId(), u.gan(), u.round(), u.clientId(),
+                                    models.putDelta("bad.low_accuracy", u.round(), u.clientId(), nan), u.realExamples(),
+                                    u.steps(), false, u.loss());
+                            stack.send(producer, StackResource.TOPICS.clientUpdates(), new ClientUpdateReady(1, "nobody",
+                                    u.gan(), 0, "w00", u.delta(), 1, 1, false, 0.0));
+                        }
+                        stack.send(producer, StackResource.TOPICS.clientUpdates(), u);
+                    }
+                }
+            }
+        }
+        List<String> reasons = dead.stream().map(r -> Records.header(r, "dead-letter-reason")).toList();
+        assertTrue(reasons.stream().anyMatch(r -> r.startsWith("aggregator: malformed JSON")), reasons.toString());
+        assertTrue(reasons.stream().anyMatch(r -> r.startsWith("aggregator: ") && r.contains("unknown experiment nobody")),
+                reasons.toString());
+        assertTrue(reasons.stream().anyMatch(r -> r.contains("1 NaN or infinite values")), reasons.toString());
+        assertEquals(1, done.get(0).received());
+        assertEquals(1, done.get(0).rejected());
+        String prom = Endpoints.get(metrics).body();
+        assertTrue(Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"message\",service=\"aggregator\"}") >= 2, prom);
+        assertTrue(Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"invalid\",service=\"aggregator\"}") >= 1, prom);
+    }
+
+    /**
+     * Quorum 100%: the first sample gets one answer of two, is abandoned at the 2 s deadline and resampled.
+     * Quorum 50%: one answer of two is enough; the round completes at the deadline with m = 2 as denominator.
+     */
+    @Test
+    void aRoundWithoutQuorumIsResampledAndOneWithQuorumCompletesAtItsDeadline() throws Exception {
+        ClientPods clients = stack.clients();
+        for (double quorum : new double[] {1.0, 0.5}) {
+            String id = quorum == 1.0 ? "strict" : "lenient";
+            GanSettings settings = new GanSettings("tiny", 1, 2, 1, 1, null, null, null, null, null, null, 5L, null,
+                    null, 11L);
+            RoundCompleted done = null;
+            int tasks = 0;
+            try (KafkaProducer<String, String> producer = stack.producer();
+                 KafkaConsumer<String, String> consumer = stack.consumer()) {
+                stack.send(producer, StackResource.TOPICS.populations(), population(id, settings, 2, quorum));
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while (done == null) {
+                    if (System.nanoTime() > deadline) {
+                        fail(id + ": no round completed; tasks seen " + tasks);
+                    }
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        if (r.topic().equals(StackResource.TOPICS.rounds())) {
+                            RoundCompleted c = Messages.decode(r.value(), RoundCompleted.class);
+                            if (c.experimentId().equals(id)) {
+                                done = c;
+                            }
+                            continue;
+                        }
+                        RoundTask task = Messages.decode(r.value(), RoundTask.class);
+                        if (!task.experimentId().equals(id)) {
+                            continue;
+                        }
+                        tasks++;
+                        // The second task never answers: for the strict experiment that abandons the first sample
+                        // (the resample's two tasks are answered); the lenient one completes without it.
+                        if (tasks != 2) {
+                            stack.send(producer, StackResource.TOPICS.clientUpdates(), clients.run(task));
+                        }
+                    }
+                }
+            }
+            if (quorum == 1.0) {
+                assertEquals(4, tasks, "two samples of two clients: the first abandoned");
+                assertEquals(2, done.received());
+            } else {
+                assertEquals(2, tasks);
+                assertEquals(1, done.received(), "completed at the deadline with the quorum");
+                assertEquals(2, done.clients().size());
+            }
+            assertEquals(1, done.round());
+            double expected = PrivacyCalculator.forPopulation(6, 2, 0.01, 1).epsilonImproved();
+            assertEquals(expected, done.epsilon(), 1e-9 * expected, "an abandoned sample costs no privacy");
+        }
+    }
+}
