@@ -2,7 +2,7 @@ package dev.fedgan.aggregator;
 
 import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.FederatedGanTraining;
-import dev.fedgan.core.gan.GanExperiment;
+import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.StorageException;
 import dev.fedgan.protocol.ClientUpdateReady;
@@ -239,7 +239,7 @@ public class RoundDriver {
                 report.round(), plan.clients(), run.round.added(), run.round.late(), run.round.rejected(),
                 privacy.epsilonImproved(), privacy.epsilonOriginal(), run.training.delta(), stored.generator(),
                 stored.critic(), seconds, stopped != null, stopped);
-        run.roundsCsv.append(GanExperiment.csvRow(report));
+        run.roundsCsv.append(GanRunFiles.roundsCsvRow(report));
         roundsCsv.store(run);
         String announcement = Messages.encode(done);
         records.write(run.namespace, run.population, stored.manifest(), announcement, stopped != null);

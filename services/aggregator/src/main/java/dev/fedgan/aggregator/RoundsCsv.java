@@ -1,6 +1,6 @@
 package dev.fedgan.aggregator;
 
-import dev.fedgan.core.gan.GanExperiment;
+import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.ModelStore;
@@ -24,7 +24,7 @@ public class RoundsCsv {
     }
 
     private static String path(Run run) {
-        return PopulationComparison.ganFile(run.population.gan(), GanExperiment.ROUNDS_CSV);
+        return PopulationComparison.ganFile(run.population.gan(), GanRunFiles.ROUNDS_CSV);
     }
 
     /** Stores the run's rows so far. */

@@ -1,7 +1,7 @@
 package dev.fedgan.aggregator;
 
 import dev.fedgan.core.gan.FederatedGanTraining;
-import dev.fedgan.core.gan.GanExperiment;
+import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.StopRule;
 import dev.fedgan.modelstore.ExperimentLayout;
@@ -32,7 +32,7 @@ final class Run {
     int abandoned;
     ScheduledFuture<?> deadline;
     /** {@code rounds.csv} as {@code fedgan debug} writes it, one row per round so far. */
-    final StringBuilder roundsCsv = new StringBuilder(GanExperiment.ROUNDS_CSV_HEADER);
+    final StringBuilder roundsCsv = new StringBuilder(GanRunFiles.ROUNDS_CSV_HEADER);
 
     Run(PopulationReady population, GanTrainingConfig config, FederatedGanTraining training,
             AggregatorMetrics.RunGauges gauges) {
