@@ -1,0 +1,125 @@
+package dev.fedgan.aggregator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.fedgan.protocol.ClientUpdateReady;
+import dev.fedgan.protocol.GanSettings;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.RoundCompleted;
+import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.S3Resource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.memory.InMemoryConnector;
+import jakarta.enterprise.inject.Any;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The aggregator's channels on SmallRye's in-memory connector (no broker) over a real S3 server: a population in,
+ * its rounds' tasks out keyed by client, the clients' updates in, the rounds announced, the result equal to the
+ * one-JVM run; records it cannot use are refused with the reason the dead-letter header carries.
+ */
+@QuarkusTest
+@TestProfile(AggregatorListenerTest.InMemoryChannels.class)
+@WithTestResource(S3Resource.class)
+class AggregatorListenerTest {
+
+    /** Every channel in memory. Set as profile config, not through InMemoryConnector's helpers (system properties). */
+    public static class InMemoryChannels implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("mp.messaging.incoming.populations.connector", InMemoryConnector.CONNECTOR,
+                    "mp.messaging.incoming.client-updates.connector", InMemoryConnector.CONNECTOR,
+                    "mp.messaging.outgoing.round-tasks.connector", InMemoryConnector.CONNECTOR,
+                    "mp.messaging.outgoing.rounds.connector", InMemoryConnector.CONNECTOR);
+        }
+    }
+
+    @Inject
+    @Any
+    InMemoryConnector connector;
+
+    @Inject
+    AggregatorHarness harness;
+
+    /** Sends {@code json} on an incoming channel; the future completes with the refusal's cause, or null once acked. */
+    private CompletableFuture<Throwable> send(String channel, String json) {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        connector.<Message<String>>source(channel).send(Message.of(json)
+                .withAck(() -> {
+                    outcome.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(t -> {
+                    outcome.complete(t);
+                    return CompletableFuture.completedFuture(null);
+                }));
+        return outcome;
+    }
+
+    @Test
+    void aPopulationsRoundsRunThroughTheChannelsAndEndAsInOneJvm() throws Exception {
+        GanSettings settings = AggregatorHarness.settings(2, 41);
+        assertEquals(null, send("populations", Messages.encode(AggregatorHarness.population("mem1", settings)))
+                .get(60, TimeUnit.SECONDS), "the population is taken");
+        ClientPods clients = harness.clients();
+        Set<String> answered = new HashSet<>();
+        List<? extends Message<String>> announced = connector.<String>sink("rounds").received();
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (announced.isEmpty() || !decode(announced.get(announced.size() - 1)).finished()) {
+            if (System.nanoTime() > deadline) {
+                fail("rounds not completed in time: " + announced.size() + " announced");
+            }
+            for (Message<String> m : List.copyOf(connector.<String>sink("round-tasks").received())) {
+                RoundTask task = Messages.decode(m.getPayload(), RoundTask.class);
+                assertEquals(task.clientId(), m.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow().getKey(),
+                        "round tasks are keyed by client");
+                if (answered.add(task.round() + "/" + task.clientId())) {
+                    assertEquals(null, send("client-updates", Messages.encode(clients.run(task)))
+                            .get(60, TimeUnit.SECONDS), "an update in the sample is taken");
+                }
+            }
+            Thread.sleep(50);
+            announced = connector.<String>sink("rounds").received();
+        }
+        assertEquals(List.of(1, 2), announced.stream().map(m -> decode(m).round()).toList());
+        assertEquals(4, answered.size(), "2 rounds of 2 sampled clients");
+        harness.assertSameAsOneJvmRun(decode(announced.get(1)), settings, 2);
+    }
+
+    @Test
+    void aMalformedUpdateIsRefusedWithTheReason() throws Exception {
+        Throwable refusal = send("client-updates", "{\"schema\":1,").get(60, TimeUnit.SECONDS);
+        assertTrue(refusal != null && refusal.getMessage().startsWith("aggregator: ")
+                && refusal.getMessage().contains("malformed JSON"), String.valueOf(refusal));
+    }
+
+    @Test
+    void anUpdateOfAnExperimentItIsNotTrainingIsRefusedNamingIt() throws Exception {
+        String update = Messages.encode(new ClientUpdateReady(1, "ghost", "low_accuracy", 0, "w01",
+                new ObjectRef("fedgan", "k", 1, "0".repeat(64)), 1, 1, false, 0.5));
+        Throwable refusal = send("client-updates", update).get(60, TimeUnit.SECONDS);
+        assertFalse(refusal == null, "refused");
+        assertTrue(refusal.getMessage().contains("ghost.low_accuracy"), refusal.getMessage());
+    }
+
+    private static RoundCompleted decode(Message<String> m) {
+        return Messages.decode(m.getPayload(), RoundCompleted.class);
+    }
+}
