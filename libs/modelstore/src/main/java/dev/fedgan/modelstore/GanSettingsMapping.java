@@ -37,7 +37,11 @@ public final class GanSettingsMapping {
                 .build();
     }
 
-    /** The inverse: a configuration as fully resolved request settings ({@code config(settings(c, ...))} equals c). */
+    /**
+     * The inverse: a configuration as fully resolved request settings. {@code config(settings(c, ...))} equals
+     * {@code c} when c's penalty weight, batch size and checkpoint interval are {@link GanTrainingConfig#CPU_DEMO}'s:
+     * a request does not carry those three.
+     */
     public static GanSettings settings(GanTrainingConfig c, Double targetEpsilon, Long seededPrivacyNoise) {
         return GanSettings.builder()
                 .preset(c.preset().name().toLowerCase(Locale.ROOT))
