@@ -96,8 +96,9 @@ public final class ServicesRoundBenchmark {
                 }
                 s.awaitReady(Progress.NONE, Duration.ofSeconds(240));
                 String id = "bench-" + n + "-" + UUID.randomUUID().toString().substring(0, 8);
-                ExperimentRequest request = new ExperimentRequest(Messages.SCHEMA, id, dataSpec, null, null, 0.5, 7,
-                        null, null, GanSettingsMapping.settings(config, null, null), 3600, null, null);
+                ExperimentRequest request = ExperimentRequest.builder().experimentId(id).data(dataSpec)
+                        .invertProbability(0.5).bugSeed(7).gan(GanSettingsMapping.settings(config, null, null))
+                        .roundDeadlineSeconds(3600).build();
                 PopulationReady population = new PopulationReady(Messages.SCHEMA, id, "low_accuracy", ids,
                         new ObjectRef("fedgan", "none", 0, "0".repeat(64)), null, request);
                 Topics topics = Topics.withPrefix(Topics.DEFAULT_PREFIX);

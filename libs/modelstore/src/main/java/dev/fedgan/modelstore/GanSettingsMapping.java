@@ -20,20 +20,45 @@ public final class GanSettingsMapping {
         if (s == null) {
             return d;
         }
-        return new GanTrainingConfig(s.preset() != null ? GanPreset.named(s.preset()) : d.preset(),
-                s.loss() != null ? GanLoss.valueOf(s.loss().toUpperCase(Locale.ROOT)) : d.loss(), d.penaltyWeight(),
-                or(s.criticSteps(), d.clientSteps()), or(s.generatorSteps(), d.generatorSteps()), d.batchSize(),
-                or(s.clientsPerRound(), d.clientsPerRound()), or(s.rounds(), d.rounds()), true, or(s.clip(), d.clip()),
-                or(s.noiseMultiplier(), d.noiseMultiplier()), or(s.criticLearningRate(), d.criticLearningRate()),
-                or(s.generatorLearningRate(), d.generatorLearningRate()), or(s.imagesEvery(), d.imagesEvery()),
-                d.checkpointEvery(), or(s.seed(), d.seed()));
+        return d.toBuilder()
+                .preset(s.preset() != null ? GanPreset.named(s.preset()) : d.preset())
+                .loss(s.loss() != null ? GanLoss.valueOf(s.loss().toUpperCase(Locale.ROOT)) : d.loss())
+                .clientSteps(or(s.criticSteps(), d.clientSteps()))
+                .generatorSteps(or(s.generatorSteps(), d.generatorSteps()))
+                .clientsPerRound(or(s.clientsPerRound(), d.clientsPerRound()))
+                .rounds(or(s.rounds(), d.rounds()))
+                .differentialPrivacy(true)
+                .clip(or(s.clip(), d.clip()))
+                .noiseMultiplier(or(s.noiseMultiplier(), d.noiseMultiplier()))
+                .criticLearningRate(or(s.criticLearningRate(), d.criticLearningRate()))
+                .generatorLearningRate(or(s.generatorLearningRate(), d.generatorLearningRate()))
+                .imagesEvery(or(s.imagesEvery(), d.imagesEvery()))
+                .seed(or(s.seed(), d.seed()))
+                .build();
     }
 
-    /** The inverse: a configuration as fully resolved request settings ({@code config(settings(c, ...))} equals c). */
+    /**
+     * The inverse: a configuration as fully resolved request settings. {@code config(settings(c, ...))} equals
+     * {@code c} when c's penalty weight, batch size and checkpoint interval are {@link GanTrainingConfig#CPU_DEMO}'s:
+     * a request does not carry those three.
+     */
     public static GanSettings settings(GanTrainingConfig c, Double targetEpsilon, Long seededPrivacyNoise) {
-        return new GanSettings(c.preset().name().toLowerCase(Locale.ROOT), c.rounds(), c.clientsPerRound(),
-                c.clientSteps(), c.generatorSteps(), c.criticLearningRate(), c.generatorLearningRate(), c.clip(),
-                c.noiseMultiplier(), c.loss().name(), c.imagesEvery(), c.seed(), targetEpsilon, null, seededPrivacyNoise);
+        return GanSettings.builder()
+                .preset(c.preset().name().toLowerCase(Locale.ROOT))
+                .rounds(c.rounds())
+                .clientsPerRound(c.clientsPerRound())
+                .criticSteps(c.clientSteps())
+                .generatorSteps(c.generatorSteps())
+                .criticLearningRate(c.criticLearningRate())
+                .generatorLearningRate(c.generatorLearningRate())
+                .clip(c.clip())
+                .noiseMultiplier(c.noiseMultiplier())
+                .loss(c.loss().name())
+                .imagesEvery(c.imagesEvery())
+                .seed(c.seed())
+                .targetEpsilon(targetEpsilon)
+                .seededPrivacyNoise(seededPrivacyNoise)
+                .build();
     }
 
     private static <T> T or(T v, T fallback) {

@@ -347,8 +347,8 @@ class ModelStoreTest {
 
     @Test
     void checkpointsRoundTripWithTheirRandomStreams() {
-        GanTrainingConfig config = GanSettingsMapping.config(new dev.fedgan.protocol.GanSettings("tiny", 3, 2, 1, 1,
-                null, null, null, null, null, null, 5L, null, null, null));
+        GanTrainingConfig config = GanSettingsMapping.config(dev.fedgan.protocol.GanSettings.builder().preset("tiny")
+                .rounds(3).clientsPerRound(2).criticSteps(1).generatorSteps(1).seed(5L).build());
         List<String> ids = List.of("w00", "w01", "w02", "w03");
         FederatedGanTraining run = FederatedGanTraining.startRemote(config, ids, null, 42L);
         ModelStore.StoredCheckpoint stored = models.putCheckpoint("ckpt.low_accuracy", run);

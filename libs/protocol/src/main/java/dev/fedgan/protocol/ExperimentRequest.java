@@ -42,4 +42,141 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
             Check.range("classifier_epochs", classifierEpochs, 1, 1000);
         }
     }
+
+    /**
+     * A builder with schema {@link Messages#SCHEMA}, the other fields unset: null, and 0 for the numbers a
+     * request must carry ({@code invertProbability}, {@code bugSeed}), as a JSON request without them decodes.
+     * {@code experimentId} and {@code data} are required: {@link Builder#build()} fails without them.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this message's values, to derive one that differs in a few of them. */
+    public Builder toBuilder() {
+        return new Builder()
+                .schema(schema)
+                .experimentId(experimentId)
+                .data(data)
+                .trainData(trainData)
+                .classifier(classifier)
+                .invertProbability(invertProbability)
+                .bugSeed(bugSeed)
+                .lowThreshold(lowThreshold)
+                .highThreshold(highThreshold)
+                .gan(gan)
+                .roundDeadlineSeconds(roundDeadlineSeconds)
+                .quorum(quorum)
+                .classifierEpochs(classifierEpochs);
+    }
+
+    /**
+     * Sets the fields of {@link ExperimentRequest} by name: its 13 positional parameters are mostly optional
+     * (null), and a row of nulls is easy to misplace. A setter only stores its value; {@link #build()} calls the
+     * record's constructor, which stays the one place of validation, so the JSON shape and the checks are the
+     * record's. Not thread-safe; reusable.
+     */
+    public static final class Builder {
+
+        private int schema = Messages.SCHEMA;
+        private String experimentId;
+        private String data;
+        private String trainData;
+        private ObjectRef classifier;
+        private double invertProbability;
+        private long bugSeed;
+        private Double lowThreshold;
+        private Double highThreshold;
+        private GanSettings gan;
+        private Integer roundDeadlineSeconds;
+        private Double quorum;
+        private Integer classifierEpochs;
+
+        private Builder() {
+        }
+
+        /** The schema version; {@link Messages#SCHEMA} unless set. */
+        public Builder schema(int schema) {
+            this.schema = schema;
+            return this;
+        }
+
+        /** Unique id chosen by the requester (letters, digits, '.', '_', '-'); required. */
+        public Builder experimentId(String experimentId) {
+            this.experimentId = experimentId;
+            return this;
+        }
+
+        /** The users' data: {@code bundled:field} or a path/URI the filter can read; required. */
+        public Builder data(String data) {
+            this.data = data;
+            return this;
+        }
+
+        /** The classifier's training data when it must be trained (null: {@code bundled:lab}). */
+        public Builder trainData(String trainData) {
+            this.trainData = trainData;
+            return this;
+        }
+
+        /** A stored classifier to use instead of training one (null: train). */
+        public Builder classifier(ObjectRef classifier) {
+            this.classifier = classifier;
+            return this;
+        }
+
+        /** Chance a writer has the bug, in [0, 1] (0 for real data). */
+        public Builder invertProbability(double invertProbability) {
+            this.invertProbability = invertProbability;
+            return this;
+        }
+
+        /** Seed of who has the bug. */
+        public Builder bugSeed(long bugSeed) {
+            this.bugSeed = bugSeed;
+            return this;
+        }
+
+        /** by_user low-accuracy threshold (null: the measured 25th percentile). */
+        public Builder lowThreshold(Double lowThreshold) {
+            this.lowThreshold = lowThreshold;
+            return this;
+        }
+
+        /** by_user high-accuracy threshold (null: the measured 75th percentile). */
+        public Builder highThreshold(Double highThreshold) {
+            this.highThreshold = highThreshold;
+            return this;
+        }
+
+        /** GAN and privacy settings (null: all defaults). */
+        public Builder gan(GanSettings gan) {
+            this.gan = gan;
+            return this;
+        }
+
+        /** How long the aggregator waits for a round's updates (null: 600). */
+        public Builder roundDeadlineSeconds(Integer roundDeadlineSeconds) {
+            this.roundDeadlineSeconds = roundDeadlineSeconds;
+            return this;
+        }
+
+        /** Fraction of m that must arrive by the deadline (null: 0.8). */
+        public Builder quorum(Double quorum) {
+            this.quorum = quorum;
+            return this;
+        }
+
+        /** Epochs when the filter trains the classifier (null: 5). */
+        public Builder classifierEpochs(Integer classifierEpochs) {
+            this.classifierEpochs = classifierEpochs;
+            return this;
+        }
+
+        /** The message; its constructor validates it (a failure is a {@link MessageException} naming the field). */
+        public ExperimentRequest build() {
+            return new ExperimentRequest(schema, experimentId, data, trainData, classifier, invertProbability,
+                    bugSeed, lowThreshold, highThreshold, gan, roundDeadlineSeconds, quorum, classifierEpochs);
+        }
+    }
 }

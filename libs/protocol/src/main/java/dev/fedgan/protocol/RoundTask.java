@@ -21,4 +21,122 @@ public record RoundTask(int schema, String experimentId, String gan, int round, 
         Check.present("critic", critic);
         Check.text("data", data);
     }
+
+    /**
+     * A builder with schema {@link Messages#SCHEMA}, the other fields unset (null, 0); the ids, the weights and
+     * {@code data} are required: {@link Builder#build()} fails without them.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this message's values, to derive one that differs in a few of them. */
+    public Builder toBuilder() {
+        return new Builder()
+                .schema(schema)
+                .experimentId(experimentId)
+                .gan(gan)
+                .round(round)
+                .clientId(clientId)
+                .generator(generator)
+                .critic(critic)
+                .clientSeed(clientSeed)
+                .settings(settings)
+                .data(data)
+                .invertProbability(invertProbability)
+                .bugSeed(bugSeed);
+    }
+
+    /**
+     * Sets the fields of {@link RoundTask} by name (12 positional parameters, several of them numbers). A setter
+     * only stores its value; {@link #build()} calls the record's constructor, which stays the one place of
+     * validation. Not thread-safe; reusable.
+     */
+    public static final class Builder {
+
+        private int schema = Messages.SCHEMA;
+        private String experimentId;
+        private String gan;
+        private int round;
+        private String clientId;
+        private ObjectRef generator;
+        private ObjectRef critic;
+        private long clientSeed;
+        private GanSettings settings;
+        private String data;
+        private double invertProbability;
+        private long bugSeed;
+
+        private Builder() {
+        }
+
+        /** The schema version; {@link Messages#SCHEMA} unless set. */
+        public Builder schema(int schema) {
+            this.schema = schema;
+            return this;
+        }
+
+        public Builder experimentId(String experimentId) {
+            this.experimentId = experimentId;
+            return this;
+        }
+
+        public Builder gan(String gan) {
+            this.gan = gan;
+            return this;
+        }
+
+        public Builder round(int round) {
+            this.round = round;
+            return this;
+        }
+
+        public Builder clientId(String clientId) {
+            this.clientId = clientId;
+            return this;
+        }
+
+        public Builder generator(ObjectRef generator) {
+            this.generator = generator;
+            return this;
+        }
+
+        public Builder critic(ObjectRef critic) {
+            this.critic = critic;
+            return this;
+        }
+
+        /** Seed of the client's noise vectors and interpolation weights. */
+        public Builder clientSeed(long clientSeed) {
+            this.clientSeed = clientSeed;
+            return this;
+        }
+
+        /** The experiment's GAN settings (preset, steps, learning rate, loss). */
+        public Builder settings(GanSettings settings) {
+            this.settings = settings;
+            return this;
+        }
+
+        public Builder data(String data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder invertProbability(double invertProbability) {
+            this.invertProbability = invertProbability;
+            return this;
+        }
+
+        public Builder bugSeed(long bugSeed) {
+            this.bugSeed = bugSeed;
+            return this;
+        }
+
+        /** The message; its constructor validates it (a failure is a {@link MessageException} naming the field). */
+        public RoundTask build() {
+            return new RoundTask(schema, experimentId, gan, round, clientId, generator, critic, clientSeed, settings,
+                    data, invertProbability, bugSeed);
+        }
+    }
 }

@@ -7,11 +7,10 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -25,10 +24,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>JavaCPP reads {@code org.bytedeco.javacpp.*} from JVM system properties, never from Quarkus config. The
  * reliable way is {@code -D} on the JVM (surefire's argLine, {@code JAVA_OPTS}). As a fallback for a plain
- * {@code java -jar quarkus-run.jar}, this bean copies {@code fedgan.javacpp.*} from Quarkus config into the
- * system properties before it touches ND4J, unless the system property is already set ({@code -D} wins). That
- * only works while no native library is loaded yet: it runs first among the start-up observers, before the
- * messaging channels, and warns if it is too late.
+ * {@code java -jar quarkus-run.jar}, this bean copies {@code fedgan.javacpp.*} ({@link FedganConfig.Javacpp})
+ * into the system properties before it touches ND4J, unless the system property is already set ({@code -D}
+ * wins). That only works while no native library is loaded yet: it runs among the first start-up observers
+ * (only {@link FedganConfigCheck} runs before it), before the messaging channels, and warns if it is too late.
  */
 @ApplicationScoped
 @Readiness
@@ -40,15 +39,12 @@ public class Nd4jRuntime implements HealthCheck {
     private volatile String error;
     private volatile long loadMillis;
 
-    /** JavaCPP system property → the Quarkus config key that supplies a default for it. */
-    static final Map<String, String> JAVACPP_DEFAULTS = Map.of(
-            "org.bytedeco.javacpp.platform.extension", "fedgan.javacpp.platform-extension",
-            "org.bytedeco.javacpp.maxbytes", "fedgan.javacpp.maxbytes",
-            "org.bytedeco.javacpp.maxphysicalbytes", "fedgan.javacpp.maxphysicalbytes");
+    @Inject
+    FedganConfig config;
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent ev) {
         long t0 = System.nanoTime();
-        applyJavaCppDefaults();
+        applyJavaCppDefaults(config.javacpp());
         try {
             backend = Nd4j.getBackend().getClass().getSimpleName();
             Nd4j.create(new float[] {1f, 2f}).norm2Number(); // a real native call
@@ -66,20 +62,26 @@ public class Nd4jRuntime implements HealthCheck {
     /**
      * Copies the {@code fedgan.javacpp.*} config values into unset JavaCPP system properties. Must not touch any
      * JavaCPP class: {@code Loader}'s static initialiser already loads {@code jnijavacpp} and initialises
-     * {@code Pointer}, which reads {@code maxbytes} and {@code maxphysicalbytes} once.
+     * {@code Pointer}, which reads {@code maxbytes} and {@code maxphysicalbytes} once. The typed mapping can be
+     * read here: this runs in a start-up observer, after CDI and config are up and before any native is loaded.
      */
-    private static void applyJavaCppDefaults() {
-        Config config = ConfigProvider.getConfig();
-        JAVACPP_DEFAULTS.forEach((property, key) -> {
-            Optional<String> value = config.getOptionalValue(key, String.class);
-            if (System.getProperty(property) == null && value.isPresent()) {
-                System.setProperty(property, value.get());
-                LOG.debugf("%s=%s (from %s)", property, value.get(), key);
-            }
-        });
+    static void applyJavaCppDefaults(FedganConfig.Javacpp javacpp) {
+        setIfUnset("org.bytedeco.javacpp.platform.extension", "fedgan.javacpp.platform-extension",
+                javacpp.platformExtension());
+        setIfUnset("org.bytedeco.javacpp.maxbytes", "fedgan.javacpp.maxbytes", javacpp.maxbytes());
+        setIfUnset("org.bytedeco.javacpp.maxphysicalbytes", "fedgan.javacpp.maxphysicalbytes",
+                javacpp.maxphysicalbytes());
     }
 
-    /** Warns when JavaCPP initialised before {@link #applyJavaCppDefaults()} (its limits differ from the properties). */
+    /** {@code -D} on the JVM wins over the config value. */
+    private static void setIfUnset(String property, String key, Optional<String> value) {
+        if (System.getProperty(property) == null && value.isPresent()) {
+            System.setProperty(property, value.get());
+            LOG.debugf("%s=%s (from %s)", property, value.get(), key);
+        }
+    }
+
+    /** Warns when JavaCPP initialised before {@link #applyJavaCppDefaults} (its limits differ from the properties). */
     private static void checkJavaCppLimits() {
         check("org.bytedeco.javacpp.maxbytes", Pointer.maxBytes());
         check("org.bytedeco.javacpp.maxphysicalbytes", Pointer.maxPhysicalBytes());

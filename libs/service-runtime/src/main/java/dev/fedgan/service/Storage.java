@@ -7,28 +7,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
 
-/** The object store the weights come from and the deltas go to ({@code fedgan.s3.*}). */
+/** The object store the weights come from and the deltas go to ({@code fedgan.s3.*} of {@link FedganConfig}). */
 @ApplicationScoped
 public class Storage {
 
-    @ConfigProperty(name = "fedgan.s3.endpoint")
-    String endpoint;
-
-    @ConfigProperty(name = "fedgan.s3.access-key")
-    String accessKey;
-
-    @ConfigProperty(name = "fedgan.s3.secret-key")
-    String secretKey;
-
-    @ConfigProperty(name = "fedgan.s3.bucket", defaultValue = "fedgan")
-    String bucket;
+    @Inject
+    FedganConfig config;
 
     @Produces
     @ApplicationScoped
     ObjectStore objectStore(MeterRegistry registry) {
-        ObjectStore store = ObjectStore.connect(endpoint, accessKey, secretKey, bucket);
+        FedganConfig.S3 s3 = config.s3();
+        ObjectStore store = ObjectStore.connect(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.bucket());
         FunctionCounter.builder("fedgan.object.bytes", store, ObjectStore::bytesRead).tag("direction", "read")
                 .baseUnit("bytes").description("Object payload bytes moved to and from the object store")
                 .register(registry);

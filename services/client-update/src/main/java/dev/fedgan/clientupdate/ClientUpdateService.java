@@ -6,6 +6,7 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.RoundTask;
 import dev.fedgan.service.ComputeThread;
 import dev.fedgan.service.DeadLetters;
+import dev.fedgan.service.FedganConfig;
 import dev.fedgan.service.Sent;
 import dev.fedgan.modelstore.ModelStore;
 
@@ -22,7 +23,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -116,12 +116,9 @@ public class ClientUpdateService {
         return Sent.keyed(updates, ready.experimentId(), Messages.encode(ready)).thenApply(v -> ready);
     }
 
-    /** Critic steps of the tiny networks run when the service starts ({@link StepWarmUp}); 0 runs none. */
-    @ConfigProperty(name = "fedgan.warm-up.critic-steps")
-    int warmUpSteps;
-
-    void onStart(@Observes StartupEvent event) {
-        compute.warmUp("critic steps", warmUpSteps, StepWarmUp::criticSteps);
+    /** Runs {@code fedgan.warm-up.critic-steps} critic steps of the tiny networks ({@link StepWarmUp}); 0 runs none. */
+    void onStart(@Observes StartupEvent event, FedganConfig config) {
+        compute.warmUp("critic steps", config.warmUp().criticSteps(), StepWarmUp::criticSteps);
     }
 
     void onStop(@Observes ShutdownEvent event) {

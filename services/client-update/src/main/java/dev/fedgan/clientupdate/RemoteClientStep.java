@@ -13,7 +13,6 @@ import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.NetworkWeights;
 import dev.fedgan.core.gan.SimulatedClients;
 import dev.fedgan.protocol.ClientUpdateReady;
-import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundTask;
 import java.util.HashMap;
@@ -131,7 +130,8 @@ public final class RemoteClientStep {
         LOG.info(String.format(Locale.ROOT, "%s.%s round %d client %s: %d steps; weights and data %.2f s, critic steps"
                 + " %.2f s, delta stored %.2f s (%s)", task.experimentId(), task.gan(), task.round() + 1, task.clientId(),
                 u.steps(), trained.loadSeconds(), trained.trainSeconds(), (System.nanoTime() - t0) / 1e9, delta.uri()));
-        return new ClientUpdateReady(Messages.SCHEMA, task.experimentId(), task.gan(), task.round(), task.clientId(), delta,
-                u.realExamples(), u.steps(), u.nonFinite(), u.loss());
+        return ClientUpdateReady.builder().experimentId(task.experimentId()).gan(task.gan()).round(task.round())
+                .clientId(task.clientId()).delta(delta).realExamples(u.realExamples()).steps(u.steps())
+                .nonFinite(u.nonFinite()).loss(u.loss()).build();
     }
 }

@@ -65,12 +65,13 @@ class ClientUpdateServiceTest {
     @Inject
     ModelStore models;
 
-    static final GanSettings SETTINGS = new GanSettings("tiny", null, 3, 2, null, null, null, null, null, null, null, 5L,
-            null, null, null);
+    static final GanSettings SETTINGS = GanSettings.builder().preset("tiny").clientsPerRound(3).criticSteps(2).seed(5L)
+            .build();
 
     String task(int round, String client, ObjectRef generator, ObjectRef critic) {
-        return Messages.encode(new RoundTask(1, "e1", "low_accuracy", round, client, generator, critic, 99, SETTINGS,
-                "bundled:field", 0.5, 7));
+        return Messages.encode(RoundTask.builder().experimentId("e1").gan("low_accuracy").round(round).clientId(client)
+                .generator(generator).critic(critic).clientSeed(99).settings(SETTINGS).data("bundled:field")
+                .invertProbability(0.5).bugSeed(7).build());
     }
 
     @Test

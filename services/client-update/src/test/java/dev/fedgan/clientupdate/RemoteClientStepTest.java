@@ -49,9 +49,16 @@ class RemoteClientStepTest {
     }
 
 
-    private static final GanSettings SETTINGS = new GanSettings("tiny", null, 3, 2, null, null, null, null, null, null,
-            null, 5L, null, null, null);
+    private static final GanSettings SETTINGS = GanSettings.builder().preset("tiny").clientsPerRound(3).criticSteps(2)
+            .seed(5L).build();
     private static final String DATA = "bundled:field";
+
+    /** Client w07's task of one experiment's round, with these weights. */
+    private static RoundTask taskFor(String experiment, int round, ObjectRef generator, ObjectRef critic) {
+        return RoundTask.builder().experimentId(experiment).gan("low_accuracy").round(round).clientId("w07")
+                .generator(generator).critic(critic).clientSeed(99).settings(SETTINGS).data(DATA).invertProbability(0.5)
+                .bugSeed(7).build();
+    }
 
     /** One experiment's broadcast of one round: weights of their own, stored, and a task naming them. */
     private record Round(String experiment, int round, NetworkWeights generator, NetworkWeights critic,
@@ -61,8 +68,7 @@ class RemoteClientStepTest {
             NetworkWeights d = GanNetworks.initialCritic(GanPreset.TINY, 10L * round + experiment.length() + 1);
             ObjectRef gRef = models.putWeights(experiment + ".low_accuracy", "generator", round, g);
             ObjectRef dRef = models.putWeights(experiment + ".low_accuracy", "critic", round, d);
-            return new Round(experiment, round, g, d, new RoundTask(1, experiment, "low_accuracy", round, "w07", gRef, dRef,
-                    99, SETTINGS, DATA, 0.5, 7));
+            return new Round(experiment, round, g, d, taskFor(experiment, round, gRef, dRef));
         }
 
         /** The delta the core computes from these weights in one JVM. */
@@ -110,14 +116,12 @@ class RemoteClientStepTest {
         // while the least recently used entry overall is ea 0's generator.
         NetworkWeights newCritic = GanNetworks.initialCritic(GanPreset.TINY, 77);
         ObjectRef ref = models.putWeights("eb.low_accuracy", "critic", 1, newCritic);
-        RoundTask keepsGenerator = new RoundTask(1, "eb", "low_accuracy", 1, "w07", b0.task().generator(), ref, 99,
-                SETTINGS, DATA, 0.5, 7);
+        RoundTask keepsGenerator = taskFor("eb", 1, b0.task().generator(), ref);
         assertArrayEquals(new Round("eb", 1, b0.generator(), newCritic, keepsGenerator).expectedDelta(),
                 step.train(keepsGenerator).update().delta());
         // ea 0's critic claim, asked for again while eb's generator stays a hit, is read again, not answered from
         // the arrays that now hold the new critic.
-        RoundTask oldCritic = new RoundTask(1, "ea", "low_accuracy", 0, "w07", b0.task().generator(), a0.task().critic(),
-                99, SETTINGS, DATA, 0.5, 7);
+        RoundTask oldCritic = taskFor("ea", 0, b0.task().generator(), a0.task().critic());
         assertArrayEquals(new Round("ea", 0, b0.generator(), a0.critic(), oldCritic).expectedDelta(),
                 step.train(oldCritic).update().delta());
     }

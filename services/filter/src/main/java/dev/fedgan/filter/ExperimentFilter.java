@@ -189,9 +189,7 @@ final class ExperimentFilter {
                         + ")");
             }
         }
-        ExperimentRequest forward = new ExperimentRequest(r.schema(), id, r.data(), r.trainData(), classifierRef,
-                r.invertProbability(), r.bugSeed(), r.lowThreshold(), r.highThreshold(), r.gan(),
-                r.roundDeadlineSeconds(), r.quorum(), r.classifierEpochs());
+        ExperimentRequest forward = r.toBuilder().classifier(classifierRef).build();
         List<PopulationReady> ready = new ArrayList<>();
         ready.add(populationReady(id, PopulationFilters.LOW_ACCURACY, selected.low(), files, forward));
         ready.add(populationReady(id, PopulationFilters.HIGH_ACCURACY, selected.high(), files, forward));

@@ -6,6 +6,7 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.service.ComputeThread;
 import dev.fedgan.service.DeadLetters;
+import dev.fedgan.service.FedganConfig;
 import dev.fedgan.service.Sent;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
@@ -22,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -60,8 +60,8 @@ public class FilterService {
 
     public FilterService(ModelStore models, ObjectStore objects, @Channel("populations") Emitter<String> populations,
             MeterRegistry registry, DeadLetters deadLetters, ComputeThread compute,
-            @ConfigProperty(name = "fedgan.filter.min-num-examples", defaultValue = "5") int minNumExamples) {
-        this.filter = new ExperimentFilter(models, objects, minNumExamples);
+            FedganConfig config) {
+        this.filter = new ExperimentFilter(models, objects, config.filter().minNumExamples());
         this.deadLetters = deadLetters;
         this.compute = compute;
         this.populations = populations;

@@ -93,8 +93,9 @@ final class DemoCommand implements Callable<Integer> {
         GanTrainingConfig config = GanSettingsMapping.config(settings);
         String id = experimentId != null ? experimentId
                 : "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
-        ExperimentRequest request = new ExperimentRequest(Messages.SCHEMA, id, "bundled:field", null, null,
-                probability, bugSeed, null, null, settings, null, null, classifierEpochs);
+        ExperimentRequest request = ExperimentRequest.builder().experimentId(id).data("bundled:field")
+                .invertProbability(probability).bugSeed(bugSeed).gan(settings).classifierEpochs(classifierEpochs)
+                .build();
         if (replicas < 1 || replicas > 8) {
             throw new IllegalArgumentException("client-update replicas must be in [1, 8], got " + replicas);
         }

@@ -64,12 +64,21 @@ final class GanOptions {
 
     GanTrainingConfig config() {
         GanTrainingConfig base = paper ? GanTrainingConfig.REFERENCE : GanTrainingConfig.CPU_DEMO;
-        GanPreset p = preset != null ? GanPreset.named(preset) : base.preset();
-        return new GanTrainingConfig(p, loss, base.penaltyWeight(), or(criticSteps, base.clientSteps()),
-                or(generatorSteps, base.generatorSteps()), base.batchSize(), or(clientsPerRound, base.clientsPerRound()),
-                or(rounds, base.rounds()), true, clip, noiseMultiplier, or(criticLearningRate, base.criticLearningRate()),
-                or(generatorLearningRate, base.generatorLearningRate()), or(imagesEvery, base.imagesEvery()),
-                base.checkpointEvery(), seed);
+        return base.toBuilder()
+                .preset(preset != null ? GanPreset.named(preset) : base.preset())
+                .loss(loss)
+                .clientSteps(or(criticSteps, base.clientSteps()))
+                .generatorSteps(or(generatorSteps, base.generatorSteps()))
+                .clientsPerRound(or(clientsPerRound, base.clientsPerRound()))
+                .rounds(or(rounds, base.rounds()))
+                .differentialPrivacy(true)
+                .clip(clip)
+                .noiseMultiplier(noiseMultiplier)
+                .criticLearningRate(or(criticLearningRate, base.criticLearningRate()))
+                .generatorLearningRate(or(generatorLearningRate, base.generatorLearningRate()))
+                .imagesEvery(or(imagesEvery, base.imagesEvery()))
+                .seed(seed)
+                .build();
     }
 
     /** The same settings for an experiment request to the services (every field resolved). */

@@ -78,15 +78,18 @@ class ServicesCommandsTest {
         try (KafkaProducer<String, String> producer = producer()) {
             for (String gan : List.of("low_accuracy", "high_accuracy")) {
                 for (int round = 1; round <= 2; round++) {
-                    send(producer, TOPICS.rounds(), new RoundCompleted(1, "w1", gan, round, List.of("a", "b"), 2, 0, 0,
-                            100.0 * round, 120.0 * round, 1e-3, ref, ref, 0.5, round == 2, round == 2 ? "round limit 2 reached" : null));
+                    send(producer, TOPICS.rounds(), RoundCompleted.builder().experimentId("w1").gan(gan).round(round)
+                            .clients(List.of("a", "b")).received(2).epsilon(100.0 * round).epsilonOriginal(120.0 * round)
+                            .delta(1e-3).generator(ref).critic(ref).seconds(0.5).finished(round == 2)
+                            .stoppedBecause(round == 2 ? "round limit 2 reached" : null).build());
                 }
-                send(producer, TOPICS.images(), new ImagesReady(1, "w1", gan, 2, ref, gan.startsWith("low") ? 0.7 : -0.7,
-                        gan.startsWith("low") ? "INVERTED" : "NORMAL", null, null, null,
-                        gan.startsWith("high") ? "The low-accuracy users' data is inverted" : null));
+                send(producer, TOPICS.images(), ImagesReady.builder().experimentId("w1").gan(gan).round(2).grid(ref)
+                        .meanPixel(gan.startsWith("low") ? 0.7 : -0.7).polarity(gan.startsWith("low") ? "INVERTED" : "NORMAL")
+                        .verdict(gan.startsWith("high") ? "The low-accuracy users' data is inverted" : null).build());
             }
-            send(producer, TOPICS.rounds(), new RoundCompleted(1, "other", "low_accuracy", 1, List.of("a"), 1, 0, 0, 1, 1,
-                    1e-3, ref, ref, 0.5, false, null));
+            send(producer, TOPICS.rounds(), RoundCompleted.builder().experimentId("other").gan("low_accuracy").round(1)
+                    .clients(List.of("a")).received(1).epsilon(1).epsilonOriginal(1).delta(1e-3).generator(ref).critic(ref)
+                    .seconds(0.5).build());
             // As the services' Kafka connector writes a dead letter: the original value, the reason in a header.
             ProducerRecord<String, String> dead = new ProducerRecord<>(TOPICS.deadLetter(), "w07",
                     "{\"schema\": 1, \"experiment_id\": \"w1\", \"gan\": \"low_accuracy\"}");

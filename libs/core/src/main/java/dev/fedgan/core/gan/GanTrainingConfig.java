@@ -1,5 +1,8 @@
 package dev.fedgan.core.gan;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Everything that shapes one DP-FedAvg-GAN experiment. {@link #REFERENCE} holds the values of the paper's runs
  * (run_experiments.py, reference section 4): 10 clients per round, 6 critic steps per client, 6 generator steps,
@@ -27,16 +30,23 @@ public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWe
         double noiseMultiplier, double criticLearningRate, double generatorLearningRate, int imagesEvery,
         int checkpointEvery, long seed) {
 
-    public static final GanTrainingConfig REFERENCE = new GanTrainingConfig(GanPreset.REFERENCE, GanLoss.WASSERSTEIN_GP,
-            10.0, 6, 6, 32, 10, 1000, true, 0.1, 0.01, 5e-4, 5e-3, 10, 5, 1);
+    public static final GanTrainingConfig REFERENCE = builder()
+            .preset(GanPreset.REFERENCE).loss(GanLoss.WASSERSTEIN_GP).penaltyWeight(10.0)
+            .clientSteps(6).generatorSteps(6).batchSize(32).clientsPerRound(10).rounds(1000)
+            .differentialPrivacy(true).clip(0.1).noiseMultiplier(0.01)
+            .criticLearningRate(5e-4).generatorLearningRate(5e-3)
+            .imagesEvery(10).checkpointEvery(5).seed(1)
+            .build();
 
     /**
      * {@code fedgan debug}'s CPU demo (docs/gan.md): compact networks, 5 clients per round, 3 critic and 3
      * generator steps, learning rates 20× the paper's, 150 rounds, images every 10, checkpoints every 50; the
      * paper's clip and noise multiplier.
      */
-    public static final GanTrainingConfig CPU_DEMO = new GanTrainingConfig(GanPreset.COMPACT, GanLoss.WASSERSTEIN_GP,
-            10.0, 3, 3, 32, 5, 150, true, 0.1, 0.01, 0.01, 0.1, 10, 50, 1);
+    public static final GanTrainingConfig CPU_DEMO = REFERENCE.toBuilder()
+            .preset(GanPreset.COMPACT).clientSteps(3).generatorSteps(3).clientsPerRound(5).rounds(150)
+            .criticLearningRate(0.01).generatorLearningRate(0.1).checkpointEvery(50)
+            .build();
 
     public GanTrainingConfig {
         require(penaltyWeight >= 0 && penaltyWeight <= 1e4, "gradient-penalty weight must be in [0, 10000]", penaltyWeight);
@@ -61,26 +71,202 @@ public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWe
     }
 
     public GanTrainingConfig withPreset(GanPreset p) {
-        return new GanTrainingConfig(p, loss, penaltyWeight, clientSteps, generatorSteps, batchSize, clientsPerRound,
-                rounds, differentialPrivacy, clip, noiseMultiplier, criticLearningRate, generatorLearningRate,
-                imagesEvery, checkpointEvery, seed);
+        return toBuilder().preset(p).build();
     }
 
+    /** These rounds, with images (and evaluations) every {@code every} rounds. */
     public GanTrainingConfig withRounds(int r, int every) {
-        return new GanTrainingConfig(preset, loss, penaltyWeight, clientSteps, generatorSteps, batchSize, clientsPerRound,
-                r, differentialPrivacy, clip, noiseMultiplier, criticLearningRate, generatorLearningRate, every,
-                checkpointEvery, seed);
+        return toBuilder().rounds(r).imagesEvery(every).build();
     }
 
+    /** {@code m} clients per round, and {@code steps} critic steps per client and generator steps per round. */
     public GanTrainingConfig withClients(int m, int steps) {
-        return new GanTrainingConfig(preset, loss, penaltyWeight, steps, steps, batchSize, m, rounds,
-                differentialPrivacy, clip, noiseMultiplier, criticLearningRate, generatorLearningRate, imagesEvery,
-                checkpointEvery, seed);
+        return toBuilder().clientsPerRound(m).clientSteps(steps).generatorSteps(steps).build();
     }
 
     public GanTrainingConfig withSeed(long s) {
-        return new GanTrainingConfig(preset, loss, penaltyWeight, clientSteps, generatorSteps, batchSize, clientsPerRound,
-                rounds, differentialPrivacy, clip, noiseMultiplier, criticLearningRate, generatorLearningRate,
-                imagesEvery, checkpointEvery, s);
+        return toBuilder().seed(s).build();
+    }
+
+    /**
+     * A builder with no field set: {@link Builder#build()} requires every one of the 16, so that no setting
+     * silently takes a value nobody chose. To change a few settings of a known configuration, start from
+     * {@link #toBuilder()} instead (e.g. {@code CPU_DEMO.toBuilder().rounds(20).build()}).
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values, to derive a configuration that differs in a few of them. */
+    public Builder toBuilder() {
+        return new Builder().preset(preset).loss(loss).penaltyWeight(penaltyWeight).clientSteps(clientSteps)
+                .generatorSteps(generatorSteps).batchSize(batchSize).clientsPerRound(clientsPerRound).rounds(rounds)
+                .differentialPrivacy(differentialPrivacy).clip(clip).noiseMultiplier(noiseMultiplier)
+                .criticLearningRate(criticLearningRate).generatorLearningRate(generatorLearningRate)
+                .imagesEvery(imagesEvery).checkpointEvery(checkpointEvery).seed(seed);
+    }
+
+    /**
+     * Sets the fields of a {@link GanTrainingConfig} by name (the record's 16 positional parameters are easy to
+     * swap: most are numbers). A setter only stores its value; {@link #build()} checks that every field was set
+     * and then calls the record's constructor, which stays the one place where values are validated, so a
+     * built configuration and a constructed one are rejected for the same reasons with the same messages.
+     * Not thread-safe; reusable (each {@link #build()} makes a new record).
+     */
+    public static final class Builder {
+
+        private GanPreset preset;
+        private GanLoss loss;
+        private Double penaltyWeight;
+        private Integer clientSteps;
+        private Integer generatorSteps;
+        private Integer batchSize;
+        private Integer clientsPerRound;
+        private Integer rounds;
+        private Boolean differentialPrivacy;
+        private Double clip;
+        private Double noiseMultiplier;
+        private Double criticLearningRate;
+        private Double generatorLearningRate;
+        private Integer imagesEvery;
+        private Integer checkpointEvery;
+        private Long seed;
+
+        private Builder() {
+        }
+
+        /** Network widths. */
+        public Builder preset(GanPreset preset) {
+            this.preset = preset;
+            return this;
+        }
+
+        /** Adversarial loss. */
+        public Builder loss(GanLoss loss) {
+            this.loss = loss;
+            return this;
+        }
+
+        /** WGAN-GP λ, in [0, 10000]. */
+        public Builder penaltyWeight(double penaltyWeight) {
+            this.penaltyWeight = penaltyWeight;
+            return this;
+        }
+
+        /** Critic steps per client, in [1, 10000]. */
+        public Builder clientSteps(int clientSteps) {
+            this.clientSteps = clientSteps;
+            return this;
+        }
+
+        /** Generator steps per round on the server, in [0, 10000]. */
+        public Builder generatorSteps(int generatorSteps) {
+            this.generatorSteps = generatorSteps;
+            return this;
+        }
+
+        /** Client and server batch size, in [2, 4096]. */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** m, clients sampled per round, in [1, 100000]. */
+        public Builder clientsPerRound(int clientsPerRound) {
+            this.clientsPerRound = clientsPerRound;
+            return this;
+        }
+
+        /** Rounds to run, in [0, 1000000]. */
+        public Builder rounds(int rounds) {
+            this.rounds = rounds;
+            return this;
+        }
+
+        /** False: example-weighted mean of the deltas, no clipping or noise (not private). */
+        public Builder differentialPrivacy(boolean differentialPrivacy) {
+            this.differentialPrivacy = differentialPrivacy;
+            return this;
+        }
+
+        /** S, bound on each client delta's global L2 norm, in (0, 1e12). */
+        public Builder clip(double clip) {
+            this.clip = clip;
+            return this;
+        }
+
+        /** z, noise standard deviation in units of S, in [0, 1e6]. */
+        public Builder noiseMultiplier(double noiseMultiplier) {
+            this.noiseMultiplier = noiseMultiplier;
+            return this;
+        }
+
+        /** Client SGD step size, in (0, 10]. */
+        public Builder criticLearningRate(double criticLearningRate) {
+            this.criticLearningRate = criticLearningRate;
+            return this;
+        }
+
+        /** Server SGD step size, in (0, 10]. */
+        public Builder generatorLearningRate(double generatorLearningRate) {
+            this.generatorLearningRate = generatorLearningRate;
+            return this;
+        }
+
+        /** Rounds between pictures and evaluations, ≥ 1. */
+        public Builder imagesEvery(int imagesEvery) {
+            this.imagesEvery = imagesEvery;
+            return this;
+        }
+
+        /** Rounds between checkpoints, ≥ 1. */
+        public Builder checkpointEvery(int checkpointEvery) {
+            this.checkpointEvery = checkpointEvery;
+            return this;
+        }
+
+        /** Seeds initial weights, noise vectors and client batches. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * The configuration; the record's constructor validates the values.
+         *
+         * @throws IllegalStateException    naming the fields not set (a builder from {@link #builder()} has none)
+         * @throws IllegalArgumentException from the record's validation, naming the setting and the value
+         */
+        public GanTrainingConfig build() {
+            List<String> unset = new ArrayList<>();
+            missing(unset, "preset", preset);
+            missing(unset, "loss", loss);
+            missing(unset, "penaltyWeight", penaltyWeight);
+            missing(unset, "clientSteps", clientSteps);
+            missing(unset, "generatorSteps", generatorSteps);
+            missing(unset, "batchSize", batchSize);
+            missing(unset, "clientsPerRound", clientsPerRound);
+            missing(unset, "rounds", rounds);
+            missing(unset, "differentialPrivacy", differentialPrivacy);
+            missing(unset, "clip", clip);
+            missing(unset, "noiseMultiplier", noiseMultiplier);
+            missing(unset, "criticLearningRate", criticLearningRate);
+            missing(unset, "generatorLearningRate", generatorLearningRate);
+            missing(unset, "imagesEvery", imagesEvery);
+            missing(unset, "checkpointEvery", checkpointEvery);
+            missing(unset, "seed", seed);
+            if (!unset.isEmpty()) {
+                throw new IllegalStateException("GanTrainingConfig: not set: " + String.join(", ", unset));
+            }
+            return new GanTrainingConfig(preset, loss, penaltyWeight, clientSteps, generatorSteps, batchSize,
+                    clientsPerRound, rounds, differentialPrivacy, clip, noiseMultiplier, criticLearningRate,
+                    generatorLearningRate, imagesEvery, checkpointEvery, seed);
+        }
+
+        private static void missing(List<String> unset, String field, Object value) {
+            if (value == null) {
+                unset.add(field);
+            }
+        }
     }
 }

@@ -145,8 +145,8 @@ class FederatedGanTrainingTest {
     @Test
     void aRoundWithMissingUpdatesStillDividesByM() {
         List<WriterData> clients = clients();
-        GanTrainingConfig noNoise = new GanTrainingConfig(GanPreset.TINY, GanLoss.WASSERSTEIN_GP, 10, 1, 0, 32, 3, 1, true,
-                1e6, 0.0, 5e-4, 5e-3, 5, 100, 5);
+        GanTrainingConfig noNoise = TINY.toBuilder().clientSteps(1).generatorSteps(0).rounds(1).clip(1e6)
+                .noiseMultiplier(0.0).imagesEvery(5).checkpointEvery(100).build();
         FederatedGanTraining run = FederatedGanTraining.start(noNoise, clients, null, 9L);
         float[] before = run.critic().flatten();
         FederatedGanTraining.RoundPlan plan = run.beginRound();
@@ -178,8 +178,8 @@ class FederatedGanTrainingTest {
     void anEpsilonTargetStopsTheRunBeforeItIsExceeded() throws IOException {
         List<WriterData> clients = clients();
         // z = 1 so that ε grows slowly enough to be stopped part-way: find the ε of 2 rounds, target just above it.
-        GanTrainingConfig noisy = new GanTrainingConfig(GanPreset.TINY, GanLoss.WASSERSTEIN_GP, 10, 1, 1, 32, 3, 10, true,
-                0.1, 1.0, 5e-4, 5e-3, 5, 100, 5);
+        GanTrainingConfig noisy = TINY.toBuilder().clientSteps(1).generatorSteps(1).rounds(10).noiseMultiplier(1.0)
+                .imagesEvery(5).checkpointEvery(100).build();
         double target = PrivacyCalculator.forPopulation(8, 3, 1.0, 2, 1e-5).epsilonImproved() * 1.0001;
         FederatedGanTraining run = FederatedGanTraining.start(noisy, clients, 1e-5, 4L);
         GanExperiment.Result r = GanExperiment.run("target", run, new GanExperiment.Options(target, null, null),
@@ -195,8 +195,8 @@ class FederatedGanTrainingTest {
         IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
                 () -> FederatedGanTraining.start(TINY.withClients(9, 1), clients(), null, 1L));
         assertEquals("clients per round (9) exceeds the population (8 clients)", tooMany.getMessage());
-        IllegalArgumentException clip = assertThrows(IllegalArgumentException.class, () -> new GanTrainingConfig(
-                GanPreset.TINY, GanLoss.WASSERSTEIN_GP, 10, 1, 1, 32, 1, 1, true, -0.1, 0.01, 5e-4, 5e-3, 1, 1, 1));
+        IllegalArgumentException clip = assertThrows(IllegalArgumentException.class,
+                () -> TINY.toBuilder().clip(-0.1).build());
         assertEquals("clip norm S must be in (0, 1e12), got -0.1", clip.getMessage());
     }
 }

@@ -1,0 +1,88 @@
+package dev.fedgan.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/**
+ * Every {@code fedgan.*} key the four services read, as one typed mapping: each service starts with the same
+ * mapping, so a key one service sets and another does not read is still a known key, and a typo under
+ * {@code fedgan.} is not silently ignored. Environment variables map onto it as usual ({@code FEDGAN_S3_ENDPOINT}
+ * → {@code fedgan.s3.endpoint}: the Helm chart and deploy/k8s set them). {@link FedganConfigCheck} rejects absurd
+ * values at start-up, naming the key.
+ *
+ * <p>A key added here must get a default (or be optional) unless every service sets it; a key a service sets
+ * must be added here.
+ */
+@ConfigMapping(prefix = "fedgan")
+public interface FedganConfig {
+
+    /** {@code fedgan.s3.*}: the object store. */
+    S3 s3();
+
+    /** {@code fedgan.javacpp.*}: defaults for JavaCPP's system properties ({@link Nd4jRuntime}). */
+    Javacpp javacpp();
+
+    /** {@code fedgan.warm-up.*}: steps run at start-up so that the step code is compiled before the first round. */
+    WarmUp warmUp();
+
+    /** {@code fedgan.filter.*}: the filter service's population settings. */
+    Filter filter();
+
+    /** The object store the weights come from and the deltas go to (MinIO in production, S3Proxy locally). */
+    interface S3 {
+
+        /** {@code fedgan.s3.endpoint}, e.g. {@code http://minio:9000}; required. */
+        String endpoint();
+
+        /** {@code fedgan.s3.access-key}; required (a Secret in the chart: {@code FEDGAN_S3_ACCESS_KEY}). */
+        String accessKey();
+
+        /** {@code fedgan.s3.secret-key}; required (a Secret in the chart: {@code FEDGAN_S3_SECRET_KEY}). */
+        String secretKey();
+
+        /** {@code fedgan.s3.bucket}, created if missing; default {@code fedgan}. */
+        @WithDefault("fedgan")
+        String bucket();
+    }
+
+    /**
+     * Values {@link Nd4jRuntime} copies into JavaCPP's system properties when no {@code -D} set them. Optional:
+     * unset leaves JavaCPP's own default; an empty value counts as unset (Quarkus drops empty values, which is why
+     * the chart passes an empty platform extension as {@code -D}).
+     */
+    interface Javacpp {
+
+        /** {@code fedgan.javacpp.platform-extension} → {@code org.bytedeco.javacpp.platform.extension}. */
+        Optional<String> platformExtension();
+
+        /** {@code fedgan.javacpp.maxbytes} → {@code org.bytedeco.javacpp.maxbytes} (off-heap cap, e.g. 4G). */
+        Optional<String> maxbytes();
+
+        /** {@code fedgan.javacpp.maxphysicalbytes} → {@code org.bytedeco.javacpp.maxphysicalbytes}. */
+        Optional<String> maxphysicalbytes();
+    }
+
+    /** Steps of the tiny networks run on the compute thread at start-up (StepWarmUp); 0 runs none. */
+    interface WarmUp {
+
+        /** {@code fedgan.warm-up.generator-steps}: the aggregator's; default 0, in [0, 100000]. */
+        @WithDefault("0")
+        int generatorSteps();
+
+        /** {@code fedgan.warm-up.critic-steps}: client-update's; default 0, in [0, 100000]. */
+        @WithDefault("0")
+        int criticSteps();
+    }
+
+    /** The filter's settings. */
+    interface Filter {
+
+        /**
+         * {@code fedgan.filter.min-num-examples}: by_example, writers need at least this many correctly /
+         * incorrectly classified examples; default 5 ({@code fedgan debug}'s), in [1, 100000].
+         */
+        @WithDefault("5")
+        int minNumExamples();
+    }
+}
