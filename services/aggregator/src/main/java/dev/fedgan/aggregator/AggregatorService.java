@@ -12,12 +12,12 @@ import dev.fedgan.protocol.MessageException;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.service.ComputeThread;
+import dev.fedgan.service.FedganConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -65,19 +65,16 @@ public class AggregatorService {
         this.metrics = metrics;
     }
 
-    /** Generator steps of the tiny networks run when the service starts ({@link StepWarmUp}); 0 runs none. */
-    @ConfigProperty(name = "fedgan.warm-up.generator-steps")
-    int warmUpSteps;
-
     /**
      * On start-up: resume every run the object store says is unfinished (its tasks go out first, so that its clients
      * train while the warm-up runs), then warm up the generator steps on the compute thread (work that arrives
-     * meanwhile waits for it).
+     * meanwhile waits for it): {@code fedgan.warm-up.generator-steps} steps of the tiny networks
+     * ({@link StepWarmUp}), 0 for none.
      */
-    void onStart(@Observes StartupEvent event) {
+    void onStart(@Observes StartupEvent event, FedganConfig config) {
         partitions.refresh();
         resumeRunning();
-        compute.warmUp("generator steps", warmUpSteps, StepWarmUp::generatorSteps);
+        compute.warmUp("generator steps", config.warmUp().generatorSteps(), StepWarmUp::generatorSteps);
     }
 
     /** Resumes every unfinished run recorded in the object store that this process is not already training. */
