@@ -172,9 +172,10 @@ public class RoundDriver {
         ExperimentRequest q = run.population.request();
         for (int k = 0; k < plan.clients().size(); k++) {
             String client = plan.clients().get(k);
-            RoundTask task = new RoundTask(Messages.SCHEMA, q.experimentId(), run.population.gan(), r, client,
-                    run.generator, run.critic, plan.clientSeeds()[k], q.gan(), q.data(), q.invertProbability(),
-                    q.bugSeed());
+            RoundTask task = RoundTask.builder().experimentId(q.experimentId()).gan(run.population.gan())
+                    .round(r).clientId(client).generator(run.generator).critic(run.critic)
+                    .clientSeed(plan.clientSeeds()[k]).settings(q.gan()).data(q.data())
+                    .invertProbability(q.invertProbability()).bugSeed(q.bugSeed()).build();
             tasks.send(KafkaRecord.of(partitions.topic(), client, Messages.encode(task), null, partitions.of(k, r)));
         }
         partitions.refresh(); // for the next round
@@ -235,10 +236,12 @@ public class RoundDriver {
         double seconds = run.round.elapsedNanos() / 1e9;
         metrics.roundCompleted(Duration.ofNanos(run.round.elapsedNanos()));
         var privacy = run.training.privacy();
-        RoundCompleted done = new RoundCompleted(Messages.SCHEMA, run.population.experimentId(), run.population.gan(),
-                report.round(), plan.clients(), run.round.added(), run.round.late(), run.round.rejected(),
-                privacy.epsilonImproved(), privacy.epsilonOriginal(), run.training.delta(), stored.generator(),
-                stored.critic(), seconds, stopped != null, stopped);
+        RoundCompleted done = RoundCompleted.builder().experimentId(run.population.experimentId())
+                .gan(run.population.gan()).round(report.round()).clients(plan.clients())
+                .received(run.round.added()).late(run.round.late()).rejected(run.round.rejected())
+                .epsilon(privacy.epsilonImproved()).epsilonOriginal(privacy.epsilonOriginal())
+                .delta(run.training.delta()).generator(stored.generator()).critic(stored.critic())
+                .seconds(seconds).finished(stopped != null).stoppedBecause(stopped).build();
         run.roundsCsv.append(GanRunFiles.roundsCsvRow(report));
         roundsCsv.store(run);
         String announcement = Messages.encode(done);

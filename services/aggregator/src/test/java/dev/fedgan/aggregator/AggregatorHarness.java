@@ -117,13 +117,15 @@ class AggregatorHarness {
 
     /** The tiny GAN, {@code rounds} rounds of 2 clients, seeded. */
     static GanSettings settings(int rounds, long seed) {
-        return new GanSettings("tiny", rounds, 2, 2, 1, null, null, null, null, null, null, 5L, null, null, seed);
+        return GanSettings.builder().preset("tiny").rounds(rounds).clientsPerRound(2).criticSteps(2)
+                .generatorSteps(1).seed(5L).seededPrivacyNoise(seed).build();
     }
 
     /** The population of {@link #CLIENTS} for experiment {@code id}, with the request's deadline and quorum. */
     static PopulationReady population(String id, GanSettings settings, Integer deadlineSeconds, Double quorum) {
-        ExperimentRequest request = new ExperimentRequest(1, id, "bundled:field", null, null, 0.5, 7, null, null,
-                settings, deadlineSeconds, quorum, null);
+        ExperimentRequest request = ExperimentRequest.builder().experimentId(id).data("bundled:field")
+                .invertProbability(0.5).bugSeed(7).gan(settings).roundDeadlineSeconds(deadlineSeconds)
+                .quorum(quorum).build();
         return new PopulationReady(1, id, "low_accuracy", CLIENTS, new ObjectRef("fedgan", "none", 0, "0".repeat(64)),
                 null, request);
     }

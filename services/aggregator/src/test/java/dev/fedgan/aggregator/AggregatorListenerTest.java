@@ -112,8 +112,9 @@ class AggregatorListenerTest {
 
     @Test
     void anUpdateOfAnExperimentItIsNotTrainingIsRefusedNamingIt() throws Exception {
-        String update = Messages.encode(new ClientUpdateReady(1, "ghost", "low_accuracy", 0, "w01",
-                new ObjectRef("fedgan", "k", 1, "0".repeat(64)), 1, 1, false, 0.5));
+        String update = Messages.encode(ClientUpdateReady.builder().experimentId("ghost").gan("low_accuracy")
+                .round(0).clientId("w01").delta(new ObjectRef("fedgan", "k", 1, "0".repeat(64))).realExamples(1)
+                .steps(1).nonFinite(false).loss(0.5).build());
         Throwable refusal = send("client-updates", update).get(60, TimeUnit.SECONDS);
         assertFalse(refusal == null, "refused");
         assertTrue(refusal.getMessage().contains("ghost.low_accuracy"), refusal.getMessage());

@@ -84,11 +84,15 @@ class BadUpdatesAndDeadlinesTest {
                             float[] nan = new float[Math.toIntExact(GanNetworks.criticLayout(
                                     GanSettingsMapping.config(settings(1, 31L)).preset()).length())];
                             nan[3] = Float.NaN;
-                            u = new ClientUpdateReady(1, u.experimentId(), u.gan(), u.round(), u.clientId(),
-                                    models.putDelta("bad.low_accuracy", u.round(), u.clientId(), nan), u.realExamples(),
-                                    u.steps(), false, u.loss());
-                            stack.send(producer, StackResource.TOPICS.clientUpdates(), new ClientUpdateReady(1, "nobody",
-                                    u.gan(), 0, "w00", u.delta(), 1, 1, false, 0.0));
+                            u = ClientUpdateReady.builder().experimentId(u.experimentId()).gan(u.gan())
+                                    .round(u.round()).clientId(u.clientId())
+                                    .delta(models.putDelta("bad.low_accuracy", u.round(), u.clientId(), nan))
+                                    .realExamples(u.realExamples()).steps(u.steps()).nonFinite(false)
+                                    .loss(u.loss()).build();
+                            stack.send(producer, StackResource.TOPICS.clientUpdates(), ClientUpdateReady.builder()
+                                    .experimentId("nobody").gan(u.gan()).round(0).clientId("w00")
+                                    .delta(u.delta()).realExamples(1).steps(1).nonFinite(false).loss(0.0)
+                                    .build());
                         }
                         stack.send(producer, StackResource.TOPICS.clientUpdates(), u);
                     }
@@ -116,8 +120,8 @@ class BadUpdatesAndDeadlinesTest {
         ClientPods clients = stack.clients();
         for (double quorum : new double[] {1.0, 0.5}) {
             String id = quorum == 1.0 ? "strict" : "lenient";
-            GanSettings settings = new GanSettings("tiny", 1, 2, 1, 1, null, null, null, null, null, null, 5L, null,
-                    null, 11L);
+            GanSettings settings = GanSettings.builder().preset("tiny").rounds(1).clientsPerRound(2)
+                    .criticSteps(1).generatorSteps(1).seed(5L).seededPrivacyNoise(11L).build();
             RoundCompleted done = null;
             int tasks = 0;
             try (KafkaProducer<String, String> producer = stack.producer();

@@ -10,7 +10,6 @@ import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.protocol.ClientUpdateReady;
-import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundTask;
 
@@ -35,7 +34,8 @@ final class ClientPods {
                         task.clientId()), task.clientSeed());
         ObjectRef delta = models.putDelta(ExperimentLayout.namespace(task.experimentId(), task.gan()), task.round(), task.clientId(),
                 u.delta());
-        return new ClientUpdateReady(Messages.SCHEMA, task.experimentId(), task.gan(), task.round(), task.clientId(),
-                delta, u.realExamples(), u.steps(), u.nonFinite(), u.loss());
+        return ClientUpdateReady.builder().experimentId(task.experimentId()).gan(task.gan()).round(task.round())
+                .clientId(task.clientId()).delta(delta).realExamples(u.realExamples()).steps(u.steps())
+                .nonFinite(u.nonFinite()).loss(u.loss()).build();
     }
 }

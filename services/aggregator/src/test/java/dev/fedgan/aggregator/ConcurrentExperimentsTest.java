@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fedgan.core.privacy.PrivacyCalculator;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.protocol.ClientUpdateReady;
-import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
@@ -88,8 +87,9 @@ class ConcurrentExperimentsTest {
         // Retention: once a round is checkpointed its clients' deltas are deleted; so is a late update's.
         ObjectRef late = models.putDelta("agg1.low_accuracy", 0, "w00", new float[] {1, 2, 3});
         try (KafkaProducer<String, String> producer = stack.producer()) {
-            stack.send(producer, StackResource.TOPICS.clientUpdates(), new ClientUpdateReady(Messages.SCHEMA, "agg1",
-                    "low_accuracy", 0, "w00", late, 1, 1, false, 0.0));
+            stack.send(producer, StackResource.TOPICS.clientUpdates(), ClientUpdateReady.builder()
+                    .experimentId("agg1").gan("low_accuracy").round(0).clientId("w00").delta(late)
+                    .realExamples(1).steps(1).nonFinite(false).loss(0.0).build());
         }
         for (String experiment : seeds.keySet()) {
             stack.awaitNoDeltas(experiment + ".low_accuracy");

@@ -123,8 +123,8 @@ class RoundCollectorTest {
 
     @Test
     void theDefaultsAreTenMinutesAndEightyPercent() {
-        RoundCollector defaults = RoundCollector.of(new ExperimentRequest(1, "e", "bundled:field", null, null, 0.5, 7,
-                null, null, null, null, null, null), now::get);
+        RoundCollector defaults = RoundCollector.of(ExperimentRequest.builder().experimentId("e")
+                .data("bundled:field").invertProbability(0.5).bugSeed(7).build(), now::get);
         defaults.begin(plan(0, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"));
         assertEquals(600 * SECOND, defaults.nanosToDeadline());
         assertEquals(8, defaults.needed());
@@ -132,8 +132,9 @@ class RoundCollectorTest {
 
     @Test
     void theRequestSetsTheDeadlineAndTheQuorum() {
-        RoundCollector set = RoundCollector.of(new ExperimentRequest(1, "e", "bundled:field", null, null, 0.5, 7,
-                null, null, null, 2, 0.5, null), now::get);
+        RoundCollector set = RoundCollector.of(ExperimentRequest.builder().experimentId("e")
+                .data("bundled:field").invertProbability(0.5).bugSeed(7).roundDeadlineSeconds(2).quorum(0.5)
+                .build(), now::get);
         set.begin(plan(0, "a", "b"));
         assertEquals(2 * SECOND, set.nanosToDeadline());
         assertEquals(1, set.needed());

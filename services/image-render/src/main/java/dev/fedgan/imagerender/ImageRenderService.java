@@ -237,8 +237,10 @@ public class ImageRenderService {
     }
 
     private void announce(RenderedGan gan, GanExperiment.Evaluation e, ObjectRef grid, ObjectRef report, String verdict) {
-        ImagesReady m = new ImagesReady(Messages.SCHEMA, gan.experiment(), gan.name(), e.round(), grid, e.meanPixel(),
-                e.polarity().name(), e.classifierScore(), e.frechetDistance(), report, verdict);
+        ImagesReady m = ImagesReady.builder().experimentId(gan.experiment()).gan(gan.name()).round(e.round())
+                .grid(grid).meanPixel(e.meanPixel()).polarity(e.polarity().name())
+                .classifierScore(e.classifierScore()).frechetDistance(e.frechetDistance()).report(report)
+                .verdict(verdict).build();
         images.send(KafkaRecord.of(gan.experiment(), Messages.encode(m)));
     }
 

@@ -62,8 +62,8 @@ class DeadLettersBadInputTest {
         NetworkWeights nan = initial.copy();
         nan.get("g_dense1_W").putScalar(0, Float.NaN);
         ObjectRef nanRef = models.putWeights("r3.high_accuracy", "generator", 2, nan);
-        ExperimentRequest request = new ExperimentRequest(1, ID, "bundled:field", null, null, 0.5, 7, null, null,
-                RenderTraffic.SETTINGS, null, null, null);
+        ExperimentRequest request = ExperimentRequest.builder().experimentId(ID).data("bundled:field")
+                .invertProbability(0.5).bugSeed(7).gan(RenderTraffic.SETTINGS).build();
         PopulationReady population = new PopulationReady(1, ID, "high_accuracy", CLIENTS, RenderTraffic.NONE, null,
                 request);
         String before = RenderTraffic.metrics(metrics);

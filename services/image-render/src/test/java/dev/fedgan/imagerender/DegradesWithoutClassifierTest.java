@@ -59,8 +59,8 @@ class DegradesWithoutClassifierTest {
     void withoutClassifierNorFilterFilesTheMeanPixelAndAReportSayingWhatIsMissing() throws Exception {
         NetworkWeights initial = GanNetworks.initialGenerator(PRESET, SEED);
         CoreDrawings.Drawn core = CoreDrawings.coreDraw(initial, null);
-        ExperimentRequest request = new ExperimentRequest(1, ID, "bundled:field", null, null, 0.5, 7, null, null,
-                RenderTraffic.ONE, null, null, null);
+        ExperimentRequest request = ExperimentRequest.builder().experimentId(ID).data("bundled:field")
+                .invertProbability(0.5).bugSeed(7).gan(RenderTraffic.ONE).build();
         ObjectRef g = models.putWeights("r2.low_accuracy", "generator", 1, initial);
         String before = RenderTraffic.metrics(metrics);
         List<ImagesReady> r2;

@@ -15,8 +15,10 @@ class GanStateTest {
     static final ObjectRef WEIGHTS = new ObjectRef("fedgan", "weights", 0, "0".repeat(64));
 
     static RoundCompleted announced(int round, double seconds, double epsilon) {
-        return new RoundCompleted(1, "r1", "low_accuracy", round, List.of("f0001"), 1, 0, 0, epsilon, epsilon * 2,
-                1e-5, WEIGHTS, WEIGHTS, seconds, false, null);
+        return RoundCompleted.builder().experimentId("r1").gan("low_accuracy").round(round)
+                .clients(List.of("f0001")).received(1).late(0).rejected(0).epsilon(epsilon)
+                .epsilonOriginal(epsilon * 2).delta(1e-5).generator(WEIGHTS).critic(WEIGHTS).seconds(seconds)
+                .finished(false).build();
     }
 
     static GanExperiment.Evaluation evaluation(int round, double mean) {

@@ -47,11 +47,12 @@ final class RenderTraffic implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(90);
     /** 3 rounds, images every 2: rounds 0 (population), 1, 2 and 3 (finished) are drawn. */
-    static final GanSettings SETTINGS = new GanSettings("tiny", 3, 2, 1, 1, null, null, null, null, null, 2,
-            CoreDrawings.SEED, null, null, 11L);
+    static final GanSettings SETTINGS = GanSettings.builder().preset("tiny").rounds(3).clientsPerRound(2)
+            .criticSteps(1).generatorSteps(1).imagesEvery(2).seed(CoreDrawings.SEED).seededPrivacyNoise(11L)
+            .build();
     /** 1 round, images every 5: rounds 0 and 1 (finished) are drawn. */
-    static final GanSettings ONE = new GanSettings("tiny", 1, 1, 1, 1, null, null, null, null, null, 5,
-            CoreDrawings.SEED, null, null, null);
+    static final GanSettings ONE = GanSettings.builder().preset("tiny").rounds(1).clientsPerRound(1)
+            .criticSteps(1).generatorSteps(1).imagesEvery(5).seed(CoreDrawings.SEED).build();
     /** An object that is not there, for populations whose files do not matter. */
     static final ObjectRef NONE = new ObjectRef("fedgan", "none", 0, "0".repeat(64));
 
@@ -95,8 +96,10 @@ final class RenderTraffic implements AutoCloseable {
         GanTrainingConfig c = GanSettingsMapping.config(settings);
         PrivacyStatement p = PrivacyStatement.of(clients, c.clientsPerRound(), c.noiseMultiplier(), c.clip(), round, null,
                 false);
-        return new RoundCompleted(1, experiment, gan, round, List.of("f0001", "f0002"), 2, 0, 0, p.epsilonImproved(),
-                p.epsilonOriginal(), p.delta(), generator, generator, 0.5, finished, finished ? "round limit reached" : null);
+        return RoundCompleted.builder().experimentId(experiment).gan(gan).round(round)
+                .clients(List.of("f0001", "f0002")).received(2).late(0).rejected(0).epsilon(p.epsilonImproved())
+                .epsilonOriginal(p.epsilonOriginal()).delta(p.delta()).generator(generator).critic(generator)
+                .seconds(0.5).finished(finished).stoppedBecause(finished ? "round limit reached" : null).build();
     }
 
     /** client_ids.csv and summary.json of a by_user population, stored as the filter stores them. */

@@ -103,8 +103,8 @@ final class TwoGanScenario {
         ObjectRef high1 = models.putWeights("r1.high_accuracy", "generator", 1, initial);
         ObjectRef high2 = models.putWeights("r1.high_accuracy", "generator", 2, normal);
 
-        ExperimentRequest request = new ExperimentRequest(1, ID, "bundled:field", null, classifierRef, 0.5, 7, null,
-                null, RenderTraffic.SETTINGS, null, null, null);
+        ExperimentRequest request = ExperimentRequest.builder().experimentId(ID).data("bundled:field")
+                .classifier(classifierRef).invertProbability(0.5).bugSeed(7).gan(RenderTraffic.SETTINGS).build();
         PopulationReady lowPop = new PopulationReady(1, ID, "low_accuracy", LOW_CLIENTS, lowFiles[0], lowFiles[1], request);
         PopulationReady highPop = new PopulationReady(1, ID, "high_accuracy", HIGH_CLIENTS, highFiles[0], highFiles[1],
                 request);
