@@ -2,6 +2,7 @@ package dev.fedgan.aggregator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -11,6 +12,7 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.InMemoryRecords;
 import dev.fedgan.service.S3Resource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,8 +27,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 
@@ -58,26 +58,11 @@ class AggregatorListenerTest {
     @Inject
     AggregatorHarness harness;
 
-    /** Sends {@code json} on an incoming channel; the future completes with the refusal's cause, or null once acked. */
-    private CompletableFuture<Throwable> send(String channel, String json) {
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        connector.<Message<String>>source(channel).send(Message.of(json)
-                .withAck(() -> {
-                    outcome.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(t -> {
-                    outcome.complete(t);
-                    return CompletableFuture.completedFuture(null);
-                }));
-        return outcome;
-    }
-
     @Test
     void aPopulationsRoundsRunThroughTheChannelsAndEndAsInOneJvm() throws Exception {
         GanSettings settings = AggregatorHarness.settings(2, 41);
-        assertEquals(null, send("populations", Messages.encode(AggregatorHarness.population("mem1", settings)))
-                .get(60, TimeUnit.SECONDS), "the population is taken");
+        assertNull(InMemoryRecords.refusalOf(connector, "populations",
+                Messages.encode(AggregatorHarness.population("mem1", settings))), "the population is taken");
         ClientPods clients = harness.clients();
         Set<String> answered = new HashSet<>();
         List<? extends Message<String>> announced = connector.<String>sink("rounds").received();
@@ -91,8 +76,8 @@ class AggregatorListenerTest {
                 assertEquals(task.clientId(), m.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow().getKey(),
                         "round tasks are keyed by client");
                 if (answered.add(task.round() + "/" + task.clientId())) {
-                    assertEquals(null, send("client-updates", Messages.encode(clients.run(task)))
-                            .get(60, TimeUnit.SECONDS), "an update in the sample is taken");
+                    assertNull(InMemoryRecords.refusalOf(connector, "client-updates",
+                            Messages.encode(clients.run(task))), "an update in the sample is taken");
                 }
             }
             Thread.sleep(50);
@@ -105,7 +90,7 @@ class AggregatorListenerTest {
 
     @Test
     void aMalformedUpdateIsRefusedWithTheReason() throws Exception {
-        Throwable refusal = send("client-updates", "{\"schema\":1,").get(60, TimeUnit.SECONDS);
+        Throwable refusal = InMemoryRecords.refusalOf(connector, "client-updates", "{\"schema\":1,");
         assertTrue(refusal != null && refusal.getMessage().startsWith("aggregator: ")
                 && refusal.getMessage().contains("malformed JSON"), String.valueOf(refusal));
     }
@@ -115,7 +100,7 @@ class AggregatorListenerTest {
         String update = Messages.encode(ClientUpdateReady.builder().experimentId("ghost").gan("low_accuracy")
                 .round(0).clientId("w01").delta(new ObjectRef("fedgan", "k", 1, "0".repeat(64))).realExamples(1)
                 .steps(1).nonFinite(false).loss(0.5).build());
-        Throwable refusal = send("client-updates", update).get(60, TimeUnit.SECONDS);
+        Throwable refusal = InMemoryRecords.refusalOf(connector, "client-updates", update);
         assertFalse(refusal == null, "refused");
         assertTrue(refusal.getMessage().contains("ghost.low_accuracy"), refusal.getMessage());
     }

@@ -17,6 +17,7 @@ import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundTask;
+import dev.fedgan.service.InMemoryRecords;
 import dev.fedgan.service.S3Resource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,8 +29,6 @@ import io.smallrye.reactive.messaging.memory.InMemorySink;
 import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,29 +49,6 @@ class ClientUpdateListenerTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("mp.messaging.incoming.round-tasks.connector", InMemoryConnector.CONNECTOR,
                     "mp.messaging.outgoing.client-updates.connector", InMemoryConnector.CONNECTOR);
-        }
-    }
-
-    /** A task as the aggregator sends it, answered or refused. */
-    private record Sent(CompletableFuture<Void> acked, CompletableFuture<Throwable> nacked) {
-        static Sent of(InMemoryConnector connector, String json) {
-            Sent s = new Sent(new CompletableFuture<>(), new CompletableFuture<>());
-            connector.<Message<String>>source("round-tasks").send(Message.of(json)
-                    .withAck(() -> {
-                        s.acked.complete(null);
-                        return CompletableFuture.completedFuture(null);
-                    })
-                    .withNack(t -> {
-                        s.nacked.complete(t);
-                        return CompletableFuture.completedFuture(null);
-                    }));
-            return s;
-        }
-
-        Throwable refusal() throws Exception {
-            Throwable t = nacked.get(60, TimeUnit.SECONDS);
-            assertTrue(!acked.isDone(), "a refused task must not also be acknowledged");
-            return t;
         }
     }
 
@@ -102,9 +78,7 @@ class ClientUpdateListenerTest {
 
     @Test
     void aTaskIsAnsweredWithTheCoresDeltaKeyedByExperimentThenAcknowledged() throws Exception {
-        Sent sent = Sent.of(connector, task("w05", g, d));
-        sent.acked().get(120, TimeUnit.SECONDS);
-        assertTrue(!sent.nacked().isDone());
+        assertNull(InMemoryRecords.refusalOf(connector, "round-tasks", task("w05", g, d)), "acknowledged");
 
         InMemorySink<String> updates = connector.sink("client-updates");
         assertEquals(1, updates.received().size(), "one announcement, before the task was acknowledged");
@@ -120,18 +94,18 @@ class ClientUpdateListenerTest {
 
     @Test
     void malformedJsonIsRefusedWithTheReasonAndAnnouncesNothing() throws Exception {
-        Throwable refusal = Sent.of(connector, "{\"schema\":1,\"experiment_id\":").refusal();
-        assertTrue(refusal.getMessage().startsWith("client-update: ") && refusal.getMessage().contains("malformed JSON"),
-                refusal.getMessage());
+        Throwable refusal = InMemoryRecords.refusalOf(connector, "round-tasks", "{\"schema\":1,\"experiment_id\":");
+        assertTrue(refusal != null && refusal.getMessage().startsWith("client-update: ")
+                && refusal.getMessage().contains("malformed JSON"), String.valueOf(refusal));
         assertEquals(0, connector.sink("client-updates").received().size());
     }
 
     @Test
     void aTaskNamingAMissingCriticIsRefusedNamingTheObject() throws Exception {
         ObjectRef gone = new ObjectRef(d.bucket(), d.key().replace("critic", "nothing"), d.size(), d.sha256());
-        Throwable refusal = Sent.of(connector, task("w06", g, gone)).refusal();
-        assertTrue(refusal.getMessage().contains(gone.key()) && refusal.getMessage().contains("no such object"),
-                refusal.getMessage());
+        Throwable refusal = InMemoryRecords.refusalOf(connector, "round-tasks", task("w06", g, gone));
+        assertTrue(refusal != null && refusal.getMessage().contains(gone.key())
+                && refusal.getMessage().contains("no such object"), String.valueOf(refusal));
         assertNull(connector.sink("client-updates").received().stream().findAny().orElse(null));
     }
 }

@@ -3,6 +3,7 @@ package dev.fedgan.filter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fedgan.service.InMemoryRecords;
 import dev.fedgan.service.S3Resource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -12,9 +13,6 @@ import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,24 +38,9 @@ class FilterListenerTest {
     @Any
     InMemoryConnector connector;
 
-    /** Sends a request; the future completes with the refusal's cause, or null once it is acknowledged. */
-    private Throwable refusalOf(String json) throws Exception {
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        connector.<Message<String>>source("experiments").send(Message.of(json)
-                .withAck(() -> {
-                    outcome.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(t -> {
-                    outcome.complete(t);
-                    return CompletableFuture.completedFuture(null);
-                }));
-        return outcome.get(60, TimeUnit.SECONDS);
-    }
-
     @Test
     void malformedJsonIsRefusedWithTheReason() throws Exception {
-        Throwable refusal = refusalOf("{\"schema\":1,\"experiment_id\":\"f1\",");
+        Throwable refusal = InMemoryRecords.refusalOf(connector, "experiments", "{\"schema\":1,\"experiment_id\":\"f1\",");
         assertTrue(refusal != null && refusal.getMessage().startsWith("filter: ")
                 && refusal.getMessage().contains("malformed JSON"), String.valueOf(refusal));
         assertEquals(0, connector.sink("populations").received().size());
@@ -65,7 +48,8 @@ class FilterListenerTest {
 
     @Test
     void anAbsurdFieldIsRefusedNamingItBeforeAnyWork() throws Exception {
-        Throwable refusal = refusalOf("{\"schema\":1,\"experiment_id\":\"f2\",\"data\":\"bundled:field\","
+        Throwable refusal = InMemoryRecords.refusalOf(connector, "experiments",
+                "{\"schema\":1,\"experiment_id\":\"f2\",\"data\":\"bundled:field\","
                 + "\"invert_probability\":1.5,\"bug_seed\":7}");
         assertTrue(refusal != null && refusal.getMessage().contains("invert_probability"), String.valueOf(refusal));
         assertEquals(0, connector.sink("populations").received().size());

@@ -9,6 +9,7 @@ import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundCompleted;
+import dev.fedgan.service.InMemoryRecords;
 import dev.fedgan.service.S3Resource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,9 +21,6 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,28 +51,13 @@ class ImageRenderListenerTest {
     @Inject
     ObjectStore objects;
 
-    /** Sends a record; the future completes with the refusal's cause, or null once it is acknowledged. */
-    private Throwable refusalOf(String channel, String json) throws Exception {
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        connector.<Message<String>>source(channel).send(Message.of(json)
-                .withAck(() -> {
-                    outcome.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(t -> {
-                    outcome.complete(t);
-                    return CompletableFuture.completedFuture(null);
-                }));
-        return outcome.get(60, TimeUnit.SECONDS);
-    }
-
     @Test
     void aRoundAnnouncedBeforeItsPopulationIsKeptAndAcknowledged() throws Exception {
         ObjectRef none = new ObjectRef("fedgan", "experiments/p1.low_accuracy/generator/x.zip", 1, "0".repeat(64));
         String round = Messages.encode(RoundCompleted.builder().experimentId("p1").gan("low_accuracy").round(3)
                 .clients(List.of("w01")).received(1).epsilon(0.5).epsilonOriginal(0.6).delta(1e-5).generator(none)
                 .critic(none).seconds(1.0).build());
-        assertNull(refusalOf("rounds", round), "kept, not refused");
+        assertNull(InMemoryRecords.refusalOf(connector, "rounds", round), "kept, not refused");
         String parked = ExperimentLayout.parkedRound("p1", "low_accuracy", 3);
         assertEquals(round, new String(objects.get(parked), StandardCharsets.UTF_8));
         assertEquals(0, connector.sink("images").received().size(), "nothing drawn without the population");
@@ -82,14 +65,14 @@ class ImageRenderListenerTest {
 
     @Test
     void aMalformedRoundIsRefusedWithTheReason() throws Exception {
-        Throwable refusal = refusalOf("rounds", "{\"schema\":1,\"experiment_id\":");
+        Throwable refusal = InMemoryRecords.refusalOf(connector, "rounds", "{\"schema\":1,\"experiment_id\":");
         assertTrue(refusal != null && refusal.getMessage().startsWith("image-render: ")
                 && refusal.getMessage().contains("malformed JSON"), String.valueOf(refusal));
     }
 
     @Test
     void aPopulationOfAnotherSchemaIsRefusedNamingTheVersion() throws Exception {
-        Throwable refusal = refusalOf("populations", "{\"schema\":9,\"experiment_id\":\"p2\"}");
+        Throwable refusal = InMemoryRecords.refusalOf(connector, "populations", "{\"schema\":9,\"experiment_id\":\"p2\"}");
         assertTrue(refusal != null && refusal.getMessage().contains("unknown schema version 9"),
                 String.valueOf(refusal));
     }
