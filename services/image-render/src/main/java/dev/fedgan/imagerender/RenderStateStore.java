@@ -1,7 +1,5 @@
 package dev.fedgan.imagerender;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.objectstore.ObjectStore;
@@ -28,8 +26,6 @@ final class RenderStateStore {
     static final String STATE = "state.json";
 
     /** State written by a newer renderer may carry fields this one does not know: they are ignored, not fatal. */
-    private static final ObjectMapper READER = Json.MAPPER.copy()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final ObjectStore objects;
 
@@ -55,7 +51,7 @@ final class RenderStateStore {
             return null;
         }
         try {
-            return READER.readValue(objects.get(k), GanState.class);
+            return StoredFiles.READER.readValue(objects.get(k), GanState.class);
         } catch (IOException e) {
             throw new StorageException(StorageException.Reason.INVALID, k, objects.uri(k) + ": unreadable state: "
                     + e.getMessage(), e);
