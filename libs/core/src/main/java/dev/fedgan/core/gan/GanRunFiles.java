@@ -48,7 +48,7 @@ public final class GanRunFiles {
     /** One round's line of {@link #ROUNDS_CSV}, appended after {@link #ROUNDS_CSV_HEADER} as rounds complete. */
     public static String roundsCsvRow(FederatedGanTraining.RoundReport r) {
         var a = r.aggregate();
-        return String.format(Locale.ROOT, "%d,%.3f,%.6g,%.6g,%.6g,%d,%d,%d,%s,%s%n", r.round(), r.seconds(), r.criticLoss(),
+        return String.format(Locale.ROOT, "%d,%.3f,%.6g,%.6g,%.6g,%d,%d,%d,%s,%s\n", r.round(), r.seconds(), r.criticLoss(),
                 r.generatorLoss(), r.epsilon(), a.received(), a.clipped(), a.rejectedNonFinite(),
                 a.preClipNormMedian() == null ? "" : String.format(Locale.ROOT, "%.6g", a.preClipNormMedian()),
                 String.join(" ", r.clients()));
@@ -63,7 +63,7 @@ public final class GanRunFiles {
     public static byte[] evaluationsCsv(List<GanExperiment.Evaluation> evaluations) {
         StringBuilder sb = new StringBuilder(EVALUATIONS_CSV_HEADER);
         for (GanExperiment.Evaluation e : evaluations) {
-            sb.append(String.format(Locale.ROOT, "%d,%.6f,%s,%s,%s,%.6g,%s%n", e.round(), e.meanPixel(),
+            sb.append(String.format(Locale.ROOT, "%d,%.6f,%s,%s,%s,%.6g,%s\n", e.round(), e.meanPixel(),
                     e.polarity().name(), optional(e.classifierScore()), optional(e.frechetDistance()), e.epsilon(),
                     e.grid()));
         }
