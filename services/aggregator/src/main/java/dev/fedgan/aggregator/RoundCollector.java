@@ -138,9 +138,12 @@ final class RoundCollector {
         return started + deadlineNanos - nanoTime.getAsLong();
     }
 
-    /** The added updates a round of m clients needs at its deadline: the quorum of m, rounded up. */
+    /**
+     * The added updates a round of m clients needs at its deadline: the quorum of m, rounded up. A product that is a
+     * whole number up to floating-point error (0.28 × 25 = 7.000000000000001) is that number, not the next.
+     */
     int needed() {
-        return (int) Math.ceil(quorum * plan.clients().size());
+        return (int) Math.ceil(quorum * plan.clients().size() - 1e-9);
     }
 
     /** The deadline set for {@code forPlan}, now. */

@@ -11,6 +11,7 @@ import dev.fedgan.protocol.ExperimentRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The round's rules without a broker: a hand-set clock and plans of named clients. */
@@ -119,6 +120,13 @@ class RoundCollectorTest {
     void theQuorumIsTheShareOfMRoundedUp() {
         collector.begin(plan(0, "a", "b", "c", "d", "e", "f"));
         assertEquals(5, collector.needed(), "80% of 6 is 4.8");
+    }
+
+    @Test
+    void aQuorumThatIsAWholeNumberOfClientsIsNotRoundedPastIt() {
+        RoundCollector quorum = new RoundCollector(Duration.ofSeconds(60), 0.28, now::get);
+        quorum.begin(plan(0, IntStream.range(0, 25).mapToObj(i -> "w" + i).toArray(String[]::new)));
+        assertEquals(7, quorum.needed(), "28% of 25 is 7 (0.28 * 25 is 7.000000000000001 in binary)");
     }
 
     @Test
