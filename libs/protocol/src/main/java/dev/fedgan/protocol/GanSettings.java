@@ -142,7 +142,7 @@ public record GanSettings(String preset, Integer rounds, Integer clientsPerRound
             return this;
         }
 
-        /** The δ that ε is computed at. */
+        /** The δ that ε is computed at; null: min(1e-5, 1/N^1.1) for the GAN's N users, well below 1/N. */
         public Builder delta(Double delta) {
             this.delta = delta;
             return this;

@@ -66,7 +66,8 @@ final class PrivacyCommand {
         Double epochs;
 
         @Option(names = "--delta", paramLabel = "delta",
-                description = "The delta of the guarantee, in (0, 1). Default: 1/N^1.1 (needs --population).")
+                description = "The delta of the guarantee, in (0, 1). Default: min(1e-5, 1/N^1.1), well below 1/N"
+                        + " (needs --population).")
         Double delta;
 
         @Option(names = "--orders", split = ",", paramLabel = "alpha",
@@ -106,7 +107,7 @@ final class PrivacyCommand {
                 : "q = " + num(e.q());
         sb.append(String.format(Locale.ROOT, "user-level (epsilon, delta)-DP of T = %d rounds, %s, z = %s, delta = %s%s:%n",
                 e.steps(), sampling, num(e.noiseMultiplier()), String.format(Locale.ROOT, "%.3e", e.delta()),
-                e.deltaIsDefault() ? " (default 1/N^1.1)" : ""));
+                e.deltaIsDefault() ? " (default min(1e-5, 1/N^1.1))" : ""));
         sb.append(String.format(Locale.ROOT, "  epsilon = %-12s (original 2019 conversion, best order %s)%n",
                 num(e.epsilonOriginal()), num(e.bestOrderOriginal())));
         sb.append(String.format(Locale.ROOT, "  epsilon = %-12s (improved 2020 conversion, best order %s)%n",

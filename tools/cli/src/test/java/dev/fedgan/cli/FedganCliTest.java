@@ -145,7 +145,7 @@ class FedganCliTest {
         assertEquals("NORMAL", high.get("last").get("polarity").asText());
         assertTrue(low.get("last").get("mean_pixel").asDouble() > 0.3, low.toString());
         assertTrue(high.get("last").get("mean_pixel").asDouble() < -0.3, high.toString());
-        // ε is the accountant's for what ran: 120 rounds of q = 5/N, z = 0.01, δ = 1/N^1.1.
+        // ε is the accountant's for what ran: 120 rounds of q = 5/N, z = 0.01, δ = min(1e-5, N^-1.1).
         int n = j.get("gans").get("low").get("clients").asInt();
         JsonNode privacy = low.get("privacy");
         assertEquals(120, privacy.get("rounds").asInt());

@@ -45,7 +45,11 @@ class PrivacyCommandTest {
         assertTrue(r.out().contains("vacuous"), r.out());
         assertTrue(r.out().contains("assumes Poisson sampling"), r.out());
         FedganCliTest.Run d = run("privacy", "epsilon", "-N", "3400", "-m", "10", "-z", "1.0", "-T", "1000");
-        assertTrue(d.out().contains("(default 1/N^1.1)"), d.out());
+        // Default delta min(1e-5, 3400^-1.1 = 1.3e-4) = 1e-5: the reference's section 6 case, epsilon 1.25 (original);
+        // 1.253391 / 0.9182911 to 7 digits from the independent Python accountant (see PrivacyCalculatorTest).
+        assertTrue(d.out().contains("delta = 1.000e-05 (default min(1e-5, 1/N^1.1))"), d.out());
+        assertTrue(d.out().contains("epsilon = 1.253391 "), d.out());
+        assertTrue(d.out().contains("epsilon = 0.9182911 "), d.out());
     }
 
     @Test
@@ -59,7 +63,7 @@ class PrivacyCommandTest {
 
         FedganCliTest.Run noDelta = run("privacy", "epsilon", "--q", "0.01", "-z", "1", "--rounds", "10");
         assertEquals(1, noDelta.status());
-        assertEquals("fedgan: error: delta not given: the default 1/N^1.1 needs the population N", noDelta.err().strip());
+        assertEquals("fedgan: error: delta not given: the default min(1e-5, 1/N^1.1) needs the population N", noDelta.err().strip());
 
         FedganCliTest.Run negative = run("privacy", "epsilon", "-N", "100", "-m", "10", "-z", "-1", "-T", "10");
         assertEquals("fedgan: error: noise multiplier must be >= 0, got -1.0", negative.err().strip());

@@ -8,7 +8,8 @@ import java.util.List;
  * RDP-to-(epsilon, delta) conversions and over {@link RdpAccountant#DEFAULT_ORDERS} unless told otherwise.
  *
  * <p>For user-level DP in federated training, N is the number of users, m the clients per round, T the rounds; the
- * default delta is 1 / N^1.1 (smaller than 1/N, so the guarantee cannot be met by releasing one user's data).
+ * default delta is min(1e-5, 1 / N^1.1): well below 1/N (a mechanism that publishes one random user's data in full
+ * is (0, 1/N)-DP), and never above the customary 1e-5 for small populations (N = 25 gives 1e-5, not 0.029).
  */
 public final class PrivacyCalculator {
 
@@ -20,12 +21,16 @@ public final class PrivacyCalculator {
     private PrivacyCalculator() {
     }
 
-    /** The default delta for N users: 1 / N^1.1. */
+    /**
+     * The default delta for N users: min(1e-5, 1 / N^1.1), so 1e-5 up to N = 35,111 and 1 / N^1.1 from N = 35,112
+     * on (N = 10^6 gives 10^-6.6).
+     */
     public static double defaultDelta(long population) {
         if (population < 2) {
-            throw new IllegalArgumentException("the default delta 1/N^1.1 needs a population N >= 2, got " + population);
+            throw new IllegalArgumentException("the default delta min(1e-5, 1/N^1.1) needs a population N >= 2, got "
+                    + population);
         }
-        return Math.pow(population, -1.1);
+        return Math.min(1e-5, Math.pow(population, -1.1));
     }
 
     /** T = ceil(epochs * N / batch), as {@code compute_dp_sgd_privacy} counts steps. */
@@ -44,7 +49,7 @@ public final class PrivacyCalculator {
         return (long) t;
     }
 
-    /** m of N users per round for T rounds, delta = 1 / N^1.1. */
+    /** m of N users per round for T rounds, delta = min(1e-5, 1 / N^1.1). */
     public static PrivacyEstimate forPopulation(long population, int perRound, double noiseMultiplier, long rounds) {
         return estimate(population, perRound, null, noiseMultiplier, rounds, null, RdpAccountant.DEFAULT_ORDERS);
     }
@@ -75,7 +80,7 @@ public final class PrivacyCalculator {
      * @param q               the sampling rate, or null to use m / N
      * @param noiseMultiplier z
      * @param steps           T
-     * @param delta           delta, or null for 1 / N^1.1
+     * @param delta           delta, or null for min(1e-5, 1 / N^1.1)
      * @param orders          the Renyi orders, or null for {@link RdpAccountant#DEFAULT_ORDERS}
      */
     public static PrivacyEstimate estimate(Long population, Integer perRound, Double q, double noiseMultiplier,
@@ -107,7 +112,8 @@ public final class PrivacyCalculator {
             d = delta;
         } else {
             if (population == null) {
-                throw new IllegalArgumentException("delta not given: the default 1/N^1.1 needs the population N");
+                throw new IllegalArgumentException(
+                        "delta not given: the default min(1e-5, 1/N^1.1) needs the population N");
             }
             d = defaultDelta(population);
         }

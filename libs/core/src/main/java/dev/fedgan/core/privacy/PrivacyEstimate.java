@@ -12,7 +12,7 @@ import java.util.List;
  * @param noiseMultiplier    z, noise standard deviation divided by the clip norm
  * @param steps              T, the number of rounds (steps)
  * @param delta              delta of the guarantee
- * @param deltaIsDefault     whether delta is the default 1 / N^1.1
+ * @param deltaIsDefault     whether delta is the default min(1e-5, 1 / N^1.1)
  * @param epsilonOriginal    epsilon under the original 2019 conversion
  * @param bestOrderOriginal  the Renyi order achieving it
  * @param epsilonImproved    epsilon under the improved 2020 conversion

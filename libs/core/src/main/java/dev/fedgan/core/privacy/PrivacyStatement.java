@@ -21,7 +21,7 @@ import java.util.Locale;
  * @param clipNorm              S, the L2 bound on each client's critic delta (all tensors flattened together)
  * @param rounds                T, rounds accounted
  * @param delta                 delta of the guarantee
- * @param deltaIsDefault        whether delta is the default 1 / N^1.1
+ * @param deltaIsDefault        whether delta is the default min(1e-5, 1 / N^1.1)
  * @param epsilonOriginal       epsilon, original 2019 conversion
  * @param bestOrderOriginal     its Renyi order
  * @param epsilonImproved       epsilon, improved 2020 conversion
@@ -56,7 +56,7 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
     /**
      * The statement for T rounds of m of N clients with noise multiplier z and clip S.
      *
-     * @param delta the delta, or null for 1 / N^1.1
+     * @param delta the delta, or null for min(1e-5, 1 / N^1.1)
      */
     public static PrivacyStatement of(long population, int clientsPerRound, double noiseMultiplier, double clipNorm,
                                       long rounds, Double delta, boolean secureNoise) {
@@ -73,7 +73,7 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
      * The statement for the steps a training run's accountant has recorded (e.g. after a resume from a checkpoint).
      * Every recorded entry must have q = m / N and the given z: the statement describes one setting.
      *
-     * @param delta the delta, or null for 1 / N^1.1
+     * @param delta the delta, or null for min(1e-5, 1 / N^1.1)
      */
     public static PrivacyStatement of(RdpAccountant accountant, long population, int clientsPerRound,
                                       double noiseMultiplier, double clipNorm, Double delta, boolean secureNoise) {
@@ -126,7 +126,7 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
         sb.append(String.format(Locale.ROOT, "User-level differential privacy: (epsilon = %s, delta = %s%s) after %d"
                         + " rounds (RDP accountant, original 2019 conversion, best order %s; the improved 2020"
                         + " conversion gives epsilon = %s at order %s).",
-                number(epsilonOriginal), scientific(delta), deltaIsDefault ? ", the default 1/N^1.1" : "", rounds,
+                number(epsilonOriginal), scientific(delta), deltaIsDefault ? ", the default min(1e-5, 1/N^1.1)" : "", rounds,
                 order(bestOrderOriginal), number(epsilonImproved), order(bestOrderImproved)));
         sb.append(String.format(Locale.ROOT, " The protected unit is all of one user's data. Each round, %d of %d"
                         + " clients are drawn uniformly without replacement; each one's critic delta is clipped to L2"

@@ -18,16 +18,86 @@ class PrivacyCalculatorTest {
     void stepsAndDefaultDelta() {
         assertEquals(976_563, PrivacyCalculator.stepsForEpochs(100_000_000, 1024, 10), "ceil(1e9 / 1024)");
         assertEquals(6000, PrivacyCalculator.stepsForEpochs(60_000, 150, 15));
-        assertEquals(Math.pow(850, -1.1), PrivacyCalculator.defaultDelta(850), 0);
+        // min(1e-5, N^-1.1): 850^-1.1 = 6.0e-4 is above 1e-5.
+        assertEquals(1e-5, PrivacyCalculator.defaultDelta(850), 0);
         PrivacyEstimate e = PrivacyCalculator.forPopulation(850, 10, 1.0, 1000);
         assertTrue(e.deltaIsDefault());
-        assertEquals(Math.pow(850, -1.1), e.delta(), 0);
+        assertEquals(1e-5, e.delta(), 0);
         assertEquals(10.0 / 850, e.q(), 0);
         assertEquals(850L, e.population());
         assertEquals(10, e.sampledPerRound());
         assertEquals(RdpAccountant.DEFAULT_ORDERS, e.orders());
         assertTrue(e.samplingAssumption().contains("Poisson"));
         assertTrue(e.epsilonImproved() < e.epsilonOriginal());
+    }
+
+    @Test
+    void defaultDeltaIsTheSmallerOf1eMinus5AndNToTheMinus1Point1() {
+        // The demo's 25 writers: 25^-1.1 = 0.029 would be far above 1/N; the default is 1e-5.
+        assertEquals(0.028991186547107813, Math.pow(25, -1.1), 1e-15);
+        assertEquals(1e-5, PrivacyCalculator.defaultDelta(25), 0);
+        assertEquals(1e-5, PrivacyCalculator.defaultDelta(2), 0);
+        assertEquals(1e-5, PrivacyCalculator.defaultDelta(3400), 0);
+        // 35,111^-1.1 = 1.00003e-5 > 1e-5 >= 35,112^-1.1 = 0.99999e-5: the switch to N^-1.1.
+        assertEquals(1e-5, PrivacyCalculator.defaultDelta(35_111), 0);
+        assertEquals(Math.pow(35_112, -1.1), PrivacyCalculator.defaultDelta(35_112), 0);
+        assertTrue(PrivacyCalculator.defaultDelta(35_112) < 1e-5);
+        // N = 10^6: N^-1.1 = 10^-6.6 = 2.5119e-7 is below 1e-5.
+        assertEquals(Math.pow(10, -6.6), PrivacyCalculator.defaultDelta(1_000_000), 1e-14 * Math.pow(10, -6.6));
+        assertEquals(Math.pow(1_000_000, -1.1), PrivacyCalculator.defaultDelta(1_000_000), 0);
+        for (long n : new long[] {2, 25, 850, 3400, 35_111, 35_112, 1_000_000, 1L << 40}) {
+            double d = PrivacyCalculator.defaultDelta(n);
+            assertTrue(d <= 1e-5 && d <= Math.pow(n, -1.1) && d < 1.0 / n, "N = " + n + ": " + d);
+        }
+    }
+
+    /**
+     * Golden epsilons at the default delta. None comes from the Java code: each is from an independent stdlib-only
+     * Python implementation (libs/core/src/test/python/rdp_golden.py, run with python3) of the sampled Gaussian's RDP
+     * (integer orders by the binomial sum, fractional orders by the erfc series of tensorflow_privacy) and of both
+     * conversions, over the orders of compute_dp_sgd_privacy, with delta = min(1e-5, N^-1.1) computed in Python; that script reproduces the reference's section 7 goldens
+     * (0.941870567 / 0.7242234026, 1.70928734 / 1.4154988495) to 1e-9. N = 850, z = 1.0 and N = 3400, z = 1.0 also
+     * match the reference's section 6 (epsilon ~ 2.95 and 1.25 at delta = 1e-5, original conversion).
+     */
+    @Test
+    void goldenEpsilonsAtTheDefaultDelta() {
+        // N = 850, m = 10, z = 1.0, T = 1000; delta = 1e-5 (850^-1.1 = 6.0e-4). Python: 2.950306669666603 (order 7),
+        // improved 2.471837631663459 (order 7); reference section 6: 2.95.
+        PrivacyEstimate n850 = PrivacyCalculator.forPopulation(850, 10, 1.0, 1000);
+        assertEquals(1e-5, n850.delta(), 0);
+        assertRelative(2.950306669666603, n850.epsilonOriginal(), 1e-9);
+        assertEquals(7.0, n850.bestOrderOriginal());
+        assertRelative(2.471837631663459, n850.epsilonImproved(), 1e-9);
+        assertEquals(7.0, n850.bestOrderImproved());
+        // N = 3400, m = 10, z = 1.0, T = 1000; delta = 1e-5. Python: 1.2533908430826461 / 0.9182911359984841
+        // (order 11); reference section 6: 1.25.
+        PrivacyEstimate n3400 = PrivacyCalculator.forPopulation(3400, 10, 1.0, 1000);
+        assertRelative(1.2533908430826461, n3400.epsilonOriginal(), 1e-9);
+        assertRelative(0.9182911359984841, n3400.epsilonImproved(), 1e-9);
+        assertEquals(11.0, n3400.bestOrderImproved());
+        // The demo's N = 25, m = 5, z = 1.0, T = 100; delta = 1e-5 (was 0.029). Python: 17.236734132104168 /
+        // 16.00020329422899, both at the fractional order 2.25.
+        PrivacyEstimate n25 = PrivacyCalculator.forPopulation(25, 5, 1.0, 100);
+        assertEquals(1e-5, n25.delta(), 0);
+        assertRelative(17.236734132104168, n25.epsilonOriginal(), 1e-9);
+        assertRelative(16.00020329422899, n25.epsilonImproved(), 1e-9);
+        assertEquals(2.25, n25.bestOrderOriginal());
+        // N = 10^6, m = 1000, z = 1.0, T = 1000; delta = 10^-6.6 = 2.511886431509577e-7. Python: 1.278625557794284 /
+        // 0.9848370703322862 (order 13).
+        PrivacyEstimate n1e6 = PrivacyCalculator.forPopulation(1_000_000, 1000, 1.0, 1000);
+        assertRelative(2.511886431509577e-7, n1e6.delta(), 1e-12);
+        assertRelative(1.278625557794284, n1e6.epsilonOriginal(), 1e-9);
+        assertRelative(0.9848370703322862, n1e6.epsilonImproved(), 1e-9);
+        assertEquals(13.0, n1e6.bestOrderOriginal());
+        // The statement says the delta is the default, and which one.
+        PrivacyStatement s = PrivacyStatement.of(25, 5, 1.0, 0.1, 100, null, true);
+        assertTrue(s.deltaIsDefault());
+        assertEquals(1e-5, s.delta(), 0);
+        assertTrue(s.paragraph().contains("the default min(1e-5, 1/N^1.1)"), s.paragraph());
+    }
+
+    private static void assertRelative(double expected, double actual, double tolerance) {
+        assertEquals(expected, actual, tolerance * Math.abs(expected), "relative " + tolerance);
     }
 
     @Test
@@ -54,7 +124,7 @@ class PrivacyCalculatorTest {
 
     @Test
     void badCombinationsAndValues() {
-        assertMessage("delta not given: the default 1/N^1.1 needs the population N",
+        assertMessage("delta not given: the default min(1e-5, 1/N^1.1) needs the population N",
                 () -> PrivacyCalculator.estimate(null, null, 0.1, 1.0, 10, null, null));
         assertMessage("give either the sampling rate q or the clients per round m, not both",
                 () -> PrivacyCalculator.estimate(100L, 10, 0.1, 1.0, 10, null, null));
@@ -63,7 +133,7 @@ class PrivacyCalculatorTest {
         assertMessage("clients per round must be in [1, N = 850], got 900",
                 () -> PrivacyCalculator.forPopulation(850, 900, 1.0, 10));
         assertMessage("population N must be >= 1, got 0", () -> PrivacyCalculator.forPopulation(0, 1, 1.0, 10));
-        assertMessage("the default delta 1/N^1.1 needs a population N >= 2, got 1",
+        assertMessage("the default delta min(1e-5, 1/N^1.1) needs a population N >= 2, got 1",
                 () -> PrivacyCalculator.forPopulation(1, 1, 1.0, 10));
         assertMessage("steps must be >= 0, got -5", () -> PrivacyCalculator.forPopulation(850, 10, 1.0, -5));
         assertMessage("noise multiplier must be >= 0, got -1.0", () -> PrivacyCalculator.forPopulation(850, 10, -1, 5));

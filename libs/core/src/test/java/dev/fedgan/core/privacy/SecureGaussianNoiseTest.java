@@ -20,8 +20,21 @@ class SecureGaussianNoiseTest {
     @Test
     void seededNoiseHasMeanZeroStdSigmaAndGaussianShape() {
         double sigma = 2.5;
-        double[] x = GaussianNoise.seeded(42).sample(N, sigma);
-        double mean = Arrays.stream(x).sum() / N;
+        assertGaussianMoments(GaussianNoise.seeded(42).sample(N, sigma), sigma);
+    }
+
+    @Test
+    void secureNoiseHasMeanZeroStdSigmaAndGaussianShape() {
+        // The mode training uses: a fresh key per call, so each run tests other samples. The false-alarm rate of the
+        // five 5-standard-error checks is about 5 * 5.7e-7.
+        double sigma = 2.5;
+        assertGaussianMoments(GaussianNoise.secure().sample(N, sigma), sigma);
+    }
+
+    /** Mean, std, skewness, kurtosis and the 3-sigma tail of N(0, sigma^2) samples, each within 5 standard errors. */
+    private static void assertGaussianMoments(double[] x, double sigma) {
+        int n = x.length;
+        double mean = Arrays.stream(x).sum() / n;
         double m2 = 0;
         double m3 = 0;
         double m4 = 0;
@@ -33,17 +46,84 @@ class SecureGaussianNoiseTest {
             m4 += d * d * d * d;
             beyond3 += Math.abs(v) > 3 * sigma ? 1 : 0;
         }
-        m2 /= N;
-        m3 /= N;
-        m4 /= N;
+        m2 /= n;
+        m3 /= n;
+        m4 /= n;
         double std = Math.sqrt(m2);
         // Tolerances: 5 standard errors of each statistic for n = 1e6 normal samples.
-        assertEquals(0, mean, 5 * sigma / Math.sqrt(N));                 // SE(mean) = sigma/sqrt(n)
-        assertEquals(sigma, std, 5 * sigma / Math.sqrt(2.0 * N));        // SE(std) = sigma/sqrt(2n)
-        assertEquals(0, m3 / Math.pow(m2, 1.5), 5 * Math.sqrt(6.0 / N)); // SE(skewness) = sqrt(6/n)
-        assertEquals(3, m4 / (m2 * m2), 5 * Math.sqrt(24.0 / N));        // SE(kurtosis) = sqrt(24/n)
+        assertEquals(0, mean, 5 * sigma / Math.sqrt(n), "mean");                 // SE(mean) = sigma/sqrt(n)
+        assertEquals(sigma, std, 5 * sigma / Math.sqrt(2.0 * n), "std");        // SE(std) = sigma/sqrt(2n)
+        assertEquals(0, m3 / Math.pow(m2, 1.5), 5 * Math.sqrt(6.0 / n), "skewness"); // SE(skewness) = sqrt(6/n)
+        assertEquals(3, m4 / (m2 * m2), 5 * Math.sqrt(24.0 / n), "kurtosis");   // SE(kurtosis) = sqrt(24/n)
         double p3 = 0.0026997960632601866; // P(|Z| > 3)
-        assertEquals(p3 * N, beyond3, 5 * Math.sqrt(N * p3 * (1 - p3)));
+        assertEquals(p3 * n, beyond3, 5 * Math.sqrt(n * p3 * (1 - p3)), "samples beyond 3 sigma");
+    }
+
+    /** n for the Kolmogorov-Smirnov tests: several chunks of {@link GaussianNoise#CHUNK}, so several sub-streams. */
+    private static final int KS_N = 200_000;
+    /** The KS test's significance: a correct sampler fails it at most once in a million runs. */
+    private static final double KS_P = 1e-6;
+
+    @Test
+    void secureNoisePassesAKolmogorovSmirnovTestAgainstTheNormal() {
+        double sigma = 1.7;
+        double[] x = GaussianNoise.secure().sample(KS_N, sigma);
+        double d = ksStatistic(x, sigma);
+        assertTrue(d < ksCritical(KS_N, KS_P), "KS D = " + d + " >= critical " + ksCritical(KS_N, KS_P));
+    }
+
+    @Test
+    void seededNoisePassesAKolmogorovSmirnovTestAgainstTheNormal() {
+        double sigma = 1.7;
+        for (long seed : new long[] {0, 42}) {
+            double d = ksStatistic(GaussianNoise.seeded(seed).sample(KS_N, sigma), sigma);
+            assertTrue(d < ksCritical(KS_N, KS_P), "seed " + seed + ": KS D = " + d + " >= critical "
+                    + ksCritical(KS_N, KS_P));
+        }
+    }
+
+    @Test
+    void theKolmogorovSmirnovTestUsesAnAccurateNormalCdfAndRejectsWrongSigmas() {
+        // Phi from LogMath (Cody's rational approximations), checked against 0.5 * erfc(-x / sqrt 2) from Python's
+        // math.erfc (an independent implementation), to about 1e-14 relative.
+        assertEquals(0.5, phi(0), 1e-16);
+        assertEquals(0.8413447460685429, phi(1), 1e-15);
+        assertEquals(0.9772498680518208, phi(2), 1e-15);
+        assertEquals(0.0013498980316300957, phi(-3), 1e-17);
+        assertEquals(2.866515718791946e-7, phi(-5), 1e-20);
+        assertEquals(0.6914624612740131, phi(0.5), 1e-15);
+        // The critical value: DKW-Massart, P(D > t) <= 2 exp(-2 n t^2), so t = sqrt(-ln(p/2) / (2n)) = 0.0060226.
+        assertEquals(0.0060226, ksCritical(KS_N, KS_P), 1e-7);
+        // The test has power: the same samples against a 5% wrong sigma, or a mean off by 0.03 sigma, fail it
+        // (sup |Phi(x) - Phi(x / 1.05)| = 0.0118, 0.03 phi(0) = 0.0120). A 1% wrong sigma (0.0024) is below its
+        // resolution at this n: the moments tests catch that.
+        double[] x = GaussianNoise.seeded(42).sample(KS_N, 1.0);
+        assertTrue(ksStatistic(x, 1.05) > ksCritical(KS_N, KS_P), "sigma 1.05 not rejected");
+        double[] shifted = Arrays.stream(x).map(v -> v + 0.03).toArray();
+        assertTrue(ksStatistic(shifted, 1.0) > ksCritical(KS_N, KS_P), "mean 0.03 not rejected");
+    }
+
+    /** Phi(x), the standard normal distribution function. */
+    private static double phi(double x) {
+        return Math.exp(LogMath.logNdtr(x));
+    }
+
+    /** D = sup |F_n(x) - Phi(x / sigma)| over the sample, from both sides of each step of the empirical CDF. */
+    private static double ksStatistic(double[] sample, double sigma) {
+        double[] x = sample.clone();
+        Arrays.sort(x);
+        int n = x.length;
+        double d = 0;
+        for (int i = 0; i < n; i++) {
+            double f = phi(x[i] / sigma);
+            d = Math.max(d, Math.max((i + 1.0) / n - f, f - (double) i / n));
+        }
+        return d;
+    }
+
+    /** The D above which a sample of size n is rejected at significance p (Dvoretzky-Kiefer-Wolfowitz-Massart). */
+    private static double ksCritical(int n, double p) {
+        return Math.sqrt(-Math.log(p / 2) / (2.0 * n));
     }
 
     @Test
