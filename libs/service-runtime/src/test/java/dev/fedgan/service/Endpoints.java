@@ -13,10 +13,14 @@ public final class Endpoints {
     private Endpoints() {
     }
 
-    /** GET {@code url}; the response whatever its status. */
+    /**
+     * GET {@code url} over HTTP/1.1; the response whatever its status. Not HTTP/2: the JDK client's default asks the
+     * server to upgrade a plain-HTTP connection (h2c), and with Vert.x answering a large body (a service's metrics)
+     * that upgrade can fail with a frame-size protocol error.
+     */
     public static HttpResponse<String> get(URL url) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.toURI()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(HttpRequest.newBuilder(url.toURI()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The value of one Prometheus sample, given its name and labels exactly as exported; fails if there is none. */

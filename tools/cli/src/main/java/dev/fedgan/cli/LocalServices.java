@@ -223,7 +223,8 @@ public final class LocalServices implements AutoCloseable {
     /** Waits until every started service answers ready on {@code /q/health/ready}. */
     public void awaitReady(Progress bar, Duration timeout) throws InterruptedException {
         bar.startCount("starting services", httpPorts.size(), "services");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         List<String> waiting = new ArrayList<>(httpPorts.keySet());
         while (!waiting.isEmpty()) {
@@ -277,7 +278,8 @@ public final class LocalServices implements AutoCloseable {
     /** Keeps each service's current {@code /q/metrics} (Prometheus text) in {@code dir/NAME.prom}. */
     public void saveMetrics(Path dir) throws IOException {
         Files.createDirectories(dir);
-        HttpClient http = HttpClient.newHttpClient();
+        // HTTP/1.1: the JDK client's default h2c upgrade can fail on a large body (Endpoints in the tests says why).
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         for (var e : httpPorts.entrySet()) {
             try {
                 String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e.getValue() + "/q/metrics"))
