@@ -133,13 +133,14 @@ class UnreleasedRoundTest {
         assertEquals(List.of("1", "2", "3"), roundsCsvRounds());
     }
 
-    /** Right after the resume, before the redone round: round 2's objects are gone. */
+    /** Right after the resume, before the redone round: round 2's objects and rounds.csv row are gone. */
     private void assertResumedWithoutRound2(List<String> orphans, double deletedBefore) {
         assertEquals(3, orphans.size(), "round 2's generator, critic and checkpoint were stored: " + orphans);
         assertEquals(List.of(), roundState(2), "nothing of the unannounced round 2 is left");
         assertEquals(3, deletedCounter() - deletedBefore, 1e-9, "fedgan_unreleased_objects_deleted_total");
         assertEquals(1, roundState(1).stream().filter(k -> k.contains("/checkpoints/")).count(),
                 "the recorded round 1 stays");
+        assertEquals(List.of("1"), roundsCsvRounds(), "rounds.csv loses round 2's row");
     }
 
     /** The keys of the run's weights and checkpoints of {@code round}. */
