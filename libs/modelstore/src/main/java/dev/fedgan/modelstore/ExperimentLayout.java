@@ -1,6 +1,7 @@
 package dev.fedgan.modelstore;
 
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -35,6 +36,13 @@ public final class ExperimentLayout {
     public static final String DELTAS = "deltas/";
 
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /**
+     * A round's weights or checkpoint, relative to its namespace: {@code generator/} or {@code critic/} and
+     * {@code round-NNNNN-<sha[0:16]>.zip}, or {@code checkpoints/round-NNNNN-<sha[0:16]>.json}; group 1 or 2 is the
+     * round. Deltas ({@code deltas/round-NNNNN/...}) and files never match.
+     */
+    private static final Pattern ROUND_STATE = Pattern.compile(
+            "(?:generator|critic)/round-([0-9]{5,})-[0-9a-f]{16}\\.zip|checkpoints/round-([0-9]{5,})-[0-9a-f]{16}\\.json");
 
     private ExperimentLayout() {
     }
@@ -102,6 +110,23 @@ public final class ExperimentLayout {
     /** The prefix of a checkpoint of a round; the key ends in the manifest's hash and {@code .json}. */
     public static String checkpoint(String namespace, int round) {
         return experiment(namespace) + "checkpoints/" + roundName(round) + "-";
+    }
+
+    /**
+     * The round of {@code key} if it is the generator's or critic's weights or the checkpoint of a round of
+     * {@code namespace} (what a round's completion stores before it is announced), else -1: -1 for deltas, files,
+     * other kinds and other namespaces.
+     */
+    public static int roundStateRound(String namespace, String key) {
+        String prefix = experiment(namespace);
+        if (key == null || !key.startsWith(prefix)) {
+            return -1;
+        }
+        Matcher m = ROUND_STATE.matcher(key.substring(prefix.length()));
+        if (!m.matches()) {
+            return -1;
+        }
+        return Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
     }
 
     /** {@code round-NNNNN}: rounds sort by name. */

@@ -220,6 +220,26 @@ public final class ModelStore {
         return deleted;
     }
 
+    /**
+     * Deletes the weights (generator, critic) and checkpoints of {@code namespace}'s rounds after {@code round}
+     * ({@link ExperimentLayout#roundStateRound}): what a round's completion stored before a crash kept it from being
+     * recorded and announced. A resumed run calls it with its checkpoint's round before it goes on, so that no
+     * noised version of a round is left beside the one the redone round releases. Deltas, files, rounds up to
+     * {@code round} and other namespaces stay.
+     *
+     * @return how many objects were deleted
+     */
+    public int deleteRoundsAfter(String namespace, int round) {
+        int deleted = 0;
+        for (String key : store.list(ExperimentLayout.experiment(namespace))) {
+            if (ExperimentLayout.roundStateRound(namespace, key) > round) {
+                store.delete(key);
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
     static byte[] encodeDelta(float[] delta) {
         ByteBuffer b = ByteBuffer.allocate(DELTA_HEADER_BYTES + 4 * delta.length).order(ByteOrder.LITTLE_ENDIAN);
         b.order(ByteOrder.BIG_ENDIAN).putInt(DELTA_MAGIC).order(ByteOrder.LITTLE_ENDIAN);

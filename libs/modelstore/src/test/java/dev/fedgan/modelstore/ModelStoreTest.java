@@ -215,6 +215,60 @@ class ModelStoreTest {
         assertTrue(objects.exists(weights.key()) && objects.exists(other.key()), "still only deltas of this experiment");
     }
 
+    /**
+     * A resumed run deletes what rounds after its checkpoint's stored unannounced: their weights and checkpoints,
+     * and nothing else (earlier rounds, deltas, files, other kinds, other namespaces).
+     */
+    @Test
+    void deletesTheWeightsAndCheckpointsOfLaterRoundsOnly() throws Exception {
+        String ns = "e-unreleased.low_accuracy";
+        NetworkWeights w = GanNetworks.initialCritic(GanPreset.TINY, 1);
+        GanTrainingConfig config = GanSettingsMapping.config(GanSettings.builder().preset("tiny").rounds(3)
+                .clientsPerRound(2).criticSteps(1).generatorSteps(1).seed(5L).build());
+        ModelStore.StoredCheckpoint round0 = models.putCheckpoint(ns,
+                FederatedGanTraining.startRemote(config, List.of("w00", "w01", "w02"), null, 42L));
+        assertEquals(0, ExperimentLayout.roundStateRound(ns, round0.manifest().key()), round0.manifest().key());
+        List<String> kept = new java.util.ArrayList<>(List.of(round0.manifest().key(), round0.generator().key(),
+                round0.critic().key()));
+        List<String> later = new java.util.ArrayList<>();
+        for (int round = 1; round <= 12; round += 11) {
+            for (String kind : List.of("generator", "critic")) {
+                String key = models.putWeights(ns, kind, round, withValue(w, round)).key();
+                (round == 1 ? kept : later).add(key);
+            }
+            String checkpoint = ExperimentLayout.checkpoint(ns, round) + String.format("%016x", round) + ".json";
+            objects.put(checkpoint, "{}".getBytes(StandardCharsets.UTF_8), "application/json");
+            (round == 1 ? kept : later).add(checkpoint);
+        }
+        later.add(models.putWeights(ns, "generator", 2, withValue(w, 2)).key());
+        kept.add(models.putDelta(ns, 2, "c1", new float[] {1}).key()); // the redone round may still use it
+        kept.add(models.putDelta(ns, 7, "c1", new float[] {1}).key());
+        kept.add(models.putWeights(ns, "samples", 5, w).key()); // not a kind a round's completion stores
+        kept.add(models.putFile(ns, "round-00009-0123456789abcdef.zip", new byte[] {1}).key());
+        kept.add(models.putFile(ns, "critic/round-00009-0123456789abcdef.zip", new byte[] {2}).key());
+        String other = models.putWeights("e-unreleased.other", "critic", 5, w).key();
+        String prefixTwin = models.putWeights(ns + "x", "critic", 5, w).key();
+
+        assertEquals(later.size(), models.deleteRoundsAfter(ns, 1), later.toString());
+        for (String key : later) {
+            assertFalse(objects.exists(key), key);
+        }
+        for (String key : kept) {
+            assertTrue(objects.exists(key), key);
+        }
+        assertTrue(objects.exists(other) && objects.exists(prefixTwin), "other namespaces stay");
+        assertEquals(0, models.deleteRoundsAfter(ns, 1), "nothing left to delete");
+        assertEquals(-1, ExperimentLayout.roundStateRound(ns, later.get(0).replace(ns, ns + "x")));
+    }
+
+    private static NetworkWeights withValue(NetworkWeights layout, float value) {
+        float[] shift = new float[Math.toIntExact(layout.length())];
+        Arrays.fill(shift, value);
+        NetworkWeights w = layout.copy();
+        w.add(shift);
+        return w;
+    }
+
     @Test
     void missingObjectNamesTheKey() {
         ObjectRef ghost = new ObjectRef("fedgan", "experiments/e-none/deltas/round-00001/c-0123456789abcdef.delta", 16,

@@ -25,6 +25,7 @@ public class AggregatorMetrics {
     private final Counter updatesRejected;
     private final Timer roundDuration;
     private final Counter roundsAbandoned;
+    private final Counter unreleasedDeleted;
 
     public AggregatorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -38,6 +39,10 @@ public class AggregatorMetrics {
         roundDuration = Timer.builder("fedgan.round.duration").description("Wall time of a round").register(registry);
         roundsAbandoned = Counter.builder("fedgan.rounds.abandoned")
                 .description("Rounds dropped at their deadline without a quorum (nothing released)").register(registry);
+        unreleasedDeleted = Counter.builder("fedgan.unreleased.objects.deleted")
+                .description("Weights and checkpoints of rounds never announced (stored before a crash), deleted when"
+                        + " their run resumed")
+                .register(registry);
     }
 
     /** A client update was added to its round's sum. */
@@ -58,6 +63,11 @@ public class AggregatorMetrics {
     /** A round was abandoned at its deadline. */
     void roundAbandoned() {
         roundsAbandoned.increment();
+    }
+
+    /** A resumed run deleted {@code objects} weights and checkpoints of rounds after its checkpoint's. */
+    void unreleasedDeleted(int objects) {
+        unreleasedDeleted.increment(objects);
     }
 
     /** A round completed, {@code wallTime} after it began. */

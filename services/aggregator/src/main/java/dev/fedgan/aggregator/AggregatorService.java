@@ -35,7 +35,9 @@ import org.jboss.logging.Logger;
  * round's weights announced. A restarted aggregator resumes every unfinished run from its record (on start-up, or
  * when the population arrives again), re-announces the last round (consumers treat a repeated announcement as
  * one) and redraws the round in progress, so no round is lost or applied twice and ε counts exactly the rounds
- * released. Updates answering the lost round's tasks count only if their client is in the new sample.
+ * released. Updates answering the lost round's tasks count only if their client is in the new sample. What a
+ * round stored before a crash kept it from its record (its weights and checkpoint) is deleted before the resumed run
+ * goes on: that round is redone with new noise, and only one noised version of a round may exist.
  *
  * <p>This class keeps the runs: it starts, resumes and forgets them and routes each update to its run, one lock per
  * run. {@link AggregatorListener} consumes the messages, {@link RoundDriver} drives a run's rounds by the rules of
@@ -156,7 +158,25 @@ public class AggregatorService {
             run = register(new Run(p, training.config(), training, metrics.gauges(p)));
         }
         synchronized (run) {
+            deleteUnreleasedRounds(run);
             driver.resumed(run, record);
+        }
+    }
+
+    /**
+     * Deletes the weights and checkpoints of the run's rounds after its record's checkpoint: a crash after a round's
+     * checkpoint but before its run record leaves them unannounced, and the resumed run redoes that round with a new
+     * sample and new noise while the accountant counts it once, so the first noised version must not stay beside
+     * the second. The record's checkpoint is the last round it names, announced or re-announced now; nothing after it
+     * was released.
+     */
+    private void deleteUnreleasedRounds(Run run) {
+        int round = run.training.round();
+        int deleted = models.deleteRoundsAfter(run.namespace, round);
+        if (deleted > 0) {
+            LOG.warnf("experiment %s: deleted %d objects of rounds after round %d, stored but never announced"
+                    + " (a crash before their run record)", run.namespace, deleted, round);
+            metrics.unreleasedDeleted(deleted);
         }
     }
 

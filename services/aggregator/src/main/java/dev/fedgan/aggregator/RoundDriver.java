@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.jboss.logging.Logger;
@@ -45,6 +46,12 @@ public class RoundDriver {
     private final Emitter<String> tasks;
     private final TaskPartitions partitions;
     private final Emitter<String> rounds;
+    /**
+     * Tests only: runs between a completed round's checkpoint (and rounds.csv) and its run record, where a crash
+     * leaves a stored but unannounced round; a test makes it throw. Does nothing otherwise.
+     */
+    volatile Consumer<Run> beforeRecord = run -> {
+    };
     private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fedgan-round-deadlines");
         t.setDaemon(true);
@@ -245,6 +252,7 @@ public class RoundDriver {
         run.roundsCsv.append(GanRunFiles.roundsCsvRow(report));
         roundsCsv.store(run);
         String announcement = Messages.encode(done);
+        beforeRecord.accept(run);
         records.write(run.namespace, run.population, stored.manifest(), announcement, stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
         retention.deleteThrough(run.namespace, plan.round()); // the record names this round's checkpoint

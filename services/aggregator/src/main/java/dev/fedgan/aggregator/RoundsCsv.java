@@ -34,7 +34,8 @@ public class RoundsCsv {
 
     /**
      * After a restart: takes back the stored rows up to the checkpoint's round; a row of a later round is dropped,
-     * since that round is redone.
+     * since that round is redone, and the file is stored again without it (the row of a round stored but never
+     * announced, as the round's weights are deleted).
      */
     void restore(Run run) {
         String key = ExperimentLayout.file(run.population.experimentId(), path(run));
@@ -42,11 +43,17 @@ public class RoundsCsv {
             return;
         }
         String[] lines = new String(objects.get(key), StandardCharsets.UTF_8).split("\n");
+        boolean dropped = false;
         for (int i = 1; i < lines.length; i++) {
             String round = lines[i].substring(0, Math.max(0, lines[i].indexOf(',')));
             if (round.matches("\\d+") && Integer.parseInt(round) <= run.training.round()) {
                 run.roundsCsv.append(lines[i]).append('\n');
+            } else {
+                dropped = true;
             }
+        }
+        if (dropped) {
+            store(run);
         }
     }
 }
