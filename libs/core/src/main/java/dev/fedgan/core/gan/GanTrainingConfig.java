@@ -172,7 +172,7 @@ public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWe
             return this;
         }
 
-        /** m, clients sampled per round, in [1, 100000]. */
+        /** m, the expected clients per round (Poisson sampling, q = m/N), in [1, 100000]. */
         public Builder clientsPerRound(int clientsPerRound) {
             this.clientsPerRound = clientsPerRound;
             return this;
