@@ -76,7 +76,7 @@ public record GanSettings(String preset, Integer rounds, Integer clientsPerRound
             return this;
         }
 
-        /** m, clients sampled per round. */
+        /** m, the expected clients per round: each client is sampled with probability q = m/N (Poisson). */
         public Builder clientsPerRound(Integer clientsPerRound) {
             this.clientsPerRound = clientsPerRound;
             return this;

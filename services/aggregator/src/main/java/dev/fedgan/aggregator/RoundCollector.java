@@ -18,17 +18,20 @@ import java.util.function.LongSupplier;
  * to another round, to an abandoned sample of this round, or from a client never asked must not enter the sum.
  * Such an update is late.</li>
  * <li>A client counts once, whether its first update was added or rejected: Kafka may deliver a record twice.</li>
- * <li>The round is complete when every sampled client has answered, added or rejected.</li>
- * <li>At the deadline, a round with a quorum of m (default 80%, rounded up) of added updates completes with what
- * arrived (the denominator stays m); below it the round is abandoned and a new sample drawn: with the denominator
- * fixed at m, a round of few updates would move the critic by little more than the noise.</li>
+ * <li>The round is complete when every sampled client has answered, added or rejected. Clients are sampled by
+ * Poisson draws, so the sample's size varies around m; a round that sampled nobody never gets here: the aggregator
+ * completes it at once.</li>
+ * <li>At the deadline, a round with a quorum of the clients actually sampled (default 80%, rounded up) of added
+ * updates completes with what arrived (the denominator stays m = qN); below it the round is abandoned and a new
+ * sample drawn: with the denominator fixed at m, a round of few updates would move the critic by little more than
+ * the noise.</li>
  * </ul>
  */
 final class RoundCollector {
 
     /** Round deadline when the request sets none, seconds. */
     static final int DEFAULT_DEADLINE_SECONDS = 600;
-    /** Share of m that must have answered at the deadline when the request sets none. */
+    /** Share of the sampled clients that must have answered at the deadline when the request sets none. */
     static final double DEFAULT_QUORUM = 0.8;
 
     /** What to do with an arriving update. */
@@ -77,7 +80,8 @@ final class RoundCollector {
 
     /**
      * @param deadline how long a round waits for its updates
-     * @param quorum   the share of m that must have been added at the deadline for the round to complete
+     * @param quorum   the share of the sampled clients that must have been added at the deadline for the round to
+     *                 complete
      * @param nanoTime the clock, in nanoseconds of an arbitrary origin ({@link System#nanoTime})
      */
     RoundCollector(Duration deadline, double quorum, LongSupplier nanoTime) {
@@ -139,7 +143,8 @@ final class RoundCollector {
     }
 
     /**
-     * The added updates a round of m clients needs at its deadline: the quorum of m, rounded up. A product that is a
+     * The added updates a round needs at its deadline: the quorum of the clients it sampled (not of m), rounded up;
+     * 0 for a round that sampled nobody. A product that is a
      * whole number up to floating-point error (0.28 × 25 = 7.000000000000001) is that number, not the next.
      */
     int needed() {

@@ -28,6 +28,9 @@ import org.jboss.logging.Logger;
  * and sets its deadline, adds each expected update's delta to the round's sum, abandons and resamples a round
  * without a quorum, and completes a round. Every method expects the caller to hold the run's lock.
  *
+ * <p>Clients are sampled by Poisson draws (each with probability q = m/N), so a round may sample nobody: it then
+ * publishes no task and completes at once, with the noise alone (divided by m) and an accountant step.
+ *
  * <p>A round completes in this order: checkpoint, {@code rounds.csv}, run record, announcement, deletion of the
  * round's deltas. The checkpoint comes first so that once the weights are announced a restart resumes after this
  * round; the deltas go last because until the record names the checkpoint a restart would need them.
@@ -77,7 +80,7 @@ public class RoundDriver {
         ModelStore.StoredCheckpoint stored = models.putCheckpoint(run.namespace, run.training);
         run.broadcast(0, stored);
         records.write(run.namespace, run.population, stored.manifest(), null, false);
-        LOG.infof("experiment %s: %d clients, %d per round, %d rounds, %s", run.namespace,
+        LOG.infof("experiment %s: %d clients, %d expected per round (Poisson), %d rounds, %s", run.namespace,
                 run.population.clients().size(), run.config.clientsPerRound(), run.config.rounds(),
                 run.training.randomnessDescription());
         startRound(run);
@@ -166,9 +169,24 @@ public class RoundDriver {
         return delta;
     }
 
+    /**
+     * Begins the next round and publishes its tasks. A round that sampled no client completes at once (on the
+     * compute thread), and the one after it begins, until a round samples someone or the run stops.
+     */
     private void startRound(Run run) {
-        FederatedGanTraining.RoundPlan plan = run.training.beginRound();
-        run.round.begin(plan);
+        FederatedGanTraining.RoundPlan plan;
+        while (true) {
+            plan = run.training.beginRound();
+            run.round.begin(plan);
+            if (!plan.clients().isEmpty()) {
+                break;
+            }
+            LOG.infof("%s round %d: no client sampled (Poisson, q = %.4g): completing with the noise alone",
+                    run.namespace, plan.round() + 1, run.training.samplingRate());
+            if (!compute.call(() -> finishRound(run))) {
+                return; // the run stopped
+            }
+        }
         scheduleDeadline(run, plan);
         int r = plan.round();
         if (run.storedRound != r) { // after a restart: the checkpoint's weights are stored, but their claims not known
@@ -193,8 +211,8 @@ public class RoundDriver {
     }
 
     /**
-     * The round's deadline: with a quorum of m (default 80%) it completes with what arrived, the denominator
-     * staying m; without, it is abandoned (nothing released, nothing accounted) and a new sample is drawn.
+     * The round's deadline: with a quorum of the clients sampled (default 80%) it completes with what arrived, the
+     * denominator staying m; without, it is abandoned (nothing released, nothing accounted) and a new sample is drawn.
      */
     private void onDeadline(Run run, FederatedGanTraining.RoundPlan plan) {
         synchronized (run) {
@@ -230,6 +248,16 @@ public class RoundDriver {
      * checkpoint, announcement, the next round's tasks.
      */
     private void completeRound(Run run) {
+        if (finishRound(run)) {
+            startRound(run);
+        }
+    }
+
+    /**
+     * Completes the round in progress: aggregation, generator steps, checkpoint, rounds.csv, record, announcement.
+     * On the {@link ComputeThread}. Returns whether the run goes on.
+     */
+    private boolean finishRound(Run run) {
         if (run.deadline != null) {
             run.deadline.cancel(false);
         }
@@ -268,8 +296,6 @@ public class RoundDriver {
                 stopped != null ? "; " + stopped : "");
         run.fetchSeconds = 0;
         run.round.end();
-        if (stopped == null) {
-            startRound(run);
-        }
+        return stopped == null;
     }
 }

@@ -11,6 +11,7 @@ import dev.fedgan.core.gan.GanNetworks;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.NetworkWeights;
 import dev.fedgan.core.gan.SimulatedClients;
+import dev.fedgan.core.privacy.ClientSampler;
 import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ModelStore;
@@ -115,7 +116,21 @@ class AggregatorHarness {
         assertArrayEquals(local.generator().flatten(), generator.flatten(), 1e-6f, last.experimentId());
     }
 
-    /** The tiny GAN, {@code rounds} rounds of 2 clients, seeded. */
+    /**
+     * The clients a seeded run over {@link #CLIENTS} samples in its first {@code rounds} rounds when none is
+     * abandoned: the seeded stream's Poisson draws, q = m/N. Their number varies around m, and may be 0.
+     */
+    static List<List<String>> samples(GanSettings settings, int rounds) {
+        ClientSampler sampler = ClientSampler.seeded(settings.seededPrivacyNoise());
+        double q = ClientSampler.samplingRate(settings.clientsPerRound(), CLIENTS.size());
+        List<List<String>> out = new java.util.ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            out.add(java.util.Arrays.stream(sampler.sample(q, CLIENTS.size())).mapToObj(CLIENTS::get).toList());
+        }
+        return out;
+    }
+
+    /** The tiny GAN, {@code rounds} rounds of 2 expected clients (Poisson, q = 2/6), seeded. */
     static GanSettings settings(int rounds, long seed) {
         return GanSettings.builder().preset("tiny").rounds(rounds).clientsPerRound(2).criticSteps(2)
                 .generatorSteps(1).seed(5L).seededPrivacyNoise(seed).build();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.fedgan.core.privacy.PrivacyCalculator;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.Messages;
@@ -60,7 +61,9 @@ class AggregatorListenerTest {
 
     @Test
     void aPopulationsRoundsRunThroughTheChannelsAndEndAsInOneJvm() throws Exception {
-        GanSettings settings = AggregatorHarness.settings(2, 41);
+        GanSettings settings = AggregatorHarness.settings(3, 1);
+        List<List<String>> samples = AggregatorHarness.samples(settings, 3);
+        assertEquals(List.of(), samples.get(1), "seed 1 samples nobody in round 2 (Poisson, q = 1/3): " + samples);
         assertNull(InMemoryRecords.refusalOf(connector, "populations",
                 Messages.encode(AggregatorHarness.population("mem1", settings))), "the population is taken");
         ClientPods clients = harness.clients();
@@ -83,9 +86,20 @@ class AggregatorListenerTest {
             Thread.sleep(50);
             announced = connector.<String>sink("rounds").received();
         }
-        assertEquals(List.of(1, 2), announced.stream().map(m -> decode(m).round()).toList());
-        assertEquals(4, answered.size(), "2 rounds of 2 sampled clients");
-        harness.assertSameAsOneJvmRun(decode(announced.get(1)), settings, 2);
+        assertEquals(List.of(1, 2, 3), announced.stream().map(m -> decode(m).round()).toList());
+        Set<String> sampled = new HashSet<>();
+        for (int r = 0; r < samples.size(); r++) {
+            for (String c : samples.get(r)) {
+                sampled.add(r + "/" + c);
+            }
+        }
+        assertEquals(sampled, answered, "a task for each client sampled, none for the empty round");
+        RoundCompleted empty = decode(announced.get(1));
+        assertEquals(List.of(), empty.clients());
+        assertEquals(0, empty.received());
+        double expected = PrivacyCalculator.forPopulation(6, 2, 0.01, 2).epsilonImproved();
+        assertEquals(expected, empty.epsilon(), 1e-9 * expected, "the round with no client is accounted");
+        harness.assertSameAsOneJvmRun(decode(announced.get(2)), settings, 3);
     }
 
     @Test

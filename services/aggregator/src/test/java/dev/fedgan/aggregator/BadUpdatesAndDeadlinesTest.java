@@ -104,7 +104,9 @@ class BadUpdatesAndDeadlinesTest {
         assertTrue(reasons.stream().anyMatch(r -> r.startsWith("aggregator: ") && r.contains("unknown experiment nobody")),
                 reasons.toString());
         assertTrue(reasons.stream().anyMatch(r -> r.contains("1 NaN or infinite values")), reasons.toString());
-        assertEquals(1, done.get(0).received());
+        int sampled = AggregatorHarness.samples(settings(1, 31L), 1).get(0).size();
+        assertTrue(sampled >= 2, "seed 31 samples the poisoned client and others");
+        assertEquals(sampled - 1, done.get(0).received());
         assertEquals(1, done.get(0).rejected());
         String prom = Endpoints.get(metrics).body();
         assertTrue(Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"message\",service=\"aggregator\"}") >= 2, prom);
@@ -112,8 +114,9 @@ class BadUpdatesAndDeadlinesTest {
     }
 
     /**
-     * Quorum 100%: the first sample gets one answer of two, is abandoned at the 2 s deadline and resampled.
-     * Quorum 50%: one answer of two is enough; the round completes at the deadline with m = 2 as denominator.
+     * Quorum 100%: the first sample gets one answer of the two sampled, is abandoned at the 2 s deadline and
+     * resampled. Quorum 50% of the sampled: one answer of two is enough; the round completes at the deadline with
+     * m = 2 as denominator.
      */
     @Test
     void aRoundWithoutQuorumIsResampledAndOneWithQuorumCompletesAtItsDeadline() throws Exception {
@@ -121,7 +124,9 @@ class BadUpdatesAndDeadlinesTest {
         for (double quorum : new double[] {1.0, 0.5}) {
             String id = quorum == 1.0 ? "strict" : "lenient";
             GanSettings settings = GanSettings.builder().preset("tiny").rounds(1).clientsPerRound(2)
-                    .criticSteps(1).generatorSteps(1).seed(5L).seededPrivacyNoise(11L).build();
+                    .criticSteps(1).generatorSteps(1).seed(5L).seededPrivacyNoise(5L).build();
+            // Poisson draws of seed 5: two clients in the first sample and two in the resample.
+            assertEquals(List.of(List.of("w02", "w03"), List.of("w01", "w05")), AggregatorHarness.samples(settings, 2));
             RoundCompleted done = null;
             int tasks = 0;
             try (KafkaProducer<String, String> producer = stack.producer();

@@ -117,9 +117,15 @@ class RoundCollectorTest {
     }
 
     @Test
-    void theQuorumIsTheShareOfMRoundedUp() {
+    void theQuorumIsTheShareOfTheClientsSampledRoundedUp() {
         collector.begin(plan(0, "a", "b", "c", "d", "e", "f"));
-        assertEquals(5, collector.needed(), "80% of 6 is 4.8");
+        assertEquals(5, collector.needed(), "80% of the 6 sampled is 4.8");
+        collector.end();
+        collector.begin(plan(1, "a", "b")); // Poisson: another round of the same run may sample fewer
+        assertEquals(2, collector.needed(), "80% of the 2 sampled is 1.6");
+        collector.end();
+        collector.begin(plan(2));
+        assertEquals(0, collector.needed(), "a round that sampled nobody needs nobody");
     }
 
     @Test

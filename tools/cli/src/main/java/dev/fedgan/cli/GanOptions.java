@@ -23,7 +23,9 @@ final class GanOptions {
     @Option(names = "--rounds", description = "Federated rounds per GAN. Default: 150 (paper: 1000).")
     Integer rounds;
 
-    @Option(names = {"-m", "--clients-per-round"}, description = "Clients sampled per round, m. Default: 5 (paper: 10).")
+    @Option(names = {"-m", "--clients-per-round"}, description = "Expected clients per round, m: each client is sampled independently with"
+            + " probability q = m/N (Poisson; the number varies and may be 0), and the DP average divides by m."
+            + " Default: 5 (paper: 10).")
     Integer clientsPerRound;
 
     @Option(names = "--critic-steps", description = "Critic steps per client (batches of 32). Default: 3 (paper: 6).")

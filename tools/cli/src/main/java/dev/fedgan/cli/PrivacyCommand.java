@@ -19,21 +19,23 @@ final class PrivacyCommand {
 
     @Command(name = "epsilon", mixinStandardHelpOptions = true, sortOptions = false,
             description = {
-                "The user-level (epsilon, delta) guarantee of T rounds of DP-FedAvg.",
+                "The user-level (epsilon, delta) guarantee of T rounds of DP-FedAvg with Poisson sampling.",
                 "",
                 "Computed as tensorflow_privacy's compute_dp_sgd_privacy does: the RDP accountant of the Sampled "
                     + "Gaussian Mechanism, converted to (epsilon, delta) with the original 2019 rule and the improved "
                     + "2020 rule, each at its best Renyi order.",
                 "",
-                "The terms: each round, m of the N users (clients) are sampled, so a user takes part with probability "
-                    + "q = m/N. Each user's update is clipped to L2 norm S, and Gaussian noise of standard deviation "
-                    + "z*S is added to the sum of the updates: z is the noise multiplier (more noise, smaller "
+                "The terms: each round, each of the N users (clients) takes part independently with probability "
+                    + "q = m/N (Poisson sampling: m users are expected per round, the number varies and may be 0). "
+                    + "Each user's update is clipped to L2 norm S, Gaussian noise of standard deviation z*S is added to "
+                    + "the sum of the updates and the result divided by the fixed m: z is the noise multiplier (more "
+                    + "noise, smaller "
                     + "epsilon). The guarantee: whether any one user's data was used changes the probability of any "
                     + "outcome by at most a factor e^epsilon, except with probability delta. Smaller is more private; "
                     + "epsilon above ~10 is weak, in the millions it is vacuous.",
                 "",
-                "The accountant assumes Poisson sampling (each user independently with probability q); training "
-                    + "samples exactly m users without replacement, and q = m/N is the usual approximation.",
+                "Computed for Poisson sampling (each user independently with probability q), which is how fedgan's "
+                    + "training samples: q is the exact sampling rate, not an approximation.",
                 ""},
             footer = {"", "Examples:",
                 "  fedgan privacy epsilon -N 3400 -m 10 -z 1.0 -T 1000",
@@ -46,8 +48,18 @@ final class PrivacyCommand {
         Long population;
 
         @Option(names = {"-m", "--clients-per-round"}, paramLabel = "m",
-                description = "Users (clients) sampled per round. Needs --population.")
+                description = "Users (clients) expected per round (Poisson sampling, q = m/N). Needs --population.")
         Integer clientsPerRound;
+
+        /** The sampling schemes the accountant covers: Poisson only (fedgan's training samples that way). */
+        enum Sampling {
+            poisson
+        }
+
+        @Option(names = "--sampling", paramLabel = "scheme", defaultValue = "poisson",
+                description = "How users are sampled each round: only 'poisson' (each user independently with"
+                        + " probability q), the sampling the accountant is exact for and training uses. Default: poisson.")
+        Sampling sampling;
 
         @Option(names = {"--q", "--sampling-rate"}, paramLabel = "q",
                 description = "The sampling rate directly, in [0, 1], instead of --clients-per-round"
@@ -103,8 +115,9 @@ final class PrivacyCommand {
     static String describe(PrivacyEstimate e) {
         StringBuilder sb = new StringBuilder();
         String sampling = e.population() != null && e.sampledPerRound() != null
-                ? String.format(Locale.ROOT, "q = %s (m = %d of N = %d)", num(e.q()), e.sampledPerRound(), e.population())
-                : "q = " + num(e.q());
+                ? String.format(Locale.ROOT, "Poisson sampling, q = %s (m = %d expected of N = %d)", num(e.q()),
+                        e.sampledPerRound(), e.population())
+                : "Poisson sampling, q = " + num(e.q());
         sb.append(String.format(Locale.ROOT, "user-level (epsilon, delta)-DP of T = %d rounds, %s, z = %s, delta = %s%s:%n",
                 e.steps(), sampling, num(e.noiseMultiplier()), String.format(Locale.ROOT, "%.3e", e.delta()),
                 e.deltaIsDefault() ? " (default min(1e-5, 1/N^1.1))" : ""));

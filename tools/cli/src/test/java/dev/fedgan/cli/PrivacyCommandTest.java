@@ -2,6 +2,7 @@ package dev.fedgan.cli;
 
 import static dev.fedgan.cli.FedganCliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,7 +26,8 @@ class PrivacyCommandTest {
         assertEquals(0.7242234026, j.get("epsilon_improved").asDouble(), 0.7242234026e-6);
         assertEquals(19.0, j.get("best_order_improved").asDouble());
         assertEquals(0.0025, j.get("q").asDouble(), 1e-15);
-        assertTrue(j.get("sampling_assumption").asText().contains("Poisson"));
+        assertTrue(j.get("sampling_assumption").asText().startsWith("Poisson sampling"), r.out());
+        assertFalse(j.get("sampling_assumption").asText().contains("approximation"), r.out());
 
         // The same with q and rounds given directly.
         FedganCliTest.Run byQ = run("privacy", "epsilon", "--q", "0.0025", "-z", "1.3", "--rounds", "6000",
@@ -43,7 +45,17 @@ class PrivacyCommandTest {
         assertTrue(r.out().contains("original 2019 conversion, best order 1.25"), r.out());
         assertTrue(r.out().contains("improved 2020 conversion"), r.out());
         assertTrue(r.out().contains("vacuous"), r.out());
-        assertTrue(r.out().contains("assumes Poisson sampling"), r.out());
+        assertTrue(r.out().contains("Poisson sampling, q = 0.01176471 (m = 10 expected of N = 850)"), r.out());
+        assertTrue(r.out().contains("note: Poisson sampling: each user takes part in each round independently"),
+                r.out());
+        assertFalse(r.out().contains("without replacement") || r.out().contains("approximation"), r.out());
+        FedganCliTest.Run poisson = run("privacy", "epsilon", "--population", "850", "--clients-per-round", "10",
+                "--noise-multiplier", "0.01", "--rounds", "1000", "--delta", "1e-5", "--sampling", "poisson");
+        assertEquals(r.out(), poisson.out(), "--sampling poisson is the default");
+        FedganCliTest.Run fixed = run("privacy", "epsilon", "-N", "850", "-m", "10", "-z", "0.01", "-T", "1000",
+                "--sampling", "fixed");
+        assertEquals(2, fixed.status(), "only Poisson sampling is accounted");
+        assertTrue(fixed.err().contains("poisson"), fixed.err());
         FedganCliTest.Run d = run("privacy", "epsilon", "-N", "3400", "-m", "10", "-z", "1.0", "-T", "1000");
         // Default delta min(1e-5, 3400^-1.1 = 1.3e-4) = 1e-5: the reference's section 6 case, epsilon 1.25 (original);
         // 1.253391 / 0.9182911 to 7 digits from the independent Python accountant (see PrivacyCalculatorTest).
@@ -76,7 +88,8 @@ class PrivacyCommandTest {
     void helpExplainsTheTerms() {
         FedganCliTest.Run r = run("privacy", "epsilon", "--help");
         assertEquals(0, r.status());
-        for (String word : List.of("q = m/N", "noise multiplier", "delta", "Poisson", "--population", "--orders")) {
+        for (String word : List.of("q = m/N", "noise multiplier", "delta", "Poisson", "--population", "--orders",
+                "--sampling", "expected per round")) {
             assertTrue(r.out().contains(word), word + " in help:\n" + r.out());
         }
         assertTrue(run("--help").out().contains("privacy"));

@@ -17,10 +17,13 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * DP-FedAvg-GAN in one JVM (reference section 4): each round samples m clients uniformly without replacement,
- * lets each train the broadcast critic on its own data, clips every delta to global L2 ≤ S, sums, adds
- * N(0, (z·S)²) per coordinate, divides by the fixed m, applies the average to the critic, runs the generator
- * steps, and advances the RDP accountant by one Sampled-Gaussian step with q = m/N.
+ * DP-FedAvg-GAN in one JVM (reference section 4, with DP-FedAvg's Poisson sampling, McMahan et al. 2018 Algorithm
+ * 1): each round includes each of the N clients independently with probability q = m/N (m: the expected clients per
+ * round), lets each sampled client train the broadcast critic on its own data, clips every delta to global L2 ≤ S,
+ * sums, adds N(0, (z·S)²) per coordinate, divides by the fixed qN = m (not the number sampled), applies the average
+ * to the critic, runs the generator steps, and advances the RDP accountant by one Sampled-Gaussian step with q = m/N.
+ * A round may sample nobody: it then releases noise / m, and is run and accounted like any other. Without DP (no
+ * clipping, no noise) the critic gets the example-weighted mean, and a round with no client leaves it unchanged.
  *
  * <p>Noise and client sampling are cryptographically secure unless the run is explicitly seeded (reproducible
  * tests and demos), which every report states. The critic's client steps and the generator's noise vectors use
@@ -97,8 +100,8 @@ public final class FederatedGanTraining {
             throw new IllegalArgumentException("the population has no clients");
         }
         if (config.clientsPerRound() > clients.size()) {
-            throw new IllegalArgumentException("clients per round (" + config.clientsPerRound()
-                    + ") exceeds the population (" + clients.size() + " clients)");
+            throw new IllegalArgumentException("expected clients per round (" + config.clientsPerRound()
+                    + ") exceeds the population (" + clients.size() + " clients): q = m/N must be <= 1");
         }
         if (delta != null && !(delta > 0 && delta < 1)) {
             throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
@@ -138,8 +141,9 @@ public final class FederatedGanTraining {
     }
 
     /**
-     * The clients sampled for a round and the seeds of their critic steps. The broadcast is the current generator
-     * and critic; the round completes with {@link #completeRound}.
+     * The clients sampled for a round (Poisson: any number from 0 to N, in population order) and the seeds of their
+     * critic steps. The broadcast is the current generator and critic; the round completes with
+     * {@link #completeRound}, also when no client was sampled.
      */
     public record RoundPlan(int round, List<String> clients, int[] indices, long[] clientSeeds) {
     }
@@ -154,12 +158,15 @@ public final class FederatedGanTraining {
         return completeRound(plan, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Samples the next round's m clients (secure unless seeded). One round at a time. */
+    /**
+     * Samples the next round's clients: each client independently with probability q = m/N (secure unless seeded).
+     * The plan may list no client. One round at a time.
+     */
     public RoundPlan beginRound() {
         if (pending != null) {
             throw new IllegalStateException("round " + (pending.round() + 1) + " has begun and not completed");
         }
-        int[] picked = sampler.sample(config.clientsPerRound(), clientIds.size());
+        int[] picked = sampler.sample(samplingRate(), clientIds.size());
         List<String> ids = new ArrayList<>();
         long[] seeds = new long[picked.length];
         for (int k = 0; k < picked.length; k++) {
@@ -208,9 +215,10 @@ public final class FederatedGanTraining {
     }
 
     /**
-     * Completes the round with the updates that arrived (fewer than m is allowed: the denominator stays m):
+     * Completes the round with the updates that arrived (any number, none included: the denominator stays qN = m):
      * clips each, sums, adds the noise, divides by m, applies the average to the critic, runs the generator steps
-     * and advances the accountant. An update of another round or of a client not sampled is refused, before any
+     * and advances the accountant. Without DP, a round in which no update with a positive weight arrived leaves the
+     * critic as it is (there is nothing to average) and still runs the generator steps. An update of another round or of a client not sampled is refused, before any
      * is added.
      */
     public RoundReport completeRound(RoundPlan plan, List<ClientUpdate> updates) {
@@ -243,7 +251,9 @@ public final class FederatedGanTraining {
         long t1 = System.nanoTime();
         Collected c = collected;
         DpFedAvgAggregate.Result result = c.aggregate.finish();
-        critic.add(result.average());
+        if (config.differentialPrivacy() || result.report().denominator() > 0) {
+            critic.add(result.average()); // with DP also when nobody was sampled: noise / m is released
+        }
         long t2 = System.nanoTime();
         SplittableRandom rnd = new SplittableRandom(config.seed() * 1_000_003L + round);
         double generatorLoss = Double.NaN;
@@ -305,8 +315,9 @@ public final class FederatedGanTraining {
                 config.clip(), delta, !noise.isSeeded());
     }
 
-    private double samplingRate() {
-        return config.clientsPerRound() / (double) clientIds.size();
+    /** q = m/N: the probability with which each client is sampled each round, and the accountant's q. */
+    public double samplingRate() {
+        return ClientSampler.samplingRate(config.clientsPerRound(), clientIds.size());
     }
 
     private long clientSeed(int r, int clientIndex) {

@@ -14,7 +14,8 @@ import java.util.List;
  * @param clientSteps       critic steps per client (batches of {@code batchSize} real examples, not repeated)
  * @param generatorSteps    generator steps per round on the server
  * @param batchSize         client and server batch size
- * @param clientsPerRound   m, sampled uniformly without replacement; also the fixed denominator
+ * @param clientsPerRound   m, the expected clients per round: each client is sampled independently with probability
+ *                          q = m/N (Poisson, so m &le; N); also the fixed denominator qN = m
  * @param rounds            rounds to run (fewer when the ε target stops the run)
  * @param differentialPrivacy false: example-weighted mean of the deltas, no clipping or noise (not private)
  * @param clip              S, bound on each client delta's global L2 norm
@@ -171,7 +172,7 @@ public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWe
             return this;
         }
 
-        /** m, clients sampled per round, in [1, 100000]. */
+        /** m, the expected clients per round (Poisson sampling, q = m/N), in [1, 100000]. */
         public Builder clientsPerRound(int clientsPerRound) {
             this.clientsPerRound = clientsPerRound;
             return this;

@@ -88,7 +88,8 @@ public final class PopulationComparison {
         List<WriterData> clients = FederatedGanTraining.clientsOf(p, data);
         if (clients.size() < config.clientsPerRound()) {
             throw new IllegalArgumentException("the " + label + " population (" + p.path() + ") has " + clients.size()
-                    + " clients, fewer than the " + config.clientsPerRound() + " clients per round: lower --clients-per-round"
+                    + " clients, fewer than the " + config.clientsPerRound() + " expected clients per round (q = m/N must be"
+                    + " <= 1): lower --clients-per-round"
                     + " or widen the thresholds");
         }
         FederatedGanTraining training = FederatedGanTraining.start(config, clients, null, seeded);

@@ -1,10 +1,13 @@
 package dev.fedgan.core.privacy;
 
 /**
- * Draws the clients of a round: m distinct indices of [0, N), uniformly without replacement (the reference's
- * {@code np.random.choice(..., replace=False)}, section 4 step 1; not Poisson sampling), by a partial Fisher-Yates
- * shuffle whose swaps take uniform integers from an AES-256-CTR keystream ({@link AesCtr}) by rejection, so every
- * m-subset (and every order) is exactly equally likely.
+ * Draws the clients of a round by <b>Poisson sampling</b> (McMahan et al. 2018, DP-FedAvg Algorithm 1): each of the
+ * N clients of the population is included independently with probability q = m/N, m being the <i>expected</i> number
+ * of clients per round. The sample size varies from round to round (binomial(N, q): mean qN, variance Nq(1-q)) and
+ * may be 0. This is the sampling the RDP accountant's Sampled Gaussian Mechanism assumes, so its q is exact.
+ *
+ * <p>Client i is included when a uniform double in [0, 1) with 53 random bits, taken from an AES-256-CTR keystream
+ * ({@link AesCtr}), is below q: one draw per client per round, in population order.
  *
  * <p>{@link #secure()} (the default) keys the stream afresh from the JDK's DRBG on every call; {@link #seeded(long)}
  * is reproducible (key = SHA-256 of the seed) and not private. Each call of a seeded sampler starts at the block
@@ -15,7 +18,7 @@ public final class ClientSampler {
 
     /** The stream name in {@link SeededState}. */
     public static final String STREAM = "client-sampler";
-    private static final String DOMAIN = "fedgan/client-sampler/aes-256-ctr/fisher-yates/v1";
+    private static final String DOMAIN = "fedgan/client-sampler/aes-256-ctr/poisson/v2";
 
     private final boolean seeded;
     private final long seed;
@@ -54,7 +57,7 @@ public final class ClientSampler {
 
     /** A one-line description of the mode for reports. */
     public String description() {
-        String algo = "partial Fisher-Yates, AES-256-CTR keystream, rejection-sampled integers";
+        String algo = "Poisson (each client independently with probability q), AES-256-CTR keystream";
         return seeded
                 ? "seeded (reproducible, NOT private; seed " + seed + "): " + algo
                 : "secure (fresh key per call from " + AesCtr.entropySource() + "): " + algo;
@@ -66,53 +69,53 @@ public final class ClientSampler {
     }
 
     /**
-     * m distinct indices of [0, n), uniformly at random, in the (random) order drawn.
+     * The sampling rate q = m / n for m expected clients per round out of n, as the accountant is charged.
      *
      * @throws IllegalArgumentException unless 0 &lt; m &le; n
      */
-    public int[] sample(int m, int n) {
+    public static double samplingRate(int m, int n) {
         if (n <= 0) {
             throw new IllegalArgumentException("population size n must be > 0, got " + n);
         }
         if (m <= 0 || m > n) {
-            throw new IllegalArgumentException("clients per round m must be in [1, n=" + n + "], got " + m);
+            throw new IllegalArgumentException("expected clients per round m must be in [1, n=" + n + "] (q = m/n <= 1),"
+                    + " got " + m);
+        }
+        return m / (double) n;
+    }
+
+    /**
+     * One round's Poisson sample: the indices of [0, n) included, each independently with probability q, in
+     * increasing order. Possibly empty.
+     *
+     * @throws IllegalArgumentException unless 0 &lt; q &le; 1 and n &gt; 0
+     */
+    public int[] sample(double q, int n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("population size n must be > 0, got " + n);
+        }
+        if (!(q > 0 && q <= 1)) {
+            throw new IllegalArgumentException("sampling rate q must be in (0, 1], got " + q);
         }
         if (!seeded) {
-            return draw(new AesCtr(AesCtr.freshKey(), 0, 0), m, n);
+            return draw(new AesCtr(AesCtr.freshKey(), 0, 0), q, n);
         }
         synchronized (this) {
             AesCtr ctr = new AesCtr(seededKey, 0, position);
-            int[] out = draw(ctr, m, n);
+            int[] out = draw(ctr, q, n);
             position = ctr.position();
             return out;
         }
     }
 
-    private static int[] draw(AesCtr ctr, int m, int n) {
-        int[] perm = new int[n];
+    private static int[] draw(AesCtr ctr, double q, int n) {
+        int[] picked = new int[n];
+        int k = 0;
         for (int i = 0; i < n; i++) {
-            perm[i] = i;
-        }
-        for (int i = 0; i < m; i++) {
-            int j = i + uniformInt(ctr, n - i);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
-        int[] out = new int[m];
-        System.arraycopy(perm, 0, out, 0, m);
-        return out;
-    }
-
-    /** A uniform integer in [0, bound) by rejection of the top partial range of 63-bit draws (exactly unbiased). */
-    private static int uniformInt(AesCtr ctr, int bound) {
-        long excess = (Long.MAX_VALUE % bound + 1) % bound; // 2^63 mod bound: the values that would bias r % bound
-        long limit = Long.MAX_VALUE - excess; // accept [0, 2^63 - excess), a whole number of bound-sized ranges
-        while (true) {
-            long r = ctr.nextLong() >>> 1; // uniform in [0, 2^63)
-            if (r <= limit) {
-                return (int) (r % bound);
+            if (AesCtr.uniformClosedOpen(ctr.nextLong()) < q) { // P = q to within 2^-53
+                picked[k++] = i;
             }
         }
+        return java.util.Arrays.copyOf(picked, k);
     }
 }

@@ -18,12 +18,15 @@ import java.util.stream.IntStream;
  *     global L2 norm at most S by the factor min(1, S/‖Δ‖), the norm computed in double;</li>
  * <li>the clipped deltas are summed unweighted, in double;</li>
  * <li>{@link #finish()} adds N(0, (z·S)²) to every coordinate of the sum and divides by the <b>fixed</b> denominator
- *     m = clients per round, however many clients actually returned, then rounds once to float.</li>
+ *     qN = m, the <i>expected</i> number of clients per round under Poisson sampling (McMahan et al. 2018, DP-FedAvg
+ *     Algorithm 1), however many clients were sampled or returned, then rounds once to float. A round with no client
+ *     at all releases the noise divided by m.</li>
  * </ol>
  * A second delta from a client id already seen this round is ignored and counted as a duplicate.
  *
  * <p>Without DP ({@link #weightedMean(int)}, the reference's {@code use_dp=False}, TFF's MeanFactory) the result is
- * the example-weighted mean Σ wₖΔₖ / Σ wₖ with no clipping and no noise (all zeros if the total weight is 0).
+ * the example-weighted mean Σ wₖΔₖ / Σ wₖ with no clipping and no noise (all zeros if the total weight is 0, e.g.
+ * when no client was sampled).
  *
  * <p>Large arrays are processed in parallel over fixed blocks, and the norm's partial sums are added in block
  * order, so results do not depend on the number of threads. One instance serves one round; {@link #add} is
@@ -36,7 +39,8 @@ public final class DpFedAvgAggregate {
      *
      * @param clipNorm        S: the global L2 norm each client delta is clipped to (&gt; 0)
      * @param noiseMultiplier z: noise std on the sum is z·S (&ge; 0; 0 clips without noise)
-     * @param clientsPerRound m: the fixed denominator, the number of clients sampled per round (&ge; 1)
+     * @param clientsPerRound m = qN: the expected number of clients per round under Poisson sampling with rate
+     *                        q = m/N, and the fixed denominator (&ge; 1), whatever the number actually sampled
      */
     public record DpConfig(double clipNorm, double noiseMultiplier, int clientsPerRound) {
         public DpConfig {
@@ -49,6 +53,11 @@ public final class DpFedAvgAggregate {
             if (clientsPerRound < 1) {
                 throw new IllegalArgumentException("clientsPerRound must be >= 1, got " + clientsPerRound);
             }
+        }
+
+        /** The fixed denominator qN = m of DP-FedAvg's estimator: the expected, not the drawn, number of clients. */
+        public double denominator() {
+            return clientsPerRound;
         }
 
         /** z·S, the per-coordinate noise std added to the sum. */
@@ -185,7 +194,10 @@ public final class DpFedAvgAggregate {
         }
     }
 
-    /** Adds the noise (DP), divides by the denominator and returns the average with the round's report. */
+    /**
+     * Adds the noise (DP), divides by the denominator (DP: the fixed qN = m; without DP: the total weight) and returns
+     * the average with the round's report. Valid with no delta added: with DP the average is then noise / m.
+     */
     public synchronized Result finish() {
         if (finished) {
             throw new IllegalStateException("aggregate already finished");
@@ -205,7 +217,7 @@ public final class DpFedAvgAggregate {
                     }
                 });
             }
-            denominator = config.clientsPerRound();
+            denominator = config.denominator(); // qN = m, not the number sampled or received
         } else {
             denominator = totalWeight;
         }

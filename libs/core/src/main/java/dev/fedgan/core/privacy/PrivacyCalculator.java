@@ -7,16 +7,17 @@ import java.util.List;
  * Mechanism with sampling rate q = m / N (or q given directly) and noise multiplier z, for a delta, under both
  * RDP-to-(epsilon, delta) conversions and over {@link RdpAccountant#DEFAULT_ORDERS} unless told otherwise.
  *
- * <p>For user-level DP in federated training, N is the number of users, m the clients per round, T the rounds; the
- * default delta is min(1e-5, 1 / N^1.1): well below 1/N (a mechanism that publishes one random user's data in full
- * is (0, 1/N)-DP), and never above the customary 1e-5 for small populations (N = 25 gives 1e-5, not 0.029).
+ * <p>For user-level DP in federated training (Poisson sampling of users, q = m/N exactly), N is the number of users,
+ * m the expected clients per round, T the rounds; the default delta is min(1e-5, 1 / N^1.1): well below 1/N (a
+ * mechanism that publishes one random user's data in full is (0, 1/N)-DP), and never above the customary 1e-5 for
+ * small populations (N = 25 gives 1e-5, not 0.029).
  */
 public final class PrivacyCalculator {
 
-    /** The caveat every answer carries: fedgan samples without replacement, the accountant assumes Poisson. */
-    public static final String POISSON_ASSUMPTION = "the accountant assumes Poisson sampling (each user independently"
-            + " with probability q); training samples exactly m of N users per round without replacement, and"
-            + " q = m/N is the usual approximation, not a proof";
+    /** The sampling every answer is computed for: Poisson, as fedgan's training samples and the accountant assumes. */
+    public static final String POISSON_SAMPLING = "Poisson sampling: each user takes part in each round independently"
+            + " with probability q (q = m/N, m the expected users per round), as training samples; the accountant's q"
+            + " is the exact sampling rate";
 
     private PrivacyCalculator() {
     }
@@ -123,7 +124,7 @@ public final class PrivacyCalculator {
         Epsilon improved = acc.epsilon(d, Conversion.IMPROVED);
         return new PrivacyEstimate(population, perRound, rate, noiseMultiplier, steps, d, delta == null,
                 original.epsilon(), original.order(), improved.epsilon(), improved.order(), acc.orders(),
-                POISSON_ASSUMPTION);
+                POISSON_SAMPLING);
     }
 
     static void checkPopulation(long population) {

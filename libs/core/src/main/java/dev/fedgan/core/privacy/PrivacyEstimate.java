@@ -7,7 +7,7 @@ import java.util.List;
  * Mechanism, under both conversions, with the inputs it was computed from.
  *
  * @param population         N, the number of users (or examples) sampled from; null when only q was given
- * @param sampledPerRound    m, users (or examples) per round; null when q was given directly
+ * @param sampledPerRound    m, expected users (or examples) per round (Poisson, q = m/N); null when q was given directly
  * @param q                  the sampling rate, m / N or as given
  * @param noiseMultiplier    z, noise standard deviation divided by the clip norm
  * @param steps              T, the number of rounds (steps)
@@ -18,7 +18,7 @@ import java.util.List;
  * @param epsilonImproved    epsilon under the improved 2020 conversion
  * @param bestOrderImproved  the Renyi order achieving it
  * @param orders             the Renyi orders searched
- * @param samplingAssumption the sampling caveat, in words
+ * @param samplingAssumption the sampling the estimate is for (Poisson with rate q), in words
  */
 public record PrivacyEstimate(Long population, Integer sampledPerRound, double q, double noiseMultiplier, long steps,
                               double delta, boolean deltaIsDefault, double epsilonOriginal, double bestOrderOriginal,

@@ -13,9 +13,9 @@ import java.util.Locale;
  * @param differentiallyPrivate whether the run used clipping and noise at all
  * @param unit                  the protected unit: "user" (all of one user's examples)
  * @param accounted             what is released and accounted, in words
- * @param samplingScheme        how clients are drawn, and the accountant's assumption
+ * @param samplingScheme        how clients are drawn: Poisson with rate q, in words
  * @param population            N, the users the clients are drawn from
- * @param clientsPerRound       m
+ * @param clientsPerRound       m = qN, the expected clients per round and the fixed denominator
  * @param samplingRate          q = m / N
  * @param noiseMultiplier       z: noise standard deviation on the sum of clipped deltas divided by S
  * @param clipNorm              S, the L2 bound on each client's critic delta (all tensors flattened together)
@@ -41,20 +41,23 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
     /** What DP-FedAvg releases each round. */
     public static final String ACCOUNTED = "each round's critic update: the sum of the sampled clients' critic deltas,"
             + " each clipped to L2 norm S over all tensors, plus Gaussian noise N(0, (z S)^2) on every coordinate,"
-            + " divided by m; the generator is trained on the server from noise only and adds no privacy cost";
+            + " divided by the fixed qN = m whatever the number sampled (a round with no sampled client releases the"
+            + " noise divided by m and is accounted too); the generator is trained on the server from noise only and"
+            + " adds no privacy cost";
 
     /** The accountant. */
     public static final String ACCOUNTANT = "RDP of the Sampled Gaussian Mechanism (tensorflow_privacy rdp_accountant),"
             + " orders of compute_dp_sgd_privacy";
 
-    /** The sampling scheme and its caveat, for m of N. */
+    /** The sampling scheme, for m expected of N: Poisson with q = m/N, exactly what the accountant assumes. */
     public static String samplingScheme(long population, int clientsPerRound) {
-        return String.format(Locale.ROOT, "uniform without replacement, %d of %d clients per round; the accountant"
-                + " assumes Poisson sampling with q = m/N", clientsPerRound, population);
+        return String.format(Locale.ROOT, "Poisson, q = m/N = %d/%d: each of the %d clients takes part in a round"
+                + " independently with probability q (%d expected per round); the accountant's q is exact",
+                clientsPerRound, population, population, clientsPerRound);
     }
 
     /**
-     * The statement for T rounds of m of N clients with noise multiplier z and clip S.
+     * The statement for T rounds of Poisson sampling with q = m/N, noise multiplier z and clip S.
      *
      * @param delta the delta, or null for min(1e-5, 1 / N^1.1)
      */
@@ -114,13 +117,13 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
         }
     }
 
-    /** A short paragraph for humans: the guarantee, what it covers, the sampling caveat, the noise source. */
+    /** A short paragraph for humans: the guarantee, what it covers, the sampling, the noise source. */
     public String paragraph() {
         StringBuilder sb = new StringBuilder();
         if (!differentiallyPrivate) {
-            sb.append(String.format(Locale.ROOT, "No differential privacy: %d rounds of %d of %d clients each, with"
-                    + " unclipped, noise-free critic updates. Nothing formal protects a user's data.",
-                    rounds, clientsPerRound, population));
+            sb.append(String.format(Locale.ROOT, "No differential privacy: %d rounds of Poisson sampling (q = %d/%d,"
+                    + " %d clients expected per round), with unclipped, noise-free critic updates. Nothing formal"
+                    + " protects a user's data.", rounds, clientsPerRound, population, clientsPerRound));
             return sb.toString();
         }
         sb.append(String.format(Locale.ROOT, "User-level differential privacy: (epsilon = %s, delta = %s%s) after %d"
@@ -128,13 +131,14 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
                         + " conversion gives epsilon = %s at order %s).",
                 number(epsilonOriginal), scientific(delta), deltaIsDefault ? ", the default min(1e-5, 1/N^1.1)" : "", rounds,
                 order(bestOrderOriginal), number(epsilonImproved), order(bestOrderImproved)));
-        sb.append(String.format(Locale.ROOT, " The protected unit is all of one user's data. Each round, %d of %d"
-                        + " clients are drawn uniformly without replacement; each one's critic delta is clipped to L2"
-                        + " norm S = %s, the clipped deltas are summed and Gaussian noise of standard deviation"
-                        + " z*S = %s (noise multiplier z = %s) is added to every coordinate.",
-                clientsPerRound, population, plain(clipNorm), plain(noiseMultiplier * clipNorm), plain(noiseMultiplier)));
-        sb.append(String.format(Locale.ROOT, " The accountant assumes Poisson sampling with q = m/N = %s, the usual"
-                + " approximation for sampling without replacement.", plain(samplingRate)));
+        sb.append(String.format(Locale.ROOT, " The protected unit is all of one user's data. Each round, each of the"
+                        + " %d clients takes part independently with probability q = m/N = %s (Poisson sampling, %d"
+                        + " expected per round: the sampling the accountant assumes); each sampled client's critic"
+                        + " delta is clipped to L2 norm S = %s, the clipped deltas are summed, Gaussian noise of"
+                        + " standard deviation z*S = %s (noise multiplier z = %s) is added to every coordinate, and the"
+                        + " result is divided by the fixed m = qN, however many clients were sampled.",
+                population, plain(samplingRate), clientsPerRound, plain(clipNorm), plain(noiseMultiplier * clipNorm),
+                plain(noiseMultiplier)));
         double eps = Math.min(epsilonOriginal, epsilonImproved);
         if (eps > 100) {
             sb.append(" At this epsilon the formal guarantee is vacuous: it bounds nothing an attacker could learn.");

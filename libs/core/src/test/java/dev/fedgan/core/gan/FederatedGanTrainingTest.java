@@ -36,9 +36,8 @@ class FederatedGanTrainingTest {
         FederatedGanTraining run = FederatedGanTraining.start(TINY, clients(), 1e-5, 3L);
         FederatedGanTraining.RoundReport r1 = run.runRound();
         FederatedGanTraining.RoundReport r2 = run.runRound();
-        assertEquals(3, r2.clients().size());
-        assertEquals(3, r2.aggregate().received());
-        assertEquals(3.0, r2.aggregate().denominator(), "fixed denominator m");
+        assertEquals(r2.clients().size(), r2.aggregate().received(), "every sampled client answered");
+        assertEquals(3.0, r2.aggregate().denominator(), "fixed denominator qN = m");
         assertEquals(0.01 * 0.1, r2.aggregate().noiseStdSum(), 1e-15, "z·S on the sum");
         double expected = PrivacyCalculator.forPopulation(8, 3, 0.01, 2, 1e-5).epsilonImproved();
         assertEquals(expected, r2.epsilon(), 1e-9 * expected);
@@ -54,8 +53,9 @@ class FederatedGanTrainingTest {
     void resumingFromACheckpointGivesExactlyTheUninterruptedRun() throws IOException {
         List<WriterData> clients = clients();
         FederatedGanTraining straight = FederatedGanTraining.start(TINY, clients, null, 9L);
+        List<List<String>> sampled = new java.util.ArrayList<>();
         for (int r = 0; r < 4; r++) {
-            straight.runRound();
+            sampled.add(straight.runRound().clients());
         }
         FederatedGanTraining first = FederatedGanTraining.start(TINY, clients, null, 9L);
         first.runRound();
@@ -65,11 +65,13 @@ class FederatedGanTrainingTest {
         FederatedGanTraining resumed = GanCheckpoint.resume(ckpt, clients);
         assertEquals(2, resumed.round());
         List<String> third = resumed.runRound().clients();
-        resumed.runRound();
+        List<String> fourth = resumed.runRound().clients();
         assertArrayEquals(straight.generator().flatten(), resumed.generator().flatten());
         assertArrayEquals(straight.critic().flatten(), resumed.critic().flatten());
         assertEquals(straight.epsilon(), resumed.epsilon(), 0);
-        assertEquals(3, third.size());
+        assertEquals(sampled.get(2), third, "the resumed sampler continues the seeded stream");
+        assertEquals(sampled.get(3), fourth);
+        assertTrue(sampled.stream().map(List::size).distinct().count() > 1, "Poisson: sample sizes vary " + sampled);
     }
 
     @Test
@@ -142,14 +144,108 @@ class FederatedGanTrainingTest {
         assertEquals(remote.clientIds(), resumed.clientIds());
     }
 
+    /** A fresh seeded run whose first round's plan (begun) has a size accepted by {@code size}, and that plan. */
+    private record Begun(FederatedGanTraining run, FederatedGanTraining.RoundPlan plan, float[] criticBefore,
+            float[] generatorBefore, long seed) {
+    }
+
+    private static Begun firstRoundSampling(GanTrainingConfig config, java.util.function.IntPredicate size) {
+        for (long seed = 1; seed < 500; seed++) {
+            Begun b = begin(config, seed);
+            if (size.test(b.plan().clients().size())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no seed below 500 samples such a round");
+    }
+
+    private static Begun begin(GanTrainingConfig config, long seed) {
+        FederatedGanTraining run = FederatedGanTraining.start(config, clients(), 1e-5, seed);
+        float[] critic = run.critic().flatten();
+        float[] generator = run.generator().flatten();
+        return new Begun(run, run.beginRound(), critic, generator, seed);
+    }
+
+    /** With the same seed and generator steps: the round samples nobody again and still trains the generator. */
+    private static void generatorStepsRunToo(GanTrainingConfig config, long seed) {
+        Begun b = begin(config.toBuilder().generatorSteps(1).build(), seed);
+        assertEquals(List.of(), b.plan().clients());
+        b.run().completeRound(b.plan(), List.of());
+        assertFalse(java.util.Arrays.equals(b.generatorBefore(), b.run().generator().flatten()), "generator steps ran");
+    }
+
     @Test
-    void aRoundWithMissingUpdatesStillDividesByM() {
-        List<WriterData> clients = clients();
+    void aRoundWithNoClientReleasesNoiseOverMAndIsAccounted() {
+        // No generator steps: they move the critic's BatchNorm statistics too; checked apart.
+        GanTrainingConfig oneExpected = TINY.toBuilder().clientsPerRound(1).clientSteps(1).generatorSteps(0).rounds(1)
+                .noiseMultiplier(1.0).imagesEvery(5).checkpointEvery(100).build();
+        Begun b = firstRoundSampling(oneExpected, k -> k == 0); // P = (7/8)^8 per seed
+        assertEquals(List.of(), b.plan().clients());
+        FederatedGanTraining.RoundReport r = b.run().completeRound(b.plan(), List.of());
+        assertEquals(1, r.round());
+        assertEquals(0, r.aggregate().received());
+        assertEquals(1.0, r.aggregate().denominator(), "qN = m = 1, not the 0 sampled");
+        // The critic moved by exactly the seeded stream's first noise draw, std z·S, divided by m = 1.
+        float[] after = b.run().critic().flatten();
+        double[] noise = dev.fedgan.core.privacy.GaussianNoise.seeded(b.seed()).sample(after.length, 1.0 * TINY.clip());
+        for (int i = 0; i < after.length; i++) {
+            assertEquals(b.criticBefore()[i] + (float) (noise[i] / 1), after[i], 0.0f, "coordinate " + i);
+        }
+        generatorStepsRunToo(oneExpected, b.seed());
+        double expected = PrivacyCalculator.forPopulation(8, 1, 1.0, 1, 1e-5).epsilonImproved();
+        assertEquals(expected, r.epsilon(), 1e-12 * expected, "the empty round is accounted");
+        assertEquals(1, b.run().privacy().rounds());
+    }
+
+    @Test
+    void withoutDpARoundWithNoClientLeavesTheCriticAlone() {
+        GanTrainingConfig plain = TINY.toBuilder().clientsPerRound(1).clientSteps(1).generatorSteps(0).rounds(1)
+                .differentialPrivacy(false).imagesEvery(5).checkpointEvery(100).build();
+        Begun b = firstRoundSampling(plain, k -> k == 0);
+        FederatedGanTraining.RoundReport r = b.run().completeRound(b.plan(), List.of());
+        assertEquals(1, r.round());
+        assertEquals(0, r.aggregate().received());
+        assertArrayEquals(b.criticBefore(), b.run().critic().flatten(), 0.0f, "no critic update");
+        generatorStepsRunToo(plain, b.seed());
+        assertEquals(Double.POSITIVE_INFINITY, r.epsilon());
+        assertEquals(1, b.run().privacy().rounds());
+        assertFalse(b.run().privacy().differentiallyPrivate());
+    }
+
+    @Test
+    void theDenominatorIsMNotTheNumberSampled() {
         GanTrainingConfig noNoise = TINY.toBuilder().clientSteps(1).generatorSteps(0).rounds(1).clip(1e6)
                 .noiseMultiplier(0.0).imagesEvery(5).checkpointEvery(100).build();
-        FederatedGanTraining run = FederatedGanTraining.start(noNoise, clients, null, 9L);
-        float[] before = run.critic().flatten();
-        FederatedGanTraining.RoundPlan plan = run.beginRound();
+        for (java.util.function.IntPredicate size : List.<java.util.function.IntPredicate>of(k -> k > 3,
+                k -> k > 0 && k < 3)) {
+            Begun b = firstRoundSampling(noNoise, size);
+            int k = b.plan().clients().size();
+            List<ClientUpdate> updates = new java.util.ArrayList<>();
+            for (int c = 0; c < k; c++) {
+                updates.add(b.run().trainClient(b.plan(), c));
+            }
+            FederatedGanTraining.RoundReport r = b.run().completeRound(b.plan(), updates);
+            assertEquals(k, r.aggregate().received());
+            assertEquals(3.0, r.aggregate().denominator(), k + " sampled, m = 3");
+            float[] after = b.run().critic().flatten();
+            for (int i = 0; i < after.length; i += 97) {
+                double sum = 0;
+                for (ClientUpdate u : updates) {
+                    sum += u.delta()[i];
+                }
+                assertEquals(b.criticBefore()[i] + sum / 3, after[i], 1e-6, k + " sampled, coordinate " + i);
+            }
+        }
+    }
+
+    @Test
+    void aRoundWithMissingUpdatesStillDividesByM() {
+        GanTrainingConfig noNoise = TINY.toBuilder().clientSteps(1).generatorSteps(0).rounds(1).clip(1e6)
+                .noiseMultiplier(0.0).imagesEvery(5).checkpointEvery(100).build();
+        Begun b = firstRoundSampling(noNoise, k -> k >= 2);
+        FederatedGanTraining run = b.run();
+        float[] before = b.criticBefore();
+        FederatedGanTraining.RoundPlan plan = b.plan();
         ClientUpdate only = run.trainClient(plan, 0);
         FederatedGanTraining.RoundReport r = run.completeRound(plan, List.of(only));
         assertEquals(1, r.aggregate().received());
@@ -194,7 +290,8 @@ class FederatedGanTrainingTest {
     void absurdSettingsAreRejectedBeforeAnyRound() {
         IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
                 () -> FederatedGanTraining.start(TINY.withClients(9, 1), clients(), null, 1L));
-        assertEquals("clients per round (9) exceeds the population (8 clients)", tooMany.getMessage());
+        assertEquals("expected clients per round (9) exceeds the population (8 clients): q = m/N must be <= 1",
+                tooMany.getMessage());
         IllegalArgumentException clip = assertThrows(IllegalArgumentException.class,
                 () -> TINY.toBuilder().clip(-0.1).build());
         assertEquals("clip norm S must be in (0, 1e12), got -0.1", clip.getMessage());

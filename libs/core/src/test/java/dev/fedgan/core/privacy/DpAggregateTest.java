@@ -128,6 +128,45 @@ class DpAggregateTest {
     }
 
     @Test
+    void roundWithNoClientReleasesExactlyTheNoiseOverM() {
+        int n = 70_000; // two blocks
+        double s = 0.1;
+        double z = 0.7;
+        int m = 6;
+        for (boolean ahead : new boolean[] {false, true}) {
+            DpFedAvgAggregate agg = DpFedAvgAggregate.dp(n, new DpConfig(s, z, m), GaussianNoise.seeded(5));
+            if (ahead) {
+                agg.drawNoiseAhead();
+            }
+            Result r = agg.finish(); // nobody was sampled
+            double[] noise = GaussianNoise.seeded(5).sample(n, z * s); // the seeded stream's values
+            for (int i = 0; i < n; i++) {
+                assertEquals((float) (noise[i] / m), r.average()[i], 0.0f, "coordinate " + i);
+            }
+            assertEquals(0, r.report().received());
+            assertEquals(m, r.report().denominator(), 0.0);
+            assertTrue(norm(r.average()) > 0, "the noise is released");
+        }
+    }
+
+    @Test
+    void denominatorIsMAlsoWhenMoreThanMClientsAreSampled() {
+        // Poisson sampling may draw more than m = qN clients: the denominator is still m.
+        int n = 300;
+        DpFedAvgAggregate agg = noiseless(n, 1.0, 2);
+        float[][] d = {random(n, 1e-3, 31), random(n, 1e-3, 32), random(n, 1e-3, 33)};
+        for (int k = 0; k < d.length; k++) {
+            agg.add("c" + k, d[k]);
+        }
+        Result r = agg.finish();
+        for (int i = 0; i < n; i++) {
+            assertEquals((float) (((double) d[0][i] + d[1][i] + d[2][i]) / 2), r.average()[i], 0.0f);
+        }
+        assertEquals(2, r.report().denominator(), 0.0);
+        assertEquals(3, r.report().received());
+    }
+
+    @Test
     void noiseOnTheAverageHasStdZSOverM() {
         int n = 1_000_000;
         double s = 0.1;

@@ -27,7 +27,8 @@ class PrivacyCalculatorTest {
         assertEquals(850L, e.population());
         assertEquals(10, e.sampledPerRound());
         assertEquals(RdpAccountant.DEFAULT_ORDERS, e.orders());
-        assertTrue(e.samplingAssumption().contains("Poisson"));
+        assertTrue(e.samplingAssumption().startsWith("Poisson sampling"), e.samplingAssumption());
+        assertFalse(e.samplingAssumption().contains("approximation"), e.samplingAssumption());
         assertTrue(e.epsilonImproved() < e.epsilonOriginal());
     }
 
@@ -147,14 +148,17 @@ class PrivacyCalculatorTest {
         PrivacyStatement s = PrivacyStatement.of(850, 10, 0.01, 0.1, 1000, 1e-5, false);
         assertTrue(s.differentiallyPrivate());
         assertEquals("user", s.unit());
-        assertEquals("uniform without replacement, 10 of 850 clients per round; the accountant assumes Poisson"
-                + " sampling with q = m/N", s.samplingScheme());
+        assertEquals("Poisson, q = m/N = 10/850: each of the 850 clients takes part in a round independently with"
+                + " probability q (10 expected per round); the accountant's q is exact", s.samplingScheme());
+        assertTrue(s.accounted().contains("divided by the fixed qN = m"), s.accounted());
         assertEquals(6.23e6, s.epsilonOriginal(), 0.005e6);
         assertEquals(1.25, s.bestOrderOriginal());
         String p = s.paragraph();
         assertTrue(p.contains("vacuous"), p);
         assertTrue(p.contains("seeded"), p);
-        assertTrue(p.contains("Poisson sampling with q = m/N = 0.01176"), p);
+        assertTrue(p.contains("probability q = m/N = 0.01176 (Poisson sampling, 10 expected per round"), p);
+        assertTrue(p.contains("divided by the fixed m = qN"), p);
+        assertFalse(p.contains("without replacement") || p.contains("approximation"), p);
         assertTrue(p.contains("S = 0.1,"), p);
         String json = Json.toString(s);
         assertTrue(json.contains("\"epsilon_original\""), json);
