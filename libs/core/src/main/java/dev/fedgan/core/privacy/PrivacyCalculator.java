@@ -50,12 +50,12 @@ public final class PrivacyCalculator {
         return (long) t;
     }
 
-    /** m of N users per round for T rounds, delta = min(1e-5, 1 / N^1.1). */
+    /** m of N users expected per round (Poisson, q = m/N) for T rounds, delta = min(1e-5, 1 / N^1.1). */
     public static PrivacyEstimate forPopulation(long population, int perRound, double noiseMultiplier, long rounds) {
         return estimate(population, perRound, null, noiseMultiplier, rounds, null, RdpAccountant.DEFAULT_ORDERS);
     }
 
-    /** m of N users per round for T rounds. */
+    /** m of N users expected per round (Poisson, q = m/N) for T rounds. */
     public static PrivacyEstimate forPopulation(long population, int perRound, double noiseMultiplier, long rounds,
                                                 double delta) {
         return estimate(population, perRound, null, noiseMultiplier, rounds, delta, RdpAccountant.DEFAULT_ORDERS);
