@@ -84,14 +84,16 @@ class DemoEndToEndTest {
             assertTrue(grids.filter(p -> p.toString().endsWith(".png")).count() >= 2 * (ROUNDS / 2), listing(out));
         }
 
-        // Every client task was answered once, shared by the two client-update replicas; the aggregator exports ε.
+        // Every client task was answered once, shared by the two client-update replicas, and every answer went into
+        // its round's sum (Poisson sampling: about M clients per round, a varying number); the aggregator exports ε.
         double answered = 0;
         for (String replica : List.of("client-update-1", "client-update-2")) {
             answered += sum(Files.readString(out.resolve("metrics/" + replica + ".prom")),
                     "fedgan_client_tasks_total{outcome=\"answered\"}");
         }
-        assertEquals(2.0 * ROUNDS * M, answered);
         String aggregator = Files.readString(out.resolve("metrics/aggregator.prom"));
+        assertEquals(sum(aggregator, "fedgan_updates_total{outcome=\"received\"}"), answered, aggregator);
+        assertTrue(answered > 0, "no client task answered");
         assertTrue(aggregator.contains("fedgan_epsilon{experiment=\"e2e\",gan=\"low_accuracy\"}"), aggregator);
 
         // Every metric the Helm chart's dashboard and alerts use is exported by some service.
