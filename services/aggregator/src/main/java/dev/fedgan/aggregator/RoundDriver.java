@@ -231,7 +231,6 @@ public class RoundDriver {
                                 + " resampling", run.namespace, plan.round() + 1, run.round.added(),
                                 plan.clients().size(), run.round.needed());
                         run.training.abandonRound(plan);
-                        run.abandoned++;
                         metrics.roundAbandoned();
                         run.round.abandon();
                         startRound(run);

@@ -29,7 +29,6 @@ final class Run {
     int storedRound = -1;
     /** Time spent reading the round's deltas from the object store and adding them (for the round's log line). */
     double fetchSeconds;
-    int abandoned;
     ScheduledFuture<?> deadline;
     /** {@code rounds.csv} as {@code fedgan debug} writes it, one row per round so far. */
     final StringBuilder roundsCsv = new StringBuilder(GanRunFiles.ROUNDS_CSV_HEADER);
