@@ -15,8 +15,11 @@ public final class InMemoryRecords {
     private InMemoryRecords() {
     }
 
-    /** Sends {@code json} on {@code channel}; completes with null once it is acknowledged, or with the refusal. */
-    public static CompletableFuture<Throwable> send(InMemoryConnector connector, String channel, String json) {
+    /**
+     * Sends {@code json} on {@code channel} and waits up to 120 s for the service to settle it: null if it was
+     * acknowledged, else why it was refused.
+     */
+    public static Throwable refusalOf(InMemoryConnector connector, String channel, String json) throws Exception {
         CompletableFuture<Throwable> settled = new CompletableFuture<>();
         connector.<Message<String>>source(channel).send(Message.of(json)
                 .withAck(() -> {
@@ -27,11 +30,6 @@ public final class InMemoryRecords {
                     settled.complete(t);
                     return CompletableFuture.completedFuture(null);
                 }));
-        return settled;
-    }
-
-    /** {@link #send} and wait up to 120 s: null if it was acknowledged, else why it was refused. */
-    public static Throwable refusalOf(InMemoryConnector connector, String channel, String json) throws Exception {
-        return send(connector, channel, json).get(120, TimeUnit.SECONDS);
+        return settled.get(120, TimeUnit.SECONDS);
     }
 }

@@ -1,9 +1,9 @@
 package dev.fedgan.service;
 
 import dev.fedgan.devstack.EmbeddedKafka;
-import dev.fedgan.devstack.EmbeddedS3;
 import dev.fedgan.protocol.Topics;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The real servers a service's {@code @QuarkusTest} talks to over sockets: a single-node KRaft broker with the
- * fedgan topics and an S3 server (fedgan-devstack), on free ports; plus plain clients for the test's side.
+ * fedgan topics and an S3 server ({@link S3Resource}), on free ports; plus plain clients for the test's side.
  * Shared with the services as this module's test jar.
  */
 public class StackResource implements QuarkusTestResourceLifecycleManager {
@@ -25,22 +25,20 @@ public class StackResource implements QuarkusTestResourceLifecycleManager {
     public static final Topics TOPICS = Topics.withPrefix(Topics.DEFAULT_PREFIX);
 
     private EmbeddedKafka kafka;
-    private EmbeddedS3 s3;
+    private final S3Resource s3 = new S3Resource();
 
     @Override
     public Map<String, String> start() {
         kafka = EmbeddedKafka.builder().start();
         TOPICS.all().forEach(t -> kafka.createTopic(t, 1));
-        s3 = EmbeddedS3.builder().start();
-        return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(), "fedgan.s3.endpoint", s3.endpoint(),
-                "fedgan.s3.access-key", s3.accessKey(), "fedgan.s3.secret-key", s3.secretKey());
+        Map<String, String> config = new HashMap<>(s3.start());
+        config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        return config;
     }
 
     @Override
     public void stop() {
-        if (s3 != null) {
-            s3.close();
-        }
+        s3.stop();
         if (kafka != null) {
             kafka.close();
         }
