@@ -21,6 +21,9 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
         double invertProbability, long bugSeed, Double lowThreshold, Double highThreshold, GanSettings gan,
         Integer roundDeadlineSeconds, Double quorum, Integer classifierEpochs) implements Message {
 
+    /** The classifier's training data when a request names none: the shipped lab digits, which no user holds. */
+    public static final String DEFAULT_TRAIN_DATA = "bundled:lab";
+
     public ExperimentRequest {
         Check.schema(schema);
         Check.id("experiment_id", experimentId);
@@ -41,6 +44,14 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
         if (classifierEpochs != null) {
             Check.range("classifier_epochs", classifierEpochs, 1, 1000);
         }
+    }
+
+    /**
+     * The lab data: what the classifier is trained on when the filter trains it, and the real images of the
+     * released Fréchet classifier distance (never the users' data).
+     */
+    public String trainDataOrDefault() {
+        return trainData != null ? trainData : DEFAULT_TRAIN_DATA;
     }
 
     /**

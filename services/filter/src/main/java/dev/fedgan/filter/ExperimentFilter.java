@@ -51,8 +51,6 @@ import java.util.stream.Stream;
  */
 final class ExperimentFilter {
 
-    /** The classifier's training data when the request names none. */
-    static final String DEFAULT_TRAIN_DATA = "bundled:lab";
     /** The share of writers held out to test a classifier trained on non-bundled data (as {@code fedgan debug}). */
     static final double TEST_FRACTION = 0.1;
 
@@ -104,7 +102,7 @@ final class ExperimentFilter {
         }
         checkData("data", r.data());
         if (r.classifier() == null) {
-            checkData("train_data", trainData(r));
+            checkData("train_data", r.trainDataOrDefault());
         } else if (!r.classifier().bucket().equals(objects.bucket())) {
             throw new MessageException("classifier " + r.classifier().uri() + " is in bucket " + r.classifier().bucket()
                     + "; this filter reads bucket " + objects.bucket());
@@ -117,10 +115,6 @@ final class ExperimentFilter {
         } catch (DatasetException e) {
             throw new MessageException(field + " '" + spec + "' cannot be read: " + e.getMessage(), e);
         }
-    }
-
-    static String trainData(ExperimentRequest r) {
-        return r.trainData() != null ? r.trainData() : DEFAULT_TRAIN_DATA;
     }
 
     /** The classifier training of {@code fedgan debug} ({@code --epochs} from {@code classifier_epochs}). */
@@ -166,7 +160,7 @@ final class ExperimentFilter {
         ObjectRef classifierRef = r.classifier();
         if (classifier == null) {
             ClassifierTraining.Options o = trainingOptions(r);
-            FederatedDataset[] split = ClassifierTraining.trainAndTest(trainData(r), null, TEST_FRACTION, o.seed(),
+            FederatedDataset[] split = ClassifierTraining.trainAndTest(r.trainDataOrDefault(), null, TEST_FRACTION, o.seed(),
                     WriterPartition.Options.DEFAULT);
             classifier = ClassifierTraining.train(split[0], split[1], o, progress);
             classifierRef = models.putClassifier(classifier);

@@ -92,7 +92,7 @@ public class FilterService {
             MDC.put("experiment_id", id);
             LOG.infof("experiment %s: request for data %s, p %s, classifier %s", id, request.data(),
                     request.invertProbability(), request.classifier() != null ? request.classifier().uri()
-                            : "to train on " + ExperimentFilter.trainData(request));
+                            : "to train on " + request.trainDataOrDefault());
             long t0 = System.nanoTime();
             String experiment = id;
             ExperimentFilter.Outcome outcome = compute.call(() -> filter.run(request,

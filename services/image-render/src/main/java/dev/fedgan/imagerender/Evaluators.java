@@ -1,10 +1,7 @@
 package dev.fedgan.imagerender;
 
 import dev.fedgan.core.classifier.PrimaryClassifier;
-import dev.fedgan.core.data.DatasetLoader;
-import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.gan.GanEvaluator;
-import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.protocol.ExperimentRequest;
 import dev.fedgan.protocol.ObjectRef;
@@ -14,8 +11,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The {@link GanEvaluator} of each GAN, built as the one-JVM run builds it (same fixed noise, classifier and real
- * images), with the classifiers and real images shared by the GANs that use the same ones: both GANs of an
- * experiment are judged by one classifier against one set of real images, loaded once.
+ * images: the classifier's lab data, not the users'), with the classifiers and real images shared by the GANs that
+ * use the same ones: both GANs of an experiment are judged by one classifier against one set of real images,
+ * loaded once.
  *
  * <p>What cannot be loaded only drops the metrics that need it (classifier score, FCD), as in the one-JVM run
  * without a classifier: the grids and the mean pixel are still drawn. Not thread-safe: used on the compute thread.
@@ -46,12 +44,12 @@ final class Evaluators {
                             gan.experiment(), gan.name(), q.classifier().uri(), e.getMessage());
                 }
                 if (classifier != null) {
+                    String lab = q.trainDataOrDefault();
                     try {
-                        real = realImages.computeIfAbsent(q.data(), spec -> DatasetLoader.load(spec,
-                                WriterPartition.Options.DEFAULT).firstImages(GanExperiment.EVAL_BATCH));
+                        real = realImages.computeIfAbsent(lab, GanEvaluator::labImages);
                     } catch (RuntimeException e) {
-                        LOG.warnf("experiment=%s gan=%s: users' data %s not readable here (%s); no FCD",
-                                gan.experiment(), gan.name(), q.data(), e.getMessage());
+                        LOG.warnf("experiment=%s gan=%s: the lab data %s is not readable here (%s); no FCD",
+                                gan.experiment(), gan.name(), lab, e.getMessage());
                     }
                 }
             } else {

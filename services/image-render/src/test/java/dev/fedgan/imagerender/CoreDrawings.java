@@ -3,6 +3,8 @@ package dev.fedgan.imagerender;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.fedgan.core.classifier.PrimaryClassifier;
+import dev.fedgan.core.data.DatasetLoader;
+import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.gan.ClientTraining;
 import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanPreset;
@@ -24,21 +26,29 @@ final class CoreDrawings {
     static final GanPreset PRESET = GanPreset.TINY;
     static final long SEED = 5;
 
-    /** A generator as the core judges and draws it. */
-    record Drawn(double mean, Double score, BufferedImage grid) {
+    /** A generator as the core judges and draws it; the FCD is against the first 500 lab images. */
+    record Drawn(double mean, Double score, Double fcd, BufferedImage grid) {
     }
 
     private CoreDrawings() {
     }
 
-    /** What GanExperiment draws for these weights and seed (no classifier: no score). */
+    /** What GanExperiment draws for these weights and seed (no classifier: no score, no FCD). */
     static Drawn coreDraw(NetworkWeights generator, PrimaryClassifier classifier) {
         INDArray noise = ClientTraining.gaussian(new SplittableRandom(SEED + 77), GanExperiment.EVAL_BATCH, PRESET.noiseDim());
         INDArray images = new GeneratorSampler(PRESET, true, DataType.FLOAT).sample(generator, noise);
         float[] pixels = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        Double score = classifier == null ? null
-                : GanMetrics.classifierScore(classifier.logits(images).castTo(DataType.DOUBLE).toDoubleMatrix());
-        return new Drawn(GanMetrics.meanPixel(pixels), score, ImageGrid.grid(pixels, 6, 6));
+        Double score = null;
+        Double fcd = null;
+        if (classifier != null) {
+            double[][] logits = classifier.logits(images).castTo(DataType.DOUBLE).toDoubleMatrix();
+            score = GanMetrics.classifierScore(logits);
+            float[] lab = DatasetLoader.load("bundled:lab", WriterPartition.Options.DEFAULT).firstImages(500);
+            double[][] real = classifier.logits(PrimaryClassifier.batch(lab, 0, 500)).castTo(DataType.DOUBLE)
+                    .toDoubleMatrix();
+            fcd = GanMetrics.frechetDistance(real, logits);
+        }
+        return new Drawn(GanMetrics.meanPixel(pixels), score, fcd, ImageGrid.grid(pixels, 6, 6));
     }
 
     /** A side of the comparison whose last evaluation has this mean pixel. */

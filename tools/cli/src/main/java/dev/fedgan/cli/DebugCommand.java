@@ -3,9 +3,10 @@ package dev.fedgan.cli;
 import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.classifier.ClassifierTraining;
 import dev.fedgan.core.classifier.PrimaryClassifier;
+import dev.fedgan.core.data.DatasetException;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
-import dev.fedgan.core.gan.GanExperiment;
+import dev.fedgan.core.gan.GanEvaluator;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.report.DebugReport;
@@ -121,7 +122,7 @@ final class DebugCommand implements Callable<Integer> {
         Map<String, Object> r = new LinkedHashMap<>();
         if (!noGans) {
             PopulationComparison.Comparison cmp = PopulationComparison.run(pops.get(0), pops.get(1), field, ganConfig,
-                    gan.options(c, field.firstImages(GanExperiment.EVAL_BATCH)), gan.seededRandomness, out, output.progress());
+                    gan.options(c, labImages(trainData)), gan.seededRandomness, out, output.progress());
             DebugReport.write(out, new DebugReport.Content(cmp.verdict(), cmp.inversionFound(), c.provenance(), ms,
                     out.relativize(measurementDir.resolve(MeasurementFiles.HISTOGRAM_PNG)).toString(),
                     pops.stream().map(Population::summary).toList(), cmp));
@@ -137,5 +138,16 @@ final class DebugCommand implements Callable<Integer> {
         r.put("populations", summaries);
         output.print(r, human.toString());
         return 0;
+    }
+
+    /** The FCD's real images (the lab data); null, with a warning, if that data is not readable here. */
+    private static float[] labImages(String labData) {
+        try {
+            return GanEvaluator.labImages(labData);
+        } catch (DatasetException e) {
+            System.err.println("warning: the lab data " + labData + " is not readable here (" + e.getMessage()
+                    + "); no Fréchet classifier distance");
+            return null;
+        }
     }
 }

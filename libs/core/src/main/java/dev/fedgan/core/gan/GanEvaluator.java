@@ -1,7 +1,9 @@
 package dev.fedgan.core.gan;
 
 import dev.fedgan.core.classifier.PrimaryClassifier;
+import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.gan.eval.GanMetrics;
 import dev.fedgan.core.render.ImageGrid;
 import java.awt.image.BufferedImage;
@@ -41,7 +43,7 @@ public final class GanEvaluator {
      * @param preset     the generator's widths
      * @param seed       the experiment seed (the GAN's {@code seed} setting)
      * @param classifier for the classifier score and FCD (null: both skipped)
-     * @param realImages real, non-inverted images for the FCD, n·784 floats (null: FCD skipped)
+     * @param realImages real, non-inverted images for the FCD, n·784 floats (null: FCD skipped): {@link #labImages}
      */
     public GanEvaluator(GanPreset preset, long seed, PrimaryClassifier classifier, float[] realImages) {
         this.sampler = new GeneratorSampler(preset, true, DataType.FLOAT);
@@ -77,6 +79,17 @@ public final class GanEvaluator {
         }
         BufferedImage grid = ImageGrid.grid(pixels, GRID_ROWS, GRID_COLS);
         return new Drawn(mean, GanMetrics.polarityOf(mean), score, fcd, grid);
+    }
+
+    /**
+     * The FCD's real images: the first {@value GanExperiment#EVAL_BATCH} images of the lab data (what the
+     * classifier is trained on, which no user holds).
+     *
+     * @param labData a data spec ({@code bundled:lab}, a file)
+     * @throws dev.fedgan.core.data.DatasetException if that data cannot be read here
+     */
+    public static float[] labImages(String labData) {
+        return DatasetLoader.load(labData, WriterPartition.Options.DEFAULT).firstImages(GanExperiment.EVAL_BATCH);
     }
 
     /** The grid's path relative to a GAN's output directory: {@code images/gen_images_step_00040.png}. */
