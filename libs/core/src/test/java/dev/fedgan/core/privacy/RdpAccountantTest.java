@@ -108,14 +108,41 @@ class RdpAccountantTest {
         assertEquals(0.0, RdpAccountant.rdp(0.5, 1, 0, new double[] {2, INF})[1], "no steps, no loss");
     }
 
-    /** More (q, z, alpha, RDP) points, ours: the Python port of rdp_accountant.py, covering both series. */
+    /**
+     * RDP from its definition, A = E[(1 - q + q exp((2x - 1)/(2 z^2)))^alpha] over x ~ N(0, z^2), computed in 40
+     * digits with mpmath (exact binomial sum for integer alpha, quadrature for fractional alpha): where
+     * tensorflow_privacy's series stops early (large q at small z; A within 1e-8 of 1) and where its plain sum of A
+     * loses digits (q = 1e-6), to 1e-10 relative.
+     */
+    @Test
+    void rdpEqualsItsDefinitionComputedInFortyDigits() {
+        double[][] cases = {
+            {10015.0 / 60038, 0.8693, 1.25, 0.036102961067243537}, // tensorflow_privacy: 0.0361026934 (7e-6 low)
+            {10015.0 / 60038, 0.8693, 1.75, 0.05906206045431128}, // dp_accounting 0.6: 0.0641 (abs. series)
+            {2.16e-05, 0.549, 2.5, 1.5555996897534859e-8}, // tensorflow_privacy: 6e-7 relative low
+            {0.0423, 0.749, 1.25, 0.004544188604945832},
+            {1e-6, 1.0, 20, 1.7183654209069124e-11}, // the plain sum of A: 2e-7 relative off
+            {1e-5, 1.0, 8, 6.874242089169844e-10},
+            {0.2, 1.0, 2.25, 0.080263937601350622},
+            {0.01, 0.3, 4.5, 19.0790669037296},
+        };
+        for (double[] c : cases) {
+            assertRelative(c[3], RdpAccountant.rdp(c[0], c[1], c[2]), 1e-10,
+                    "RDP(q=" + c[0] + ", z=" + c[1] + ", alpha=" + c[2] + ")");
+        }
+    }
+
+    /**
+     * More (q, z, alpha, RDP) points, ours: the Python port of rdp_accountant.py, covering both series; where its
+     * series stops early (marked) the value is the definition's in 40 digits.
+     */
     @Test
     void rdpMatchesAPortOfTensorflowPrivacyAcrossRegimes() {
         double[][] cases = {
-            {0.0001, 0.4, 1.25, 2.2741015159000416e-06},
-            {0.0001, 0.4, 1.5, 2.9733099627696102e-06},
-            {0.0001, 0.4, 1.75, 3.877407660756424e-06},
-            {0.0001, 0.4, 2.5, 1.1874117075590281e-05},
+            {0.0001, 0.4, 1.25, 2.2741011529589467e-06}, // the port: 2.2741015159e-06, its series stops early
+            {0.0001, 0.4, 1.5, 2.9733101260693105e-06}, // the port: 2.9733099628e-06
+            {0.0001, 0.4, 1.75, 3.877407551015836e-06}, // the port: 3.8774076608e-06
+            {0.0001, 0.4, 2.5, 1.1874117016845102e-05}, // the port: 1.1874117076e-05
             {0.0001, 0.4, 3.5, 0.003011627610082194},
             {0.3, 0.7, 1.25, 0.18513140443768483},
             {0.3, 0.7, 1.5, 0.25595572639898845},

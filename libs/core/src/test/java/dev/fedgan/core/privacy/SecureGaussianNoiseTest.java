@@ -105,7 +105,7 @@ class SecureGaussianNoiseTest {
 
     /** Phi(x), the standard normal distribution function. */
     private static double phi(double x) {
-        return Math.exp(LogMath.logNdtr(x));
+        return Math.exp(NormalDistribution.logNdtr(x));
     }
 
     /** D = sup |F_n(x) - Phi(x / sigma)| over the sample, from both sides of each step of the empirical CDF. */
