@@ -76,6 +76,11 @@ public final class GanExperiment {
         Path csv = out.resolve(GanRunFiles.ROUNDS_CSV);
         if (training.round() == 0 || !Files.exists(csv)) {
             Files.writeString(csv, GanRunFiles.ROUNDS_CSV_HEADER, StandardCharsets.UTF_8);
+        } else {
+            // resumed: the rows so far, in today's columns (an earlier version's file had per-client ones)
+            String stored = Files.readString(csv, StandardCharsets.UTF_8);
+            Files.writeString(csv, GanRunFiles.ROUNDS_CSV_HEADER + String.join("", GanRunFiles.roundsCsvRows(stored)),
+                    StandardCharsets.UTF_8);
         }
         Evaluator evaluator = new Evaluator(c, options, out);
         List<Evaluation> evaluations = evaluator.evaluations;
