@@ -79,7 +79,7 @@ public class RoundDriver {
     void first(Run run) {
         ModelStore.StoredCheckpoint stored = models.putCheckpoint(run.namespace, run.training);
         run.broadcast(0, stored);
-        records.write(run.namespace, run.population, stored.manifest(), null, false);
+        records.write(run.namespace, run.population, stored.manifest(), null, null, false);
         LOG.infof("experiment %s: %d clients, %d expected per round (Poisson), %d rounds, %s", run.namespace,
                 run.population.clients().size(), run.config.clientsPerRound(), run.config.rounds(),
                 run.training.randomnessDescription());
@@ -91,7 +91,8 @@ public class RoundDriver {
         if (record.lastRound() != null) {
             RoundCompleted last = Messages.decode(record.lastRound(), RoundCompleted.class);
             run.gauges.announced(last.epsilon(), last.round(), Double.NaN, Double.NaN);
-            rounds.send(KafkaRecord.of(run.population.experimentId(), record.lastRound()));
+            // encoded again, not as stored: a record of an earlier version holds fields no longer released
+            rounds.send(KafkaRecord.of(run.population.experimentId(), Messages.encode(last)));
         }
         roundsCsv.restore(run);
         LOG.infof("experiment %s: resumed after round %d from %s", run.namespace, run.training.round(),
@@ -270,27 +271,29 @@ public class RoundDriver {
         double seconds = run.round.elapsedNanos() / 1e9;
         metrics.roundCompleted(Duration.ofNanos(run.round.elapsedNanos()));
         var privacy = run.training.privacy();
+        // released: nothing about the round's sample (who, how many answered, late or rejected, how long)
         RoundCompleted done = RoundCompleted.builder().experimentId(run.population.experimentId())
-                .gan(run.population.gan()).round(report.round()).clients(plan.clients())
-                .received(run.round.added()).late(run.round.late()).rejected(run.round.rejected())
+                .gan(run.population.gan()).round(report.round())
                 .epsilon(privacy.epsilonImproved()).epsilonOriginal(privacy.epsilonOriginal())
                 .delta(run.training.delta()).generator(stored.generator()).critic(stored.critic())
-                .seconds(seconds).finished(stopped != null).stoppedBecause(stopped).build();
+                .finished(stopped != null).stoppedBecause(stopped).build();
         run.roundsCsv.append(GanRunFiles.roundsCsvRow(report));
         roundsCsv.store(run);
         String announcement = Messages.encode(done);
         beforeRecord.accept(run);
-        records.write(run.namespace, run.population, stored.manifest(), announcement, stopped != null);
+        records.write(run.namespace, run.population, stored.manifest(), announcement,
+                new RunRecord.Outcome(report.round(), plan.clients().size(), run.round.added(), run.round.rejected(),
+                        run.round.late()), stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
         retention.deleteThrough(run.namespace, plan.round()); // the record names this round's checkpoint
         run.gauges.announced(privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
         if (stopped != null) {
             run.gauges.stopped();
         }
-        LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s (reading and adding deltas %.1f s, noise and average"
-                + " %.1f s, generator %.1f s, checkpoint and weights %.1f s, record and announcement %.1f s)%s",
-                run.namespace, report.round(),
-                run.round.added(), plan.clients().size(), privacy.epsilonImproved(), seconds, run.fetchSeconds,
+        LOG.infof("%s round %d: %d/%d updates (%d rejected, %d late), ε %.4g, %.1f s (reading and adding deltas %.1f s,"
+                + " noise and average %.1f s, generator %.1f s, checkpoint and weights %.1f s, record and announcement"
+                + " %.1f s)%s", run.namespace, report.round(), run.round.added(), plan.clients().size(),
+                run.round.rejected(), run.round.late(), privacy.epsilonImproved(), seconds, run.fetchSeconds,
                 report.aggregationSeconds(), report.generatorSeconds(), (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9,
                 stopped != null ? "; " + stopped : "");
         run.fetchSeconds = 0;

@@ -55,6 +55,7 @@ class ConcurrentExperimentsTest {
         ClientPods clients = stack.clients();
         Map<String, Long> seeds = Map.of("agg1", 11L, "agg2", 12L);
         Map<String, List<RoundCompleted>> completed = new HashMap<>();
+        Map<String, List<List<String>>> tasked = new HashMap<>(); // per experiment and round, the clients given a task
         try (KafkaProducer<String, String> producer = stack.producer();
              KafkaConsumer<String, String> consumer = stack.consumer()) {
             for (var e : seeds.entrySet()) {
@@ -62,9 +63,11 @@ class ConcurrentExperimentsTest {
                 stack.send(producer, StackResource.TOPICS.populations(), population);
                 stack.send(producer, StackResource.TOPICS.populations(), population); // redelivered: trained once
                 completed.put(e.getKey(), new ArrayList<>());
+                tasked.put(e.getKey(), new ArrayList<>(List.of(new ArrayList<>(), new ArrayList<>())));
             }
             boolean[] duplicated = {false};
             stack.play(consumer, completed, task -> {
+                tasked.get(task.experimentId()).get(task.round()).add(task.clientId());
                 ClientUpdateReady update = clients.run(task);
                 stack.send(producer, StackResource.TOPICS.clientUpdates(), update);
                 if (!duplicated[0]) {
@@ -81,9 +84,10 @@ class ConcurrentExperimentsTest {
             assertEquals(List.of(1, 2), c.stream().map(RoundCompleted::round).toList(), e.getKey());
             assertFalse(c.get(0).finished());
             assertEquals("round limit 2 reached", c.get(1).stoppedBecause());
-            assertEquals(samples.get(0), c.get(0).clients(), "Poisson draws of the seeded stream");
-            assertEquals(samples.get(1), c.get(1).clients());
-            assertEquals(samples.get(1).size(), c.get(1).received(), "every sampled client answered");
+            assertEquals(samples, tasked.get(e.getKey()), "Poisson draws of the seeded stream");
+            RunRecord.Outcome outcome = stack.lastOutcome(e.getKey() + ".low_accuracy");
+            assertEquals(List.of(2, samples.get(1).size(), samples.get(1).size(), 0), List.of(outcome.round(),
+                    outcome.sampled(), outcome.received(), outcome.rejected()), "every sampled client answered, once");
             stack.assertSameAsOneJvmRun(c.get(1), settings(2, e.getValue()), 2);
             double expected = PrivacyCalculator.forPopulation(6, 2, 0.01, 2).epsilonImproved();
             assertEquals(expected, c.get(1).epsilon(), 1e-9 * expected, "each experiment's own accountant");

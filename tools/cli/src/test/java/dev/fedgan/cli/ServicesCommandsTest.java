@@ -79,8 +79,8 @@ class ServicesCommandsTest {
             for (String gan : List.of("low_accuracy", "high_accuracy")) {
                 for (int round = 1; round <= 2; round++) {
                     send(producer, TOPICS.rounds(), RoundCompleted.builder().experimentId("w1").gan(gan).round(round)
-                            .clients(List.of("a", "b")).received(2).epsilon(100.0 * round).epsilonOriginal(120.0 * round)
-                            .delta(1e-3).generator(ref).critic(ref).seconds(0.5).finished(round == 2)
+                            .epsilon(100.0 * round).epsilonOriginal(120.0 * round)
+                            .delta(1e-3).generator(ref).critic(ref).finished(round == 2)
                             .stoppedBecause(round == 2 ? "round limit 2 reached" : null).build());
                 }
                 send(producer, TOPICS.images(), ImagesReady.builder().experimentId("w1").gan(gan).round(2).grid(ref)
@@ -88,8 +88,7 @@ class ServicesCommandsTest {
                         .verdict(gan.startsWith("high") ? "The low-accuracy users' data is inverted" : null).build());
             }
             send(producer, TOPICS.rounds(), RoundCompleted.builder().experimentId("other").gan("low_accuracy").round(1)
-                    .clients(List.of("a")).received(1).epsilon(1).epsilonOriginal(1).delta(1e-3).generator(ref).critic(ref)
-                    .seconds(0.5).build());
+                    .epsilon(1).epsilonOriginal(1).delta(1e-3).generator(ref).critic(ref).build());
             // As the services' Kafka connector writes a dead letter: the original value, the reason in a header.
             ProducerRecord<String, String> dead = new ProducerRecord<>(TOPICS.deadLetter(), "w07",
                     "{\"schema\": 1, \"experiment_id\": \"w1\", \"gan\": \"low_accuracy\"}");
