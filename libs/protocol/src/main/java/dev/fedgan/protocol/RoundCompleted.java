@@ -1,7 +1,7 @@
 package dev.fedgan.protocol;
 
 /**
- * The aggregator applied a round: the new weights and the privacy spent so far.
+ * The aggregator applied a round: the new weights, the generator's loss and the privacy spent so far.
  *
  * <p>Released (the {@code rounds} topic is what {@code fedgan watch} and image-render read): it carries nothing
  * that depends on the round's sample, neither who was sampled nor how many answered, were late or rejected, nor
@@ -9,13 +9,15 @@ package dev.fedgan.protocol;
  * record).
  *
  * @param round           rounds completed (1 after the first)
+ * @param generatorLoss   the generator's loss after the round's generator steps, computed on the server against
+ *                        the noised critic (post-processing); null in an announcement of an earlier version
  * @param epsilon         ε under the improved conversion at {@code delta}
  * @param epsilonOriginal ε under the original 2019 conversion
  * @param finished        true on the experiment's last round (round limit or ε target)
  * @param stoppedBecause  why it finished; null otherwise
  */
-public record RoundCompleted(int schema, String experimentId, String gan, int round, double epsilon,
-        double epsilonOriginal, double delta, ObjectRef generator, ObjectRef critic, boolean finished,
+public record RoundCompleted(int schema, String experimentId, String gan, int round, Double generatorLoss,
+        double epsilon, double epsilonOriginal, double delta, ObjectRef generator, ObjectRef critic, boolean finished,
         String stoppedBecause) implements Message {
 
     public RoundCompleted {
@@ -42,6 +44,7 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
                 .experimentId(experimentId)
                 .gan(gan)
                 .round(round)
+                .generatorLoss(generatorLoss)
                 .epsilon(epsilon)
                 .epsilonOriginal(epsilonOriginal)
                 .delta(delta)
@@ -52,7 +55,7 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
     }
 
     /**
-     * Sets the fields of {@link RoundCompleted} by name (11 positional parameters, most of them numbers). A
+     * Sets the fields of {@link RoundCompleted} by name (12 positional parameters, most of them numbers). A
      * setter only stores its value; {@link #build()} calls the record's constructor, which stays the one place
      * of validation. Not thread-safe; reusable.
      */
@@ -62,6 +65,7 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
         private String experimentId;
         private String gan;
         private int round;
+        private Double generatorLoss;
         private double epsilon;
         private double epsilonOriginal;
         private double delta;
@@ -92,6 +96,12 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
         /** Rounds completed (1 after the first). */
         public Builder round(int round) {
             this.round = round;
+            return this;
+        }
+
+        /** The generator's loss after the round, computed on the server (post-processing of the noised critic). */
+        public Builder generatorLoss(Double generatorLoss) {
+            this.generatorLoss = generatorLoss;
             return this;
         }
 
@@ -136,8 +146,8 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
 
         /** The message; its constructor validates it (a failure is a {@link MessageException} naming the field). */
         public RoundCompleted build() {
-            return new RoundCompleted(schema, experimentId, gan, round, epsilon, epsilonOriginal, delta, generator,
-                    critic, finished, stoppedBecause);
+            return new RoundCompleted(schema, experimentId, gan, round, generatorLoss, epsilon, epsilonOriginal, delta,
+                    generator, critic, finished, stoppedBecause);
         }
     }
 }

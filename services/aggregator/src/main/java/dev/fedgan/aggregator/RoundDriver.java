@@ -273,7 +273,7 @@ public class RoundDriver {
         var privacy = run.training.privacy();
         // released: nothing about the round's sample (who, how many answered, late or rejected, how long)
         RoundCompleted done = RoundCompleted.builder().experimentId(run.population.experimentId())
-                .gan(run.population.gan()).round(report.round())
+                .gan(run.population.gan()).round(report.round()).generatorLoss(report.generatorLoss())
                 .epsilon(privacy.epsilonImproved()).epsilonOriginal(privacy.epsilonOriginal())
                 .delta(run.training.delta()).generator(stored.generator()).critic(stored.critic())
                 .finished(stopped != null).stoppedBecause(stopped).build();

@@ -79,7 +79,7 @@ class ServicesCommandsTest {
             for (String gan : List.of("low_accuracy", "high_accuracy")) {
                 for (int round = 1; round <= 2; round++) {
                     send(producer, TOPICS.rounds(), RoundCompleted.builder().experimentId("w1").gan(gan).round(round)
-                            .epsilon(100.0 * round).epsilonOriginal(120.0 * round)
+                            .generatorLoss(0.25 * round).epsilon(100.0 * round).epsilonOriginal(120.0 * round)
                             .delta(1e-3).generator(ref).critic(ref).finished(round == 2)
                             .stoppedBecause(round == 2 ? "round limit 2 reached" : null).build());
                 }
@@ -103,7 +103,8 @@ class ServicesCommandsTest {
         assertEquals(2, j.get("gans").size());
         assertEquals(200.0, j.get("gans").get(0).get("epsilon").asDouble());
         assertEquals("INVERTED", j.get("gans").get(0).get("polarity").asText());
-        assertTrue(r.err().contains("low_accuracy   round    2"), r.err());
+        assertTrue(r.err().contains("low_accuracy   round    2  G loss 0.500  ε 200.0  finished: round limit 2 reached"),
+                r.err());
         assertEquals("aggregator: update of w07 rejected: corrupt", j.get("dead_letters").get(0).asText());
         assertTrue(r.err().contains("dead letter from aggregator (" + TOPICS.clientUpdates() + ")"), r.err());
 

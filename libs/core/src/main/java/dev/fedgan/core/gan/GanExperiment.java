@@ -110,8 +110,9 @@ public final class GanExperiment {
                 lastCheckpoint = ckpt;
             }
             Evaluation e = evaluations.get(evaluations.size() - 1);
-            progress.advance(1, String.format(Locale.ROOT, "ε %.3g · mean pixel %+.2f · D loss %.3f",
-                    r.epsilon(), e.meanPixel(), r.criticLoss()));
+            // what a person watching sees: released values only, not the clients' own (critic) losses or counts
+            progress.advance(1, String.format(Locale.ROOT, "G loss %.3f · ε %.3g · mean pixel %+.2f",
+                    r.generatorLoss(), r.epsilon(), e.meanPixel()));
         }
         if (evaluations.get(evaluations.size() - 1).round() != training.round()) {
             evaluator.evaluate(training);

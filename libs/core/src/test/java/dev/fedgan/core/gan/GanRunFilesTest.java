@@ -3,6 +3,7 @@ package dev.fedgan.core.gan;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.gan.eval.GanMetrics;
@@ -76,7 +77,23 @@ class GanRunFilesTest {
         GanTrainingConfig config = FederatedGanTrainingTest.TINY.withClients(6, 1).withRounds(3, 3);
         FederatedGanTraining training = FederatedGanTraining.start(config, population, 1e-5, 3L);
         Path out = tmp.resolve("released");
-        GanExperiment.run("gan", training, new GanExperiment.Options(null, null, null), out, Progress.NONE);
+        List<String> progressLines = new ArrayList<>();
+        Progress progress = new Progress() {
+            @Override
+            public void start(String task, long total, String unit) {
+            }
+
+            @Override
+            public void advance(long amount, String status) {
+                progressLines.add(status);
+            }
+
+            @Override
+            public void finish(String summary) {
+                progressLines.add(summary);
+            }
+        };
+        GanExperiment.run("gan", training, new GanExperiment.Options(null, null, null), out, progress);
 
         String csv = Files.readString(out.resolve(GanRunFiles.ROUNDS_CSV));
         List<String> lines = csv.lines().toList();
@@ -91,6 +108,19 @@ class GanRunFilesTest {
         }
         for (WriterData w : population) {
             assertFalse(csv.contains(w.id()), "client id " + w.id() + " in rounds.csv:\n" + csv);
+        }
+
+        // The progress line shows the round (the bar's count), G loss and ε: no client's loss, count or id.
+        assertEquals(4, progressLines.size(), progressLines.toString());
+        for (int i = 0; i < 3; i++) {
+            assertTrue(progressLines.get(i).matches("G loss -?[0-9.]+ · ε [0-9.e+-]+ · mean pixel [+-][0-9.]+"),
+                    progressLines.get(i));
+        }
+        for (String line : progressLines) {
+            assertFalse(line.contains("D loss"), line);
+            for (WriterData w : population) {
+                assertFalse(line.contains(w.id()), line);
+            }
         }
     }
 
