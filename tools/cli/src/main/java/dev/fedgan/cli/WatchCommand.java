@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
         description = {"Follow an experiment on the services until every GAN has finished and the verdict is in.",
             "",
             "One line per completed round (G loss, ε), the populations, the pictures and the verdict as they "
-                + "come, and any dead letter about the experiment. Reads the topics from their beginning.",
+                + "come, and the experiment's request if a service refused it (dead letters about the services' own "
+                + "records stay with the operators). Reads the topics from their beginning.",
             ""})
 final class WatchCommand implements Callable<Integer> {
 

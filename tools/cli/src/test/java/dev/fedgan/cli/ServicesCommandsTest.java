@@ -1,6 +1,7 @@
 package dev.fedgan.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -90,11 +91,18 @@ class ServicesCommandsTest {
             send(producer, TOPICS.rounds(), RoundCompleted.builder().experimentId("other").gan("low_accuracy").round(1)
                     .epsilon(1).epsilonOriginal(1).delta(1e-3).generator(ref).critic(ref).build());
             // As the services' Kafka connector writes a dead letter: the original value, the reason in a header.
-            ProducerRecord<String, String> dead = new ProducerRecord<>(TOPICS.deadLetter(), "w07",
-                    "{\"schema\": 1, \"experiment_id\": \"w1\", \"gan\": \"low_accuracy\"}");
-            dead.headers().add("dead-letter-reason", "aggregator: update of w07 rejected: corrupt".getBytes(StandardCharsets.UTF_8));
+            // A client's update (not shown: it names the client and its delta) and the request itself (shown).
+            ProducerRecord<String, String> dead = new ProducerRecord<>(TOPICS.deadLetter(), "w1",
+                    "{\"schema\": 1, \"experiment_id\": \"w1\", \"gan\": \"low_accuracy\", \"client_id\": \"w07\"}");
+            dead.headers().add("dead-letter-reason", ("aggregator: update of w07 rejected: s3://fedgan/experiments/"
+                    + "w1.low_accuracy/deltas/round-00000/w07-0123456789abcdef.delta: corrupt").getBytes(StandardCharsets.UTF_8));
             dead.headers().add("dead-letter-topic", TOPICS.clientUpdates().getBytes(StandardCharsets.UTF_8));
             producer.send(dead).get();
+            ProducerRecord<String, String> request = new ProducerRecord<>(TOPICS.deadLetter(), "w1",
+                    "{\"schema\": 1, \"experiment_id\": \"w1\"}");
+            request.headers().add("dead-letter-reason", "filter: data is missing".getBytes(StandardCharsets.UTF_8));
+            request.headers().add("dead-letter-topic", TOPICS.experiments().getBytes(StandardCharsets.UTF_8));
+            producer.send(request).get();
         }
         FedganCliTest.Run r = FedganCliTest.run("watch", "w1", "--bootstrap", kafka.bootstrapServers(), "--timeout", "60", "--json");
         assertEquals(0, r.status(), r.err());
@@ -105,8 +113,11 @@ class ServicesCommandsTest {
         assertEquals("INVERTED", j.get("gans").get(0).get("polarity").asText());
         assertTrue(r.err().contains("low_accuracy   round    2  G loss 0.500  ε 200.0  finished: round limit 2 reached"),
                 r.err());
-        assertEquals("aggregator: update of w07 rejected: corrupt", j.get("dead_letters").get(0).asText());
-        assertTrue(r.err().contains("dead letter from aggregator (" + TOPICS.clientUpdates() + ")"), r.err());
+        assertEquals(List.of("filter: data is missing"), Json.MAPPER.convertValue(j.get("dead_letters"), List.class),
+                "the request's own dead letter only");
+        assertTrue(r.err().contains("dead letter from filter (" + TOPICS.experiments() + "): data is missing"), r.err());
+        assertFalse(r.out().contains("w07") || r.err().contains("w07"), "a client named:\n" + r.out() + r.err());
+        assertFalse(r.out().contains("0123456789abcdef") || r.err().contains("0123456789abcdef"), "a delta named");
 
         FedganCliTest.Run none = FedganCliTest.run("watch", "never", "--bootstrap", kafka.bootstrapServers(), "--timeout", "2");
         assertEquals(1, none.status());
