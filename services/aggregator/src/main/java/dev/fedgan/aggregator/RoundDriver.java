@@ -14,7 +14,6 @@ import dev.fedgan.protocol.RoundTask;
 import dev.fedgan.service.ComputeThread;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -90,7 +89,8 @@ public class RoundDriver {
     void resumed(Run run, RunRecord record) {
         if (record.lastRound() != null) {
             RoundCompleted last = Messages.decode(record.lastRound(), RoundCompleted.class);
-            run.gauges.announced(last.epsilon(), last.round(), Double.NaN, Double.NaN);
+            run.gauges.announced(last.epsilon(), last.round(),
+                    last.generatorLoss() == null ? Double.NaN : last.generatorLoss());
             // encoded again, not as stored: a record of an earlier version holds fields no longer released
             rounds.send(KafkaRecord.of(run.population.experimentId(), Messages.encode(last)));
         }
@@ -118,9 +118,6 @@ public class RoundDriver {
      */
     void collect(Run run, ClientUpdateReady u) {
         RoundCollector.Arrival arrival = run.round.arrive(u.round(), u.clientId());
-        if (arrival.late()) {
-            metrics.updateLate();
-        }
         switch (arrival) {
             case NO_ROUND -> retention.deleteThrough(run.namespace, u.round()); // else this round's deletion takes it
             case NOT_SAMPLED -> // an answer to an abandoned sample of this round, or a client that was never asked
@@ -141,10 +138,8 @@ public class RoundDriver {
                     u.realExamples(), u.steps(), u.nonFinite(), u.loss())); // clipped and summed now
             progress = run.round.added(u.clientId());
             run.fetchSeconds += (System.nanoTime() - t0) / 1e9;
-            metrics.updateReceived();
         } catch (StorageException e) {
             progress = run.round.rejected(u.clientId());
-            metrics.updateRejected();
             unusable = new StorageException(e.reason(), e.key(), run.namespace + " round " + (u.round() + 1)
                     + ": update of " + u.clientId() + " rejected: " + e.getMessage(), e);
         }
@@ -232,7 +227,6 @@ public class RoundDriver {
                                 + " resampling", run.namespace, plan.round() + 1, run.round.added(),
                                 plan.clients().size(), run.round.needed());
                         run.training.abandonRound(plan);
-                        metrics.roundAbandoned();
                         run.round.abandon();
                         startRound(run);
                     }
@@ -269,7 +263,7 @@ public class RoundDriver {
         run.broadcast(report.round(), stored);
         long t2 = System.nanoTime();
         double seconds = run.round.elapsedNanos() / 1e9;
-        metrics.roundCompleted(Duration.ofNanos(run.round.elapsedNanos()));
+        metrics.roundCompleted();
         var privacy = run.training.privacy();
         // released: nothing about the round's sample (who, how many answered, late or rejected, how long)
         RoundCompleted done = RoundCompleted.builder().experimentId(run.population.experimentId())
@@ -286,7 +280,7 @@ public class RoundDriver {
                         run.round.late()), stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
         retention.deleteThrough(run.namespace, plan.round()); // the record names this round's checkpoint
-        run.gauges.announced(privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
+        run.gauges.announced(privacy.epsilonImproved(), report.round(), report.generatorLoss());
         if (stopped != null) {
             run.gauges.stopped();
         }

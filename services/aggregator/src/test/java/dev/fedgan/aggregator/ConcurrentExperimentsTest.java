@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Two experiments at once against a real broker and S3 server, with the test playing the client-update pods: the
  * rounds each announces are exactly those of its one-JVM run (same seeded sampling and noise), with ε from its own
- * accountant; then their client deltas are deleted, and the metrics say so.
+ * accountant; then their client deltas are deleted, and the metrics say nothing about the samples.
  */
 @QuarkusTest
 @WithTestResource(StackResource.class)
@@ -76,10 +76,8 @@ class ConcurrentExperimentsTest {
                 }
             });
         }
-        int sampled = 0;
         for (var e : seeds.entrySet()) {
             List<List<String>> samples = AggregatorHarness.samples(settings(2, e.getValue()), 2);
-            sampled += samples.get(0).size() + samples.get(1).size();
             List<RoundCompleted> c = completed.get(e.getKey());
             assertEquals(List.of(1, 2), c.stream().map(RoundCompleted::round).toList(), e.getKey());
             assertFalse(c.get(0).finished());
@@ -104,14 +102,18 @@ class ConcurrentExperimentsTest {
             stack.awaitNoDeltas(experiment + ".low_accuracy");
         }
         String prom = Endpoints.get(metrics).body();
-        assertTrue(Endpoints.sample(prom, "fedgan_deltas_deleted_total") >= sampled + 1, "the " + sampled
-                + " sampled clients' deltas of both runs, and the late one: " + prom);
         double eps = completed.get("agg1").get(1).epsilon();
         assertEquals(eps, Endpoints.sample(prom, "fedgan_epsilon{experiment=\"agg1\",gan=\"low_accuracy\"}"), 1e-9 * eps, prom);
         assertEquals(2.0, Endpoints.sample(prom, "fedgan_rounds{experiment=\"agg2\",gan=\"low_accuracy\"}"));
         assertEquals(0.0, Endpoints.sample(prom, "fedgan_run_active{experiment=\"agg2\",gan=\"low_accuracy\"}"),
                 "a finished run is no longer active (the round alerts skip it)");
-        assertTrue(Endpoints.sample(prom, "fedgan_object_bytes_total{direction=\"written\"}") > 0, prom);
-        assertTrue(Endpoints.sample(prom, "fedgan_updates_total{outcome=\"received\"}") >= sampled, prom);
+        // Released: no metric depends on the rounds' samples (who, how many, how long) or names a client.
+        for (String name : List.of("fedgan_updates", "fedgan_critic_loss", "fedgan_rounds_abandoned",
+                "fedgan_deltas_deleted", "fedgan_object_bytes", "fedgan_round_duration", "fedgan_round_last_completed")) {
+            assertFalse(prom.contains(name), name + " exported:\n" + prom);
+        }
+        for (String client : AggregatorHarness.CLIENTS) {
+            assertFalse(prom.contains(client), client + " in the metrics:\n" + prom);
+        }
     }
 }
