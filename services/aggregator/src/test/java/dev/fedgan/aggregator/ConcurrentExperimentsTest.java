@@ -109,7 +109,8 @@ class ConcurrentExperimentsTest {
                 "a finished run is no longer active (the round alerts skip it)");
         // Released: no metric depends on the rounds' samples (who, how many, how long) or names a client.
         for (String name : List.of("fedgan_updates", "fedgan_critic_loss", "fedgan_rounds_abandoned",
-                "fedgan_deltas_deleted", "fedgan_object_bytes", "fedgan_round_duration", "fedgan_round_last_completed")) {
+                "fedgan_deltas_deleted", "fedgan_object_bytes", "fedgan_round_duration", "fedgan_round_last_completed",
+                "kafka_consumer", "kafka_producer", "round-tasks", "client-updates")) {
             assertFalse(prom.contains(name), name + " exported:\n" + prom);
         }
         for (String client : AggregatorHarness.CLIENTS) {

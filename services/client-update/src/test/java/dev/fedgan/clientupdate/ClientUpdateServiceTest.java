@@ -154,7 +154,8 @@ class ClientUpdateServiceTest {
         assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
         String prom = Endpoints.get(metrics).body();
         assertTrue(prom.contains("fedgan_dead_letters_total"), "the service's metrics are exported: " + prom);
-        for (String name : List.of("fedgan_client_tasks", "fedgan_client_step", "fedgan_object_bytes")) {
+        for (String name : List.of("fedgan_client_tasks", "fedgan_client_step", "fedgan_object_bytes",
+                "kafka_consumer", "kafka_producer", "round-tasks", "client-updates")) {
             assertFalse(prom.contains(name), name + " exported:\n" + prom);
         }
         for (String client : List.of("w01", "w02", "w03", "w04", "w07", "w08", "w09", "w10")) {
