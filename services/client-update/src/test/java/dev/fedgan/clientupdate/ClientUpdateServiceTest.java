@@ -153,7 +153,10 @@ class ClientUpdateServiceTest {
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
         String prom = Endpoints.get(metrics).body();
-        assertTrue(prom.contains("fedgan_dead_letters_total"), "the service's metrics are exported: " + prom);
+        assertEquals(0.0, Endpoints.sample(prom,
+                "fedgan_dead_letters_total{reason=\"message\",service=\"client-update\"}"),
+                "four tasks dead-lettered, none counted: each is one client's");
+        assertFalse(prom.contains("reason=\"missing\""), prom);
         for (String name : List.of("fedgan_client_tasks", "fedgan_client_step", "fedgan_object_bytes",
                 "kafka_consumer", "kafka_producer", "round-tasks", "client-updates")) {
             assertFalse(prom.contains(name), name + " exported:\n" + prom);
