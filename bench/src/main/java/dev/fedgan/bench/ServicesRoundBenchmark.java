@@ -117,9 +117,8 @@ public final class ServicesRoundBenchmark {
                             long now = System.nanoTime();
                             services.add((now - last) / 1e9);
                             last = now;
-                            System.out.printf(Locale.ROOT, "services(%d) round %d: %.2f s between announcements"
-                                    + " (aggregator's own count %.2f s)%n", n, m.round(), services.get(services.size() - 1),
-                                    m.seconds());
+                            System.out.printf(Locale.ROOT, "services(%d) round %d: %.2f s between announcements%n", n,
+                                    m.round(), services.get(services.size() - 1));
                             if (services.size() == warmUp) {
                                 afterFirst = usage(s);
                             } else if (services.size() == rounds) {

@@ -17,9 +17,13 @@ import java.util.regex.Pattern;
  * experiments/&lt;experiment&gt;/filter/populations.json           the filter's record of a finished experiment
  * experiments/&lt;experiment&gt;/render/&lt;gan&gt;/&lt;name&gt;                 image-render's state of one GAN
  * experiments/&lt;namespace&gt;/&lt;kind&gt;/round-NNNNN-&lt;sha[0:16]&gt;.zip   broadcast weights (generator, critic)
- * experiments/&lt;namespace&gt;/deltas/round-NNNNN/&lt;client&gt;-&lt;sha[0:16]&gt;.delta   client updates (deleted once used)
+ * experiments/&lt;namespace&gt;/deltas/round-NNNNN/&lt;client&gt;-&lt;nonce&gt;.delta   client updates (deleted once used)
  * experiments/&lt;namespace&gt;/checkpoints/round-NNNNN-&lt;sha[0:16]&gt;.json          server checkpoints
  * </pre>
+ *
+ * <p>A delta's {@code <nonce>} is {@value #DELTA_NONCE_BYTES} random bytes in hex, drawn afresh for every delta stored:
+ * never a hash of the delta, which would confirm a guess about the client's data (training is deterministic given
+ * the public seed and the broadcast weights; docs/privacy.md).
  *
  * <p>Every name that comes from a message is checked here ({@link #segment}, {@link #relativePath}): a key can never
  * climb out of its experiment or name another one.
@@ -34,8 +38,16 @@ public final class ExperimentLayout {
     public static final String FILES = "files/";
     /** Client deltas, relative to a namespace. */
     public static final String DELTAS = "deltas/";
+    /** Bytes of a delta's random nonce; its key holds them as twice as many lowercase hex digits. */
+    public static final int DELTA_NONCE_BYTES = 16;
 
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final Pattern NONCE = Pattern.compile("[0-9a-f]{" + 2 * DELTA_NONCE_BYTES + "}");
+    /**
+     * A delta's key relative to its namespace's {@link #DELTAS}: {@code round-NNNNN/<name>.delta}; group 1 is the
+     * round. Any name matches, so that deltas an earlier version named otherwise are deleted too.
+     */
+    private static final Pattern DELTA_ROUND = Pattern.compile("round-([0-9]{5,})/[^/]+\\.delta");
     /**
      * A round's weights or checkpoint, relative to its namespace: {@code generator/} or {@code critic/} and
      * {@code round-NNNNN-<sha[0:16]>.zip}, or {@code checkpoints/round-NNNNN-<sha[0:16]>.json}; group 1 or 2 is the
@@ -97,9 +109,27 @@ public final class ExperimentLayout {
         return experiment(namespace) + segment("kind", kind) + "/" + roundName(round) + "-";
     }
 
-    /** The prefix of a client's delta of a round; the key ends in the content's hash and {@code .delta}. */
-    public static String delta(String namespace, int round, String clientId) {
-        return deltas(namespace) + roundName(round) + "/" + segment("client id", clientId) + "-";
+    /**
+     * A client's delta of a round: {@code experiments/<namespace>/deltas/round-NNNNN/<clientId>-<nonce>.delta}.
+     *
+     * @param nonce {@link #DELTA_NONCE_BYTES} random bytes as lowercase hex, fresh for every delta stored
+     */
+    public static String delta(String namespace, int round, String clientId, String nonce) {
+        if (nonce == null || !NONCE.matcher(nonce).matches()) {
+            throw new IllegalArgumentException("invalid delta nonce '" + nonce + "': " + 2 * DELTA_NONCE_BYTES
+                    + " lowercase hex digits");
+        }
+        return deltas(namespace) + roundName(round) + "/" + segment("client id", clientId) + "-" + nonce + ".delta";
+    }
+
+    /** The round of {@code key} if it is a client delta of {@code namespace} ({@link #delta}), else -1. */
+    public static int deltaRound(String namespace, String key) {
+        String prefix = deltas(namespace);
+        if (key == null || !key.startsWith(prefix)) {
+            return -1;
+        }
+        Matcher m = DELTA_ROUND.matcher(key.substring(prefix.length()));
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     /** The prefix of every client delta of a namespace. */

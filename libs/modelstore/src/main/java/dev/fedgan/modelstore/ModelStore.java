@@ -19,7 +19,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.time.LocalDateTime;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,8 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -41,9 +41,12 @@ import java.util.zip.ZipOutputStream;
  * <p>Every key comes from {@link ExperimentLayout} (docs/storage.md lists them); the {@code experimentId} the methods
  * take is an experiment or one GAN's {@link ExperimentLayout#namespace namespace}.
  *
- * Weights and deltas are content-addressed: the key includes the hash of the bytes, so storing the same payload
- * twice (a redelivered message, a retried task) yields the same key and writes nothing, and a key never names
- * two different payloads. Deltas are deleted once their round is checkpointed ({@link #deleteDeltas}).
+ * Weights are content-addressed: the key includes the hash of the bytes, so storing the same payload twice (a
+ * redelivered message, a retried round) yields the same key and writes nothing, and a key never names two
+ * different payloads. A delta is salted instead: its key and its bytes hold a random nonce drawn for each put, so
+ * neither its key nor its claim's SHA-256 is a function of the delta (which would confirm a guess about the client's
+ * data); storing a delta again stores a second object. Deltas are deleted once their round is checkpointed
+ * ({@link #deleteDeltas}).
  */
 public final class ModelStore {
 
@@ -53,13 +56,14 @@ public final class ModelStore {
     public static final String DELTA_CONTENT_TYPE = "application/x-fedgan-delta";
     /** The first four bytes of a delta object: {@code FGDL}. */
     public static final int DELTA_MAGIC = 0x4647444C;
-    /** The delta format version written. */
-    public static final int DELTA_VERSION = 1;
-    /** Bytes before a delta's floats: magic, version, length (three int32). */
-    public static final int DELTA_HEADER_BYTES = 12;
+    /** The delta format version written: 2, with the nonce in the header. */
+    public static final int DELTA_VERSION = 2;
+    /** Bytes before a delta's floats: magic, version, length (three int32), then the nonce. */
+    public static final int DELTA_HEADER_BYTES = 12 + ExperimentLayout.DELTA_NONCE_BYTES;
+    /** Version 1, written by an earlier client-update (no nonce, a 12-byte header): still read. */
+    static final int DELTA_VERSION_1 = 1;
 
-    /** A delta's key below {@code experiments/<experimentId>/deltas/}; group 1 is the round. */
-    private static final Pattern DELTA_ROUND = Pattern.compile("round-([0-9]{5,})/[^/]+\\.delta");
+    private static final SecureRandom NONCES = new SecureRandom();
     /** Zip entry time of canonical weights: the DOS epoch, so the bytes do not depend on when they were written. */
     private static final LocalDateTime ZIP_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
     private static final Map<String, String> CONTENT_TYPES = Map.ofEntries(
@@ -173,19 +177,21 @@ public final class ModelStore {
 
     /**
      * Stores a client's flat delta (in {@link NetworkWeights#flatten()} order) under
-     * {@code experiments/<experimentId>/deltas/round-<round>/<clientId>-<sha256[0:16]>.delta}: a 12-byte header
-     * (the ASCII bytes {@code FGDL}, then version 1 and the value count as little-endian int32) and the values as
-     * little-endian float32. Writes nothing if that object exists. NaN and infinite values are stored as they are.
+     * {@code experiments/<experimentId>/deltas/round-<round>/<clientId>-<nonce>.delta}, the nonce
+     * {@link ExperimentLayout#DELTA_NONCE_BYTES} bytes from a {@link SecureRandom}, new for each call: a 28-byte
+     * header (the ASCII bytes {@code FGDL}, then version 2 and the value count as little-endian int32, then the
+     * nonce) and the values as little-endian float32. The claim's SHA-256 covers the nonce, so it is salted. NaN and
+     * infinite values are stored as they are.
      */
     public ObjectRef putDelta(String experimentId, int round, String clientId, float[] delta) {
         if (delta == null) {
             throw new IllegalArgumentException("delta of client " + clientId + " must not be null");
         }
-        String prefix = ExperimentLayout.delta(experimentId, round, clientId);
-        byte[] bytes = encodeDelta(delta);
-        String sha = Sha256.hex(bytes);
-        String key = prefix + sha.substring(0, 16) + ".delta";
-        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, sha, DELTA_CONTENT_TYPE));
+        byte[] nonce = new byte[ExperimentLayout.DELTA_NONCE_BYTES];
+        NONCES.nextBytes(nonce);
+        String key = ExperimentLayout.delta(experimentId, round, clientId, HexFormat.of().formatHex(nonce));
+        byte[] bytes = encodeDelta(delta, nonce);
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, Sha256.hex(bytes), DELTA_CONTENT_TYPE));
     }
 
     /**
@@ -208,11 +214,10 @@ public final class ModelStore {
      * @return how many objects were deleted
      */
     public int deleteDeltas(String experimentId, int throughRound) {
-        String prefix = ExperimentLayout.deltas(experimentId);
         int deleted = 0;
-        for (String key : store.list(prefix)) {
-            Matcher m = DELTA_ROUND.matcher(key.substring(prefix.length()));
-            if (m.matches() && Integer.parseInt(m.group(1)) <= throughRound) {
+        for (String key : store.list(ExperimentLayout.deltas(experimentId))) {
+            int round = ExperimentLayout.deltaRound(experimentId, key);
+            if (round >= 0 && round <= throughRound) {
                 store.delete(key);
                 deleted++;
             }
@@ -240,18 +245,17 @@ public final class ModelStore {
         return deleted;
     }
 
-    static byte[] encodeDelta(float[] delta) {
+    static byte[] encodeDelta(float[] delta, byte[] nonce) {
         ByteBuffer b = ByteBuffer.allocate(DELTA_HEADER_BYTES + 4 * delta.length).order(ByteOrder.LITTLE_ENDIAN);
         b.order(ByteOrder.BIG_ENDIAN).putInt(DELTA_MAGIC).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(DELTA_VERSION).putInt(delta.length);
+        b.putInt(DELTA_VERSION).putInt(delta.length).put(nonce);
         b.asFloatBuffer().put(delta);
         return b.array();
     }
 
     private static float[] decodeDelta(byte[] bytes, int expectedLength, ObjectRef c) {
-        if (bytes.length < DELTA_HEADER_BYTES) {
-            throw invalid(c, "not a delta: " + bytes.length + " bytes, shorter than the " + DELTA_HEADER_BYTES
-                    + "-byte header");
+        if (bytes.length < 12) {
+            throw invalid(c, "not a delta: " + bytes.length + " bytes, shorter than the 12-byte header");
         }
         ByteBuffer b = ByteBuffer.wrap(bytes);
         int magic = b.order(ByteOrder.BIG_ENDIAN).getInt();
@@ -261,14 +265,17 @@ public final class ModelStore {
         }
         b.order(ByteOrder.LITTLE_ENDIAN);
         int version = b.getInt();
-        if (version != DELTA_VERSION) {
-            throw invalid(c, "delta format version " + version + ", this code reads version " + DELTA_VERSION);
+        if (version != DELTA_VERSION && version != DELTA_VERSION_1) {
+            throw invalid(c, "delta format version " + version + ", this code reads versions " + DELTA_VERSION_1
+                    + " and " + DELTA_VERSION);
         }
+        int header = version == DELTA_VERSION ? DELTA_HEADER_BYTES : 12;
         int length = b.getInt();
-        if (length < 0 || (long) DELTA_HEADER_BYTES + 4L * length != bytes.length) {
+        if (length < 0 || bytes.length < header || (long) header + 4L * length != bytes.length) {
             throw invalid(c, "delta header says " + length + " values but the payload holds "
-                    + (bytes.length - DELTA_HEADER_BYTES) + " bytes");
+                    + (bytes.length - header) + " bytes");
         }
+        b.position(header);
         if (length != expectedLength) {
             throw invalid(c, "delta has " + length + " values, expected " + expectedLength
                     + " (a delta for another network layout)");

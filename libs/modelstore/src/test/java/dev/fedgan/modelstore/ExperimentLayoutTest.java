@@ -13,10 +13,26 @@ class ExperimentLayoutTest {
         String ns = ExperimentLayout.namespace("e1", "low_accuracy");
         assertEquals("e1.low_accuracy", ns);
         assertEquals("experiments/e1.low_accuracy/generator/round-00007-", ExperimentLayout.weights(ns, "generator", 7));
-        assertEquals("experiments/e1.low_accuracy/deltas/round-00012/w03-", ExperimentLayout.delta(ns, 12, "w03"));
+        assertEquals("experiments/e1.low_accuracy/deltas/round-00012/w03-00112233445566778899aabbccddeeff.delta",
+                ExperimentLayout.delta(ns, 12, "w03", "00112233445566778899aabbccddeeff"));
         assertEquals("experiments/e1.low_accuracy/deltas/", ExperimentLayout.deltas(ns));
         assertEquals("experiments/e1.low_accuracy/checkpoints/round-00100-", ExperimentLayout.checkpoint(ns, 100));
         assertEquals("aggregator/runs/e1.low_accuracy.json", ExperimentLayout.runRecord(ns));
+    }
+
+    @Test
+    void aDeltaIsNamedByItsClientAndARandomNonceAndFoundByItsRound() {
+        String ns = "e1.low_accuracy";
+        String key = ExperimentLayout.delta(ns, 12, "w03", "00112233445566778899aabbccddeeff");
+        assertEquals(12, ExperimentLayout.deltaRound(ns, key));
+        // as an earlier version named them (the delta's SHA-256 prefix): still found, so that they are deleted
+        assertEquals(3, ExperimentLayout.deltaRound(ns, "experiments/e1.low_accuracy/deltas/round-00003/w03-0123456789abcdef.delta"));
+        assertEquals(-1, ExperimentLayout.deltaRound("e1.high_accuracy", key), "another namespace");
+        assertEquals(-1, ExperimentLayout.deltaRound(ns, "experiments/e1.low_accuracy/critic/round-00012-0123456789abcdef.zip"));
+        for (String bad : new String[] {null, "", "0123456789abcdef", "00112233445566778899AABBCCDDEEFF",
+                "00112233445566778899aabbccddeeff00", "../00112233445566778899aabbccddee"}) {
+            assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.delta(ns, 12, "w03", bad), bad);
+        }
     }
 
     @Test
@@ -38,7 +54,8 @@ class ExperimentLayoutTest {
         assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.file("e1", "/report.html"));
         assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.experiment("../e2"));
         assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.namespace("e1", "a/b"));
-        assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.delta("e1.x", -1, "w1"));
+        assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.delta("e1.x", -1, "w1", "0".repeat(32)));
+        assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.delta("e1.x", 1, "../w1", "0".repeat(32)));
         assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.render("e1", "gan", "pending/"));
     }
 }

@@ -1,23 +1,24 @@
 package dev.fedgan.protocol;
 
-import java.util.List;
-
 /**
- * The aggregator applied a round: the new weights, who took part, and the privacy spent so far.
+ * The aggregator applied a round: the new weights, the generator's loss and the privacy spent so far.
+ *
+ * <p>Released (the {@code rounds} topic is what {@code fedgan watch} and image-render read): it carries nothing
+ * that depends on the round's sample, neither who was sampled nor how many answered, were late or rejected, nor
+ * how long the round took (docs/privacy.md). Those stay inside the trusted boundary (the aggregator's log and run
+ * record).
  *
  * @param round           rounds completed (1 after the first)
- * @param clients         the sampled clients
- * @param received        updates counted
- * @param late            updates that arrived after the round closed
- * @param rejected        updates rejected (non-finite, wrong shape, corrupt)
+ * @param generatorLoss   the generator's loss after the round's generator steps, computed on the server against
+ *                        the noised critic (post-processing); null in an announcement of an earlier version
  * @param epsilon         ε under the improved conversion at {@code delta}
  * @param epsilonOriginal ε under the original 2019 conversion
  * @param finished        true on the experiment's last round (round limit or ε target)
  * @param stoppedBecause  why it finished; null otherwise
  */
-public record RoundCompleted(int schema, String experimentId, String gan, int round, List<String> clients, int received,
-        int late, int rejected, double epsilon, double epsilonOriginal, double delta, ObjectRef generator, ObjectRef critic,
-        double seconds, boolean finished, String stoppedBecause) implements Message {
+public record RoundCompleted(int schema, String experimentId, String gan, int round, Double generatorLoss,
+        double epsilon, double epsilonOriginal, double delta, ObjectRef generator, ObjectRef critic, boolean finished,
+        String stoppedBecause) implements Message {
 
     public RoundCompleted {
         Check.schema(schema);
@@ -43,22 +44,18 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
                 .experimentId(experimentId)
                 .gan(gan)
                 .round(round)
-                .clients(clients)
-                .received(received)
-                .late(late)
-                .rejected(rejected)
+                .generatorLoss(generatorLoss)
                 .epsilon(epsilon)
                 .epsilonOriginal(epsilonOriginal)
                 .delta(delta)
                 .generator(generator)
                 .critic(critic)
-                .seconds(seconds)
                 .finished(finished)
                 .stoppedBecause(stoppedBecause);
     }
 
     /**
-     * Sets the fields of {@link RoundCompleted} by name (16 positional parameters, most of them numbers). A
+     * Sets the fields of {@link RoundCompleted} by name (12 positional parameters, most of them numbers). A
      * setter only stores its value; {@link #build()} calls the record's constructor, which stays the one place
      * of validation. Not thread-safe; reusable.
      */
@@ -68,16 +65,12 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
         private String experimentId;
         private String gan;
         private int round;
-        private List<String> clients;
-        private int received;
-        private int late;
-        private int rejected;
+        private Double generatorLoss;
         private double epsilon;
         private double epsilonOriginal;
         private double delta;
         private ObjectRef generator;
         private ObjectRef critic;
-        private double seconds;
         private boolean finished;
         private String stoppedBecause;
 
@@ -106,27 +99,9 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
             return this;
         }
 
-        /** The sampled clients. */
-        public Builder clients(List<String> clients) {
-            this.clients = clients;
-            return this;
-        }
-
-        /** Updates counted. */
-        public Builder received(int received) {
-            this.received = received;
-            return this;
-        }
-
-        /** Updates that arrived after the round closed. */
-        public Builder late(int late) {
-            this.late = late;
-            return this;
-        }
-
-        /** Updates rejected (non-finite, wrong shape, corrupt). */
-        public Builder rejected(int rejected) {
-            this.rejected = rejected;
+        /** The generator's loss after the round, computed on the server (post-processing of the noised critic). */
+        public Builder generatorLoss(Double generatorLoss) {
+            this.generatorLoss = generatorLoss;
             return this;
         }
 
@@ -157,11 +132,6 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
             return this;
         }
 
-        public Builder seconds(double seconds) {
-            this.seconds = seconds;
-            return this;
-        }
-
         /** True on the experiment's last round (round limit or ε target). */
         public Builder finished(boolean finished) {
             this.finished = finished;
@@ -176,8 +146,8 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
 
         /** The message; its constructor validates it (a failure is a {@link MessageException} naming the field). */
         public RoundCompleted build() {
-            return new RoundCompleted(schema, experimentId, gan, round, clients, received, late, rejected, epsilon,
-                    epsilonOriginal, delta, generator, critic, seconds, finished, stoppedBecause);
+            return new RoundCompleted(schema, experimentId, gan, round, generatorLoss, epsilon, epsilonOriginal, delta,
+                    generator, critic, finished, stoppedBecause);
         }
     }
 }

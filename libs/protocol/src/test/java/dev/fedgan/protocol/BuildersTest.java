@@ -3,7 +3,6 @@ package dev.fedgan.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,11 +67,10 @@ class BuildersTest {
         assertEquals(new ClientUpdateReady(1, "e1", "low_accuracy", 3, "w07", REF, 64, 2, true, 0.25),
                 ClientUpdateReady.builder().experimentId("e1").gan("low_accuracy").round(3).clientId("w07").delta(REF)
                         .realExamples(64).steps(2).nonFinite(true).loss(0.25).build());
-        RoundCompleted completed = new RoundCompleted(1, "e1", "low_accuracy", 4, List.of("w01", "w07"), 2, 1, 3, 2.5e4,
-                3.1e4, 1e-3, REF, REF, 1.5, true, "round limit 4 reached");
+        RoundCompleted completed = new RoundCompleted(1, "e1", "low_accuracy", 4, 0.75, 2.5e4, 3.1e4, 1e-3, REF, REF,
+                true, "round limit 4 reached");
         assertEquals(completed, RoundCompleted.builder().experimentId("e1").gan("low_accuracy").round(4)
-                .clients(List.of("w01", "w07")).received(2).late(1).rejected(3).epsilon(2.5e4).epsilonOriginal(3.1e4)
-                .delta(1e-3).generator(REF).critic(REF).seconds(1.5).finished(true)
+                .generatorLoss(0.75).epsilon(2.5e4).epsilonOriginal(3.1e4).delta(1e-3).generator(REF).critic(REF).finished(true)
                 .stoppedBecause("round limit 4 reached").build());
         assertEquals(completed, completed.toBuilder().build());
         assertEquals(new ImagesReady(1, "e1", "low_accuracy", 4, REF, 0.71, "INVERTED", 2.1, 180.0, REF, "verdict"),

@@ -37,14 +37,31 @@ class MessagesTest {
                 new PopulationReady(1, "e1", "low_accuracy", List.of("w01", "w07"), WEIGHTS, WEIGHTS, request()),
                 new RoundTask(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, WEIGHTS, 99, request().gan(), "bundled:field", 0.5, 7),
                 new ClientUpdateReady(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, 64, 2, false, 0.25),
-                new RoundCompleted(1, "e1", "low_accuracy", 4, List.of("w01", "w07"), 2, 0, 0, 2.5e4, 3.1e4, 1e-3,
-                        WEIGHTS, WEIGHTS, 1.5, false, null),
+                new RoundCompleted(1, "e1", "low_accuracy", 4, 0.75, 2.5e4, 3.1e4, 1e-3, WEIGHTS, WEIGHTS, false, null),
                 new ImagesReady(1, "e1", "low_accuracy", 4, WEIGHTS, 0.71, "INVERTED", 2.1, 180.0, null, null),
                 Messages.deadLetter("aggregator", "fedgan.client-updates", 0, 12, "e1", "{\"experiment_id\":\"e1\"}", "why"));
         for (Message m : all) {
             assertEquals(m, Messages.decode(Messages.encode(m), m.getClass()), m.getClass().getSimpleName());
         }
         assertTrue(Messages.encode(request()).contains("\"experiment_id\":\"e1\""), "snake_case on the wire");
+    }
+
+    @Test
+    void aRoundCompletedCarriesNothingAboutTheSampleAndReadsAnEarlierOneWithoutIt() {
+        RoundCompleted m = new RoundCompleted(1, "e1", "low_accuracy", 4, 0.75, 2.5e4, 3.1e4, 1e-3, WEIGHTS, WEIGHTS,
+                false, null);
+        String json = Messages.encode(m);
+        for (String field : List.of("clients", "received", "late", "rejected", "seconds")) {
+            assertTrue(!json.contains("\"" + field + "\""), field + " in " + json);
+        }
+        // written by an earlier version of the aggregator (schema 1 too): the sample's fields are ignored
+        String earlier = json.replace("\"round\":4,", "\"round\":4,\"clients\":[\"w01\",\"w07\"],\"received\":2,"
+                + "\"late\":0,\"rejected\":1,\"seconds\":1.5,");
+        assertTrue(earlier.contains("\"clients\""), earlier);
+        assertEquals(m, Messages.decode(earlier, RoundCompleted.class));
+        assertEquals(json, Messages.encode(Messages.decode(earlier, RoundCompleted.class)), "encoded again without them");
+        assertEquals(null, Messages.decode(json.replace("\"generator_loss\":0.75,", ""), RoundCompleted.class)
+                .generatorLoss(), "an earlier announcement has no generator loss");
     }
 
     @Test

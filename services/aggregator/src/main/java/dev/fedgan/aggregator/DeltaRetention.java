@@ -1,8 +1,6 @@
 package dev.fedgan.aggregator;
 
 import dev.fedgan.modelstore.ModelStore;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -10,9 +8,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Deletes the client deltas of finished rounds in the background, on a thread of its own so that no round waits for
- * it, counting them as {@code fedgan_deltas_deleted_total}. The deltas are the unnoised
- * per-client updates that differential privacy protects, so they are not kept once no restart reads them again
- * (docs/storage.md, Retention). A singleton, so that the counter is exported from start-up.
+ * it. The deltas are the unnoised per-client updates that differential privacy protects, so they are not kept once
+ * no restart reads them again (docs/storage.md, Retention). How many were deleted is logged at DEBUG, not exported:
+ * it is the number of clients that answered (metrics are released, docs/privacy.md).
  */
 @Singleton
 public class DeltaRetention {
@@ -20,18 +18,14 @@ public class DeltaRetention {
     private static final Logger LOG = Logger.getLogger(DeltaRetention.class);
 
     private final ModelStore models;
-    private final Counter deltasDeleted;
     private final ExecutorService deletion = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "fedgan-delta-deletion");
         t.setDaemon(true);
         return t;
     });
 
-    public DeltaRetention(ModelStore models, MeterRegistry registry) {
+    public DeltaRetention(ModelStore models) {
         this.models = models;
-        deltasDeleted = Counter.builder("fedgan.deltas.deleted")
-                .description("Client deltas deleted from the object store once their round was checkpointed")
-                .register(registry);
     }
 
     /**
@@ -42,7 +36,8 @@ public class DeltaRetention {
     void deleteThrough(String namespace, int round) {
         deletion.execute(() -> {
             try {
-                deltasDeleted.increment(models.deleteDeltas(namespace, round));
+                int deleted = models.deleteDeltas(namespace, round);
+                LOG.debugf("%s: %d client deltas through round %d deleted", namespace, deleted, round + 1);
             } catch (RuntimeException e) {
                 LOG.warnf("%s: deleting the client deltas through round %d failed (the next round's deletion retries):"
                         + " %s", namespace, round + 1, e.getMessage());

@@ -14,7 +14,6 @@ import dev.fedgan.protocol.RoundTask;
 import dev.fedgan.service.ComputeThread;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -79,7 +78,7 @@ public class RoundDriver {
     void first(Run run) {
         ModelStore.StoredCheckpoint stored = models.putCheckpoint(run.namespace, run.training);
         run.broadcast(0, stored);
-        records.write(run.namespace, run.population, stored.manifest(), null, false);
+        records.write(run.namespace, run.population, stored.manifest(), null, null, false);
         LOG.infof("experiment %s: %d clients, %d expected per round (Poisson), %d rounds, %s", run.namespace,
                 run.population.clients().size(), run.config.clientsPerRound(), run.config.rounds(),
                 run.training.randomnessDescription());
@@ -90,8 +89,10 @@ public class RoundDriver {
     void resumed(Run run, RunRecord record) {
         if (record.lastRound() != null) {
             RoundCompleted last = Messages.decode(record.lastRound(), RoundCompleted.class);
-            run.gauges.announced(last.epsilon(), last.round(), Double.NaN, Double.NaN);
-            rounds.send(KafkaRecord.of(run.population.experimentId(), record.lastRound()));
+            run.gauges.announced(last.epsilon(), last.round(),
+                    last.generatorLoss() == null ? Double.NaN : last.generatorLoss());
+            // encoded again, not as stored: a record of an earlier version holds fields no longer released
+            rounds.send(KafkaRecord.of(run.population.experimentId(), Messages.encode(last)));
         }
         roundsCsv.restore(run);
         LOG.infof("experiment %s: resumed after round %d from %s", run.namespace, run.training.round(),
@@ -117,9 +118,6 @@ public class RoundDriver {
      */
     void collect(Run run, ClientUpdateReady u) {
         RoundCollector.Arrival arrival = run.round.arrive(u.round(), u.clientId());
-        if (arrival.late()) {
-            metrics.updateLate();
-        }
         switch (arrival) {
             case NO_ROUND -> retention.deleteThrough(run.namespace, u.round()); // else this round's deletion takes it
             case NOT_SAMPLED -> // an answer to an abandoned sample of this round, or a client that was never asked
@@ -140,10 +138,8 @@ public class RoundDriver {
                     u.realExamples(), u.steps(), u.nonFinite(), u.loss())); // clipped and summed now
             progress = run.round.added(u.clientId());
             run.fetchSeconds += (System.nanoTime() - t0) / 1e9;
-            metrics.updateReceived();
         } catch (StorageException e) {
             progress = run.round.rejected(u.clientId());
-            metrics.updateRejected();
             unusable = new StorageException(e.reason(), e.key(), run.namespace + " round " + (u.round() + 1)
                     + ": update of " + u.clientId() + " rejected: " + e.getMessage(), e);
         }
@@ -231,7 +227,6 @@ public class RoundDriver {
                                 + " resampling", run.namespace, plan.round() + 1, run.round.added(),
                                 plan.clients().size(), run.round.needed());
                         run.training.abandonRound(plan);
-                        metrics.roundAbandoned();
                         run.round.abandon();
                         startRound(run);
                     }
@@ -268,29 +263,31 @@ public class RoundDriver {
         run.broadcast(report.round(), stored);
         long t2 = System.nanoTime();
         double seconds = run.round.elapsedNanos() / 1e9;
-        metrics.roundCompleted(Duration.ofNanos(run.round.elapsedNanos()));
+        metrics.roundCompleted();
         var privacy = run.training.privacy();
+        // released: nothing about the round's sample (who, how many answered, late or rejected, how long)
         RoundCompleted done = RoundCompleted.builder().experimentId(run.population.experimentId())
-                .gan(run.population.gan()).round(report.round()).clients(plan.clients())
-                .received(run.round.added()).late(run.round.late()).rejected(run.round.rejected())
+                .gan(run.population.gan()).round(report.round()).generatorLoss(report.generatorLoss())
                 .epsilon(privacy.epsilonImproved()).epsilonOriginal(privacy.epsilonOriginal())
                 .delta(run.training.delta()).generator(stored.generator()).critic(stored.critic())
-                .seconds(seconds).finished(stopped != null).stoppedBecause(stopped).build();
+                .finished(stopped != null).stoppedBecause(stopped).build();
         run.roundsCsv.append(GanRunFiles.roundsCsvRow(report));
         roundsCsv.store(run);
         String announcement = Messages.encode(done);
         beforeRecord.accept(run);
-        records.write(run.namespace, run.population, stored.manifest(), announcement, stopped != null);
+        records.write(run.namespace, run.population, stored.manifest(), announcement,
+                new RunRecord.Outcome(report.round(), plan.clients().size(), run.round.added(), run.round.rejected(),
+                        run.round.late()), stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
         retention.deleteThrough(run.namespace, plan.round()); // the record names this round's checkpoint
-        run.gauges.announced(privacy.epsilonImproved(), report.round(), report.criticLoss(), report.generatorLoss());
+        run.gauges.announced(privacy.epsilonImproved(), report.round(), report.generatorLoss());
         if (stopped != null) {
             run.gauges.stopped();
         }
-        LOG.infof("%s round %d: %d/%d updates, ε %.4g, %.1f s (reading and adding deltas %.1f s, noise and average"
-                + " %.1f s, generator %.1f s, checkpoint and weights %.1f s, record and announcement %.1f s)%s",
-                run.namespace, report.round(),
-                run.round.added(), plan.clients().size(), privacy.epsilonImproved(), seconds, run.fetchSeconds,
+        LOG.infof("%s round %d: %d/%d updates (%d rejected, %d late), ε %.4g, %.1f s (reading and adding deltas %.1f s,"
+                + " noise and average %.1f s, generator %.1f s, checkpoint and weights %.1f s, record and announcement"
+                + " %.1f s)%s", run.namespace, report.round(), run.round.added(), plan.clients().size(),
+                run.round.rejected(), run.round.late(), privacy.epsilonImproved(), seconds, run.fetchSeconds,
                 report.aggregationSeconds(), report.generatorSeconds(), (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9,
                 stopped != null ? "; " + stopped : "");
         run.fetchSeconds = 0;

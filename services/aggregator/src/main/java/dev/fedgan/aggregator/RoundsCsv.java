@@ -33,26 +33,27 @@ public class RoundsCsv {
     }
 
     /**
-     * After a restart: takes back the stored rows up to the checkpoint's round; a row of a later round is dropped,
-     * since that round is redone, and the file is stored again without it (the row of a round stored but never
-     * announced, as the round's weights are deleted).
+     * After a restart: takes back the stored rows up to the checkpoint's round, in today's columns; a row of a later
+     * round is dropped, since that round is redone, and the file is stored again without it (the row of a round
+     * stored but never announced, as the round's weights are deleted). A file of an earlier version, with columns
+     * that are no longer released (client ids, client losses and counts), is stored again in today's columns.
      */
     void restore(Run run) {
         String key = ExperimentLayout.file(run.population.experimentId(), path(run));
         if (!objects.exists(key)) {
             return;
         }
-        String[] lines = new String(objects.get(key), StandardCharsets.UTF_8).split("\n");
-        boolean dropped = false;
-        for (int i = 1; i < lines.length; i++) {
-            String round = lines[i].substring(0, Math.max(0, lines[i].indexOf(',')));
+        String stored = new String(objects.get(key), StandardCharsets.UTF_8);
+        boolean rewrite = !stored.startsWith(GanRunFiles.ROUNDS_CSV_HEADER);
+        for (String row : GanRunFiles.roundsCsvRows(stored)) {
+            String round = row.substring(0, Math.max(0, row.indexOf(',')));
             if (round.matches("\\d+") && Integer.parseInt(round) <= run.training.round()) {
-                run.roundsCsv.append(lines[i]).append('\n');
+                run.roundsCsv.append(row);
             } else {
-                dropped = true;
+                rewrite = true;
             }
         }
-        if (dropped) {
+        if (rewrite) {
             store(run);
         }
     }

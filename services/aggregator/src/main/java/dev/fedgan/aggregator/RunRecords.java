@@ -48,8 +48,8 @@ public class RunRecords {
 
     /** Stores the record of the GAN {@code namespace}, replacing the previous one. */
     void write(String namespace, PopulationReady population, ObjectRef checkpoint, String lastRound,
-            boolean finished) {
-        RunRecord r = new RunRecord(1, Messages.encode(population), checkpoint, lastRound, finished);
+            RunRecord.Outcome lastOutcome, boolean finished) {
+        RunRecord r = new RunRecord(1, Messages.encode(population), checkpoint, lastRound, lastOutcome, finished);
         objects.put(ExperimentLayout.runRecord(namespace), Json.toString(r).getBytes(StandardCharsets.UTF_8),
                 "application/json");
     }

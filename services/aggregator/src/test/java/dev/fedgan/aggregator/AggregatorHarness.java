@@ -55,6 +55,9 @@ class AggregatorHarness {
     @Inject
     ObjectStore objects;
 
+    @Inject
+    RunRecords records;
+
     /** What a client-update pod does with a task. */
     ClientPods clients() {
         return new ClientPods(models);
@@ -87,6 +90,18 @@ class AggregatorHarness {
                 }
             }
         }
+    }
+
+    /**
+     * What the last announced round of a GAN's run did with its sample, from the aggregator's run record (trusted:
+     * the announcement says nothing about the sample).
+     */
+    RunRecord.Outcome lastOutcome(String namespace) {
+        RunRecord r = records.find(namespace);
+        if (r == null || r.lastOutcome() == null) {
+            fail("no round outcome in the run record of " + namespace);
+        }
+        return r.lastOutcome();
     }
 
     /** Waits up to 20 s for the run's deltas to be deleted (the aggregator deletes them in the background). */

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.privacy.PrivacyCalculator;
+import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.Messages;
@@ -23,7 +25,9 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +72,7 @@ class AggregatorListenerTest {
                 Messages.encode(AggregatorHarness.population("mem1", settings))), "the population is taken");
         ClientPods clients = harness.clients();
         Set<String> answered = new HashSet<>();
+        List<ObjectRef> deltas = new ArrayList<>();
         List<? extends Message<String>> announced = connector.<String>sink("rounds").received();
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (announced.isEmpty() || !decode(announced.get(announced.size() - 1)).finished()) {
@@ -79,8 +84,10 @@ class AggregatorListenerTest {
                 assertEquals(task.clientId(), m.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow().getKey(),
                         "round tasks are keyed by client");
                 if (answered.add(task.round() + "/" + task.clientId())) {
-                    assertNull(InMemoryRecords.refusalOf(connector, "client-updates",
-                            Messages.encode(clients.run(task))), "an update in the sample is taken");
+                    ClientUpdateReady update = clients.run(task);
+                    deltas.add(update.delta());
+                    assertNull(InMemoryRecords.refusalOf(connector, "client-updates", Messages.encode(update)),
+                            "an update in the sample is taken");
                 }
             }
             Thread.sleep(50);
@@ -95,11 +102,25 @@ class AggregatorListenerTest {
         }
         assertEquals(sampled, answered, "a task for each client sampled, none for the empty round");
         RoundCompleted empty = decode(announced.get(1));
-        assertEquals(List.of(), empty.clients());
-        assertEquals(0, empty.received());
         double expected = PrivacyCalculator.forPopulation(6, 2, 0.01, 2).epsilonImproved();
         assertEquals(expected, empty.epsilon(), 1e-9 * expected, "the round with no client is accounted");
         harness.assertSameAsOneJvmRun(decode(announced.get(2)), settings, 3);
+
+        // Released: the announcements and rounds.csv name no client of the population and no delta (key or hash).
+        assertFalse(deltas.isEmpty());
+        List<String> released = new ArrayList<>(announced.stream().map(Message::getPayload).toList());
+        released.add(new String(harness.objects.get(ExperimentLayout.file("mem1",
+                "gans/low_accuracy/" + GanRunFiles.ROUNDS_CSV)), StandardCharsets.UTF_8));
+        for (String text : released) {
+            for (String client : AggregatorHarness.CLIENTS) {
+                assertFalse(text.contains(client), "client id " + client + " released: " + text);
+            }
+            for (ObjectRef delta : deltas) {
+                assertFalse(text.contains(delta.sha256().substring(0, 16)), "a delta's hash released: " + text);
+                assertFalse(text.contains(delta.key().substring(delta.key().lastIndexOf('/') + 1)),
+                        "a delta's name released: " + text);
+            }
+        }
     }
 
     @Test

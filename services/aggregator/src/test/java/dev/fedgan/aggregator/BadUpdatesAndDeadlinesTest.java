@@ -48,20 +48,24 @@ class BadUpdatesAndDeadlinesTest {
 
     /**
      * Bad updates go to the dead-letter topic with the reason, and the service goes on: malformed JSON, an update
-     * for an unknown experiment, and a delta with NaN (counted as rejected: the round completes without it).
+     * for an unknown experiment, and a delta with NaN (counted as rejected: the round completes without it). The
+     * updates are one client's each, so the released dead-letter metric does not count them; a malformed population
+     * record is counted.
      */
     @Test
     void badUpdatesAreDeadLetteredAndTheRoundGoesOn() throws Exception {
         ClientPods clients = stack.clients();
+        String before = Endpoints.get(metrics).body();
         List<RoundCompleted> done = new ArrayList<>();
         List<ConsumerRecord<String, String>> dead = new ArrayList<>();
         try (KafkaProducer<String, String> producer = stack.producer();
              KafkaConsumer<String, String> consumer = stack.consumer(StackResource.TOPICS.deadLetter())) {
             producer.send(new ProducerRecord<>(StackResource.TOPICS.clientUpdates(), "x", "{not json")).get();
+            producer.send(new ProducerRecord<>(StackResource.TOPICS.populations(), "x", "{not json either")).get();
             stack.send(producer, StackResource.TOPICS.populations(), population("bad", settings(1, 31L)));
             boolean[] poisoned = {false};
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (done.isEmpty() || dead.size() < 3) {
+            while (done.isEmpty() || dead.size() < 4) {
                 if (System.nanoTime() > deadline) {
                     fail("rounds " + done + ", dead letters " + dead.size());
                 }
@@ -106,11 +110,25 @@ class BadUpdatesAndDeadlinesTest {
         assertTrue(reasons.stream().anyMatch(r -> r.contains("1 NaN or infinite values")), reasons.toString());
         int sampled = AggregatorHarness.samples(settings(1, 31L), 1).get(0).size();
         assertTrue(sampled >= 2, "seed 31 samples the poisoned client and others");
-        assertEquals(sampled - 1, done.get(0).received());
-        assertEquals(1, done.get(0).rejected());
+        RunRecord.Outcome outcome = stack.lastOutcome("bad.low_accuracy");
+        assertEquals(new RunRecord.Outcome(1, sampled, sampled - 1, 1, 0), outcome);
+        assertTrue(dead.stream().anyMatch(r -> r.value().equals("{not json either")
+                && Records.header(r, "dead-letter-reason").startsWith("aggregator: malformed JSON")), reasons.toString());
         String prom = Endpoints.get(metrics).body();
-        assertTrue(Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"message\",service=\"aggregator\"}") >= 2, prom);
-        assertTrue(Endpoints.sample(prom, "fedgan_dead_letters_total{reason=\"invalid\",service=\"aggregator\"}") >= 1, prom);
+        assertEquals(1.0, grew(before, prom, "fedgan_dead_letters_total{reason=\"message\",service=\"aggregator\"}"),
+                "the malformed population only, not the malformed update: " + prom);
+        assertEquals(0.0, grew(before, prom, "fedgan_dead_letters_total{reason=\"invalid\",service=\"aggregator\"}"),
+                "the NaN delta is not counted: " + prom);
+    }
+
+    /** How much a series grew between two scrapes (a series not exported yet counts as 0). */
+    private static double grew(String before, String after, String series) {
+        return sampleOrZero(after, series) - sampleOrZero(before, series);
+    }
+
+    private static double sampleOrZero(String prom, String series) {
+        return prom.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(
+                l -> Double.parseDouble(l.substring(series.length() + 1).trim())).findFirst().orElse(0);
     }
 
     /**
@@ -158,13 +176,14 @@ class BadUpdatesAndDeadlinesTest {
                     }
                 }
             }
+            RunRecord.Outcome outcome = stack.lastOutcome(id + ".low_accuracy");
             if (quorum == 1.0) {
                 assertEquals(4, tasks, "two samples of two clients: the first abandoned");
-                assertEquals(2, done.received());
+                assertEquals(2, outcome.received());
             } else {
                 assertEquals(2, tasks);
-                assertEquals(1, done.received(), "completed at the deadline with the quorum");
-                assertEquals(2, done.clients().size());
+                assertEquals(1, outcome.received(), "completed at the deadline with the quorum");
+                assertEquals(2, outcome.sampled());
             }
             assertEquals(1, done.round());
             double expected = PrivacyCalculator.forPopulation(6, 2, 0.01, 1).epsilonImproved();

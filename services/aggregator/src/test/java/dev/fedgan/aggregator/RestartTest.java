@@ -5,6 +5,7 @@ import static dev.fedgan.aggregator.AggregatorHarness.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.privacy.PrivacyCalculator;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.GanSettings;
@@ -66,7 +67,7 @@ class RestartTest {
         assertEquals(expected, announced.get(3).epsilon(), 1e-9 * expected, "three rounds accounted, not four");
         // The per-round log the report links to: one row per round, as fedgan debug writes it.
         String csv = new String(objects.get("experiments/restart/files/gans/low_accuracy/rounds.csv"), StandardCharsets.UTF_8);
-        assertTrue(csv.startsWith("round,seconds,critic_loss,generator_loss,epsilon,"), csv);
+        assertTrue(csv.startsWith(GanRunFiles.ROUNDS_CSV_HEADER), csv);
         assertEquals(List.of("1", "2", "3"), csv.lines().skip(1).map(l -> l.substring(0, l.indexOf(','))).toList(), csv);
         stack.awaitNoDeltas("restart.low_accuracy"); // the lost round's late answers too
     }

@@ -10,14 +10,10 @@ import dev.fedgan.service.FedganConfig;
 import dev.fedgan.service.Sent;
 import dev.fedgan.modelstore.ModelStore;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -41,6 +37,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * mid-task leaves it to be redelivered. A task that cannot be processed (malformed or unknown-schema JSON, a missing
  * or corrupt object, an unknown client) is nacked: the Kafka connector's dead-letter-queue strategy writes it to
  * {@code dead-letter} with the reason in the {@code dead-letter-reason} header; consumption goes on.
+ *
+ * <p>It exports no metric of its tasks (how many, how long): they are the sampled clients' (metrics are released,
+ * docs/privacy.md). Its log has a line per task.
  */
 @ApplicationScoped
 public class ClientUpdateService {
@@ -49,9 +48,6 @@ public class ClientUpdateService {
     private final ComputeThread compute;
     private final DeadLetters deadLetters;
     private final Emitter<String> updates;
-    private final Counter answered;
-    private final Counter deadLettered;
-    private final Timer duration;
     /** Stores deltas, one at a time, while the compute thread trains the next task. */
     private final ExecutorService storing = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "fedgan-delta-store");
@@ -62,18 +58,11 @@ public class ClientUpdateService {
     private CompletableFuture<?> lastStored = CompletableFuture.completedFuture(null);
 
     public ClientUpdateService(ModelStore models, ComputeThread compute, DeadLetters deadLetters,
-            @Channel("client-updates") Emitter<String> updates, MeterRegistry registry) {
+            @Channel("client-updates") Emitter<String> updates) {
         this.step = new RemoteClientStep(models);
         this.compute = compute;
         this.deadLetters = deadLetters;
         this.updates = updates;
-        this.answered = Counter.builder("fedgan.client.tasks").tag("outcome", "answered")
-                .description("Round tasks received by this client, by outcome").register(registry);
-        this.deadLettered = Counter.builder("fedgan.client.tasks").tag("outcome", "dead-letter")
-                .description("Round tasks received by this client, by outcome").register(registry);
-        this.duration = Timer.builder("fedgan.client.step.duration")
-                .description("Time of one client's part of a round: load weights, critic steps, store the delta")
-                .register(registry);
     }
 
     /**
@@ -87,19 +76,14 @@ public class ClientUpdateService {
         try {
             task = Messages.decode(message.getPayload(), RoundTask.class);
         } catch (RuntimeException e) {
-            deadLettered.increment();
             return message.nack(deadLetters.reject("round-tasks", e));
         }
-        long t0 = System.nanoTime();
         CompletableFuture<RemoteClientStep.Trained> trained = compute.submit(() -> step.train(task));
         CompletableFuture<ClientUpdateReady> stored = trained.thenApplyAsync(step::store, storing);
         stored.thenCompose(this::announce).whenComplete((ready, failure) -> {
             if (failure == null) {
-                duration.record(Duration.ofNanos(System.nanoTime() - t0));
-                answered.increment();
                 message.ack();
             } else {
-                deadLettered.increment();
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
                 RuntimeException e = cause instanceof RuntimeException r ? r : new IllegalStateException(cause);

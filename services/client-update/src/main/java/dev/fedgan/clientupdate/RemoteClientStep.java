@@ -121,7 +121,12 @@ public final class RemoteClientStep {
                 .findFirst().orElse(null);
     }
 
-    /** Stores the delta (content-addressed: storing it again is free) and returns the update's announcement. */
+    /**
+     * Stores the delta under a key with a fresh random nonce (a redelivered task stores a second object; the
+     * aggregator reads the one its update names and deletes both with the round) and returns the update's
+     * announcement. The claim's checksum covers the nonce, so neither it nor the key logged here is a hash of the
+     * delta.
+     */
     public ClientUpdateReady store(Trained trained) {
         RoundTask task = trained.task();
         ClientUpdate u = trained.update();

@@ -1,6 +1,8 @@
 package dev.fedgan.clientupdate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -14,9 +16,11 @@ import dev.fedgan.devstack.EmbeddedS3;
 import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
+import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundTask;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,6 +79,29 @@ class RemoteClientStepTest {
         float[] expectedDelta() {
             return new ClientTraining(GanSettingsMapping.config(SETTINGS)).train("w07", round, generator, critic,
                     SimulatedClients.client(DATA, new InversionBug(0.5, 7), "w07"), 99).delta();
+        }
+    }
+
+    /**
+     * The same task run twice (a redelivery) trains the same delta (client training is deterministic given the
+     * public seed and the broadcast weights) but stores it under another key with another checksum: a per-task
+     * random nonce, so that neither the key, nor the claim, nor the INFO line naming the key is a hash of the delta
+     * that would confirm a guess about the client's data.
+     */
+    @Test
+    void theSameTaskTwiceStoresTheSameDeltaUnderAnotherKeyAndChecksum() {
+        Round r = Round.of("nonce", 0);
+        ClientUpdateReady first = new RemoteClientStep(models).run(r.task());
+        ClientUpdateReady second = new RemoteClientStep(models).run(r.task());
+        float[] delta = r.expectedDelta();
+        assertArrayEquals(delta, models.getDelta(first.delta(), delta.length), "the core's delta");
+        assertArrayEquals(delta, models.getDelta(second.delta(), delta.length), "the same delta");
+        assertNotEquals(first.delta().key(), second.delta().key());
+        assertNotEquals(first.delta().sha256(), second.delta().sha256());
+        String prefix = "experiments/nonce.low_accuracy/deltas/round-00000/w07-";
+        for (ClientUpdateReady u : List.of(first, second)) {
+            assertTrue(u.delta().key().matches(java.util.regex.Pattern.quote(prefix) + "[0-9a-f]{32}\\.delta"),
+                    u.delta().key());
         }
     }
 

@@ -89,7 +89,7 @@ final class ExperimentReport {
             }
         }
         GanExperiment.Result result = new GanExperiment.Result(label, p.clients().size(), s.finishedRound,
-                s.stoppedBecause, s.seconds, s.last(), List.copyOf(s.evaluations), gan.privacy(), gan.randomness(),
+                s.stoppedBecause, s.last(), List.copyOf(s.evaluations), gan.privacy(), gan.randomness(),
                 GanRunFiles.GIF);
         return new PopulationComparison.Side(label, populationPath(p), p.clients().size(),
                 summary == null ? 0 : summary.trulyInverted(), result);

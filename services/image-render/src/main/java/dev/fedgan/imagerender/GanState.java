@@ -17,8 +17,6 @@ public final class GanState {
     public List<GanExperiment.Evaluation> evaluations = new ArrayList<>();
     /** The highest round announced so far. */
     public int lastRound;
-    /** Sum of the announced rounds' wall times, seconds. */
-    public double seconds;
     /** ε (improved conversion), ε (original conversion) and δ of the last announced round. */
     public double epsilon;
     public double epsilonOriginal;
@@ -44,13 +42,12 @@ public final class GanState {
     }
 
     /**
-     * Accounts an announced round once: its wall time is added and its ε and δ kept only if it is later than every
-     * round seen, so a redelivered or out-of-order round does not count twice or roll the privacy back.
+     * Accounts an announced round once: its ε and δ are kept only if it is later than every round seen, so a
+     * redelivered or out-of-order round does not roll the privacy back.
      */
     public void seen(RoundCompleted r) {
         if (r.round() > lastRound) {
             lastRound = r.round();
-            seconds += r.seconds();
             epsilon = r.epsilon();
             epsilonOriginal = r.epsilonOriginal();
             delta = r.delta();

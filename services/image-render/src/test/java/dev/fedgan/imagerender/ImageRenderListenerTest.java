@@ -19,7 +19,6 @@ import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -55,8 +54,7 @@ class ImageRenderListenerTest {
     void aRoundAnnouncedBeforeItsPopulationIsKeptAndAcknowledged() throws Exception {
         ObjectRef none = new ObjectRef("fedgan", "experiments/p1.low_accuracy/generator/x.zip", 1, "0".repeat(64));
         String round = Messages.encode(RoundCompleted.builder().experimentId("p1").gan("low_accuracy").round(3)
-                .clients(List.of("w01")).received(1).epsilon(0.5).epsilonOriginal(0.6).delta(1e-5).generator(none)
-                .critic(none).seconds(1.0).build());
+                .epsilon(0.5).epsilonOriginal(0.6).delta(1e-5).generator(none).critic(none).build());
         assertNull(InMemoryRecords.refusalOf(connector, "rounds", round), "kept, not refused");
         String parked = ExperimentLayout.parkedRound("p1", "low_accuracy", 3);
         assertEquals(round, new String(objects.get(parked), StandardCharsets.UTF_8));

@@ -97,9 +97,8 @@ final class RenderTraffic implements AutoCloseable {
         PrivacyStatement p = PrivacyStatement.of(clients, c.clientsPerRound(), c.noiseMultiplier(), c.clip(), round, null,
                 false);
         return RoundCompleted.builder().experimentId(experiment).gan(gan).round(round)
-                .clients(List.of("f0001", "f0002")).received(2).late(0).rejected(0).epsilon(p.epsilonImproved())
-                .epsilonOriginal(p.epsilonOriginal()).delta(p.delta()).generator(generator).critic(generator)
-                .seconds(0.5).finished(finished).stoppedBecause(finished ? "round limit reached" : null).build();
+                .epsilon(p.epsilonImproved()).epsilonOriginal(p.epsilonOriginal()).delta(p.delta())
+                .generator(generator).critic(generator).finished(finished).stoppedBecause(finished ? "round limit reached" : null).build();
     }
 
     /** client_ids.csv and summary.json of a by_user population, stored as the filter stores them. */

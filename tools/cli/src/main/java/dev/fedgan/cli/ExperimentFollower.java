@@ -26,6 +26,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * reporting each message about it to a {@link Listener}, until every GAN has announced its last round and the
  * verdict has come (or, once the rounds are over, {@link #VERDICT_GRACE_SECONDS} have passed without it).
  * Used by {@code fedgan watch} (lines) and {@code fedgan demo} (progress bars).
+ *
+ * <p>Of the dead letters it reports only the experiment's own request refused ({@link #isRequest}): the others are
+ * about the services' internal records (round tasks, client updates, populations, rounds) and may name a client,
+ * its delta or what was wrong with its update, which stays with the operators (the services' logs and the
+ * {@code dead-letter} topic are inside the trusted boundary, docs/privacy.md).
  */
 final class ExperimentFollower {
 
@@ -109,7 +114,7 @@ final class ExperimentFollower {
                     try {
                         if (r.topic().equals(topics.deadLetter())) {
                             DeadLetter m = deadLetter(r);
-                            if (m.experimentId().equals(experimentId)) {
+                            if (m.experimentId().equals(experimentId) && isRequest(m)) {
                                 deadLetters.add(m.service() + ": " + m.reason());
                                 listener.deadLetter(m);
                             }
@@ -171,6 +176,11 @@ final class ExperimentFollower {
         return Messages.deadLetter(service, header(r, "dead-letter-topic"),
                 partition == null ? -1 : Integer.parseInt(partition), offset == null ? -1 : Long.parseLong(offset),
                 r.key(), r.value(), reason == null ? "(no reason recorded)" : reason);
+    }
+
+    /** Whether a dead letter is a record of the {@code experiments} topic: a request that a service refused. */
+    boolean isRequest(DeadLetter m) {
+        return topics.experiments().equals(m.topic());
     }
 
     private static String header(ConsumerRecord<String, String> r, String name) {

@@ -17,8 +17,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = {"Follow an experiment on the services until every GAN has finished and the verdict is in.",
             "",
-            "One line per completed round (ε, updates, time), the populations, the pictures and the verdict as they "
-                + "come, and any dead letter about the experiment. Reads the topics from their beginning.",
+            "One line per completed round (G loss, ε), the populations, the pictures and the verdict as they "
+                + "come, and the experiment's request if a service refused it (dead letters about the services' own "
+                + "records stay with the operators). Reads the topics from their beginning.",
             ""})
 final class WatchCommand implements Callable<Integer> {
 
@@ -49,9 +50,9 @@ final class WatchCommand implements Callable<Integer> {
 
                     @Override
                     public void round(RoundCompleted m) {
-                        human(String.format(Locale.ROOT, "%-14s round %4d  ε %.4g  %d/%d updates  %.1f s%s", m.gan(),
-                                m.round(), m.epsilon(), m.received(), m.clients().size(), m.seconds(),
-                                m.finished() ? "  finished: " + m.stoppedBecause() : ""));
+                        human(String.format(Locale.ROOT, "%-14s round %4d  G loss %s  ε %.4g%s", m.gan(), m.round(),
+                                m.generatorLoss() == null ? "–" : String.format(Locale.ROOT, "%.3f", m.generatorLoss()),
+                                m.epsilon(), m.finished() ? "  finished: " + m.stoppedBecause() : ""));
                     }
 
                     @Override

@@ -1,6 +1,7 @@
 package dev.fedgan.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -79,8 +80,8 @@ class ServicesCommandsTest {
             for (String gan : List.of("low_accuracy", "high_accuracy")) {
                 for (int round = 1; round <= 2; round++) {
                     send(producer, TOPICS.rounds(), RoundCompleted.builder().experimentId("w1").gan(gan).round(round)
-                            .clients(List.of("a", "b")).received(2).epsilon(100.0 * round).epsilonOriginal(120.0 * round)
-                            .delta(1e-3).generator(ref).critic(ref).seconds(0.5).finished(round == 2)
+                            .generatorLoss(0.25 * round).epsilon(100.0 * round).epsilonOriginal(120.0 * round)
+                            .delta(1e-3).generator(ref).critic(ref).finished(round == 2)
                             .stoppedBecause(round == 2 ? "round limit 2 reached" : null).build());
                 }
                 send(producer, TOPICS.images(), ImagesReady.builder().experimentId("w1").gan(gan).round(2).grid(ref)
@@ -88,14 +89,20 @@ class ServicesCommandsTest {
                         .verdict(gan.startsWith("high") ? "The low-accuracy users' data is inverted" : null).build());
             }
             send(producer, TOPICS.rounds(), RoundCompleted.builder().experimentId("other").gan("low_accuracy").round(1)
-                    .clients(List.of("a")).received(1).epsilon(1).epsilonOriginal(1).delta(1e-3).generator(ref).critic(ref)
-                    .seconds(0.5).build());
+                    .epsilon(1).epsilonOriginal(1).delta(1e-3).generator(ref).critic(ref).build());
             // As the services' Kafka connector writes a dead letter: the original value, the reason in a header.
-            ProducerRecord<String, String> dead = new ProducerRecord<>(TOPICS.deadLetter(), "w07",
-                    "{\"schema\": 1, \"experiment_id\": \"w1\", \"gan\": \"low_accuracy\"}");
-            dead.headers().add("dead-letter-reason", "aggregator: update of w07 rejected: corrupt".getBytes(StandardCharsets.UTF_8));
+            // A client's update (not shown: it names the client and its delta) and the request itself (shown).
+            ProducerRecord<String, String> dead = new ProducerRecord<>(TOPICS.deadLetter(), "w1",
+                    "{\"schema\": 1, \"experiment_id\": \"w1\", \"gan\": \"low_accuracy\", \"client_id\": \"w07\"}");
+            dead.headers().add("dead-letter-reason", ("aggregator: update of w07 rejected: s3://fedgan/experiments/"
+                    + "w1.low_accuracy/deltas/round-00000/w07-0123456789abcdef.delta: corrupt").getBytes(StandardCharsets.UTF_8));
             dead.headers().add("dead-letter-topic", TOPICS.clientUpdates().getBytes(StandardCharsets.UTF_8));
             producer.send(dead).get();
+            ProducerRecord<String, String> request = new ProducerRecord<>(TOPICS.deadLetter(), "w1",
+                    "{\"schema\": 1, \"experiment_id\": \"w1\"}");
+            request.headers().add("dead-letter-reason", "filter: data is missing".getBytes(StandardCharsets.UTF_8));
+            request.headers().add("dead-letter-topic", TOPICS.experiments().getBytes(StandardCharsets.UTF_8));
+            producer.send(request).get();
         }
         FedganCliTest.Run r = FedganCliTest.run("watch", "w1", "--bootstrap", kafka.bootstrapServers(), "--timeout", "60", "--json");
         assertEquals(0, r.status(), r.err());
@@ -104,9 +111,13 @@ class ServicesCommandsTest {
         assertEquals(2, j.get("gans").size());
         assertEquals(200.0, j.get("gans").get(0).get("epsilon").asDouble());
         assertEquals("INVERTED", j.get("gans").get(0).get("polarity").asText());
-        assertTrue(r.err().contains("low_accuracy   round    2"), r.err());
-        assertEquals("aggregator: update of w07 rejected: corrupt", j.get("dead_letters").get(0).asText());
-        assertTrue(r.err().contains("dead letter from aggregator (" + TOPICS.clientUpdates() + ")"), r.err());
+        assertTrue(r.err().contains("low_accuracy   round    2  G loss 0.500  ε 200.0  finished: round limit 2 reached"),
+                r.err());
+        assertEquals(List.of("filter: data is missing"), Json.MAPPER.convertValue(j.get("dead_letters"), List.class),
+                "the request's own dead letter only");
+        assertTrue(r.err().contains("dead letter from filter (" + TOPICS.experiments() + "): data is missing"), r.err());
+        assertFalse(r.out().contains("w07") || r.err().contains("w07"), "a client named:\n" + r.out() + r.err());
+        assertFalse(r.out().contains("0123456789abcdef") || r.err().contains("0123456789abcdef"), "a delta named");
 
         FedganCliTest.Run none = FedganCliTest.run("watch", "never", "--bootstrap", kafka.bootstrapServers(), "--timeout", "2");
         assertEquals(1, none.status());

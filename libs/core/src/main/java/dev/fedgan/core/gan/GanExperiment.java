@@ -39,9 +39,12 @@ public final class GanExperiment {
             Double frechetDistance, double epsilon, String grid) {
     }
 
-    /** The outcome of a run. */
-    public record Result(String name, int population, int rounds, String stoppedBecause, double seconds,
-            Evaluation last, List<Evaluation> evaluations, PrivacyStatement privacy, String randomness, String gif) {
+    /**
+     * The outcome of a run; it goes into the released report, so it holds no wall time (how long training took
+     * grows with the number of clients sampled).
+     */
+    public record Result(String name, int population, int rounds, String stoppedBecause, Evaluation last,
+            List<Evaluation> evaluations, PrivacyStatement privacy, String randomness, String gif) {
     }
 
     /**
@@ -76,10 +79,14 @@ public final class GanExperiment {
         Path csv = out.resolve(GanRunFiles.ROUNDS_CSV);
         if (training.round() == 0 || !Files.exists(csv)) {
             Files.writeString(csv, GanRunFiles.ROUNDS_CSV_HEADER, StandardCharsets.UTF_8);
+        } else {
+            // resumed: the rows so far, in today's columns (an earlier version's file had per-client ones)
+            String stored = Files.readString(csv, StandardCharsets.UTF_8);
+            Files.writeString(csv, GanRunFiles.ROUNDS_CSV_HEADER + String.join("", GanRunFiles.roundsCsvRows(stored)),
+                    StandardCharsets.UTF_8);
         }
         Evaluator evaluator = new Evaluator(c, options, out);
         List<Evaluation> evaluations = evaluator.evaluations;
-        long t0 = System.nanoTime();
         evaluator.evaluate(training);
         StopRule stopRule = StopRule.of(c, options.targetEpsilon());
         String stopped;
@@ -103,8 +110,9 @@ public final class GanExperiment {
                 lastCheckpoint = ckpt;
             }
             Evaluation e = evaluations.get(evaluations.size() - 1);
-            progress.advance(1, String.format(Locale.ROOT, "ε %.3g · mean pixel %+.2f · D loss %.3f",
-                    r.epsilon(), e.meanPixel(), r.criticLoss()));
+            // what a person watching sees: released values only, not the clients' own (critic) losses or counts
+            progress.advance(1, String.format(Locale.ROOT, "G loss %.3f · ε %.3g · mean pixel %+.2f",
+                    r.generatorLoss(), r.epsilon(), e.meanPixel()));
         }
         if (evaluations.get(evaluations.size() - 1).round() != training.round()) {
             evaluator.evaluate(training);
@@ -117,8 +125,8 @@ public final class GanExperiment {
         GanRunFiles.write(out, GanRunFiles.PRIVACY, GanRunFiles.privacyJson(privacy));
         GanRunFiles.write(out, GanRunFiles.EVALUATIONS, GanRunFiles.evaluationsJson(evaluations));
         GanRunFiles.write(out, GanRunFiles.EVALUATIONS_CSV, GanRunFiles.evaluationsCsv(evaluations));
-        return new Result(name, training.population(), training.round(), stopped, (System.nanoTime() - t0) / 1e9, last,
-                evaluations, privacy, training.randomnessDescription(), out.relativize(gif).toString());
+        return new Result(name, training.population(), training.round(), stopped, last, evaluations, privacy,
+                training.randomnessDescription(), out.relativize(gif).toString());
     }
 
     /**

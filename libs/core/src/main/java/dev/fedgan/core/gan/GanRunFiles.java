@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,7 +26,7 @@ public final class GanRunFiles {
     public static final String EVALUATIONS = "evaluations.json";
     /** The same evaluations as CSV, one row per evaluation, empty cells for metrics not computed. */
     public static final String EVALUATIONS_CSV = "evaluations.csv";
-    /** The per-round log: one row per round trained. */
+    /** The per-round log: one row per round trained, with {@link #ROUNDS_CSV_HEADER}'s columns only. */
     public static final String ROUNDS_CSV = "rounds.csv";
     /** The animation of the GAN's grids over training. */
     public static final String GIF = "grids.gif";
@@ -34,9 +35,12 @@ public final class GanRunFiles {
     /** The run's {@link PrivacyStatement}. */
     public static final String PRIVACY = "privacy.json";
 
-    /** The header line of {@link #ROUNDS_CSV}. */
-    public static final String ROUNDS_CSV_HEADER = "round,seconds,critic_loss,generator_loss,epsilon,received,clipped,"
-            + "rejected_non_finite,pre_clip_norm_median,clients\n";
+    /**
+     * The header line of {@link #ROUNDS_CSV}: the round, the server-side generator loss (post-processing of the
+     * noised critic) and ε after the round. The file is released, so it holds nothing that depends on the round's
+     * sample: no client ids, no client losses, norms or counts, no wall time (docs/privacy.md).
+     */
+    public static final String ROUNDS_CSV_HEADER = "round,generator_loss,epsilon\n";
 
     /** The header line of {@link #EVALUATIONS_CSV}. */
     static final String EVALUATIONS_CSV_HEADER =
@@ -47,11 +51,37 @@ public final class GanRunFiles {
 
     /** One round's line of {@link #ROUNDS_CSV}, appended after {@link #ROUNDS_CSV_HEADER} as rounds complete. */
     public static String roundsCsvRow(FederatedGanTraining.RoundReport r) {
-        var a = r.aggregate();
-        return String.format(Locale.ROOT, "%d,%.3f,%.6g,%.6g,%.6g,%d,%d,%d,%s,%s\n", r.round(), r.seconds(), r.criticLoss(),
-                r.generatorLoss(), r.epsilon(), a.received(), a.clipped(), a.rejectedNonFinite(),
-                a.preClipNormMedian() == null ? "" : String.format(Locale.ROOT, "%.6g", a.preClipNormMedian()),
-                String.join(" ", r.clients()));
+        return String.format(Locale.ROOT, "%d,%.6g,%.6g\n", r.round(), r.generatorLoss(), r.epsilon());
+    }
+
+    /**
+     * The rows of a stored {@link #ROUNDS_CSV}, each reduced to the columns of {@link #ROUNDS_CSV_HEADER} (a file of
+     * an earlier version had more, e.g. the sampled client ids, which a resumed run must not release again).
+     *
+     * @return one line per row, each ending with a newline, in the file's order; a column missing from the stored
+     *         header stays empty
+     */
+    public static List<String> roundsCsvRows(String stored) {
+        String[] lines = stored.split("\n");
+        if (lines.length == 0 || lines[0].isBlank()) {
+            return List.of();
+        }
+        List<String> storedColumns = List.of(lines[0].strip().split(",", -1));
+        List<String> columns = List.of(ROUNDS_CSV_HEADER.strip().split(","));
+        List<String> rows = new ArrayList<>();
+        for (int i = 1; i < lines.length; i++) {
+            if (lines[i].isBlank()) {
+                continue;
+            }
+            String[] cells = lines[i].strip().split(",", -1);
+            StringBuilder row = new StringBuilder();
+            for (String column : columns) {
+                int at = storedColumns.indexOf(column);
+                row.append(row.isEmpty() ? "" : ",").append(at >= 0 && at < cells.length ? cells[at] : "");
+            }
+            rows.add(row.append('\n').toString());
+        }
+        return rows;
     }
 
     /** {@link #EVALUATIONS}: the evaluations in the order given (round order). */
