@@ -21,10 +21,12 @@ import java.util.function.LongSupplier;
  * <li>The round is complete when every sampled client has answered, added or rejected. Clients are sampled by
  * Poisson draws, so the sample's size varies around m; a round that sampled nobody never gets here: the aggregator
  * completes it at once.</li>
- * <li>At the deadline, a round with a quorum of the clients actually sampled (default 80%, rounded up) of added
- * updates completes with what arrived (the denominator stays m = qN); below it the round is abandoned and a new
- * sample drawn: with the denominator fixed at m, a round of few updates would move the critic by little more than
- * the noise.</li>
+ * <li>At the deadline, with DP, the round completes with what arrived: a sampled client that did not answer, or
+ * whose update was rejected, contributes zero, and the denominator stays m = qN. It is never abandoned and
+ * redrawn: a rejected update depends on its client's data, so a redraw would make which sample is released depend
+ * on one user, and the released samples would no longer be the independent Poisson draws the accountant charges.
+ * Without DP, a round below a quorum of the clients actually sampled (default 80%, rounded up) of added updates is
+ * abandoned and a new sample drawn.</li>
  * </ul>
  */
 final class RoundCollector {
@@ -81,7 +83,7 @@ final class RoundCollector {
     /**
      * @param deadline how long a round waits for its updates
      * @param quorum   the share of the sampled clients that must have been added at the deadline for the round to
-     *                 complete
+     *                 complete (0: it always completes)
      * @param nanoTime the clock, in nanoseconds of an arbitrary origin ({@link System#nanoTime})
      */
     RoundCollector(Duration deadline, double quorum, LongSupplier nanoTime) {
@@ -90,11 +92,14 @@ final class RoundCollector {
         this.nanoTime = nanoTime;
     }
 
-    /** A collector with the request's deadline and quorum, or the defaults where it sets none. */
-    static RoundCollector of(ExperimentRequest request, LongSupplier nanoTime) {
+    /**
+     * A collector with the request's deadline, or the default where it sets none; with DP no quorum (every round
+     * completes at its deadline), without DP the request's quorum or the default.
+     */
+    static RoundCollector of(ExperimentRequest request, boolean differentiallyPrivate, LongSupplier nanoTime) {
+        double quorum = differentiallyPrivate ? 0 : request.quorum() != null ? request.quorum() : DEFAULT_QUORUM;
         return new RoundCollector(Duration.ofSeconds(request.roundDeadlineSeconds() != null
-                ? request.roundDeadlineSeconds() : DEFAULT_DEADLINE_SECONDS),
-                request.quorum() != null ? request.quorum() : DEFAULT_QUORUM, nanoTime);
+                ? request.roundDeadlineSeconds() : DEFAULT_DEADLINE_SECONDS), quorum, nanoTime);
     }
 
     /** Starts collecting {@code plan}'s updates; its deadline is due {@code deadline} from now. */

@@ -40,7 +40,7 @@ final class Run {
         this.config = config;
         this.training = training;
         this.namespace = ExperimentLayout.namespace(population.experimentId(), population.gan());
-        this.round = RoundCollector.of(population.request(), System::nanoTime);
+        this.round = RoundCollector.of(population.request(), config.differentialPrivacy(), System::nanoTime);
         GanSettings s = population.request().gan();
         this.stopRule = StopRule.of(config, s == null ? null : s.targetEpsilon());
     }

@@ -138,7 +138,7 @@ class RoundCollectorTest {
     @Test
     void theDefaultsAreTenMinutesAndEightyPercent() {
         RoundCollector defaults = RoundCollector.of(ExperimentRequest.builder().experimentId("e")
-                .data("bundled:field").invertProbability(0.5).bugSeed(7).build(), now::get);
+                .data("bundled:field").invertProbability(0.5).bugSeed(7).build(), false, now::get);
         defaults.begin(plan(0, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"));
         assertEquals(600 * SECOND, defaults.nanosToDeadline());
         assertEquals(8, defaults.needed());
@@ -148,10 +148,24 @@ class RoundCollectorTest {
     void theRequestSetsTheDeadlineAndTheQuorum() {
         RoundCollector set = RoundCollector.of(ExperimentRequest.builder().experimentId("e")
                 .data("bundled:field").invertProbability(0.5).bugSeed(7).roundDeadlineSeconds(2).quorum(0.5)
-                .build(), now::get);
+                .build(), false, now::get);
         set.begin(plan(0, "a", "b"));
         assertEquals(2 * SECOND, set.nanosToDeadline());
         assertEquals(1, set.needed());
+    }
+
+    @Test
+    void withDpARoundCompletesAtItsDeadlineWithWhatArrivedWhateverTheQuorum() {
+        RoundCollector dp = RoundCollector.of(ExperimentRequest.builder().experimentId("e")
+                .data("bundled:field").invertProbability(0.5).bugSeed(7).roundDeadlineSeconds(2).quorum(0.9)
+                .build(), true, now::get);
+        RoundPlan p = plan(0, "a", "b", "c");
+        dp.begin(p);
+        assertEquals(0, dp.needed(), "no quorum under DP");
+        dp.rejected("a");
+        now.addAndGet(2 * SECOND);
+        assertEquals(AtDeadline.COMPLETE, dp.atDeadline(p),
+                "a rejected update (data-dependent) and two silent clients do not make the round redrawn");
     }
 
     @Test
