@@ -35,8 +35,10 @@ public final class PopulationFilters {
         checkThreshold("low", low);
         checkThreshold("high", high);
         return List.of(
-                byUser(m, LOW_ACCURACY, "acc_lt" + tag(low), "accuracy < " + low, low, w -> w.accuracy() < low, true),
-                byUser(m, HIGH_ACCURACY, "acc_gt" + tag(high), "accuracy > " + high, high, w -> w.accuracy() > high, false));
+                byUser(m, LOW_ACCURACY, "acc_lt" + tag(low), "accuracy < " + low, low,
+                        w -> Device.inLowAccuracy(w.accuracy(), low), true),
+                byUser(m, HIGH_ACCURACY, "acc_gt" + tag(high), "accuracy > " + high, high,
+                        w -> Device.inHighAccuracy(w.accuracy(), high), false));
     }
 
     /** The correctly- and incorrectly-classified example populations, in that order. */
