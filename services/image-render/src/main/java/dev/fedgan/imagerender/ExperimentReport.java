@@ -1,27 +1,17 @@
 package dev.fedgan.imagerender;
 
-import static dev.fedgan.core.population.PopulationFilters.HIGH_ACCURACY;
-import static dev.fedgan.core.population.PopulationFilters.LOW_ACCURACY;
-
 import dev.fedgan.core.classifier.ClassifierProvenance;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.gan.PopulationComparison;
-import dev.fedgan.core.measure.MeasurementFiles;
 import dev.fedgan.core.population.PopulationFiles;
-import dev.fedgan.core.population.PopulationSummary;
 import dev.fedgan.core.report.DebugReport;
-import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import org.jboss.logging.Logger;
 
 /**
  * The experiment's comparison of its two GANs, assembled from the store as {@code fedgan debug} assembles it in one
@@ -31,8 +21,6 @@ import org.jboss.logging.Logger;
  * the core's; only where the inputs come from differs.
  */
 final class ExperimentReport {
-
-    private static final Logger LOG = Logger.getLogger(ExperimentReport.class);
 
     /** The comparison and the stored {@code report.html}. */
     record Written(PopulationComparison.Comparison comparison, ObjectRef html) {
@@ -61,38 +49,22 @@ final class ExperimentReport {
             cmp[0] = PopulationComparison.compare(lowSide, highSide, lowGrid, highGrid,
                     dir.resolve(PopulationComparison.SIDE_BY_SIDE));
             files.put(id, PopulationComparison.SIDE_BY_SIDE, dir.resolve(PopulationComparison.SIDE_BY_SIDE));
-            String histogram = "measurement/" + MeasurementFiles.HISTOGRAM_PNG;
             DebugReport.write(dir, new DebugReport.Content(cmp[0].verdict(), cmp[0].inversionFound(), provenance(low),
-                    files.readJson(id, "measurement/" + MeasurementFiles.SUMMARY, MeasurementFiles.Summary.class),
-                    files.exists(id, histogram) ? histogram : null, populations(id), cmp[0]));
+                    null, null, cmp[0]));
             files.put(id, DebugReport.JSON, dir.resolve(DebugReport.JSON));
             html[0] = files.put(id, DebugReport.HTML, dir.resolve(DebugReport.HTML));
         });
         return new Written(cmp[0], html[0]);
     }
 
-    /**
-     * One GAN as the comparison sees it. Its population summary only gives the number of truly inverted clients
-     * shown in the report, so an unreadable one is shown as 0 rather than stopping the report.
-     */
+    /** One GAN as the comparison sees it (the report's selection comes with the private selection's files). */
     private PopulationComparison.Side side(String label, RenderedGan gan) {
         GanState s = gan.state;
         PopulationReady p = gan.population;
-        PopulationSummary summary = null;
-        if (p.summary() != null) {
-            try {
-                summary = StoredFiles.READER.readValue(objects.get(p.summary().key(), p.summary().size(),
-                        p.summary().sha256()), PopulationSummary.class);
-            } catch (IOException | RuntimeException e) {
-                LOG.warnf("experiment=%s gan=%s: population summary %s unreadable (%s); truly inverted shown as 0",
-                        gan.experiment(), gan.name(), p.summary().uri(), e.getMessage());
-            }
-        }
         GanExperiment.Result result = new GanExperiment.Result(label, p.clients().size(), s.finishedRound,
                 s.stoppedBecause, s.seconds, s.last(), List.copyOf(s.evaluations), gan.privacy(), gan.randomness(),
                 GanRunFiles.GIF);
-        return new PopulationComparison.Side(label, populationPath(p), p.clients().size(),
-                summary == null ? 0 : summary.trulyInverted(), result);
+        return new PopulationComparison.Side(label, populationPath(p), p.clients().size(), result);
     }
 
     /** The population's directory as {@code fedgan debug} names it (by_user/acc_lt0p882), from the client-ids key. */
@@ -116,38 +88,5 @@ final class ExperimentReport {
         }
         PrimaryClassifier c = evaluators.loaded(gan.population.request().classifier());
         return c == null ? null : c.provenance();
-    }
-
-    /** The population summaries the filter stored (by_user first, then by_example), empty if none. */
-    private List<PopulationSummary> populations(String id) {
-        String prefix = ExperimentLayout.files(id);
-        List<String> keys = new ArrayList<>();
-        for (String k : objects.list(prefix + "populations/")) {
-            if (k.endsWith("/" + PopulationFiles.SUMMARY)) {
-                keys.add(k.substring(prefix.length()));
-            }
-        }
-        keys.sort(Comparator.comparing((String k) -> !k.startsWith("populations/by_user/")).thenComparing(k -> k));
-        List<PopulationSummary> out = new ArrayList<>();
-        for (String k : keys) {
-            PopulationSummary s = files.readJson(id, k, PopulationSummary.class);
-            if (s != null) {
-                out.add(s);
-            }
-        }
-        // low before high, correct before incorrect: the order fedgan debug lists them in
-        out.sort(Comparator.comparing((PopulationSummary s) -> !"by_user".equals(s.filter()))
-                .thenComparing(s -> order(s.selection())));
-        return out;
-    }
-
-    private static int order(String selection) {
-        return switch (selection == null ? "" : selection) {
-            case LOW_ACCURACY -> 0;
-            case HIGH_ACCURACY -> 1;
-            case "correct" -> 2;
-            case "incorrect" -> 3;
-            default -> 4;
-        };
     }
 }

@@ -395,7 +395,7 @@ public final class PrivateSelection {
 
     /** The noisy histogram's title: what it is and what it cost. */
     static String caption(SelectionRelease r) {
-        return String.format(Locale.ROOT, "Noisy accuracy histogram of %d users (DP: z = %s, ε = %.3g at δ = %.2g)",
+        return String.format(Locale.ROOT, "Noisy accuracy histogram of %d users (DP: z = %s, epsilon %.3g at delta %.2g)",
                 r.users(), plain(r.noiseMultiplier()), r.privacy().epsilonImproved(), r.privacy().delta());
     }
 
