@@ -15,7 +15,8 @@ class MessagesTest {
 
     static ExperimentRequest request() {
         return new ExperimentRequest(1, "e1", "bundled:field", null, null, 0.5, 7, null, null,
-                new GanSettings("compact", 150, 5, 3, 3, 0.01, 0.1, 0.1, 0.01, null, 10, 1L, null, null, null), null, null, null);
+                new GanSettings("compact", 150, 5, 3, 3, 0.01, 0.1, 0.1, 0.01, null, 10, 1L, null, null, null), null, null, null,
+                null);
     }
 
     @Test
@@ -60,6 +61,9 @@ class MessagesTest {
         assertEquals("experiment_id must be 1-128 letters, digits, '.', '_' or '-', got 'a b'", reason("{\"schema\": 1,"
                 + " \"experiment_id\": \"a b\", \"data\": \"x\", \"invert_probability\": 0, \"bug_seed\": 1}", ExperimentRequest.class));
         assertTrue(reason("[1, 2]", RoundTask.class).startsWith("expected a JSON object"));
+        assertEquals("selection_noise_multiplier must be in [0.5, 10000.0], got 0.1", reason("{\"schema\": 1,"
+                + " \"experiment_id\": \"e1\", \"data\": \"x\", \"invert_probability\": 0, \"bug_seed\": 1,"
+                + " \"selection_noise_multiplier\": 0.1}", ExperimentRequest.class));
         assertTrue(reason("{\"schema\": 1, \"experiment_id\": \"e1\", \"gan\": \"low\", \"round\": 1, \"client_id\": \"w1\","
                 + " \"delta\": {\"bucket\": \"b\", \"key\": \"k\", \"size\": 1, \"sha256\": \"xyz\"}, \"real_examples\": 3,"
                 + " \"steps\": 1, \"non_finite\": false, \"loss\": 0}", ClientUpdateReady.class).contains("sha256 must be 64"));
