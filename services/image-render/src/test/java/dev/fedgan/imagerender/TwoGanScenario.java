@@ -105,9 +105,10 @@ final class TwoGanScenario {
 
         ExperimentRequest request = ExperimentRequest.builder().experimentId(ID).data("bundled:field")
                 .classifier(classifierRef).invertProbability(0.5).bugSeed(7).gan(RenderTraffic.SETTINGS).build();
-        PopulationReady lowPop = new PopulationReady(1, ID, "low_accuracy", LOW_CLIENTS, lowFiles[0], lowFiles[1], request);
-        PopulationReady highPop = new PopulationReady(1, ID, "high_accuracy", HIGH_CLIENTS, highFiles[0], highFiles[1],
-                request);
+        PopulationReady lowPop = new PopulationReady(1, ID, "low_accuracy", LOW_CLIENTS, LOW_CLIENTS.size(), 1e-5,
+                lowFiles[0], lowFiles[1], request);
+        PopulationReady highPop = new PopulationReady(1, ID, "high_accuracy", HIGH_CLIENTS, HIGH_CLIENTS.size(), 1e-5,
+                highFiles[0], highFiles[1], request);
         int nLow = LOW_CLIENTS.size();
         int nHigh = HIGH_CLIENTS.size();
         String rounds = StackResource.TOPICS.rounds();
