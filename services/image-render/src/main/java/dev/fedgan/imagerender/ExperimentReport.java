@@ -5,7 +5,9 @@ import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.gan.PopulationComparison;
-import dev.fedgan.core.population.PopulationFiles;
+import dev.fedgan.core.population.PopulationFilters;
+import dev.fedgan.core.population.PrivateSelection;
+import dev.fedgan.core.population.SelectionRelease;
 import dev.fedgan.core.report.DebugReport;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.ObjectRef;
@@ -17,7 +19,8 @@ import java.util.List;
  * The experiment's comparison of its two GANs, assembled from the store as {@code fedgan debug} assembles it in one
  * JVM: each GAN as a {@link PopulationComparison.Side} (its state, population and privacy), the last grids side by
  * side ({@code low_vs_high.png}), and {@code report.json|html} ({@link DebugReport}) with the classifier's
- * provenance, the measurement and the population summaries the filter stored. The comparison and the report are
+ * provenance and the private selection's release the filter stored ({@code selection/selection.json} and its noisy
+ * histogram). Only released files are read: never the simulation's ground truth. The comparison and the report are
  * the core's; only where the inputs come from differs.
  */
 final class ExperimentReport {
@@ -39,8 +42,9 @@ final class ExperimentReport {
     /** Compares the two finished GANs and stores the picture and the report. */
     Written write(RenderedGan low, RenderedGan high) {
         String id = low.experiment();
-        PopulationComparison.Side lowSide = side("low-accuracy users", low);
-        PopulationComparison.Side highSide = side("high-accuracy users", high);
+        SelectionRelease selection = files.readJson(id, SELECTION_JSON, SelectionRelease.class);
+        PopulationComparison.Side lowSide = side("low-accuracy users", low, selection);
+        PopulationComparison.Side highSide = side("high-accuracy users", high, selection);
         BufferedImage lowGrid = files.readImage(id, low.path(low.state.last().grid()));
         BufferedImage highGrid = files.readImage(id, high.path(high.state.last().grid()));
         PopulationComparison.Comparison[] cmp = new PopulationComparison.Comparison[1];
@@ -50,33 +54,40 @@ final class ExperimentReport {
                     dir.resolve(PopulationComparison.SIDE_BY_SIDE));
             files.put(id, PopulationComparison.SIDE_BY_SIDE, dir.resolve(PopulationComparison.SIDE_BY_SIDE));
             DebugReport.write(dir, new DebugReport.Content(cmp[0].verdict(), cmp[0].inversionFound(), provenance(low),
-                    null, null, cmp[0]));
+                    selection, files.exists(id, HISTOGRAM) ? HISTOGRAM : null, cmp[0]));
             files.put(id, DebugReport.JSON, dir.resolve(DebugReport.JSON));
             html[0] = files.put(id, DebugReport.HTML, dir.resolve(DebugReport.HTML));
         });
         return new Written(cmp[0], html[0]);
     }
 
-    /** One GAN as the comparison sees it (the report's selection comes with the private selection's files). */
-    private PopulationComparison.Side side(String label, RenderedGan gan) {
+    /** The released selection and its noisy histogram, as {@code fedgan debug --out} has them. */
+    static final String SELECTION_JSON = PrivateSelection.SELECTION_DIR + "/" + PrivateSelection.RELEASE_JSON;
+    static final String HISTOGRAM = PrivateSelection.SELECTION_DIR + "/" + PrivateSelection.HISTOGRAM_PNG;
+
+    /** One GAN as the comparison sees it: its population by its released size N̂, never its members. */
+    private PopulationComparison.Side side(String label, RenderedGan gan, SelectionRelease selection) {
         GanState s = gan.state;
         PopulationReady p = gan.population;
-        GanExperiment.Result result = new GanExperiment.Result(label, p.clients().size(), s.finishedRound,
+        GanExperiment.Result result = new GanExperiment.Result(label, p.populationSize(), s.finishedRound,
                 s.stoppedBecause, s.seconds, s.last(), List.copyOf(s.evaluations), gan.privacy(), gan.randomness(),
                 GanRunFiles.GIF);
-        return new PopulationComparison.Side(label, populationPath(p), p.clients().size(), result);
+        return new PopulationComparison.Side(label, populationPath(p, selection), p.populationSize(), result);
     }
 
-    /** The population's directory as {@code fedgan debug} names it (by_user/acc_lt0p882), from the client-ids key. */
-    static String populationPath(PopulationReady p) {
-        String key = p.clientIds().key();
-        String marker = "/files/populations/";
-        int at = key.indexOf(marker);
-        String suffix = "/" + PopulationFiles.CLIENT_IDS;
-        if (at >= 0 && key.endsWith(suffix) && key.length() > at + marker.length() + suffix.length()) {
-            return key.substring(at + marker.length(), key.length() - suffix.length());
+    /**
+     * The population's name as {@code fedgan debug} gives it (by_user/acc_lt0p25), from the released threshold; the
+     * GAN's name when the selection is not available.
+     */
+    static String populationPath(PopulationReady p, SelectionRelease selection) {
+        if (selection == null) {
+            return p.gan();
         }
-        return p.gan();
+        return switch (p.gan()) {
+            case PopulationFilters.LOW_ACCURACY -> PopulationFilters.byUserPath(p.gan(), selection.thresholds().low());
+            case PopulationFilters.HIGH_ACCURACY -> PopulationFilters.byUserPath(p.gan(), selection.thresholds().high());
+            default -> p.gan();
+        };
     }
 
     /** The classifier's provenance as the filter stored it, else that of the classifier loaded for drawing. */
