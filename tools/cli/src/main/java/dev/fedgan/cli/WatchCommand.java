@@ -17,8 +17,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = {"Follow an experiment on the services until every GAN has finished and the verdict is in.",
             "",
-            "One line per completed round (ε, updates, time), the populations, the pictures and the verdict as they "
-                + "come, and any dead letter about the experiment. Reads the topics from their beginning.",
+            "One line per completed round (ε, updates, time), the populations (their released noisy size N^ only, "
+                + "never their members), the pictures and the verdict as they come, and any dead letter about the "
+                + "experiment. Reads the topics from their beginning.",
             ""})
 final class WatchCommand implements Callable<Integer> {
 
@@ -44,7 +45,9 @@ final class WatchCommand implements Callable<Integer> {
                 .follow(experimentId, gans, timeoutSeconds, new ExperimentFollower.Listener() {
                     @Override
                     public void population(PopulationReady m) {
-                        human(String.format(Locale.ROOT, "%-14s population of %d clients", m.gan(), m.clients().size()));
+                        // Only the released noisy size: the member ids in the message stay inside the trusted boundary.
+                        human(String.format(Locale.ROOT, "%-14s population of noisy size N^ = %d", m.gan(),
+                                m.populationSize()));
                     }
 
                     @Override
