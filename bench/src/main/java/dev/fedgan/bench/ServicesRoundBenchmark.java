@@ -99,8 +99,8 @@ public final class ServicesRoundBenchmark {
                 ExperimentRequest request = ExperimentRequest.builder().experimentId(id).data(dataSpec)
                         .invertProbability(0.5).bugSeed(7).gan(GanSettingsMapping.settings(config, null, null))
                         .roundDeadlineSeconds(3600).build();
-                PopulationReady population = new PopulationReady(Messages.SCHEMA, id, "low_accuracy", ids,
-                        new ObjectRef("fedgan", "none", 0, "0".repeat(64)), null, request);
+                PopulationReady population = new PopulationReady(Messages.SCHEMA, id, "low_accuracy", ids, ids.size(),
+                        1e-5, new ObjectRef("fedgan", "none", 0, "0".repeat(64)), null, request);
                 Topics topics = Topics.withPrefix(Topics.DEFAULT_PREFIX);
                 try (KafkaConsumer<String, String> consumer = consumer(topics.rounds());
                      KafkaProducer<String, String> producer = producer()) {

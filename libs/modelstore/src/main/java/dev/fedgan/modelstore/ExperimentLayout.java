@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * <pre>
  * classifiers/&lt;sha256[0:16]&gt;.zip                             stored primary classifiers (content-addressed)
  * aggregator/runs/&lt;namespace&gt;.json                             the aggregator's run records
- * experiments/&lt;experiment&gt;/files/&lt;relative path&gt;             what fedgan debug --out writes (report, grids, CSV)
+ * experiments/&lt;experiment&gt;/files/&lt;relative path&gt;             what fedgan debug --out writes (report, grids, CSV): released
+ * experiments/&lt;experiment&gt;/simulation/&lt;relative path&gt;        the simulation's ground truth (per-user values): NOT released
  * experiments/&lt;experiment&gt;/filter/populations.json           the filter's record of a finished experiment
  * experiments/&lt;experiment&gt;/render/&lt;gan&gt;/&lt;name&gt;                 image-render's state of one GAN
  * experiments/&lt;namespace&gt;/&lt;kind&gt;/round-NNNNN-&lt;sha[0:16]&gt;.zip   broadcast weights (generator, critic)
@@ -34,8 +35,14 @@ public final class ExperimentLayout {
     public static final String CLASSIFIERS = "classifiers/";
     /** Prefix of the aggregator's run records. */
     public static final String RUNS = "aggregator/runs/";
-    /** An experiment's output files, relative to the experiment. */
+    /** An experiment's output files, relative to the experiment: everything {@code fedgan fetch} copies. */
     public static final String FILES = "files/";
+    /**
+     * An experiment's simulation ground truth, relative to the experiment: what {@code fedgan debug --out DIR} writes
+     * under {@code DIR/simulation/} (per-user accuracies, member lists, purity). Not released: {@code fedgan fetch}
+     * copies it only with {@code --simulation}.
+     */
+    public static final String SIMULATION = "simulation/";
     /** Client deltas, relative to a namespace. */
     public static final String DELTAS = "deltas/";
     /** Bytes of a delta's random nonce; its key holds them as twice as many lowercase hex digits. */
@@ -77,6 +84,19 @@ public final class ExperimentLayout {
     /** The prefix of every output file of an experiment. */
     public static String files(String experimentId) {
         return experiment(experimentId) + FILES;
+    }
+
+    /**
+     * A file of the simulation's ground truth: {@code experiments/<experimentId>/simulation/<relativePath>}, the
+     * path relative to {@code fedgan debug --out DIR}'s {@code DIR/simulation/}. Never under {@link #files}.
+     */
+    public static String simulation(String experimentId, String relativePath) {
+        return experiment(experimentId) + SIMULATION + relativePath(relativePath);
+    }
+
+    /** The prefix of every simulation file of an experiment. */
+    public static String simulations(String experimentId) {
+        return experiment(experimentId) + SIMULATION;
     }
 
     /** The filter's record of a finished experiment. */

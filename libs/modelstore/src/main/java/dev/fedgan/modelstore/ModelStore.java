@@ -313,6 +313,22 @@ public final class ModelStore {
     }
 
     /**
+     * Stores a file of the simulation's ground truth under {@code experiments/<experimentId>/simulation/<relativePath>}
+     * ({@link ExperimentLayout#simulation}): apart from the released files, with a content type from its extension.
+     */
+    public ObjectRef putSimulationFile(String experimentId, String relativePath, Path file) {
+        String key = ExperimentLayout.simulation(experimentId, relativePath);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + " to store as " + store.uri(key) + ": "
+                    + e.getMessage(), e);
+        }
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, contentType(relativePath)));
+    }
+
+    /**
      * Copies every object under {@code experiments/<experimentId>/<prefix>} into {@code targetDir}, at its path
      * relative to the prefix's folder (so {@code fetchAll(id, "files/", dir)} writes {@code dir/report.html} for
      * {@code files/report.html}, and {@code fetchAll(id, "", dir)} writes {@code dir/files/report.html}), each

@@ -1,6 +1,7 @@
 package dev.fedgan.modelstore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,17 @@ class ExperimentLayoutTest {
         assertEquals("experiments/e1/render/high_accuracy/pending/round-00003.json",
                 ExperimentLayout.parkedRound("e1", "high_accuracy", 3));
         assertEquals("experiments/e1/render/high_accuracy/pending/", ExperimentLayout.parkedRounds("e1", "high_accuracy"));
+    }
+
+    @Test
+    void theSimulationsGroundTruthLivesApartFromTheReleasedFiles() {
+        assertEquals("experiments/e1/simulation/populations/by_user/acc_lt0p25/client_ids.csv",
+                ExperimentLayout.simulation("e1", "populations/by_user/acc_lt0p25/client_ids.csv"));
+        assertEquals("experiments/e1/simulation/", ExperimentLayout.simulations("e1"));
+        assertEquals("simulation/", ExperimentLayout.SIMULATION);
+        // Not under files/: what fedgan fetch copies by default never includes it.
+        assertFalse(ExperimentLayout.simulation("e1", "README.txt").startsWith(ExperimentLayout.files("e1")));
+        assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.simulation("e1", "../files/report.html"));
     }
 
     @Test

@@ -10,16 +10,25 @@ package dev.fedgan.protocol;
  * @param classifier          a stored classifier to use instead of training one (null: train)
  * @param invertProbability   chance a writer has the bug (the simulated scenario; 0 for real data)
  * @param bugSeed             seed of who has the bug
- * @param lowThreshold        by_user low-accuracy threshold (null: the measured 25th percentile)
- * @param highThreshold       by_user high-accuracy threshold (null: the measured 75th percentile)
+ * @param lowThreshold        by_user low-accuracy threshold (null: chosen from the private selection's noisy
+ *                            histogram, about its 25th percentile)
+ * @param highThreshold       by_user high-accuracy threshold (null: chosen from the noisy histogram, about its 75th
+ *                            percentile)
  * @param gan                 GAN and privacy settings (null: all defaults)
  * @param roundDeadlineSeconds how long the aggregator waits for a round's updates (null: 600)
  * @param quorum              fraction of m that must arrive by the deadline for the round to count (null: 0.8)
  * @param classifierEpochs    epochs when the filter trains the classifier (null: 5, as {@code fedgan debug})
+ * @param selectionNoiseMultiplier the private selection's noise multiplier z_sel: N(0, z_sel²) on every count it
+ *                            releases (null: 5, as {@code fedgan debug --selection-noise})
  */
 public record ExperimentRequest(int schema, String experimentId, String data, String trainData, ObjectRef classifier,
         double invertProbability, long bugSeed, Double lowThreshold, Double highThreshold, GanSettings gan,
-        Integer roundDeadlineSeconds, Double quorum, Integer classifierEpochs) implements Message {
+        Integer roundDeadlineSeconds, Double quorum, Integer classifierEpochs, Double selectionNoiseMultiplier)
+        implements Message {
+
+    /** The range of {@code selection_noise_multiplier} (the core's {@code SelectionPrivacy} accepts the same). */
+    public static final double MIN_SELECTION_NOISE = 0.5;
+    public static final double MAX_SELECTION_NOISE = 10_000;
 
     /** The classifier's training data when a request names none: the shipped lab digits, which no user holds. */
     public static final String DEFAULT_TRAIN_DATA = "bundled:lab";
@@ -43,6 +52,9 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
         }
         if (classifierEpochs != null) {
             Check.range("classifier_epochs", classifierEpochs, 1, 1000);
+        }
+        if (selectionNoiseMultiplier != null) {
+            Check.range("selection_noise_multiplier", selectionNoiseMultiplier, MIN_SELECTION_NOISE, MAX_SELECTION_NOISE);
         }
     }
 
@@ -78,11 +90,12 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
                 .gan(gan)
                 .roundDeadlineSeconds(roundDeadlineSeconds)
                 .quorum(quorum)
-                .classifierEpochs(classifierEpochs);
+                .classifierEpochs(classifierEpochs)
+                .selectionNoiseMultiplier(selectionNoiseMultiplier);
     }
 
     /**
-     * Sets the fields of {@link ExperimentRequest} by name: its 13 positional parameters are mostly optional
+     * Sets the fields of {@link ExperimentRequest} by name: its 14 positional parameters are mostly optional
      * (null), and a row of nulls is easy to misplace. A setter only stores its value; {@link #build()} calls the
      * record's constructor, which stays the one place of validation, so the JSON shape and the checks are the
      * record's. Not thread-safe; reusable.
@@ -102,6 +115,7 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
         private Integer roundDeadlineSeconds;
         private Double quorum;
         private Integer classifierEpochs;
+        private Double selectionNoiseMultiplier;
 
         private Builder() {
         }
@@ -148,13 +162,13 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
             return this;
         }
 
-        /** by_user low-accuracy threshold (null: the measured 25th percentile). */
+        /** by_user low-accuracy threshold (null: chosen from the noisy histogram). */
         public Builder lowThreshold(Double lowThreshold) {
             this.lowThreshold = lowThreshold;
             return this;
         }
 
-        /** by_user high-accuracy threshold (null: the measured 75th percentile). */
+        /** by_user high-accuracy threshold (null: chosen from the noisy histogram). */
         public Builder highThreshold(Double highThreshold) {
             this.highThreshold = highThreshold;
             return this;
@@ -184,10 +198,17 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
             return this;
         }
 
+        /** The private selection's noise multiplier z_sel, in [0.5, 10000] (null: 5). */
+        public Builder selectionNoiseMultiplier(Double selectionNoiseMultiplier) {
+            this.selectionNoiseMultiplier = selectionNoiseMultiplier;
+            return this;
+        }
+
         /** The message; its constructor validates it (a failure is a {@link MessageException} naming the field). */
         public ExperimentRequest build() {
             return new ExperimentRequest(schema, experimentId, data, trainData, classifier, invertProbability,
-                    bugSeed, lowThreshold, highThreshold, gan, roundDeadlineSeconds, quorum, classifierEpochs);
+                    bugSeed, lowThreshold, highThreshold, gan, roundDeadlineSeconds, quorum, classifierEpochs,
+                    selectionNoiseMultiplier);
         }
     }
 }

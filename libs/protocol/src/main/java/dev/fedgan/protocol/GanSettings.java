@@ -142,7 +142,10 @@ public record GanSettings(String preset, Integer rounds, Integer clientsPerRound
             return this;
         }
 
-        /** The δ that ε is computed at; null: min(1e-5, 1/N^1.1) for the GAN's N users, well below 1/N. */
+        /**
+         * The experiment's δ, for the private selection and both GANs; null: min(1e-5, N_field^-1.1) for the N_field
+         * users of the data set, well below 1/N_field.
+         */
         public Builder delta(Double delta) {
             this.delta = delta;
             return this;

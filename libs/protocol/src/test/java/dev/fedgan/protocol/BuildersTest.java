@@ -35,11 +35,11 @@ class BuildersTest {
     @Test
     void anExperimentRequestByName() {
         ExperimentRequest positional = new ExperimentRequest(Messages.SCHEMA, "e1", "bundled:field", "bundled:lab", REF,
-                0.5, 7, 0.2, 0.8, POSITIONAL_SETTINGS, 600, 0.8, 5);
+                0.5, 7, 0.2, 0.8, POSITIONAL_SETTINGS, 600, 0.8, 5, 8.0);
         ExperimentRequest built = ExperimentRequest.builder().experimentId("e1").data("bundled:field")
                 .trainData("bundled:lab").classifier(REF).invertProbability(0.5).bugSeed(7).lowThreshold(0.2)
                 .highThreshold(0.8).gan(BUILT_SETTINGS).roundDeadlineSeconds(600).quorum(0.8).classifierEpochs(5)
-                .build();
+                .selectionNoiseMultiplier(8.0).build();
         assertEquals(positional, built);
         assertEquals(Messages.encode(positional), Messages.encode(built));
         assertEquals(positional, positional.toBuilder().build());

@@ -15,7 +15,8 @@ class MessagesTest {
 
     static ExperimentRequest request() {
         return new ExperimentRequest(1, "e1", "bundled:field", null, null, 0.5, 7, null, null,
-                new GanSettings("compact", 150, 5, 3, 3, 0.01, 0.1, 0.1, 0.01, null, 10, 1L, null, null, null), null, null, null);
+                new GanSettings("compact", 150, 5, 3, 3, 0.01, 0.1, 0.1, 0.01, null, 10, 1L, null, null, null), null, null, null,
+                null);
     }
 
     @Test
@@ -34,7 +35,7 @@ class MessagesTest {
     @Test
     void everyMessageSurvivesARoundTrip() {
         List<Message> all = List.of(request(),
-                new PopulationReady(1, "e1", "low_accuracy", List.of("w01", "w07"), WEIGHTS, WEIGHTS, request()),
+                new PopulationReady(1, "e1", "low_accuracy", List.of("w01", "w07"), 3, 1e-5, WEIGHTS, WEIGHTS, request()),
                 new RoundTask(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, WEIGHTS, 99, request().gan(), "bundled:field", 0.5, 7),
                 new ClientUpdateReady(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, 64, 2, false, 0.25),
                 new RoundCompleted(1, "e1", "low_accuracy", 4, 0.75, 2.5e4, 3.1e4, 1e-3, WEIGHTS, WEIGHTS, false, null),
@@ -77,6 +78,18 @@ class MessagesTest {
         assertEquals("experiment_id must be 1-128 letters, digits, '.', '_' or '-', got 'a b'", reason("{\"schema\": 1,"
                 + " \"experiment_id\": \"a b\", \"data\": \"x\", \"invert_probability\": 0, \"bug_seed\": 1}", ExperimentRequest.class));
         assertTrue(reason("[1, 2]", RoundTask.class).startsWith("expected a JSON object"));
+        assertEquals("selection_noise_multiplier must be in [0.5, 10000.0], got 0.1", reason("{\"schema\": 1,"
+                + " \"experiment_id\": \"e1\", \"data\": \"x\", \"invert_probability\": 0, \"bug_seed\": 1,"
+                + " \"selection_noise_multiplier\": 0.1}", ExperimentRequest.class));
+        String population = Messages.encode(new PopulationReady(1, "e1", "low_accuracy", List.of(), 4, 1e-5, WEIGHTS,
+                WEIGHTS, request()));
+        assertTrue(population.contains("\"clients\":[],\"population_size\":4,\"delta\":1.0E-5"), population);
+        assertEquals("population_size of low_accuracy of experiment e1 must be >= 1, got 0",
+                reason(population.replace("\"population_size\":4", "\"population_size\":0"), PopulationReady.class));
+        assertEquals("delta must be in (0, 1), got 1.5",
+                reason(population.replace("\"delta\":1.0E-5", "\"delta\":1.5"), PopulationReady.class));
+        assertEquals("population_size is missing",
+                reason(population.replace("\"population_size\":4,", ""), PopulationReady.class));
         assertTrue(reason("{\"schema\": 1, \"experiment_id\": \"e1\", \"gan\": \"low\", \"round\": 1, \"client_id\": \"w1\","
                 + " \"delta\": {\"bucket\": \"b\", \"key\": \"k\", \"size\": 1, \"sha256\": \"xyz\"}, \"real_examples\": 3,"
                 + " \"steps\": 1, \"non_finite\": false, \"loss\": 0}", ClientUpdateReady.class).contains("sha256 must be 64"));

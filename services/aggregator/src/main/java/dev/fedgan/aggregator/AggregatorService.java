@@ -122,13 +122,11 @@ public class AggregatorService {
 
     private void start(PopulationReady p) {
         String key = ExperimentLayout.namespace(p.experimentId(), p.gan());
-        GanSettings s = p.request().gan();
         GanTrainingConfig config;
         FederatedGanTraining training;
         try {
-            config = GanSettingsMapping.config(s);
-            training = FederatedGanTraining.startRemote(config, p.clients(), s == null ? null : s.delta(),
-                    s == null ? null : s.seededPrivacyNoise());
+            config = GanSettingsMapping.config(p.request().gan());
+            training = training(p, config);
         } catch (IllegalArgumentException e) {
             throw new MessageException("experiment " + key + ": " + e.getMessage(), e);
         }
@@ -143,6 +141,19 @@ public class AggregatorService {
         synchronized (run) {
             driver.first(run);
         }
+    }
+
+    /**
+     * A new GAN's server state for a population: its members are the clients it samples, each with probability
+     * q = m / N̂, N̂ being the population's released noisy size ({@link PopulationReady#populationSize()}), never
+     * the number of members (which the released ε must not depend on); the experiment's δ from the message.
+     *
+     * @throws IllegalArgumentException if N̂ &lt; m, or a setting is absurd
+     */
+    static FederatedGanTraining training(PopulationReady p, GanTrainingConfig config) {
+        GanSettings s = p.request().gan();
+        return FederatedGanTraining.startRemote(config, p.clients(), p.populationSize(), p.delta(),
+                s == null ? null : s.seededPrivacyNoise());
     }
 
     /** Continues a run from its record: the checkpointed state, the last announcement repeated, a fresh round. */

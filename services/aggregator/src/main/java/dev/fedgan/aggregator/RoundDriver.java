@@ -79,8 +79,9 @@ public class RoundDriver {
         ModelStore.StoredCheckpoint stored = models.putCheckpoint(run.namespace, run.training);
         run.broadcast(0, stored);
         records.write(run.namespace, run.population, stored.manifest(), null, null, false);
-        LOG.infof("experiment %s: %d clients, %d expected per round (Poisson), %d rounds, %s", run.namespace,
-                run.population.clients().size(), run.config.clientsPerRound(), run.config.rounds(),
+        LOG.infof("experiment %s: population size N̂ %d (%d members), %d expected per round (Poisson, q = m/N̂),"
+                + " %d rounds, %s", run.namespace, run.training.population(), run.population.clients().size(),
+                run.config.clientsPerRound(), run.config.rounds(),
                 run.training.randomnessDescription());
         startRound(run);
     }

@@ -156,8 +156,8 @@ class AggregatorHarness {
         ExperimentRequest request = ExperimentRequest.builder().experimentId(id).data("bundled:field")
                 .invertProbability(0.5).bugSeed(7).gan(settings).roundDeadlineSeconds(deadlineSeconds)
                 .quorum(quorum).build();
-        return new PopulationReady(1, id, "low_accuracy", CLIENTS, new ObjectRef("fedgan", "none", 0, "0".repeat(64)),
-                null, request);
+        return new PopulationReady(1, id, "low_accuracy", CLIENTS, CLIENTS.size(), 1e-5,
+                new ObjectRef("fedgan", "none", 0, "0".repeat(64)), null, request);
     }
 
     /** The population of {@link #CLIENTS} for experiment {@code id}, default deadline and quorum. */

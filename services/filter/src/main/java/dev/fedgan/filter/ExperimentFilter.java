@@ -16,6 +16,8 @@ import dev.fedgan.core.population.Population;
 import dev.fedgan.core.population.PopulationFiles;
 import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.population.PopulationSelection;
+import dev.fedgan.core.population.PrivateSelection;
+import dev.fedgan.core.privacy.SelectionPrivacy;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.protocol.ExperimentRequest;
 import dev.fedgan.protocol.MessageException;
@@ -39,10 +41,13 @@ import java.util.stream.Stream;
 
 /**
  * Steps 1-3 of the debugging workflow for one {@link ExperimentRequest}, exactly as {@code fedgan debug} runs
- * them (the core's {@link ClassifierTraining} and {@link PopulationSelection}), with the object store in place of
- * the output directory: the files go to {@code experiments/<id>/files/} under the relative paths {@code fedgan
- * debug --out DIR} writes, the classifier to {@code classifiers/}, and the two by_user populations come back as
- * {@link PopulationReady} messages. No Quarkus or Kafka here.
+ * them (the core's {@link ClassifierTraining} and {@link PrivateSelection}), with the object store in place of
+ * the output directory: the released files (the classifier, {@code selection/}) go to {@code experiments/<id>/files/}
+ * and the simulation's ground truth ({@code DIR/simulation/}: per-user accuracies, member lists, purity) to
+ * {@code experiments/<id>/simulation/}, under the relative paths {@code fedgan debug --out DIR} writes; the classifier
+ * to {@code classifiers/}; and the two by_user populations come back as {@link PopulationReady} messages carrying
+ * their members (for the trusted aggregator), their released noisy size N̂ and the experiment's δ. No Quarkus or
+ * Kafka here.
  *
  * <p>Idempotent: once an experiment's populations are announced they are recorded in
  * {@code experiments/<id>/filter/populations.json} (written after every file, before the messages are sent); the
@@ -95,8 +100,11 @@ final class ExperimentFilter {
                     + r.highThreshold() + ": the low- and high-accuracy populations would overlap");
         }
         try {
-            PopulationSelection.check(r.lowThreshold(), r.highThreshold(), minNumExamples);
+            PrivateSelection.check(r.lowThreshold(), r.highThreshold(), minNumExamples, noiseMultiplier(r));
             GanSettingsMapping.config(r.gan());
+            if (r.gan() != null && r.gan().delta() != null) {
+                PrivateSelection.delta(r.gan().delta(), 2);
+            }
         } catch (IllegalArgumentException e) {
             throw new MessageException(e.getMessage(), e);
         }
@@ -115,6 +123,26 @@ final class ExperimentFilter {
         } catch (DatasetException e) {
             throw new MessageException(field + " '" + spec + "' cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    /** The selection's noise multiplier: the request's, or {@code fedgan debug}'s default. */
+    static double noiseMultiplier(ExperimentRequest r) {
+        return r.selectionNoiseMultiplier() != null ? r.selectionNoiseMultiplier()
+                : SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER;
+    }
+
+    /**
+     * The private selection's settings for the {@code users} of the data set: the request's thresholds and z_sel, and
+     * the experiment's δ ({@code gan.delta}, or min(1e-5, N_field^-1.1)).
+     */
+    PrivateSelection.Settings settings(ExperimentRequest r, long users) {
+        return PrivateSelection.Settings.of(r.lowThreshold(), r.highThreshold(), minNumExamples, noiseMultiplier(r),
+                r.gan() == null ? null : r.gan().delta(), users);
+    }
+
+    /** The seed of a seeded run ({@code gan.seeded_privacy_noise}), null for secure noise. */
+    static Long seeded(ExperimentRequest r) {
+        return r.gan() == null ? null : r.gan().seededPrivacyNoise();
     }
 
     /** The classifier training of {@code fedgan debug} ({@code --epochs} from {@code classifier_epochs}). */
@@ -170,41 +198,51 @@ final class ExperimentFilter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the classifier's files: " + e.getMessage(), e);
         }
-        PopulationSelection.Result selected = PopulationSelection.run(classifier, classifierRef.uri(), field,
-                new InversionBug(r.invertProbability(), r.bugSeed()), r.lowThreshold(), r.highThreshold(),
-                minNumExamples, out, progress);
+        PrivateSelection.Settings settings = settings(r, field.numWriters());
+        PrivateSelection.Result selected = PrivateSelection.run(classifier, classifierRef.uri(), field,
+                new InversionBug(r.invertProbability(), r.bugSeed()), settings, PrivateSelection.noise(seeded(r)), out,
+                progress);
 
         Map<String, ObjectRef> files = upload(id, out);
-        for (Population p : List.of(selected.low(), selected.high())) {
-            if (p.inversion().isEmpty()) {
-                throw new MessageException("experiment " + id + ": population " + p.summary().selection()
-                        + " is empty: " + p.summary().warning() + " (the measurement is in "
-                        + objects.uri(ExperimentLayout.file(id, PopulationSelection.MEASUREMENT_DIR))
-                        + ")");
-            }
+        try {
+            // Only released values decide (and are named): N̂ against m. A population may have no member at all.
+            PrivateSelection.checkClientsPerRound(selected.release(), GanSettingsMapping.config(r.gan()).clientsPerRound());
+        } catch (IllegalArgumentException e) {
+            throw new MessageException("experiment " + id + ": " + e.getMessage() + " (the selection is in "
+                    + objects.uri(ExperimentLayout.file(id, PrivateSelection.SELECTION_DIR + "/"
+                    + PrivateSelection.RELEASE_JSON)) + ")", e);
         }
         ExperimentRequest forward = r.toBuilder().classifier(classifierRef).build();
         List<PopulationReady> ready = new ArrayList<>();
-        ready.add(populationReady(id, PopulationFilters.LOW_ACCURACY, selected.low(), files, forward));
-        ready.add(populationReady(id, PopulationFilters.HIGH_ACCURACY, selected.high(), files, forward));
+        ready.add(populationReady(id, PopulationFilters.LOW_ACCURACY, selected.low(), selected.lowSize(), settings,
+                files, forward));
+        ready.add(populationReady(id, PopulationFilters.HIGH_ACCURACY, selected.high(), selected.highSize(), settings,
+                files, forward));
         writeManifest(manifest, r, ready);
         return new Outcome(ready, false, classifierRef, files);
     }
 
-    private static PopulationReady populationReady(String id, String gan, Population p, Map<String, ObjectRef> files,
-                                                   ExperimentRequest forward) {
-        String dir = PopulationSelection.POPULATIONS_DIR + "/" + p.path() + "/";
-        return new PopulationReady(Messages.SCHEMA, id, gan, List.copyOf(p.inversion().keySet()),
-                files.get(dir + PopulationFiles.CLIENT_IDS), files.get(dir + PopulationFiles.SUMMARY), forward);
+    private static PopulationReady populationReady(String id, String gan, Population p, int populationSize,
+            PrivateSelection.Settings settings, Map<String, ObjectRef> files, ExperimentRequest forward) {
+        String dir = PrivateSelection.SIMULATION_DIR + "/" + PopulationSelection.POPULATIONS_DIR + "/" + p.path() + "/";
+        return new PopulationReady(Messages.SCHEMA, id, gan, List.copyOf(p.inversion().keySet()), populationSize,
+                settings.delta(), files.get(dir + PopulationFiles.CLIENT_IDS), files.get(dir + PopulationFiles.SUMMARY),
+                forward);
     }
 
-    /** Every file under {@code out}, at its relative path, in path order. */
+    /**
+     * Every file under {@code out}, at its relative path, in path order: those under {@code simulation/} to the
+     * experiment's simulation keys (not released), the others to its files (released).
+     */
     private Map<String, ObjectRef> upload(String id, Path out) {
         Map<String, ObjectRef> refs = new LinkedHashMap<>();
+        String simulation = PrivateSelection.SIMULATION_DIR + "/";
         try (Stream<Path> walk = Files.walk(out)) {
             for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
                 String relative = out.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/");
-                refs.put(relative, models.putFile(id, relative, f));
+                refs.put(relative, relative.startsWith(simulation)
+                        ? models.putSimulationFile(id, relative.substring(simulation.length()), f)
+                        : models.putFile(id, relative, f));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + out + ": " + e.getMessage(), e);

@@ -31,11 +31,12 @@ import org.jboss.logging.MDC;
 
 /**
  * {@code experiments} → {@code populations}: per {@link ExperimentRequest}, the primary classifier (stored, or
- * trained and stored), the bug, the measurement and the populations ({@link ExperimentFilter}), then one
+ * trained and stored), the bug, the private selection and the populations ({@link ExperimentFilter}), then one
  * {@link PopulationReady} per GAN ({@code low_accuracy}, {@code high_accuracy}), keyed by experiment id, each
  * waited for until the broker has it. A request that cannot be processed (malformed JSON, another schema, an
- * absurd or missing field, unreadable data, a missing classifier, an empty population) throws: the record is
- * nacked and the connector's dead-letter-queue strategy writes it to {@code dead-letter} with the reason in the
+ * absurd or missing field, unreadable data, a missing classifier, a population whose noisy size is below the clients
+ * per round) throws: the record is nacked and the connector's dead-letter-queue strategy writes it to
+ * {@code dead-letter} with the reason in the
  * {@code dead-letter-reason} header; consumption goes on. The same request again republishes the recorded
  * populations without training or measuring.
  */
@@ -55,7 +56,7 @@ public class FilterService {
     private final Counter rejected;
     private final Counter duplicate;
     private final Timer duration;
-    private final Map<String, AtomicInteger> populationWriters;
+    private final Map<String, AtomicInteger> populationSize;
     private final AtomicReference<Double> progress = new AtomicReference<>(0.0);
 
     public FilterService(ModelStore models, ObjectStore objects, @Channel("populations") Emitter<String> populations,
@@ -73,10 +74,11 @@ public class FilterService {
         duration = Timer.builder("fedgan.filter.duration")
                 .description("Time to filter one accepted experiment: classifier, measurement, populations, upload")
                 .register(registry);
-        populationWriters = Map.of(PopulationFilters.LOW_ACCURACY, new AtomicInteger(),
+        populationSize = Map.of(PopulationFilters.LOW_ACCURACY, new AtomicInteger(),
                 PopulationFilters.HIGH_ACCURACY, new AtomicInteger());
-        populationWriters.forEach((gan, n) -> Gauge.builder("fedgan.population.writers", n, AtomicInteger::get)
-                .tag("gan", gan).description("Writers in the last announced population of each GAN").register(registry));
+        populationSize.forEach((gan, n) -> Gauge.builder("fedgan.population.size", n, AtomicInteger::get)
+                .tag("gan", gan).description("Released noisy size N̂ of the last announced population of each GAN"
+                        + " (the private selection's count, not the number of members)").register(registry));
         Gauge.builder("fedgan.filter.progress", progress, AtomicReference::get)
                 .description("Done fraction of the filter's current task (classifier training or measurement)")
                 .register(registry);
@@ -108,9 +110,8 @@ public class FilterService {
                 accepted.increment();
             }
             for (PopulationReady p : outcome.populations()) {
-                populationWriters.get(p.gan()).set(p.clients().size());
-                LOG.infof("experiment %s: population %s of %d writers announced (%s)", id, p.gan(), p.clients().size(),
-                        p.clientIds().uri());
+                populationSize.get(p.gan()).set(p.populationSize());
+                LOG.infof("experiment %s: population %s announced, noisy size N̂ = %d", id, p.gan(), p.populationSize());
             }
             if (!outcome.duplicate()) {
                 LOG.info(String.format(Locale.ROOT, "experiment %s: filtered in %.1f s, classifier %s, %d files", id,

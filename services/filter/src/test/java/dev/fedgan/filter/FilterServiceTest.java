@@ -2,6 +2,7 @@ package dev.fedgan.filter;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,8 +13,9 @@ import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterPartition;
-import dev.fedgan.core.population.Population;
-import dev.fedgan.core.population.PopulationSelection;
+import dev.fedgan.core.measure.Misclassification;
+import dev.fedgan.core.population.Device;
+import dev.fedgan.core.population.PrivateSelection;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
@@ -49,10 +51,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The filter against a real KRaft broker and S3 server: a request trains a one-epoch classifier and announces
- * exactly the populations the core selects in this JVM with the stored classifier; the files in the bucket are
- * those {@code fedgan debug} writes; bad requests are dead-lettered with the reason and the next good one (with
- * the stored classifier, no training) is processed; the same request again republishes the same populations
- * without training.
+ * exactly the private selection the core makes in this JVM with the stored classifier and the same seeded noise
+ * (members, noisy sizes N̂, δ); the released files in the bucket are those {@code fedgan debug} releases and name no
+ * user, the simulation's ground truth is stored apart; bad requests are dead-lettered with the reason and the next
+ * good one (with the stored classifier, no training) is processed; the same request again republishes the same
+ * populations without training.
  */
 @QuarkusTest
 @WithTestResource(StackResource.class)
@@ -79,8 +82,9 @@ class FilterServiceTest {
     @TempDir
     Path tmp;
 
+    /** Seeded, so that this JVM draws the selection's noise the filter drew. */
     static final String FIRST = "{\"schema\":1,\"experiment_id\":\"f1\",\"data\":\"bundled:field\","
-            + "\"invert_probability\":0.5,\"bug_seed\":7,\"classifier_epochs\":1}";
+            + "\"invert_probability\":0.5,\"bug_seed\":7,\"classifier_epochs\":1,\"gan\":{\"seeded_privacy_noise\":3}}";
 
     @Test
     void filtersDeadLettersBadRequestsAndAnnouncesTheSamePopulationsTwice() throws Exception {
@@ -107,48 +111,72 @@ class FilterServiceTest {
             assertEquals("bundled:lab", c.provenance().trainData());
             assertTrue(c.provenance().testAccuracy() > 0.9, "one epoch gives > 90%: " + c.provenance());
 
-            // The populations are exactly the core's in this JVM, for the stored classifier, the bug and the percentiles.
+            // The selection is exactly the core's in this JVM, for the stored classifier, the bug and the seeded noise:
+            // the same members, the same released noisy sizes N̂, δ = min(1e-5, N_field^-1.1) for the 100 users.
             InversionBug bug = new InversionBug(0.5, 7);
             FederatedDataset field = DatasetLoader.load("bundled:field", WriterPartition.Options.DEFAULT);
-            PopulationSelection.Result local = PopulationSelection.run(c, classifierRef.uri(), field, bug, null, null,
-                    5, tmp, Progress.NONE);
+            PrivateSelection.Result local = PrivateSelection.run(c, classifierRef.uri(), field, bug,
+                    PrivateSelection.Settings.of(null, null, 5, null, null, field.numWriters()),
+                    PrivateSelection.noise(3L), tmp, Progress.NONE);
             assertEquals(List.copyOf(local.low().inversion().keySet()), low.clients());
             assertEquals(List.copyOf(local.high().inversion().keySet()), high.clients());
+            assertEquals(local.lowSize(), low.populationSize());
+            assertEquals(local.highSize(), high.populationSize());
+            assertEquals(1e-5, low.delta());
             // ... and they separate the inverted writers (the workflow's point).
             assertTrue(share(low.clients(), bug) >= 0.9, "low: " + share(low.clients(), bug));
             assertTrue(share(high.clients(), bug) <= 0.1, "high: " + share(high.clients(), bug));
             assertTrue(low.clients().size() >= 15 && high.clients().size() >= 15, low.clients() + " / " + high.clients());
 
-            // client_ids.csv in the reference format (Python csv: id,True|False with \r\n), as the message says.
+            // Released: the classifier and the selection, byte for byte as the core writes them here; no writer id.
             String prefix = "experiments/f1/files/";
-            assertEquals(prefix + "populations/" + local.low().path() + "/client_ids.csv", low.clientIds().key());
+            Set<String> stored = objects.list(prefix).stream().map(k -> k.substring(prefix.length()))
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(new TreeSet<>(List.of("classifier/classifier.json", "classifier/model.zip",
+                    "selection/accuracy_histogram.png", "selection/selection.json")), stored);
+            assertArrayEquals(Files.readAllBytes(tmp.resolve("selection/selection.json")),
+                    objects.get(prefix + "selection/selection.json"));
+            byte[] png = objects.get(prefix + "selection/accuracy_histogram.png");
+            assertTrue(png.length > 5_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG of " + png.length + " bytes");
+            ObjectNode selection = (ObjectNode) JSON.readTree(objects.get(prefix + "selection/selection.json"));
+            assertEquals(100, selection.get("users").asInt());
+            assertEquals(low.populationSize(), selection.get("populations").get(0).get("population_size").asInt());
+            for (String f : stored) {
+                if (!f.endsWith(".zip") && !f.endsWith(".png")) {
+                    String text = new String(objects.get(prefix + f), StandardCharsets.UTF_8);
+                    for (String writer : field.byId().keySet()) {
+                        assertFalse(text.matches("(?s).*\\b" + writer + "\\b.*"), f + " names writer " + writer);
+                    }
+                }
+            }
+
+            // The simulation's ground truth, apart: the tree `fedgan debug --out DIR` writes under DIR/simulation/,
+            // byte for byte, with every writer's accuracy; the message's claims point there.
+            String simulation = "experiments/f1/simulation/";
+            Set<String> truth = objects.list(simulation).stream().map(k -> k.substring(simulation.length()))
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(relativeFiles(tmp.resolve("simulation")), truth);
+            for (String f : truth) {
+                // measurement.json holds the measurement's duration: compared without it below.
+                if ((f.endsWith(".csv") || f.endsWith(".json") || f.endsWith(".txt")) && !f.endsWith("measurement.json")) {
+                    assertArrayEquals(Files.readAllBytes(tmp.resolve("simulation").resolve(f)), objects.get(simulation + f), f);
+                }
+            }
+            ObjectNode measured = (ObjectNode) JSON.readTree(objects.get(simulation + "measurement/measurement.json"));
+            ObjectNode measuredHere = (ObjectNode) JSON.readTree(Files.readAllBytes(
+                    tmp.resolve("simulation/measurement/measurement.json")));
+            measured.remove("seconds");
+            measuredHere.remove("seconds");
+            assertEquals(measuredHere, measured);
+            assertEquals(classifierRef.uri(), measured.get("classifier").asText());
+            String perWriter = new String(objects.get(simulation + "measurement/per_writer_accuracy.csv"), StandardCharsets.UTF_8);
+            assertTrue(field.byId().keySet().stream().allMatch(perWriter::contains), "every writer in the ground truth");
+            assertTrue(truth.contains("populations/by_example/min_num_examples_5/incorrect/example_indices_map.csv"), truth.toString());
+            assertEquals(simulation + "populations/" + local.low().path() + "/client_ids.csv", low.clientIds().key());
             String csv = new String(objects.get(low.clientIds().key(), low.clientIds().size(), low.clientIds().sha256()), StandardCharsets.UTF_8);
             assertEquals(low.clients().stream().map(id -> id + "," + (bug.affects(id) ? "True" : "False") + "\r\n")
                     .collect(Collectors.joining()), csv);
             assertTrue(csv.matches("(w\\d\\d,(True|False)\r\n)+"), csv);
-            assertEquals(low.clients().size(),
-                    JSON.readTree(objects.get(low.summary().key(), low.summary().size(), low.summary().sha256())).get("writers").asInt());
-
-            // The bucket holds the tree `fedgan debug --out DIR` writes (the classifier's directory included), every
-            // CSV and population summary byte for byte as the core writes them here, and the histogram picture.
-            Set<String> stored = objects.list(prefix).stream().map(k -> k.substring(prefix.length()))
-                    .collect(Collectors.toCollection(TreeSet::new));
-            Set<String> expected = relativeFiles(tmp);
-            expected.add("classifier/classifier.json");
-            expected.add("classifier/model.zip");
-            assertEquals(expected, stored);
-            for (String f : expected) {
-                if (f.endsWith(".csv") || f.startsWith("populations/")) {
-                    assertArrayEquals(Files.readAllBytes(tmp.resolve(f)), objects.get(prefix + f), f);
-                }
-            }
-            assertTrue(stored.contains("populations/by_example/min_num_examples_5/incorrect/example_indices_map.csv"), stored.toString());
-            byte[] png = objects.get(prefix + "measurement/accuracy_histogram.png");
-            assertTrue(png.length > 5_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG of " + png.length + " bytes");
-            ObjectNode summary = (ObjectNode) JSON.readTree(objects.get(prefix + "measurement/measurement.json"));
-            assertEquals(100, summary.get("writers").asInt());
-            assertEquals(local.measured().summary().percentile25(), summary.get("percentile25").asDouble());
-            assertEquals(classifierRef.uri(), summary.get("classifier").asText());
 
             // 2. Bad requests go to the dead-letter topic with the reason; nothing is announced for them.
             String good2 = "{\"schema\":1,\"experiment_id\":\"f2\",\"data\":\"bundled:field\",\"invert_probability\":0.3,"
@@ -163,9 +191,13 @@ class FilterServiceTest {
             bad.put(good2.replace("\"low_threshold\":0.5", "\"low_threshold\":0.99"), "low_threshold 0.99 is above high_threshold 0.95");
             bad.put(good2.replace(classifierRef.key(), "classifiers/0000000000000000.zip"), "no such object");
             bad.put(FIRST.replace("\"bug_seed\":7", "\"bug_seed\":8"), "experiment f1 was already filtered for a different request");
-            // Measured, then refused: nobody has accuracy < 0 (the files stay in the bucket to show why).
-            bad.put(good2.replace("\"f2\"", "\"f3\"").replace("\"low_threshold\":0.5", "\"low_threshold\":0.0"),
-                    "experiment f3: population low_accuracy is empty: no writer has accuracy < 0.0");
+            bad.put(good2.replace("\"bug_seed\":3", "\"bug_seed\":3,\"selection_noise_multiplier\":0.1"),
+                    "selection_noise_multiplier must be in [0.5, 10000.0], got 0.1");
+            // Selected, then refused: nobody has accuracy < 0, so N̂ (noise around 0) is far below m = 60 (the
+            // selection stays in the bucket to show why). The reason names released values only.
+            bad.put(good2.replace("\"f2\"", "\"f3\"").replace("\"low_threshold\":0.5", "\"low_threshold\":0.0")
+                    .replace("\"classifier\":", "\"gan\":{\"clients_per_round\":60},\"classifier\":"),
+                    "experiment f3: population low_accuracy (accuracy < 0.0) has the noisy size N̂ = ");
             for (Map.Entry<String, String> b : bad.entrySet()) {
                 send(producer, "bad", b.getKey());
                 ConsumerRecord<String, String> dl = next(dead);
@@ -182,12 +214,23 @@ class FilterServiceTest {
             PopulationReady high2 = population(populations, "f2");
             assertEquals(classifierRef, low2.request().classifier());
             InversionBug bug2 = new InversionBug(0.3, 3);
-            List<Population> local2 = PopulationSelection.select(
-                    dev.fedgan.core.measure.Misclassification.measure(c, field, bug2, Progress.NONE), 0.5, 0.95, 5);
-            assertEquals(List.copyOf(local2.get(0).inversion().keySet()), low2.clients());
-            assertEquals(List.copyOf(local2.get(1).inversion().keySet()), high2.clients());
-            assertTrue(low2.clientIds().key().endsWith("/by_user/acc_lt0p5/client_ids.csv"), low2.clientIds().key());
-            assertTrue(high2.clientIds().key().endsWith("/by_user/acc_gt0p95/client_ids.csv"), high2.clientIds().key());
+            // The members are the devices that decided so at the given thresholds (the noise only moves N̂).
+            List<String> lowMembers = new java.util.ArrayList<>();
+            List<String> highMembers = new java.util.ArrayList<>();
+            Misclassification.measure(c, field, bug2, Progress.NONE).writers().forEach(w -> {
+                switch (Device.of(w).membership(0.5, 0.95)) {
+                    case LOW_ACCURACY -> lowMembers.add(w.writerId());
+                    case HIGH_ACCURACY -> highMembers.add(w.writerId());
+                    default -> {
+                    }
+                }
+            });
+            assertEquals(lowMembers, low2.clients());
+            assertEquals(highMembers, high2.clients());
+            assertTrue(low2.clientIds().key().endsWith("/simulation/populations/by_user/acc_lt0p5/client_ids.csv"),
+                    low2.clientIds().key());
+            assertTrue(high2.clientIds().key().endsWith("/simulation/populations/by_user/acc_gt0p95/client_ids.csv"),
+                    high2.clientIds().key());
 
             // 4. The first request again: the same two messages, no second classifier trained.
             send(producer, "f1", FIRST);
@@ -202,10 +245,11 @@ class FilterServiceTest {
         assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
         String prom = Endpoints.get(metrics).body();
         assertTrue(prom.contains("fedgan_experiments_total{outcome=\"accepted\"} 2.0"), prom);
-        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"rejected\"} 9.0"), prom);
+        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"rejected\"} 10.0"), prom);
         assertTrue(prom.contains("fedgan_experiments_total{outcome=\"duplicate\"} 1.0"), prom);
         assertTrue(prom.contains("fedgan_filter_duration_seconds_count 2"), prom);
-        assertTrue(prom.contains("fedgan_population_writers{gan=\"low_accuracy\"}"), prom);
+        assertTrue(prom.contains("fedgan_population_size{gan=\"low_accuracy\"}"), prom);
+        assertTrue(!prom.contains("fedgan_population_writers"), prom);
         assertTrue(prom.contains("fedgan_filter_progress"), prom);
     }
 

@@ -1,38 +1,29 @@
 package dev.fedgan.imagerender;
 
-import static dev.fedgan.core.population.PopulationFilters.HIGH_ACCURACY;
-import static dev.fedgan.core.population.PopulationFilters.LOW_ACCURACY;
-
 import dev.fedgan.core.classifier.ClassifierProvenance;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.gan.PopulationComparison;
-import dev.fedgan.core.measure.MeasurementFiles;
-import dev.fedgan.core.population.PopulationFiles;
-import dev.fedgan.core.population.PopulationSummary;
+import dev.fedgan.core.population.PopulationFilters;
+import dev.fedgan.core.population.PrivateSelection;
+import dev.fedgan.core.population.SelectionRelease;
 import dev.fedgan.core.report.DebugReport;
-import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import org.jboss.logging.Logger;
 
 /**
  * The experiment's comparison of its two GANs, assembled from the store as {@code fedgan debug} assembles it in one
  * JVM: each GAN as a {@link PopulationComparison.Side} (its state, population and privacy), the last grids side by
  * side ({@code low_vs_high.png}), and {@code report.json|html} ({@link DebugReport}) with the classifier's
- * provenance, the measurement and the population summaries the filter stored. The comparison and the report are
+ * provenance and the private selection's release the filter stored ({@code selection/selection.json} and its noisy
+ * histogram). Only released files are read: never the simulation's ground truth. The comparison and the report are
  * the core's; only where the inputs come from differs.
  */
 final class ExperimentReport {
-
-    private static final Logger LOG = Logger.getLogger(ExperimentReport.class);
 
     /** The comparison and the stored {@code report.html}. */
     record Written(PopulationComparison.Comparison comparison, ObjectRef html) {
@@ -51,8 +42,9 @@ final class ExperimentReport {
     /** Compares the two finished GANs and stores the picture and the report. */
     Written write(RenderedGan low, RenderedGan high) {
         String id = low.experiment();
-        PopulationComparison.Side lowSide = side("low-accuracy users", low);
-        PopulationComparison.Side highSide = side("high-accuracy users", high);
+        SelectionRelease selection = files.readJson(id, SELECTION_JSON, SelectionRelease.class);
+        PopulationComparison.Side lowSide = side("low-accuracy users", low, selection);
+        PopulationComparison.Side highSide = side("high-accuracy users", high, selection);
         BufferedImage lowGrid = files.readImage(id, low.path(low.state.last().grid()));
         BufferedImage highGrid = files.readImage(id, high.path(high.state.last().grid()));
         PopulationComparison.Comparison[] cmp = new PopulationComparison.Comparison[1];
@@ -61,50 +53,41 @@ final class ExperimentReport {
             cmp[0] = PopulationComparison.compare(lowSide, highSide, lowGrid, highGrid,
                     dir.resolve(PopulationComparison.SIDE_BY_SIDE));
             files.put(id, PopulationComparison.SIDE_BY_SIDE, dir.resolve(PopulationComparison.SIDE_BY_SIDE));
-            String histogram = "measurement/" + MeasurementFiles.HISTOGRAM_PNG;
             DebugReport.write(dir, new DebugReport.Content(cmp[0].verdict(), cmp[0].inversionFound(), provenance(low),
-                    files.readJson(id, "measurement/" + MeasurementFiles.SUMMARY, MeasurementFiles.Summary.class),
-                    files.exists(id, histogram) ? histogram : null, populations(id), cmp[0]));
+                    selection, files.exists(id, HISTOGRAM) ? HISTOGRAM : null, cmp[0]));
             files.put(id, DebugReport.JSON, dir.resolve(DebugReport.JSON));
             html[0] = files.put(id, DebugReport.HTML, dir.resolve(DebugReport.HTML));
         });
         return new Written(cmp[0], html[0]);
     }
 
-    /**
-     * One GAN as the comparison sees it. Its population summary only gives the number of truly inverted clients
-     * shown in the report, so an unreadable one is shown as 0 rather than stopping the report.
-     */
-    private PopulationComparison.Side side(String label, RenderedGan gan) {
+    /** The released selection and its noisy histogram, as {@code fedgan debug --out} has them. */
+    static final String SELECTION_JSON = PrivateSelection.SELECTION_DIR + "/" + PrivateSelection.RELEASE_JSON;
+    static final String HISTOGRAM = PrivateSelection.SELECTION_DIR + "/" + PrivateSelection.HISTOGRAM_PNG;
+
+    /** One GAN as the comparison sees it: its population by its released size N̂, never its members. */
+    private PopulationComparison.Side side(String label, RenderedGan gan, SelectionRelease selection) {
         GanState s = gan.state;
         PopulationReady p = gan.population;
-        PopulationSummary summary = null;
-        if (p.summary() != null) {
-            try {
-                summary = StoredFiles.READER.readValue(objects.get(p.summary().key(), p.summary().size(),
-                        p.summary().sha256()), PopulationSummary.class);
-            } catch (IOException | RuntimeException e) {
-                LOG.warnf("experiment=%s gan=%s: population summary %s unreadable (%s); truly inverted shown as 0",
-                        gan.experiment(), gan.name(), p.summary().uri(), e.getMessage());
-            }
-        }
-        GanExperiment.Result result = new GanExperiment.Result(label, p.clients().size(), s.finishedRound,
+        GanExperiment.Result result = new GanExperiment.Result(label, p.populationSize(), s.finishedRound,
                 s.stoppedBecause, s.last(), List.copyOf(s.evaluations), gan.privacy(), gan.randomness(),
                 GanRunFiles.GIF);
-        return new PopulationComparison.Side(label, populationPath(p), p.clients().size(),
-                summary == null ? 0 : summary.trulyInverted(), result);
+        return new PopulationComparison.Side(label, populationPath(p, selection), p.populationSize(), result);
     }
 
-    /** The population's directory as {@code fedgan debug} names it (by_user/acc_lt0p882), from the client-ids key. */
-    static String populationPath(PopulationReady p) {
-        String key = p.clientIds().key();
-        String marker = "/files/populations/";
-        int at = key.indexOf(marker);
-        String suffix = "/" + PopulationFiles.CLIENT_IDS;
-        if (at >= 0 && key.endsWith(suffix) && key.length() > at + marker.length() + suffix.length()) {
-            return key.substring(at + marker.length(), key.length() - suffix.length());
+    /**
+     * The population's name as {@code fedgan debug} gives it (by_user/acc_lt0p25), from the released threshold; the
+     * GAN's name when the selection is not available.
+     */
+    static String populationPath(PopulationReady p, SelectionRelease selection) {
+        if (selection == null) {
+            return p.gan();
         }
-        return p.gan();
+        return switch (p.gan()) {
+            case PopulationFilters.LOW_ACCURACY -> PopulationFilters.byUserPath(p.gan(), selection.thresholds().low());
+            case PopulationFilters.HIGH_ACCURACY -> PopulationFilters.byUserPath(p.gan(), selection.thresholds().high());
+            default -> p.gan();
+        };
     }
 
     /** The classifier's provenance as the filter stored it, else that of the classifier loaded for drawing. */
@@ -116,38 +99,5 @@ final class ExperimentReport {
         }
         PrimaryClassifier c = evaluators.loaded(gan.population.request().classifier());
         return c == null ? null : c.provenance();
-    }
-
-    /** The population summaries the filter stored (by_user first, then by_example), empty if none. */
-    private List<PopulationSummary> populations(String id) {
-        String prefix = ExperimentLayout.files(id);
-        List<String> keys = new ArrayList<>();
-        for (String k : objects.list(prefix + "populations/")) {
-            if (k.endsWith("/" + PopulationFiles.SUMMARY)) {
-                keys.add(k.substring(prefix.length()));
-            }
-        }
-        keys.sort(Comparator.comparing((String k) -> !k.startsWith("populations/by_user/")).thenComparing(k -> k));
-        List<PopulationSummary> out = new ArrayList<>();
-        for (String k : keys) {
-            PopulationSummary s = files.readJson(id, k, PopulationSummary.class);
-            if (s != null) {
-                out.add(s);
-            }
-        }
-        // low before high, correct before incorrect: the order fedgan debug lists them in
-        out.sort(Comparator.comparing((PopulationSummary s) -> !"by_user".equals(s.filter()))
-                .thenComparing(s -> order(s.selection())));
-        return out;
-    }
-
-    private static int order(String selection) {
-        return switch (selection == null ? "" : selection) {
-            case LOW_ACCURACY -> 0;
-            case HIGH_ACCURACY -> 1;
-            case "correct" -> 2;
-            case "incorrect" -> 3;
-            default -> 4;
-        };
     }
 }

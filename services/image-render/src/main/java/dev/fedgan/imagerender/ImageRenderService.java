@@ -106,8 +106,8 @@ public class ImageRenderService {
         if (gan == null) {
             gan = register(p);
             states.putPopulation(p, json);
-            LOG.infof("experiment=%s gan=%s: population of %d clients, preset %s, seed %d, images every %d rounds,"
-                    + " classifier %s", p.experimentId(), p.gan(), p.clients().size(), gan.config.preset().name(),
+            LOG.infof("experiment=%s gan=%s: population of noisy size N̂ %d, preset %s, seed %d, images every %d rounds,"
+                    + " classifier %s", p.experimentId(), p.gan(), p.populationSize(), gan.config.preset().name(),
                     gan.config.seed(), gan.config.imagesEvery(), p.request().classifier() == null ? "none"
                             : p.request().classifier().uri());
         } else {

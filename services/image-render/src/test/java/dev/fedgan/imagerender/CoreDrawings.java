@@ -55,7 +55,7 @@ final class CoreDrawings {
     static PopulationComparison.Side side(double mean) {
         GanExperiment.Evaluation e = new GanExperiment.Evaluation(3, mean, GanMetrics.polarityOf(mean), null, null, 0,
                 "x.png");
-        return new PopulationComparison.Side("s", "p", 1, 0, new GanExperiment.Result("s", 1, 3, "", e, List.of(e),
+        return new PopulationComparison.Side("s", "p", 1, new GanExperiment.Result("s", 1, 3, "", e, List.of(e),
                 null, "", "grids.gif"));
     }
 

@@ -64,8 +64,8 @@ class DeadLettersBadInputTest {
         ObjectRef nanRef = models.putWeights("r3.high_accuracy", "generator", 2, nan);
         ExperimentRequest request = ExperimentRequest.builder().experimentId(ID).data("bundled:field")
                 .invertProbability(0.5).bugSeed(7).gan(RenderTraffic.SETTINGS).build();
-        PopulationReady population = new PopulationReady(1, ID, "high_accuracy", CLIENTS, RenderTraffic.NONE, null,
-                request);
+        PopulationReady population = new PopulationReady(1, ID, "high_accuracy", CLIENTS, CLIENTS.size(), 1e-5,
+                RenderTraffic.NONE, null, request);
         String before = RenderTraffic.metrics(metrics);
         String rounds = StackResource.TOPICS.rounds();
         try (RenderTraffic t = new RenderTraffic(ID, bootstrap, models, objects)) {

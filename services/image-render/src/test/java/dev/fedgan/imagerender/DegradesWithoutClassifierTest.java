@@ -67,7 +67,7 @@ class DegradesWithoutClassifierTest {
         try (RenderTraffic t = new RenderTraffic(ID, bootstrap, models, objects)) {
             for (String gan : List.of("low_accuracy", "high_accuracy")) {
                 t.send(StackResource.TOPICS.populations(), new PopulationReady(1, ID, gan, List.of("f0001", "f0002"),
-                        RenderTraffic.NONE, null, request));
+                        2, 1e-5, RenderTraffic.NONE, null, request));
                 t.send(StackResource.TOPICS.rounds(), t.round(gan, 1, g, true, RenderTraffic.ONE, 2));
             }
             t.collect(() -> t.announced.stream().anyMatch(i -> i.report() != null));
@@ -84,11 +84,11 @@ class DegradesWithoutClassifierTest {
                     core.grid(), core.grid(), tmp.resolve("cmp2.png")).verdict(), last.verdict());
             JsonNode report = Json.MAPPER.readTree(t.text("report.json"));
             assertTrue(report.get("classifier").isNull());
-            assertTrue(report.get("measurement").isNull());
-            assertEquals(0, report.get("populations").size());
+            assertTrue(report.get("selection").isNull());
+            assertTrue(report.get("histogram").isNull());
             String html = t.text("report.html");
             assertTrue(html.contains("Primary classifier: not available"), html);
-            assertTrue(html.contains("measurement of the users' data is not available"), html);
+            assertTrue(html.contains("The private selection is not available"), html);
         }
 
         String after = RenderTraffic.metrics(metrics);

@@ -101,16 +101,17 @@ final class RenderTraffic implements AutoCloseable {
                 .generator(generator).critic(generator).finished(finished).stoppedBecause(finished ? "round limit reached" : null).build();
     }
 
-    /** client_ids.csv and summary.json of a by_user population, stored as the filter stores them. */
+    /** client_ids.csv and summary.json of a by_user population, stored as the filter stores them (simulation). */
     ObjectRef[] population(Path tmp, String dir, String selection, List<String> clients, int inverted) throws Exception {
         StringBuilder csv = new StringBuilder("client_id,inverted\n");
         clients.forEach(c -> csv.append(c).append(",False\n"));
         Files.writeString(tmp.resolve("ids.csv"), csv);
-        ObjectRef ids = models.putFile(experiment, "populations/by_user/" + dir + "/client_ids.csv", tmp.resolve("ids.csv"));
+        ObjectRef ids = models.putSimulationFile(experiment, "populations/by_user/" + dir + "/client_ids.csv",
+                tmp.resolve("ids.csv"));
         Json.write(tmp.resolve("summary.json"), new PopulationSummary("by_user", selection, "rule", 0.5, null,
                 clients.size(), 100L * clients.size(), inverted, selection.equals("low_accuracy") ? "inverted" : "normal",
                 1.0, 0.5, 100, null));
-        ObjectRef summary = models.putFile(experiment, "populations/by_user/" + dir + "/summary.json",
+        ObjectRef summary = models.putSimulationFile(experiment, "populations/by_user/" + dir + "/summary.json",
                 tmp.resolve("summary.json"));
         return new ObjectRef[] {ids, summary};
     }

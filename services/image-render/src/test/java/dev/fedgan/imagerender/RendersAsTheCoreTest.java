@@ -118,8 +118,9 @@ class RendersAsTheCoreTest {
         assertEquals(3, privacy.get("rounds").asInt());
         assertFalse(privacy.get("secure_noise").asBoolean());
         GanTrainingConfig c = GanSettingsMapping.config(RenderTraffic.SETTINGS);
-        assertArrayEquals(GanRunFiles.privacyJson(PrivacyStatement.of(TwoGanScenario.LOW_CLIENTS.size(),
-                c.clientsPerRound(), c.noiseMultiplier(), c.clip(), 3, RenderTraffic.SETTINGS.delta(), false)),
+        // N = the released N̂, δ = the experiment's from the population message, as the one-JVM run states them.
+        assertArrayEquals(GanRunFiles.privacyJson(PrivacyStatement.of(TwoGanScenario.LOW_SIZE,
+                c.clientsPerRound(), c.noiseMultiplier(), c.clip(), 3, 1e-5, false)),
                 t.bytes("gans/low_accuracy/privacy.json"));
     }
 
@@ -137,13 +138,19 @@ class RendersAsTheCoreTest {
         assertTrue(report.get("inversion_found").asBoolean());
         assertEquals(r1.classifier.provenance().testAccuracy(), report.get("classifier").get("test_accuracy").asDouble(),
                 1e-12);
-        assertEquals(0.71, report.get("measurement").get("overall_accuracy").asDouble(), 1e-12);
-        assertEquals(2, report.get("populations").size());
-        assertEquals("low_accuracy", report.get("populations").get(0).get("selection").asText());
+        // The private selection's release, as the filter stored it; no member and no ground truth.
+        assertEquals(100, report.get("selection").get("users").asInt());
+        assertTrue(report.get("histogram").isNull(), "the scenario stores no histogram picture");
+        assertEquals(TwoGanScenario.LOW_SIZE, report.get("selection").get("populations").get(0).get("population_size")
+                .asInt());
         JsonNode low = report.get("gans").get("low");
         assertEquals("by_user/acc_lt0p42", low.get("population").asText());
-        assertEquals(3, low.get("clients").asInt());
-        assertEquals(3, low.get("truly_inverted").asInt());
+        assertEquals(TwoGanScenario.LOW_SIZE, low.get("population_size").asInt());
+        assertEquals(TwoGanScenario.LOW_SIZE, low.get("gan").get("privacy").get("population").asInt());
+        assertFalse(low.has("truly_inverted") || low.has("clients"), low.toString());
+        for (String member : TwoGanScenario.LOW_CLIENTS) {
+            assertFalse(t.text("report.json").contains(member) || t.text("report.html").contains(member), member);
+        }
         assertEquals(4, low.get("gan").get("evaluations").size());
         assertEquals(r1.low.mean(), low.get("gan").get("last").get("mean_pixel").asDouble(), 1e-6);
         String html = t.text("report.html");

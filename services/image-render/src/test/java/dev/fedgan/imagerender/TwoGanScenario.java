@@ -12,7 +12,8 @@ import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.gan.GanNetworks;
 import dev.fedgan.core.gan.NetworkWeights;
 import dev.fedgan.core.io.Json;
-import dev.fedgan.core.measure.MeasurementFiles;
+import dev.fedgan.core.population.SelectionRelease;
+import dev.fedgan.core.privacy.SelectionPrivacy;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.ModelStore;
@@ -38,6 +39,9 @@ final class TwoGanScenario {
     static final String ID = "r1";
     static final List<String> LOW_CLIENTS = List.of("f0000", "f0001", "f0002");
     static final List<String> HIGH_CLIENTS = List.of("f0003", "f0004", "f0005", "f0006");
+    /** The populations' released noisy sizes N̂ (not their numbers of members). */
+    static final int LOW_SIZE = 4;
+    static final int HIGH_SIZE = 5;
 
     final Path tmp;
     final PrimaryClassifier classifier;
@@ -86,9 +90,15 @@ final class TwoGanScenario {
         ObjectRef classifierRef = models.putClassifier(classifier);
         Json.write(tmp.resolve("classifier.json"), classifier.provenance());
         models.putFile(ID, "classifier/classifier.json", tmp.resolve("classifier.json"));
-        Json.write(tmp.resolve("measurement.json"), new MeasurementFiles.Summary("bundled:field", "abc", "classifier",
-                0.5, 7, 100, 10_000, 50, 0.71, 0.42, 0.97, new int[100], 1.5));
-        models.putFile(ID, "measurement/measurement.json", tmp.resolve("measurement.json"));
+        double[] noisy = new double[20];
+        java.util.Arrays.fill(noisy, 4.5);
+        Json.write(tmp.resolve("selection.json"), new SelectionRelease(SelectionRelease.MECHANISM, 100, 5, "seeded",
+                false, new SelectionRelease.Histogram(20, 0.05, noisy),
+                new SelectionRelease.Thresholds(0.42, "given", 0.97, "given"),
+                List.of(new SelectionRelease.PopulationSize("low_accuracy", "accuracy < 0.42", 4.2, LOW_SIZE),
+                        new SelectionRelease.PopulationSize("high_accuracy", "accuracy > 0.97", 3.9, HIGH_SIZE)),
+                SelectionRelease.Privacy.of(SelectionPrivacy.of(5), 1e-5, true)));
+        models.putFile(ID, "selection/selection.json", tmp.resolve("selection.json"));
         RenderTraffic t = new RenderTraffic(ID, bootstrap, models, objects);
         ObjectRef[] lowFiles = t.population(tmp, "acc_lt0p42", "low_accuracy", LOW_CLIENTS, 3);
         ObjectRef[] highFiles = t.population(tmp, "acc_gt0p97", "high_accuracy", HIGH_CLIENTS, 0);
@@ -105,11 +115,13 @@ final class TwoGanScenario {
 
         ExperimentRequest request = ExperimentRequest.builder().experimentId(ID).data("bundled:field")
                 .classifier(classifierRef).invertProbability(0.5).bugSeed(7).gan(RenderTraffic.SETTINGS).build();
-        PopulationReady lowPop = new PopulationReady(1, ID, "low_accuracy", LOW_CLIENTS, lowFiles[0], lowFiles[1], request);
-        PopulationReady highPop = new PopulationReady(1, ID, "high_accuracy", HIGH_CLIENTS, highFiles[0], highFiles[1],
-                request);
-        int nLow = LOW_CLIENTS.size();
-        int nHigh = HIGH_CLIENTS.size();
+        // The released noisy sizes N̂ differ from the numbers of members: ε (the aggregator's and the report's) uses N̂.
+        PopulationReady lowPop = new PopulationReady(1, ID, "low_accuracy", LOW_CLIENTS, LOW_SIZE, 1e-5, lowFiles[0],
+                lowFiles[1], request);
+        PopulationReady highPop = new PopulationReady(1, ID, "high_accuracy", HIGH_CLIENTS, HIGH_SIZE, 1e-5,
+                highFiles[0], highFiles[1], request);
+        int nLow = LOW_SIZE;
+        int nHigh = HIGH_SIZE;
         String rounds = StackResource.TOPICS.rounds();
         String populations = StackResource.TOPICS.populations();
         try (t) {

@@ -58,28 +58,37 @@ class DemoEndToEndTest {
         assertTrue(ended, "demo did not end within 20 minutes:\n" + tail(err) + logs(out));
         assertEquals(0, demo.exitValue(), "demo failed:\n" + tail(err) + logs(out));
 
-        // Rounds with ε: each GAN ran every round and spent exactly what the accountant gives for its population.
+        // Rounds with ε: each GAN ran every round and spent exactly what the accountant gives for its population's
+        // released noisy size N̂ (q = m/N̂) at δ = min(1e-5, N_field^-1.1) = 1e-5 for the 100 users of the data.
         JsonNode r = Json.MAPPER.readTree(Files.readString(stdout));
         assertNotNull(r.get("verdict").textValue(), r.toString());
         assertEquals(2, r.get("gans").size());
         for (JsonNode g : r.get("gans")) {
             assertEquals(ROUNDS, g.get("round").asInt(), g.toString());
             assertTrue(g.get("finished").asBoolean(), g.toString());
-            int n = g.get("clients").asInt();
-            double expected = PrivacyCalculator.forPopulation(n, M, Z, ROUNDS).epsilonImproved();
+            int n = g.get("population_size").asInt();
+            assertTrue(n >= M, g.toString());
+            double expected = PrivacyCalculator.forPopulation(n, M, Z, ROUNDS, 1e-5).epsilonImproved();
             assertEquals(expected, g.get("epsilon").asDouble(), 1e-9 * expected, g.toString());
             assertTrue(g.get("polarity").isTextual(), g.toString());
         }
         assertEquals(0, r.get("dead_letters").size(), r.toString());
         assertTrue(err.contains("training 2 GANs"), "a progress bar over the rounds:\n" + tail(err));
 
-        // The files, fetched from the bucket into the same tree as 'fedgan debug --out'.
-        for (String f : List.of("classifier/classifier.json", "measurement/accuracy_histogram.png", "report.html",
-                "report.json", "low_vs_high.png")) {
+        // The files, fetched from the bucket into the same tree as 'fedgan debug --out': the released ones, and the
+        // simulation's ground truth apart, under simulation/.
+        for (String f : List.of("classifier/classifier.json", "selection/selection.json",
+                "selection/accuracy_histogram.png", "report.html", "report.json", "low_vs_high.png",
+                "simulation/README.txt", "simulation/measurement/per_writer_accuracy.csv")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing; fetched: " + listing(out));
         }
-        String lowIds = Files.readString(onlyFile(out.resolve("populations/by_user"), "client_ids.csv", "lt"));
-        assertTrue(lowIds.matches("(w\\d+,(True|False)\r\n)+"), lowIds);
+        assertTrue(!Files.exists(out.resolve("measurement")) && !Files.exists(out.resolve("populations")), listing(out));
+        String lowIds = Files.readString(onlyFile(out.resolve("simulation/populations/by_user"), "client_ids.csv", "lt"));
+        assertTrue(lowIds.matches("(w\\d+,(True|False)\r\n)*"), lowIds);
+        for (String f : List.of("selection/selection.json", "report.json", "report.html")) {
+            assertTrue(!Pattern.compile("\\bw\\d+\\b").matcher(Files.readString(out.resolve(f))).find(),
+                    f + " names a user");
+        }
         try (Stream<Path> grids = Files.walk(out.resolve("gans"))) {
             assertTrue(grids.filter(p -> p.toString().endsWith(".png")).count() >= 2 * (ROUNDS / 2), listing(out));
         }

@@ -9,14 +9,13 @@ import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.gan.GanEvaluator;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PopulationComparison;
-import dev.fedgan.core.report.DebugReport;
-import dev.fedgan.core.measure.MeasurementFiles;
-import dev.fedgan.core.population.Population;
 import dev.fedgan.core.population.PopulationSelection;
+import dev.fedgan.core.population.PrivateSelection;
+import dev.fedgan.core.population.SelectionRelease;
+import dev.fedgan.core.privacy.SelectionPrivacy;
+import dev.fedgan.core.report.DebugReport;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,16 +26,22 @@ import picocli.CommandLine.Option;
         description = {"The debugging workflow in one JVM, without the services (on the bundled digits by default).",
             "",
             "  1. Train the primary classifier on the lab data (or load --classifier).",
-            "  2. Give the inversion bug to a fraction p of the field writers; measure all.",
-            "  3. Select the by_user (low/high accuracy) and by_example populations.",
-            "  4. Train a DP federated GAN on each by_user population; compare them.",
+            "  2. Give the inversion bug to a fraction p of the field users (writers).",
+            "  3. Each simulated device measures the classifier on its own data.",
+            "  4. The server learns a noisy accuracy histogram and picks the thresholds.",
+            "  5. Each device joins low (accuracy < low) or high (> high) by itself.",
+            "  6. The server learns each population's noisy size N^.",
+            "  7. Train a DP federated GAN on each population (q = m / N^); compare them.",
             "",
-            "by_user splits the writers by accuracy (below --low, above --high); by_example splits each writer's "
-                + "examples into correctly and incorrectly classified ones. The GANs' drawings of the two by_user "
-                + "populations, side by side, show what the failing writers' data looks like.",
+            "The selection's two releases are Gaussian mechanisms (noise multiplier --selection-noise, sensitivity 1 "
+                + "per user) whose cost is stated in selection/selection.json. The GANs' drawings of the two "
+                + "populations, side by side, show what the failing users' data looks like.",
             "",
-            "Everything lands under --out: classifier/, measurement/ (CSV, JSON, histogram PNG), populations/, gans/ "
-                + "(grids, GIFs, per-round CSV, checkpoints), low_vs_high.png and report.html / report.json.",
+            "Released under --out: classifier/, selection/ (selection.json, the noisy histogram PNG), gans/ (grids, "
+                + "GIFs, per-round CSV, checkpoints), low_vs_high.png and report.html / report.json. The "
+                + "simulation's ground truth, per-user values computed centrally that a real deployment does not "
+                + "have (accuracies, who has the bug, member lists, by_example populations, purity), goes to "
+                + "simulation/ and is not a release.",
             ""})
 final class DebugCommand implements Callable<Integer> {
 
@@ -56,19 +61,28 @@ final class DebugCommand implements Callable<Integer> {
     @Option(names = "--bug-seed", defaultValue = "7", description = "Seed of who gets the bug. Default: ${DEFAULT-VALUE}.")
     long bugSeed;
 
-    @Option(names = "--low", description = "Low-accuracy threshold. Default: the measured 25th percentile.")
+    @Option(names = "--low", description = "Low-accuracy threshold (devices with accuracy below it join). Default: "
+            + "chosen from the noisy histogram (about its 25th percentile, on a bin edge).")
     Double low;
 
-    @Option(names = "--high", description = "High-accuracy threshold. Default: the measured 75th percentile.")
+    @Option(names = "--high", description = "High-accuracy threshold (devices with accuracy above it join). Default: "
+            + "chosen from the noisy histogram (about its 75th percentile, on a bin edge).")
     Double high;
 
-    @Option(names = "--min-num-examples", defaultValue = "5", description = "by_example minimum. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--selection-noise", paramLabel = "Z",
+            description = "Noise multiplier of the private selection: N(0, Z^2) on every count of the histogram and "
+                    + "of the populations' sizes. Default: " + SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER
+                    + " (selection epsilon 1.16 at delta 1e-5).")
+    Double selectionNoise;
+
+    @Option(names = "--min-num-examples", defaultValue = "5",
+            description = "by_example minimum (simulation output only). Default: ${DEFAULT-VALUE}.")
     int minNumExamples;
 
     @Option(names = "--out", defaultValue = "fedgan-out", description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--no-gans", description = "Stop after the populations (steps 1-3).")
+    @Option(names = "--no-gans", description = "Stop after the selection (steps 1-3).")
     boolean noGans;
 
     @Mixin
@@ -88,10 +102,14 @@ final class DebugCommand implements Callable<Integer> {
         // Reject absurd parameters before any work starts.
         InversionBug bug = new InversionBug(probability, bugSeed);
         ClassifierTraining.Options trainingOptions = training.options();
-        PopulationSelection.check(low, high, minNumExamples);
+        PrivateSelection.check(low, high, minNumExamples,
+                selectionNoise != null ? selectionNoise : SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER);
         GanTrainingConfig ganConfig = gan.config();
 
         FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());
+        // δ of the whole experiment (selection and both GANs): min(1e-5, N_field^-1.1) for the data set's users.
+        PrivateSelection.Settings settings = PrivateSelection.Settings.of(low, high, minNumExamples, selectionNoise,
+                null, field.numWriters());
         PrimaryClassifier c;
         Path classifierDir = classifier != null ? classifier : out.resolve(PopulationSelection.CLASSIFIER_DIR);
         if (classifier != null) {
@@ -102,30 +120,28 @@ final class DebugCommand implements Callable<Integer> {
             c = ClassifierTraining.train(split[0], split[1], trainingOptions, output.progress());
             c.save(classifierDir);
         }
-        Path measurementDir = out.resolve(PopulationSelection.MEASUREMENT_DIR);
-        PopulationSelection.Result selected = PopulationSelection.run(c, classifierDir.toString(), field, bug, low, high,
-                minNumExamples, out, output.progress());
-        MeasurementFiles.Summary ms = selected.measured().summary();
-        List<Population> pops = selected.populations();
+        PrivateSelection.Result selected = PrivateSelection.run(c, classifierDir.toString(), field, bug, settings,
+                PrivateSelection.noise(gan.seededRandomness), out, output.progress());
+        SelectionRelease release = selected.release();
+        if (!noGans) {
+            PrivateSelection.checkClientsPerRound(release, ganConfig.clientsPerRound());
+        }
+        Path selectionDir = out.resolve(PrivateSelection.SELECTION_DIR);
+        Path histogram = selectionDir.resolve(PrivateSelection.HISTOGRAM_PNG);
 
         StringBuilder human = new StringBuilder();
         human.append(ClassifierCommand.describe(c.provenance(), classifierDir)).append("\n\n");
-        human.append(MeasureCommand.describe(ms, measurementDir)).append("\n\n");
-        Path popDir = out.resolve(PopulationSelection.POPULATIONS_DIR);
-        List<Object> summaries = new ArrayList<>();
-        for (Population p : pops) {
-            human.append(FilterCommand.describe(p.summary(), popDir.resolve(p.path()))).append('\n');
-            summaries.add(p.summary());
-        }
-        human.append("\nLook at ").append(measurementDir.resolve(MeasurementFiles.HISTOGRAM_PNG))
-                .append(": two humps mean two kinds of users.");
+        human.append(PrivateSelection.describe(release)).append("\n  released: ")
+                .append(selectionDir.resolve(PrivateSelection.RELEASE_JSON)).append("\n  simulation ground truth (per-user"
+                        + " values, not a release): ").append(out.resolve(PrivateSelection.SIMULATION_DIR)).append('\n');
+        human.append("\nLook at ").append(histogram).append(": two humps mean two kinds of users.");
         Map<String, Object> r = new LinkedHashMap<>();
         if (!noGans) {
-            PopulationComparison.Comparison cmp = PopulationComparison.run(pops.get(0), pops.get(1), field, ganConfig,
+            PopulationComparison.Comparison cmp = PopulationComparison.run(selected.low(), selected.lowSize(),
+                    selected.high(), selected.highSize(), settings.delta(), field, ganConfig,
                     gan.options(c, labImages(trainData)), gan.seededRandomness, out, output.progress());
-            DebugReport.write(out, new DebugReport.Content(cmp.verdict(), cmp.inversionFound(), c.provenance(), ms,
-                    out.relativize(measurementDir.resolve(MeasurementFiles.HISTOGRAM_PNG)).toString(),
-                    pops.stream().map(Population::summary).toList(), cmp));
+            DebugReport.write(out, new DebugReport.Content(cmp.verdict(), cmp.inversionFound(), c.provenance(), release,
+                    out.relativize(histogram).toString().replace('\\', '/'), cmp));
             human.append("\n\n").append(cmp.verdict()).append("\nPictures: ").append(out.resolve(cmp.picture()))
                     .append("\nReport:   ").append(out.resolve(DebugReport.HTML));
             r.put("verdict", cmp.verdict());
@@ -134,8 +150,8 @@ final class DebugCommand implements Callable<Integer> {
         }
         r.put("out", out.toString());
         r.put("classifier", c.provenance());
-        r.put("measurement", ms);
-        r.put("populations", summaries);
+        r.put("selection", release);
+        r.put("simulation", out.resolve(PrivateSelection.SIMULATION_DIR).toString());
         output.print(r, human.toString());
         return 0;
     }

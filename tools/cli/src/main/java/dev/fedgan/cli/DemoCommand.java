@@ -37,8 +37,9 @@ import picocli.CommandLine.Option;
             "  1. Start the dev stack (Kafka + S3), unless one is running.",
             "  2. Start the four services as separate JVMs (logs in OUT/logs/).",
             "  3. Submit the experiment: the bundled digits, the bug for a fraction p.",
-            "  4. Follow it: populations, both GANs' rounds with ε, the verdict.",
-            "  5. Copy the report and pictures into OUT; stop everything (also on Ctrl-C).",
+            "  4. Follow it: population sizes N^, both GANs' rounds with ε, the verdict.",
+            "  5. Copy the report and pictures to OUT, the ground truth to OUT/simulation.",
+            "  6. Stop everything (also on Ctrl-C).",
             "",
             "The services are filter, client-update, aggregator and image-render. The experiment gives the inversion "
                 + "bug to a fraction p of the bundled field users; the progress bar follows both GANs' rounds. GAN "
@@ -61,6 +62,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--bug-seed", defaultValue = "7", description = "Seed of who gets the bug. Default: ${DEFAULT-VALUE}.")
     long bugSeed;
+
+    @Option(names = "--selection-noise", paramLabel = "Z",
+            description = "Noise multiplier of the private selection (as 'fedgan debug'). Default: 5.")
+    Double selectionNoise;
 
     @Option(names = "--classifier-epochs", defaultValue = "5",
             description = "Epochs of the primary classifier the filter trains. Default: ${DEFAULT-VALUE}.")
@@ -95,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
                 : "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
         ExperimentRequest request = ExperimentRequest.builder().experimentId(id).data("bundled:field")
                 .invertProbability(probability).bugSeed(bugSeed).gan(settings).classifierEpochs(classifierEpochs)
-                .build();
+                .selectionNoiseMultiplier(selectionNoise).build();
         if (replicas < 1 || replicas > 8) {
             throw new IllegalArgumentException("client-update replicas must be in [1, 8], got " + replicas);
         }
@@ -126,7 +131,7 @@ final class DemoCommand implements Callable<Integer> {
             int files;
             try (ObjectStore store = ObjectStore.connect(LocalServices.S3, LocalServices.ACCESS_KEY,
                     LocalServices.SECRET_KEY, LocalServices.BUCKET)) {
-                files = FetchCommand.fetch(new ModelStore(store), id, out);
+                files = FetchCommand.fetch(new ModelStore(store), id, out, true); // a simulation: its truth too
             }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("experiment_id", id);
@@ -179,7 +184,8 @@ final class DemoCommand implements Callable<Integer> {
                 .follow(id, List.of("low_accuracy", "high_accuracy"), timeoutSeconds, new ExperimentFollower.Listener() {
                     @Override
                     public void population(PopulationReady m) {
-                        status(String.format(Locale.ROOT, "%s population: %d users", m.gan(), m.clients().size()));
+                        status(String.format(Locale.ROOT, "%s population: noisy size N^ = %d", m.gan(),
+                                m.populationSize()));
                     }
 
                     @Override

@@ -37,9 +37,9 @@ final class ExperimentFollower {
     /** How long to wait for the verdict after the last round, seconds. */
     static final int VERDICT_GRACE_SECONDS = 120;
 
-    /** What was seen of one GAN. */
-    record GanProgress(String gan, int clients, int round, double epsilon, boolean finished, String stoppedBecause,
-            String polarity, Double meanPixel) {
+    /** What was seen of one GAN; {@code populationSize} is the released noisy size N̂ (never the members). */
+    record GanProgress(String gan, int populationSize, int round, double epsilon, boolean finished,
+            String stoppedBecause, String polarity, Double meanPixel) {
     }
 
     /** What the experiment came to. */
@@ -122,7 +122,7 @@ final class ExperimentFollower {
                             PopulationReady m = Messages.decode(r.value(), PopulationReady.class);
                             if (m.experimentId().equals(experimentId) && progress.containsKey(m.gan())) {
                                 GanProgress o = progress.get(m.gan());
-                                progress.put(m.gan(), new GanProgress(o.gan(), m.clients().size(), o.round(), o.epsilon(),
+                                progress.put(m.gan(), new GanProgress(o.gan(), m.populationSize(), o.round(), o.epsilon(),
                                         o.finished(), o.stoppedBecause(), o.polarity(), o.meanPixel()));
                                 listener.population(m);
                             }
@@ -130,7 +130,7 @@ final class ExperimentFollower {
                             RoundCompleted m = Messages.decode(r.value(), RoundCompleted.class);
                             if (m.experimentId().equals(experimentId) && progress.containsKey(m.gan())) {
                                 GanProgress o = progress.get(m.gan());
-                                progress.put(m.gan(), new GanProgress(o.gan(), o.clients(), m.round(), m.epsilon(),
+                                progress.put(m.gan(), new GanProgress(o.gan(), o.populationSize(), m.round(), m.epsilon(),
                                         m.finished(), m.stoppedBecause(), o.polarity(), o.meanPixel()));
                                 listener.round(m);
                             }
@@ -139,7 +139,7 @@ final class ExperimentFollower {
                             if (m.experimentId().equals(experimentId)) {
                                 GanProgress o = progress.get(m.gan());
                                 if (o != null) {
-                                    progress.put(m.gan(), new GanProgress(o.gan(), o.clients(), o.round(), o.epsilon(),
+                                    progress.put(m.gan(), new GanProgress(o.gan(), o.populationSize(), o.round(), o.epsilon(),
                                             o.finished(), o.stoppedBecause(), m.polarity(), m.meanPixel()));
                                 }
                                 if (m.verdict() != null) {

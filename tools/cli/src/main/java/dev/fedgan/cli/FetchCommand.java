@@ -14,10 +14,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true,
-        description = {"Copy an experiment's output files from the object store into a local folder.",
+        description = {"Copy an experiment's released files from the object store into a local folder.",
             "",
-            "The folder gets the same tree 'fedgan debug --out DIR' writes (classifier/, measurement/, populations/, "
-                + "gans/, low_vs_high.png, report.html, report.json), each file checked against its checksum.",
+            "The folder gets the released tree 'fedgan debug --out DIR' writes (classifier/, selection/, gans/, "
+                + "low_vs_high.png, report.html, report.json), each file checked against its checksum. The "
+                + "simulation's ground truth (per-user accuracies, who has the bug, member lists, purity) is not "
+                + "released and not fetched, unless --simulation asks for it.",
             ""})
 final class FetchCommand implements Callable<Integer> {
 
@@ -26,6 +28,10 @@ final class FetchCommand implements Callable<Integer> {
 
     @Option(names = "--out", description = "Target folder. Default: fedgan-out/ID.")
     Path out;
+
+    @Option(names = "--simulation", description = "Also fetch the simulation's ground truth into OUT/simulation/: "
+            + "per-user values computed centrally, NOT a release (a real deployment has none of it).")
+    boolean simulation;
 
     @Mixin
     S3Options s3;
@@ -38,7 +44,7 @@ final class FetchCommand implements Callable<Integer> {
         Path target = out != null ? out : Path.of("fedgan-out", experimentId);
         int files;
         try (ObjectStore store = s3.connect()) {
-            files = fetch(new ModelStore(store), experimentId, target);
+            files = fetch(new ModelStore(store), experimentId, target, simulation);
         }
         if (files == 0) {
             throw new IllegalArgumentException("no files of experiment " + experimentId + " in bucket " + s3.bucket
@@ -55,9 +61,16 @@ final class FetchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Fetches the experiment's files into {@code target}; returns how many there are now. */
-    static int fetch(ModelStore models, String experimentId, Path target) throws java.io.IOException {
+    /**
+     * Fetches the experiment's released files into {@code target}, and with {@code simulation} its simulation ground
+     * truth into {@code target/simulation}; returns how many files there are now.
+     */
+    static int fetch(ModelStore models, String experimentId, Path target, boolean simulation) throws java.io.IOException {
         models.fetchAll(experimentId, ExperimentLayout.FILES, target);
+        if (simulation) {
+            models.fetchAll(experimentId, ExperimentLayout.SIMULATION,
+                    target.resolve(ExperimentLayout.SIMULATION.substring(0, ExperimentLayout.SIMULATION.length() - 1)));
+        }
         if (!Files.isDirectory(target)) {
             return 0;
         }

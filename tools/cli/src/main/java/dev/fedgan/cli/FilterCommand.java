@@ -16,7 +16,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "filter", mixinStandardHelpOptions = true,
-        description = "Select the writer populations the GANs train on, from a measurement, as the reference's CSV files.",
+        description = {"Select the writer populations the GANs train on, from a measurement, as the reference's CSV files.",
+            "",
+            "A simulation / lab tool: it reads the per-user accuracies of 'fedgan measure' (computed centrally) and "
+                + "writes member lists and purity, per-user values that are not a release. 'fedgan debug' and the "
+                + "services select privately instead (docs/privacy.md, Population selection).",
+            ""},
         subcommands = {FilterCommand.ByUser.class, FilterCommand.ByExample.class})
 final class FilterCommand {
 
@@ -26,6 +31,8 @@ final class FilterCommand {
             description = {"Low-accuracy writers (accuracy < --low) and high-accuracy writers (accuracy > --high).",
                 "",
                 "Writes by_user/acc_lt<low>/ and by_user/acc_gt<high>/ with client_ids.csv and summary.json.",
+                "A simulation / lab tool: the thresholds default to exact percentiles of per-user accuracies computed "
+                    + "centrally, and the output lists users: not a release.",
                 ""})
     static final class ByUser implements Callable<Integer> {
 
@@ -59,6 +66,7 @@ final class FilterCommand {
                     + "--min-num-examples of them.",
                 "",
                 "Writes by_example/min_num_examples_N/{correct,incorrect}/.",
+                "A simulation / lab tool: per-user, per-example values computed centrally, not a release.",
                 ""})
     static final class ByExample implements Callable<Integer> {
 

@@ -18,6 +18,10 @@ import picocli.CommandLine.Option;
             "",
             "Writes the per-writer accuracy (CSV), the 100-bin histogram (PNG), the 25th/75th percentiles and the "
                 + "overall accuracy (JSON).",
+            "",
+            "A simulation / lab tool: it computes every user's accuracy centrally, with no privacy mechanism, so its "
+                + "output is per-user ground truth, not something to release. 'fedgan debug' and the services select "
+                + "privately instead (docs/privacy.md, Population selection).",
             ""})
 final class MeasureCommand implements Callable<Integer> {
 

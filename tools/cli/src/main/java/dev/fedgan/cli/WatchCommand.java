@@ -17,9 +17,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = {"Follow an experiment on the services until every GAN has finished and the verdict is in.",
             "",
-            "One line per completed round (G loss, ε), the populations, the pictures and the verdict as they "
-                + "come, and the experiment's request if a service refused it (dead letters about the services' own "
-                + "records stay with the operators). Reads the topics from their beginning.",
+            "One line per completed round (G loss, ε), the populations (their released noisy size N^ only, never "
+                + "their members), the pictures and the verdict as they come, and the experiment's request if a "
+                + "service refused it (dead letters about the services' own records stay with the operators). Reads "
+                + "the topics from their beginning.",
             ""})
 final class WatchCommand implements Callable<Integer> {
 
@@ -45,7 +46,9 @@ final class WatchCommand implements Callable<Integer> {
                 .follow(experimentId, gans, timeoutSeconds, new ExperimentFollower.Listener() {
                     @Override
                     public void population(PopulationReady m) {
-                        human(String.format(Locale.ROOT, "%-14s population of %d clients", m.gan(), m.clients().size()));
+                        // Only the released noisy size: the member ids in the message stay inside the trusted boundary.
+                        human(String.format(Locale.ROOT, "%-14s population of noisy size N^ = %d", m.gan(),
+                                m.populationSize()));
                     }
 
                     @Override

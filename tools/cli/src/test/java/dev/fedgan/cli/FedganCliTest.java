@@ -145,12 +145,31 @@ class FedganCliTest {
         assertEquals("NORMAL", high.get("last").get("polarity").asText());
         assertTrue(low.get("last").get("mean_pixel").asDouble() > 0.3, low.toString());
         assertTrue(high.get("last").get("mean_pixel").asDouble() < -0.3, high.toString());
-        // ε is the accountant's for what ran: 120 rounds of q = 5/N, z = 0.01, δ = min(1e-5, N^-1.1).
-        int n = j.get("gans").get("low").get("clients").asInt();
+        // ε is the accountant's for what ran: 120 rounds of q = 5/N̂ (the selection's noisy size), z = 0.01,
+        // δ = min(1e-5, N_field^-1.1) for the 100 users of the data set.
+        JsonNode selection = j.get("selection");
+        int n = selection.get("populations").get(0).get("population_size").asInt();
+        assertEquals(n, j.get("gans").get("low").get("population_size").asInt());
         JsonNode privacy = low.get("privacy");
         assertEquals(120, privacy.get("rounds").asInt());
-        assertEquals(dev.fedgan.core.privacy.PrivacyCalculator.forPopulation(n, 5, 0.01, 120).epsilonImproved(),
+        assertEquals(n, privacy.get("population").asInt());
+        assertEquals(1e-5, privacy.get("delta").asDouble());
+        assertEquals(dev.fedgan.core.privacy.PrivacyCalculator.forPopulation(n, 5, 0.01, 120, 1e-5).epsilonImproved(),
                 privacy.get("epsilon_improved").asDouble(), 1e-6 * privacy.get("epsilon_improved").asDouble());
+        // The private selection: released apart from the simulation's ground truth.
+        assertEquals(100, selection.get("users").asInt());
+        assertEquals(5.0, selection.get("noise_multiplier").asDouble());
+        assertFalse(selection.get("secure_noise").asBoolean(), "seeded with --seeded-privacy-noise");
+        for (String f : List.of("selection/selection.json", "selection/accuracy_histogram.png", "simulation/README.txt",
+                "simulation/measurement/per_writer_accuracy.csv", "simulation/measurement/inverted_writers.csv")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        assertFalse(Files.exists(out.resolve("measurement")) || Files.exists(out.resolve("populations")),
+                "no central measurement or member list outside simulation/");
+        for (String f : List.of("selection/selection.json", "report.json", "report.html")) {
+            assertFalse(java.util.regex.Pattern.compile("\\bw\\d\\d\\b").matcher(Files.readString(out.resolve(f))).find(),
+                    f + " names a writer");
+        }
         assertFalse(privacy.get("secure_noise").asBoolean(), "the seeded run says so");
         assertEquals(121, Files.readAllLines(out.resolve("gans/low_accuracy/rounds.csv")).size(), "header + 120 rounds");
         for (String f : List.of("report.html", "report.json", "low_vs_high.png", "gans/high_accuracy/grids.gif",

@@ -12,6 +12,7 @@ import dev.fedgan.protocol.ImagesReady;
 import dev.fedgan.protocol.Message;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.Topics;
 import java.nio.charset.StandardCharsets;
@@ -77,6 +78,10 @@ class ServicesCommandsTest {
     void watchFollowsRoundsAndEndsWhenBothGansFinished() throws Exception {
         ObjectRef ref = new ObjectRef("fedgan", "k", 1, "0".repeat(64));
         try (KafkaProducer<String, String> producer = producer()) {
+            // The populations' members travel on the trusted topic; watch shows only the released noisy size N̂.
+            ExperimentRequest request = ExperimentRequest.builder().experimentId("w1").data("bundled:field").build();
+            send(producer, TOPICS.populations(), new PopulationReady(1, "w1", "low_accuracy", List.of("m31", "m32"), 7,
+                    1e-5, ref, null, request));
             for (String gan : List.of("low_accuracy", "high_accuracy")) {
                 for (int round = 1; round <= 2; round++) {
                     send(producer, TOPICS.rounds(), RoundCompleted.builder().experimentId("w1").gan(gan).round(round)
@@ -111,6 +116,9 @@ class ServicesCommandsTest {
         assertEquals(2, j.get("gans").size());
         assertEquals(200.0, j.get("gans").get(0).get("epsilon").asDouble());
         assertEquals("INVERTED", j.get("gans").get(0).get("polarity").asText());
+        assertEquals(7, j.get("gans").get(0).get("population_size").asInt());
+        assertTrue(r.err().contains("low_accuracy   population of noisy size N^ = 7"), r.err());
+        assertFalse(r.err().contains("m31") || r.out().contains("m31"), "no member id: " + r.err() + r.out());
         assertTrue(r.err().contains("low_accuracy   round    2  G loss 0.500  ε 200.0  finished: round limit 2 reached"),
                 r.err());
         assertEquals(List.of("filter: data is missing"), Json.MAPPER.convertValue(j.get("dead_letters"), List.class),

@@ -18,12 +18,19 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * DP-FedAvg-GAN in one JVM (reference section 4, with DP-FedAvg's Poisson sampling, McMahan et al. 2018 Algorithm
- * 1): each round includes each of the N clients independently with probability q = m/N (m: the expected clients per
- * round), lets each sampled client train the broadcast critic on its own data, clips every delta to global L2 ≤ S,
+ * 1): each round includes each of the population's clients independently with probability q = m/N (m: the expected
+ * clients per round, N: the population size), lets each sampled client train the broadcast critic on its own data,
+ * clips every delta to global L2 ≤ S,
  * sums, adds N(0, (z·S)²) per coordinate, divides by the fixed qN = m (not the number sampled), applies the average
  * to the critic, runs the generator steps, and advances the RDP accountant by one Sampled-Gaussian step with q = m/N.
  * A round may sample nobody: it then releases noise / m, and is run and accounted like any other. Without DP (no
  * clipping, no noise) the critic gets the example-weighted mean, and a round with no client leaves it unchanged.
+ *
+ * <p>N, the population size that sets q, is public: the private selection's noisy count N̂ of the population's
+ * members ({@code PrivateSelection}), not the number of members, which only the trusted side knows. q = m/N̂ is still
+ * the exact probability with which each member is sampled, so the accountant's q is exact; N̂ only moves the expected
+ * sample size (members · m/N̂) away from m. The member list may even be empty (the rounds then release noise only).
+ * Without a separate N (the lab and test constructors) N is the number of members.
  *
  * <p>Noise and client sampling are cryptographically secure unless the run is explicitly seeded (reproducible
  * tests and demos), which every report states. The critic's client steps and the generator's noise vectors use
@@ -33,6 +40,8 @@ public final class FederatedGanTraining {
 
     private final GanTrainingConfig config;
     private final List<String> clientIds;
+    /** N, the public population size that sets q = m/N (the selection's N̂); not necessarily clientIds.size(). */
+    private final int populationSize;
     /** The clients' data when they train in this JVM; null when they train elsewhere (client-update services). */
     private final List<WriterData> localData;
     private final double delta;
@@ -67,41 +76,71 @@ public final class FederatedGanTraining {
     }
 
     /**
-     * A fresh experiment. {@code seededRandomness} null: secure noise and sampling (the default); otherwise the
-     * seed of a reproducible, not private, run.
+     * A fresh experiment on exactly these clients, N being their number (a lab run or a test).
+     * {@code seededRandomness} null: secure noise and sampling (the default); otherwise the seed of a reproducible,
+     * not private, run.
+     *
+     * @param delta the δ of the guarantee, or null for min(1e-5, N^-1.1)
      */
     public static FederatedGanTraining start(GanTrainingConfig config, List<WriterData> clients, Double delta,
             Long seededRandomness) {
-        return fresh(config, clients.stream().map(WriterData::id).toList(), clients, delta, seededRandomness);
+        return fresh(config, clients.stream().map(WriterData::id).toList(), clients, clients.size(), delta,
+                seededRandomness);
     }
 
     /**
-     * A fresh experiment whose clients train elsewhere: the server knows only their ids (the aggregator service).
+     * A fresh experiment on the members of a privately selected population: q = m / {@code populationSize} (the
+     * selection's public N̂, whatever the number of members), and the experiment's δ.
+     *
+     * @throws IllegalArgumentException if N̂ &lt; m (q would exceed 1)
+     */
+    public static FederatedGanTraining start(GanTrainingConfig config, List<WriterData> members, int populationSize,
+            double delta, Long seededRandomness) {
+        return fresh(config, members.stream().map(WriterData::id).toList(), members, populationSize, delta,
+                seededRandomness);
+    }
+
+    /**
+     * A fresh experiment whose clients train elsewhere, N being their number: the server knows only their ids.
      * Rounds go through {@link #beginRound} and {@link #completeRound}.
+     *
+     * @param delta the δ of the guarantee, or null for min(1e-5, N^-1.1)
      */
     public static FederatedGanTraining startRemote(GanTrainingConfig config, List<String> clientIds, Double delta,
             Long seededRandomness) {
-        return fresh(config, clientIds, null, delta, seededRandomness);
+        return fresh(config, clientIds, null, clientIds.size(), delta, seededRandomness);
+    }
+
+    /**
+     * A fresh experiment whose members train elsewhere (the aggregator service): q = m / {@code populationSize}, the
+     * public N̂ of the population, not the number of members; the experiment's δ.
+     *
+     * @throws IllegalArgumentException if N̂ &lt; m (q would exceed 1)
+     */
+    public static FederatedGanTraining startRemote(GanTrainingConfig config, List<String> memberIds, int populationSize,
+            double delta, Long seededRandomness) {
+        return fresh(config, memberIds, null, populationSize, delta, seededRandomness);
     }
 
     private static FederatedGanTraining fresh(GanTrainingConfig config, List<String> clientIds, List<WriterData> localData,
-            Double delta, Long seededRandomness) {
+            int populationSize, Double delta, Long seededRandomness) {
         GaussianNoise noise = seededRandomness == null ? GaussianNoise.secure() : GaussianNoise.seeded(seededRandomness);
         ClientSampler sampler = seededRandomness == null ? ClientSampler.secure() : ClientSampler.seeded(seededRandomness);
-        return new FederatedGanTraining(config, clientIds, localData, delta,
+        return new FederatedGanTraining(config, clientIds, localData, populationSize, delta,
                 GanNetworks.initialGenerator(config.preset(), config.seed()),
                 GanNetworks.initialCritic(config.preset(), config.seed() + 1), 0, new RdpAccountant(), noise, sampler);
     }
 
-    FederatedGanTraining(GanTrainingConfig config, List<String> clients, List<WriterData> localData, Double delta,
-            NetworkWeights generator, NetworkWeights critic, int round, RdpAccountant accountant, GaussianNoise noise,
-            ClientSampler sampler) {
-        if (clients.isEmpty()) {
-            throw new IllegalArgumentException("the population has no clients");
+    FederatedGanTraining(GanTrainingConfig config, List<String> clients, List<WriterData> localData, int populationSize,
+            Double delta, NetworkWeights generator, NetworkWeights critic, int round, RdpAccountant accountant,
+            GaussianNoise noise, ClientSampler sampler) {
+        if (populationSize < 1) {
+            throw new IllegalArgumentException("the population size N must be >= 1, got " + populationSize
+                    + (clients.isEmpty() ? " (the population has no clients)" : ""));
         }
-        if (config.clientsPerRound() > clients.size()) {
+        if (config.clientsPerRound() > populationSize) {
             throw new IllegalArgumentException("expected clients per round (" + config.clientsPerRound()
-                    + ") exceeds the population (" + clients.size() + " clients): q = m/N must be <= 1");
+                    + ") exceeds the population size (N = " + populationSize + "): q = m/N must be <= 1");
         }
         if (delta != null && !(delta > 0 && delta < 1)) {
             throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
@@ -111,8 +150,9 @@ public final class FederatedGanTraining {
             throw new IllegalArgumentException("the population lists a client twice");
         }
         this.clientIds = List.copyOf(clients);
+        this.populationSize = populationSize;
         this.localData = localData == null ? null : List.copyOf(localData);
-        this.delta = delta != null ? delta : PrivacyCalculator.defaultDelta(clientIds.size());
+        this.delta = delta != null ? delta : PrivacyCalculator.defaultDelta(Math.max(2, populationSize));
         this.generator = generator;
         this.critic = critic;
         this.round = round;
@@ -166,7 +206,7 @@ public final class FederatedGanTraining {
         if (pending != null) {
             throw new IllegalStateException("round " + (pending.round() + 1) + " has begun and not completed");
         }
-        int[] picked = sampler.sample(samplingRate(), clientIds.size());
+        int[] picked = clientIds.isEmpty() ? new int[0] : sampler.sample(samplingRate(), clientIds.size());
         List<String> ids = new ArrayList<>();
         long[] seeds = new long[picked.length];
         for (int k = 0; k < picked.length; k++) {
@@ -306,18 +346,21 @@ public final class FederatedGanTraining {
         return next.epsilon(delta, Conversion.IMPROVED).epsilon();
     }
 
-    /** The privacy statement for what has run so far. */
+    /** The privacy statement for what has run so far, with N the population size that sets q. */
     public PrivacyStatement privacy() {
         if (!config.differentialPrivacy()) {
-            return PrivacyStatement.notPrivate(clientIds.size(), config.clientsPerRound(), round);
+            return PrivacyStatement.notPrivate(populationSize, config.clientsPerRound(), round);
         }
-        return PrivacyStatement.of(accountant, clientIds.size(), config.clientsPerRound(), config.noiseMultiplier(),
+        return PrivacyStatement.of(accountant, populationSize, config.clientsPerRound(), config.noiseMultiplier(),
                 config.clip(), delta, !noise.isSeeded());
     }
 
-    /** q = m/N: the probability with which each client is sampled each round, and the accountant's q. */
+    /**
+     * q = m/N, N being the public population size (the selection's N̂), not the number of members: the probability
+     * with which each member is sampled each round, and the accountant's q.
+     */
     public double samplingRate() {
-        return ClientSampler.samplingRate(config.clientsPerRound(), clientIds.size());
+        return ClientSampler.samplingRate(config.clientsPerRound(), populationSize);
     }
 
     private long clientSeed(int r, int clientIndex) {
@@ -337,8 +380,9 @@ public final class FederatedGanTraining {
         return clientIds;
     }
 
+    /** N, the public population size that sets q (the selection's N̂; the number of members in a lab run). */
     public int population() {
-        return clientIds.size();
+        return populationSize;
     }
 
     public double delta() {

@@ -19,15 +19,20 @@ import java.util.List;
 /**
  * A training run's complete state in one directory: {@code generator.zip}, {@code critic.zip} (every tensor as
  * .npy, batch-norm statistics included) and {@code state.json} (round, configuration, accountant entries, the
- * seeded generators' positions, the client ids). Resuming a seeded run continues exactly as if it had not stopped.
+ * seeded generators' positions, the client ids, the population size N that sets q). Resuming a seeded run continues
+ * exactly as if it had not stopped.
  */
 public final class GanCheckpoint {
 
     public static final int FORMAT = 1;
 
-    /** The JSON part. Secure runs store null generator states: fresh randomness continues them. */
+    /**
+     * The JSON part. Secure runs store null generator states: fresh randomness continues them. {@code populationSize}
+     * is N, which sets q = m/N (the selection's N̂); null in checkpoints written before it existed, meaning the number
+     * of clients.
+     */
     public record State(int format, int round, GanTrainingConfig config, double delta, RdpAccountant.State accountant,
-            SeededState noise, SeededState sampler, List<String> clients) {
+            SeededState noise, SeededState sampler, List<String> clients, Integer populationSize) {
     }
 
     private GanCheckpoint() {
@@ -39,7 +44,7 @@ public final class GanCheckpoint {
             throw new IllegalStateException("cannot checkpoint in the middle of round " + (run.round() + 1));
         }
         return new State(FORMAT, run.round(), run.config(), run.delta(), run.accountant().state(), run.noise().state(),
-                run.sampler().state(), run.clientIds());
+                run.sampler().state(), run.clientIds(), run.population());
     }
 
     /** Writes {@code dir} atomically (a sibling temp directory renamed into place). */
@@ -101,8 +106,9 @@ public final class GanCheckpoint {
         NetworkWeights critic = readWeights(dir.resolve("critic.zip"), GanNetworks.criticLayout(p));
         GaussianNoise noise = s.noise() == null ? GaussianNoise.secure() : GaussianNoise.restore(s.noise());
         ClientSampler sampler = s.sampler() == null ? ClientSampler.secure() : ClientSampler.restore(s.sampler());
-        return new FederatedGanTraining(s.config(), s.clients(), clients, s.delta(), generator, critic, s.round(),
-                RdpAccountant.restore(s.accountant()), noise, sampler);
+        int populationSize = s.populationSize() != null ? s.populationSize() : s.clients().size();
+        return new FederatedGanTraining(s.config(), s.clients(), clients, populationSize, s.delta(), generator, critic,
+                s.round(), RdpAccountant.restore(s.accountant()), noise, sampler);
     }
 
     private static NetworkWeights readWeights(Path file, NetworkWeights layout) throws IOException {

@@ -24,8 +24,15 @@ public final class PopulationComparison {
 
     public static final String SIDE_BY_SIDE = "low_vs_high.png";
 
-    /** One trained GAN and the population it saw. */
-    public record Side(String label, String population, int clients, int trulyInverted, GanExperiment.Result gan) {
+    /**
+     * One trained GAN and the population it saw.
+     *
+     * @param label          e.g. {@code low-accuracy users}
+     * @param population     the population's name, e.g. {@code by_user/acc_lt0p25} (from the public threshold)
+     * @param populationSize N̂, the population's released noisy size (the N of its q), not its number of members
+     * @param gan            the GAN's outcome
+     */
+    public record Side(String label, String population, int populationSize, GanExperiment.Result gan) {
     }
 
     /** Both GANs, the picture and the verdict. */
@@ -45,13 +52,17 @@ public final class PopulationComparison {
 
     /**
      * Trains both GANs under {@code out/gans/low_accuracy} and {@code out/gans/high_accuracy} and writes
-     * {@code out/low_vs_high.png}. {@code seededRandomness} null: secure noise and sampling.
+     * {@code out/low_vs_high.png}: each on its population's members, with q = m / N̂ for that population's released
+     * size N̂, at the experiment's δ. {@code seededRandomness} null: secure noise and sampling.
+     *
+     * @throws IllegalArgumentException if a population's N̂ is below the expected clients per round m
      */
-    public static Comparison run(Population low, Population high, FederatedDataset data, GanTrainingConfig config,
-            GanExperiment.Options options, Long seededRandomness, Path out, Progress progress) {
-        Side lowSide = train("low-accuracy users", low, data, config, options, seededRandomness,
+    public static Comparison run(Population low, int lowSize, Population high, int highSize, double delta,
+            FederatedDataset data, GanTrainingConfig config, GanExperiment.Options options, Long seededRandomness,
+            Path out, Progress progress) {
+        Side lowSide = train("low-accuracy users", low, lowSize, delta, data, config, options, seededRandomness,
                 out.resolve(ganFile(PopulationFilters.LOW_ACCURACY, "")), progress);
-        Side highSide = train("high-accuracy users", high, data, config, options, seededRandomness,
+        Side highSide = train("high-accuracy users", high, highSize, delta, data, config, options, seededRandomness,
                 out.resolve(ganFile(PopulationFilters.HIGH_ACCURACY, "")), progress);
         BufferedImage left;
         BufferedImage right;
@@ -83,24 +94,23 @@ public final class PopulationComparison {
         return new Comparison(lowSide, highSide, verdict, found, SIDE_BY_SIDE);
     }
 
-    private static Side train(String label, Population p, FederatedDataset data, GanTrainingConfig config,
-            GanExperiment.Options options, Long seeded, Path dir, Progress progress) {
-        List<WriterData> clients = FederatedGanTraining.clientsOf(p, data);
-        if (clients.size() < config.clientsPerRound()) {
-            throw new IllegalArgumentException("the " + label + " population (" + p.path() + ") has " + clients.size()
-                    + " clients, fewer than the " + config.clientsPerRound() + " expected clients per round (q = m/N must be"
-                    + " <= 1): lower --clients-per-round"
-                    + " or widen the thresholds");
+    private static Side train(String label, Population p, int populationSize, double delta, FederatedDataset data,
+            GanTrainingConfig config, GanExperiment.Options options, Long seeded, Path dir, Progress progress) {
+        if (populationSize < config.clientsPerRound()) {
+            throw new IllegalArgumentException("the " + label + " population (" + p.path() + ") has the noisy size N̂ = "
+                    + populationSize + ", below the " + config.clientsPerRound() + " expected clients per round (q = m/N̂"
+                    + " must be <= 1): lower --clients-per-round or widen the thresholds");
         }
-        FederatedGanTraining training = FederatedGanTraining.start(config, clients, null, seeded);
+        List<WriterData> members = FederatedGanTraining.clientsOf(p, data);
+        FederatedGanTraining training = FederatedGanTraining.start(config, members, populationSize, delta, seeded);
         GanExperiment.Result r = GanExperiment.run(label, training, options, dir, progress);
-        int inverted = (int) p.inversion().values().stream().filter(b -> b).count();
-        return new Side(label, p.path(), clients.size(), inverted, r);
+        return new Side(label, p.path(), populationSize, r);
     }
 
+    /** A grid's caption: the polarity and the population's released size (never its exact number of members). */
     private static String caption(Side s) {
         GanExperiment.Evaluation e = s.gan().last();
-        return GanMetrics.polarityCaption(e.meanPixel()) + " · " + s.clients() + " users";
+        return GanMetrics.polarityCaption(e.meanPixel()) + " · ~" + s.populationSize() + " users (noisy count)";
     }
 
     static String verdict(Side low, Side high) {

@@ -7,8 +7,8 @@ import dev.fedgan.core.progress.Progress;
 import java.nio.file.Path;
 
 /**
- * A measurement and the summary written with it: what {@code fedgan measure}, {@code fedgan debug} and the
- * filter service do in step 3 of the workflow.
+ * A measurement and the summary written with it: what {@code fedgan measure} does, and what {@code fedgan debug}
+ * and the filter service do to simulate the devices of the private selection (written under {@code simulation/}).
  */
 public record MeasurementRun(Measurement measurement, MeasurementFiles.Summary summary) {
 

@@ -35,8 +35,10 @@ public final class PopulationFilters {
         checkThreshold("low", low);
         checkThreshold("high", high);
         return List.of(
-                byUser(m, LOW_ACCURACY, "acc_lt" + tag(low), "accuracy < " + low, low, w -> w.accuracy() < low, true),
-                byUser(m, HIGH_ACCURACY, "acc_gt" + tag(high), "accuracy > " + high, high, w -> w.accuracy() > high, false));
+                byUser(m, LOW_ACCURACY, byUserPath(LOW_ACCURACY, low), "accuracy < " + low, low,
+                        w -> Device.inLowAccuracy(w.accuracy(), low), true),
+                byUser(m, HIGH_ACCURACY, byUserPath(HIGH_ACCURACY, high), "accuracy > " + high, high,
+                        w -> Device.inHighAccuracy(w.accuracy(), high), false));
     }
 
     /** The correctly- and incorrectly-classified example populations, in that order. */
@@ -45,7 +47,19 @@ public final class PopulationFilters {
         return List.of(byExample(m, minNumExamples, true), byExample(m, minNumExamples, false));
     }
 
-    private static Population byUser(Measurement m, String selection, String dir, String rule, double threshold,
+    /**
+     * The name of a by_user population, as the reference's directories: {@code by_user/acc_lt0p25} for low_accuracy
+     * at 0.25, {@code by_user/acc_gt0p9} for high_accuracy at 0.9. Public: the threshold is.
+     */
+    public static String byUserPath(String selection, double threshold) {
+        return switch (selection) {
+            case LOW_ACCURACY -> BY_USER + "/acc_lt" + tag(threshold);
+            case HIGH_ACCURACY -> BY_USER + "/acc_gt" + tag(threshold);
+            default -> throw new IllegalArgumentException("not a by_user selection: " + selection);
+        };
+    }
+
+    private static Population byUser(Measurement m, String selection, String path, String rule, double threshold,
                                      Predicate<WriterAccuracy> keep, boolean expectInverted) {
         Map<String, Boolean> inversion = new LinkedHashMap<>();
         long examples = 0;
@@ -59,7 +73,7 @@ public final class PopulationFilters {
                 ? "no writer has " + rule + " (accuracies range " + m.percentile(0) + " .. " + m.percentile(100)
                   + "); choose another threshold" : null;
         PopulationSummary s = summary(m, BY_USER, selection, rule, threshold, null, inversion, examples, expectInverted, warning);
-        return new Population(BY_USER + "/" + dir, inversion, null, s);
+        return new Population(path, inversion, null, s);
     }
 
     private static Population byExample(Measurement m, int min, boolean correct) {

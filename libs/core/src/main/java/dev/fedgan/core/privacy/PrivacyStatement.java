@@ -51,8 +51,9 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
 
     /** The sampling scheme, for m expected of N: Poisson with q = m/N, exactly what the accountant assumes. */
     public static String samplingScheme(long population, int clientsPerRound) {
-        return String.format(Locale.ROOT, "Poisson, q = m/N = %d/%d: each of the %d clients takes part in a round"
-                + " independently with probability q (%d expected per round); the accountant's q is exact",
+        return String.format(Locale.ROOT, "Poisson, q = m/N = %d/%d: each client of the population (size N = %d)"
+                + " takes part in a round independently with probability q (%d expected per round); the accountant's q"
+                + " is exact",
                 clientsPerRound, population, population, clientsPerRound);
     }
 
@@ -131,8 +132,9 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
                         + " conversion gives epsilon = %s at order %s).",
                 number(epsilonOriginal), scientific(delta), deltaIsDefault ? ", the default min(1e-5, 1/N^1.1)" : "", rounds,
                 order(bestOrderOriginal), number(epsilonImproved), order(bestOrderImproved)));
-        sb.append(String.format(Locale.ROOT, " The protected unit is all of one user's data. Each round, each of the"
-                        + " %d clients takes part independently with probability q = m/N = %s (Poisson sampling, %d"
+        sb.append(String.format(Locale.ROOT, " The protected unit is all of one user's data. Each round, each client"
+                        + " of the population (size N = %d) takes part independently with probability q = m/N = %s"
+                        + " (Poisson sampling, %d"
                         + " expected per round: the sampling the accountant assumes); each sampled client's critic"
                         + " delta is clipped to L2 norm S = %s, the clipped deltas are summed, Gaussian noise of"
                         + " standard deviation z*S = %s (noise multiplier z = %s) is added to every coordinate, and the"

@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Draws the per-writer accuracy histogram (100 bins of 1%) as a PNG, with the low and high thresholds as
- * vertical lines: where a person sees at a glance whether the writers split into two groups.
+ * Draws a per-user accuracy histogram as a PNG, with the low and high thresholds as vertical lines: where a person
+ * sees at a glance whether the users split into two groups. The bins split [0, 1] evenly, whatever their number (the
+ * simulation's exact 100 bins of 1%, the private selection's noisy bins); counts may be fractional and negative (a
+ * noisy count), negative bars hanging below the zero line.
  */
 public final class HistogramChart {
 
@@ -30,6 +32,11 @@ public final class HistogramChart {
     }
 
     public static BufferedImage draw(int[] histogram, double low, double high, String title) {
+        return draw(java.util.Arrays.stream(histogram).asDoubleStream().toArray(), low, high, title, "writers");
+    }
+
+    /** The chart of real-valued bin counts (a noisy histogram), with {@code yLabel} on the count axis. */
+    public static BufferedImage draw(double[] histogram, double low, double high, String title, String yLabel) {
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -39,18 +46,22 @@ public final class HistogramChart {
             g.fillRect(0, 0, W, H);
             int plotW = W - LEFT - RIGHT;
             int plotH = H - TOP - BOTTOM;
-            int max = 1;
-            for (int c : histogram) {
+            double max = 1;
+            double min = 0;
+            for (double c : histogram) {
                 max = Math.max(max, c);
+                min = Math.min(min, c);
             }
-            int yMax = niceCeiling(max);
+            // A round step (1, 2, 5 × 10^k) giving about 5 ticks; the axis spans whole steps and includes 0.
+            int step = niceCeiling((int) Math.ceil((max - min) / 5));
+            int yMax = (int) Math.ceil(max / step) * step;
+            int yMin = -(int) Math.ceil(-min / step) * step;
+            int range = yMax - yMin;
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             FontMetrics fm = g.getFontMetrics();
             // y grid and labels
-            int ticks = Math.min(yMax, 5);
-            for (int t = 0; t <= ticks; t++) {
-                int v = yMax * t / ticks;
-                int y = TOP + plotH - plotH * v / yMax;
+            for (int v = yMin; v <= yMax; v += step) {
+                int y = TOP + plotH - plotH * (v - yMin) / range;
                 g.setColor(new Color(0xE5E5E5));
                 g.drawLine(LEFT, y, LEFT + plotW, y);
                 g.setColor(Color.DARK_GRAY);
@@ -58,15 +69,17 @@ public final class HistogramChart {
                 g.drawString(s, LEFT - 8 - fm.stringWidth(s), y + fm.getAscent() / 2 - 1);
             }
             // bars
+            int zero = TOP + plotH - (int) Math.round(plotH * (0.0 - yMin) / range);
             g.setColor(BAR);
             for (int b = 0; b < histogram.length; b++) {
                 int x0 = LEFT + plotW * b / histogram.length;
                 int x1 = LEFT + plotW * (b + 1) / histogram.length;
-                int h = plotH * histogram[b] / yMax;
-                g.fillRect(x0 + 1, TOP + plotH - h, Math.max(1, x1 - x0 - 1), h);
+                int h = (int) Math.round(plotH * Math.abs(histogram[b]) / range);
+                g.fillRect(x0 + 1, histogram[b] >= 0 ? zero - h : zero, Math.max(1, x1 - x0 - 1), h);
             }
             // x axis
             g.setColor(Color.DARK_GRAY);
+            g.drawLine(LEFT, zero, LEFT + plotW, zero);
             g.drawLine(LEFT, TOP + plotH, LEFT + plotW, TOP + plotH);
             for (int p = 0; p <= 100; p += 10) {
                 int x = LEFT + plotW * p / 100;
@@ -78,7 +91,7 @@ public final class HistogramChart {
             g.drawString(xl, LEFT + (plotW - fm.stringWidth(xl)) / 2, H - 14);
             Graphics2D r = (Graphics2D) g.create();
             r.rotate(-Math.PI / 2);
-            r.drawString("writers", -(TOP + plotH / 2 + fm.stringWidth("writers") / 2), 20);
+            r.drawString(yLabel, -(TOP + plotH / 2 + fm.stringWidth(yLabel) / 2), 20);
             r.dispose();
             // thresholds
             threshold(g, fm, low, LOW, String.format(Locale.ROOT, "low < %.3f", low), plotW, plotH, true);
@@ -96,7 +109,12 @@ public final class HistogramChart {
         ImageGrid.writePng(draw(histogram, low, high, title), png);
     }
 
-    /** x pixel of an accuracy in [0, 1] on the chart (bin edges: accuracy a sits at bin floor(100 a)). */
+    /** Writes the chart of real-valued bin counts (a noisy histogram). */
+    public static void write(Path png, double[] histogram, double low, double high, String title, String yLabel) {
+        ImageGrid.writePng(draw(histogram, low, high, title, yLabel), png);
+    }
+
+    /** x pixel of an accuracy in [0, 1] on the chart (bin edges: accuracy a sits at bin floor(bins · a)). */
     static int xOf(double accuracy, int plotW) {
         return LEFT + (int) Math.round(plotW * Math.max(0, Math.min(1, accuracy)));
     }

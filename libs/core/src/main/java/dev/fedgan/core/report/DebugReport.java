@@ -5,9 +5,9 @@ import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.io.AtomicFiles;
 import dev.fedgan.core.io.Json;
-import dev.fedgan.core.measure.MeasurementFiles;
 import dev.fedgan.core.population.PopulationFilters;
-import dev.fedgan.core.population.PopulationSummary;
+import dev.fedgan.core.population.PrivateSelection;
+import dev.fedgan.core.population.SelectionRelease;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +16,10 @@ import java.util.Locale;
 
 /**
  * The debugging run's report, {@code report.json} and {@code report.html} side by side: the verdict first, the
- * two GANs' pictures, then the evidence (classifier, per-user accuracy histogram, thresholds, population sizes
- * and purity) and the exact privacy statement of each GAN. Paths in it are relative to the report's directory.
+ * two GANs' pictures, then the evidence (classifier, the private selection's noisy accuracy histogram, thresholds
+ * and noisy population sizes N̂) and the privacy statement of the selection and of each GAN. Paths in it are
+ * relative to the report's directory. The report is released: it holds nothing of the simulation's ground truth
+ * (per-user accuracies, who has the bug, member lists, purity), which stays under {@code simulation/}.
  */
 public final class DebugReport {
 
@@ -25,13 +27,15 @@ public final class DebugReport {
     public static final String HTML = "report.html";
 
     /**
-     * Everything the report states. {@code classifier}, {@code measurement}, {@code histogram} and
-     * {@code populations} may be null (the image-render service writes the report from what the filter stored):
-     * the report then says what is not available.
+     * Everything the report states. {@code classifier}, {@code selection} and {@code histogram} may be null (the
+     * image-render service writes the report from what the filter stored): the report then says what is not
+     * available.
+     *
+     * @param selection the private selection's release ({@code selection/selection.json})
+     * @param histogram the path of its noisy histogram's picture
      */
     public record Content(String verdict, boolean inversionFound, ClassifierProvenance classifier,
-            MeasurementFiles.Summary measurement, String histogram, List<PopulationSummary> populations,
-            PopulationComparison.Comparison gans) {
+            SelectionRelease selection, String histogram, PopulationComparison.Comparison gans) {
     }
 
     private DebugReport() {
@@ -56,7 +60,8 @@ public final class DebugReport {
         PopulationComparison.Side lo = c.gans().low();
         PopulationComparison.Side hi = c.gans().high();
         row(h, "population", lo.population(), hi.population());
-        row(h, "clients (truly inverted)", lo.clients() + " (" + lo.trulyInverted() + ")", hi.clients() + " (" + hi.trulyInverted() + ")");
+        row(h, "size N̂ (noisy count, the N of q)", Integer.toString(lo.populationSize()),
+                Integer.toString(hi.populationSize()));
         row(h, "rounds", lo.gan().rounds() + " — " + lo.gan().stoppedBecause(), hi.gan().rounds() + " — " + hi.gan().stoppedBecause());
         row(h, "mean generated pixel", fmt(lo.gan().last().meanPixel()) + " (" + lo.gan().last().polarity() + ")",
                 fmt(hi.gan().last().meanPixel()) + " (" + hi.gan().last().polarity() + ")");
@@ -71,31 +76,52 @@ public final class DebugReport {
                 link(PopulationComparison.ganFile(PopulationFilters.HIGH_ACCURACY, GanRunFiles.ROUNDS_CSV)));
         h.append("</table>");
         h.append("<h2>Where the classifier fails</h2>");
-        MeasurementFiles.Summary m = c.measurement();
+        SelectionRelease sel = c.selection();
         if (c.classifier() != null) {
             h.append(String.format(Locale.ROOT, "<p>Primary classifier: %.2f%% test accuracy.", 100 * c.classifier().testAccuracy()));
         } else {
             h.append("<p>Primary classifier: not available (no classifier score or Fréchet classifier distance).");
         }
-        if (m != null) {
-            h.append(String.format(Locale.ROOT, " On the users' data (%d writers,"
-                    + " %d examples, %d with the bug): overall accuracy %.2f%%, 25th percentile %.4f, 75th percentile %.4f.</p>",
-                    m.writers(), m.examples(), m.invertedWriters(), 100 * m.overallAccuracy(), m.percentile25(), m.percentile75()));
+        if (sel != null) {
+            h.append(String.format(Locale.ROOT, " Each of the %d users' devices measured it on its own data; the server"
+                    + " learned only a noisy histogram of their accuracies (%d bins, noise N(0, %s²) per bin) and then"
+                    + " the noisy size of each population.</p>", sel.users(), sel.histogram().bins(),
+                    plain(sel.noiseMultiplier())));
         } else {
-            h.append(" The measurement of the users' data is not available.</p>");
+            h.append(" The private selection is not available.</p>");
         }
         if (c.histogram() != null) {
-            h.append("<img alt=\"per-user accuracy histogram\" src=\"").append(esc(c.histogram())).append("\">");
+            h.append("<img alt=\"noisy per-user accuracy histogram\" src=\"").append(esc(c.histogram())).append("\">");
         }
-        h.append("<h2>Populations</h2><table><tr><th>population</th><th>rule</th><th>writers</th><th>truly inverted</th>")
-                .append("<th>precision</th><th>recall</th></tr>");
-        for (PopulationSummary p : c.populations() == null ? List.<PopulationSummary>of() : c.populations()) {
-            h.append("<tr><td>").append(esc(p.filter() + "/" + p.selection())).append("</td><td>").append(esc(p.rule()))
-                    .append("</td><td>").append(p.writers()).append("</td><td>").append(p.trulyInverted()).append("</td><td>")
-                    .append(opt(p.precision())).append("</td><td>").append(opt(p.recall())).append("</td></tr>");
+        h.append("<h2>Populations</h2><table><tr><th>population</th><th>devices' rule</th><th>threshold</th>")
+                .append("<th>noisy count</th><th>N̂</th></tr>");
+        if (sel != null) {
+            SelectionRelease.Thresholds t = sel.thresholds();
+            for (SelectionRelease.PopulationSize p : sel.populations()) {
+                boolean low = p.gan().equals(PopulationFilters.LOW_ACCURACY);
+                h.append("<tr><td>").append(esc(p.gan())).append("</td><td>").append(esc(p.rule())).append("</td><td>")
+                        .append(esc(low ? t.lowFrom() : t.highFrom())).append("</td><td>")
+                        .append(String.format(Locale.ROOT, "%.1f", p.noisyCount())).append("</td><td>")
+                        .append(p.populationSize()).append("</td></tr>");
+            }
         }
-        h.append("</table><p>Ground truth (who has the bug) is known only because the bug was simulated; the GANs never see it.</p>");
+        h.append("</table><p>Sizes and thresholds are differentially private releases (or post-processing of them):"
+                + " nobody's accuracy or membership is in this report. In a simulation, the ground truth (who has the"
+                + " bug, each population's members and purity) is kept apart, under ").append(PrivateSelection.SIMULATION_DIR)
+                .append("/, and is not released.</p>");
         h.append("<h2>Privacy</h2>");
+        if (sel != null) {
+            SelectionRelease.Privacy p = sel.privacy();
+            h.append("<h3>Population selection</h3><p>").append(esc(String.format(Locale.ROOT, "Two Gaussian releases of"
+                    + " sensitivity 1 under add/remove-one-user adjacency (the histogram, then the two populations'"
+                    + " counts), noise multiplier z = %s: epsilon = %.4g at delta = %.3g%s on its own (improved"
+                    + " conversion, order %s; original %.4g). The experiment's total composes it with the larger of the"
+                    + " two GANs' RDP, their populations being disjoint.", plain(sel.noiseMultiplier()),
+                    p.epsilonImproved(), p.delta(), p.deltaIsDefault() ? " (the default min(1e-5, N_field^-1.1) for the"
+                    + " " + sel.users() + " users of the data set)" : "", plain(p.bestOrderImproved()),
+                    p.epsilonOriginal()))).append(sel.secureNoise() ? "" : esc(" The noise was seeded: NOT private."))
+                    .append("</p>");
+        }
         for (PopulationComparison.Side s : List.of(lo, hi)) {
             h.append("<h3>").append(esc(s.label())).append("</h3><p>").append(esc(s.gan().privacy().paragraph()))
                     .append("</p><p><small>").append(esc(s.gan().randomness())).append("</small></p>");
@@ -120,6 +146,10 @@ public final class DebugReport {
 
     private static String fmt(double v) {
         return String.format(Locale.ROOT, "%+.3f", v);
+    }
+
+    private static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     private static String opt(Double v) {

@@ -144,6 +144,47 @@ class FederatedGanTrainingTest {
         assertEquals(remote.clientIds(), resumed.clientIds());
     }
 
+    @Test
+    void qAndTheStatementUseThePublicPopulationSizeNotTheNumberOfMembers() throws IOException {
+        // The selection's N̂ = 12 for 8 members: q = m / N̂, the accountant charges that q, the statement names N̂.
+        List<WriterData> members = clients();
+        FederatedGanTraining run = FederatedGanTraining.start(TINY, members, 12, 2e-6, 3L);
+        assertEquals(3.0 / 12, run.samplingRate(), 0);
+        assertEquals(12, run.population());
+        assertEquals(8, run.clientIds().size());
+        run.runRound();
+        run.runRound();
+        double expected = PrivacyCalculator.forPopulation(12, 3, 0.01, 2, 2e-6).epsilonImproved();
+        assertEquals(expected, run.epsilon(), 1e-9 * expected);
+        PrivacyStatement statement = run.privacy();
+        assertEquals(12, statement.population());
+        assertEquals(3.0 / 12, statement.samplingRate(), 0);
+        assertEquals(2e-6, statement.delta(), 0);
+        // A checkpoint keeps N̂, so a resumed run charges the same q.
+        Path ckpt = tmp.resolve("n-hat");
+        GanCheckpoint.save(run, ckpt);
+        FederatedGanTraining resumed = GanCheckpoint.resume(ckpt, members);
+        assertEquals(12, resumed.population());
+        assertEquals(run.samplingRate(), resumed.samplingRate(), 0);
+        // The aggregator's form: ids only, N̂ below the number of members (noise can go either way).
+        FederatedGanTraining remote = FederatedGanTraining.startRemote(TINY, members.stream().map(WriterData::id).toList(),
+                5, 1e-5, 3L);
+        assertEquals(3.0 / 5, remote.samplingRate(), 0);
+        assertEquals(5, GanCheckpoint.state(remote).populationSize());
+    }
+
+    @Test
+    void aPopulationWithoutMembersReleasesNoiseOnlyAndIsAccounted() {
+        // N̂ is noisy: a population can have no member while N̂ >= m. Every round then samples nobody.
+        FederatedGanTraining run = FederatedGanTraining.startRemote(TINY, List.of(), 6, 1e-5, 3L);
+        FederatedGanTraining.RoundPlan plan = run.beginRound();
+        assertTrue(plan.clients().isEmpty());
+        FederatedGanTraining.RoundReport r = run.completeRound(plan, List.of());
+        assertEquals(0, r.aggregate().received());
+        double expected = PrivacyCalculator.forPopulation(6, 3, 0.01, 1, 1e-5).epsilonImproved();
+        assertEquals(expected, r.epsilon(), 1e-9 * expected);
+    }
+
     /** A fresh seeded run whose first round's plan (begun) has a size accepted by {@code size}, and that plan. */
     private record Begun(FederatedGanTraining run, FederatedGanTraining.RoundPlan plan, float[] criticBefore,
             float[] generatorBefore, long seed) {
@@ -290,8 +331,12 @@ class FederatedGanTrainingTest {
     void absurdSettingsAreRejectedBeforeAnyRound() {
         IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
                 () -> FederatedGanTraining.start(TINY.withClients(9, 1), clients(), null, 1L));
-        assertEquals("expected clients per round (9) exceeds the population (8 clients): q = m/N must be <= 1",
+        assertEquals("expected clients per round (9) exceeds the population size (N = 8): q = m/N must be <= 1",
                 tooMany.getMessage());
+        IllegalArgumentException belowM = assertThrows(IllegalArgumentException.class,
+                () -> FederatedGanTraining.startRemote(TINY, List.of("a", "b", "c", "d"), 2, 1e-5, 1L));
+        assertEquals("expected clients per round (3) exceeds the population size (N = 2): q = m/N must be <= 1",
+                belowM.getMessage());
         IllegalArgumentException clip = assertThrows(IllegalArgumentException.class,
                 () -> TINY.toBuilder().clip(-0.1).build());
         assertEquals("clip norm S must be in (0, 1e12), got -0.1", clip.getMessage());

@@ -148,8 +148,9 @@ class PrivacyCalculatorTest {
         PrivacyStatement s = PrivacyStatement.of(850, 10, 0.01, 0.1, 1000, 1e-5, false);
         assertTrue(s.differentiallyPrivate());
         assertEquals("user", s.unit());
-        assertEquals("Poisson, q = m/N = 10/850: each of the 850 clients takes part in a round independently with"
-                + " probability q (10 expected per round); the accountant's q is exact", s.samplingScheme());
+        assertEquals("Poisson, q = m/N = 10/850: each client of the population (size N = 850) takes part in a round"
+                + " independently with probability q (10 expected per round); the accountant's q is exact",
+                s.samplingScheme());
         assertTrue(s.accounted().contains("divided by the fixed qN = m"), s.accounted());
         assertEquals(6.23e6, s.epsilonOriginal(), 0.005e6);
         assertEquals(1.25, s.bestOrderOriginal());

@@ -7,7 +7,9 @@ import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.gan.eval.GanMetrics;
+import dev.fedgan.core.population.SelectionRelease;
 import dev.fedgan.core.privacy.PrivacyStatement;
+import dev.fedgan.core.privacy.SelectionPrivacy;
 import dev.fedgan.core.render.ImageGrid;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
@@ -37,11 +39,11 @@ class DebugReportTest {
         BufferedImage picture = ImageIO.read(tmp.resolve(PopulationComparison.SIDE_BY_SIDE).toFile());
         assertTrue(picture.getWidth() > 2 * 168, "two grids side by side: " + picture.getWidth());
 
-        DebugReport.write(tmp, new DebugReport.Content(c.verdict(), c.inversionFound(), null, null, null, null, c));
+        DebugReport.write(tmp, new DebugReport.Content(c.verdict(), c.inversionFound(), null, null, null, c));
         String html = Files.readString(tmp.resolve(DebugReport.HTML), StandardCharsets.UTF_8);
         assertTrue(html.contains(c.verdict()), html);
         assertTrue(html.contains("Primary classifier: not available"), html);
-        assertTrue(html.contains("The measurement of the users' data is not available."), html);
+        assertTrue(html.contains("The private selection is not available."), html);
         assertTrue(!html.contains("per-user accuracy histogram"), "no histogram picture without a histogram");
         String json = Files.readString(tmp.resolve(DebugReport.JSON), StandardCharsets.UTF_8);
         assertTrue(json.contains("\"inversion_found\" : true"), json);
@@ -53,12 +55,38 @@ class DebugReportTest {
                 "randomness", "gif"), fields, "no wall time of the training (it grows with the clients sampled)");
     }
 
+    @Test
+    void theReportShowsTheNoisyReleaseAndNoGroundTruth() throws Exception {
+        PopulationComparison.Side low = side("low-accuracy users", 0.8);
+        PopulationComparison.Side high = side("high-accuracy users", -0.8);
+        PopulationComparison.Comparison c = PopulationComparison.compare(low, high, grid(0.8f), grid(-0.8f),
+                tmp.resolve(PopulationComparison.SIDE_BY_SIDE));
+        double[] noisy = new double[20];
+        Arrays.fill(noisy, 3.25);
+        SelectionRelease sel = new SelectionRelease(SelectionRelease.MECHANISM, 100, 5, "seeded", false,
+                new SelectionRelease.Histogram(20, 0.05, noisy),
+                new SelectionRelease.Thresholds(0.25, "chosen: upper edge", 0.9, "given"),
+                List.of(new SelectionRelease.PopulationSize("low_accuracy", "accuracy < 0.25", 23.4, 23),
+                        new SelectionRelease.PopulationSize("high_accuracy", "accuracy > 0.9", 31.6, 32)),
+                SelectionRelease.Privacy.of(SelectionPrivacy.of(5), 1e-5, true));
+        DebugReport.write(tmp, new DebugReport.Content(c.verdict(), c.inversionFound(), null, sel,
+                "selection/accuracy_histogram.png", c));
+        String html = Files.readString(tmp.resolve(DebugReport.HTML), StandardCharsets.UTF_8);
+        assertTrue(html.contains("<td>accuracy &lt; 0.25</td><td>chosen: upper edge</td><td>23.4</td><td>23</td>"), html);
+        assertTrue(html.contains("src=\"selection/accuracy_histogram.png\""), html);
+        assertTrue(html.contains("epsilon = 1.158 at delta = 1.00e-05 (the default"), html);
+        assertTrue(html.contains("NOT private"), html);
+        assertTrue(!html.contains("truly inverted") && !html.contains("precision"), "no ground truth in the report");
+        String json = Files.readString(tmp.resolve(DebugReport.JSON), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"population_size\" : 10") && !json.contains("truly_inverted"), json);
+    }
+
     static PopulationComparison.Side side(String label, double mean) {
         GanExperiment.Evaluation e = new GanExperiment.Evaluation(3, mean, GanMetrics.polarityOf(mean), null, null, 1.0,
                 "images/gen_images_step_00003.png");
         GanExperiment.Result r = new GanExperiment.Result(label, 10, 3, "round limit 3 reached", e, List.of(e),
                 PrivacyStatement.of(10, 2, 1.0, 0.1, 3, null, true), "secure", GanRunFiles.GIF);
-        return new PopulationComparison.Side(label, "by_user/x", 10, 0, r);
+        return new PopulationComparison.Side(label, "by_user/x", 10, r);
     }
 
     static BufferedImage grid(float v) {
