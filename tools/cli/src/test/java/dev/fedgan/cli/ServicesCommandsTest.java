@@ -103,11 +103,11 @@ class ServicesCommandsTest {
                     + "w1.low_accuracy/deltas/round-00000/w07-0123456789abcdef.delta: corrupt").getBytes(StandardCharsets.UTF_8));
             dead.headers().add("dead-letter-topic", TOPICS.clientUpdates().getBytes(StandardCharsets.UTF_8));
             producer.send(dead).get();
-            ProducerRecord<String, String> request = new ProducerRecord<>(TOPICS.deadLetter(), "w1",
+            ProducerRecord<String, String> refused = new ProducerRecord<>(TOPICS.deadLetter(), "w1",
                     "{\"schema\": 1, \"experiment_id\": \"w1\"}");
-            request.headers().add("dead-letter-reason", "filter: data is missing".getBytes(StandardCharsets.UTF_8));
-            request.headers().add("dead-letter-topic", TOPICS.experiments().getBytes(StandardCharsets.UTF_8));
-            producer.send(request).get();
+            refused.headers().add("dead-letter-reason", "filter: data is missing".getBytes(StandardCharsets.UTF_8));
+            refused.headers().add("dead-letter-topic", TOPICS.experiments().getBytes(StandardCharsets.UTF_8));
+            producer.send(refused).get();
         }
         FedganCliTest.Run r = FedganCliTest.run("watch", "w1", "--bootstrap", kafka.bootstrapServers(), "--timeout", "60", "--json");
         assertEquals(0, r.status(), r.err());
