@@ -2,11 +2,14 @@ package dev.fedgan.protocol;
 
 /**
  * The image-render service drew a round: the 6×6 grid and the metrics; on the last round also the GIF and, once
- * both GANs are done, the report.
+ * both GANs are done, the report, the verdict and the experiment's total ε.
+ *
+ * @param experimentEpsilon with the report: the whole experiment's ε (the private selection composed with both
+ *                          GANs, improved conversion, at the experiment's δ); null otherwise
  */
 public record ImagesReady(int schema, String experimentId, String gan, int round, ObjectRef grid, double meanPixel,
-        String polarity, Double classifierScore, Double frechetDistance, ObjectRef report, String verdict)
-        implements Message {
+        String polarity, Double classifierScore, Double frechetDistance, ObjectRef report, String verdict,
+        Double experimentEpsilon) implements Message {
 
     public ImagesReady {
         Check.schema(schema);
@@ -36,7 +39,8 @@ public record ImagesReady(int schema, String experimentId, String gan, int round
                 .classifierScore(classifierScore)
                 .frechetDistance(frechetDistance)
                 .report(report)
-                .verdict(verdict);
+                .verdict(verdict)
+                .experimentEpsilon(experimentEpsilon);
     }
 
     /**
@@ -57,6 +61,7 @@ public record ImagesReady(int schema, String experimentId, String gan, int round
         private Double frechetDistance;
         private ObjectRef report;
         private String verdict;
+        private Double experimentEpsilon;
 
         private Builder() {
         }
@@ -117,10 +122,16 @@ public record ImagesReady(int schema, String experimentId, String gan, int round
             return this;
         }
 
+        /** With the report: the experiment's total ε. */
+        public Builder experimentEpsilon(Double experimentEpsilon) {
+            this.experimentEpsilon = experimentEpsilon;
+            return this;
+        }
+
         /** The message; its constructor validates it (a failure is a {@link MessageException} naming the field). */
         public ImagesReady build() {
             return new ImagesReady(schema, experimentId, gan, round, grid, meanPixel, polarity, classifierScore,
-                    frechetDistance, report, verdict);
+                    frechetDistance, report, verdict, experimentEpsilon);
         }
     }
 }

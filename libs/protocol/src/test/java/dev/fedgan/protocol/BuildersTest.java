@@ -73,10 +73,10 @@ class BuildersTest {
                 .generatorLoss(0.75).epsilon(2.5e4).epsilonOriginal(3.1e4).delta(1e-3).generator(REF).critic(REF).finished(true)
                 .stoppedBecause("round limit 4 reached").build());
         assertEquals(completed, completed.toBuilder().build());
-        assertEquals(new ImagesReady(1, "e1", "low_accuracy", 4, REF, 0.71, "INVERTED", 2.1, 180.0, REF, "verdict"),
+        assertEquals(new ImagesReady(1, "e1", "low_accuracy", 4, REF, 0.71, "INVERTED", 2.1, 180.0, REF, "verdict", 3.5),
                 ImagesReady.builder().experimentId("e1").gan("low_accuracy").round(4).grid(REF).meanPixel(0.71)
                         .polarity("INVERTED").classifierScore(2.1).frechetDistance(180.0).report(REF)
-                        .verdict("verdict").build());
+                        .verdict("verdict").experimentEpsilon(3.5).build());
     }
 
     @Test

@@ -39,7 +39,7 @@ class MessagesTest {
                 new RoundTask(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, WEIGHTS, 99, request().gan(), "bundled:field", 0.5, 7),
                 new ClientUpdateReady(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, 64, 2, false, 0.25),
                 new RoundCompleted(1, "e1", "low_accuracy", 4, 0.75, 2.5e4, 3.1e4, 1e-3, WEIGHTS, WEIGHTS, false, null),
-                new ImagesReady(1, "e1", "low_accuracy", 4, WEIGHTS, 0.71, "INVERTED", 2.1, 180.0, null, null),
+                new ImagesReady(1, "e1", "low_accuracy", 4, WEIGHTS, 0.71, "INVERTED", 2.1, 180.0, WEIGHTS, "v", 3.5),
                 Messages.deadLetter("aggregator", "fedgan.client-updates", 0, 12, "e1", "{\"experiment_id\":\"e1\"}", "why"));
         for (Message m : all) {
             assertEquals(m, Messages.decode(Messages.encode(m), m.getClass()), m.getClass().getSimpleName());

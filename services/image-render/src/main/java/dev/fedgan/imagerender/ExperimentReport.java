@@ -8,6 +8,7 @@ import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.population.PrivateSelection;
 import dev.fedgan.core.population.SelectionRelease;
+import dev.fedgan.core.privacy.ExperimentPrivacy;
 import dev.fedgan.core.report.DebugReport;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.ObjectRef;
@@ -26,7 +27,7 @@ import java.util.List;
 final class ExperimentReport {
 
     /** The comparison and the stored {@code report.html}. */
-    record Written(PopulationComparison.Comparison comparison, ObjectRef html) {
+    record Written(PopulationComparison.Comparison comparison, ObjectRef html, ExperimentPrivacy privacy) {
     }
 
     private final ObjectStore objects;
@@ -49,16 +50,18 @@ final class ExperimentReport {
         BufferedImage highGrid = files.readImage(id, high.path(high.state.last().grid()));
         PopulationComparison.Comparison[] cmp = new PopulationComparison.Comparison[1];
         ObjectRef[] html = new ObjectRef[1];
+        DebugReport.Content[] content = new DebugReport.Content[1];
         StoredFiles.withTemp(dir -> {
             cmp[0] = PopulationComparison.compare(lowSide, highSide, lowGrid, highGrid,
                     dir.resolve(PopulationComparison.SIDE_BY_SIDE));
             files.put(id, PopulationComparison.SIDE_BY_SIDE, dir.resolve(PopulationComparison.SIDE_BY_SIDE));
-            DebugReport.write(dir, new DebugReport.Content(cmp[0].verdict(), cmp[0].inversionFound(), provenance(low),
-                    selection, files.exists(id, HISTOGRAM) ? HISTOGRAM : null, cmp[0]));
+            content[0] = DebugReport.Content.of(cmp[0].verdict(), cmp[0].inversionFound(), provenance(low),
+                    selection, files.exists(id, HISTOGRAM) ? HISTOGRAM : null, cmp[0]);
+            DebugReport.write(dir, content[0]);
             files.put(id, DebugReport.JSON, dir.resolve(DebugReport.JSON));
             html[0] = files.put(id, DebugReport.HTML, dir.resolve(DebugReport.HTML));
         });
-        return new Written(cmp[0], html[0]);
+        return new Written(cmp[0], html[0], content[0].privacy());
     }
 
     /** The released selection and its noisy histogram, as {@code fedgan debug --out} has them. */

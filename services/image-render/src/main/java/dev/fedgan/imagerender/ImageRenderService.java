@@ -117,7 +117,7 @@ public class ImageRenderService {
             // Round 0 is the aggregator's starting point: GanNetworks.initialGenerator(preset, seed), as in one JVM.
             long t0 = System.nanoTime();
             ObjectRef grid = renderer.draw(gan, 0, GanNetworks.initialGenerator(gan.config.preset(), gan.config.seed()), 0);
-            announce(gan, gan.state.at(0), grid, null, null);
+            announce(gan, gan.state.at(0), grid, null, null, null);
             metrics.took(t0);
         }
         RenderedGan known = gan;
@@ -167,7 +167,7 @@ public class ImageRenderService {
             }
             case DRAW -> {
                 ObjectRef grid = renderer.draw(gan, r.round(), generator(gan, r), r.epsilon());
-                announce(gan, gan.state.at(r.round()), grid, null, null);
+                announce(gan, gan.state.at(r.round()), grid, null, null, null);
                 metrics.took(t0);
             }
             case DRAW_AND_FINISH -> {
@@ -203,6 +203,7 @@ public class ImageRenderService {
                 r.round(), r.stoppedBecause(), frames);
         ObjectRef report = null;
         String verdict = null;
+        Double total = null;
         String other = gan.name().equals(LOW_ACCURACY) ? HIGH_ACCURACY
                 : gan.name().equals(HIGH_ACCURACY) ? LOW_ACCURACY : null;
         RenderedGan otherGan = other == null ? null : known(gan.experiment(), other);
@@ -212,6 +213,10 @@ public class ImageRenderService {
             ExperimentReport.Written written = reports.write(low, high);
             verdict = written.comparison().verdict();
             report = written.html();
+            if (written.privacy() != null) {
+                total = written.privacy().epsilonImproved();
+                metrics.experimentEpsilon(gan.experiment(), total);
+            }
             low.state.reported = true;
             high.state.reported = true;
             states.save(low);
@@ -220,7 +225,7 @@ public class ImageRenderService {
             LOG.infof("experiment=%s: report written; verdict: %s", gan.experiment(), verdict);
         }
         GanExperiment.Evaluation last = s.at(r.round());
-        announce(gan, last, files.ref(gan.experiment(), gan.path(last.grid())), report, verdict);
+        announce(gan, last, files.ref(gan.experiment(), gan.path(last.grid())), report, verdict, total);
         metrics.took(t0);
         if (report != null) {
             evict(gan.experiment()); // done: a late duplicate is answered from the stored state
@@ -236,11 +241,12 @@ public class ImageRenderService {
         compute.run(() -> gans.values().removeIf(g -> g.experiment().equals(experiment)));
     }
 
-    private void announce(RenderedGan gan, GanExperiment.Evaluation e, ObjectRef grid, ObjectRef report, String verdict) {
+    private void announce(RenderedGan gan, GanExperiment.Evaluation e, ObjectRef grid, ObjectRef report, String verdict,
+                          Double experimentEpsilon) {
         ImagesReady m = ImagesReady.builder().experimentId(gan.experiment()).gan(gan.name()).round(e.round())
                 .grid(grid).meanPixel(e.meanPixel()).polarity(e.polarity().name())
                 .classifierScore(e.classifierScore()).frechetDistance(e.frechetDistance()).report(report)
-                .verdict(verdict).build();
+                .verdict(verdict).experimentEpsilon(experimentEpsilon).build();
         images.send(KafkaRecord.of(gan.experiment(), Messages.encode(m)));
     }
 

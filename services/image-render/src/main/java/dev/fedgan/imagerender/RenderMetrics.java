@@ -71,6 +71,17 @@ final class RenderMetrics {
         reports.increment();
     }
 
+    /** The experiment's total ε, once its report is written: {@code fedgan_experiment_epsilon{experiment}}. */
+    void experimentEpsilon(String experiment, double epsilon) {
+        gauges.computeIfAbsent("fedgan.experiment.epsilon|" + experiment, k -> {
+            Value v = new Value();
+            Gauge.builder("fedgan.experiment.epsilon", v, Value::get)
+                    .description("The whole experiment's epsilon: the private selection composed with both GANs")
+                    .tag("experiment", experiment).register(registry);
+            return v;
+        }).v = epsilon;
+    }
+
     /** The time since {@code startNanos} ({@link System#nanoTime}) as one announced round's rendering. */
     void took(long startNanos) {
         duration.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);

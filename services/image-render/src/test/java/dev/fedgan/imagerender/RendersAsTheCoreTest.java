@@ -15,7 +15,9 @@ import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.io.Json;
+import dev.fedgan.core.privacy.ExperimentPrivacy;
 import dev.fedgan.core.privacy.PrivacyStatement;
+import dev.fedgan.core.privacy.SelectionPrivacy;
 import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
@@ -31,6 +33,7 @@ import java.io.ByteArrayInputStream;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,6 +138,16 @@ class RendersAsTheCoreTest {
         assertTrue(lowLast.verdict().startsWith("The low-accuracy users' data is inverted"), lowLast.verdict());
         JsonNode report = Json.MAPPER.readTree(t.text("report.json"));
         assertEquals(expectedVerdict, report.get("verdict").asText());
+        // The whole experiment's ε: the released selection (z = 5, two releases) composed with the two GANs as
+        // their privacy statements have them (N̂, the rounds each released), in the report and the message.
+        GanTrainingConfig c = GanSettingsMapping.config(RenderTraffic.SETTINGS);
+        double total = ExperimentPrivacy.of(SelectionPrivacy.of(5), Map.of(
+                "low_accuracy", PrivacyStatement.of(TwoGanScenario.LOW_SIZE, c.clientsPerRound(), c.noiseMultiplier(),
+                        c.clip(), 3, 1e-5, false),
+                "high_accuracy", PrivacyStatement.of(TwoGanScenario.HIGH_SIZE, c.clientsPerRound(), c.noiseMultiplier(),
+                        c.clip(), 2, 1e-5, false)), 1e-5).epsilonImproved();
+        assertEquals(total, lowLast.experimentEpsilon(), 1e-9 * total);
+        assertEquals(total, report.get("privacy").get("epsilon_improved").asDouble(), 1e-9 * total);
         assertTrue(report.get("inversion_found").asBoolean());
         assertEquals(r1.classifier.provenance().testAccuracy(), report.get("classifier").get("test_accuracy").asDouble(),
                 1e-12);

@@ -9,6 +9,7 @@ import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.gan.GanEvaluator;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PopulationComparison;
+import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.population.PopulationSelection;
 import dev.fedgan.core.population.PrivateSelection;
 import dev.fedgan.core.population.SelectionRelease;
@@ -16,6 +17,7 @@ import dev.fedgan.core.privacy.SelectionPrivacy;
 import dev.fedgan.core.report.DebugReport;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -140,12 +142,16 @@ final class DebugCommand implements Callable<Integer> {
             PopulationComparison.Comparison cmp = PopulationComparison.run(selected.low(), selected.lowSize(),
                     selected.high(), selected.highSize(), settings.delta(), field, ganConfig,
                     gan.options(c, labImages(trainData)), gan.seededRandomness, out, output.progress());
-            DebugReport.write(out, new DebugReport.Content(cmp.verdict(), cmp.inversionFound(), c.provenance(), release,
-                    out.relativize(histogram).toString().replace('\\', '/'), cmp));
-            human.append("\n\n").append(cmp.verdict()).append("\nPictures: ").append(out.resolve(cmp.picture()))
+            DebugReport.Content report = DebugReport.Content.of(cmp.verdict(), cmp.inversionFound(), c.provenance(),
+                    release, out.relativize(histogram).toString().replace('\\', '/'), cmp);
+            DebugReport.write(out, report);
+            human.append("\n\n").append(cmp.verdict()).append("\nPrivacy:  ")
+                    .append(report.privacy().line(List.of(PopulationFilters.LOW_ACCURACY, PopulationFilters.HIGH_ACCURACY)))
+                    .append("\nPictures: ").append(out.resolve(cmp.picture()))
                     .append("\nReport:   ").append(out.resolve(DebugReport.HTML));
             r.put("verdict", cmp.verdict());
             r.put("inversion_found", cmp.inversionFound());
+            r.put("privacy", report.privacy());
             r.put("gans", cmp);
         }
         r.put("out", out.toString());

@@ -136,12 +136,17 @@ final class DemoCommand implements Callable<Integer> {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("experiment_id", id);
             r.put("verdict", o.verdict());
+            r.put("experiment_epsilon", o.report() == null ? null : o.report().experimentEpsilon());
             r.put("gans", o.gans());
             r.put("dead_letters", o.deadLetters());
             r.put("out", out.toString());
             r.put("files", files);
             StringBuilder human = new StringBuilder();
             human.append(o.verdict() != null ? o.verdict() : "no verdict: see " + out.resolve("logs/image-render.log"));
+            if (o.report() != null && o.report().experimentEpsilon() != null) {
+                human.append(String.format(Locale.ROOT, "\nPrivacy:  ε = %.3g for the whole experiment (selection and"
+                        + " both GANs; report.html says how)", o.report().experimentEpsilon()));
+            }
             human.append("\nReport:   ").append(out.resolve("report.html"));
             human.append("\nPictures: ").append(out.resolve("low_vs_high.png")).append(", ").append(out.resolve("gans"));
             human.append("\nLogs:     ").append(out.resolve("logs")).append("  (").append(files)

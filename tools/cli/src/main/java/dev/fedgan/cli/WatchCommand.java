@@ -63,7 +63,9 @@ final class WatchCommand implements Callable<Integer> {
                         human(String.format(Locale.ROOT, "%-14s images of round %d: mean pixel %+.2f (%s) %s", m.gan(),
                                 m.round(), m.meanPixel(), m.polarity(), m.grid().uri()));
                         if (m.verdict() != null) {
-                            human("verdict: " + m.verdict() + (m.report() != null ? "\nreport: " + m.report().uri() : ""));
+                            human("verdict: " + m.verdict() + (m.experimentEpsilon() != null ? String.format(Locale.ROOT,
+                                    "\nprivacy: ε = %.3g for the whole experiment (selection and both GANs)",
+                                    m.experimentEpsilon()) : "") + (m.report() != null ? "\nreport: " + m.report().uri() : ""));
                         }
                     }
 
@@ -81,6 +83,7 @@ final class WatchCommand implements Callable<Integer> {
         result.put("experiment_id", experimentId);
         result.put("gans", o.gans());
         result.put("verdict", o.verdict());
+        result.put("experiment_epsilon", o.report() == null ? null : o.report().experimentEpsilon());
         result.put("report", o.report() == null ? null : o.report().report());
         result.put("dead_letters", o.deadLetters());
         output.print(result, "experiment " + experimentId + " finished" + (o.verdict() != null ? ": " + o.verdict()

@@ -43,16 +43,13 @@ public record ExperimentPrivacy(boolean differentiallyPrivate, double delta, dou
     /**
      * The total over {@link RdpAccountant#DEFAULT_ORDERS}.
      *
-     * @param selectionRdp the selection's RDP at each of the default orders
-     * @param gans         each GAN's statement, by GAN name (the populations must be disjoint)
-     * @param delta        the experiment's delta, in (0, 1)
+     * @param selection the selection's mechanism (its releases and noise multiplier)
+     * @param gans      each GAN's statement, by GAN name (the populations must be disjoint)
+     * @param delta     the experiment's delta, in (0, 1)
      */
-    public static ExperimentPrivacy of(double[] selectionRdp, Map<String, PrivacyStatement> gans, double delta) {
+    public static ExperimentPrivacy of(SelectionPrivacy selection, Map<String, PrivacyStatement> gans, double delta) {
         double[] orders = RdpAccountant.DEFAULT_ORDERS.stream().mapToDouble(Double::doubleValue).toArray();
-        if (selectionRdp.length != orders.length) {
-            throw new IllegalArgumentException("the selection's RDP has " + selectionRdp.length + " orders; expected "
-                    + orders.length);
-        }
+        double[] selectionRdp = selection.rdp(orders);
         if (!(delta > 0 && delta < 1)) {
             throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
         }
@@ -72,10 +69,11 @@ public record ExperimentPrivacy(boolean differentiallyPrivate, double delta, dou
                 worstGan[i] = Math.max(worstGan[i], r[i]);
             }
         }
-        double selection = RdpAccountant.epsilon(orders, selectionRdp, delta, Conversion.IMPROVED).epsilon();
+        double selectionAlone = RdpAccountant.epsilon(orders, selectionRdp, delta, Conversion.IMPROVED).epsilon();
         if (!dp) {
             double inf = Double.POSITIVE_INFINITY;
-            return new ExperimentPrivacy(false, delta, inf, Double.NaN, inf, Double.NaN, selection, alone, COMPOSITION);
+            return new ExperimentPrivacy(false, delta, inf, Double.NaN, inf, Double.NaN, selectionAlone, alone,
+                    COMPOSITION);
         }
         double[] total = new double[orders.length];
         for (int i = 0; i < orders.length; i++) {
@@ -84,7 +82,7 @@ public record ExperimentPrivacy(boolean differentiallyPrivate, double delta, dou
         Epsilon original = RdpAccountant.epsilon(orders, total, delta, Conversion.ORIGINAL);
         Epsilon improved = RdpAccountant.epsilon(orders, total, delta, Conversion.IMPROVED);
         return new ExperimentPrivacy(true, delta, original.epsilon(), original.order(), improved.epsilon(),
-                improved.order(), selection, alone, COMPOSITION);
+                improved.order(), selectionAlone, alone, COMPOSITION);
     }
 
     /** One line for reports and the watch output, e.g. {@code ε = 1.06 (δ = 1e-05): selection 0.55, GANs 0.92 / 0.95}. */

@@ -8,11 +8,16 @@ import dev.fedgan.core.io.Json;
 import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.population.PrivateSelection;
 import dev.fedgan.core.population.SelectionRelease;
+import dev.fedgan.core.privacy.ExperimentPrivacy;
+import dev.fedgan.core.privacy.PrivacyStatement;
+import dev.fedgan.core.privacy.SelectionPrivacy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The debugging run's report, {@code report.json} and {@code report.html} side by side: the verdict first, the
@@ -33,10 +38,31 @@ public final class DebugReport {
      *
      * @param selection the private selection's release ({@code selection/selection.json})
      * @param histogram the path of its noisy histogram's picture
+     * @param privacy   the experiment's one guarantee: the selection composed with both GANs (null without the
+     *                  selection)
      */
     public record Content(String verdict, boolean inversionFound, ClassifierProvenance classifier,
-            SelectionRelease selection, String histogram, PopulationComparison.Comparison gans) {
+            SelectionRelease selection, String histogram, PopulationComparison.Comparison gans,
+            ExperimentPrivacy privacy) {
+
+        /** The content, with the experiment's total privacy computed from the selection and the GANs' statements. */
+        public static Content of(String verdict, boolean inversionFound, ClassifierProvenance classifier,
+                SelectionRelease selection, String histogram, PopulationComparison.Comparison gans) {
+            return new Content(verdict, inversionFound, classifier, selection, histogram, gans,
+                    selection == null ? null : totalPrivacy(selection, gans));
+        }
     }
+
+    /** The selection composed with the two GANs, at the selection's (the experiment's) delta. */
+    public static ExperimentPrivacy totalPrivacy(SelectionRelease selection, PopulationComparison.Comparison gans) {
+        Map<String, PrivacyStatement> g = new LinkedHashMap<>();
+        g.put(PopulationFilters.LOW_ACCURACY, gans.low().gan().privacy());
+        g.put(PopulationFilters.HIGH_ACCURACY, gans.high().gan().privacy());
+        return ExperimentPrivacy.of(new SelectionPrivacy(selection.noiseMultiplier(), selection.privacy().releases()),
+                g, selection.privacy().delta());
+    }
+
+    private static final List<String> GANS = List.of(PopulationFilters.LOW_ACCURACY, PopulationFilters.HIGH_ACCURACY);
 
     private DebugReport() {
     }
@@ -55,6 +81,9 @@ public final class DebugReport {
                 .append(c.inversionFound() ? "#fde8e8" : "#eef3fb").append("}img{max-width:100%}</style></head><body>")
                 .append("<h1>fedgan debugging report</h1>");
         h.append("<p class=\"verdict\">").append(esc(c.verdict())).append("</p>");
+        if (c.privacy() != null) {
+            h.append("<p><b>Privacy of the whole experiment:</b> ").append(esc(c.privacy().line(GANS))).append("</p>");
+        }
         h.append("<img alt=\"generated images, low- vs high-accuracy users\" src=\"").append(esc(c.gans().picture())).append("\">");
         h.append("<h2>GANs</h2><table><tr><th></th><th>low-accuracy users</th><th>high-accuracy users</th></tr>");
         PopulationComparison.Side lo = c.gans().low();
@@ -110,6 +139,13 @@ public final class DebugReport {
                 + " bug, each population's members and purity) is kept apart, under ").append(PrivateSelection.SIMULATION_DIR)
                 .append("/, and is not released.</p>");
         h.append("<h2>Privacy</h2>");
+        if (c.privacy() != null) {
+            h.append("<h3>The whole experiment</h3><p>").append(esc(String.format(Locale.ROOT, "User-level"
+                    + " (epsilon, delta)-DP of everything this report and the experiment's files release: epsilon = %.4g"
+                    + " at delta = %.3g (improved conversion, order %s; original %.4g). Rule: %s.",
+                    c.privacy().epsilonImproved(), c.privacy().delta(), plain(c.privacy().bestOrderImproved()),
+                    c.privacy().epsilonOriginal(), ExperimentPrivacy.COMPOSITION))).append("</p>");
+        }
         if (sel != null) {
             SelectionRelease.Privacy p = sel.privacy();
             h.append("<h3>Population selection</h3><p>").append(esc(String.format(Locale.ROOT, "Two Gaussian releases of"

@@ -39,7 +39,7 @@ class DebugReportTest {
         BufferedImage picture = ImageIO.read(tmp.resolve(PopulationComparison.SIDE_BY_SIDE).toFile());
         assertTrue(picture.getWidth() > 2 * 168, "two grids side by side: " + picture.getWidth());
 
-        DebugReport.write(tmp, new DebugReport.Content(c.verdict(), c.inversionFound(), null, null, null, c));
+        DebugReport.write(tmp, DebugReport.Content.of(c.verdict(), c.inversionFound(), null, null, null, c));
         String html = Files.readString(tmp.resolve(DebugReport.HTML), StandardCharsets.UTF_8);
         assertTrue(html.contains(c.verdict()), html);
         assertTrue(html.contains("Primary classifier: not available"), html);
@@ -69,15 +69,20 @@ class DebugReportTest {
                 List.of(new SelectionRelease.PopulationSize("low_accuracy", "accuracy < 0.25", 23.4, 23),
                         new SelectionRelease.PopulationSize("high_accuracy", "accuracy > 0.9", 31.6, 32)),
                 SelectionRelease.Privacy.of(SelectionPrivacy.of(5), 1e-5, true));
-        DebugReport.write(tmp, new DebugReport.Content(c.verdict(), c.inversionFound(), null, sel,
+        DebugReport.write(tmp, DebugReport.Content.of(c.verdict(), c.inversionFound(), null, sel,
                 "selection/accuracy_histogram.png", c));
         String html = Files.readString(tmp.resolve(DebugReport.HTML), StandardCharsets.UTF_8);
+        String json = Files.readString(tmp.resolve(DebugReport.JSON), StandardCharsets.UTF_8);
         assertTrue(html.contains("<td>accuracy &lt; 0.25</td><td>chosen: upper edge</td><td>23.4</td><td>23</td>"), html);
         assertTrue(html.contains("src=\"selection/accuracy_histogram.png\""), html);
         assertTrue(html.contains("epsilon = 1.158 at delta = 1.00e-05 (the default"), html);
         assertTrue(html.contains("NOT private"), html);
+        // The whole experiment: the selection (z = 5, two releases) composed with the GANs (q = 0.2, z = 1, T = 3
+        // each); 40-digit mpmath: 4.0774499794406348 at order 4.5.
+        assertEquals(4.0774499794406348, DebugReport.totalPrivacy(sel, c).epsilonImproved(), 1e-9);
+        assertTrue(html.contains("Privacy of the whole experiment:</b> ε = 4.08 (δ = 1.00e-05)"), html);
+        assertTrue(json.contains("\"epsilon_improved\" : 4.07744997"), json);
         assertTrue(!html.contains("truly inverted") && !html.contains("precision"), "no ground truth in the report");
-        String json = Files.readString(tmp.resolve(DebugReport.JSON), StandardCharsets.UTF_8);
         assertTrue(json.contains("\"population_size\" : 10") && !json.contains("truly_inverted"), json);
     }
 
