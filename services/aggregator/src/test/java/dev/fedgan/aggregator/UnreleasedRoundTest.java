@@ -61,7 +61,9 @@ class UnreleasedRoundTest {
     @Test
     void aRoundStoredButNeverRecordedIsDeletedBeforeTheResumedRunGoesOn() throws Exception {
         // The privacy noise is not seeded, as in production: the redone round 2 is a second, different noised version.
-        GanSettings settings = GanSettings.builder().preset("tiny").rounds(3).clientsPerRound(2).criticSteps(2)
+        // m = 5 of 6 (q = 5/6): a redone round that sampled nobody (chance (1/6)^6) would complete inside the resume,
+        // before the check that round 2 is gone; at m = 2 that was one run in eleven.
+        GanSettings settings = GanSettings.builder().preset("tiny").rounds(3).clientsPerRound(5).criticSteps(2)
                 .generatorSteps(1).seed(5L).build();
         List<String> orphans = new CopyOnWriteArrayList<>();
         AtomicBoolean crashed = new AtomicBoolean();
@@ -110,7 +112,7 @@ class UnreleasedRoundTest {
         assertTrue(crashed.get(), "the crash was injected");
         assertEquals(List.of(1, 1, 2, 3), announced.stream().map(RoundCompleted::round).toList(),
                 "round 1 announced again after the restart, round 2 released once");
-        double expected = PrivacyCalculator.forPopulation(6, 2, 0.01, 3).epsilonImproved();
+        double expected = PrivacyCalculator.forPopulation(6, 5, 0.01, 3).epsilonImproved();
         assertEquals(expected, announced.get(3).epsilon(), 1e-9 * expected, "three rounds accounted, not four");
         for (String orphan : orphans) {
             assertFalse(objects.exists(orphan), "the unannounced round 2 stays deleted: " + orphan);

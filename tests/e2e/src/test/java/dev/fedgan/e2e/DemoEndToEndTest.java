@@ -3,6 +3,7 @@ package dev.fedgan.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fedgan.core.io.Json;
@@ -85,9 +86,30 @@ class DemoEndToEndTest {
         assertTrue(!Files.exists(out.resolve("measurement")) && !Files.exists(out.resolve("populations")), listing(out));
         String lowIds = Files.readString(onlyFile(out.resolve("simulation/populations/by_user"), "client_ids.csv", "lt"));
         assertTrue(lowIds.matches("(w\\d+,(True|False)\r\n)*"), lowIds);
-        for (String f : List.of("selection/selection.json", "report.json", "report.html")) {
-            assertTrue(!Pattern.compile("\\bw\\d+\\b").matcher(Files.readString(out.resolve(f))).find(),
-                    f + " names a user");
+        // Nothing released names a user (ids are w<digits>): every fetched file outside simulation/ (the simulation's
+        // ground truth, which only the demo fetches) and logs/ (the operators'), every service's metrics, and what
+        // the demo printed of the populations, rounds, images and dead-letter topics.
+        List<Path> released = new ArrayList<>(List.of(stdout, stderr));
+        try (Stream<Path> files = Files.walk(out)) {
+            files.filter(Files::isRegularFile).filter(p -> !p.startsWith(out.resolve("simulation"))
+                    && !p.startsWith(out.resolve("logs"))).filter(p -> p.toString().matches(".*\\.(csv|json|html|txt|prom)"))
+                    .forEach(released::add);
+        }
+        assertTrue(released.size() > 10, "released files: " + released);
+        Pattern userId = Pattern.compile("\\bw\\d+\\b");
+        for (Path f : released) {
+            Matcher m = userId.matcher(Files.readString(f));
+            if (m.find()) {
+                fail(f + " names user " + m.group());
+            }
+        }
+        assertEquals("round,generator_loss,epsilon", Files.readAllLines(out.resolve("gans/low_accuracy/rounds.csv")).get(0));
+        // One total ε for the experiment: in the report and in what the demo printed from the final announcement.
+        double total = Json.MAPPER.readTree(Files.readString(out.resolve("report.json"))).get("privacy")
+                .get("epsilon_improved").asDouble();
+        assertEquals(total, r.get("experiment_epsilon").asDouble(), 1e-12 * total, r.toString());
+        for (JsonNode g : r.get("gans")) {
+            assertTrue(total >= g.get("epsilon").asDouble(), "the total is at least each GAN's ε: " + r);
         }
         try (Stream<Path> grids = Files.walk(out.resolve("gans"))) {
             assertTrue(grids.filter(p -> p.toString().endsWith(".png")).count() >= 2 * (ROUNDS / 2), listing(out));
