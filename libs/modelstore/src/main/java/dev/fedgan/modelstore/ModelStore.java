@@ -295,15 +295,7 @@ public final class ModelStore {
      * @param relativePath '/'-separated, no '..' or empty segments, e.g. {@code plots/round-00012.png}
      */
     public ObjectRef putFile(String experimentId, String relativePath, Path file) {
-        String key = ExperimentLayout.file(experimentId, relativePath);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + " to store as " + store.uri(key) + ": "
-                    + e.getMessage(), e);
-        }
-        return putFile(experimentId, relativePath, bytes);
+        return putFile(experimentId, relativePath, read(file, ExperimentLayout.file(experimentId, relativePath)));
     }
 
     /** {@link #putFile(String, String, Path)} for content already in memory (a CSV, a JSON document, a picture). */
@@ -318,14 +310,17 @@ public final class ModelStore {
      */
     public ObjectRef putSimulationFile(String experimentId, String relativePath, Path file) {
         String key = ExperimentLayout.simulation(experimentId, relativePath);
-        byte[] bytes;
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, read(file, key), contentType(relativePath)));
+    }
+
+    /** A local file's bytes, to be stored under {@code key}; the error names both. */
+    private byte[] read(Path file, String key) {
         try {
-            bytes = Files.readAllBytes(file);
+            return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + " to store as " + store.uri(key) + ": "
                     + e.getMessage(), e);
         }
-        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, contentType(relativePath)));
     }
 
     /**
