@@ -127,8 +127,7 @@ final class ExperimentFilter {
 
     /** The selection's noise multiplier: the request's, or {@code fedgan debug}'s default. */
     static double noiseMultiplier(ExperimentRequest r) {
-        return r.selectionNoiseMultiplier() != null ? r.selectionNoiseMultiplier()
-                : SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER;
+        return SelectionPrivacy.noiseMultiplierOrDefault(r.selectionNoiseMultiplier());
     }
 
     /**

@@ -104,8 +104,7 @@ final class DebugCommand implements Callable<Integer> {
         // Reject absurd parameters before any work starts.
         InversionBug bug = new InversionBug(probability, bugSeed);
         ClassifierTraining.Options trainingOptions = training.options();
-        PrivateSelection.check(low, high, minNumExamples,
-                selectionNoise != null ? selectionNoise : SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER);
+        PrivateSelection.check(low, high, minNumExamples, SelectionPrivacy.noiseMultiplierOrDefault(selectionNoise));
         GanTrainingConfig ganConfig = gan.config();
 
         FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());

@@ -126,8 +126,7 @@ public final class PrivateSelection {
          */
         public static Settings of(Double low, Double high, int minNumExamples, Double noiseMultiplier, Double delta,
                 long users) {
-            return new Settings(low, high, minNumExamples,
-                    noiseMultiplier != null ? noiseMultiplier : SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER,
+            return new Settings(low, high, minNumExamples, SelectionPrivacy.noiseMultiplierOrDefault(noiseMultiplier),
                     PrivateSelection.delta(delta, users), delta == null);
         }
     }
@@ -222,11 +221,21 @@ public final class PrivateSelection {
 
     /** Release 1: the sum of the devices' one-hot bins, plus N(0, z²) on every bin. */
     public static double[] noisyHistogram(List<Device> devices, int bins, double noiseMultiplier, GaussianNoise noise) {
+        int[] exact = binCounts(devices, bins);
         double[] h = new double[bins];
-        for (Device d : devices) {
-            h[d.bin(bins)] += 1;
+        for (int k = 0; k < bins; k++) {
+            h[k] = exact[k];
         }
         noise.addTo(h, noiseMultiplier);
+        return h;
+    }
+
+    /** The exact sum of the devices' one-hot bins: what release 1 adds its noise to. */
+    static int[] binCounts(List<Device> devices, int bins) {
+        int[] h = new int[bins];
+        for (Device d : devices) {
+            h[d.bin(bins)]++;
+        }
         return h;
     }
 
@@ -352,11 +361,7 @@ public final class PrivateSelection {
         SelectionRelease release = new SelectionRelease(SelectionRelease.MECHANISM, devices.size(), z,
                 noise.description(), !noise.isSeeded(), new SelectionRelease.Histogram(BINS, 1.0 / BINS, histogram), t,
                 sizes, SelectionRelease.Privacy.of(SelectionPrivacy.of(z), s.delta(), s.deltaIsDefault()));
-        int[] exactHistogram = new int[BINS];
-        for (Device d : devices) {
-            exactHistogram[d.bin(BINS)]++;
-        }
-        Exact exact = new Exact(BINS, exactHistogram, pops.get(0).inversion().size(), pops.get(1).inversion().size());
+        Exact exact = new Exact(BINS, binCounts(devices, BINS), pops.get(0).inversion().size(), pops.get(1).inversion().size());
         return new Result(release, m, exact, pops);
     }
 

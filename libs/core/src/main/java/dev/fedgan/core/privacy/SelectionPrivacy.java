@@ -39,6 +39,11 @@ public record SelectionPrivacy(double noiseMultiplier, int releases) {
         }
     }
 
+    /** The noise multiplier to use: the one given, or {@link #DEFAULT_NOISE_MULTIPLIER} when none is. */
+    public static double noiseMultiplierOrDefault(Double given) {
+        return given != null ? given : DEFAULT_NOISE_MULTIPLIER;
+    }
+
     /** The selection's cost: {@value #RELEASES} releases at noise multiplier z. */
     public static SelectionPrivacy of(double noiseMultiplier) {
         return new SelectionPrivacy(noiseMultiplier, RELEASES);

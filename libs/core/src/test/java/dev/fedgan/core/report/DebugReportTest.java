@@ -29,10 +29,7 @@ class DebugReportTest {
 
     @Test
     void comparesTwoSidesAndWritesAReportThatSaysWhatIsMissing() throws Exception {
-        PopulationComparison.Side low = side("low-accuracy users", 0.8);
-        PopulationComparison.Side high = side("high-accuracy users", -0.8);
-        PopulationComparison.Comparison c = PopulationComparison.compare(low, high, grid(0.8f), grid(-0.8f),
-                tmp.resolve(PopulationComparison.SIDE_BY_SIDE));
+        PopulationComparison.Comparison c = invertedVsNormal();
         assertTrue(c.inversionFound());
         assertTrue(c.verdict().startsWith("The low-accuracy users' data is inverted"), c.verdict());
         assertTrue(c.verdict().contains("low-accuracy +0.80, high-accuracy -0.80"), c.verdict());
@@ -57,10 +54,7 @@ class DebugReportTest {
 
     @Test
     void theReportShowsTheNoisyReleaseAndNoGroundTruth() throws Exception {
-        PopulationComparison.Side low = side("low-accuracy users", 0.8);
-        PopulationComparison.Side high = side("high-accuracy users", -0.8);
-        PopulationComparison.Comparison c = PopulationComparison.compare(low, high, grid(0.8f), grid(-0.8f),
-                tmp.resolve(PopulationComparison.SIDE_BY_SIDE));
+        PopulationComparison.Comparison c = invertedVsNormal();
         double[] noisy = new double[20];
         Arrays.fill(noisy, 3.25);
         SelectionRelease sel = new SelectionRelease(SelectionRelease.MECHANISM, 100, 5, "seeded", false,
@@ -84,6 +78,12 @@ class DebugReportTest {
         assertTrue(json.contains("\"epsilon_improved\" : 4.07744997"), json);
         assertTrue(!html.contains("truly inverted") && !html.contains("precision"), "no ground truth in the report");
         assertTrue(json.contains("\"population_size\" : 10") && !json.contains("truly_inverted"), json);
+    }
+
+    /** Low-accuracy users drawing inverted digits (+0.8), high-accuracy users normal ones (-0.8). */
+    private PopulationComparison.Comparison invertedVsNormal() {
+        return PopulationComparison.compare(side("low-accuracy users", 0.8), side("high-accuracy users", -0.8),
+                grid(0.8f), grid(-0.8f), tmp.resolve(PopulationComparison.SIDE_BY_SIDE));
     }
 
     static PopulationComparison.Side side(String label, double mean) {
