@@ -1,0 +1,241 @@
+package dev.fedgan.core.dpsgd;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A feed-forward network of {@link Layer}s ending in class logits, trained with the softmax cross-entropy of each
+ * example. Parameters and gradient are each one flat vector (every layer holds views), so an optimizer, the DP
+ * noise and a checkpoint see one array.
+ *
+ * <p>{@link #addGradient} is the engine: one batched forward and backward pass over the examples' own losses (not
+ * their mean), every example's gradient norm over all parameters together from what the layers kept, the clip
+ * factors cᵢ = min(1, S / ‖∇θᵢ‖), and Σᵢ cᵢ·∇θᵢ added to {@link #gradient()} by book-keeping. With no clip bound it
+ * adds the plain sum Σᵢ ∇θᵢ (ordinary training) and computes norms only when asked.
+ */
+public final class Network {
+
+    /** What one batch did: its summed loss, its correct predictions and, when computed, each example's norm. */
+    public record BatchResult(double lossSum, int correct, double[] norms) {
+    }
+
+    private final List<Layer> layers;
+    private final long[] inputShape;
+    private final DataType dataType;
+    private final INDArray params;
+    private final INDArray gradient;
+    private final int classes;
+    private final int firstWithParams;
+
+    private Network(long[] inputShape, DataType dataType, List<Layer> layers) {
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("a network needs at least one layer");
+        }
+        this.layers = List.copyOf(layers);
+        this.inputShape = inputShape.clone();
+        this.dataType = dataType;
+        long[] shape = inputShape.clone();
+        long total = 0;
+        int first = -1;
+        for (int i = 0; i < layers.size(); i++) {
+            try {
+                shape = layers.get(i).outputShape(shape);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("layer " + i + " (" + layers.get(i).describe() + "): " + e.getMessage(), e);
+            }
+            if (layers.get(i).numParams() > 0 && first < 0) {
+                first = i;
+            }
+            total += layers.get(i).numParams();
+        }
+        if (shape.length != 1) {
+            throw new IllegalArgumentException("the last layer must give a vector of class logits, got shape "
+                    + Arrays.toString(shape));
+        }
+        this.classes = Math.toIntExact(shape[0]);
+        this.firstWithParams = first;
+        this.params = Nd4j.create(dataType, 1, Math.max(total, 1));
+        this.gradient = Nd4j.create(dataType, 1, Math.max(total, 1));
+        shape = inputShape.clone();
+        long at = 0;
+        for (Layer l : layers) {
+            long n = l.numParams();
+            if (n > 0) {
+                l.bind(shape, Layer.slice(params, at, at + n), Layer.slice(gradient, at, at + n));
+            }
+            at += n;
+            shape = l.outputShape(shape);
+        }
+    }
+
+    /**
+     * A network over inputs of {@code inputShape} (one example, e.g. [1, 28, 28]), parameters initialised from
+     * {@code seed} (Glorot-uniform kernels, zero biases, unit scales).
+     */
+    public static Network of(long[] inputShape, DataType dataType, List<Layer> layers, long seed) {
+        Network n = new Network(inputShape, dataType, layers);
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (Layer l : n.layers) {
+            l.initialise(rng);
+        }
+        return n;
+    }
+
+    /** The same layers built afresh by {@code layers} over the given data type, with this network's parameters. */
+    public Network withDataType(DataType type, List<Layer> freshLayers) {
+        Network n = new Network(inputShape, type, freshLayers);
+        n.params.assign(params.castTo(type));
+        return n;
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    public long[] inputShape() {
+        return inputShape.clone();
+    }
+
+    public DataType dataType() {
+        return dataType;
+    }
+
+    public int numClasses() {
+        return classes;
+    }
+
+    public long numParams() {
+        return layers.stream().mapToLong(Layer::numParams).sum();
+    }
+
+    /** All parameters as one [1, P] row (the live array: writing it changes the network). */
+    public INDArray params() {
+        return params;
+    }
+
+    /** The gradient accumulated by {@link #addGradient} since the last {@link #clearGradient()} (live array). */
+    public INDArray gradient() {
+        return gradient;
+    }
+
+    public void clearGradient() {
+        gradient.assign(0);
+    }
+
+    /** One line per layer with its output shape and parameter count, and how its per-example norms are computed. */
+    public List<String> summary() {
+        List<String> out = new ArrayList<>();
+        long[] shape = inputShape.clone();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            shape = l.outputShape(shape);
+            String norms = l instanceof WindowedLayer w ? (w.ghost() ? ", ghost norm" : ", per-example gradient")
+                    : l instanceof Dense ? ", ghost norm" : l.numParams() > 0 ? ", per-example gradient" : "";
+            out.add(i + " " + l.describe() + " -> " + Arrays.toString(shape) + ", " + l.numParams() + " parameters" + norms);
+        }
+        return out;
+    }
+
+    /** The logits [batch, classes] of a batch [batch, inputShape...]. */
+    public INDArray output(INDArray x) {
+        checkInput(x);
+        INDArray h = x.castTo(dataType);
+        for (Layer l : layers) {
+            h = l.forward(h);
+        }
+        return h;
+    }
+
+    /**
+     * Adds the batch's clipped gradient sum Σᵢ min(1, clip / ‖∇θᵢ‖)·∇θᵢ to {@link #gradient()}, each ∇θᵢ the
+     * gradient of example i's own cross-entropy loss. {@code clip} = +∞ adds the plain sum.
+     *
+     * @param x      the batch [batch, inputShape...]
+     * @param labels each example's class
+     * @param clip   the clip bound S (> 0), or {@link Double#POSITIVE_INFINITY} for no clipping
+     * @param norms  whether to compute the norms when not clipping (always computed when clipping)
+     */
+    public BatchResult addGradient(INDArray x, int[] labels, double clip, boolean norms) {
+        if (!(clip > 0)) {
+            throw new IllegalArgumentException("the clip bound must be > 0, got " + clip);
+        }
+        if (x.size(0) != labels.length) {
+            throw new IllegalArgumentException(x.size(0) + " examples but " + labels.length + " labels");
+        }
+        INDArray logits = output(x);
+        double[][] z = logits.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] grad = new double[z.length][];
+        double loss = 0;
+        int correct = 0;
+        for (int i = 0; i < z.length; i++) {
+            int y = labels[i];
+            if (y < 0 || y >= classes) {
+                throw new IllegalArgumentException("label " + y + " of example " + i + " is outside [0, " + classes + ")");
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            int arg = 0;
+            for (int c = 0; c < classes; c++) {
+                if (z[i][c] > max) {
+                    max = z[i][c];
+                    arg = c;
+                }
+            }
+            double sum = 0;
+            grad[i] = new double[classes];
+            for (int c = 0; c < classes; c++) {
+                grad[i][c] = Math.exp(z[i][c] - max);
+                sum += grad[i][c];
+            }
+            for (int c = 0; c < classes; c++) {
+                grad[i][c] /= sum;
+            }
+            loss += Math.log(sum) - (z[i][y] - max);
+            grad[i][y] -= 1;
+            correct += arg == y ? 1 : 0;
+        }
+        INDArray g = Nd4j.create(grad).castTo(dataType);
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            g = layers.get(i).backward(g, i > firstWithParams);
+        }
+        boolean clipping = clip != Double.POSITIVE_INFINITY;
+        double[] n = null;
+        INDArray scale = null;
+        if (clipping || norms) {
+            INDArray squared = Nd4j.create(dataType, labels.length, 1);
+            for (Layer l : layers) {
+                l.addSquaredNorms(squared);
+            }
+            n = squared.castTo(DataType.DOUBLE).data().asDouble();
+            if (clipping) {
+                double[] c = new double[n.length];
+                for (int i = 0; i < n.length; i++) {
+                    n[i] = Math.sqrt(n[i]);
+                    c[i] = n[i] > clip ? clip / n[i] : 1;
+                }
+                scale = Nd4j.create(c, new long[] {c.length, 1}, 'c').castTo(dataType);
+            } else {
+                for (int i = 0; i < n.length; i++) {
+                    n[i] = Math.sqrt(n[i]);
+                }
+            }
+        }
+        for (Layer l : layers) {
+            l.accumulate(scale);
+            l.release();
+        }
+        return new BatchResult(loss, correct, n);
+    }
+
+    private void checkInput(INDArray x) {
+        long[] s = x.shape();
+        if (s.length != inputShape.length + 1 || !Arrays.equals(WindowedLayer.tail(s), inputShape)) {
+            throw new IllegalArgumentException("the network takes inputs of shape [batch, "
+                    + Arrays.toString(inputShape).replaceAll("[\\[\\]]", "") + "], got " + Arrays.toString(s));
+        }
+    }
+}

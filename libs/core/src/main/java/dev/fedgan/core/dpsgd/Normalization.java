@@ -1,0 +1,170 @@
+package dev.fedgan.core.dpsgd;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Broadcast;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Group normalisation and layer normalisation: each example is normalised over its own values only (never over the
+ * batch), so per-example gradients exist; then scaled by γ and shifted by β. Example i's parameter gradients are
+ * ∇γᵢ = Σ x̂ᵢ ⊙ gᵢ and ∇βᵢ = Σ gᵢ, summed over the positions that share a parameter (all positions of a channel for
+ * GroupNorm; none for LayerNorm's per-element parameters): small, so they are materialised.
+ *
+ * <p>BatchNorm, which normalises over the batch, has no such form: one example's output depends on every other
+ * example of the batch, so no per-example gradient exists and {@link Dl4jModels} rejects it.
+ */
+public final class Normalization extends Layer {
+
+    static final double EPSILON = 1e-5;
+
+    private final int groups;
+    private final boolean perElement;
+    private long channels;
+    private long features;
+    private INDArray gamma;
+    private INDArray beta;
+    private INDArray gradGamma;
+    private INDArray gradBeta;
+    private INDArray normalised;
+    private INDArray inverseStd;
+    private INDArray outputGradient;
+    private long[] shape;
+
+    private Normalization(int groups, boolean perElement) {
+        this.groups = groups;
+        this.perElement = perElement;
+    }
+
+    /** GroupNorm(groups, C): normalise each example over groups of C / groups channels; γ, β per channel. */
+    public static Normalization groupNorm(int groups) {
+        if (groups < 1) {
+            throw new IllegalArgumentException("group norm needs groups >= 1, got " + groups);
+        }
+        return new Normalization(groups, false);
+    }
+
+    /** LayerNorm: normalise each example over all its values; γ, β per element (PyTorch's elementwise affine). */
+    public static Normalization layerNorm() {
+        return new Normalization(1, true);
+    }
+
+    @Override
+    public String describe() {
+        return perElement ? "layer-norm" : "group-norm " + groups + " groups";
+    }
+
+    /** Also fixes the parameter count, which depends on the input shape. */
+    @Override
+    public long[] outputShape(long[] s) {
+        if (!perElement && s[0] % groups != 0) {
+            throw new IllegalArgumentException(describe() + ": " + s[0] + " channels do not split into " + groups
+                    + " groups");
+        }
+        channels = s[0];
+        features = product(s);
+        return s.clone();
+    }
+
+    @Override
+    public int numParams() {
+        return Math.toIntExact(2 * (perElement ? features : channels));
+    }
+
+    @Override
+    void bind(long[] inputShape, INDArray params, INDArray gradient) {
+        outputShape(inputShape);
+        long n = numParams() / 2;
+        gamma = slice(params, 0, n).reshape('c', new long[] {1, n});
+        beta = slice(params, n, 2 * n).reshape('c', new long[] {1, n});
+        gradGamma = slice(gradient, 0, n).reshape('c', new long[] {1, n});
+        gradBeta = slice(gradient, n, 2 * n).reshape('c', new long[] {1, n});
+    }
+
+    @Override
+    void initialise(java.util.SplittableRandom rng) {
+        gamma.assign(1);
+        beta.assign(0);
+    }
+
+    @Override
+    INDArray forward(INDArray x) {
+        shape = x.shape();
+        long batch = shape[0];
+        INDArray grouped = x.dup('c').reshape('c', new long[] {batch, groups, features / groups});
+        INDArray mean = grouped.mean(true, 2);
+        INDArray centred = grouped.subi(mean.broadcast(grouped.shape()));
+        INDArray var = centred.mul(centred).mean(true, 2);
+        inverseStd = Transforms.pow(var.addi(EPSILON), -0.5, false);
+        centred.muli(inverseStd.broadcast(centred.shape()));
+        normalised = centred.reshape('c', shape);
+        return affine(normalised);
+    }
+
+    private INDArray affine(INDArray xhat) {
+        long batch = xhat.size(0);
+        if (perElement) {
+            return xhat.reshape('c', new long[] {batch, features}).mulRowVector(gamma).addiRowVector(beta).reshape('c', shape);
+        }
+        INDArray x3 = xhat.reshape('c', new long[] {batch, channels, features / channels});
+        INDArray y = Broadcast.mul(x3, gamma.reshape(channels), x3.ulike(), 1);
+        Broadcast.add(y, beta.reshape(channels), y, 1);
+        return y.reshape('c', shape);
+    }
+
+    @Override
+    INDArray backward(INDArray g, boolean inputGradient) {
+        outputGradient = g.dup('c');
+        if (!inputGradient) {
+            return null;
+        }
+        long batch = shape[0];
+        INDArray gx;
+        if (perElement) {
+            gx = outputGradient.reshape('c', new long[] {batch, features}).mulRowVector(gamma);
+        } else {
+            INDArray g3 = outputGradient.reshape('c', new long[] {batch, channels, features / channels});
+            gx = Broadcast.mul(g3, gamma.reshape(channels), g3.ulike(), 1);
+        }
+        long m = features / groups;
+        INDArray gr = gx.reshape('c', new long[] {batch, groups, m});
+        INDArray xh = normalised.reshape('c', new long[] {batch, groups, m});
+        INDArray meanG = gr.mean(true, 2);
+        INDArray meanGx = gr.mul(xh).mean(true, 2);
+        INDArray dx = gr.sub(meanG.broadcast(gr.shape())).subi(xh.mul(meanGx.broadcast(gr.shape())))
+                .muli(inverseStd.broadcast(gr.shape()));
+        return dx.reshape('c', shape);
+    }
+
+    /** Example i's gradients of γ and of β, each [batch, parameters / 2]. */
+    private INDArray[] perExample() {
+        long batch = shape[0];
+        INDArray gx = outputGradient.mul(normalised);
+        if (perElement) {
+            return new INDArray[] {gx.reshape('c', new long[] {batch, features}), outputGradient.reshape('c', new long[] {batch, features})};
+        }
+        long positions = features / channels;
+        return new INDArray[] {gx.reshape('c', new long[] {batch, channels, positions}).sum(2),
+            outputGradient.reshape('c', new long[] {batch, channels, positions}).sum(2)};
+    }
+
+    @Override
+    void addSquaredNorms(INDArray squaredNorms) {
+        for (INDArray p : perExample()) {
+            squaredNorms.addi(p.mul(p).sum(true, 1));
+        }
+    }
+
+    @Override
+    void accumulate(INDArray scale) {
+        INDArray[] p = perExample();
+        gradGamma.addi(scale == null ? p[0].sum(true, 0) : scale.transpose().mmul(p[0]));
+        gradBeta.addi(scale == null ? p[1].sum(true, 0) : scale.transpose().mmul(p[1]));
+    }
+
+    @Override
+    void release() {
+        normalised = null;
+        inverseStd = null;
+        outputGradient = null;
+    }
+}
