@@ -1,8 +1,11 @@
 package dev.fedgan.core.classifier;
 
+import dev.fedgan.core.privacy.DpSgdPrivacy;
+
 /**
  * What a saved classifier is: written as {@code classifier.json} next to the weights, so anyone can tell which
- * data, settings and libraries produced it and how good it is.
+ * data, settings and libraries produced it and how good it is; {@code privacy} is the sample-level DP-SGD guarantee
+ * it was trained under, or null for ordinary training.
  */
 public record ClassifierProvenance(
         String architecture,
@@ -24,7 +27,8 @@ public record ClassifierProvenance(
         String dl4jVersion,
         String backend,
         String javaVersion,
-        String createdAt) {
+        String createdAt,
+        DpSgdPrivacy privacy) {
 
     public static final String ARCHITECTURE = "reference EMNIST CNN (conv32-pool-conv64-pool-conv64-dense64-logits)";
 }

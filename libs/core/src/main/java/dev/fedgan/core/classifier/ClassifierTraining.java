@@ -134,7 +134,7 @@ public final class ClassifierTraining {
         ClassifierProvenance prov = new ClassifierProvenance(ClassifierProvenance.ARCHITECTURE, classes, net.numParams(),
                 train.name(), train.fingerprint(), train.numExamples(), test.name(), test.fingerprint(), test.numExamples(),
                 acc, o.epochs(), o.batchSize(), o.learningRate(), o.decayEpochs(), o.seed(), seconds, BuildInfo.dl4jVersion(),
-                BuildInfo.backend(), BuildInfo.javaVersion(), Instant.now().toString());
+                BuildInfo.backend(), BuildInfo.javaVersion(), Instant.now().toString(), null);
         return new PrimaryClassifier(net, prov);
     }
 }

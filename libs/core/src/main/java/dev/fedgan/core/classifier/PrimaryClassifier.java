@@ -24,12 +24,31 @@ public final class PrimaryClassifier {
 
     private final MultiLayerNetwork network;
     private final ClassifierProvenance provenance;
-    private final ClassifierInference inference;
+    private ClassifierInference inference;
 
     PrimaryClassifier(MultiLayerNetwork network, ClassifierProvenance provenance) {
         this.network = network;
         this.provenance = provenance;
-        this.inference = new ClassifierInference(network);
+    }
+
+    /** A trained network with its provenance (e.g. from DP-SGD training). */
+    public static PrimaryClassifier of(MultiLayerNetwork network, ClassifierProvenance provenance) {
+        return new PrimaryClassifier(network, provenance);
+    }
+
+    /**
+     * The compiled logits graph, built on first use: it exists for the reference architecture only, the one
+     * fedgan debugs; other architectures are saved and evaluated with DL4J's own forward pass.
+     */
+    private synchronized ClassifierInference inference() {
+        if (inference == null) {
+            if (provenance != null && !ClassifierProvenance.ARCHITECTURE.equals(provenance.architecture())) {
+                throw new IllegalStateException("the " + provenance.architecture() + " is not the primary classifier's"
+                        + " architecture; only the " + ClassifierProvenance.ARCHITECTURE + " is measured and debugged");
+            }
+            inference = new ClassifierInference(network);
+        }
+        return inference;
     }
 
     public ClassifierProvenance provenance() {
@@ -57,7 +76,8 @@ public final class PrimaryClassifier {
         int[] out = new int[n];
         for (int from = 0; from < n; from += INFERENCE_BATCH) {
             int count = Math.min(INFERENCE_BATCH, n - from);
-            INDArray arg = Nd4j.argMax(inference.logits(batch(pixels, from, count)), 1);
+            INDArray arg = Nd4j.argMax(isReference() ? inference().logits(batch(pixels, from, count))
+                    : network.output(batch(pixels, from, count)), 1);
             for (int i = 0; i < count; i++) {
                 out[from + i] = arg.getInt(i);
             }
@@ -67,7 +87,11 @@ public final class PrimaryClassifier {
 
     /** The classifier's logits [n, classes] (pre-softmax) for an NCHW batch [n, 1, 28, 28]. */
     public INDArray logits(INDArray images) {
-        return inference.logits(images);
+        return inference().logits(images);
+    }
+
+    private boolean isReference() {
+        return provenance == null || ClassifierProvenance.ARCHITECTURE.equals(provenance.architecture());
     }
 
     /** Fraction of correctly classified examples over the whole dataset. */
@@ -105,6 +129,10 @@ public final class PrimaryClassifier {
             }
         }
         ClassifierProvenance provenance = Json.read(prov, ClassifierProvenance.class);
+        if (!ClassifierProvenance.ARCHITECTURE.equals(provenance.architecture())) {
+            throw new IllegalArgumentException(prov + ": a " + provenance.architecture() + "; the primary classifier "
+                    + "must be the " + ClassifierProvenance.ARCHITECTURE + " (train it with --model reference)");
+        }
         MultiLayerNetwork net;
         try {
             net = ModelSerializer.restoreMultiLayerNetwork(weights.toFile(), false);

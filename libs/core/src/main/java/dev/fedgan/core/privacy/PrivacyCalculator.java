@@ -127,6 +127,43 @@ public final class PrivacyCalculator {
                 POISSON_SAMPLING);
     }
 
+    /**
+     * The smallest noise multiplier z (to a relative 1e-4, rounded up) whose T steps at sampling rate q stay within
+     * {@code targetEpsilon} at {@code delta} under {@code conversion}: what a training run must use to promise the
+     * target before it starts. Epsilon falls as z grows, so bisection on z finds it.
+     *
+     * @throws IllegalArgumentException if even z = 1000 exceeds the target
+     */
+    public static double noiseMultiplierFor(double q, long steps, double delta, double targetEpsilon,
+                                            Conversion conversion) {
+        if (!(targetEpsilon > 0) || Double.isInfinite(targetEpsilon)) {
+            throw new IllegalArgumentException("the target epsilon must be a finite number > 0, got " + targetEpsilon);
+        }
+        double hi = 1000;
+        if (epsilonOf(q, hi, steps, delta, conversion) > targetEpsilon) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "epsilon %.4g is out of reach: even "
+                    + "noise multiplier %.0f gives more over %d steps at q = %.4g, delta = %.3g", targetEpsilon, hi, steps,
+                    q, delta));
+        }
+        double lo = 0.05;
+        if (epsilonOf(q, lo, steps, delta, conversion) <= targetEpsilon) {
+            return lo;
+        }
+        while (hi / lo > 1 + 1e-4) {
+            double mid = Math.sqrt(lo * hi);
+            if (epsilonOf(q, mid, steps, delta, conversion) <= targetEpsilon) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return hi;
+    }
+
+    private static double epsilonOf(double q, double z, long steps, double delta, Conversion conversion) {
+        return new RdpAccountant().addSteps(q, z, steps).epsilon(delta, conversion).epsilon();
+    }
+
     static void checkPopulation(long population) {
         if (population < 1) {
             throw new IllegalArgumentException("population N must be >= 1, got " + population);

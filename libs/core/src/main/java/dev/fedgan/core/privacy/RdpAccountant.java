@@ -467,7 +467,7 @@ public final class RdpAccountant {
         }
     }
 
-    static void checkNoiseMultiplier(double z) {
+    public static void checkNoiseMultiplier(double z) {
         if (!(z >= 0)) {
             throw new IllegalArgumentException("noise multiplier must be >= 0, got " + z);
         }
@@ -482,7 +482,7 @@ public final class RdpAccountant {
         }
     }
 
-    static void checkDelta(double delta) {
+    public static void checkDelta(double delta) {
         if (!(delta > 0 && delta < 1)) {
             throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
         }

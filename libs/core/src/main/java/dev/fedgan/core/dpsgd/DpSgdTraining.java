@@ -1,0 +1,242 @@
+package dev.fedgan.core.dpsgd;
+
+import dev.fedgan.core.privacy.ClientSampler;
+import dev.fedgan.core.privacy.Conversion;
+import dev.fedgan.core.privacy.DpSgdPrivacy;
+import dev.fedgan.core.privacy.Epsilon;
+import dev.fedgan.core.privacy.GaussianNoise;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import dev.fedgan.core.privacy.RdpAccountant;
+import dev.fedgan.core.progress.Progress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * DP-SGD (Abadi et al. 2016) over a {@link Network}: each step draws a Poisson sample of the training examples
+ * (each independently with probability q = B / n), clips every drawn example's gradient to L2 norm S over all
+ * parameters, adds N(0, (zS)²) from the secure noise source to every coordinate of the sum, divides by the
+ * expected batch size B (not the drawn size, which would depend on the sample) and takes an SGD step with
+ * momentum. The RDP accountant is charged T = ceil(epochs · n / B) steps of (q, z), as TF Privacy counts them.
+ *
+ * <p>With a target ε, z is chosen before training as the smallest that keeps the T planned steps within the
+ * target; before each epoch the accountant checks that the epoch would not exceed it, and training stops if it
+ * would. With {@link Options#nonPrivate()} the same network takes ordinary mini-batch SGD steps (shuffled batches
+ * of B, the mean gradient, no clipping or noise): the baseline.
+ */
+public final class DpSgdTraining {
+
+    /**
+     * @param clipNorm        S, the per-example gradient bound (> 0)
+     * @param noiseMultiplier z, or null to choose it from {@code targetEpsilon}
+     * @param targetEpsilon   the ε to stay within, or null when z is given
+     * @param delta           δ, or null for min(1e-5, n^-1.1)
+     * @param conversion      the RDP-to-(ε, δ) conversion of the target and of the headline ε
+     * @param expectedBatch   B, the expected batch size
+     * @param epochs          passes over the data (T = ceil(epochs · n / B) steps)
+     * @param learningRate    the SGD step size
+     * @param momentum        SGD momentum in [0, 1)
+     * @param physicalBatch   examples per forward/backward pass (memory bound; the result does not depend on it
+     *                        beyond float rounding)
+     * @param seed            parameter initialisation, and sampling and noise when {@code reproducible}
+     * @param reproducible    seeded sampling and noise: reproducible runs, NOT private
+     * @param nonPrivate      ordinary SGD, no clipping or noise (the baseline)
+     */
+    public record Options(double clipNorm, Double noiseMultiplier, Double targetEpsilon, Double delta,
+                          Conversion conversion, int expectedBatch, double epochs, double learningRate, double momentum,
+                          int physicalBatch, long seed, boolean reproducible, boolean nonPrivate) {
+
+        public Options {
+            if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
+                throw new IllegalArgumentException("the clip norm must be a finite number > 0, got " + clipNorm);
+            }
+            if (!nonPrivate && (noiseMultiplier == null) == (targetEpsilon == null)) {
+                throw new IllegalArgumentException("give either a noise multiplier or a target epsilon, not "
+                        + (noiseMultiplier == null ? "neither" : "both"));
+            }
+            if (noiseMultiplier != null) {
+                RdpAccountant.checkNoiseMultiplier(noiseMultiplier);
+            }
+            if (targetEpsilon != null && (!(targetEpsilon > 0) || Double.isInfinite(targetEpsilon))) {
+                throw new IllegalArgumentException("the target epsilon must be a finite number > 0, got " + targetEpsilon);
+            }
+            if (delta != null) {
+                RdpAccountant.checkDelta(delta);
+            }
+            if (expectedBatch < 1) {
+                throw new IllegalArgumentException("the expected batch size must be >= 1, got " + expectedBatch);
+            }
+            if (!(epochs > 0) || epochs > 10_000) {
+                throw new IllegalArgumentException("epochs must be in (0, 10000], got " + epochs);
+            }
+            if (!(learningRate > 0) || learningRate > 1000) {
+                throw new IllegalArgumentException("the learning rate must be in (0, 1000], got " + learningRate);
+            }
+            if (!(momentum >= 0 && momentum < 1)) {
+                throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+            }
+            if (physicalBatch < 1 || physicalBatch > 65_536) {
+                throw new IllegalArgumentException("the physical batch must be in [1, 65536], got " + physicalBatch);
+            }
+            conversion = conversion == null ? Conversion.ORIGINAL : conversion;
+        }
+    }
+
+    /** One epoch's figures: training loss and accuracy over the examples drawn, test accuracy, ε so far. */
+    public record Epoch(int epoch, long steps, double trainLoss, double trainAccuracy, double testAccuracy,
+                        double epsilon, double seconds) {
+    }
+
+    /** The trained network, every epoch's figures, the guarantee (null when non-private) and the final accuracy. */
+    public record Result(Network network, List<Epoch> epochs, DpSgdPrivacy privacy, double testAccuracy,
+                         double seconds, String stoppedEarly) {
+    }
+
+    private DpSgdTraining() {
+    }
+
+    /** Checks the options against the data before any work: B within n, δ, the target reachable. */
+    public static double noiseMultiplier(Options o, int examples) {
+        if (o.nonPrivate()) {
+            return 0;
+        }
+        if (o.expectedBatch() > examples) {
+            throw new IllegalArgumentException("the expected batch " + o.expectedBatch() + " exceeds the "
+                    + examples + " training examples");
+        }
+        if (o.noiseMultiplier() != null) {
+            return o.noiseMultiplier();
+        }
+        double q = (double) o.expectedBatch() / examples;
+        long steps = PrivacyCalculator.stepsForEpochs(examples, o.expectedBatch(), o.epochs());
+        return PrivacyCalculator.noiseMultiplierFor(q, steps, delta(o, examples), o.targetEpsilon(), o.conversion());
+    }
+
+    static double delta(Options o, int examples) {
+        return o.delta() != null ? o.delta() : PrivacyCalculator.defaultDelta(examples);
+    }
+
+    public static Result train(Network net, Examples train, Examples test, Options o, Progress progress) {
+        if (train.numClasses() != net.numClasses() || test.numClasses() != net.numClasses()) {
+            throw new IllegalArgumentException("the network has " + net.numClasses() + " classes but " + train.name()
+                    + " has " + train.numClasses() + " and " + test.name() + " " + test.numClasses());
+        }
+        long started = System.nanoTime();
+        int n = train.size();
+        int batch = o.expectedBatch();
+        double z = noiseMultiplier(o, n);
+        double q = (double) batch / n;
+        long totalSteps = PrivacyCalculator.stepsForEpochs(n, Math.min(batch, n), o.epochs());
+        double delta = delta(o, n);
+        double clip = o.nonPrivate() ? Double.POSITIVE_INFINITY : o.clipNorm();
+        ClientSampler sampler = o.reproducible() ? ClientSampler.seeded(o.seed()) : ClientSampler.secure();
+        GaussianNoise noise = o.reproducible() ? GaussianNoise.seeded(o.seed()) : GaussianNoise.secure();
+        SplittableRandom shuffle = new SplittableRandom(o.seed());
+        RdpAccountant accountant = new RdpAccountant();
+        INDArray velocity = Nd4j.zeros(net.params().dataType(), net.params().shape());
+        List<Epoch> epochs = new ArrayList<>();
+        int epochCount = (int) Math.ceil(o.epochs());
+        String stopped = null;
+        long done = 0;
+        int[] order = null;
+        int cursor = n;
+        progress.start(o.nonPrivate() ? "training (non-private)" : "DP-SGD training", totalSteps, "steps");
+        for (int e = 1; e <= epochCount && stopped == null; e++) {
+            long end = Math.min(totalSteps, (long) Math.ceil(Math.min(e, o.epochs()) * n / batch));
+            long steps = end - done;
+            if (!o.nonPrivate() && o.targetEpsilon() != null) {
+                double next = accountant.copy().addSteps(q, z, steps).epsilon(delta, o.conversion()).epsilon();
+                if (next > o.targetEpsilon()) {
+                    stopped = String.format(Locale.ROOT, "stopped before epoch %d: it would bring epsilon to %.4f, over "
+                            + "the target %.4f", e, next, o.targetEpsilon());
+                    break;
+                }
+            }
+            long epochStart = System.nanoTime();
+            double lossSum = 0;
+            long correct = 0;
+            long seen = 0;
+            for (long s = 0; s < steps; s++) {
+                int[] drawn;
+                if (o.nonPrivate()) {
+                    if (cursor + batch > n) {
+                        order = dev.fedgan.core.data.WriterPartition.permutation(n, shuffle);
+                        cursor = 0;
+                    }
+                    drawn = java.util.Arrays.copyOfRange(order, cursor, cursor + batch);
+                    cursor += batch;
+                } else {
+                    drawn = sampler.sample(q, n);
+                }
+                net.clearGradient();
+                for (int from = 0; from < drawn.length; from += o.physicalBatch()) {
+                    int to = Math.min(drawn.length, from + o.physicalBatch());
+                    Network.BatchResult r = net.addGradient(train.batch(drawn, from, to, net.dataType()),
+                            train.labels(drawn, from, to), clip, false);
+                    lossSum += r.lossSum();
+                    correct += r.correct();
+                }
+                seen += drawn.length;
+                INDArray g = net.gradient();
+                if (!o.nonPrivate()) {
+                    float[] noisy = g.toFloatVector();
+                    noise.addTo(noisy, z * o.clipNorm());
+                    g.assign(Nd4j.create(noisy, g.shape(), 'c').castTo(g.dataType()));
+                }
+                g.divi(o.nonPrivate() ? drawn.length : batch);
+                velocity.muli(o.momentum()).addi(g);
+                net.params().subi(velocity.mul(o.learningRate()));
+                done++;
+                progress.advance(1, String.format(Locale.ROOT, "epoch %d/%d loss %.4f acc %.1f%%%s", e, epochCount,
+                        seen == 0 ? Double.NaN : lossSum / seen, seen == 0 ? 0 : 100.0 * correct / seen,
+                        epochs.isEmpty() || o.nonPrivate() ? ""
+                                : String.format(Locale.ROOT, " eps %.3f", epochs.get(epochs.size() - 1).epsilon())));
+            }
+            if (!o.nonPrivate()) {
+                accountant.addSteps(q, z, steps);
+            }
+            double eps = o.nonPrivate() ? Double.POSITIVE_INFINITY : accountant.epsilon(delta, o.conversion()).epsilon();
+            epochs.add(new Epoch(e, done, seen == 0 ? Double.NaN : lossSum / seen, seen == 0 ? Double.NaN : (double) correct / seen,
+                    accuracy(net, test, o.physicalBatch()), eps, (System.nanoTime() - epochStart) / 1e9));
+        }
+        double acc = epochs.isEmpty() ? accuracy(net, test, o.physicalBatch()) : epochs.get(epochs.size() - 1).testAccuracy();
+        DpSgdPrivacy privacy = null;
+        if (!o.nonPrivate()) {
+            Epsilon original = accountant.epsilon(delta, Conversion.ORIGINAL);
+            Epsilon improved = accountant.epsilon(delta, Conversion.IMPROVED);
+            privacy = new DpSgdPrivacy(DpSgdPrivacy.UNIT, n, batch, q, o.clipNorm(), z, o.targetEpsilon(), done, delta,
+                    o.delta() == null, done == 0 ? 0 : original.epsilon(), done == 0 ? 0 : improved.epsilon(),
+                    "Poisson sampling: each of the " + n + " examples in each step independently with probability q = "
+                            + batch + "/" + n + "; " + sampler.description(),
+                    noise.description());
+        }
+        progress.finish(String.format(Locale.ROOT, "test accuracy %.2f%%%s", 100 * acc, privacy == null ? ""
+                : String.format(Locale.ROOT, ", epsilon %.3f (original conversion) / %.3f (improved) at delta %.3g",
+                privacy.epsilonOriginal(), privacy.epsilonImproved(), delta)));
+        return new Result(net, List.copyOf(epochs), privacy, acc, (System.nanoTime() - started) / 1e9, stopped);
+    }
+
+    /** The share of {@code data} the network classifies right. */
+    public static double accuracy(Network net, Examples data, int chunk) {
+        int n = data.size();
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        long correct = 0;
+        for (int from = 0; from < n; from += chunk) {
+            int to = Math.min(n, from + chunk);
+            INDArray arg = Nd4j.argMax(net.output(data.batch(all, from, to, net.dataType())), 1);
+            for (int i = from; i < to; i++) {
+                correct += arg.getInt(i - from) == data.labels()[i] ? 1 : 0;
+            }
+            for (Layer l : net.layers()) {
+                l.release();
+            }
+        }
+        return n == 0 ? Double.NaN : (double) correct / n;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.fedgan.core.dpsgd;
+
+import dev.fedgan.core.data.FederatedDataset;
+import dev.fedgan.core.data.WriterData;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Labelled examples for sample-level training, pooled over all writers of a data set (DP-SGD protects one example,
+ * whoever wrote it): features of one shape in one flat array, and the labels.
+ */
+public record Examples(String name, String fingerprint, long[] shape, float[] features, int[] labels, int numClasses) {
+
+    public Examples {
+        long size = Layer.product(shape);
+        if (features.length != size * labels.length) {
+            throw new IllegalArgumentException(name + ": " + features.length + " feature values for " + labels.length
+                    + " examples of shape " + java.util.Arrays.toString(shape));
+        }
+        for (int i = 0; i < features.length; i++) {
+            if (!Float.isFinite(features[i])) {
+                throw new IllegalArgumentException(name + ": example " + i / size + " has a non-finite value ("
+                        + features[i] + ")");
+            }
+        }
+    }
+
+    /** Every example of every writer, as [1, 28, 28] images. */
+    public static Examples of(FederatedDataset data) {
+        int n = Math.toIntExact(data.numExamples());
+        float[] x = new float[n * WriterData.PIXELS];
+        int[] y = new int[n];
+        int at = 0;
+        for (WriterData w : data.writers()) {
+            System.arraycopy(w.pixels(), 0, x, at * WriterData.PIXELS, w.pixels().length);
+            System.arraycopy(w.labels(), 0, y, at, w.size());
+            at += w.size();
+        }
+        return new Examples(data.name(), data.fingerprint(), new long[] {1, WriterData.SIDE, WriterData.SIDE}, x, y,
+                data.numClasses());
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    /** The examples at {@code indices[from .. to-1]} as a batch [count, shape...]. */
+    INDArray batch(int[] indices, int from, int to, DataType type) {
+        int size = (int) Layer.product(shape);
+        float[] buf = new float[(to - from) * size];
+        for (int i = from; i < to; i++) {
+            System.arraycopy(features, indices[i] * size, buf, (i - from) * size, size);
+        }
+        return Nd4j.create(buf, Layer.batchShape(to - from, shape), 'c').castTo(type);
+    }
+
+    int[] labels(int[] indices, int from, int to) {
+        int[] y = new int[to - from];
+        for (int i = from; i < to; i++) {
+            y[i - from] = labels[indices[i]];
+        }
+        return y;
+    }
+}

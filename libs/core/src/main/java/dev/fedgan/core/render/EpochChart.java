@@ -1,0 +1,134 @@
+package dev.fedgan.core.render;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A training run per epoch as a PNG of two panels over the same epoch axis: accuracy (one line per series, 0–100%)
+ * above, ε spent so far below, where a person sees at once what each epoch bought and cost.
+ */
+public final class EpochChart {
+
+    /** One line: a name, a colour and a value per epoch (NaN for none). */
+    public record Series(String name, Color color, double[] values) {
+    }
+
+    private static final int W = 960;
+    private static final int PANEL = 300;
+    private static final int LEFT = 80;
+    private static final int RIGHT = 30;
+    private static final int TOP = 60;
+    private static final int GAP = 70;
+    private static final int BOTTOM = 50;
+
+    private EpochChart() {
+    }
+
+    /**
+     * @param accuracy accuracy series in [0, 1]
+     * @param epsilon  ε after each epoch, or null (a non-private run: one panel)
+     */
+    public static BufferedImage draw(String title, List<Series> accuracy, double[] epsilon) {
+        int panels = epsilon == null ? 1 : 2;
+        int h = TOP + panels * PANEL + (panels - 1) * GAP + BOTTOM;
+        BufferedImage img = new BufferedImage(W, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, W, h);
+            g.setColor(Color.BLACK);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+            g.drawString(title, LEFT, 30);
+            int epochs = accuracy.stream().mapToInt(s -> s.values().length).max().orElse(0);
+            panel(g, TOP, "accuracy %", accuracy, 0, 100, 100, epochs);
+            if (epsilon != null) {
+                double max = 0;
+                for (double e : epsilon) {
+                    max = Math.max(max, Double.isFinite(e) ? e : 0);
+                }
+                panel(g, TOP + PANEL + GAP, "epsilon spent", List.of(new Series("epsilon", new Color(0xD62728), epsilon)),
+                        0, niceCeiling(max), 1, epochs);
+            }
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            g.setColor(Color.BLACK);
+            g.drawString("epoch", W / 2, h - 15);
+        } finally {
+            g.dispose();
+        }
+        return img;
+    }
+
+    private static void panel(Graphics2D g, int top, String label, List<Series> series, double min, double max,
+                              double scale, int epochs) {
+        int plotW = W - LEFT - RIGHT;
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setColor(new Color(0xDDDDDD));
+        for (int t = 0; t <= 5; t++) {
+            int y = top + PANEL - t * PANEL / 5;
+            g.drawLine(LEFT, y, LEFT + plotW, y);
+            g.setColor(Color.BLACK);
+            g.drawString(String.format(Locale.ROOT, max - min >= 10 ? "%.0f" : "%.2f", min + (max - min) * t / 5), 10, y + 4);
+            g.setColor(new Color(0xDDDDDD));
+        }
+        g.setColor(Color.BLACK);
+        g.drawRect(LEFT, top, plotW, PANEL);
+        g.drawString(label, LEFT, top - 8);
+        int ticks = Math.max(1, epochs / 10);
+        for (int e = 1; e <= epochs; e += ticks) {
+            g.drawString(Integer.toString(e), x(e, epochs, plotW) - 4, top + PANEL + 16);
+        }
+        int legend = LEFT + 140;
+        for (Series s : series) {
+            g.setColor(s.color());
+            g.setStroke(new BasicStroke(2.5f));
+            int px = -1;
+            int py = -1;
+            for (int i = 0; i < s.values().length; i++) {
+                double v = s.values()[i] * scale;
+                if (!Double.isFinite(v)) {
+                    px = -1;
+                    continue;
+                }
+                int x = x(i + 1, epochs, plotW);
+                int y = top + PANEL - (int) Math.round((Math.min(max, Math.max(min, v)) - min) / (max - min) * PANEL);
+                g.fillOval(x - 3, y - 3, 6, 6);
+                if (px >= 0) {
+                    g.drawLine(px, py, x, y);
+                }
+                px = x;
+                py = y;
+            }
+            g.setStroke(new BasicStroke(1f));
+            g.fillRect(legend, top - 18, 14, 10);
+            g.setColor(Color.BLACK);
+            g.drawString(s.name(), legend + 18, top - 8);
+            legend += 30 + g.getFontMetrics().stringWidth(s.name());
+        }
+    }
+
+    private static int x(int epoch, int epochs, int plotW) {
+        return epochs <= 1 ? LEFT + plotW / 2 : LEFT + (int) Math.round((epoch - 1) * (double) plotW / (epochs - 1));
+    }
+
+    /** The smallest 1, 2 or 5 × 10^k at or above v (1 for v ≤ 0). */
+    static double niceCeiling(double v) {
+        if (!(v > 0)) {
+            return 1;
+        }
+        double p = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * p >= v) {
+                return m * p;
+            }
+        }
+        return 10 * p;
+    }
+}
