@@ -32,6 +32,26 @@ class PrivacyCalculatorTest {
         assertTrue(e.epsilonImproved() < e.epsilonOriginal());
     }
 
+    /**
+     * The DP-SGD reference's section 1 table (independent accountant, original conversion, delta 1e-5): the noise
+     * chosen for a target epsilon is the published setting's, and the published setting meets the target.
+     */
+    @Test
+    void theNoiseForATargetEpsilonIsThePublishedSettings() {
+        // Tramèr & Boneh's Fashion-MNIST CNN: B 2048, 40 epochs, z 2.15 -> epsilon 3.020.
+        long t = PrivacyCalculator.stepsForEpochs(60_000, 2048, 40);
+        assertEquals(1172, t);
+        double z = PrivacyCalculator.noiseMultiplierFor(2048.0 / 60_000, t, 1e-5, 3.020, Conversion.ORIGINAL);
+        assertEquals(2.15, z, 0.005);
+        double eps = PrivacyCalculator.forSamplingRate(2048.0 / 60_000, z, t, 1e-5).epsilonOriginal();
+        assertTrue(eps <= 3.020 && eps > 3.019, "epsilon " + eps + " at the chosen z " + z);
+        // TF Privacy's MNIST tutorial, 60 epochs of B 256: z 1.1 -> epsilon 3.009.
+        double tutorial = PrivacyCalculator.noiseMultiplierFor(256.0 / 60_000, 14_063, 1e-5, 3.009, Conversion.ORIGINAL);
+        assertEquals(1.1, tutorial, 0.002);
+        assertThrows(IllegalArgumentException.class,
+                () -> PrivacyCalculator.noiseMultiplierFor(0.5, 1_000_000, 1e-9, 1e-4, Conversion.ORIGINAL));
+    }
+
     @Test
     void defaultDeltaIsTheSmallerOf1eMinus5AndNToTheMinus1Point1() {
         // The demo's 25 writers: 25^-1.1 = 0.029 would be far above 1/N; the default is 1e-5.
