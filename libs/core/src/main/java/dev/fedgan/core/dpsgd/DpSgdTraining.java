@@ -98,7 +98,10 @@ public final class DpSgdTraining {
     private DpSgdTraining() {
     }
 
-    /** Checks the options against the data before any work: B within n, δ, the target reachable. */
+    /**
+     * Checks the options against the data before any work (B within n; δ below 1/n, since a mechanism that
+     * publishes one random example in full is (0, 1/n)-DP; the target reachable) and returns the noise multiplier.
+     */
     public static double noiseMultiplier(Options o, int examples) {
         if (o.nonPrivate()) {
             return 0;
@@ -106,6 +109,11 @@ public final class DpSgdTraining {
         if (o.expectedBatch() > examples) {
             throw new IllegalArgumentException("the expected batch " + o.expectedBatch() + " exceeds the "
                     + examples + " training examples");
+        }
+        if (o.delta() != null && o.delta() >= 1.0 / examples) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "delta %.3g is not below 1/n = 1/%d: such a "
+                    + "guarantee allows publishing an example outright; use at most min(1e-5, n^-1.1) = %.3g", o.delta(),
+                    examples, PrivacyCalculator.defaultDelta(examples)));
         }
         if (o.noiseMultiplier() != null) {
             return o.noiseMultiplier();
