@@ -41,12 +41,6 @@ public final class Conv2d extends WindowedLayer {
     }
 
     @Override
-    long[] factorSizes(long[] s) {
-        long[] o = outputShape(s);
-        return new long[] {out, (long) in * window.kernelH() * window.kernelW(), o[1] * o[2]};
-    }
-
-    @Override
     INDArray[] factors() {
         INDArray g = outputGradient;
         INDArray patches = unfold(input, window, g.size(2), g.size(3));

@@ -51,11 +51,6 @@ public final class ConvTranspose2d extends WindowedLayer {
     }
 
     @Override
-    long[] factorSizes(long[] s) {
-        return new long[] {in, (long) out * window.kernelH() * window.kernelW(), s[1] * s[2]};
-    }
-
-    @Override
     INDArray[] factors() {
         INDArray x = input;
         INDArray gathered = unfold(outputGradient, window, x.size(2), x.size(3));

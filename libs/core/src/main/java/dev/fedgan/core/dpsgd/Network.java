@@ -134,8 +134,10 @@ public final class Network {
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             shape = l.outputShape(shape);
-            String norms = l instanceof WindowedLayer w ? (w.ghost() ? ", ghost norm" : ", per-example gradient")
-                    : l instanceof Dense ? ", ghost norm" : l.numParams() > 0 ? ", per-example gradient" : "";
+            String norms = l instanceof WindowedLayer w ? (w.materialisedUpTo() == Long.MAX_VALUE ? ", per-example gradients"
+                    : w.materialisedUpTo() == 0 ? ", ghost norm"
+                    : ", per-example gradients up to " + w.materialisedUpTo() + " examples a pass, ghost norm beyond")
+                    : l instanceof Dense ? ", ghost norm" : l.numParams() > 0 ? ", per-example gradients" : "";
             out.add(i + " " + l.describe() + " -> " + Arrays.toString(shape) + ", " + l.numParams() + " parameters" + norms);
         }
         return out;

@@ -8,10 +8,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * What a convolution and a transposed convolution share. For both, example i's weight gradient is a product of two
  * matrices over T positions, ∇Wᵢ = Lᵢ·Rᵢᵀ (Lᵢ: a × T, Rᵢ: c × T; for a convolution Lᵢ is the output gradient and
  * Rᵢ the unfolded input, for a transposed convolution Lᵢ is the input and Rᵢ the unfolded output gradient), so
- * ‖∇Wᵢ‖² = ⟨LᵢᵀLᵢ, RᵢᵀRᵢ⟩ (the ghost norm, T²(a + c) multiply-adds) or the squared sum of the materialised
- * product (T·a·c). Each layer takes the cheaper ({@link #ghost()}), as Bu et al.'s mixed ghost clipping does.
- * Materialised per-example gradients give the scaled sum as one product with the scales; otherwise the native
- * backward op computes the weight gradient of the scaled output gradient.
+ * ‖∇Wᵢ‖² is either the squared sum of the materialised product (T·a·c multiply-adds, a·c floats per example) or
+ * ⟨LᵢᵀLᵢ, RᵢᵀRᵢ⟩ (the ghost norm, T²(a + c), nothing per example but two T × T Gram matrices).
+ *
+ * <p>Materialised per-example gradients also give the clipped sum at once (one product with the clip factors);
+ * after ghost norms the clipped sum needs the weight gradient of the scaled output gradients, itself T·a·c per
+ * example. So materialising is never more arithmetic than ghost norms plus book-keeping, and a layer materialises
+ * unless a pass's per-example gradients would exceed {@link #MATERIALISED_BUDGET} floats (large layers and batches:
+ * the DCGAN's 256→512 convolution at batch 64 is 128 M floats); then it takes the ghost norm (Li et al. 2021) and
+ * the native backward op for the scaled sum (Bu et al. 2022's book-keeping).
  */
 abstract class WindowedLayer extends Layer {
 
@@ -24,7 +29,13 @@ abstract class WindowedLayer extends Layer {
     INDArray b;
     private INDArray gradW;
     private INDArray gradB;
-    private boolean ghost;
+    /** How per-example norms are computed: by the memory rule, or forced (tests check both against the loop). */
+    enum Norms { AUTO, GHOST, MATERIALISED }
+
+    /** The most floats a pass may materialise for one layer's per-example gradients (256 MB). */
+    static final long MATERIALISED_BUDGET = 1L << 26;
+
+    private Norms norms = Norms.AUTO;
     INDArray input;
     INDArray outputGradient;
     private INDArray perExample;
@@ -53,9 +64,6 @@ abstract class WindowedLayer extends Layer {
     /** The two factors [batch, a, T] and [batch, c, T] of the per-example weight gradients. */
     abstract INDArray[] factors();
 
-    /** Rows a and c of the factors and the positions T, for one example of the bound input shape. */
-    abstract long[] factorSizes(long[] inputShape);
-
     abstract long fanIn();
 
     abstract long fanOut();
@@ -65,9 +73,20 @@ abstract class WindowedLayer extends Layer {
         return Math.toIntExact(weightCount + (hasBias ? out : 0));
     }
 
-    /** Whether this layer computes norms from Gram matrices (true) or from materialised per-example gradients. */
-    boolean ghost() {
-        return ghost;
+    /** Forces a way of computing the norms (tests). */
+    WindowedLayer norms(Norms n) {
+        this.norms = n;
+        return this;
+    }
+
+    /** Whether a pass of {@code batch} examples computes norms from Gram matrices rather than per-example gradients. */
+    boolean ghost(long batch) {
+        return norms == Norms.GHOST || norms == Norms.AUTO && batch * weightCount > MATERIALISED_BUDGET;
+    }
+
+    /** The largest pass that materialises per-example gradients. */
+    long materialisedUpTo() {
+        return norms == Norms.GHOST ? 0 : norms == Norms.MATERIALISED ? Long.MAX_VALUE : MATERIALISED_BUDGET / weightCount;
     }
 
     @Override
@@ -79,8 +98,6 @@ abstract class WindowedLayer extends Layer {
             b = slice(params, weightCount, numParams()).reshape('c', new long[] {out});
             gradB = slice(gradient, weightCount, numParams()).reshape('c', new long[] {out});
         }
-        long[] acT = factorSizes(inputShape);
-        ghost = acT[2] * (acT[0] + acT[1]) < acT[0] * acT[1];
     }
 
     @Override
@@ -148,7 +165,7 @@ abstract class WindowedLayer extends Layer {
     void addSquaredNorms(INDArray squaredNorms) {
         INDArray[] lr = factors();
         long batch = lr[0].size(0);
-        if (ghost) {
+        if (ghost(batch)) {
             INDArray ll = Nd4j.matmul(lr[0], lr[0], true, false, false);
             INDArray rr = Nd4j.matmul(lr[1], lr[1], true, false, false);
             squaredNorms.addi(ll.muli(rr).sum(1, 2).reshape(batch, 1));
