@@ -85,9 +85,11 @@ public final class DpSgdTraining {
         }
     }
 
-    /** One epoch's figures: training loss and accuracy over the examples drawn, test accuracy, ε so far. */
-    public record Epoch(int epoch, long steps, double trainLoss, double trainAccuracy, double testAccuracy,
-                        double epsilon, double seconds) {
+    /**
+     * One epoch's figures: the test loss and accuracy after it, and ε so far. Nothing is measured on the training
+     * examples: a training loss would be a release about them outside the accountant.
+     */
+    public record Epoch(int epoch, long steps, double testLoss, double testAccuracy, double epsilon, double seconds) {
     }
 
     /** The trained network, every epoch's figures, the guarantee (null when non-private) and the final accuracy. */
@@ -164,9 +166,6 @@ public final class DpSgdTraining {
                 }
             }
             long epochStart = System.nanoTime();
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
             for (long s = 0; s < steps; s++) {
                 int[] drawn;
                 if (o.nonPrivate()) {
@@ -182,12 +181,9 @@ public final class DpSgdTraining {
                 net.clearGradient();
                 for (int from = 0; from < drawn.length; from += o.physicalBatch()) {
                     int to = Math.min(drawn.length, from + o.physicalBatch());
-                    Network.BatchResult r = net.addGradient(train.batch(drawn, from, to, net.dataType()),
-                            train.labels(drawn, from, to), clip, false);
-                    lossSum += r.lossSum();
-                    correct += r.correct();
+                    net.addGradient(train.batch(drawn, from, to, net.dataType()), train.labels(drawn, from, to), clip,
+                            false);
                 }
-                seen += drawn.length;
                 INDArray g = net.gradient();
                 if (!o.nonPrivate()) {
                     float[] noisy = g.toFloatVector();
@@ -198,19 +194,17 @@ public final class DpSgdTraining {
                 velocity.muli(o.momentum()).addi(g);
                 net.params().subi(velocity.mul(o.learningRate()));
                 done++;
-                progress.advance(1, String.format(Locale.ROOT, "epoch %d/%d loss %.4f acc %.1f%%%s", e, epochCount,
-                        seen == 0 ? Double.NaN : lossSum / seen, seen == 0 ? 0 : 100.0 * correct / seen,
-                        epochs.isEmpty() || o.nonPrivate() ? ""
-                                : String.format(Locale.ROOT, " eps %.3f", epochs.get(epochs.size() - 1).epsilon())));
+                progress.advance(1, status(e, epochCount, epochs));
             }
             if (!o.nonPrivate()) {
                 accountant.addSteps(q, z, steps);
             }
             double eps = o.nonPrivate() ? Double.POSITIVE_INFINITY : accountant.epsilon(delta, o.conversion()).epsilon();
-            epochs.add(new Epoch(e, done, seen == 0 ? Double.NaN : lossSum / seen, seen == 0 ? Double.NaN : (double) correct / seen,
-                    accuracy(net, test, o.physicalBatch()), eps, (System.nanoTime() - epochStart) / 1e9));
+            double[] lossAccuracy = evaluate(net, test, o.physicalBatch());
+            epochs.add(new Epoch(e, done, lossAccuracy[0], lossAccuracy[1], eps, (System.nanoTime() - epochStart) / 1e9));
         }
-        double acc = epochs.isEmpty() ? accuracy(net, test, o.physicalBatch()) : epochs.get(epochs.size() - 1).testAccuracy();
+        double acc = epochs.isEmpty() ? evaluate(net, test, o.physicalBatch())[1]
+                : epochs.get(epochs.size() - 1).testAccuracy();
         DpSgdPrivacy privacy = null;
         if (!o.nonPrivate()) {
             Epsilon original = accountant.epsilon(delta, Conversion.ORIGINAL);
@@ -227,24 +221,47 @@ public final class DpSgdTraining {
         return new Result(net, List.copyOf(epochs), privacy, acc, (System.nanoTime() - started) / 1e9, stopped);
     }
 
-    /** The share of {@code data} the network classifies right. */
-    public static double accuracy(Network net, Examples data, int chunk) {
+    private static String status(int epoch, int epochs, List<Epoch> done) {
+        if (done.isEmpty()) {
+            return String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs);
+        }
+        Epoch last = done.get(done.size() - 1);
+        return String.format(Locale.ROOT, "epoch %d/%d test loss %.4f acc %.2f%%%s", epoch, epochs, last.testLoss(),
+                100 * last.testAccuracy(), Double.isFinite(last.epsilon())
+                        ? String.format(Locale.ROOT, " eps %.3f", last.epsilon()) : "");
+    }
+
+    /** The mean cross-entropy and the accuracy of the network on {@code data}. */
+    public static double[] evaluate(Network net, Examples data, int chunk) {
         int n = data.size();
         int[] all = new int[n];
         for (int i = 0; i < n; i++) {
             all[i] = i;
         }
+        double loss = 0;
         long correct = 0;
         for (int from = 0; from < n; from += chunk) {
             int to = Math.min(n, from + chunk);
-            INDArray arg = Nd4j.argMax(net.output(data.batch(all, from, to, net.dataType())), 1);
+            double[][] z = net.output(data.batch(all, from, to, net.dataType())).castTo(
+                    org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
             for (int i = from; i < to; i++) {
-                correct += arg.getInt(i - from) == data.labels()[i] ? 1 : 0;
+                double[] zi = z[i - from];
+                int y = data.labels()[i];
+                int arg = 0;
+                for (int c = 1; c < zi.length; c++) {
+                    arg = zi[c] > zi[arg] ? c : arg;
+                }
+                double sum = 0;
+                for (double v : zi) {
+                    sum += Math.exp(v - zi[arg]);
+                }
+                loss += Math.log(sum) - (zi[y] - zi[arg]);
+                correct += arg == y ? 1 : 0;
             }
             for (Layer l : net.layers()) {
                 l.release();
             }
         }
-        return n == 0 ? Double.NaN : (double) correct / n;
+        return n == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {loss / n, (double) correct / n};
     }
 }

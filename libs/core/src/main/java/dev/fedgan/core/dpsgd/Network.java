@@ -20,10 +20,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Network {
 
-    /** What one batch did: its summed loss, its correct predictions and, when computed, each example's norm. */
-    public record BatchResult(double lossSum, int correct, double[] norms) {
-    }
-
     private final List<Layer> layers;
     private final long[] inputShape;
     private final DataType dataType;
@@ -161,8 +157,9 @@ public final class Network {
      * @param labels each example's class
      * @param clip   the clip bound S (> 0), or {@link Double#POSITIVE_INFINITY} for no clipping
      * @param norms  whether to compute the norms when not clipping (always computed when clipping)
+     * @return each example's gradient norm before clipping, or null when not computed
      */
-    public BatchResult addGradient(INDArray x, int[] labels, double clip, boolean norms) {
+    public double[] addGradient(INDArray x, int[] labels, double clip, boolean norms) {
         if (!(clip > 0)) {
             throw new IllegalArgumentException("the clip bound must be > 0, got " + clip);
         }
@@ -172,20 +169,14 @@ public final class Network {
         INDArray logits = output(x);
         double[][] z = logits.castTo(DataType.DOUBLE).toDoubleMatrix();
         double[][] grad = new double[z.length][];
-        double loss = 0;
-        int correct = 0;
         for (int i = 0; i < z.length; i++) {
             int y = labels[i];
             if (y < 0 || y >= classes) {
                 throw new IllegalArgumentException("label " + y + " of example " + i + " is outside [0, " + classes + ")");
             }
             double max = Double.NEGATIVE_INFINITY;
-            int arg = 0;
             for (int c = 0; c < classes; c++) {
-                if (z[i][c] > max) {
-                    max = z[i][c];
-                    arg = c;
-                }
+                max = Math.max(max, z[i][c]);
             }
             double sum = 0;
             grad[i] = new double[classes];
@@ -196,9 +187,7 @@ public final class Network {
             for (int c = 0; c < classes; c++) {
                 grad[i][c] /= sum;
             }
-            loss += Math.log(sum) - (z[i][y] - max);
             grad[i][y] -= 1;
-            correct += arg == y ? 1 : 0;
         }
         INDArray g = Nd4j.create(grad).castTo(dataType);
         for (int i = layers.size() - 1; i >= 0; i--) {
@@ -230,7 +219,7 @@ public final class Network {
             l.accumulate(scale);
             l.release();
         }
-        return new BatchResult(loss, correct, n);
+        return n;
     }
 
     private void checkInput(INDArray x) {

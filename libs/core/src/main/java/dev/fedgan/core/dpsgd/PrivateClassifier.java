@@ -25,13 +25,13 @@ import org.nd4j.linalg.api.buffer.DataType;
  * A classifier trained with DP-SGD (or, as its baseline, without): the model defined in DL4J ({@link Dl4jModels}),
  * trained by the per-example engine, handed back as an ordinary DL4J network with its provenance, which states the
  * guarantee. One writer for what a run leaves: the model and {@code classifier.json}, {@code epochs.csv} and
- * {@code training.png} (accuracy and ε per epoch).
+ * {@code training.png} (test accuracy and ε per epoch).
  */
 public final class PrivateClassifier {
 
     public static final String EPOCHS_FILE = "epochs.csv";
     public static final String CHART_FILE = "training.png";
-    public static final String EPOCHS_HEADER = "epoch,steps,train_loss,train_accuracy,test_accuracy,epsilon,seconds";
+    public static final String EPOCHS_HEADER = "epoch,steps,test_loss,test_accuracy,epsilon,seconds";
 
     /** The trained classifier and the run's figures. */
     public record Outcome(PrimaryClassifier classifier, DpSgdTraining.Result result) {
@@ -81,17 +81,16 @@ public final class PrivateClassifier {
     static String epochsCsv(List<DpSgdTraining.Epoch> epochs) {
         StringBuilder b = new StringBuilder(EPOCHS_HEADER).append('\n');
         for (DpSgdTraining.Epoch e : epochs) {
-            b.append(String.format(Locale.ROOT, "%d,%d,%.6f,%.6f,%.6f,%s,%.2f%n", e.epoch(), e.steps(), e.trainLoss(),
-                    e.trainAccuracy(), e.testAccuracy(), Double.isFinite(e.epsilon())
+            b.append(String.format(Locale.ROOT, "%d,%d,%.6f,%.6f,%s,%.2f%n", e.epoch(), e.steps(), e.testLoss(),
+                    e.testAccuracy(), Double.isFinite(e.epsilon())
                             ? String.format(Locale.ROOT, "%.6f", e.epsilon()) : "inf", e.seconds()));
         }
         return b.toString();
     }
 
-    /** The PNG of accuracy (training, test) and ε per epoch. */
+    /** The PNG of test accuracy and ε per epoch. */
     public static byte[] chartPng(Outcome outcome) {
         List<DpSgdTraining.Epoch> epochs = outcome.result().epochs();
-        double[] train = epochs.stream().mapToDouble(DpSgdTraining.Epoch::trainAccuracy).toArray();
         double[] test = epochs.stream().mapToDouble(DpSgdTraining.Epoch::testAccuracy).toArray();
         double[] eps = outcome.result().privacy() == null ? null
                 : epochs.stream().mapToDouble(DpSgdTraining.Epoch::epsilon).toArray();
@@ -103,8 +102,8 @@ public final class PrivateClassifier {
                         p.privacy().clipNorm(), p.privacy().noiseMultiplier());
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         try {
-            ImageIO.write(EpochChart.draw(title, List.of(new EpochChart.Series("training (examples drawn)",
-                    new Color(0x4C78A8), train), new EpochChart.Series("test", new Color(0x2CA02C), test)), eps), "png", png);
+            ImageIO.write(EpochChart.draw(title, List.of(new EpochChart.Series("test accuracy", new Color(0x2CA02C), test)),
+                    eps), "png", png);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
