@@ -22,10 +22,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One training step of a classifier at batch B, four ways, interleaved round by round so that the machine's drift
+ * One training step of a classifier at batch B, five ways, interleaved round by round so that the machine's drift
  * hits all alike: the engine's ordinary step (sum of gradients, SGD update), its DP-SGD step (per-example norms,
  * clipping, the clipped sum, secure noise, update), DL4J's own {@code fit} of the same model, and per-example
- * clipping by a batch-1 loop (one backward pass per example). Prints the medians and their ratios and appends them
+ * clipping by a batch-1 loop (one backward pass per example) through the engine and through DL4J. Prints the medians and their ratios and appends them
  * to {@code bench/results/dpsgd-step.csv}.
  *
  * <p>Usage: {@code bench/run.sh --main dev.fedgan.bench.DpSgdStepProbe [model] [batches] [rounds]}, e.g.
@@ -92,8 +92,25 @@ public final class DpSgdStepProbe {
                 sum.addi(net.gradient().muli(Math.min(1, 1.0 / norm)));
             }
         };
-        Runnable[] modes = {plain, dp, fit, loop};
-        String[] names = {"engine non-private step", "engine DP-SGD step", "DL4J fit step", "batch-1 loop clipping"};
+        INDArray[] singleTargets = new INDArray[loopExamples];
+        for (int i = 0; i < loopExamples; i++) {
+            singleTargets[i] = y.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(i, i + 1)).dup();
+        }
+        INDArray dl4jSum = Nd4j.create(DataType.FLOAT, 1, dl4j.numParams());
+        Runnable dl4jLoop = () -> {
+            dl4jSum.assign(0);
+            for (int i = 0; i < loopExamples; i++) {
+                dl4j.setInput(singles[i]);
+                dl4j.setLabels(singleTargets[i]);
+                dl4j.computeGradientAndScore();
+                INDArray g = dl4j.gradient().gradient();
+                double norm = g.norm2Number().doubleValue();
+                dl4jSum.addi(g.reshape(dl4jSum.shape()).mul(Math.min(1, 1.0 / norm)));
+            }
+        };
+        Runnable[] modes = {plain, dp, fit, loop, dl4jLoop};
+        String[] names = {"engine non-private step", "engine DP-SGD step", "DL4J fit step", "batch-1 loop clipping",
+            "DL4J batch-1 loop"};
         List<List<Double>> ms = new ArrayList<>();
         for (int m = 0; m < modes.length; m++) {
             ms.add(new ArrayList<>());
@@ -110,24 +127,29 @@ public final class DpSgdStepProbe {
         }
         double[] med = ms.stream().mapToDouble(DpSgdStepProbe::median).toArray();
         double loopPerBatch = med[3] / loopExamples * batch;
+        double dl4jLoopPerBatch = med[4] / loopExamples * batch;
         System.out.printf(Locale.ROOT, "%s CNN, batch %d, %d rounds (medians):%n", model, batch, rounds);
         for (int m = 0; m < 3; m++) {
             System.out.printf(Locale.ROOT, "  %-26s %9.1f ms%n", names[m], med[m]);
         }
         System.out.printf(Locale.ROOT, "  %-26s %9.1f ms (%d examples, %.1f ms for %d)%n", names[3], med[3], loopExamples,
                 loopPerBatch, batch);
+        System.out.printf(Locale.ROOT, "  %-26s %9.1f ms (%d examples, %.1f ms for %d)%n", names[4], med[4], loopExamples,
+                dl4jLoopPerBatch, batch);
         double ratio = med[1] / med[0];
         double vsLoop = loopPerBatch / med[1];
-        System.out.printf(Locale.ROOT, "  DP / non-private %.2fx; DP / DL4J fit %.2fx; batch-1 loop / DP %.1fx%n", ratio,
-                med[1] / med[2], vsLoop);
+        double vsDl4jLoop = dl4jLoopPerBatch / med[1];
+        System.out.printf(Locale.ROOT, "  DP / non-private %.2fx; DP / DL4J fit %.2fx; batch-1 loop / DP %.1fx; DL4J "
+                + "batch-1 loop / DP %.1fx%n", ratio, med[1] / med[2], vsLoop, vsDl4jLoop);
         Path csv = Path.of("bench/results/dpsgd-step.csv");
         if (!Files.exists(csv)) {
             Files.writeString(csv, "date,recorded_in,model,batch,nonprivate_ms,dpsgd_ms,dl4j_fit_ms,batch1_loop_ms,"
-                    + "dp_over_nonprivate,loop_over_dp,note\n");
+                    + "dl4j_batch1_loop_ms,dp_over_nonprivate,loop_over_dp,dl4j_loop_over_dp,note\n");
         }
-        Files.writeString(csv, String.format(Locale.ROOT, "%s,%s,%s,%d,%.1f,%.1f,%.1f,%.1f,%.2f,%.1f,\"%d interleaved rounds; "
-                        + "%s %s; loop timed on %d examples and scaled\"%n", LocalDate.now(), commit(),
-                model.name().toLowerCase(Locale.ROOT), batch, med[0], med[1], med[2], loopPerBatch, ratio, vsLoop, rounds,
+        Files.writeString(csv, String.format(Locale.ROOT, "%s,%s,%s,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.2f,%.1f,%.1f,\"%d "
+                        + "interleaved rounds; %s %s; loops timed on %d examples and scaled\"%n", LocalDate.now(), commit(),
+                model.name().toLowerCase(Locale.ROOT), batch, med[0], med[1], med[2], loopPerBatch, dl4jLoopPerBatch,
+                ratio, vsLoop, vsDl4jLoop, rounds,
                 BuildInfo.backend(), BuildInfo.dl4jVersion(), loopExamples), StandardOpenOption.APPEND);
     }
 
