@@ -11,8 +11,6 @@ import dev.fedgan.core.data.DatasetException;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterPartition;
-import dev.fedgan.core.dpsgd.Activation;
-import dev.fedgan.core.dpsgd.Dl4jModels;
 import dev.fedgan.core.dpsgd.DpSgdTraining;
 import dev.fedgan.core.dpsgd.PrivateClassifier;
 import dev.fedgan.core.io.FileTrees;
@@ -190,11 +188,8 @@ final class ExperimentFilter {
         ClassifierTraining.Options o = trainingOptions(r);
         FederatedDataset[] split = ClassifierTraining.trainAndTest(r.trainDataOrDefault(), null, TEST_FRACTION, o.seed(),
                 WriterPartition.Options.DEFAULT);
-        if (r.classifierPrivacy() == null) {
-            return ClassifierTraining.train(split[0], split[1], o, progress);
-        }
-        return PrivateClassifier.train(split[0], split[1], Dl4jModels.Model.REFERENCE, Activation.Function.RELU,
-                privateTrainingOptions(r), progress).classifier();
+        return PrivateClassifier.primary(split[0], split[1], o,
+                r.classifierPrivacy() == null ? null : privateTrainingOptions(r), progress);
     }
 
     /**
