@@ -26,8 +26,16 @@ final class Check {
     }
 
     static void range(String field, double value, double lo, double hi) {
-        if (!(value >= lo && value <= hi)) {
-            throw new MessageException(field + " must be in [" + lo + ", " + hi + "], got " + value);
+        interval(field, value, lo, true, hi, true);
+    }
+
+    /** {@code value} within lo..hi, each end included or not ("must be in (0.0, 1.0], got 0.0"). */
+    static void interval(String field, double value, double lo, boolean withLo, double hi, boolean withHi) {
+        boolean above = withLo ? value >= lo : value > lo;
+        boolean below = withHi ? value <= hi : value < hi;
+        if (!(above && below)) {
+            throw new MessageException(field + " must be in " + (withLo ? "[" : "(") + lo + ", " + hi
+                    + (withHi ? "]" : ")") + ", got " + value);
         }
     }
 

@@ -20,11 +20,13 @@ package dev.fedgan.protocol;
  * @param classifierEpochs    epochs when the filter trains the classifier (null: 5, as {@code fedgan debug})
  * @param selectionNoiseMultiplier the private selection's noise multiplier z_sel: N(0, z_sel²) on every count it
  *                            releases (null: 5, as {@code fedgan debug --selection-noise})
+ * @param classifierPrivacy   train the classifier with DP-SGD (sample-level DP for one example of the lab data)
+ *                            when the filter trains it (null: ordinary training, no guarantee)
  */
 public record ExperimentRequest(int schema, String experimentId, String data, String trainData, ObjectRef classifier,
         double invertProbability, long bugSeed, Double lowThreshold, Double highThreshold, GanSettings gan,
-        Integer roundDeadlineSeconds, Double quorum, Integer classifierEpochs, Double selectionNoiseMultiplier)
-        implements Message {
+        Integer roundDeadlineSeconds, Double quorum, Integer classifierEpochs, Double selectionNoiseMultiplier,
+        ClassifierPrivacy classifierPrivacy) implements Message {
 
     /** The range of {@code selection_noise_multiplier} (the core's {@code SelectionPrivacy} accepts the same). */
     public static final double MIN_SELECTION_NOISE = 0.5;
@@ -91,11 +93,12 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
                 .roundDeadlineSeconds(roundDeadlineSeconds)
                 .quorum(quorum)
                 .classifierEpochs(classifierEpochs)
-                .selectionNoiseMultiplier(selectionNoiseMultiplier);
+                .selectionNoiseMultiplier(selectionNoiseMultiplier)
+                .classifierPrivacy(classifierPrivacy);
     }
 
     /**
-     * Sets the fields of {@link ExperimentRequest} by name: its 14 positional parameters are mostly optional
+     * Sets the fields of {@link ExperimentRequest} by name: its 15 positional parameters are mostly optional
      * (null), and a row of nulls is easy to misplace. A setter only stores its value; {@link #build()} calls the
      * record's constructor, which stays the one place of validation, so the JSON shape and the checks are the
      * record's. Not thread-safe; reusable.
@@ -116,6 +119,7 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
         private Double quorum;
         private Integer classifierEpochs;
         private Double selectionNoiseMultiplier;
+        private ClassifierPrivacy classifierPrivacy;
 
         private Builder() {
         }
@@ -204,11 +208,17 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
             return this;
         }
 
+        /** DP-SGD for the classifier the filter trains (null: ordinary training). */
+        public Builder classifierPrivacy(ClassifierPrivacy classifierPrivacy) {
+            this.classifierPrivacy = classifierPrivacy;
+            return this;
+        }
+
         /** The message; its constructor validates it (a failure is a {@link MessageException} naming the field). */
         public ExperimentRequest build() {
             return new ExperimentRequest(schema, experimentId, data, trainData, classifier, invertProbability,
                     bugSeed, lowThreshold, highThreshold, gan, roundDeadlineSeconds, quorum, classifierEpochs,
-                    selectionNoiseMultiplier);
+                    selectionNoiseMultiplier, classifierPrivacy);
         }
     }
 }

@@ -35,11 +35,14 @@ class BuildersTest {
     @Test
     void anExperimentRequestByName() {
         ExperimentRequest positional = new ExperimentRequest(Messages.SCHEMA, "e1", "bundled:field", "bundled:lab", REF,
-                0.5, 7, 0.2, 0.8, POSITIONAL_SETTINGS, 600, 0.8, 5, 8.0);
+                0.5, 7, 0.2, 0.8, POSITIONAL_SETTINGS, 600, 0.8, 5, 8.0,
+                new ClassifierPrivacy(1.0, null, 3.0, 1e-6, 256, 2.0, 0.15, 0.0));
         ExperimentRequest built = ExperimentRequest.builder().experimentId("e1").data("bundled:field")
                 .trainData("bundled:lab").classifier(REF).invertProbability(0.5).bugSeed(7).lowThreshold(0.2)
                 .highThreshold(0.8).gan(BUILT_SETTINGS).roundDeadlineSeconds(600).quorum(0.8).classifierEpochs(5)
-                .selectionNoiseMultiplier(8.0).build();
+                .selectionNoiseMultiplier(8.0).classifierPrivacy(ClassifierPrivacy.builder().clip(1.0)
+                        .targetEpsilon(3.0).delta(1e-6).batch(256).epochs(2.0).learningRate(0.15).momentum(0.0).build())
+                .build();
         assertEquals(positional, built);
         assertEquals(Messages.encode(positional), Messages.encode(built));
         assertEquals(positional, positional.toBuilder().build());
@@ -48,6 +51,24 @@ class BuildersTest {
                         .clientsPerRound(5).criticSteps(3).generatorSteps(3).criticLearningRate(0.01)
                         .generatorLearningRate(0.1).clip(0.1).noiseMultiplier(0.01).imagesEvery(10).seed(1L).build())
                 .build());
+    }
+
+    @Test
+    void classifierPrivacyByName() {
+        ClassifierPrivacy p = ClassifierPrivacy.builder().noiseMultiplier(1.1).batch(64).build();
+        assertEquals(new ClassifierPrivacy(null, 1.1, null, null, 64, null, null, null), p);
+        assertEquals(p, p.toBuilder().build());
+        assertEquals(new ClassifierPrivacy(null, null, 2.0, null, 64, null, null, null),
+                p.toBuilder().noiseMultiplier(null).targetEpsilon(2.0).build(), "null unsets a setting");
+        assertEquals("classifier_privacy: give either noise_multiplier or target_epsilon, not neither",
+                reason(() -> ClassifierPrivacy.builder().build()));
+        assertEquals("classifier_privacy.batch must be in [1.0, 1000000.0], got 0.0",
+                reason(() -> p.toBuilder().batch(0).build()));
+        ExperimentRequest r = ExperimentRequest.builder().experimentId("e1").data("bundled:field")
+                .classifierPrivacy(p).build();
+        assertEquals(p, r.toBuilder().build().classifierPrivacy(), "toBuilder keeps it");
+        assertEquals("{\"schema\":1,\"experiment_id\":\"e1\",\"data\":\"bundled:field\",\"invert_probability\":0.0,"
+                + "\"bug_seed\":0,\"classifier_privacy\":{\"noise_multiplier\":1.1,\"batch\":64}}", Messages.encode(r));
     }
 
     @Test

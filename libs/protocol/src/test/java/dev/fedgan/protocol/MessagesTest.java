@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The message contracts: round trips, and the reasons a bad message is dead-lettered with. */
@@ -16,7 +18,7 @@ class MessagesTest {
     static ExperimentRequest request() {
         return new ExperimentRequest(1, "e1", "bundled:field", null, null, 0.5, 7, null, null,
                 new GanSettings("compact", 150, 5, 3, 3, 0.01, 0.1, 0.1, 0.01, null, 10, 1L, null, null, null), null, null, null,
-                null);
+                null, null);
     }
 
     @Test
@@ -45,6 +47,53 @@ class MessagesTest {
             assertEquals(m, Messages.decode(Messages.encode(m), m.getClass()), m.getClass().getSimpleName());
         }
         assertTrue(Messages.encode(request()).contains("\"experiment_id\":\"e1\""), "snake_case on the wire");
+    }
+
+    @Test
+    void aRequestForADpSgdClassifierDecodesAndRoundTrips() {
+        String json = """
+                {"schema": 1, "experiment_id": "dp-1", "data": "bundled:field", "invert_probability": 0.5, "bug_seed": 7,
+                 "classifier_privacy": {"clip": 1.5, "noise_multiplier": 1.1, "delta": 1e-6, "batch": 128, "epochs": 2.5,
+                                        "learning_rate": 0.2, "momentum": 0.5}}
+                """;
+        ExperimentRequest r = Messages.decode(json, ExperimentRequest.class);
+        assertEquals(new ClassifierPrivacy(1.5, 1.1, null, 1e-6, 128, 2.5, 0.2, 0.5), r.classifierPrivacy());
+        assertEquals(r, Messages.decode(Messages.encode(r), ExperimentRequest.class));
+        assertTrue(Messages.encode(r).contains("\"classifier_privacy\":{\"clip\":1.5,\"noise_multiplier\":1.1,"
+                + "\"delta\":1.0E-6,\"batch\":128,\"epochs\":2.5,\"learning_rate\":0.2,\"momentum\":0.5}"),
+                Messages.encode(r));
+        ExperimentRequest target = Messages.decode(json.replace("\"noise_multiplier\": 1.1", "\"target_epsilon\": 3"),
+                ExperimentRequest.class);
+        assertEquals(3.0, target.classifierPrivacy().targetEpsilon());
+        assertEquals(null, target.classifierPrivacy().noiseMultiplier());
+        ExperimentRequest minimal = Messages.decode("{\"schema\": 1, \"experiment_id\": \"dp-2\", \"data\": \"x\","
+                + " \"invert_probability\": 0, \"bug_seed\": 1, \"classifier_privacy\": {\"noise_multiplier\": 1}}",
+                ExperimentRequest.class);
+        assertEquals(ClassifierPrivacy.builder().noiseMultiplier(1.0).build(), minimal.classifierPrivacy(),
+                "unset fields stay null: the filter applies its defaults");
+        assertTrue(!Messages.encode(request()).contains("classifier_privacy"), "absent unless asked for");
+    }
+
+    @Test
+    void absurdClassifierPrivacyIsRejectedNamingTheField() {
+        String base = "{\"schema\": 1, \"experiment_id\": \"e1\", \"data\": \"x\", \"invert_probability\": 0,"
+                + " \"bug_seed\": 1, \"classifier_privacy\": ";
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("{\"clip\": 1}", "classifier_privacy: give either noise_multiplier or target_epsilon, not neither");
+        bad.put("{\"noise_multiplier\": 1, \"target_epsilon\": 2}",
+                "classifier_privacy: give either noise_multiplier or target_epsilon, not both");
+        bad.put("{\"noise_multiplier\": 1, \"clip\": 0}", "classifier_privacy.clip must be in (0.0, 1000000.0], got 0.0");
+        bad.put("{\"noise_multiplier\": -1}", "classifier_privacy.noise_multiplier must be in (0.0, 1000.0], got -1.0");
+        bad.put("{\"target_epsilon\": 0}", "classifier_privacy.target_epsilon must be in (0.0, 1000.0], got 0.0");
+        bad.put("{\"noise_multiplier\": 1, \"delta\": 1}", "classifier_privacy.delta must be in (0.0, 1.0), got 1.0");
+        bad.put("{\"noise_multiplier\": 1, \"batch\": 0}", "classifier_privacy.batch must be in [1.0, 1000000.0], got 0.0");
+        bad.put("{\"noise_multiplier\": 1, \"epochs\": 0}", "classifier_privacy.epochs must be in (0.0, 1000.0], got 0.0");
+        bad.put("{\"noise_multiplier\": 1, \"learning_rate\": 1000}",
+                "classifier_privacy.learning_rate must be in (0.0, 100.0], got 1000.0");
+        bad.put("{\"noise_multiplier\": 1, \"momentum\": 1}", "classifier_privacy.momentum must be in [0.0, 1.0), got 1.0");
+        for (Map.Entry<String, String> b : bad.entrySet()) {
+            assertEquals(b.getValue(), reason(base + b.getKey() + "}", ExperimentRequest.class), b.getKey());
+        }
     }
 
     @Test

@@ -11,6 +11,8 @@ import dev.fedgan.core.data.DatasetException;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterPartition;
+import dev.fedgan.core.dpsgd.DpSgdTraining;
+import dev.fedgan.core.dpsgd.PrivateClassifier;
 import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.population.Population;
 import dev.fedgan.core.population.PopulationFiles;
@@ -24,6 +26,7 @@ import dev.fedgan.protocol.MessageException;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.modelstore.ClassifierPrivacyMapping;
 import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.ModelStore;
@@ -41,7 +44,8 @@ import java.util.stream.Stream;
 
 /**
  * Steps 1-3 of the debugging workflow for one {@link ExperimentRequest}, exactly as {@code fedgan debug} runs
- * them (the core's {@link ClassifierTraining} and {@link PrivateSelection}), with the object store in place of
+ * them (the core's {@link ClassifierTraining}, or {@link PrivateClassifier} when the request has
+ * {@code classifier_privacy}, and {@link PrivateSelection}), with the object store in place of
  * the output directory: the released files (the classifier, {@code selection/}) go to {@code experiments/<id>/files/}
  * and the simulation's ground truth ({@code DIR/simulation/}: per-user accuracies, member lists, purity) to
  * {@code experiments/<id>/simulation/}, under the relative paths {@code fedgan debug --out DIR} writes; the classifier
@@ -109,6 +113,17 @@ final class ExperimentFilter {
             throw new MessageException(e.getMessage(), e);
         }
         checkData("data", r.data());
+        if (r.classifier() != null && r.classifierPrivacy() != null) {
+            throw new MessageException("classifier_privacy applies to a classifier the filter trains; this request names"
+                    + " the stored classifier " + r.classifier().uri());
+        }
+        if (r.classifierPrivacy() != null) {
+            try {
+                privateTrainingOptions(r);
+            } catch (IllegalArgumentException e) {
+                throw new MessageException("classifier_privacy: " + e.getMessage(), e);
+            }
+        }
         if (r.classifier() == null) {
             checkData("train_data", r.trainDataOrDefault());
         } else if (!r.classifier().bucket().equals(objects.bucket())) {
@@ -156,6 +171,28 @@ final class ExperimentFilter {
     }
 
     /**
+     * The DP-SGD training of a request with {@code classifier_privacy}, as {@code fedgan debug --classifier-dp}: the
+     * initialisation seed of the ordinary training, and the sampling and noise seeded only in a seeded run.
+     */
+    static DpSgdTraining.Options privateTrainingOptions(ExperimentRequest r) {
+        return ClassifierPrivacyMapping.options(r.classifierPrivacy(), r.classifierEpochs(),
+                trainingOptions(r).seed(), seeded(r));
+    }
+
+    /**
+     * Trains the primary classifier on the lab data: with DP-SGD (the reference architecture) when the request has
+     * {@code classifier_privacy}, its guarantee then in the provenance; else as {@code fedgan debug}. Both on the
+     * same split: the bundled lab data against its bundled test data, other data less a tenth of its writers.
+     */
+    static PrimaryClassifier train(ExperimentRequest r, Progress progress) {
+        ClassifierTraining.Options o = trainingOptions(r);
+        FederatedDataset[] split = ClassifierTraining.trainAndTest(r.trainDataOrDefault(), null, TEST_FRACTION, o.seed(),
+                WriterPartition.Options.DEFAULT);
+        return PrivateClassifier.primary(split[0], split[1], o,
+                r.classifierPrivacy() == null ? null : privateTrainingOptions(r), progress);
+    }
+
+    /**
      * Runs the request (after {@link #validate}), or returns the recorded populations if it ran before.
      *
      * @throws MessageException for a different request under a used experiment id, or an empty population
@@ -186,10 +223,7 @@ final class ExperimentFilter {
         FederatedDataset field = DatasetLoader.load(r.data(), WriterPartition.Options.DEFAULT);
         ObjectRef classifierRef = r.classifier();
         if (classifier == null) {
-            ClassifierTraining.Options o = trainingOptions(r);
-            FederatedDataset[] split = ClassifierTraining.trainAndTest(r.trainDataOrDefault(), null, TEST_FRACTION, o.seed(),
-                    WriterPartition.Options.DEFAULT);
-            classifier = ClassifierTraining.train(split[0], split[1], o, progress);
+            classifier = train(r, progress);
             classifierRef = models.putClassifier(classifier);
         }
         try {

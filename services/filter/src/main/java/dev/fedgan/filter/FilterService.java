@@ -94,7 +94,8 @@ public class FilterService {
             MDC.put("experiment_id", id);
             LOG.infof("experiment %s: request for data %s, p %s, classifier %s", id, request.data(),
                     request.invertProbability(), request.classifier() != null ? request.classifier().uri()
-                            : "to train on " + request.trainDataOrDefault());
+                            : "to train on " + request.trainDataOrDefault()
+                                    + (request.classifierPrivacy() != null ? " with DP-SGD" : ""));
             long t0 = System.nanoTime();
             String experiment = id;
             ExperimentFilter.Outcome outcome = compute.call(() -> filter.run(request,

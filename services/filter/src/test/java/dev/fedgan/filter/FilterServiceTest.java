@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fedgan.core.bug.InversionBug;
+import dev.fedgan.core.classifier.ClassifierProvenance;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
@@ -16,6 +17,9 @@ import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.measure.Misclassification;
 import dev.fedgan.core.population.Device;
 import dev.fedgan.core.population.PrivateSelection;
+import dev.fedgan.core.privacy.DpSgdPrivacy;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import dev.fedgan.core.privacy.PrivacyEstimate;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
@@ -55,7 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (members, noisy sizes N̂, δ); the released files in the bucket are those {@code fedgan debug} releases and name no
  * user, the simulation's ground truth is stored apart; bad requests are dead-lettered with the reason and the next
  * good one (with the stored classifier, no training) is processed; the same request again republishes the same
- * populations without training.
+ * populations without training; a request with {@code classifier_privacy} stores a DP-SGD classifier whose
+ * classifier.json states the accountant's guarantee.
  */
 @QuarkusTest
 @WithTestResource(StackResource.class)
@@ -81,6 +86,14 @@ class FilterServiceTest {
 
     @TempDir
     Path tmp;
+
+    /**
+     * DP-SGD for one epoch of the lab data, B 256, z 1.1: 24 steps. Secure noise, so the weak classifier's selection
+     * varies: one client per round, which any released N̂ (at least 1) admits, keeps the request from being refused.
+     */
+    static final String DP_SGD = "{\"schema\":1,\"experiment_id\":\"f4\",\"data\":\"bundled:field\","
+            + "\"invert_probability\":0.5,\"bug_seed\":7,\"gan\":{\"clients_per_round\":1},"
+            + "\"classifier_privacy\":{\"noise_multiplier\":1.1,\"batch\":256,\"epochs\":1}}";
 
     /** Seeded, so that this JVM draws the selection's noise the filter drew. */
     static final String FIRST = "{\"schema\":1,\"experiment_id\":\"f1\",\"data\":\"bundled:field\","
@@ -237,17 +250,45 @@ class FilterServiceTest {
             assertEquals(low, population(populations, "f1"));
             assertEquals(high, population(populations, "f1"));
             assertEquals(1, objects.list("classifiers/").size(), objects.list("classifiers/").toString());
+
+            // 5. classifier_privacy: the classifier is trained with DP-SGD (secure noise: not a seeded run) and its
+            // stored classifier.json states the guarantee the accountant gives for the q, z and steps it reports.
+            send(producer, "f4", DP_SGD);
+            PopulationReady low4 = population(populations, "f4");
+            population(populations, "f4");
+            PrimaryClassifier dp = models.getClassifier(low4.request().classifier());
+            DpSgdPrivacy p = dp.provenance().privacy();
+            assertNotNull(p, "the stored provenance carries the guarantee: " + dp.provenance());
+            assertEquals(6_000, p.examples(), "the bundled lab data");
+            assertEquals(256, p.expectedBatch());
+            assertEquals(256.0 / 6_000, p.q(), 1e-15);
+            assertEquals(1.1, p.noiseMultiplier());
+            assertEquals(1.0, p.clipNorm());
+            assertEquals(PrivacyCalculator.stepsForEpochs(6_000, 256, 1), p.steps());
+            assertEquals(24, p.steps());
+            assertEquals(1e-5, p.delta());
+            PrivacyEstimate expected = PrivacyCalculator.estimate(null, null, p.q(), p.noiseMultiplier(), p.steps(),
+                    p.delta(), null);
+            assertEquals(expected.epsilonOriginal(), p.epsilonOriginal(), 1e-9);
+            assertEquals(expected.epsilonImproved(), p.epsilonImproved(), 1e-9);
+            assertTrue(!p.noise().startsWith("seeded"), p.noise());
+            assertEquals(ClassifierProvenance.ARCHITECTURE, dp.provenance().architecture());
+            ObjectNode released = (ObjectNode) JSON.readTree(objects.get("experiments/f4/files/classifier/"
+                    + PrimaryClassifier.PROVENANCE_FILE));
+            assertEquals(p.epsilonOriginal(), released.get("privacy").get("epsilon_original").asDouble(), 1e-12,
+                    released.toString());
+            assertEquals(2, objects.list("classifiers/").size(), objects.list("classifiers/").toString());
         }
 
-        // 5. Health and metrics.
+        // 6. Health and metrics.
         HttpResponse<String> health = Endpoints.get(ready);
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
         String prom = Endpoints.get(metrics).body();
-        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"accepted\"} 2.0"), prom);
+        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"accepted\"} 3.0"), prom);
         assertTrue(prom.contains("fedgan_experiments_total{outcome=\"rejected\"} 10.0"), prom);
         assertTrue(prom.contains("fedgan_experiments_total{outcome=\"duplicate\"} 1.0"), prom);
-        assertTrue(prom.contains("fedgan_filter_duration_seconds_count 2"), prom);
+        assertTrue(prom.contains("fedgan_filter_duration_seconds_count 3"), prom);
         assertTrue(prom.contains("fedgan_population_size{gan=\"low_accuracy\"}"), prom);
         assertTrue(!prom.contains("fedgan_population_writers"), prom);
         assertTrue(prom.contains("fedgan_filter_progress"), prom);

@@ -6,6 +6,8 @@ import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.DatasetException;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
+import dev.fedgan.core.dpsgd.DpSgdTraining;
+import dev.fedgan.core.dpsgd.PrivateClassifier;
 import dev.fedgan.core.gan.GanEvaluator;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PopulationComparison;
@@ -15,6 +17,8 @@ import dev.fedgan.core.population.PrivateSelection;
 import dev.fedgan.core.population.SelectionRelease;
 import dev.fedgan.core.privacy.SelectionPrivacy;
 import dev.fedgan.core.report.DebugReport;
+import dev.fedgan.modelstore.ClassifierPrivacyMapping;
+import dev.fedgan.protocol.ClassifierPrivacy;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +38,10 @@ import picocli.CommandLine.Option;
             "  5. Each device joins low (accuracy < low) or high (> high) by itself.",
             "  6. The server learns each population's noisy size N^.",
             "  7. Train a DP federated GAN on each population (q = m / N^); compare them.",
+            "",
+            "With --classifier-dp the classifier is trained by DP-SGD, as the filter does for a request's "
+                + "classifier_privacy: sample-level DP for one example of the lab data (not a user), its epsilon in "
+                + "classifier/classifier.json and the report.",
             "",
             "The selection's two releases are Gaussian mechanisms (noise multiplier --selection-noise, sensitivity 1 "
                 + "per user) whose cost is stated in selection/selection.json. The GANs' drawings of the two "
@@ -91,6 +99,9 @@ final class DebugCommand implements Callable<Integer> {
     ClassifierCommand.TrainingOptions training;
 
     @Mixin
+    ClassifierPrivacyOptions classifierPrivacy;
+
+    @Mixin
     GanOptions gan;
 
     @Mixin
@@ -106,6 +117,13 @@ final class DebugCommand implements Callable<Integer> {
         ClassifierTraining.Options trainingOptions = training.options();
         PrivateSelection.check(low, high, minNumExamples, SelectionPrivacy.noiseMultiplierOrDefault(selectionNoise));
         GanTrainingConfig ganConfig = gan.config();
+        // DP-SGD as the filter trains it for a request's classifier_privacy (seeded in a seeded run).
+        ClassifierPrivacy dp = classifierPrivacy.settings();
+        if (dp != null && classifier != null) {
+            throw new IllegalArgumentException("--classifier-dp trains the classifier; it cannot apply to --classifier");
+        }
+        DpSgdTraining.Options dpOptions = dp == null ? null
+                : ClassifierPrivacyMapping.options(dp, trainingOptions.epochs(), trainingOptions.seed(), gan.seededRandomness);
 
         FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());
         // δ of the whole experiment (selection and both GANs): min(1e-5, N_field^-1.1) for the data set's users.
@@ -118,7 +136,7 @@ final class DebugCommand implements Callable<Integer> {
         } else {
             FederatedDataset[] split = ClassifierTraining.trainAndTest(trainData, null, 0.1, trainingOptions.seed(),
                     dataOptions.partition());
-            c = ClassifierTraining.train(split[0], split[1], trainingOptions, output.progress());
+            c = PrivateClassifier.primary(split[0], split[1], trainingOptions, dpOptions, output.progress());
             c.save(classifierDir);
         }
         PrivateSelection.Result selected = PrivateSelection.run(c, classifierDir.toString(), field, bug, settings,
@@ -132,6 +150,10 @@ final class DebugCommand implements Callable<Integer> {
 
         StringBuilder human = new StringBuilder();
         human.append(ClassifierCommand.describe(c.provenance(), classifierDir)).append("\n\n");
+        String dpStatement = DebugReport.classifierPrivacy(c.provenance());
+        if (dpStatement != null) {
+            human.append(dpStatement).append("\n\n");
+        }
         human.append(PrivateSelection.describe(release)).append("\n  released: ")
                 .append(selectionDir.resolve(PrivateSelection.RELEASE_JSON)).append("\n  simulation ground truth (per-user"
                         + " values, not a release): ").append(out.resolve(PrivateSelection.SIMULATION_DIR)).append('\n');

@@ -1,7 +1,12 @@
 package dev.fedgan.cli;
 
+import dev.fedgan.core.classifier.ClassifierProvenance;
+import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.io.Json;
+import dev.fedgan.core.population.PopulationSelection;
 import dev.fedgan.core.progress.Progress;
+import dev.fedgan.core.report.DebugReport;
 import dev.fedgan.protocol.DeadLetter;
 import dev.fedgan.protocol.ExperimentRequest;
 import dev.fedgan.protocol.GanSettings;
@@ -12,6 +17,7 @@ import dev.fedgan.protocol.Topics;
 import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -86,6 +92,9 @@ final class DemoCommand implements Callable<Integer> {
     Path home;
 
     @Mixin
+    ClassifierPrivacyOptions classifierPrivacy;
+
+    @Mixin
     GanOptions gan;
 
     @Mixin
@@ -100,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
                 : "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
         ExperimentRequest request = ExperimentRequest.builder().experimentId(id).data("bundled:field")
                 .invertProbability(probability).bugSeed(bugSeed).gan(settings).classifierEpochs(classifierEpochs)
-                .selectionNoiseMultiplier(selectionNoise).build();
+                .selectionNoiseMultiplier(selectionNoise).classifierPrivacy(classifierPrivacy.settings()).build();
         if (replicas < 1 || replicas > 8) {
             throw new IllegalArgumentException("client-update replicas must be in [1, 8], got " + replicas);
         }
@@ -147,6 +156,10 @@ final class DemoCommand implements Callable<Integer> {
                 human.append(String.format(Locale.ROOT, "\nPrivacy:  ε = %.3g for the whole experiment (selection and"
                         + " both GANs; report.html says how)", o.report().experimentEpsilon()));
             }
+            String dpStatement = classifierGuarantee(out);
+            if (dpStatement != null) {
+                human.append("\nClassifier: ").append(dpStatement);
+            }
             human.append("\nReport:   ").append(out.resolve("report.html"));
             human.append("\nPictures: ").append(out.resolve("low_vs_high.png")).append(", ").append(out.resolve("gans"));
             human.append("\nLogs:     ").append(out.resolve("logs")).append("  (").append(files)
@@ -166,6 +179,13 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** The fetched classifier's DP-SGD guarantee in words, or null (trained without DP-SGD, or not fetched). */
+    private static String classifierGuarantee(Path out) {
+        Path provenance = out.resolve(PopulationSelection.CLASSIFIER_DIR).resolve(PrimaryClassifier.PROVENANCE_FILE);
+        return Files.isRegularFile(provenance)
+                ? DebugReport.classifierPrivacy(Json.read(provenance, ClassifierProvenance.class)) : null;
+    }
+
     private void submit(ExperimentRequest request) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalServices.BOOTSTRAP);
@@ -176,7 +196,8 @@ final class DemoCommand implements Callable<Integer> {
                     request.experimentId(), Messages.encode(request))).get(30, TimeUnit.SECONDS);
         }
         status("submitted " + request.experimentId() + "; the filter trains the classifier ("
-                + classifierEpochs + " epochs) and measures the users...");
+                + classifierEpochs + " epochs" + (request.classifierPrivacy() != null ? ", DP-SGD" : "")
+                + ") and measures the users...");
     }
 
     private ExperimentFollower.Outcome follow(String id, GanTrainingConfig config) {

@@ -83,6 +83,41 @@ class FedganCliTest {
         assertFalse(Files.exists(tmp.resolve("classifier")), "nothing was trained");
         Run usage = run("measure", "--no-such-option");
         assertEquals(2, usage.status());
+        assertEquals("fedgan: error: --classifier-dp needs either --classifier-noise-multiplier or "
+                + "--classifier-target-epsilon, not neither", run("debug", "--classifier-dp", "--out", tmp.toString())
+                .err().strip());
+        assertEquals("fedgan: error: the --classifier-* DP-SGD options need --classifier-dp",
+                run("debug", "--classifier-noise-multiplier", "1", "--out", tmp.toString()).err().strip());
+        assertEquals("fedgan: error: --classifier-dp-momentum must be in [0.0, 1.0), got 1.0", run("debug",
+                "--classifier-dp", "--classifier-target-epsilon", "3", "--classifier-dp-momentum", "1", "--out",
+                tmp.toString()).err().strip());
+        assertEquals("fedgan: error: --classifier-dp trains the classifier; it cannot apply to --classifier", run("debug",
+                "--classifier-dp", "--classifier-noise-multiplier", "1", "--classifier", tmp.toString(), "--out",
+                tmp.toString()).err().strip());
+        assertFalse(Files.exists(tmp.resolve("classifier")), "nothing was trained");
+    }
+
+    /**
+     * {@code debug --classifier-dp} trains the classifier as the filter does for classifier_privacy: DP-SGD, here
+     * seeded with the run (--seeded-privacy-noise), the guarantee in classifier.json and in the summary.
+     */
+    @Test
+    void debugTrainsTheClassifierWithDpSgdWhenAsked() throws Exception {
+        Path out = tmp.resolve("dp");
+        Run r = run("debug", "--classifier-dp", "--classifier-noise-multiplier", "1.1", "--classifier-dp-batch", "256",
+                "--epochs", "1", "--no-gans", "--seeded-privacy-noise", "3", "--out", out.toString());
+        assertEquals(0, r.status(), r.err());
+        JsonNode privacy = Json.MAPPER.readTree(out.resolve("classifier/classifier.json").toFile()).get("privacy");
+        assertTrue(privacy.isObject(), "the guarantee in classifier.json: " + privacy);
+        assertEquals(24, privacy.get("steps").asInt(), "one epoch of the 6000 lab examples at B 256");
+        assertEquals(1.1, privacy.get("noise_multiplier").asDouble());
+        assertTrue(privacy.get("noise").asText().startsWith("seeded"), privacy.toString());
+        double eps = dev.fedgan.core.privacy.PrivacyCalculator.estimate(null, null, 256.0 / 6000, 1.1, 24, 1e-5, null)
+                .epsilonOriginal();
+        assertEquals(eps, privacy.get("epsilon_original").asDouble(), 1e-9);
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "sample-level (epsilon, delta)-DP for one "
+                + "training example of the lab data (bundled:lab, 6000 examples), not for a user: epsilon = %.4g", eps))
+                && r.out().contains("seeded: NOT private."), r.out());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.fedgan.core.dpsgd;
 
 import dev.fedgan.core.classifier.ClassifierProvenance;
+import dev.fedgan.core.classifier.ClassifierTraining;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.io.AtomicFiles;
@@ -67,6 +68,20 @@ public final class PrivateClassifier {
                 o.seed(), r.seconds(), BuildInfo.dl4jVersion(), BuildInfo.backend(), BuildInfo.javaVersion(),
                 Instant.now().toString(), r.privacy());
         return new Outcome(PrimaryClassifier.of(Dl4jModels.toDl4j(conf, net), prov), r);
+    }
+
+    /**
+     * The primary classifier that {@code fedgan debug} and the filter train on one split of the lab data: with
+     * DP-SGD on the reference architecture when {@code dp} is given (the guarantee then in its provenance), else
+     * ordinarily ({@link ClassifierTraining}) with {@code ordinary}.
+     */
+    public static PrimaryClassifier primary(FederatedDataset train, FederatedDataset test,
+                                            ClassifierTraining.Options ordinary, DpSgdTraining.Options dp,
+                                            Progress progress) {
+        if (dp == null) {
+            return ClassifierTraining.train(train, test, ordinary, progress);
+        }
+        return train(train, test, Dl4jModels.Model.REFERENCE, Activation.Function.RELU, dp, progress).classifier();
     }
 
     /** Writes the classifier, {@code epochs.csv} and {@code training.png} into {@code dir}. */

@@ -8,6 +8,7 @@ import dev.fedgan.core.io.Json;
 import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.population.PrivateSelection;
 import dev.fedgan.core.population.SelectionRelease;
+import dev.fedgan.core.privacy.DpSgdPrivacy;
 import dev.fedgan.core.privacy.ExperimentPrivacy;
 import dev.fedgan.core.privacy.PrivacyStatement;
 import dev.fedgan.core.privacy.SelectionPrivacy;
@@ -22,7 +23,8 @@ import java.util.Map;
 /**
  * The debugging run's report, {@code report.json} and {@code report.html} side by side: the verdict first, the
  * two GANs' pictures, then the evidence (classifier, the private selection's noisy accuracy histogram, thresholds
- * and noisy population sizes N̂) and the privacy statement of the selection and of each GAN. Paths in it are
+ * and noisy population sizes N̂) and the privacy statement of the selection and of each GAN, and, for a classifier
+ * trained with DP-SGD, its sample-level guarantee for the lab data. Paths in it are
  * relative to the report's directory. The report is released: it holds nothing of the simulation's ground truth
  * (per-user accuracies, who has the bug, member lists, purity), which stays under {@code simulation/}.
  */
@@ -67,6 +69,29 @@ public final class DebugReport {
     private DebugReport() {
     }
 
+    /**
+     * The sample-level guarantee of a classifier trained with DP-SGD, in words, for the report and the command
+     * line's summary: ε under both conversions, δ, S, z, q and the steps, and the unit (one training example of the
+     * lab data, not a user); null for a classifier trained without DP (or none).
+     */
+    public static String classifierPrivacy(ClassifierProvenance c) {
+        if (c == null || c.privacy() == null) {
+            return null;
+        }
+        DpSgdPrivacy d = c.privacy();
+        return String.format(Locale.ROOT, "Primary classifier trained with DP-SGD: sample-level (epsilon, delta)-DP for"
+                        + " one training example of the lab data (%s, %d examples), not for a user: epsilon = %.4g"
+                        + " (original conversion) / %.4g (improved conversion) at delta = %.3g%s; clip S = %s, noise"
+                        + " multiplier z = %s%s, Poisson sampling q = %d/%d = %.4g, %d steps. The users' guarantee is"
+                        + " user-level (all of a user's data) and is stated apart.%s",
+                c.trainData(), d.examples(), d.epsilonOriginal(), d.epsilonImproved(), d.delta(),
+                d.deltaIsDefault() ? " (the default min(1e-5, n^-1.1))" : "", plain(d.clipNorm()),
+                plain(d.noiseMultiplier()), d.targetEpsilon() == null ? ""
+                        : " (chosen for the target epsilon " + plain(d.targetEpsilon()) + ")",
+                d.expectedBatch(), d.examples(), d.q(), d.steps(),
+                d.noise().startsWith("seeded") ? " Its sampling and noise were seeded: NOT private." : "");
+    }
+
     public static void write(Path dir, Content c) {
         Json.write(dir.resolve(JSON), c);
         AtomicFiles.write(dir.resolve(HTML), "HTML", tmp -> Files.writeString(tmp, html(c), StandardCharsets.UTF_8));
@@ -107,7 +132,10 @@ public final class DebugReport {
         h.append("<h2>Where the classifier fails</h2>");
         SelectionRelease sel = c.selection();
         if (c.classifier() != null) {
-            h.append(String.format(Locale.ROOT, "<p>Primary classifier: %.2f%% test accuracy.", 100 * c.classifier().testAccuracy()));
+            h.append(String.format(Locale.ROOT, "<p>Primary classifier: %.2f%% test accuracy%s.",
+                    100 * c.classifier().testAccuracy(), c.classifier().privacy() == null ? ""
+                            : String.format(Locale.ROOT, ", trained with DP-SGD (epsilon = %.4g for one lab example)",
+                            c.classifier().privacy().epsilonOriginal())));
         } else {
             h.append("<p>Primary classifier: not available (no classifier score or Fréchet classifier distance).");
         }
@@ -161,6 +189,12 @@ public final class DebugReport {
         for (PopulationComparison.Side s : List.of(lo, hi)) {
             h.append("<h3>").append(esc(s.label())).append("</h3><p>").append(esc(s.gan().privacy().paragraph()))
                     .append("</p><p><small>").append(esc(s.gan().randomness())).append("</small></p>");
+        }
+        String classifier = classifierPrivacy(c.classifier());
+        if (classifier != null) {
+            h.append("<h3>The primary classifier (sample-level, the lab data)</h3><p>").append(esc(classifier))
+                    .append("</p><p><small>").append(esc(c.classifier().privacy().sampling())).append("; noise: ")
+                    .append(esc(c.classifier().privacy().noise())).append("</small></p>");
         }
         h.append("</body></html>\n");
         return h.toString();

@@ -3,11 +3,15 @@ package dev.fedgan.core.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fedgan.core.classifier.ClassifierProvenance;
 import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.gan.eval.GanMetrics;
 import dev.fedgan.core.population.SelectionRelease;
+import dev.fedgan.core.privacy.DpSgdPrivacy;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import dev.fedgan.core.privacy.PrivacyEstimate;
 import dev.fedgan.core.privacy.PrivacyStatement;
 import dev.fedgan.core.privacy.SelectionPrivacy;
 import dev.fedgan.core.render.ImageGrid;
@@ -78,6 +82,43 @@ class DebugReportTest {
         assertTrue(json.contains("\"epsilon_improved\" : 4.07744997"), json);
         assertTrue(!html.contains("truly inverted") && !html.contains("precision"), "no ground truth in the report");
         assertTrue(json.contains("\"population_size\" : 10") && !json.contains("truly_inverted"), json);
+    }
+
+    @Test
+    void aDpSgdClassifiersSampleLevelGuaranteeIsStated() throws Exception {
+        PopulationComparison.Comparison c = invertedVsNormal();
+        PrivacyEstimate e = PrivacyCalculator.estimate(null, null, 256.0 / 6000, 1.1, 24, 1e-5, null);
+        DpSgdPrivacy d = new DpSgdPrivacy(DpSgdPrivacy.UNIT, 6000, 256, 256.0 / 6000, 1.5, 1.1, null, 24, 1e-5, true,
+                e.epsilonOriginal(), e.epsilonImproved(), "Poisson sampling of the 6000 examples", "secure (test)");
+        ClassifierProvenance p = new ClassifierProvenance(ClassifierProvenance.ARCHITECTURE, 10, 93_322, "bundled:lab",
+                "sha256:0", 6000, "bundled:field", "sha256:1", 4000, 0.3043, 1, 256, 0.15, 0, 124_578, 30, "M2.1", "cpu",
+                "17", "2026-12-06T00:00:00Z", d);
+        DebugReport.write(tmp, DebugReport.Content.of(c.verdict(), c.inversionFound(), p, null, null, c));
+        String html = Files.readString(tmp.resolve(DebugReport.HTML), StandardCharsets.UTF_8);
+        String text = DebugReport.classifierPrivacy(p);
+        assertTrue(html.contains(DebugReport.esc(text)), html);
+        String eps = String.format(java.util.Locale.ROOT, "epsilon = %.4g (original conversion) / %.4g (improved"
+                + " conversion) at delta = 1.00e-05", e.epsilonOriginal(), e.epsilonImproved());
+        assertTrue(text.contains(eps), eps + " in " + text);
+        for (String part : List.of("sample-level", "one training example of the lab data (bundled:lab, 6000 examples),"
+                + " not for a user", "clip S = 1.5", "noise multiplier z = 1.1,", "q = 256/6000 = 0.04267", "24 steps",
+                "user-level")) {
+            assertTrue(text.contains(part), part + " in " + text);
+        }
+        assertTrue(!text.contains("NOT private"), text);
+        assertTrue(html.contains("trained with DP-SGD (epsilon = " + String.format(java.util.Locale.ROOT, "%.4g",
+                e.epsilonOriginal()) + " for one lab example)"), html);
+        String json = Files.readString(tmp.resolve(DebugReport.JSON), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"epsilon_original\" : " + e.epsilonOriginal()), json);
+
+        DpSgdPrivacy seeded = new DpSgdPrivacy(d.unit(), 6000, 256, d.q(), 1.5, 1.1, 3.0, 24, 1e-5, true,
+                e.epsilonOriginal(), e.epsilonImproved(), d.sampling(), "seeded (reproducible, NOT private; seed 3)");
+        String seededText = DebugReport.classifierPrivacy(new ClassifierProvenance(p.architecture(), 10, 1, "bundled:lab",
+                "", 6000, "", "", 1, 0.3, 1, 256, 0.15, 0, 3, 1, "", "", "", "", seeded));
+        assertTrue(seededText.contains("(chosen for the target epsilon 3)") && seededText.endsWith("NOT private."),
+                seededText);
+        assertEquals(null, DebugReport.classifierPrivacy(new ClassifierProvenance(p.architecture(), 10, 1, "", "", 1,
+                "", "", 1, 0.9, 1, 32, 1e-3, 0, 1, 1, "", "", "", "", null)), "no statement without DP-SGD");
     }
 
     /** Low-accuracy users drawing inverted digits (+0.8), high-accuracy users normal ones (-0.8). */
