@@ -28,15 +28,5 @@ for t in "${targets[@]}"; do
     --model tutorial --activation tanh --physical-batch 1024 "${args[@]}" --out "$out")
   echo "fedgan ${cmd[*]}" >&2
   "$root/fedgan" "${cmd[@]}" --json > "$out.json"
-  python3 - "$out.json" "$csv" "$commit" "$t" "fedgan ${cmd[*]#$root/}" <<'PY'
-import json, sys, datetime
-r = json.load(open(sys.argv[1])); p = r["provenance"]; d = p.get("privacy")
-row = [datetime.date.today().isoformat(), sys.argv[3], sys.argv[4],
-       "%.4f" % d["epsilonOriginal"] if d else "inf", "%.4f" % d["epsilonImproved"] if d else "inf",
-       "%.0e" % d["delta"] if d else "", "%.4f" % d["noiseMultiplier"] if d else "0", str(p["batchSize"]),
-       str(p["epochs"]), str(d["steps"]) if d else "", "%.4f" % p["testAccuracy"], "%.0f" % p["trainSeconds"],
-       '"' + sys.argv[5] + '"']
-open(sys.argv[2], "a").write(",".join(row) + "\n")
-print(",".join(row))
-PY
+  python3 "$root/bench/scripts/dpsgd_row.py" "$out.json" "$csv" "$commit" "$t" "fedgan ${cmd[*]#$root/}"
 done

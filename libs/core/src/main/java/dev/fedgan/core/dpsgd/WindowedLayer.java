@@ -171,7 +171,8 @@ abstract class WindowedLayer extends Layer {
             squaredNorms.addi(ll.muli(rr).sum(1, 2).reshape(batch, 1));
         } else {
             perExample = Nd4j.matmul(lr[0], lr[1], false, true, false).reshape('c', new long[] {batch, weightCount});
-            squaredNorms.addi(perExample.mul(perExample).sum(true, 1));
+            INDArray norms = perExample.norm2(1).reshape(batch, 1);
+            squaredNorms.addi(norms.muli(norms));
         }
         if (hasBias) {
             perExampleBias = biasGradients();
