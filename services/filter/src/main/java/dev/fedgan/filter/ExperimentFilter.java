@@ -60,9 +60,6 @@ import java.util.stream.Stream;
  */
 final class ExperimentFilter {
 
-    /** The share of writers held out to test a classifier trained on non-bundled data (as {@code fedgan debug}). */
-    static final double TEST_FRACTION = 0.1;
-
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What one request came to. */
@@ -182,11 +179,11 @@ final class ExperimentFilter {
     /**
      * Trains the primary classifier on the lab data: with DP-SGD (the reference architecture) when the request has
      * {@code classifier_privacy}, its guarantee then in the provenance; else as {@code fedgan debug}. Both on the
-     * same split: the bundled lab data against its bundled test data, other data less a tenth of its writers.
+     * same split of the lab data ({@link ClassifierTraining#labSplit}).
      */
     static PrimaryClassifier train(ExperimentRequest r, Progress progress) {
         ClassifierTraining.Options o = trainingOptions(r);
-        FederatedDataset[] split = ClassifierTraining.trainAndTest(r.trainDataOrDefault(), null, TEST_FRACTION, o.seed(),
+        FederatedDataset[] split = ClassifierTraining.labSplit(r.trainDataOrDefault(), o.seed(),
                 WriterPartition.Options.DEFAULT);
         return PrivateClassifier.primary(split[0], split[1], o,
                 r.classifierPrivacy() == null ? null : privateTrainingOptions(r), progress);

@@ -134,7 +134,7 @@ final class DebugCommand implements Callable<Integer> {
         if (classifier != null) {
             c = PrimaryClassifier.load(classifier);
         } else {
-            FederatedDataset[] split = ClassifierTraining.trainAndTest(trainData, null, 0.1, trainingOptions.seed(),
+            FederatedDataset[] split = ClassifierTraining.labSplit(trainData, trainingOptions.seed(),
                     dataOptions.partition());
             c = PrivateClassifier.primary(split[0], split[1], trainingOptions, dpOptions, output.progress());
             c.save(classifierDir);

@@ -62,8 +62,23 @@ public final class ClassifierTraining {
     private ClassifierTraining() {
     }
 
+    /** The share of the lab data's writers an experiment holds out to test its classifier. */
+    public static final double LAB_TEST_FRACTION = 0.1;
+
     /**
-     * The training and test data of {@code fedgan classifier train}, {@code fedgan debug} and the filter service:
+     * The classifier data of a debugging experiment ({@code fedgan debug} and the filter): the lab data less
+     * {@link #LAB_TEST_FRACTION} of its writers, held out (split with {@code seed}) for the test accuracy. Never the
+     * users' data: the test accuracy is released (classifier.json, the report), and measured on the users it would
+     * be an unnoised statistic of their data.
+     *
+     * @return {training, test}
+     */
+    public static FederatedDataset[] labSplit(String labData, long seed, WriterPartition.Options partition) {
+        return DatasetLoader.load(labData, partition).splitWriters(LAB_TEST_FRACTION, seed);
+    }
+
+    /**
+     * The training and test data of {@code fedgan classifier train} and {@code fedgan dpsgd train}:
      * {@code testData} if given; {@code bundled:field} when training on the bundled lab digits; otherwise a
      * held-out {@code testFraction} of the training data's writers (split with {@code seed}).
      *
