@@ -104,14 +104,8 @@ public final class ClassifierTraining {
         }
         long started = System.nanoTime();
         int n = (int) train.numExamples();
-        float[] pixels = new float[n * WriterData.PIXELS];
-        int[] labels = new int[n];
-        int at = 0;
-        for (WriterData w : train.writers()) {
-            System.arraycopy(w.pixels(), 0, pixels, at * WriterData.PIXELS, w.pixels().length);
-            System.arraycopy(w.labels(), 0, labels, at, w.size());
-            at += w.size();
-        }
+        float[] pixels = train.firstImages(n);
+        int[] labels = train.allLabels();
 
         Nd4j.getRandom().setSeed(o.seed());
         MultiLayerNetwork net = new MultiLayerNetwork(ClassifierArchitecture.build(train.numClasses(), o.learningRate(), o.seed()));

@@ -123,6 +123,17 @@ public record FederatedDataset(String name, String source, DatasetFormat format,
         return out;
     }
 
+    /** Every example's label, writer after writer (the order of {@link #firstImages} over all examples). */
+    public int[] allLabels() {
+        int[] out = new int[Math.toIntExact(numExamples())];
+        int at = 0;
+        for (WriterData w : writers) {
+            System.arraycopy(w.labels(), 0, out, at, w.size());
+            at += w.size();
+        }
+        return out;
+    }
+
     /** Per-class example counts. */
     public long[] classCounts() {
         long[] c = new long[numClasses];

@@ -186,55 +186,44 @@ public final class Dl4jModels {
 
     /** Copies the engine's parameters into a DL4J network of the configuration they were imported from. */
     public static void copyParams(Network from, MultiLayerNetwork to) {
-        int engine = 0;
-        for (int i = 0; i < to.getnLayers(); i++) {
-            org.deeplearning4j.nn.api.Layer target = to.getLayer(i);
-            if (target.numParams() == 0) {
-                engine += skipTo(from, engine, false);
-                continue;
+        for (Pair p : pairs(to, from)) {
+            INDArray w = p.dl4j().getParam("W");
+            p.dl4j().setParam("W", p.weights().reshape(w.shape()).castTo(w.dataType()));
+            if (p.bias() != null) {
+                INDArray b = p.dl4j().getParam("b");
+                p.dl4j().setParam("b", p.bias().reshape(b.shape()).castTo(b.dataType()));
             }
-            engine += skipTo(from, engine, true);
-            Layer src = from.layers().get(engine);
-            INDArray[] wb = src instanceof Dense d ? new INDArray[] {d.weights(), d.bias()}
-                    : new INDArray[] {((WindowedLayer) src).weights(), ((WindowedLayer) src).bias()};
-            target.setParam("W", wb[0].reshape(target.getParam("W").shape()).castTo(target.getParam("W").dataType()));
-            if (wb[1] != null) {
-                target.setParam("b", wb[1].reshape(target.getParam("b").shape()).castTo(target.getParam("b").dataType()));
-            }
-            engine++;
         }
     }
 
     /** Copies a DL4J network's parameters into the engine network imported from its configuration. */
     public static void copyParams(MultiLayerNetwork from, Network to) {
-        int engine = 0;
-        for (int i = 0; i < from.getnLayers(); i++) {
-            org.deeplearning4j.nn.api.Layer source = from.getLayer(i);
-            if (source.numParams() == 0) {
-                continue;
+        for (Pair p : pairs(from, to)) {
+            p.weights().assign(p.dl4j().getParam("W").reshape(p.weights().shape()).castTo(p.weights().dataType()));
+            if (p.bias() != null) {
+                p.bias().assign(p.dl4j().getParam("b").reshape(p.bias().shape()).castTo(p.bias().dataType()));
             }
-            engine += skipTo(to, engine, true);
-            Layer dst = to.layers().get(engine);
-            INDArray[] wb = dst instanceof Dense d ? new INDArray[] {d.weights(), d.bias()}
-                    : new INDArray[] {((WindowedLayer) dst).weights(), ((WindowedLayer) dst).bias()};
-            wb[0].assign(source.getParam("W").reshape(wb[0].shape()).castTo(wb[0].dataType()));
-            if (wb[1] != null) {
-                wb[1].assign(source.getParam("b").reshape(wb[1].shape()).castTo(wb[1].dataType()));
-            }
-            engine++;
         }
     }
 
-    /** How many engine layers from {@code at} to the next one with parameters (or 0 when not seeking one). */
-    private static int skipTo(Network net, int at, boolean withParams) {
-        if (!withParams) {
-            return 0;
+    /** A DL4J layer with parameters and the engine's weight and bias views of the same layer. */
+    private record Pair(org.deeplearning4j.nn.api.Layer dl4j, INDArray weights, INDArray bias) {
+    }
+
+    /** The layers with parameters of both networks, in order: import maps each such DL4J layer to one engine layer. */
+    private static List<Pair> pairs(MultiLayerNetwork dl4j, Network engine) {
+        List<Layer> withParams = engine.layers().stream().filter(l -> l.numParams() > 0).toList();
+        List<Pair> out = new ArrayList<>();
+        int k = 0;
+        for (int i = 0; i < dl4j.getnLayers(); i++) {
+            if (dl4j.getLayer(i).numParams() == 0) {
+                continue;
+            }
+            Layer l = withParams.get(k++);
+            out.add(l instanceof Dense d ? new Pair(dl4j.getLayer(i), d.weights(), d.bias())
+                    : new Pair(dl4j.getLayer(i), ((WindowedLayer) l).weights(), ((WindowedLayer) l).bias()));
         }
-        int k = at;
-        while (net.layers().get(k).numParams() == 0) {
-            k++;
-        }
-        return k - at;
+        return out;
     }
 
     /** A fresh DL4J network of {@code conf} holding the engine's trained parameters. */

@@ -28,17 +28,8 @@ public record Examples(String name, String fingerprint, long[] shape, float[] fe
 
     /** Every example of every writer, as [1, 28, 28] images. */
     public static Examples of(FederatedDataset data) {
-        int n = Math.toIntExact(data.numExamples());
-        float[] x = new float[n * WriterData.PIXELS];
-        int[] y = new int[n];
-        int at = 0;
-        for (WriterData w : data.writers()) {
-            System.arraycopy(w.pixels(), 0, x, at * WriterData.PIXELS, w.pixels().length);
-            System.arraycopy(w.labels(), 0, y, at, w.size());
-            at += w.size();
-        }
-        return new Examples(data.name(), data.fingerprint(), new long[] {1, WriterData.SIDE, WriterData.SIDE}, x, y,
-                data.numClasses());
+        return new Examples(data.name(), data.fingerprint(), new long[] {1, WriterData.SIDE, WriterData.SIDE},
+                data.firstImages(Math.toIntExact(data.numExamples())), data.allLabels(), data.numClasses());
     }
 
     public int size() {
