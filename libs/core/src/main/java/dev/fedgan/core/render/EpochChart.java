@@ -83,7 +83,12 @@ public final class EpochChart {
         g.drawString(label, LEFT, top - 8);
         int ticks = Math.max(1, epochs / 10);
         for (int e = 1; e <= epochs; e += ticks) {
-            g.drawString(Integer.toString(e), x(e, epochs, plotW) - 4, top + PANEL + 16);
+            if (e == epochs || epochs - e >= ticks / 2 + 1) {
+                g.drawString(Integer.toString(e), x(e, epochs, plotW) - 4, top + PANEL + 16);
+            }
+        }
+        if ((epochs - 1) % ticks != 0) {
+            g.drawString(Integer.toString(epochs), x(epochs, epochs, plotW) - 8, top + PANEL + 16);
         }
         int legend = LEFT + 140;
         for (Series s : series) {
