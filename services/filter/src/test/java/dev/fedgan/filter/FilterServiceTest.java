@@ -121,7 +121,8 @@ class FilterServiceTest {
             // The stored classifier loads and is what was asked for.
             PrimaryClassifier c = models.getClassifier(classifierRef);
             assertEquals(1, c.provenance().epochs());
-            assertEquals("bundled:lab", c.provenance().trainData());
+            assertEquals("bundled:lab:train", c.provenance().trainData(), "the lab data less its held-out writers");
+            assertEquals("bundled:lab:heldout", c.provenance().testData(), "tested on lab writers, not the users");
             assertTrue(c.provenance().testAccuracy() > 0.9, "one epoch gives > 90%: " + c.provenance());
 
             // The selection is exactly the core's in this JVM, for the stored classifier, the bug and the seeded noise:
