@@ -88,7 +88,7 @@ class FilterServiceTest {
     Path tmp;
 
     /**
-     * DP-SGD for one epoch of the lab data, B 256, z 1.1: 24 steps. Secure noise, so the weak classifier's selection
+     * DP-SGD for one epoch of the lab data less its held-out writers, B 256, z 1.1. Secure noise, so the weak classifier's selection
      * varies: one client per round, which any released N̂ (at least 1) admits, keeps the request from being refused.
      */
     static final String DP_SGD = "{\"schema\":1,\"experiment_id\":\"f4\",\"data\":\"bundled:field\","
@@ -260,13 +260,14 @@ class FilterServiceTest {
             PrimaryClassifier dp = models.getClassifier(low4.request().classifier());
             DpSgdPrivacy p = dp.provenance().privacy();
             assertNotNull(p, "the stored provenance carries the guarantee: " + dp.provenance());
-            assertEquals(6_000, p.examples(), "the bundled lab data");
+            long labTrain = dp.provenance().trainExamples();
+            assertEquals(6_000, labTrain + dp.provenance().testExamples(), "the bundled lab data, split");
+            assertEquals(labTrain, p.examples(), "the lab data less its held-out writers");
             assertEquals(256, p.expectedBatch());
-            assertEquals(256.0 / 6_000, p.q(), 1e-15);
+            assertEquals(256.0 / labTrain, p.q(), 1e-15);
             assertEquals(1.1, p.noiseMultiplier());
             assertEquals(1.0, p.clipNorm());
-            assertEquals(PrivacyCalculator.stepsForEpochs(6_000, 256, 1), p.steps());
-            assertEquals(24, p.steps());
+            assertEquals(PrivacyCalculator.stepsForEpochs(labTrain, 256, 1), p.steps());
             assertEquals(1e-5, p.delta());
             PrivacyEstimate expected = PrivacyCalculator.estimate(null, null, p.q(), p.noiseMultiplier(), p.steps(),
                     p.delta(), null);
