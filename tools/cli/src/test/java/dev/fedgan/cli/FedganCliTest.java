@@ -107,16 +107,21 @@ class FedganCliTest {
         Run r = run("debug", "--classifier-dp", "--classifier-noise-multiplier", "1.1", "--classifier-dp-batch", "256",
                 "--epochs", "1", "--no-gans", "--seeded-privacy-noise", "3", "--out", out.toString());
         assertEquals(0, r.status(), r.err());
-        JsonNode privacy = Json.MAPPER.readTree(out.resolve("classifier/classifier.json").toFile()).get("privacy");
+        JsonNode provenance = Json.MAPPER.readTree(out.resolve("classifier/classifier.json").toFile());
+        JsonNode privacy = provenance.get("privacy");
         assertTrue(privacy.isObject(), "the guarantee in classifier.json: " + privacy);
-        assertEquals(24, privacy.get("steps").asInt(), "one epoch of the 6000 lab examples at B 256");
+        long n = provenance.get("train_examples").asLong();
+        assertEquals(6000, n + provenance.get("test_examples").asLong(), "the lab data less its held-out writers");
+        assertEquals(n, privacy.get("examples").asLong());
+        long steps = dev.fedgan.core.privacy.PrivacyCalculator.stepsForEpochs(n, 256, 1);
+        assertEquals(steps, privacy.get("steps").asInt(), "one epoch of the lab training split at B 256");
         assertEquals(1.1, privacy.get("noise_multiplier").asDouble());
         assertTrue(privacy.get("noise").asText().startsWith("seeded"), privacy.toString());
-        double eps = dev.fedgan.core.privacy.PrivacyCalculator.estimate(null, null, 256.0 / 6000, 1.1, 24, 1e-5, null)
+        double eps = dev.fedgan.core.privacy.PrivacyCalculator.estimate(null, null, 256.0 / n, 1.1, steps, 1e-5, null)
                 .epsilonOriginal();
         assertEquals(eps, privacy.get("epsilon_original").asDouble(), 1e-9);
         assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "sample-level (epsilon, delta)-DP for one "
-                + "training example of the lab data (bundled:lab, 6000 examples), not for a user: epsilon = %.4g", eps))
+                + "training example of the lab data (bundled:lab:train, %d examples), not for a user: epsilon = %.4g", n, eps))
                 && r.out().contains("seeded: NOT private."), r.out());
     }
 
