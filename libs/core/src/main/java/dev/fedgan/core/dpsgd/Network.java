@@ -202,17 +202,18 @@ public final class Network {
                 l.addSquaredNorms(squared);
             }
             n = squared.castTo(DataType.DOUBLE).data().asDouble();
+            double[] c = new double[n.length];
+            for (int i = 0; i < n.length; i++) {
+                n[i] = Math.sqrt(n[i]);
+                if (!Double.isFinite(n[i])) {
+                    // A clip factor cannot bound a NaN or infinite gradient: stop before it reaches the parameters.
+                    throw new IllegalStateException("example " + i + " of the batch has a gradient norm of " + n[i]
+                            + ": training has diverged (lower the learning rate); the parameters are unchanged");
+                }
+                c[i] = n[i] > clip ? clip / n[i] : 1;
+            }
             if (clipping) {
-                double[] c = new double[n.length];
-                for (int i = 0; i < n.length; i++) {
-                    n[i] = Math.sqrt(n[i]);
-                    c[i] = n[i] > clip ? clip / n[i] : 1;
-                }
                 scale = Nd4j.create(c, new long[] {c.length, 1}, 'c').castTo(dataType);
-            } else {
-                for (int i = 0; i < n.length; i++) {
-                    n[i] = Math.sqrt(n[i]);
-                }
             }
         }
         for (Layer l : layers) {

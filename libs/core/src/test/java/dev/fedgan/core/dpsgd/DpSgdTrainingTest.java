@@ -124,6 +124,22 @@ class DpSgdTrainingTest {
         assertTrue(nan.getMessage().startsWith("bad.idx: example 1 has a non-finite value"), nan.getMessage());
     }
 
+    /** A diverged gradient cannot be clipped: the step fails naming it and leaves the parameters as they were. */
+    @Test
+    void aNonFiniteGradientStopsTheStep() {
+        Network net = Network.of(new long[] {6}, DataType.FLOAT, layers(), 7);
+        INDArray before = net.params().dup();
+        float[] huge = new float[12];
+        java.util.Arrays.fill(huge, 3e38f);
+        INDArray x = Nd4j.create(huge, new long[] {2, 6}, 'c');
+        net.clearGradient();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> net.addGradient(x, new int[] {0, 1}, 1.0, false));
+        assertTrue(e.getMessage().contains("training has diverged"), e.getMessage());
+        assertEquals(before, net.params());
+        assertEquals(0, net.gradient().sumNumber().doubleValue(), 0, "nothing accumulated");
+    }
+
     /** The tutorial CNN learns the bundled digits under DP-SGD in a few seconds. */
     @Test
     void theTutorialCnnLearnsTheBundledDigitsPrivately() {
