@@ -105,12 +105,12 @@ public final class DpSgdTraining {
      * publishes one random example in full is (0, 1/n)-DP; the target reachable) and returns the noise multiplier.
      */
     public static double noiseMultiplier(Options o, int examples) {
+        if (o.expectedBatch() > examples) {
+            throw new IllegalArgumentException("the " + (o.nonPrivate() ? "" : "expected ") + "batch "
+                    + o.expectedBatch() + " exceeds the " + examples + " training examples");
+        }
         if (o.nonPrivate()) {
             return 0;
-        }
-        if (o.expectedBatch() > examples) {
-            throw new IllegalArgumentException("the expected batch " + o.expectedBatch() + " exceeds the "
-                    + examples + " training examples");
         }
         if (o.delta() != null && o.delta() >= 1.0 / examples) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "delta %.3g is not below 1/n = 1/%d: such a "

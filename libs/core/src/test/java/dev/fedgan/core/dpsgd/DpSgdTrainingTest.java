@@ -117,6 +117,10 @@ class DpSgdTrainingTest {
         IllegalArgumentException big = assertThrows(IllegalArgumentException.class,
                 () -> DpSgdTraining.noiseMultiplier(options(1.0, null, 1), 10));
         assertTrue(big.getMessage().contains("exceeds the 10 training examples"), big.getMessage());
+        DpSgdTraining.Options baseline = new DpSgdTraining.Options(1, null, null, null, null, 12, 1, 0.1, 0, 64, 1, true,
+                true);
+        assertThrows(IllegalArgumentException.class, () -> DpSgdTraining.noiseMultiplier(baseline, 10),
+                "a non-private batch above n too");
         float[] x = new float[12];
         x[7] = Float.NaN;
         IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
