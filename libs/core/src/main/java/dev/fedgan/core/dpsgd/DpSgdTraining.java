@@ -104,7 +104,7 @@ public final class DpSgdTraining {
      * Checks the options against the data before any work (B within n; δ below 1/n, since a mechanism that
      * publishes one random example in full is (0, 1/n)-DP; the target reachable) and returns the noise multiplier.
      */
-    public static double noiseMultiplier(Options o, int examples) {
+    static double noiseMultiplier(Options o, int examples) {
         if (o.expectedBatch() > examples) {
             throw new IllegalArgumentException("the " + (o.nonPrivate() ? "" : "expected ") + "batch "
                     + o.expectedBatch() + " exceeds the " + examples + " training examples");
@@ -139,7 +139,7 @@ public final class DpSgdTraining {
         int batch = o.expectedBatch();
         double z = noiseMultiplier(o, n);
         double q = (double) batch / n;
-        long totalSteps = PrivacyCalculator.stepsForEpochs(n, Math.min(batch, n), o.epochs());
+        long totalSteps = PrivacyCalculator.stepsForEpochs(n, batch, o.epochs());
         double delta = delta(o, n);
         double clip = o.nonPrivate() ? Double.POSITIVE_INFINITY : o.clipNorm();
         ClientSampler sampler = o.reproducible() ? ClientSampler.seeded(o.seed()) : ClientSampler.secure();

@@ -202,7 +202,7 @@ public final class Network {
                 l.addSquaredNorms(squared);
             }
             n = squared.castTo(DataType.DOUBLE).data().asDouble();
-            double[] c = new double[n.length];
+            double[] c = clipping ? new double[n.length] : null;
             for (int i = 0; i < n.length; i++) {
                 n[i] = Math.sqrt(n[i]);
                 if (!Double.isFinite(n[i])) {
@@ -210,7 +210,9 @@ public final class Network {
                     throw new IllegalStateException("example " + i + " of the batch has a gradient norm of " + n[i]
                             + ": training has diverged (lower the learning rate); the parameters are unchanged");
                 }
-                c[i] = n[i] > clip ? clip / n[i] : 1;
+                if (clipping) {
+                    c[i] = n[i] > clip ? clip / n[i] : 1;
+                }
             }
             if (clipping) {
                 scale = Nd4j.create(c, new long[] {c.length, 1}, 'c').castTo(dataType);

@@ -59,7 +59,6 @@ public final class PrivateClassifier {
         MultiLayerConfiguration conf = Dl4jModels.configuration(model, train.numClasses(), activation, o.seed());
         Examples trainSet = Examples.of(train);
         Examples testSet = Examples.of(test);
-        DpSgdTraining.noiseMultiplier(o, trainSet.size());
         Network net = Network.of(trainSet.shape(), DataType.FLOAT, Dl4jModels.layers(conf, trainSet.shape()), o.seed());
         DpSgdTraining.Result r = DpSgdTraining.train(net, trainSet, testSet, o, progress);
         ClassifierProvenance prov = new ClassifierProvenance(architecture(model, activation), train.numClasses(),

@@ -81,7 +81,7 @@ abstract class WindowedLayer extends Layer {
 
     /** Whether a pass of {@code batch} examples computes norms from Gram matrices rather than per-example gradients. */
     boolean ghost(long batch) {
-        return norms == Norms.GHOST || norms == Norms.AUTO && batch * weightCount > MATERIALISED_BUDGET;
+        return batch > materialisedUpTo();
     }
 
     /** The largest pass that materialises per-example gradients. */

@@ -55,7 +55,7 @@ public final class EpochChart {
                     max = Math.max(max, Double.isFinite(e) ? e : 0);
                 }
                 panel(g, TOP + PANEL + GAP, "epsilon spent", List.of(new Series("epsilon", new Color(0xD62728), epsilon)),
-                        0, niceCeiling(max), 1, epochs);
+                        0, HistogramChart.niceCeiling(max), 1, epochs);
             }
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             g.setColor(Color.BLACK);
@@ -121,19 +121,5 @@ public final class EpochChart {
 
     private static int x(int epoch, int epochs, int plotW) {
         return epochs <= 1 ? LEFT + plotW / 2 : LEFT + (int) Math.round((epoch - 1) * (double) plotW / (epochs - 1));
-    }
-
-    /** The smallest 1, 2 or 5 × 10^k at or above v (1 for v ≤ 0). */
-    static double niceCeiling(double v) {
-        if (!(v > 0)) {
-            return 1;
-        }
-        double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 5, 10}) {
-            if (m * p >= v) {
-                return m * p;
-            }
-        }
-        return 10 * p;
     }
 }

@@ -53,7 +53,7 @@ public final class HistogramChart {
                 min = Math.min(min, c);
             }
             // A round step (1, 2, 5 × 10^k) giving about 5 ticks; the axis spans whole steps and includes 0.
-            int step = niceCeiling((int) Math.ceil((max - min) / 5));
+            int step = (int) niceCeiling(Math.ceil((max - min) / 5));
             int yMax = (int) Math.ceil(max / step) * step;
             int yMin = -(int) Math.ceil(-min / step) * step;
             int range = yMax - yMin;
@@ -141,14 +141,17 @@ public final class HistogramChart {
         return Math.max(2, Math.min(width - 2 - labelWidth, x));
     }
 
-    private static int niceCeiling(int v) {
-        int[] steps = {1, 2, 5};
-        for (int mag = 1; ; mag *= 10) {
-            for (int s : steps) {
-                if (s * mag >= v) {
-                    return s * mag;
-                }
+    /** The smallest 1, 2 or 5 × 10^k at or above v (1 for v ≤ 0). */
+    static double niceCeiling(double v) {
+        if (!(v > 0)) {
+            return 1;
+        }
+        double p = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * p >= v) {
+                return m * p;
             }
         }
+        return 10 * p;
     }
 }
