@@ -130,6 +130,14 @@ public final class DpSgdTraining {
     }
 
     public static Result train(Network net, Examples train, Examples test, Options o, Progress progress) {
+        try {
+            return steps(net, train, test, o, progress);
+        } finally {
+            net.releaseMemory();
+        }
+    }
+
+    private static Result steps(Network net, Examples train, Examples test, Options o, Progress progress) {
         if (train.numClasses() != net.numClasses() || test.numClasses() != net.numClasses()) {
             throw new IllegalArgumentException("the network has " + net.numClasses() + " classes but " + train.name()
                     + " has " + train.numClasses() + " and " + test.name() + " " + test.numClasses());
@@ -257,9 +265,6 @@ public final class DpSgdTraining {
                 }
                 loss += Math.log(sum) - (zi[y] - zi[arg]);
                 correct += arg == y ? 1 : 0;
-            }
-            for (Layer l : net.layers()) {
-                l.release();
             }
         }
         return n == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {loss / n, (double) correct / n};
