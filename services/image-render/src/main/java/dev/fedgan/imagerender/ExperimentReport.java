@@ -52,7 +52,7 @@ final class ExperimentReport {
         ObjectRef[] html = new ObjectRef[1];
         DebugReport.Content[] content = new DebugReport.Content[1];
         StoredFiles.withTemp(dir -> {
-            cmp[0] = PopulationComparison.compare(lowSide, highSide, lowGrid, highGrid,
+            cmp[0] = PopulationComparison.compare(lowSide, highSide, lowGrid, highGrid, evaluators.of(low).scale(),
                     dir.resolve(PopulationComparison.SIDE_BY_SIDE));
             files.put(id, PopulationComparison.SIDE_BY_SIDE, dir.resolve(PopulationComparison.SIDE_BY_SIDE));
             content[0] = DebugReport.Content.of(cmp[0].verdict(), cmp[0].inversionFound(), provenance(low),

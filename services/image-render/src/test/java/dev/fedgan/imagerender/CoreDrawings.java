@@ -12,6 +12,7 @@ import dev.fedgan.core.gan.GeneratorSampler;
 import dev.fedgan.core.gan.NetworkWeights;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.gan.eval.GanMetrics;
+import dev.fedgan.core.gan.eval.PolarityScale;
 import dev.fedgan.core.render.ImageGrid;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
@@ -49,6 +50,11 @@ final class CoreDrawings {
             fcd = GanMetrics.frechetDistance(real, logits);
         }
         return new Drawn(GanMetrics.meanPixel(pixels), score, fcd, ImageGrid.grid(pixels, 6, 6));
+    }
+
+    /** The polarity scale the service takes with a classifier: the first 500 images of the lab data. */
+    static PolarityScale labScale() {
+        return PolarityScale.of(DatasetLoader.load("bundled:lab", WriterPartition.Options.DEFAULT).firstImages(500));
     }
 
     /** A side of the comparison whose last evaluation has this mean pixel. */

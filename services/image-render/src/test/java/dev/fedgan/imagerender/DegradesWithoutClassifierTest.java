@@ -81,7 +81,8 @@ class DegradesWithoutClassifierTest {
             ImagesReady last = r2.stream().filter(i -> i.report() != null).findFirst().orElseThrow();
             assertEquals(core.mean(), last.meanPixel(), 1e-6);
             assertEquals(PopulationComparison.compare(CoreDrawings.side(core.mean()), CoreDrawings.side(core.mean()),
-                    core.grid(), core.grid(), tmp.resolve("cmp2.png")).verdict(), last.verdict());
+                    core.grid(), core.grid(), dev.fedgan.core.gan.eval.PolarityScale.REFERENCE, tmp.resolve("cmp2.png"))
+                    .verdict(), last.verdict());
             JsonNode report = Json.MAPPER.readTree(t.text("report.json"));
             assertTrue(report.get("classifier").isNull());
             assertTrue(report.get("selection").isNull());

@@ -133,7 +133,8 @@ class RendersAsTheCoreTest {
         assertNotNull(lowLast.report(), "the GAN finishing second carries the report");
         assertTrue(lowLast.report().key().endsWith("experiments/r1/files/report.html"), lowLast.report().key());
         String expectedVerdict = PopulationComparison.compare(CoreDrawings.side(r1.low.mean()),
-                CoreDrawings.side(r1.high.mean()), r1.low.grid(), r1.high.grid(), r1.tmp.resolve("cmp.png")).verdict();
+                CoreDrawings.side(r1.high.mean()), r1.low.grid(), r1.high.grid(), CoreDrawings.labScale(),
+                r1.tmp.resolve("cmp.png")).verdict();
         assertEquals(expectedVerdict, lowLast.verdict());
         assertTrue(lowLast.verdict().startsWith("The low-accuracy users' data is inverted"), lowLast.verdict());
         JsonNode report = Json.MAPPER.readTree(t.text("report.json"));

@@ -5,6 +5,7 @@ import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.gan.eval.GanMetrics;
+import dev.fedgan.core.gan.eval.PolarityScale;
 import dev.fedgan.core.render.ImageGrid;
 import java.awt.image.BufferedImage;
 import java.util.Locale;
@@ -16,8 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * How a generator is judged and drawn, the same way in {@link GanExperiment} (one JVM) and in the image-render
  * service (weights from the object store): {@value GanExperiment#EVAL_BATCH} images from the fixed noise of the
  * experiment seed (a Gaussian stream seeded with {@code seed + 77}), generated with the batch statistics of those
- * images; their mean pixel and polarity; the classifier score and the Fréchet classifier distance against real
- * images when a classifier is given; the first 36 images as the 6×6 grid.
+ * images; their mean pixel and polarity (on the real images' {@link PolarityScale}); the classifier score and the
+ * Fréchet classifier distance against real images when a classifier is given; the first 36 images as the 6×6 grid.
  *
  * <p>The real images' logits are computed once, in the constructor. Not thread-safe (one SameDiff graph).
  */
@@ -38,18 +39,21 @@ public final class GanEvaluator {
     private final INDArray noise;
     private final PrimaryClassifier classifier;
     private final double[][] realLogits;
+    private final PolarityScale scale;
 
     /**
      * @param preset     the generator's widths
      * @param seed       the experiment seed (the GAN's {@code seed} setting)
      * @param classifier for the classifier score and FCD (null: both skipped)
-     * @param realImages real, non-inverted images for the FCD, n·784 floats (null: FCD skipped): {@link #labImages}
+     * @param realImages real, non-inverted images for the FCD and the polarity scale, n·784 floats (null: FCD
+     *                   skipped, the reference's polarity scale): {@link #labImages}
      */
     public GanEvaluator(GanPreset preset, long seed, PrimaryClassifier classifier, float[] realImages) {
         this.sampler = new GeneratorSampler(preset, true, DataType.FLOAT);
         this.noise = ClientTraining.gaussian(new SplittableRandom(seed + NOISE_SEED_OFFSET), GanExperiment.EVAL_BATCH,
                 preset.noiseDim());
         this.classifier = classifier;
+        this.scale = PolarityScale.ofOrReference(realImages);
         if (classifier != null && realImages != null) {
             int n = Math.min(GanExperiment.EVAL_BATCH, realImages.length / WriterData.PIXELS);
             realLogits = classifier.logits(PrimaryClassifier.batch(realImages, 0, n))
@@ -78,7 +82,12 @@ public final class GanEvaluator {
             }
         }
         BufferedImage grid = ImageGrid.grid(pixels, GRID_ROWS, GRID_COLS);
-        return new Drawn(mean, GanMetrics.polarityOf(mean), score, fcd, grid);
+        return new Drawn(mean, scale.polarityOf(mean), score, fcd, grid);
+    }
+
+    /** Where the mean pixel counts as normal or inverted: the real images', or the reference's without them. */
+    public PolarityScale scale() {
+        return scale;
     }
 
     /**

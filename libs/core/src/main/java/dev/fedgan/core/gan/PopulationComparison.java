@@ -3,6 +3,7 @@ package dev.fedgan.core.gan;
 import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.gan.eval.GanMetrics;
+import dev.fedgan.core.gan.eval.PolarityScale;
 import dev.fedgan.core.population.Population;
 import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.progress.Progress;
@@ -18,7 +19,8 @@ import javax.imageio.ImageIO;
 /**
  * The paper's comparison (reference section 1 steps 6-7, section 6): one DP federated GAN on the low-accuracy
  * users, one on the high-accuracy users, their last grids side by side, and a verdict computed from the
- * polarity of what each generates (mean pixel: normal digits ≈ −0.7, inverted ≈ +0.7).
+ * polarity of what each generates: its mean pixel against the lab data's ({@link PolarityScale}), whose images
+ * are normal by definition and whose negatives are what the inversion bug makes.
  */
 public final class PopulationComparison {
 
@@ -72,7 +74,8 @@ public final class PopulationComparison {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot draw " + out.resolve(SIDE_BY_SIDE) + ": " + e.getMessage(), e);
         }
-        return compare(lowSide, highSide, left, right, out.resolve(SIDE_BY_SIDE));
+        return compare(lowSide, highSide, left, right, PolarityScale.ofOrReference(options.realImages()),
+                out.resolve(SIDE_BY_SIDE));
     }
 
     /**
@@ -82,15 +85,16 @@ public final class PopulationComparison {
      *
      * @param lowGrid  the low-accuracy GAN's last grid
      * @param highGrid the high-accuracy GAN's last grid
+     * @param scale    the scale the evaluations' polarities were taken on (the lab data's)
      */
     public static Comparison compare(Side lowSide, Side highSide, BufferedImage lowGrid, BufferedImage highGrid,
-            Path picture) {
+            PolarityScale scale, Path picture) {
         GanMetrics.Polarity lp = lowSide.gan().last().polarity();
         GanMetrics.Polarity hp = highSide.gan().last().polarity();
         boolean found = lp == GanMetrics.Polarity.INVERTED && hp == GanMetrics.Polarity.NORMAL;
-        String verdict = verdict(lowSide, highSide);
-        ImageGrid.writePng(ImageGrid.sideBySide(lowGrid, "low-accuracy users", caption(lowSide), highGrid,
-                "high-accuracy users", caption(highSide), "What the DP federated GANs generate"), picture);
+        String verdict = verdict(lowSide, highSide, scale);
+        ImageGrid.writePng(ImageGrid.sideBySide(lowGrid, "low-accuracy users", caption(lowSide, scale), highGrid,
+                "high-accuracy users", caption(highSide, scale), "What the DP federated GANs generate"), picture);
         return new Comparison(lowSide, highSide, verdict, found, SIDE_BY_SIDE);
     }
 
@@ -108,19 +112,19 @@ public final class PopulationComparison {
     }
 
     /** A grid's caption: the polarity and the population's released size (never its exact number of members). */
-    private static String caption(Side s) {
+    private static String caption(Side s, PolarityScale scale) {
         GanExperiment.Evaluation e = s.gan().last();
-        return GanMetrics.polarityCaption(e.meanPixel()) + " · ~" + s.populationSize() + " users (noisy count)";
+        return scale.caption(e.meanPixel()) + " · ~" + s.populationSize() + " users (noisy count)";
     }
 
-    static String verdict(Side low, Side high) {
+    static String verdict(Side low, Side high, PolarityScale scale) {
         GanMetrics.Polarity lp = low.gan().last().polarity();
         GanMetrics.Polarity hp = high.gan().last().polarity();
-        String figures = String.format(Locale.ROOT, " (mean generated pixel: low-accuracy %+.2f, high-accuracy %+.2f;"
-                + " normal digits ≈ −0.7, inverted ≈ +0.7)", low.gan().last().meanPixel(), high.gan().last().meanPixel());
+        String figures = String.format(Locale.ROOT, " (mean generated pixel: low-accuracy %+.2f, high-accuracy %+.2f; %s)",
+                low.gan().last().meanPixel(), high.gan().last().meanPixel(), scale.references());
         if (lp == GanMetrics.Polarity.INVERTED && hp == GanMetrics.Polarity.NORMAL) {
-            return "The low-accuracy users' data is inverted (dark strokes on a light background); the high-accuracy"
-                    + " users' data looks normal" + figures + ".";
+            return "The low-accuracy users' data is inverted (the GAN draws negatives of the lab data's images: light"
+                    + " background, dark shapes); the high-accuracy users' data looks normal" + figures + ".";
         }
         if (lp == hp && lp != GanMetrics.Polarity.UNCLEAR) {
             return "Both populations generate " + lp.name().toLowerCase(Locale.ROOT) + " images: no polarity difference,"

@@ -124,7 +124,8 @@ class DebugReportTest {
     /** Low-accuracy users drawing inverted digits (+0.8), high-accuracy users normal ones (-0.8). */
     private PopulationComparison.Comparison invertedVsNormal() {
         return PopulationComparison.compare(side("low-accuracy users", 0.8), side("high-accuracy users", -0.8),
-                grid(0.8f), grid(-0.8f), tmp.resolve(PopulationComparison.SIDE_BY_SIDE));
+                grid(0.8f), grid(-0.8f), dev.fedgan.core.gan.eval.PolarityScale.REFERENCE,
+                tmp.resolve(PopulationComparison.SIDE_BY_SIDE));
     }
 
     static PopulationComparison.Side side(String label, double mean) {

@@ -13,8 +13,8 @@ import dev.fedgan.core.data.WriterData;
  *       classifier's logits), as TF-GAN's {@code frechet_classifier_distance_from_activations}: unbiased (N−1)
  *       covariances and {@code Tr(sqrt(C^1/2 C_w C^1/2))} with matrix square roots whose singular values below
  *       {@value #SQRT_EPS} are left un-rooted.</li>
- *   <li>{@link #meanPixel} and {@link #polarity}: the mean pixel of images in fedgan's internal form, about −0.7
- *       for normal digits (mostly background −1) and +0.7 for inverted ones.</li>
+ *   <li>{@link #meanPixel} and the polarity ({@link PolarityScale}): the mean pixel of images in fedgan's internal
+ *       form, about −0.7 for normal digits (mostly background −1) and +0.7 for inverted ones.</li>
  * </ul>
  * All arithmetic is in double precision (the reference casts logits to float64).
  */
@@ -23,22 +23,11 @@ public final class GanMetrics {
     /** Singular values below this are not square-rooted (TF-GAN {@code _symmetric_matrix_square_root}, eps). */
     public static final double SQRT_EPS = 1e-10;
 
-    /**
-     * A batch whose mean pixel is at or below this is {@link Polarity#NORMAL}. Reference data averages about −0.7
-     * (normal) and +0.7 (inverted); ±0.3 sits well inside both clusters, so a generator that has learnt either
-     * polarity even roughly is classified, while a half-and-half mix of normal and inverted images (mean ≈ 0)
-     * or an untrained generator (outputs near 0) is reported as {@link Polarity#UNCLEAR} rather than guessed.
-     */
-    public static final double NORMAL_AT_MOST = -0.3;
-
-    /** A batch whose mean pixel is at or above this is {@link Polarity#INVERTED}; see {@link #NORMAL_AT_MOST}. */
-    public static final double INVERTED_AT_LEAST = 0.3;
-
     /** The pixel polarity of a batch of images: white-on-black (normal), black-on-white (inverted) or neither. */
     public enum Polarity {
-        /** Mean pixel ≤ {@link #NORMAL_AT_MOST}: background −1, ink +1, as the classifier expects. */
+        /** Mean pixel at or below −{@link PolarityScale#bound()}: dark background, as the classifier expects. */
         NORMAL,
-        /** Mean pixel ≥ {@link #INVERTED_AT_LEAST}: background +1, the inversion bug's signature. */
+        /** Mean pixel at or above +{@link PolarityScale#bound()}: light background, the inversion bug's signature. */
         INVERTED,
         /** Mean pixel strictly between the two thresholds. */
         UNCLEAR
@@ -163,32 +152,14 @@ public final class GanMetrics {
         return s / images.length;
     }
 
-    /** The polarity of a batch by its {@link #meanPixel mean pixel} and the thresholds {@link #NORMAL_AT_MOST}, {@link #INVERTED_AT_LEAST}. */
+    /** The polarity of a batch on the reference's scale ({@link PolarityScale#REFERENCE}). */
     public static Polarity polarity(float[] images) {
         return polarityOf(meanPixel(images));
     }
 
-    /** The polarity that a given mean pixel value stands for. */
+    /** The polarity a mean pixel stands for on the reference's scale ({@link PolarityScale#REFERENCE}). */
     public static Polarity polarityOf(double meanPixel) {
-        if (Double.isNaN(meanPixel)) {
-            throw new IllegalArgumentException("mean pixel is NaN");
-        }
-        if (meanPixel <= NORMAL_AT_MOST) {
-            return Polarity.NORMAL;
-        }
-        if (meanPixel >= INVERTED_AT_LEAST) {
-            return Polarity.INVERTED;
-        }
-        return Polarity.UNCLEAR;
-    }
-
-    /**
-     * A one-line description of a batch's polarity for pictures and logs, e.g.
-     * {@code "mean pixel +0.71 → inverted"}.
-     */
-    public static String polarityCaption(double m) {
-        return String.format(java.util.Locale.ROOT, "mean pixel %+.2f \u2192 %s", m,
-                polarityOf(m).name().toLowerCase(java.util.Locale.ROOT));
+        return PolarityScale.REFERENCE.polarityOf(meanPixel);
     }
 
     // ---------------------------------------------------------------------------------------------------------

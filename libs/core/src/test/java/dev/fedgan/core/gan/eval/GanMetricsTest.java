@@ -191,8 +191,8 @@ public class GanMetricsTest {
         assertEquals(Polarity.INVERTED, GanMetrics.polarity(inverted));
         float[] grey = new float[WriterData.PIXELS];
         assertEquals(Polarity.UNCLEAR, GanMetrics.polarity(grey));
-        assertEquals(Polarity.NORMAL, GanMetrics.polarityOf(GanMetrics.NORMAL_AT_MOST));
-        assertEquals(Polarity.INVERTED, GanMetrics.polarityOf(GanMetrics.INVERTED_AT_LEAST));
+        assertEquals(Polarity.NORMAL, GanMetrics.polarityOf(-0.3));
+        assertEquals(Polarity.INVERTED, GanMetrics.polarityOf(0.3));
         assertEquals(Polarity.UNCLEAR, GanMetrics.polarityOf(0.29));
         assertThrows(IllegalArgumentException.class, () -> GanMetrics.meanPixel(new float[783]));
         float[] nan = new float[WriterData.PIXELS];
@@ -209,5 +209,22 @@ public class GanMetricsTest {
             }
         }
         return px;
+    }
+
+    /** The thresholds follow the lab data: halfway to its mean pixel (Fashion-MNIST's -0.43), at most 0.3 (digits). */
+    @Test
+    void polarityFollowsTheLabData() {
+        PolarityScale clothes = new PolarityScale(-0.43);
+        assertEquals(0.215, clothes.bound(), 1e-12);
+        assertEquals(Polarity.INVERTED, clothes.polarityOf(0.25), "+0.25 is most of the way to the negatives' +0.43");
+        assertEquals(Polarity.NORMAL, clothes.polarityOf(-0.25));
+        assertEquals(Polarity.UNCLEAR, clothes.polarityOf(0.2));
+        assertEquals(Polarity.UNCLEAR, PolarityScale.REFERENCE.polarityOf(0.25), "digits need +0.3");
+        assertEquals(0.3, new PolarityScale(-0.74).bound(), 1e-12);
+        float[] lab = ring(-1f, 1f);
+        assertEquals(GanMetrics.meanPixel(lab), PolarityScale.of(lab).labMeanPixel(), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> PolarityScale.of(ring(1f, -1f)), "light lab data");
+        assertTrue(clothes.references().startsWith("the lab data's images average -0.43, their negatives +0.43"),
+                clothes.references());
     }
 }
