@@ -11,6 +11,7 @@ import dev.fedgan.core.dpsgd.PrivateClassifier;
 import dev.fedgan.core.gan.GanEvaluator;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PopulationComparison;
+import dev.fedgan.core.gan.PrivatePlan;
 import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.population.PopulationSelection;
 import dev.fedgan.core.population.PrivateSelection;
@@ -22,6 +23,7 @@ import dev.fedgan.protocol.ClassifierPrivacy;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -95,6 +97,13 @@ final class DebugCommand implements Callable<Integer> {
     @Option(names = "--no-gans", description = "Stop after the selection (steps 1-3).")
     boolean noGans;
 
+    @Option(names = "--private", arity = "0..1", fallbackValue = "10", paramLabel = "EPSILON",
+            description = "Choose the GANs' clients per round and noise so that the whole experiment (selection and both "
+                    + "GANs) stays within EPSILON (10 when no value is given) at the experiment's delta, with the private "
+                    + "preset's small critic (docs/privacy.md, \"The private preset\"). Refused before any work when the "
+                    + "data set has too few users for the noise to leave a verdict possible.")
+    Double privateTarget;
+
     @Mixin
     ClassifierCommand.TrainingOptions training;
 
@@ -129,6 +138,11 @@ final class DebugCommand implements Callable<Integer> {
         // δ of the whole experiment (selection and both GANs): min(1e-5, N_field^-1.1) for the data set's users.
         PrivateSelection.Settings settings = PrivateSelection.Settings.of(low, high, minNumExamples, selectionNoise,
                 null, field.numWriters());
+        int privateRounds = privateTarget == null ? 0 : gan.privateRounds();
+        if (privateTarget != null && !noGans) {
+            checkLargeEnough(privateTarget, settings, field.numWriters(), privateRounds,
+                    gan.privatePreset().criticWeights());
+        }
         PrimaryClassifier c;
         Path classifierDir = classifier != null ? classifier : out.resolve(PopulationSelection.CLASSIFIER_DIR);
         if (classifier != null) {
@@ -142,6 +156,12 @@ final class DebugCommand implements Callable<Integer> {
         PrivateSelection.Result selected = PrivateSelection.run(c, classifierDir.toString(), field, bug, settings,
                 PrivateSelection.noise(gan.seededRandomness), out, output.progress());
         SelectionRelease release = selected.release();
+        PrivatePlan plan = null;
+        if (privateTarget != null && !noGans) {
+            plan = PrivatePlan.choose(privateTarget, settings.delta(), SelectionPrivacy.of(settings.noiseMultiplier()),
+                    Math.min(selected.lowSize(), selected.highSize()), privateRounds, gan.privatePreset().criticWeights());
+            ganConfig = gan.config(plan);
+        }
         if (!noGans) {
             PrivateSelection.checkClientsPerRound(release, ganConfig.clientsPerRound());
         }
@@ -158,6 +178,11 @@ final class DebugCommand implements Callable<Integer> {
                 .append(selectionDir.resolve(PrivateSelection.RELEASE_JSON)).append("\n  simulation ground truth (per-user"
                         + " values, not a release): ").append(out.resolve(PrivateSelection.SIMULATION_DIR)).append('\n');
         human.append("\nLook at ").append(histogram).append(": two humps mean two kinds of users.");
+        if (plan != null) {
+            human.append("\n\n").append(plan.describe()).append(plan.meaningful() ? "" : "\nwarning: the noisy"
+                    + " population sizes came out smaller than expected: below 1 the noise drowns even perfectly agreeing"
+                    + " clients, and no verdict can be trusted");
+        }
         Map<String, Object> r = new LinkedHashMap<>();
         if (!noGans) {
             PopulationComparison.Comparison cmp = PopulationComparison.run(selected.low(), selected.lowSize(),
@@ -170,6 +195,9 @@ final class DebugCommand implements Callable<Integer> {
                     .append(report.privacy().line(List.of(PopulationFilters.LOW_ACCURACY, PopulationFilters.HIGH_ACCURACY)))
                     .append("\nPictures: ").append(out.resolve(cmp.picture()))
                     .append("\nReport:   ").append(out.resolve(DebugReport.HTML));
+            if (plan != null) {
+                r.put("private_plan", plan);
+            }
             r.put("verdict", cmp.verdict());
             r.put("inversion_found", cmp.inversionFound());
             r.put("privacy", report.privacy());
@@ -181,6 +209,32 @@ final class DebugCommand implements Callable<Integer> {
         r.put("simulation", out.resolve(PrivateSelection.SIMULATION_DIR).toString());
         output.print(r, human.toString());
         return 0;
+    }
+
+    /**
+     * Refuses, before the selection spends anything, a private run whose populations (about a quarter of the data
+     * set's users each, with percentile thresholds) are too small for the noise to leave a verdict possible.
+     */
+    static void checkLargeEnough(double target, PrivateSelection.Settings settings, int users, int rounds,
+            long criticWeights) {
+        SelectionPrivacy selection = SelectionPrivacy.of(settings.noiseMultiplier());
+        int expected = (int) Math.floor(users * PrivatePlan.POPULATION_SHARE);
+        PrivatePlan plan = expected < PrivatePlan.MIN_CLIENTS ? null
+                : PrivatePlan.choose(target, settings.delta(), selection, expected, rounds, criticWeights);
+        if (plan != null && plan.meaningful()) {
+            return;
+        }
+        int needed = PrivatePlan.populationNeeded(target, settings.delta(), selection, rounds, criticWeights);
+        throw new IllegalArgumentException(String.format(Locale.ROOT, "%d users cannot give a verdict at epsilon <= %.3g"
+                + " (delta %.3g, %d rounds): %s; it takes a data set of at least %d users (populations of %d) for"
+                + " clients that all agree to out-shout the noise on the critic's %d weights", users, target,
+                settings.delta(), rounds, plan == null
+                        ? "their populations of about " + expected + " users are below the " + PrivatePlan.MIN_CLIENTS
+                                + " clients a private round samples"
+                        : String.format(Locale.ROOT, "their populations of about %d users each need noise z = %.3g on m ="
+                                + " %d clients a round, and even perfectly agreeing clients would reach only %.2f of the"
+                                + " noise", expected, plan.noiseMultiplier(), plan.clientsPerRound(), plan.signalToNoise()),
+                needed, (int) Math.floor(needed * PrivatePlan.POPULATION_SHARE), criticWeights));
     }
 
     /** The FCD's real images (the lab data); null, with a warning, if that data is not readable here. */

@@ -4,6 +4,7 @@ import dev.fedgan.core.gan.GanExperiment;
 import dev.fedgan.core.gan.GanLoss;
 import dev.fedgan.core.gan.GanPreset;
 import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.gan.PrivatePlan;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,7 +18,7 @@ final class GanOptions {
     @Option(names = "--paper", description = "The paper's settings (reference networks, 10 clients, 6+6 steps, 1000 rounds). Explicit options still override.")
     boolean paper;
 
-    @Option(names = "--preset", description = "GAN widths: compact (default), reference (the paper's 13.3M + 6.6M parameters) or tiny.")
+    @Option(names = "--preset", description = "GAN widths: compact (default), reference (the paper's 13.3M + 6.6M parameters), private (compact generator, small critic: --private's default) or tiny.")
     String preset;
 
     @Option(names = "--rounds", description = "Federated rounds per GAN. Default: 150 (paper: 1000).")
@@ -43,9 +44,9 @@ final class GanOptions {
     @Option(names = {"-S", "--clip"}, defaultValue = "0.1", description = "L2 bound S on each client's critic delta. Default: ${DEFAULT-VALUE}.")
     double clip;
 
-    @Option(names = {"-z", "--noise-multiplier"}, defaultValue = "0.01",
-            description = "Noise std on the sum of clipped deltas, in units of S. Default: ${DEFAULT-VALUE} (the paper's; gives a vacuous ε).")
-    double noiseMultiplier;
+    @Option(names = {"-z", "--noise-multiplier"},
+            description = "Noise std on the sum of clipped deltas, in units of S. Default: 0.01 (the paper's; gives a vacuous ε).")
+    Double noiseMultiplier;
 
     @Option(names = "--target-epsilon", description = "Stop a GAN before a round would take its ε above this.")
     Double targetEpsilon;
@@ -75,12 +76,39 @@ final class GanOptions {
                 .rounds(or(rounds, base.rounds()))
                 .differentialPrivacy(true)
                 .clip(clip)
-                .noiseMultiplier(noiseMultiplier)
+                .noiseMultiplier(or(noiseMultiplier, 0.01))
                 .criticLearningRate(or(criticLearningRate, base.criticLearningRate()))
                 .generatorLearningRate(or(generatorLearningRate, base.generatorLearningRate()))
                 .imagesEvery(or(imagesEvery, base.imagesEvery()))
                 .seed(seed)
                 .build();
+    }
+
+    /**
+     * The settings with a private plan's clients per round, noise multiplier and rounds, and the private preset's
+     * networks unless --preset names others.
+     */
+    GanTrainingConfig config(PrivatePlan plan) {
+        return config().toBuilder()
+                .preset(privatePreset())
+                .clientsPerRound(plan.clientsPerRound())
+                .noiseMultiplier(plan.noiseMultiplier())
+                .rounds(plan.rounds())
+                .build();
+    }
+
+    /** The networks of a private run: --preset, or the private preset's small critic. */
+    GanPreset privatePreset() {
+        return preset != null ? GanPreset.named(preset) : GanPreset.PRIVATE;
+    }
+
+    /** The rounds a private plan is made for: --rounds, or the plan's default. */
+    int privateRounds() {
+        if (clientsPerRound != null || noiseMultiplier != null || paper) {
+            throw new IllegalArgumentException("--private chooses the clients per round and the noise multiplier from "
+                    + "the target epsilon: leave out -m, -z and --paper");
+        }
+        return or(rounds, PrivatePlan.ROUNDS);
     }
 
     /** The same settings for an experiment request to the services (every field resolved). */

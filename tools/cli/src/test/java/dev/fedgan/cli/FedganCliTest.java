@@ -169,6 +169,56 @@ class FedganCliTest {
         assertTrue(idx.lines().allMatch(l -> l.matches("w\\d\\d,\"\\[\\d+(, \\d+)*]\"")), idx);
 
         debugFindsTheInvertedUsersWithTwoGans(clf);
+        debugPrivateSpendsWhatItPlanned(clf);
+    }
+
+    /** --private on the bundled 100 writers: refused before any work, with the data set size that would do. */
+    @Test
+    void debugPrivateSaysTheBundledPopulationIsTooSmall() {
+        Run r = run("debug", "--private", "--out", tmp.resolve("too-small").toString());
+        assertEquals(1, r.status(), r.err());
+        int needed = dev.fedgan.core.gan.PrivatePlan.populationNeeded(10, 1e-5,
+                dev.fedgan.core.privacy.SelectionPrivacy.of(5), 100, dev.fedgan.core.gan.GanPreset.PRIVATE.criticWeights());
+        assertTrue(r.err().startsWith("fedgan: error: 100 users cannot give a verdict at epsilon <= 10.0 (delta 1.00e-05,"
+                + " 100 rounds): their populations of about 25 users each need noise z = ")
+                && r.err().contains("it takes a data set of at least " + needed + " users"), r.err());
+        assertFalse(Files.exists(tmp.resolve("too-small/classifier")), "refused before the classifier trains");
+        assertEquals("fedgan: error: --private chooses the clients per round and the noise multiplier from the target "
+                + "epsilon: leave out -m, -z and --paper", run("debug", "--private", "-z", "1", "--out", tmp.toString())
+                .err().strip());
+    }
+
+    /**
+     * The private preset end to end, small (a generous target, so that 100 writers suffice for 3 rounds): the
+     * experiment's ε in the output is the composition of what ran, the selection and 3 rounds of each GAN at the
+     * plan's z and q = m/N̂, and within the target.
+     */
+    void debugPrivateSpendsWhatItPlanned(Path clf) throws Exception {
+        Path out = tmp.resolve("private");
+        Run r = run("debug", "--private", "200", "--rounds", "3", "--preset", "tiny", "--classifier", clf.toString(),
+                "--images-every", "3", "--seeded-privacy-noise", "3", "--out", out.toString(), "--quiet", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        JsonNode plan = j.get("private_plan");
+        int m = plan.get("clients_per_round").asInt();
+        double z = plan.get("noise_multiplier").asDouble();
+        assertEquals(3, plan.get("rounds").asInt());
+        java.util.Map<String, dev.fedgan.core.privacy.PrivacyStatement> ran = new java.util.LinkedHashMap<>();
+        for (String side : List.of("low", "high")) {
+            JsonNode gan = j.get("gans").get(side);
+            JsonNode p = gan.get("gan").get("privacy");
+            assertEquals(3, p.get("rounds").asInt());
+            assertEquals(z, p.get("noise_multiplier").asDouble());
+            assertEquals(m, p.get("clients_per_round").asInt());
+            ran.put(side, dev.fedgan.core.privacy.PrivacyStatement.of(gan.get("population_size").asInt(), m, z, 0.1, 3,
+                    1e-5, false));
+        }
+        double expected = dev.fedgan.core.privacy.ExperimentPrivacy.of(dev.fedgan.core.privacy.SelectionPrivacy.of(5),
+                ran, 1e-5).epsilonImproved();
+        double reported = j.get("privacy").get("epsilon_improved").asDouble();
+        assertEquals(expected, reported, 1e-9 * expected);
+        assertEquals(plan.get("epsilon").asDouble(), reported, 1e-9 * expected, "the plan's epsilon is what ran");
+        assertTrue(reported <= 200, "within the target: " + reported);
     }
 
     /** The paper's workflow end to end, small: the GAN of the low-accuracy users draws inverted digits. */

@@ -26,10 +26,16 @@ public record GanPreset(String name, int noiseDim, int generatorDense, int gener
     public static final GanPreset REFERENCE = new GanPreset("reference", 128, 1024, 256, 64, 32, 64, 128, 1024);
     /** Same structure, about 1/16 of the arithmetic: the CPU default for demos. */
     public static final GanPreset COMPACT = new GanPreset("compact", 64, 256, 64, 32, 16, 32, 64, 256);
+    /**
+     * The compact generator with a critic of 8, 16 and 32 channels (about 27,000 weights, 1/30 of compact's): under DP
+     * the noise on the mean update has a norm of z·S/m·√(weights), so a small critic keeps it near the clipped
+     * signal, and clients train 30 times faster. The generator trains on the server at no privacy cost.
+     */
+    public static final GanPreset PRIVATE = new GanPreset("private", 64, 256, 64, 32, 16, 8, 16, 32);
     /** Small enough for unit tests and float64 finite-difference checks. */
     public static final GanPreset TINY = new GanPreset("tiny", 8, 16, 4, 4, 2, 2, 4, 8);
 
-    public static final List<GanPreset> ALL = List.of(REFERENCE, COMPACT, TINY);
+    public static final List<GanPreset> ALL = List.of(REFERENCE, COMPACT, PRIVATE, TINY);
 
     public GanPreset {
         for (int v : new int[] {noiseDim, generatorDense, generatorChannels, generatorDeconv1, generatorDeconv2,
@@ -46,7 +52,7 @@ public record GanPreset(String name, int noiseDim, int generatorDense, int gener
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown GAN preset '" + name + "' (known: reference, compact, tiny)");
+        throw new IllegalArgumentException("unknown GAN preset '" + name + "' (known: reference, compact, private, tiny)");
     }
 
     /** Trainable generator parameters: kernels and BN β (BN has no γ: Keras scale=False). */

@@ -37,8 +37,9 @@ public final class PopulationComparison {
     public record Side(String label, String population, int populationSize, GanExperiment.Result gan) {
     }
 
-    /** Both GANs, the picture and the verdict. */
-    public record Comparison(Side low, Side high, String verdict, boolean inversionFound, String picture) {
+    /** Both GANs, the picture, the verdict and the scale their polarities were judged on. */
+    public record Comparison(Side low, Side high, String verdict, boolean inversionFound, String picture,
+            PolarityScale scale) {
     }
 
     private PopulationComparison() {
@@ -95,7 +96,7 @@ public final class PopulationComparison {
         String verdict = verdict(lowSide, highSide, scale);
         ImageGrid.writePng(ImageGrid.sideBySide(lowGrid, "low-accuracy users", caption(lowSide, scale), highGrid,
                 "high-accuracy users", caption(highSide, scale), "What the DP federated GANs generate"), picture);
-        return new Comparison(lowSide, highSide, verdict, found, SIDE_BY_SIDE);
+        return new Comparison(lowSide, highSide, verdict, found, SIDE_BY_SIDE, scale);
     }
 
     private static Side train(String label, Population p, int populationSize, double delta, FederatedDataset data,

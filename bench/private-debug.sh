@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The debugging workflow at a meaningful user-level epsilon on Fashion-MNIST (Debian's dataset-fashion-mnist):
+# 60,000 training images as 3,000 users of about 20 images each, half of them with the inversion bug; the primary
+# classifier trained on the 10,000 test images (data no user holds); `fedgan debug --private EPSILON` choosing the
+# GANs' clients per round and noise. One run per seed (bug, partition and GAN seeds together); each is a row in
+# bench/results/private-debug.csv, its output under bench/out/private-<epsilon>-<seed>/.
+# Usage: bench/private-debug.sh [EPSILON [SEEDS...]]   (default: 10 1 2 3)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+data=/usr/share/datasets/fashion-mnist
+if [[ ! -f "$data/train-images-idx3-ubyte.gz" ]]; then
+  echo "Fashion-MNIST not found under $data: apt-get install dataset-fashion-mnist" >&2
+  exit 2
+fi
+csv="$root/bench/results/private-debug.csv"
+[[ -f "$csv" ]] || echo "date,recorded_in,target_epsilon,seed,users,epsilon,delta,low_size,high_size,clients_per_round,noise_multiplier,rounds,low_mean_pixel,high_mean_pixel,margin,polarity_bound,inversion_found,seconds,command" > "$csv"
+commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+eps="${1:-10}"
+shift || true
+seeds=("$@")
+[[ ${#seeds[@]} -gt 0 ]] || seeds=(1 2 3)
+for s in "${seeds[@]}"; do
+  out="$root/bench/out/private-$eps-$s"
+  cmd=(debug --private "$eps" --train-data "$data/t10k-images-idx3-ubyte.gz" --data "$data/train-images-idx3-ubyte.gz"
+    --examples-per-writer 20 --partition-seed "$s" --bug-seed "$s" --gan-seed "$s" --images-every 20 --out "$out")
+  echo "fedgan ${cmd[*]}" >&2
+  start=$(date +%s)
+  "$root/fedgan" "${cmd[@]}" --json > "$out.json"
+  python3 "$root/bench/scripts/private_debug_row.py" "$out.json" "$csv" "$commit" "$eps" "$s" "$(( $(date +%s) - start ))" \
+    "fedgan ${cmd[*]#$root/}"
+done

@@ -1,0 +1,173 @@
+package dev.fedgan.core.gan;
+
+import dev.fedgan.core.privacy.Conversion;
+import dev.fedgan.core.privacy.RdpAccountant;
+import dev.fedgan.core.privacy.SelectionPrivacy;
+import java.util.Locale;
+
+/**
+ * What {@code fedgan debug --private} trains both GANs with, chosen from public values only (the target ε, δ, the
+ * selection's noise multiplier, the populations' released sizes N̂ and the critic's size) so that the experiment's
+ * total ε (selection composed with the GANs, improved conversion, as the report states it) stays within the target.
+ *
+ * <p>The critic's accumulated update after T rounds is the sum of T averaged clipped deltas plus noise of standard
+ * deviation z·S/m·√T on each of its P weights; the plan keeps that noise small:
+ * <ul>
+ *   <li>For a fixed ε and T, the noise multiplier z the target allows grows more slowly than m while z is below
+ *       about 2, so larger rounds give less noise on the mean: at N̂ = 1,000, T = 200 and ε 8.8, z/m is 0.0255 at
+ *       m = 25 and 0.0093 at m = 200. <b>Clients per round</b> m = {@value #SAMPLING_RATE} · N̂ of the smaller
+ *       population, within [{@value #MIN_CLIENTS}, {@value #MAX_CLIENTS}].</li>
+ *   <li>Fewer rounds cost less noise in total (z/m·√T at m = 200: 0.041 for 50 rounds, 0.132 for 200), while the
+ *       GANs need rounds to learn. <b>Rounds</b> T = {@value #ROUNDS} unless given.</li>
+ *   <li><b>Noise multiplier</b> z: the smallest (to a relative 1e-4) whose T rounds at q = m/N̂ (the smaller N̂:
+ *       the GANs compose in parallel, and the larger q costs more) composed with the selection stay within the
+ *       target.</li>
+ * </ul>
+ *
+ * <p>A plan can give a verdict only if even perfectly agreeing clients could out-shout the noise: T rounds of
+ * clipped deltas all pointing the same way add up to T·S, spread over P weights T·S/√P each, against noise
+ * z·S/m·√T on each. {@link #signalToNoise()} is the ratio of the two, √T·m / (z·√P); a plan below 1 is <b>not
+ * meaningful</b> (necessary, not sufficient: real deltas agree less). A small population cannot get there at a
+ * meaningful ε; {@link #populationNeeded} computes the smallest data set that can.
+ *
+ * @param targetEpsilon   the experiment's total ε it plans for
+ * @param delta           the experiment's δ
+ * @param populationSize  N̂ of the smaller population
+ * @param criticWeights   P, the weights a client's delta holds
+ * @param clientsPerRound m
+ * @param rounds          T
+ * @param noiseMultiplier z
+ * @param epsilon         the experiment's total ε after T rounds (improved conversion), at most the target
+ */
+public record PrivatePlan(double targetEpsilon, double delta, int populationSize, long criticWeights,
+        int clientsPerRound, int rounds, double noiseMultiplier, double epsilon) {
+
+    /** The experiment's ε when none is given. */
+    public static final double DEFAULT_TARGET = 10;
+    public static final int ROUNDS = 100;
+    public static final double SAMPLING_RATE = 0.2;
+    public static final int MIN_CLIENTS = 10;
+    public static final int MAX_CLIENTS = 400;
+    /** Share of the data set's users each population gets when the thresholds are percentiles (25th / 75th). */
+    public static final double POPULATION_SHARE = 0.25;
+
+    private static final double[] ORDERS = RdpAccountant.DEFAULT_ORDERS.stream().mapToDouble(Double::doubleValue).toArray();
+
+    /**
+     * The plan of {@code rounds} rounds for populations whose smaller released size is {@code populationSize}, for
+     * a critic of {@code criticWeights} weights.
+     *
+     * @throws IllegalArgumentException if the target is not a finite number above 0, if the selection alone exceeds
+     *                                  it, or if the population is smaller than {@value #MIN_CLIENTS}
+     */
+    public static PrivatePlan choose(double targetEpsilon, double delta, SelectionPrivacy selection, int populationSize,
+            int rounds, long criticWeights) {
+        if (criticWeights < 1) {
+            throw new IllegalArgumentException("the critic must have weights, got " + criticWeights);
+        }
+        if (rounds < 1 || rounds > 1_000_000) {
+            throw new IllegalArgumentException("rounds must be in [1, 1000000], got " + rounds);
+        }
+        if (!(targetEpsilon > 0) || Double.isInfinite(targetEpsilon)) {
+            throw new IllegalArgumentException("the target epsilon must be a finite number > 0, got " + targetEpsilon);
+        }
+        double[] selectionRdp = selection.rdp(ORDERS);
+        double selectionEpsilon = epsilon(selectionRdp, new double[ORDERS.length], delta);
+        if (selectionEpsilon >= targetEpsilon) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "the selection alone costs epsilon %.3g at delta"
+                    + " %.3g (noise multiplier %.3g), which leaves nothing of the target %.3g for the GANs: raise"
+                    + " --selection-noise or the target", selectionEpsilon, delta, selection.noiseMultiplier(),
+                    targetEpsilon));
+        }
+        if (populationSize < MIN_CLIENTS) {
+            throw new IllegalArgumentException("a population of " + populationSize + " users (noisy count) is below the "
+                    + MIN_CLIENTS + " clients a private round samples at the least");
+        }
+        int m = (int) Math.max(MIN_CLIENTS, Math.min(MAX_CLIENTS, Math.round(SAMPLING_RATE * populationSize)));
+        double q = (double) m / populationSize;
+        double lo = 0.05;
+        double hi = 1000;
+        if (total(selectionRdp, q, hi, rounds, delta) > targetEpsilon) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "epsilon %.3g is out of reach for %d rounds at"
+                    + " q = %.3g even with noise multiplier %.0f", targetEpsilon, rounds, q, hi));
+        }
+        while (hi / lo > 1 + 1e-4) {
+            double mid = Math.sqrt(lo * hi);
+            if (total(selectionRdp, q, mid, rounds, delta) <= targetEpsilon) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return new PrivatePlan(targetEpsilon, delta, populationSize, criticWeights, m, rounds, hi,
+                total(selectionRdp, q, hi, rounds, delta));
+    }
+
+    /**
+     * The fewest users a data set needs for a meaningful plan of {@code rounds} at this target, its populations being
+     * {@value #POPULATION_SHARE} of it (percentile thresholds).
+     */
+    public static int populationNeeded(double targetEpsilon, double delta, SelectionPrivacy selection, int rounds,
+            long criticWeights) {
+        int lo = MIN_CLIENTS;
+        int hi = MIN_CLIENTS;
+        while (!choose(targetEpsilon, delta, selection, hi, rounds, criticWeights).meaningful()) {
+            lo = hi;
+            hi *= 2;
+            if (hi > 100_000_000) {
+                throw new IllegalArgumentException("no population below 10^8 users makes epsilon " + targetEpsilon
+                        + " meaningful");
+            }
+        }
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (choose(targetEpsilon, delta, selection, mid, rounds, criticWeights).meaningful()) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return (int) Math.ceil(hi / POPULATION_SHARE);
+    }
+
+    /** The sampling rate q = m / N̂. */
+    public double samplingRate() {
+        return (double) clientsPerRound / populationSize;
+    }
+
+    /** The noise on the mean update per weight, in units of the clip bound: z / m. */
+    public double noiseOnMean() {
+        return noiseMultiplier / clientsPerRound;
+    }
+
+    /** The best case's signal over the noise on each weight after T rounds: √T·m / (z·√P). */
+    public double signalToNoise() {
+        return Math.sqrt(rounds) * clientsPerRound / (noiseMultiplier * Math.sqrt(criticWeights));
+    }
+
+    /** Whether perfectly agreeing clients could out-shout the noise (see the class comment). */
+    public boolean meaningful() {
+        return signalToNoise() >= 1;
+    }
+
+    /** What the plan chose, in one sentence. */
+    public String describe() {
+        return String.format(Locale.ROOT, "private preset for epsilon <= %.3g (delta %.3g): m = %d of N̂ = %d users per"
+                + " round (q = %.4f), z = %.4f, %d rounds: epsilon %.3f for the whole experiment; noise on the mean"
+                + " update z/m = %.4f S per weight; best-case signal to noise %.2f over the critic's %d weights",
+                targetEpsilon, delta, clientsPerRound, populationSize, samplingRate(), noiseMultiplier, rounds, epsilon,
+                noiseOnMean(), signalToNoise(), criticWeights);
+    }
+
+    private static double total(double[] selectionRdp, double q, double z, int rounds, double delta) {
+        return epsilon(selectionRdp, RdpAccountant.rdp(q, z, rounds, ORDERS), delta);
+    }
+
+    private static double epsilon(double[] a, double[] b, double delta) {
+        double[] sum = new double[ORDERS.length];
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] = a[i] + b[i];
+        }
+        return RdpAccountant.epsilon(ORDERS, sum, delta, Conversion.IMPROVED).epsilon();
+    }
+}

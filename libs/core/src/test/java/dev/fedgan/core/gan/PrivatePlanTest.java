@@ -1,0 +1,75 @@
+package dev.fedgan.core.gan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fedgan.core.privacy.Conversion;
+import dev.fedgan.core.privacy.ExperimentPrivacy;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import dev.fedgan.core.privacy.PrivacyStatement;
+import dev.fedgan.core.privacy.SelectionPrivacy;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PrivatePlanTest {
+
+    private static final long CRITIC = GanPreset.PRIVATE.criticWeights();
+    private static final SelectionPrivacy SELECTION = SelectionPrivacy.of(SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER);
+
+    @Test
+    void theNoiseSpendsTheTargetAsTheReportWillStateIt() {
+        PrivatePlan plan = PrivatePlan.choose(10, 1e-5, SELECTION, 750, PrivatePlan.ROUNDS, CRITIC);
+        assertEquals(150, plan.clientsPerRound(), "20% of 750");
+        assertEquals(PrivatePlan.ROUNDS, plan.rounds());
+        // The report's figure: the selection composed with both GANs' statements (the larger one at the same q).
+        PrivacyStatement low = PrivacyStatement.of(750, plan.clientsPerRound(), plan.noiseMultiplier(), 0.1,
+                plan.rounds(), 1e-5, true);
+        PrivacyStatement high = PrivacyStatement.of(900, plan.clientsPerRound(), plan.noiseMultiplier(), 0.1,
+                plan.rounds(), 1e-5, true);
+        ExperimentPrivacy reported = ExperimentPrivacy.of(SELECTION, Map.of("low_accuracy", low, "high_accuracy", high),
+                1e-5);
+        assertEquals(reported.epsilonImproved(), plan.epsilon(), 1e-9);
+        assertTrue(plan.epsilon() <= 10 && plan.epsilon() > 10 - 1e-2,
+                "the smallest z within the target: " + plan.epsilon());
+        PrivacyStatement noisier = PrivacyStatement.of(750, plan.clientsPerRound(), plan.noiseMultiplier() * (1 - 2e-4),
+                0.1, plan.rounds(), 1e-5, true);
+        assertTrue(ExperimentPrivacy.of(SELECTION, Map.of("low_accuracy", noisier), 1e-5).epsilonImproved() > 10,
+                "a slightly smaller z would exceed the target");
+        assertEquals(Math.sqrt(100) * 150 / (plan.noiseMultiplier() * Math.sqrt(CRITIC)), plan.signalToNoise(), 1e-12);
+        assertTrue(plan.meaningful(), plan.describe());
+    }
+
+    /** The class comment's reason for large rounds: at N̂ = 1,000, T = 200, ε 8.8, z/m falls from 0.0255 to 0.0093. */
+    @Test
+    void largerRoundsPutLessNoiseOnTheMean() {
+        double few = PrivacyCalculator.noiseMultiplierFor(0.025, 200, 1e-5, 8.8, Conversion.IMPROVED) / 25;
+        double many = PrivacyCalculator.noiseMultiplierFor(0.2, 200, 1e-5, 8.8, Conversion.IMPROVED) / 200;
+        assertEquals(0.0255, few, 5e-5);
+        assertEquals(0.0093, many, 5e-5);
+    }
+
+    @Test
+    void theBundledPopulationCannotBeMeaningfulAndTheNeededSizeIsComputed() {
+        PrivatePlan bundled = PrivatePlan.choose(10, 1e-5, SELECTION, 25, PrivatePlan.ROUNDS, CRITIC);
+        assertEquals(PrivatePlan.MIN_CLIENTS, bundled.clientsPerRound());
+        assertFalse(bundled.meaningful(), bundled.describe());
+        int needed = PrivatePlan.populationNeeded(10, 1e-5, SELECTION, PrivatePlan.ROUNDS, CRITIC);
+        int population = (int) Math.floor(needed * PrivatePlan.POPULATION_SHARE);
+        assertTrue(PrivatePlan.choose(10, 1e-5, SELECTION, population, PrivatePlan.ROUNDS, CRITIC).meaningful());
+        assertFalse(PrivatePlan.choose(10, 1e-5, SELECTION, population - 1, PrivatePlan.ROUNDS, CRITIC).meaningful());
+        assertTrue(needed > 100 && needed < 3000, "between the bundled 100 writers and the benchmark's 3,000: " + needed);
+    }
+
+    @Test
+    void aTargetTheSelectionAloneExceedsIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PrivatePlan.choose(1.0, 1e-5, SELECTION, 750, PrivatePlan.ROUNDS, CRITIC));
+        assertTrue(e.getMessage().contains("the selection alone costs epsilon 1.16"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> PrivatePlan.choose(Double.NaN, 1e-5, SELECTION, 750, PrivatePlan.ROUNDS, CRITIC));
+        assertThrows(IllegalArgumentException.class,
+                () -> PrivatePlan.choose(10, 1e-5, SELECTION, 9, PrivatePlan.ROUNDS, CRITIC));
+    }
+}
