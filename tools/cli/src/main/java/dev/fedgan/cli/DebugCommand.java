@@ -23,7 +23,6 @@ import dev.fedgan.protocol.ClassifierPrivacy;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -140,7 +139,8 @@ final class DebugCommand implements Callable<Integer> {
                 null, field.numWriters());
         int privateRounds = privateTarget == null ? 0 : gan.privateRounds();
         if (privateTarget != null && !noGans) {
-            checkLargeEnough(privateTarget, settings, field.numWriters(), privateRounds,
+            PrivatePlan.checkLargeEnough(privateTarget, settings.delta(),
+                    SelectionPrivacy.of(settings.noiseMultiplier()), field.numWriters(), privateRounds,
                     gan.privatePreset().criticWeights());
         }
         PrimaryClassifier c;
@@ -209,32 +209,6 @@ final class DebugCommand implements Callable<Integer> {
         r.put("simulation", out.resolve(PrivateSelection.SIMULATION_DIR).toString());
         output.print(r, human.toString());
         return 0;
-    }
-
-    /**
-     * Refuses, before the selection spends anything, a private run whose populations (about a quarter of the data
-     * set's users each, with percentile thresholds) are too small for the noise to leave a verdict possible.
-     */
-    static void checkLargeEnough(double target, PrivateSelection.Settings settings, int users, int rounds,
-            long criticWeights) {
-        SelectionPrivacy selection = SelectionPrivacy.of(settings.noiseMultiplier());
-        int expected = (int) Math.floor(users * PrivatePlan.POPULATION_SHARE);
-        PrivatePlan plan = expected < PrivatePlan.MIN_CLIENTS ? null
-                : PrivatePlan.choose(target, settings.delta(), selection, expected, rounds, criticWeights);
-        if (plan != null && plan.meaningful()) {
-            return;
-        }
-        int needed = PrivatePlan.populationNeeded(target, settings.delta(), selection, rounds, criticWeights);
-        throw new IllegalArgumentException(String.format(Locale.ROOT, "%d users cannot give a verdict at epsilon <= %.3g"
-                + " (delta %.3g, %d rounds): %s; it takes a data set of at least %d users (populations of %d) for"
-                + " clients that all agree to out-shout the noise on the critic's %d weights", users, target,
-                settings.delta(), rounds, plan == null
-                        ? "their populations of about " + expected + " users are below the " + PrivatePlan.MIN_CLIENTS
-                                + " clients a private round samples"
-                        : String.format(Locale.ROOT, "their populations of about %d users each need noise z = %.3g on m ="
-                                + " %d clients a round, and even perfectly agreeing clients would reach only %.2f of the"
-                                + " noise", expected, plan.noiseMultiplier(), plan.clientsPerRound(), plan.signalToNoise()),
-                needed, (int) Math.floor(needed * PrivatePlan.POPULATION_SHARE), criticWeights));
     }
 
     /** The FCD's real images (the lab data); null, with a warning, if that data is not readable here. */

@@ -130,6 +130,34 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
         return (int) Math.ceil(hi / POPULATION_SHARE);
     }
 
+    /**
+     * Refuses, before the selection spends anything, a private run on {@code users} users whose populations (about
+     * {@value #POPULATION_SHARE} of them each, with percentile thresholds) are too small for a meaningful plan,
+     * naming the data set size that would do.
+     *
+     * @throws IllegalArgumentException if the plan for the expected populations is not meaningful
+     */
+    public static void checkLargeEnough(double targetEpsilon, double delta, SelectionPrivacy selection, int users,
+            int rounds, long criticWeights) {
+        int expected = (int) Math.floor(users * POPULATION_SHARE);
+        PrivatePlan plan = expected < MIN_CLIENTS ? null
+                : choose(targetEpsilon, delta, selection, expected, rounds, criticWeights);
+        if (plan != null && plan.meaningful()) {
+            return;
+        }
+        int needed = populationNeeded(targetEpsilon, delta, selection, rounds, criticWeights);
+        throw new IllegalArgumentException(String.format(Locale.ROOT, "%d users cannot give a verdict at epsilon <= %.3g"
+                + " (delta %.3g, %d rounds): %s; it takes a data set of at least %d users (populations of %d) for"
+                + " clients that all agree to out-shout the noise on the critic's %d weights", users, targetEpsilon,
+                delta, rounds, plan == null
+                        ? "their populations of about " + expected + " users are below the " + MIN_CLIENTS
+                                + " clients a private round samples"
+                        : String.format(Locale.ROOT, "their populations of about %d users each need noise z = %.3g on m ="
+                                + " %d clients a round, and even perfectly agreeing clients would reach only %.2f of the"
+                                + " noise", expected, plan.noiseMultiplier(), plan.clientsPerRound(), plan.signalToNoise()),
+                needed, (int) Math.floor(needed * POPULATION_SHARE), criticWeights));
+    }
+
     /** The sampling rate q = m / N̂. */
     public double samplingRate() {
         return (double) clientsPerRound / populationSize;
