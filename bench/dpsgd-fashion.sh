@@ -7,14 +7,8 @@
 # Usage: bench/dpsgd-fashion.sh [targets...]   (default: 3 1 8 nonprivate)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-data=/usr/share/datasets/fashion-mnist
-if [[ ! -f "$data/train-images-idx3-ubyte.gz" ]]; then
-  echo "Fashion-MNIST not found under $data: apt-get install dataset-fashion-mnist" >&2
-  exit 2
-fi
-csv="$root/bench/results/dpsgd-fashion.csv"
-[[ -f "$csv" ]] || echo "date,recorded_in,target_epsilon,epsilon_original,epsilon_improved,delta,noise_multiplier,batch,epochs,steps,test_accuracy,train_seconds,command" > "$csv"
-commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+source "$root/bench/scripts/fashion-mnist.sh" "$root/bench/results/dpsgd-fashion.csv" \
+  "date,recorded_in,target_epsilon,epsilon_original,epsilon_improved,delta,noise_multiplier,batch,epochs,steps,test_accuracy,train_seconds,command"
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(3 1 8 nonprivate)
 for t in "${targets[@]}"; do

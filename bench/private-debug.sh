@@ -7,14 +7,8 @@
 # Usage: bench/private-debug.sh [EPSILON [SEEDS...]]   (default: 10 1 2 3)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-data=/usr/share/datasets/fashion-mnist
-if [[ ! -f "$data/train-images-idx3-ubyte.gz" ]]; then
-  echo "Fashion-MNIST not found under $data: apt-get install dataset-fashion-mnist" >&2
-  exit 2
-fi
-csv="$root/bench/results/private-debug.csv"
-[[ -f "$csv" ]] || echo "date,recorded_in,target_epsilon,seed,users,epsilon,delta,low_size,high_size,clients_per_round,noise_multiplier,rounds,low_mean_pixel,high_mean_pixel,margin,polarity_bound,inversion_found,seconds,command" > "$csv"
-commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+source "$root/bench/scripts/fashion-mnist.sh" "$root/bench/results/private-debug.csv" \
+  "date,recorded_in,target_epsilon,seed,users,epsilon,delta,low_size,high_size,clients_per_round,noise_multiplier,rounds,low_mean_pixel,high_mean_pixel,margin,polarity_bound,inversion_found,seconds,command"
 eps="${1:-10}"
 shift || true
 seeds=("$@")

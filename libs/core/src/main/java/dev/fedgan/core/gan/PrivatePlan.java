@@ -1,6 +1,7 @@
 package dev.fedgan.core.gan;
 
 import dev.fedgan.core.privacy.Conversion;
+import dev.fedgan.core.privacy.PrivacyCalculator;
 import dev.fedgan.core.privacy.RdpAccountant;
 import dev.fedgan.core.privacy.SelectionPrivacy;
 import java.util.Locale;
@@ -85,22 +86,14 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
         }
         int m = (int) Math.max(MIN_CLIENTS, Math.min(MAX_CLIENTS, Math.round(SAMPLING_RATE * populationSize)));
         double q = (double) m / populationSize;
-        double lo = 0.05;
-        double hi = 1000;
-        if (total(selectionRdp, q, hi, rounds, delta) > targetEpsilon) {
+        double z = PrivacyCalculator.smallestNoiseMultiplier(x -> total(selectionRdp, q, x, rounds, delta), targetEpsilon);
+        if (Double.isNaN(z)) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "epsilon %.3g is out of reach for %d rounds at"
-                    + " q = %.3g even with noise multiplier %.0f", targetEpsilon, rounds, q, hi));
+                    + " q = %.3g even with noise multiplier %.0f", targetEpsilon, rounds, q,
+                    PrivacyCalculator.MAX_NOISE_MULTIPLIER));
         }
-        while (hi / lo > 1 + 1e-4) {
-            double mid = Math.sqrt(lo * hi);
-            if (total(selectionRdp, q, mid, rounds, delta) <= targetEpsilon) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        return new PrivatePlan(targetEpsilon, delta, populationSize, criticWeights, m, rounds, hi,
-                total(selectionRdp, q, hi, rounds, delta));
+        return new PrivatePlan(targetEpsilon, delta, populationSize, criticWeights, m, rounds, z,
+                total(selectionRdp, q, z, rounds, delta));
     }
 
     /**

@@ -15,6 +15,9 @@ import java.util.List;
 public final class PrivacyCalculator {
 
     /** The sampling every answer is computed for: Poisson, as fedgan's training samples and the accountant assumes. */
+    /** The largest noise multiplier a target search tries. */
+    public static final double MAX_NOISE_MULTIPLIER = 1000;
+
     public static final String POISSON_SAMPLING = "Poisson sampling: each user takes part in each round independently"
             + " with probability q (q = m/N, m the expected users per round), as training samples; the accountant's q"
             + " is the exact sampling rate";
@@ -136,22 +139,38 @@ public final class PrivacyCalculator {
      */
     public static double noiseMultiplierFor(double q, long steps, double delta, double targetEpsilon,
                                             Conversion conversion) {
+        double z = smallestNoiseMultiplier(x -> epsilonOf(q, x, steps, delta, conversion), targetEpsilon);
+        if (Double.isNaN(z)) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "epsilon %.4g is out of reach: even "
+                    + "noise multiplier %.0f gives more over %d steps at q = %.4g, delta = %.3g", targetEpsilon,
+                    MAX_NOISE_MULTIPLIER, steps, q, delta));
+        }
+        return z;
+    }
+
+    /**
+     * The smallest z in [0.05, {@value #MAX_NOISE_MULTIPLIER}] (to a relative 1e-4, rounded up) with
+     * {@code epsilonOf(z)} within {@code targetEpsilon}, by bisection on z (epsilon falls as z grows); NaN when even
+     * the largest exceeds it.
+     *
+     * @throws IllegalArgumentException if the target is not a finite number above 0
+     */
+    public static double smallestNoiseMultiplier(java.util.function.DoubleUnaryOperator epsilonOf,
+            double targetEpsilon) {
         if (!(targetEpsilon > 0) || Double.isInfinite(targetEpsilon)) {
             throw new IllegalArgumentException("the target epsilon must be a finite number > 0, got " + targetEpsilon);
         }
-        double hi = 1000;
-        if (epsilonOf(q, hi, steps, delta, conversion) > targetEpsilon) {
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "epsilon %.4g is out of reach: even "
-                    + "noise multiplier %.0f gives more over %d steps at q = %.4g, delta = %.3g", targetEpsilon, hi, steps,
-                    q, delta));
+        double hi = MAX_NOISE_MULTIPLIER;
+        if (epsilonOf.applyAsDouble(hi) > targetEpsilon) {
+            return Double.NaN;
         }
         double lo = 0.05;
-        if (epsilonOf(q, lo, steps, delta, conversion) <= targetEpsilon) {
+        if (epsilonOf.applyAsDouble(lo) <= targetEpsilon) {
             return lo;
         }
         while (hi / lo > 1 + 1e-4) {
             double mid = Math.sqrt(lo * hi);
-            if (epsilonOf(q, mid, steps, delta, conversion) <= targetEpsilon) {
+            if (epsilonOf.applyAsDouble(mid) <= targetEpsilon) {
                 hi = mid;
             } else {
                 lo = mid;
