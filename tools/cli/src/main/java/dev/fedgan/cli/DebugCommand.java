@@ -179,9 +179,9 @@ final class DebugCommand implements Callable<Integer> {
                         + " values, not a release): ").append(out.resolve(PrivateSelection.SIMULATION_DIR)).append('\n');
         human.append("\nLook at ").append(histogram).append(": two humps mean two kinds of users.");
         if (plan != null) {
-            human.append("\n\n").append(plan.describe()).append(plan.meaningful() ? "" : "\nwarning: the noisy"
-                    + " population sizes came out smaller than expected: below 1 the noise drowns even perfectly agreeing"
-                    + " clients, and no verdict can be trusted");
+            human.append("\n\n").append(plan.describe()).append(plan.meaningful() ? "" : "\nwarning: the populations'"
+                    + " noisy sizes came out smaller than expected and the best-case signal to noise is below 1: the"
+                    + " noise drowns even perfectly agreeing clients, and no verdict can be trusted");
         }
         Map<String, Object> r = new LinkedHashMap<>();
         if (!noGans) {
