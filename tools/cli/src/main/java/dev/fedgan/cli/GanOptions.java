@@ -85,12 +85,21 @@ final class GanOptions {
     }
 
     /**
+     * A private run's generator: one step at 0.01 a round unless given, so that the noisy critic stays ahead of it
+     * (at 3 steps of 0.1 the generator out-ran the critic every round on Fashion-MNIST).
+     */
+    static final int PRIVATE_GENERATOR_STEPS = 1;
+    static final double PRIVATE_GENERATOR_LEARNING_RATE = 0.01;
+
+    /**
      * The settings with a private plan's clients per round, noise multiplier and rounds, and the private preset's
-     * networks unless --preset names others.
+     * networks and generator pace unless options name others.
      */
     GanTrainingConfig config(PrivatePlan plan) {
         return config().toBuilder()
                 .preset(privatePreset())
+                .generatorSteps(or(generatorSteps, PRIVATE_GENERATOR_STEPS))
+                .generatorLearningRate(or(generatorLearningRate, PRIVATE_GENERATOR_LEARNING_RATE))
                 .clientsPerRound(plan.clientsPerRound())
                 .noiseMultiplier(plan.noiseMultiplier())
                 .rounds(plan.rounds())

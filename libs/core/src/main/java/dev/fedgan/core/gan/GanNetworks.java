@@ -245,7 +245,9 @@ public final class GanNetworks {
     /**
      * The critic in training mode on several equally sized batches at once: the convolutions and the dense layer
      * (per-example operations) run once on the concatenated batches, batch norm then normalises each batch with its
-     * own statistics, exactly as separate passes would. Bigger matrix products, a third of the op calls.
+     * own statistics, exactly as separate passes would. Bigger matrix products, a third of the op calls. Without
+     * batch norm ({@link GanPreset#criticBatchNorm()} false) the dense layer adds β as a bias; its batch statistics
+     * are still collected, so the weights keep one layout.
      */
     static List<CriticPass> critic(SameDiff sd, GanPreset p, List<SDVariable> batches, List<BatchStats> stats) {
         int n = batches.size();
@@ -263,7 +265,7 @@ public final class GanNetworks {
             SDVariable var = sd.math.square(a3s[i].sub(mean)).mean(true, 0);
             stats.add(new BatchStats(CRITIC_BN, mean.reshape(-1), var.reshape(-1)));
             SDVariable inv = sd.math.rsqrt(var.add(BN_EPSILON));
-            SDVariable xhat = a3s[i].sub(mean).mul(inv);
+            SDVariable xhat = p.criticBatchNorm() ? a3s[i].sub(mean).mul(inv) : a3s[i];
             SDVariable y3 = xhat.add(sd.getVariable(CRITIC_BN + "_beta"));
             SDVariable score = sd.nn.leakyRelu(y3, LEAKY_SLOPE).mmul(sd.getVariable("d_out_W")).add(sd.getVariable("d_out_b"));
             passes.add(new CriticPass(score, a1s[i], a2s[i], xhat, y3, inv));
@@ -281,7 +283,8 @@ public final class GanNetworks {
         SDVariable gScore = sd.zerosLike(pass.beforeLastActivation()).add(sd.getVariable("d_out_W").reshape(1, -1));
         SDVariable gy3 = gScore.mul(leakyMask(sd, pass.beforeLastActivation()));
         SDVariable xhat = pass.normalised();
-        SDVariable ga3 = gy3.sub(gy3.mean(true, 0)).sub(xhat.mul(gy3.mul(xhat).mean(true, 0))).mul(pass.inverseStd());
+        SDVariable ga3 = !p.criticBatchNorm() ? gy3
+                : gy3.sub(gy3.mean(true, 0)).sub(xhat.mul(gy3.mul(xhat).mean(true, 0))).mul(pass.inverseStd());
         SDVariable gh2 = sd.mmul(ga3, sd.getVariable("d_dense_W"), false, true, false).reshape(-1, p.criticConv2(), 7, 7);
         SDVariable ga2 = gh2.mul(leakyMask(sd, pass.preActivation2()));
         SDVariable gh1 = sd.cnn.deconv2d(ga2, sd.getVariable("d_conv2_W"), stride2Deconv());

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -43,17 +45,29 @@ class GanGradientTest {
     }
 
     /** A critic with non-trivial β and statistics, in float64. */
+    /** The tiny widths without the critic's batch norm, as the private preset has it. */
+    static final GanPreset NO_BATCH_NORM = new GanPreset("tiny-no-bn", 8, 16, 4, 4, 2, 2, 4, 8, false);
+
     static NetworkWeights critic() {
-        NetworkWeights w = GanNetworks.initialCritic(P, 11).castTo(DataType.DOUBLE);
+        return critic(P);
+    }
+
+    static NetworkWeights critic(GanPreset preset) {
+        NetworkWeights w = GanNetworks.initialCritic(preset, 11).castTo(DataType.DOUBLE);
         w.get("d_bn_beta").assign(uniform(12, -0.3, 0.3, w.get("d_bn_beta").shape()));
         w.get("d_conv1_b").assign(uniform(13, -0.2, 0.2, w.get("d_conv1_b").shape()));
         return w;
     }
 
-    @Test
-    void inputGradientIsTheDerivativeOfTheCriticSum() {
-        CriticStep step = new CriticStep(P, GanLoss.WASSERSTEIN_GP, 10, DataType.DOUBLE);
-        NetworkWeights d = critic();
+    static java.util.stream.Stream<GanPreset> critics() {
+        return java.util.stream.Stream.of(P, NO_BATCH_NORM);
+    }
+
+    @ParameterizedTest
+    @MethodSource("critics")
+    void inputGradientIsTheDerivativeOfTheCriticSum(GanPreset preset) {
+        CriticStep step = new CriticStep(preset, GanLoss.WASSERSTEIN_GP, 10, DataType.DOUBLE);
+        NetworkWeights d = critic(preset);
         INDArray x = uniform(1, -1, 1, B, 1, 28, 28);
         INDArray alpha = Nd4j.zeros(DataType.DOUBLE, B, 1, 1, 1);
         // With real = fake = x the interpolates are x, and B·mean D(fake) = Σ_b D(x)_b (same batch statistics).
@@ -74,11 +88,12 @@ class GanGradientTest {
         assertRelativeError("input gradient", impl, num);
     }
 
-    @Test
-    void penaltyGradientMatchesFiniteDifferencesOfThePenalty() {
-        CriticStep withPenalty = new CriticStep(P, GanLoss.WASSERSTEIN_GP, 1, DataType.DOUBLE);
-        CriticStep without = new CriticStep(P, GanLoss.WASSERSTEIN_GP, 0, DataType.DOUBLE);
-        NetworkWeights d = critic();
+    @ParameterizedTest
+    @MethodSource("critics")
+    void penaltyGradientMatchesFiniteDifferencesOfThePenalty(GanPreset preset) {
+        CriticStep withPenalty = new CriticStep(preset, GanLoss.WASSERSTEIN_GP, 1, DataType.DOUBLE);
+        CriticStep without = new CriticStep(preset, GanLoss.WASSERSTEIN_GP, 0, DataType.DOUBLE);
+        NetworkWeights d = critic(preset);
         INDArray real = uniform(2, -1, 1, B, 1, 28, 28);
         INDArray fake = uniform(3, -1, 1, B, 1, 28, 28);
         INDArray alpha = uniform(4, 0, 1, B, 1, 1, 1);
