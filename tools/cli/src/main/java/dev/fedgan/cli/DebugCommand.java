@@ -138,10 +138,11 @@ final class DebugCommand implements Callable<Integer> {
         PrivateSelection.Settings settings = PrivateSelection.Settings.of(low, high, minNumExamples, selectionNoise,
                 null, field.numWriters());
         int privateRounds = privateTarget == null ? 0 : gan.privateRounds();
+        SelectionPrivacy selectionPrivacy = SelectionPrivacy.of(settings.noiseMultiplier());
+        long criticWeights = gan.privatePreset().criticWeights();
         if (privateTarget != null && !noGans) {
-            PrivatePlan.checkLargeEnough(privateTarget, settings.delta(),
-                    SelectionPrivacy.of(settings.noiseMultiplier()), field.numWriters(), privateRounds,
-                    gan.privatePreset().criticWeights());
+            PrivatePlan.checkLargeEnough(privateTarget, settings.delta(), selectionPrivacy, field.numWriters(),
+                    privateRounds, criticWeights);
         }
         PrimaryClassifier c;
         Path classifierDir = classifier != null ? classifier : out.resolve(PopulationSelection.CLASSIFIER_DIR);
@@ -158,8 +159,8 @@ final class DebugCommand implements Callable<Integer> {
         SelectionRelease release = selected.release();
         PrivatePlan plan = null;
         if (privateTarget != null && !noGans) {
-            plan = PrivatePlan.choose(privateTarget, settings.delta(), SelectionPrivacy.of(settings.noiseMultiplier()),
-                    Math.min(selected.lowSize(), selected.highSize()), privateRounds, gan.privatePreset().criticWeights());
+            plan = PrivatePlan.choose(privateTarget, settings.delta(), selectionPrivacy,
+                    Math.min(selected.lowSize(), selected.highSize()), privateRounds, criticWeights);
             ganConfig = gan.config(plan);
         }
         if (!noGans) {

@@ -73,7 +73,7 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
             throw new IllegalArgumentException("the target epsilon must be a finite number > 0, got " + targetEpsilon);
         }
         double[] selectionRdp = selection.rdp(ORDERS);
-        double selectionEpsilon = epsilon(selectionRdp, new double[ORDERS.length], delta);
+        double selectionEpsilon = selection.epsilon(delta, Conversion.IMPROVED).epsilon();
         if (selectionEpsilon >= targetEpsilon) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "the selection alone costs epsilon %.3g at delta"
                     + " %.3g (noise multiplier %.3g), which leaves nothing of the target %.3g for the GANs: raise"
