@@ -17,7 +17,7 @@ import java.util.Map;
  * experiment's delta with both conversions. Each GAN's part is recomputed from its statement (q, z and the rounds it
  * released), so the total states what the run did.
  *
- * @param differentiallyPrivate false when any GAN ran without clipping and noise (then epsilon is infinite)
+ * @param differentiallyPrivate false when any GAN ran without noise (then epsilon is infinite)
  * @param delta                 the experiment's delta
  * @param epsilonOriginal       total epsilon, original conversion
  * @param bestOrderOriginal     its Renyi order
@@ -88,7 +88,7 @@ public record ExperimentPrivacy(boolean differentiallyPrivate, double delta, dou
     /** One line for reports and the watch output, e.g. {@code ε = 1.06 (δ = 1e-05): selection 0.55, GANs 0.92 / 0.95}. */
     public String line(List<String> ganOrder) {
         if (!differentiallyPrivate) {
-            return "no privacy guarantee: a GAN trained without clipping and noise";
+            return "no privacy guarantee: a GAN trained without noise";
         }
         StringBuilder gansPart = new StringBuilder();
         for (String g : ganOrder) {

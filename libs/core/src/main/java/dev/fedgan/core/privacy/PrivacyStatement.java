@@ -8,9 +8,10 @@ import java.util.Locale;
  * accounted with {@link RdpAccountant}. A plain record, so it serializes to JSON (snake_case) and back.
  *
  * <p>When DP is off, {@link #notPrivate} gives a statement with {@code differentiallyPrivate = false}, epsilon
- * infinite and delta / orders NaN (JSON "Infinity" / "NaN").
+ * infinite and delta / orders NaN (JSON "Infinity" / "NaN"). Clipped updates without noise (z = 0, the private
+ * sweep's non-private point) are not private either: {@code differentiallyPrivate = false}, epsilon infinite.
  *
- * @param differentiallyPrivate whether the run used clipping and noise at all
+ * @param differentiallyPrivate whether the run used clipping and noise (z > 0)
  * @param unit                  the protected unit: "user" (all of one user's examples)
  * @param accounted             what is released and accounted, in words
  * @param samplingScheme        how clients are drawn: Poisson with rate q, in words
@@ -67,8 +68,8 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
         checkClip(clipNorm);
         PrivacyEstimate e = PrivacyCalculator.estimate(population, clientsPerRound, null, noiseMultiplier, rounds, delta,
                 null);
-        return new PrivacyStatement(true, UNIT, ACCOUNTED, samplingScheme(population, clientsPerRound), population,
-                clientsPerRound, e.q(), noiseMultiplier, clipNorm, rounds, e.delta(), e.deltaIsDefault(),
+        return new PrivacyStatement(noiseMultiplier > 0, UNIT, ACCOUNTED, samplingScheme(population, clientsPerRound),
+                population, clientsPerRound, e.q(), noiseMultiplier, clipNorm, rounds, e.delta(), e.deltaIsDefault(),
                 e.epsilonOriginal(), e.bestOrderOriginal(), e.epsilonImproved(), e.bestOrderImproved(), ACCOUNTANT,
                 secureNoise);
     }
@@ -92,8 +93,8 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
         }
         Epsilon original = accountant.epsilon(setting.delta(), Conversion.ORIGINAL);
         Epsilon improved = accountant.epsilon(setting.delta(), Conversion.IMPROVED);
-        return new PrivacyStatement(true, UNIT, ACCOUNTED, samplingScheme(population, clientsPerRound), population,
-                clientsPerRound, setting.q(), noiseMultiplier, clipNorm, accountant.totalSteps(), setting.delta(),
+        return new PrivacyStatement(noiseMultiplier > 0, UNIT, ACCOUNTED, samplingScheme(population, clientsPerRound),
+                population, clientsPerRound, setting.q(), noiseMultiplier, clipNorm, accountant.totalSteps(), setting.delta(),
                 setting.deltaIsDefault(), original.epsilon(), original.order(), improved.epsilon(), improved.order(),
                 ACCOUNTANT, secureNoise);
     }
@@ -121,6 +122,13 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
     /** A short paragraph for humans: the guarantee, what it covers, the sampling, the noise source. */
     public String paragraph() {
         StringBuilder sb = new StringBuilder();
+        if (!differentiallyPrivate && clipNorm < Double.POSITIVE_INFINITY) {
+            sb.append(String.format(Locale.ROOT, "No differential privacy: %d rounds of Poisson sampling (q = %d/%d,"
+                    + " %d clients expected per round), each client's critic delta clipped to L2 norm S = %s, but no"
+                    + " noise (z = 0): epsilon is infinite. Nothing formal protects a user's data.", rounds,
+                    clientsPerRound, population, clientsPerRound, number(clipNorm)));
+            return sb.toString();
+        }
         if (!differentiallyPrivate) {
             sb.append(String.format(Locale.ROOT, "No differential privacy: %d rounds of Poisson sampling (q = %d/%d,"
                     + " %d clients expected per round), with unclipped, noise-free critic updates. Nothing formal"

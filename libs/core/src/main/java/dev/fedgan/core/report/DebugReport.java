@@ -167,7 +167,10 @@ public final class DebugReport {
                 + " bug, each population's members and purity) is kept apart, under ").append(PrivateSelection.SIMULATION_DIR)
                 .append("/, and is not released.</p>");
         h.append("<h2>Privacy</h2>");
-        if (c.privacy() != null) {
+        if (c.privacy() != null && !c.privacy().differentiallyPrivate()) {
+            h.append("<h3>The whole experiment</h3><p>").append(esc("No differential privacy: a GAN trained without"
+                    + " noise. Nothing formal protects a user's data.")).append("</p>");
+        } else if (c.privacy() != null) {
             h.append("<h3>The whole experiment</h3><p>").append(esc(String.format(Locale.ROOT, "User-level"
                     + " (epsilon, delta)-DP of everything this report and the experiment's files release: epsilon = %.4g"
                     + " at delta = %.3g (improved conversion, order %s; original %.4g). Rule: %s.",
