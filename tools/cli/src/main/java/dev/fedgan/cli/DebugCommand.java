@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -83,7 +84,8 @@ final class DebugCommand implements Callable<Integer> {
     @Option(names = "--selection-noise", paramLabel = "Z",
             description = "Noise multiplier of the private selection: N(0, Z^2) on every count of the histogram and "
                     + "of the populations' sizes. Default: " + SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER
-                    + " (selection epsilon 1.16 at delta 1e-5).")
+                    + " (selection epsilon 1.16 at delta 1e-5); with --private, more if that would spend over an eighth of"
+                    + " the target.")
     Double selectionNoise;
 
     @Option(names = "--min-num-examples", defaultValue = "5",
@@ -97,10 +99,12 @@ final class DebugCommand implements Callable<Integer> {
     boolean noGans;
 
     @Option(names = "--private", arity = "0..1", fallbackValue = "10", paramLabel = "EPSILON",
+            converter = EpsilonConverter.class,
             description = "Choose the GANs' clients per round and noise so that the whole experiment (selection and both "
                     + "GANs) stays within EPSILON (10 when no value is given) at the experiment's delta, with the private "
                     + "preset's small critic (docs/privacy.md, \"The private preset\"). Refused before any work when the "
-                    + "data set has too few users for the noise to leave a verdict possible.")
+                    + "data set has too few users for the noise to leave a verdict possible. EPSILON inf runs the same "
+                    + "plan without noise (NOT private), to see what the guarantee costs.")
     Double privateTarget;
 
     @Mixin
@@ -134,8 +138,12 @@ final class DebugCommand implements Callable<Integer> {
                 : ClassifierPrivacyMapping.options(dp, trainingOptions.epochs(), trainingOptions.seed(), gan.seededRandomness);
 
         FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());
-        // δ of the whole experiment (selection and both GANs): min(1e-5, N_field^-1.1) for the data set's users.
-        PrivateSelection.Settings settings = PrivateSelection.Settings.of(low, high, minNumExamples, selectionNoise,
+        // δ of the whole experiment (selection and both GANs): min(1e-5, N_field^-1.1) for the data set's users; a
+        // private run's selection noise leaves the GANs most of the target.
+        Double selectionZ = privateTarget != null && selectionNoise == null
+                ? PrivatePlan.selectionNoise(privateTarget, PrivateSelection.delta(null, field.numWriters()))
+                : selectionNoise;
+        PrivateSelection.Settings settings = PrivateSelection.Settings.of(low, high, minNumExamples, selectionZ,
                 null, field.numWriters());
         int privateRounds = privateTarget == null ? 0 : gan.privateRounds();
         SelectionPrivacy selectionPrivacy = SelectionPrivacy.of(settings.noiseMultiplier());
@@ -210,6 +218,22 @@ final class DebugCommand implements Callable<Integer> {
         r.put("simulation", out.resolve(PrivateSelection.SIMULATION_DIR).toString());
         output.print(r, human.toString());
         return 0;
+    }
+
+    /** A target ε: a number, or inf / infinity / ∞ for a plan without noise. */
+    static final class EpsilonConverter implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            if (v.equals("inf") || v.equals("infinity") || v.equals("\u221e")) {
+                return Double.POSITIVE_INFINITY;
+            }
+            try {
+                return Double.valueOf(v);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not an epsilon (a number, or inf)");
+            }
+        }
     }
 
     /** The FCD's real images (the lab data); null, with a warning, if that data is not readable here. */

@@ -31,6 +31,10 @@ import java.util.Locale;
  * meaningful</b> (necessary, not sufficient: real deltas agree less). A small population cannot get there at a
  * meaningful ε; {@link #populationNeeded} computes the smallest data set that can.
  *
+ * <p>The selection spends its share first: {@link #selectionNoise} gives it at most {@value #SELECTION_SHARE} of the
+ * target. An infinite target plans the same clients and rounds with no noise (z = 0): the sweep's non-private point,
+ * showing what the guarantee costs; its ε is infinite and the report says the run is not private.
+ *
  * @param targetEpsilon   the experiment's total ε it plans for
  * @param delta           the experiment's δ
  * @param populationSize  N̂ of the smaller population
@@ -51,6 +55,12 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
     public static final int MAX_CLIENTS = 400;
     /** Share of the data set's users each population gets when the thresholds are percentiles (25th / 75th). */
     public static final double POPULATION_SHARE = 0.25;
+    /**
+     * The most of the target the selection may spend. The selection's default noise (ε 1.16 at δ 1e-5) fits within
+     * an eighth of the default target 10; smaller targets give the selection more noise, nearly free on thousands of
+     * users (noise of standard deviation z_sel on counts of hundreds), leaving the GANs seven eighths.
+     */
+    public static final double SELECTION_SHARE = 0.125;
 
     private static final double[] ORDERS = RdpAccountant.DEFAULT_ORDERS.stream().mapToDouble(Double::doubleValue).toArray();
 
@@ -58,8 +68,8 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
      * The plan of {@code rounds} rounds for populations whose smaller released size is {@code populationSize}, for
      * a critic of {@code criticWeights} weights.
      *
-     * @throws IllegalArgumentException if the target is not a finite number above 0, if the selection alone exceeds
-     *                                  it, or if the population is smaller than {@value #MIN_CLIENTS}
+     * @throws IllegalArgumentException if the target is not above 0 (infinity plans no noise), if the selection
+     *                                  alone exceeds it, or if the population is smaller than {@value #MIN_CLIENTS}
      */
     public static PrivatePlan choose(double targetEpsilon, double delta, SelectionPrivacy selection, int populationSize,
             int rounds, long criticWeights) {
@@ -69,8 +79,15 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
         if (rounds < 1 || rounds > 1_000_000) {
             throw new IllegalArgumentException("rounds must be in [1, 1000000], got " + rounds);
         }
-        if (!(targetEpsilon > 0) || Double.isInfinite(targetEpsilon)) {
-            throw new IllegalArgumentException("the target epsilon must be a finite number > 0, got " + targetEpsilon);
+        checkTarget(targetEpsilon);
+        if (populationSize < MIN_CLIENTS) {
+            throw new IllegalArgumentException("a population of " + populationSize + " users (noisy count) is below the "
+                    + MIN_CLIENTS + " clients a private round samples at the least");
+        }
+        int m = (int) Math.max(MIN_CLIENTS, Math.min(MAX_CLIENTS, Math.round(SAMPLING_RATE * populationSize)));
+        if (targetEpsilon == Double.POSITIVE_INFINITY) {
+            return new PrivatePlan(targetEpsilon, delta, populationSize, criticWeights, m, rounds, 0,
+                    Double.POSITIVE_INFINITY);
         }
         double[] selectionRdp = selection.rdp(ORDERS);
         double selectionEpsilon = selection.epsilon(delta, Conversion.IMPROVED).epsilon();
@@ -80,11 +97,6 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
                     + " --selection-noise or the target", selectionEpsilon, delta, selection.noiseMultiplier(),
                     targetEpsilon));
         }
-        if (populationSize < MIN_CLIENTS) {
-            throw new IllegalArgumentException("a population of " + populationSize + " users (noisy count) is below the "
-                    + MIN_CLIENTS + " clients a private round samples at the least");
-        }
-        int m = (int) Math.max(MIN_CLIENTS, Math.min(MAX_CLIENTS, Math.round(SAMPLING_RATE * populationSize)));
         double q = (double) m / populationSize;
         double z = PrivacyCalculator.smallestNoiseMultiplier(x -> total(selectionRdp, q, x, rounds, delta), targetEpsilon);
         if (Double.isNaN(z)) {
@@ -94,6 +106,46 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
         }
         return new PrivatePlan(targetEpsilon, delta, populationSize, criticWeights, m, rounds, z,
                 total(selectionRdp, q, z, rounds, delta));
+    }
+
+    /**
+     * The selection's noise multiplier for a private run: the default, or more when the default would spend over
+     * {@value #SELECTION_SHARE} of the target.
+     *
+     * @throws IllegalArgumentException if the target is not above 0, or so small that even the largest selection noise
+     *                                  spends more than that share
+     */
+    public static double selectionNoise(double targetEpsilon, double delta) {
+        checkTarget(targetEpsilon);
+        double share = SELECTION_SHARE * targetEpsilon;
+        double z = SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER;
+        if (selectionEpsilon(z, delta) <= share) {
+            return z;
+        }
+        z = PrivacyCalculator.smallestNoiseMultiplier(x -> selectionEpsilon(x, delta), share);
+        if (Double.isNaN(z)) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "epsilon %.3g is too small: the selection's"
+                    + " share %.3g is out of reach even with noise multiplier %.0f", targetEpsilon, share,
+                    PrivacyCalculator.MAX_NOISE_MULTIPLIER));
+        }
+        return z;
+    }
+
+    private static double selectionEpsilon(double z, double delta) {
+        return z < SelectionPrivacy.MIN_NOISE_MULTIPLIER ? Double.POSITIVE_INFINITY
+                : SelectionPrivacy.of(z).epsilon(delta, Conversion.IMPROVED).epsilon();
+    }
+
+    private static void checkTarget(double targetEpsilon) {
+        if (!(targetEpsilon > 0)) {
+            throw new IllegalArgumentException("the target epsilon must be a number > 0 (infinity for no noise), got "
+                    + targetEpsilon);
+        }
+    }
+
+    /** Whether the plan adds noise at all (a finite target). */
+    public boolean isPrivate() {
+        return noiseMultiplier > 0;
     }
 
     /**
@@ -173,6 +225,11 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
 
     /** What the plan chose, in one sentence. */
     public String describe() {
+        if (!isPrivate()) {
+            return String.format(Locale.ROOT, "non-private plan (epsilon infinite): m = %d of N̂ = %d users per round"
+                    + " (q = %.4f), %d rounds, clipped deltas and NO noise, for comparison with private runs",
+                    clientsPerRound, populationSize, samplingRate(), rounds);
+        }
         return String.format(Locale.ROOT, "private preset for epsilon <= %.3g (delta %.3g): m = %d of N̂ = %d users per"
                 + " round (q = %.4f), z = %.4f, %d rounds: epsilon %.3f for the whole experiment; noise on the mean"
                 + " update z/m = %.4f S per weight; best-case signal to noise %.2f over the critic's %d weights",

@@ -72,4 +72,30 @@ class PrivatePlanTest {
         assertThrows(IllegalArgumentException.class,
                 () -> PrivatePlan.choose(10, 1e-5, SELECTION, 9, PrivatePlan.ROUNDS, CRITIC));
     }
+
+    @Test
+    void theSelectionKeepsItsDefaultNoiseUntilItWouldSpendOverAnEighthOfTheTarget() {
+        assertEquals(SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER, PrivatePlan.selectionNoise(10, 1e-5));
+        double z = PrivatePlan.selectionNoise(1, 1e-5);
+        double spent = SelectionPrivacy.of(z).epsilon(1e-5, Conversion.IMPROVED).epsilon();
+        assertTrue(spent <= 0.125 && spent > 0.125 - 1e-3, "an eighth of 1: " + spent);
+        assertTrue(SelectionPrivacy.of(z * (1 - 2e-4)).epsilon(1e-5, Conversion.IMPROVED).epsilon() > 0.125);
+        PrivatePlan plan = PrivatePlan.choose(1, 1e-5, SelectionPrivacy.of(z), 750, PrivatePlan.ROUNDS, CRITIC);
+        assertTrue(plan.epsilon() <= 1 && plan.epsilon() > 0.99, "ε 1 within reach once the selection shares: "
+                + plan.describe());
+        assertThrows(IllegalArgumentException.class, () -> PrivatePlan.selectionNoise(0, 1e-5));
+    }
+
+    @Test
+    void anInfiniteTargetPlansTheSameRoundsWithoutNoise() {
+        PrivatePlan finite = PrivatePlan.choose(10, 1e-5, SELECTION, 750, PrivatePlan.ROUNDS, CRITIC);
+        PrivatePlan none = PrivatePlan.choose(Double.POSITIVE_INFINITY, 1e-5, SELECTION, 750, PrivatePlan.ROUNDS, CRITIC);
+        assertEquals(finite.clientsPerRound(), none.clientsPerRound());
+        assertEquals(finite.rounds(), none.rounds());
+        assertEquals(0, none.noiseMultiplier());
+        assertEquals(Double.POSITIVE_INFINITY, none.epsilon());
+        assertFalse(none.isPrivate());
+        assertTrue(none.describe().contains("NO noise"), none.describe());
+        assertEquals(SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER, PrivatePlan.selectionNoise(Double.POSITIVE_INFINITY, 1e-5));
+    }
 }
