@@ -1,13 +1,11 @@
 package dev.fedgan.core.render;
 
-import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A training run per epoch as a PNG of two panels over the same epoch axis: accuracy (one line per series, 0–100%)
@@ -68,58 +66,17 @@ public final class EpochChart {
 
     private static void panel(Graphics2D g, int top, String label, List<Series> series, double min, double max,
                               double scale, int epochs) {
-        int plotW = W - LEFT - RIGHT;
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.setColor(new Color(0xDDDDDD));
-        for (int t = 0; t <= 5; t++) {
-            int y = top + PANEL - t * PANEL / 5;
-            g.drawLine(LEFT, y, LEFT + plotW, y);
-            g.setColor(Color.BLACK);
-            g.drawString(String.format(Locale.ROOT, max - min >= 10 ? "%.0f" : "%.2f", min + (max - min) * t / 5), 10, y + 4);
-            g.setColor(new Color(0xDDDDDD));
-        }
-        g.setColor(Color.BLACK);
-        g.drawRect(LEFT, top, plotW, PANEL);
-        g.drawString(label, LEFT, top - 8);
+        String[] labels = new String[epochs];
         int ticks = Math.max(1, epochs / 10);
         for (int e = 1; e <= epochs; e += ticks) {
             if (e == epochs || epochs - e >= ticks / 2 + 1) {
-                g.drawString(Integer.toString(e), x(e, epochs, plotW) - 4, top + PANEL + 16);
+                labels[e - 1] = Integer.toString(e);
             }
         }
-        if ((epochs - 1) % ticks != 0) {
-            g.drawString(Integer.toString(epochs), x(epochs, epochs, plotW) - 8, top + PANEL + 16);
+        if (epochs > 0) {
+            labels[epochs - 1] = Integer.toString(epochs);
         }
-        int legend = LEFT + 140;
-        for (Series s : series) {
-            g.setColor(s.color());
-            g.setStroke(new BasicStroke(2.5f));
-            int px = -1;
-            int py = -1;
-            for (int i = 0; i < s.values().length; i++) {
-                double v = s.values()[i] * scale;
-                if (!Double.isFinite(v)) {
-                    px = -1;
-                    continue;
-                }
-                int x = x(i + 1, epochs, plotW);
-                int y = top + PANEL - (int) Math.round((Math.min(max, Math.max(min, v)) - min) / (max - min) * PANEL);
-                g.fillOval(x - 3, y - 3, 6, 6);
-                if (px >= 0) {
-                    g.drawLine(px, py, x, y);
-                }
-                px = x;
-                py = y;
-            }
-            g.setStroke(new BasicStroke(1f));
-            g.fillRect(legend, top - 18, 14, 10);
-            g.setColor(Color.BLACK);
-            g.drawString(s.name(), legend + 18, top - 8);
-            legend += 30 + g.getFontMetrics().stringWidth(s.name());
-        }
-    }
-
-    private static int x(int epoch, int epochs, int plotW) {
-        return epochs <= 1 ? LEFT + plotW / 2 : LEFT + (int) Math.round((epoch - 1) * (double) plotW / (epochs - 1));
+        new LinePanel(LEFT, top, W - LEFT - RIGHT, PANEL, epochs, false)
+                .draw(g, label, series, min, max, scale, labels, List.of());
     }
 }
