@@ -8,7 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/bench/scripts/fashion-mnist.sh" "$root/bench/results/private-debug.csv" \
-  "date,recorded_in,target_epsilon,seed,users,epsilon,delta,low_size,high_size,clients_per_round,noise_multiplier,rounds,low_mean_pixel,high_mean_pixel,margin,polarity_bound,inversion_found,seconds,command"
+  "date,recorded_in,target_epsilon,seed,users,epsilon,delta,selection_noise,low_size,high_size,clients_per_round,noise_multiplier,rounds,low_mean_pixel,high_mean_pixel,margin,polarity_bound,low_classifier_score,high_classifier_score,low_fcd,high_fcd,inversion_found,seconds,command"
 eps="${1:-10}"
 shift || true
 seeds=("$@")
@@ -19,6 +19,7 @@ for s in "${seeds[@]}"; do
     --examples-per-writer 20 --partition-seed "$s" --bug-seed "$s" --gan-seed "$s" --images-every 20 --out "$out")
   echo "fedgan ${cmd[*]}" >&2
   start=$(date +%s)
+  mkdir -p "$root/bench/out"
   "$root/fedgan" "${cmd[@]}" --json > "$out.json"
   python3 "$root/bench/scripts/private_debug_row.py" "$out.json" "$csv" "$commit" "$eps" "$s" "$(( $(date +%s) - start ))" \
     "fedgan ${cmd[*]#$root/}"
