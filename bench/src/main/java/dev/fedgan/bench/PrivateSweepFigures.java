@@ -21,9 +21,9 @@ import javax.imageio.ImageIO;
 
 /**
  * The privacy–utility sweep's figures from its runs' results ({@code fedgan debug --private EPSILON --json}, one per
- * ε): the chart of ε against both GANs' mean pixel, classifier score and Fréchet classifier distance with the verdict
- * at each point ({@link PrivacySweepChart}), the sheet of both GANs' last grids at each ε ({@link GridSheet}), and
- * the table as Markdown.
+ * ε): the chart of ε against both GANs' mean pixel, classifier score and Fréchet classifier distance with the
+ * verdict at each point ({@link PrivacySweepChart}), the sheet of both GANs' last grids at each ε
+ * ({@link GridSheet}), and the table as Markdown.
  *
  * <p>Usage: {@code bench/run.sh --main dev.fedgan.bench.PrivateSweepFigures CHART.png GRIDS.png TABLE.md
  * RESULT.json...}; {@code bench/private-sweep.sh} runs it after the runs.
@@ -92,7 +92,8 @@ public final class PrivateSweepFigures {
                 Path.of(args[0]));
         List<GridSheet.Row> rows = new ArrayList<>();
         StringBuilder md = new StringBuilder("| target ε | ε (δ) | z | m | low mean pixel | high mean pixel | margin"
-                + " | classifier score low / high | FCD low / high | verdict |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | classifier score low / high | FCD low / high | verdict |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|\n");
         for (Run r : runs) {
             JsonNode plan = r.result().get("private_plan");
             double lo = r.value("low", "mean_pixel");
