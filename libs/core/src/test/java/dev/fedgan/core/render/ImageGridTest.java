@@ -218,8 +218,9 @@ public class ImageGridTest {
     /**
      * Every tile's pixel columns 0..27 land at grid columns x0..x0+27 and nowhere else, through the grid, the PNG
      * and the enlarged side-by-side picture: a column of speckles along tiles' edges in a picture is in the
-     * generator's output, not made by the drawing (checked for docs/low_vs_high.png: the speckled columns are
-     * column 0 of each low-accuracy tile and column 27 and row 27 of each high-accuracy tile, inside the tiles).
+     * generator's output, not made by the drawing (checked for the bundled digits demo's low_vs_high.png: the
+     * speckled columns are column 0 of each low-accuracy tile and column 27 and row 27 of each high-accuracy tile,
+     * inside the tiles).
      */
     @Test
     void tileEdgeColumnsAreTheImagesOwnEdgeColumnsThroughGridPngAndSideBySide() throws Exception {
