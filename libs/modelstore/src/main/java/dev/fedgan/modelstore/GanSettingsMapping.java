@@ -16,7 +16,11 @@ public final class GanSettingsMapping {
     }
 
     public static GanTrainingConfig config(GanSettings s) {
-        GanTrainingConfig d = GanTrainingConfig.CPU_DEMO;
+        return config(s, GanTrainingConfig.CPU_DEMO);
+    }
+
+    /** The settings over other defaults, e.g. a private run's ({@code PrivatePlan.BASE}). */
+    public static GanTrainingConfig config(GanSettings s, GanTrainingConfig d) {
         if (s == null) {
             return d;
         }

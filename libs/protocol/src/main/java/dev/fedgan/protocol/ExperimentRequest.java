@@ -22,11 +22,15 @@ package dev.fedgan.protocol;
  *                            releases (null: 5, as {@code fedgan debug --selection-noise})
  * @param classifierPrivacy   train the classifier with DP-SGD (sample-level DP for one example of the lab data)
  *                            when the filter trains it (null: ordinary training, no guarantee)
+ * @param privateTargetEpsilon the experiment's total ε to plan for, as {@code fedgan debug --private}: the filter
+ *                            chooses the selection's noise (unless given), refuses a data set too small for a
+ *                            verdict, and after the selection sets both GANs' clients per round, noise multiplier and
+ *                            rounds from the populations' released sizes (null: the request's GAN settings as given)
  */
 public record ExperimentRequest(int schema, String experimentId, String data, String trainData, ObjectRef classifier,
         double invertProbability, long bugSeed, Double lowThreshold, Double highThreshold, GanSettings gan,
         Integer roundDeadlineSeconds, Double quorum, Integer classifierEpochs, Double selectionNoiseMultiplier,
-        ClassifierPrivacy classifierPrivacy) implements Message {
+        ClassifierPrivacy classifierPrivacy, Double privateTargetEpsilon) implements Message {
 
     /** The range of {@code selection_noise_multiplier} (the core's {@code SelectionPrivacy} accepts the same). */
     public static final double MIN_SELECTION_NOISE = 0.5;
@@ -57,6 +61,9 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
         }
         if (selectionNoiseMultiplier != null) {
             Check.range("selection_noise_multiplier", selectionNoiseMultiplier, MIN_SELECTION_NOISE, MAX_SELECTION_NOISE);
+        }
+        if (privateTargetEpsilon != null) {
+            Check.range("private_target_epsilon", privateTargetEpsilon, 0.01, 1e6);
         }
     }
 
@@ -94,11 +101,12 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
                 .quorum(quorum)
                 .classifierEpochs(classifierEpochs)
                 .selectionNoiseMultiplier(selectionNoiseMultiplier)
-                .classifierPrivacy(classifierPrivacy);
+                .classifierPrivacy(classifierPrivacy)
+                .privateTargetEpsilon(privateTargetEpsilon);
     }
 
     /**
-     * Sets the fields of {@link ExperimentRequest} by name: its 15 positional parameters are mostly optional
+     * Sets the fields of {@link ExperimentRequest} by name: its 16 positional parameters are mostly optional
      * (null), and a row of nulls is easy to misplace. A setter only stores its value; {@link #build()} calls the
      * record's constructor, which stays the one place of validation, so the JSON shape and the checks are the
      * record's. Not thread-safe; reusable.
@@ -120,6 +128,7 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
         private Integer classifierEpochs;
         private Double selectionNoiseMultiplier;
         private ClassifierPrivacy classifierPrivacy;
+        private Double privateTargetEpsilon;
 
         private Builder() {
         }
@@ -214,11 +223,17 @@ public record ExperimentRequest(int schema, String experimentId, String data, St
             return this;
         }
 
+        /** The experiment's total ε to plan the GANs for (null: the GAN settings as given). */
+        public Builder privateTargetEpsilon(Double privateTargetEpsilon) {
+            this.privateTargetEpsilon = privateTargetEpsilon;
+            return this;
+        }
+
         /** The message; its constructor validates it (a failure is a {@link MessageException} naming the field). */
         public ExperimentRequest build() {
             return new ExperimentRequest(schema, experimentId, data, trainData, classifier, invertProbability,
                     bugSeed, lowThreshold, highThreshold, gan, roundDeadlineSeconds, quorum, classifierEpochs,
-                    selectionNoiseMultiplier, classifierPrivacy);
+                    selectionNoiseMultiplier, classifierPrivacy, privateTargetEpsilon);
         }
     }
 }

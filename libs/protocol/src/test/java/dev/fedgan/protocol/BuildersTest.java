@@ -36,7 +36,7 @@ class BuildersTest {
     void anExperimentRequestByName() {
         ExperimentRequest positional = new ExperimentRequest(Messages.SCHEMA, "e1", "bundled:field", "bundled:lab", REF,
                 0.5, 7, 0.2, 0.8, POSITIONAL_SETTINGS, 600, 0.8, 5, 8.0,
-                new ClassifierPrivacy(1.0, null, 3.0, 1e-6, 256, 2.0, 0.15, 0.0));
+                new ClassifierPrivacy(1.0, null, 3.0, 1e-6, 256, 2.0, 0.15, 0.0), null);
         ExperimentRequest built = ExperimentRequest.builder().experimentId("e1").data("bundled:field")
                 .trainData("bundled:lab").classifier(REF).invertProbability(0.5).bugSeed(7).lowThreshold(0.2)
                 .highThreshold(0.8).gan(BUILT_SETTINGS).roundDeadlineSeconds(600).quorum(0.8).classifierEpochs(5)

@@ -18,7 +18,7 @@ class MessagesTest {
     static ExperimentRequest request() {
         return new ExperimentRequest(1, "e1", "bundled:field", null, null, 0.5, 7, null, null,
                 new GanSettings("compact", 150, 5, 3, 3, 0.01, 0.1, 0.1, 0.01, null, 10, 1L, null, null, null), null, null, null,
-                null, null);
+                null, null, null);
     }
 
     @Test
@@ -130,6 +130,9 @@ class MessagesTest {
         assertEquals("selection_noise_multiplier must be in [0.5, 10000.0], got 0.1", reason("{\"schema\": 1,"
                 + " \"experiment_id\": \"e1\", \"data\": \"x\", \"invert_probability\": 0, \"bug_seed\": 1,"
                 + " \"selection_noise_multiplier\": 0.1}", ExperimentRequest.class));
+        assertEquals("private_target_epsilon must be in [0.01, 1000000.0], got 0.0", reason("{\"schema\": 1,"
+                + " \"experiment_id\": \"e1\", \"data\": \"x\", \"invert_probability\": 0, \"bug_seed\": 1,"
+                + " \"private_target_epsilon\": 0}", ExperimentRequest.class));
         String population = Messages.encode(new PopulationReady(1, "e1", "low_accuracy", List.of(), 4, 1e-5, WEIGHTS,
                 WEIGHTS, request()));
         assertTrue(population.contains("\"clients\":[],\"population_size\":4,\"delta\":1.0E-5"), population);

@@ -13,7 +13,10 @@ import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.dpsgd.DpSgdTraining;
 import dev.fedgan.core.dpsgd.PrivateClassifier;
+import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.gan.PrivatePlan;
 import dev.fedgan.core.io.FileTrees;
+import dev.fedgan.core.io.Json;
 import dev.fedgan.core.population.Population;
 import dev.fedgan.core.population.PopulationFiles;
 import dev.fedgan.core.population.PopulationFilters;
@@ -22,6 +25,7 @@ import dev.fedgan.core.population.PrivateSelection;
 import dev.fedgan.core.privacy.SelectionPrivacy;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.protocol.ExperimentRequest;
+import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.MessageException;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
@@ -102,12 +106,17 @@ final class ExperimentFilter {
         }
         try {
             PrivateSelection.check(r.lowThreshold(), r.highThreshold(), minNumExamples, noiseMultiplier(r));
-            GanSettingsMapping.config(r.gan());
+            ganConfig(r);
             if (r.gan() != null && r.gan().delta() != null) {
                 PrivateSelection.delta(r.gan().delta(), 2);
             }
         } catch (IllegalArgumentException e) {
             throw new MessageException(e.getMessage(), e);
+        }
+        if (r.privateTargetEpsilon() != null && r.gan() != null
+                && (r.gan().clientsPerRound() != null || r.gan().noiseMultiplier() != null)) {
+            throw new MessageException("private_target_epsilon chooses the GANs' clients_per_round and noise_multiplier:"
+                    + " leave them out of gan");
         }
         checkData("data", r.data());
         if (r.classifier() != null && r.classifierPrivacy() != null) {
@@ -137,18 +146,29 @@ final class ExperimentFilter {
         }
     }
 
-    /** The selection's noise multiplier: the request's, or {@code fedgan debug}'s default. */
+    /** The selection's noise multiplier as far as the request alone says: its own, or {@code fedgan debug}'s default. */
     static double noiseMultiplier(ExperimentRequest r) {
         return SelectionPrivacy.noiseMultiplierOrDefault(r.selectionNoiseMultiplier());
     }
 
+    /** The request's GAN settings over the defaults: {@code fedgan debug}'s, or a private run's before its plan. */
+    static GanTrainingConfig ganConfig(ExperimentRequest r) {
+        return GanSettingsMapping.config(r.gan(), r.privateTargetEpsilon() != null ? PrivatePlan.BASE
+                : GanTrainingConfig.CPU_DEMO);
+    }
+
     /**
-     * The private selection's settings for the {@code users} of the data set: the request's thresholds and z_sel, and
-     * the experiment's δ ({@code gan.delta}, or min(1e-5, N_field^-1.1)).
+     * The private selection's settings for the {@code users} of the data set: the request's thresholds and z_sel (for
+     * a private request without one, what {@link PrivatePlan#selectionNoise} gives), and the experiment's δ
+     * ({@code gan.delta}, or min(1e-5, N_field^-1.1)).
      */
     PrivateSelection.Settings settings(ExperimentRequest r, long users) {
-        return PrivateSelection.Settings.of(r.lowThreshold(), r.highThreshold(), minNumExamples, noiseMultiplier(r),
-                r.gan() == null ? null : r.gan().delta(), users);
+        Double delta = r.gan() == null ? null : r.gan().delta();
+        Double z = r.selectionNoiseMultiplier();
+        if (z == null && r.privateTargetEpsilon() != null) {
+            z = PrivatePlan.selectionNoise(r.privateTargetEpsilon(), PrivateSelection.delta(delta, users));
+        }
+        return PrivateSelection.Settings.of(r.lowThreshold(), r.highThreshold(), minNumExamples, z, delta, users);
     }
 
     /** The seed of a seeded run ({@code gan.seeded_privacy_noise}), null for secure noise. */
@@ -218,6 +238,17 @@ final class ExperimentFilter {
         // The cheap failures first: a stored classifier that is missing or corrupt, then the users' data.
         PrimaryClassifier classifier = r.classifier() != null ? models.getClassifier(r.classifier()) : null;
         FederatedDataset field = DatasetLoader.load(r.data(), WriterPartition.Options.DEFAULT);
+        PrivateSelection.Settings settings = settings(r, field.numWriters());
+        GanTrainingConfig gan = ganConfig(r);
+        if (r.privateTargetEpsilon() != null) {
+            try {
+                PrivatePlan.checkLargeEnough(r.privateTargetEpsilon(), settings.delta(),
+                        SelectionPrivacy.of(settings.noiseMultiplier()), field.numWriters(), gan.rounds(),
+                        gan.preset().criticWeights());
+            } catch (IllegalArgumentException e) {
+                throw new MessageException("experiment " + id + ": " + e.getMessage(), e);
+            }
+        }
         ObjectRef classifierRef = r.classifier();
         if (classifier == null) {
             classifier = train(r, progress);
@@ -228,21 +259,35 @@ final class ExperimentFilter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the classifier's files: " + e.getMessage(), e);
         }
-        PrivateSelection.Settings settings = settings(r, field.numWriters());
         PrivateSelection.Result selected = PrivateSelection.run(classifier, classifierRef.uri(), field,
                 new InversionBug(r.invertProbability(), r.bugSeed()), settings, PrivateSelection.noise(seeded(r)), out,
                 progress);
-
+        GanSettings forwardGan = r.gan();
+        if (r.privateTargetEpsilon() != null) {
+            // From public values and the released sizes only, so the plan is itself a release.
+            PrivatePlan plan;
+            try {
+                plan = PrivatePlan.choose(r.privateTargetEpsilon(), settings.delta(),
+                        SelectionPrivacy.of(settings.noiseMultiplier()),
+                        Math.min(selected.lowSize(), selected.highSize()), gan.rounds(), gan.preset().criticWeights());
+            } catch (IllegalArgumentException e) {
+                throw new MessageException("experiment " + id + ": " + e.getMessage(), e);
+            }
+            gan = plan.applyTo(gan);
+            Json.write(out.resolve(PrivatePlan.FILE), plan);
+            forwardGan = GanSettingsMapping.settings(gan, r.gan() == null ? null : r.gan().targetEpsilon(), seeded(r))
+                    .toBuilder().delta(r.gan() == null ? null : r.gan().delta()).build();
+        }
         Map<String, ObjectRef> files = upload(id, out);
         try {
             // Only released values decide (and are named): N̂ against m. A population may have no member at all.
-            PrivateSelection.checkClientsPerRound(selected.release(), GanSettingsMapping.config(r.gan()).clientsPerRound());
+            PrivateSelection.checkClientsPerRound(selected.release(), gan.clientsPerRound());
         } catch (IllegalArgumentException e) {
             throw new MessageException("experiment " + id + ": " + e.getMessage() + " (the selection is in "
                     + objects.uri(ExperimentLayout.file(id, PrivateSelection.SELECTION_DIR + "/"
                     + PrivateSelection.RELEASE_JSON)) + ")", e);
         }
-        ExperimentRequest forward = r.toBuilder().classifier(classifierRef).build();
+        ExperimentRequest forward = r.toBuilder().classifier(classifierRef).gan(forwardGan).build();
         List<PopulationReady> ready = new ArrayList<>();
         ready.add(populationReady(id, PopulationFilters.LOW_ACCURACY, selected.low(), selected.lowSize(), settings,
                 files, forward));

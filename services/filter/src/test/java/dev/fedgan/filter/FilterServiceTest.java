@@ -14,13 +14,17 @@ import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterPartition;
+import dev.fedgan.core.gan.GanPreset;
+import dev.fedgan.core.gan.PrivatePlan;
 import dev.fedgan.core.measure.Misclassification;
 import dev.fedgan.core.population.Device;
 import dev.fedgan.core.population.PrivateSelection;
 import dev.fedgan.core.privacy.DpSgdPrivacy;
 import dev.fedgan.core.privacy.PrivacyCalculator;
 import dev.fedgan.core.privacy.PrivacyEstimate;
+import dev.fedgan.core.privacy.SelectionPrivacy;
 import dev.fedgan.core.progress.Progress;
+import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.PopulationReady;
@@ -207,6 +211,11 @@ class FilterServiceTest {
             bad.put(FIRST.replace("\"bug_seed\":7", "\"bug_seed\":8"), "experiment f1 was already filtered for a different request");
             bad.put(good2.replace("\"bug_seed\":3", "\"bug_seed\":3,\"selection_noise_multiplier\":0.1"),
                     "selection_noise_multiplier must be in [0.5, 10000.0], got 0.1");
+            bad.put(good2.replace("\"bug_seed\":3", "\"bug_seed\":3,\"private_target_epsilon\":10,\"gan\":{\"noise_multiplier\":1}"),
+                    "private_target_epsilon chooses the GANs' clients_per_round and noise_multiplier");
+            // Refused before the selection spends anything: 100 writers are too few at epsilon 10.
+            bad.put(good2.replace("\"f2\"", "\"f6\"").replace("\"bug_seed\":3", "\"bug_seed\":3,\"private_target_epsilon\":10"),
+                    "experiment f6: 100 users cannot give a verdict at epsilon <= 10");
             // Selected, then refused: nobody has accuracy < 0, so N̂ (noise around 0) is far below m = 60 (the
             // selection stays in the bucket to show why). The reason names released values only.
             bad.put(good2.replace("\"f2\"", "\"f3\"").replace("\"low_threshold\":0.5", "\"low_threshold\":0.0")
@@ -245,6 +254,24 @@ class FilterServiceTest {
                     low2.clientIds().key());
             assertTrue(high2.clientIds().key().endsWith("/simulation/populations/by_user/acc_gt0p95/client_ids.csv"),
                     high2.clientIds().key());
+
+            // 3b. A private request: the forwarded GAN settings are the plan for the released sizes, which is released.
+            send(producer, "f5", good2.replace("\"f2\"", "\"f5\"").replace("\"bug_seed\":3", "\"bug_seed\":3,"
+                    + "\"private_target_epsilon\":200,\"gan\":{\"rounds\":10,\"seeded_privacy_noise\":3}"));
+            PopulationReady low5 = population(populations, "f5");
+            PopulationReady high5 = population(populations, "f5");
+            PrivatePlan plan = PrivatePlan.choose(200, 1e-5, SelectionPrivacy.of(SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER),
+                    Math.min(low5.populationSize(), high5.populationSize()), 10, GanPreset.PRIVATE.criticWeights());
+            GanSettings planned = low5.request().gan();
+            assertEquals(plan.clientsPerRound(), planned.clientsPerRound());
+            assertEquals(plan.noiseMultiplier(), planned.noiseMultiplier());
+            assertEquals(10, planned.rounds());
+            assertEquals("private", planned.preset());
+            assertEquals(PrivatePlan.BASE.generatorSteps(), planned.generatorSteps());
+            assertEquals(3L, planned.seededPrivacyNoise());
+            assertEquals(planned, high5.request().gan());
+            ObjectNode releasedPlan = (ObjectNode) JSON.readTree(objects.get("experiments/f5/files/" + PrivatePlan.FILE));
+            assertEquals(plan.noiseMultiplier(), releasedPlan.get("noise_multiplier").asDouble());
 
             // 4. The first request again: the same two messages, no second classifier trained.
             send(producer, "f1", FIRST);
@@ -287,10 +314,10 @@ class FilterServiceTest {
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
         String prom = Endpoints.get(metrics).body();
-        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"accepted\"} 3.0"), prom);
-        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"rejected\"} 10.0"), prom);
+        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"accepted\"} 4.0"), prom);
+        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"rejected\"} 12.0"), prom);
         assertTrue(prom.contains("fedgan_experiments_total{outcome=\"duplicate\"} 1.0"), prom);
-        assertTrue(prom.contains("fedgan_filter_duration_seconds_count 3"), prom);
+        assertTrue(prom.contains("fedgan_filter_duration_seconds_count 4"), prom);
         assertTrue(prom.contains("fedgan_population_size{gan=\"low_accuracy\"}"), prom);
         assertTrue(!prom.contains("fedgan_population_writers"), prom);
         assertTrue(prom.contains("fedgan_filter_progress"), prom);

@@ -12,6 +12,7 @@ import dev.fedgan.core.gan.GanEvaluator;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PopulationComparison;
 import dev.fedgan.core.gan.PrivatePlan;
+import dev.fedgan.core.io.Json;
 import dev.fedgan.core.population.PopulationFilters;
 import dev.fedgan.core.population.PopulationSelection;
 import dev.fedgan.core.population.PrivateSelection;
@@ -140,9 +141,10 @@ final class DebugCommand implements Callable<Integer> {
         FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());
         // δ of the whole experiment (selection and both GANs): min(1e-5, N_field^-1.1) for the data set's users; a
         // private run's selection noise leaves the GANs most of the target.
-        Double selectionZ = privateTarget != null && selectionNoise == null
-                ? PrivatePlan.selectionNoise(privateTarget, PrivateSelection.delta(null, field.numWriters()))
-                : selectionNoise;
+        Double selectionZ = selectionNoise;
+        if (privateTarget != null && selectionZ == null) {
+            selectionZ = PrivatePlan.selectionNoise(privateTarget, PrivateSelection.delta(null, field.numWriters()));
+        }
         PrivateSelection.Settings settings = PrivateSelection.Settings.of(low, high, minNumExamples, selectionZ,
                 null, field.numWriters());
         int privateRounds = privateTarget == null ? 0 : gan.privateRounds();
@@ -170,6 +172,7 @@ final class DebugCommand implements Callable<Integer> {
             plan = PrivatePlan.choose(privateTarget, settings.delta(), selectionPrivacy,
                     Math.min(selected.lowSize(), selected.highSize()), privateRounds, criticWeights);
             ganConfig = gan.config(plan);
+            Json.write(out.resolve(PrivatePlan.FILE), plan);
         }
         if (!noGans) {
             PrivateSelection.checkClientsPerRound(release, ganConfig.clientsPerRound());

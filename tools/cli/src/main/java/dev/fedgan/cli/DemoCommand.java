@@ -2,9 +2,14 @@ package dev.fedgan.cli;
 
 import dev.fedgan.core.classifier.ClassifierProvenance;
 import dev.fedgan.core.classifier.PrimaryClassifier;
+import dev.fedgan.core.data.DatasetLoader;
+import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.gan.PrivatePlan;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.population.PopulationSelection;
+import dev.fedgan.core.population.PrivateSelection;
+import dev.fedgan.core.privacy.SelectionPrivacy;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.core.report.DebugReport;
 import dev.fedgan.protocol.DeadLetter;
@@ -55,6 +60,8 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The services, in start order, and their packaged apps under services/. */
     static final List<String> SERVICES = List.of("filter", "client-update", "aggregator", "image-render");
+    /** The users' data of the demo's request. */
+    static final String DATA = "bundled:field";
 
     @Option(names = "--out", defaultValue = "fedgan-demo", description = "Where the report, pictures and logs go. Default: ${DEFAULT-VALUE}.")
     Path out;
@@ -72,6 +79,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--selection-noise", paramLabel = "Z",
             description = "Noise multiplier of the private selection (as 'fedgan debug'). Default: 5.")
     Double selectionNoise;
+
+    @Option(names = "--private", arity = "0..1", fallbackValue = "10", paramLabel = "EPSILON",
+            converter = DebugCommand.EpsilonConverter.class,
+            description = "As fedgan debug --private: the request's private_target_epsilon, for which the filter plans the"
+                    + " GANs' clients per round and noise after the selection (10 when no value is given). The bundled"
+                    + " 100 writers are too few for a meaningful epsilon: refused before the services start unless"
+                    + " EPSILON is large.")
+    Double privateTarget;
 
     @Option(names = "--classifier-epochs", defaultValue = "5",
             description = "Epochs of the primary classifier the filter trains. Default: ${DEFAULT-VALUE}.")
@@ -103,13 +118,22 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // Reject absurd parameters before anything starts.
-        GanSettings settings = gan.settings();
-        GanTrainingConfig config = GanSettingsMapping.config(settings);
+        GanSettings settings = privateTarget == null ? gan.settings() : gan.privateSettings();
+        GanTrainingConfig config = GanSettingsMapping.config(settings, privateTarget == null
+                ? GanTrainingConfig.CPU_DEMO : PrivatePlan.BASE);
+        if (privateTarget != null) {
+            int users = Math.toIntExact(DatasetLoader.load(DATA, WriterPartition.Options.DEFAULT).numWriters());
+            double delta = PrivateSelection.delta(null, users);
+            double z = selectionNoise != null ? selectionNoise : PrivatePlan.selectionNoise(privateTarget, delta);
+            PrivatePlan.checkLargeEnough(privateTarget, delta, SelectionPrivacy.of(z), users, config.rounds(),
+                    config.preset().criticWeights());
+        }
         String id = experimentId != null ? experimentId
                 : "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
-        ExperimentRequest request = ExperimentRequest.builder().experimentId(id).data("bundled:field")
+        ExperimentRequest request = ExperimentRequest.builder().experimentId(id).data(DATA)
                 .invertProbability(probability).bugSeed(bugSeed).gan(settings).classifierEpochs(classifierEpochs)
-                .selectionNoiseMultiplier(selectionNoise).classifierPrivacy(classifierPrivacy.settings()).build();
+                .selectionNoiseMultiplier(selectionNoise).classifierPrivacy(classifierPrivacy.settings())
+                .privateTargetEpsilon(privateTarget).build();
         if (replicas < 1 || replicas > 8) {
             throw new IllegalArgumentException("client-update replicas must be in [1, 8], got " + replicas);
         }
@@ -122,7 +146,8 @@ final class DemoCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             status("fedgan demo " + id + ": " + config.preset().name().toLowerCase(Locale.ROOT) + " GANs, "
-                    + config.rounds() + " rounds, m " + config.clientsPerRound() + "; logs in " + out.resolve("logs"));
+                    + config.rounds() + " rounds, m " + (privateTarget == null ? config.clientsPerRound()
+                    : "planned for epsilon " + privateTarget) + "; logs in " + out.resolve("logs"));
             local.startStack(replicas);
             for (String s : SERVICES) {
                 if (!s.equals("client-update")) {

@@ -66,7 +66,10 @@ final class GanOptions {
     Long seededRandomness;
 
     GanTrainingConfig config() {
-        GanTrainingConfig base = paper ? GanTrainingConfig.REFERENCE : GanTrainingConfig.CPU_DEMO;
+        return config(paper ? GanTrainingConfig.REFERENCE : GanTrainingConfig.CPU_DEMO);
+    }
+
+    private GanTrainingConfig config(GanTrainingConfig base) {
         return base.toBuilder()
                 .preset(preset != null ? GanPreset.named(preset) : base.preset())
                 .loss(loss)
@@ -84,31 +87,14 @@ final class GanOptions {
                 .build();
     }
 
-    /**
-     * A private run's generator: one step at 0.01 a round unless given, so that the noisy critic stays ahead of it
-     * (at 3 steps of 0.1 the generator out-ran the critic every round on Fashion-MNIST).
-     */
-    static final int PRIVATE_GENERATOR_STEPS = 1;
-    static final double PRIVATE_GENERATOR_LEARNING_RATE = 0.01;
-
-    /**
-     * The settings with a private plan's clients per round, noise multiplier and rounds, and the private preset's
-     * networks and generator pace unless options name others.
-     */
+    /** The settings of a private run: the options over {@link PrivatePlan#BASE}, with the plan's m, z and rounds. */
     GanTrainingConfig config(PrivatePlan plan) {
-        return config().toBuilder()
-                .preset(privatePreset())
-                .generatorSteps(or(generatorSteps, PRIVATE_GENERATOR_STEPS))
-                .generatorLearningRate(or(generatorLearningRate, PRIVATE_GENERATOR_LEARNING_RATE))
-                .clientsPerRound(plan.clientsPerRound())
-                .noiseMultiplier(plan.noiseMultiplier())
-                .rounds(plan.rounds())
-                .build();
+        return plan.applyTo(config(PrivatePlan.BASE));
     }
 
     /** The networks of a private run: --preset, or the private preset's small critic. */
     GanPreset privatePreset() {
-        return preset != null ? GanPreset.named(preset) : GanPreset.PRIVATE;
+        return preset != null ? GanPreset.named(preset) : PrivatePlan.BASE.preset();
     }
 
     /** The rounds a private plan is made for: --rounds, or the plan's default. */
@@ -118,6 +104,16 @@ final class GanOptions {
                     + "the target epsilon: leave out -m, -z and --paper");
         }
         return or(rounds, PrivatePlan.ROUNDS);
+    }
+
+    /**
+     * A private request's GAN settings: the options over {@link PrivatePlan#BASE}, without the clients per round and
+     * noise multiplier that the filter's plan chooses.
+     */
+    dev.fedgan.protocol.GanSettings privateSettings() {
+        int planRounds = privateRounds();
+        return dev.fedgan.modelstore.GanSettingsMapping.settings(config(PrivatePlan.BASE), targetEpsilon,
+                seededRandomness).toBuilder().clientsPerRound(null).noiseMultiplier(null).rounds(planRounds).build();
     }
 
     /** The same settings for an experiment request to the services (every field resolved). */

@@ -183,6 +183,11 @@ class FedganCliTest {
                 + " 100 rounds): their populations of about 25 users each need noise z = ")
                 && r.err().contains("it takes a data set of at least " + needed + " users"), r.err());
         assertFalse(Files.exists(tmp.resolve("too-small/classifier")), "refused before the classifier trains");
+        Run demo = run("demo", "--private", "--out", tmp.resolve("demo-too-small").toString());
+        assertEquals(1, demo.status(), demo.err());
+        assertTrue(demo.err().startsWith("fedgan: error: 100 users cannot give a verdict at epsilon <= 10.0")
+                && demo.err().contains("it takes a data set of at least " + needed + " users"), demo.err());
+        assertFalse(Files.exists(tmp.resolve("demo-too-small")), "refused before the services start");
         assertEquals("fedgan: error: --private chooses the clients per round and the noise multiplier from the target "
                 + "epsilon: leave out -m, -z and --paper", run("debug", "--private", "-z", "1", "--out", tmp.toString())
                 .err().strip());

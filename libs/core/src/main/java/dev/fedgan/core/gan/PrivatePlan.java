@@ -62,6 +62,18 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
      */
     public static final double SELECTION_SHARE = 0.125;
 
+    /** The plan's file among an experiment's released files: it depends only on public values and released sizes. */
+    public static final String FILE = "private_plan.json";
+
+    /**
+     * A private run's settings before the plan's clients and noise: {@value #ROUNDS} rounds, the private preset's
+     * small critic, and the generator at one step of 0.01 a round so that the noisy critic stays ahead of it (at the
+     * demo's 3 steps of 0.1 the generator out-ran the critic every round on Fashion-MNIST). A request's own settings
+     * override these.
+     */
+    public static final GanTrainingConfig BASE = GanTrainingConfig.CPU_DEMO.toBuilder().preset(GanPreset.PRIVATE)
+            .rounds(PrivatePlan.ROUNDS).generatorSteps(1).generatorLearningRate(0.01).build();
+
     private static final double[] ORDERS = RdpAccountant.DEFAULT_ORDERS.stream().mapToDouble(Double::doubleValue).toArray();
 
     /**
@@ -201,6 +213,12 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
                                 + " %d clients a round, and even perfectly agreeing clients would reach only %.2f of the"
                                 + " noise", expected, plan.noiseMultiplier(), plan.clientsPerRound(), plan.signalToNoise()),
                 needed, (int) Math.floor(needed * POPULATION_SHARE), criticWeights));
+    }
+
+    /** {@code config} with this plan's clients per round, noise multiplier and rounds. */
+    public GanTrainingConfig applyTo(GanTrainingConfig config) {
+        return config.toBuilder().clientsPerRound(clientsPerRound).noiseMultiplier(noiseMultiplier).rounds(rounds)
+                .build();
     }
 
     /** The sampling rate q = m / N̂. */
