@@ -4,6 +4,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.util.List;
 import java.util.Locale;
 
@@ -24,6 +25,17 @@ record LinePanel(int left, int top, int width, int height, int points, boolean p
 
     /** A dashed horizontal line at a value, with its label. */
     record Reference(double value, String label, Color color) {
+    }
+
+    /** A chart's white background with anti-aliased drawing and its bold title at the top left. */
+    static void background(Graphics2D g, int width, int height, String title, int left) {
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        g.drawString(title, left, 30);
     }
 
     int x(int i) {
