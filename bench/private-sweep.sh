@@ -4,11 +4,11 @@
 # against both GANs' mean pixel, classifier score and Fréchet classifier distance, the verdict at each point),
 # docs/private_sweep_grids.png (both GANs' last grids at each epsilon) and bench/results/private-sweep.md (the table).
 # A point whose result bench/out/private-<epsilon>-1.json exists is reused when REUSE=1.
-# Usage: [REUSE=1] bench/private-sweep.sh [EPSILONS...]   (default: 1 3 10 30 inf)
+# Usage: [REUSE=1] bench/private-sweep.sh [EPSILONS...]   (default: 1 3 10 inf)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 eps=("$@")
-[[ ${#eps[@]} -gt 0 ]] || eps=(1 3 10 30 inf)
+[[ ${#eps[@]} -gt 0 ]] || eps=(1 3 10 inf)
 results=()
 for e in "${eps[@]}"; do
   result="$root/bench/out/private-$e-1.json"
