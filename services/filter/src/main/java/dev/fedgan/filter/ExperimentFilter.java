@@ -164,10 +164,8 @@ final class ExperimentFilter {
      */
     PrivateSelection.Settings settings(ExperimentRequest r, long users) {
         Double delta = r.gan() == null ? null : r.gan().delta();
-        Double z = r.selectionNoiseMultiplier();
-        if (z == null && r.privateTargetEpsilon() != null) {
-            z = PrivatePlan.selectionNoise(r.privateTargetEpsilon(), PrivateSelection.delta(delta, users));
-        }
+        Double z = r.privateTargetEpsilon() == null ? r.selectionNoiseMultiplier() : PrivatePlan.selectionNoise(
+                r.selectionNoiseMultiplier(), r.privateTargetEpsilon(), PrivateSelection.delta(delta, users));
         return PrivateSelection.Settings.of(r.lowThreshold(), r.highThreshold(), minNumExamples, z, delta, users);
     }
 

@@ -141,10 +141,8 @@ final class DebugCommand implements Callable<Integer> {
         FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());
         // δ of the whole experiment (selection and both GANs): min(1e-5, N_field^-1.1) for the data set's users; a
         // private run's selection noise leaves the GANs most of the target.
-        Double selectionZ = selectionNoise;
-        if (privateTarget != null && selectionZ == null) {
-            selectionZ = PrivatePlan.selectionNoise(privateTarget, PrivateSelection.delta(null, field.numWriters()));
-        }
+        Double selectionZ = privateTarget == null ? selectionNoise : PrivatePlan.selectionNoise(selectionNoise,
+                privateTarget, PrivateSelection.delta(null, field.numWriters()));
         PrivateSelection.Settings settings = PrivateSelection.Settings.of(low, high, minNumExamples, selectionZ,
                 null, field.numWriters());
         int privateRounds = privateTarget == null ? 0 : gan.privateRounds();

@@ -124,9 +124,9 @@ final class DemoCommand implements Callable<Integer> {
         if (privateTarget != null) {
             int users = Math.toIntExact(DatasetLoader.load(DATA, WriterPartition.Options.DEFAULT).numWriters());
             double delta = PrivateSelection.delta(null, users);
-            double z = selectionNoise != null ? selectionNoise : PrivatePlan.selectionNoise(privateTarget, delta);
-            PrivatePlan.checkLargeEnough(privateTarget, delta, SelectionPrivacy.of(z), users, config.rounds(),
-                    config.preset().criticWeights());
+            PrivatePlan.checkLargeEnough(privateTarget, delta,
+                    SelectionPrivacy.of(PrivatePlan.selectionNoise(selectionNoise, privateTarget, delta)), users,
+                    config.rounds(), config.preset().criticWeights());
         }
         String id = experimentId != null ? experimentId
                 : "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));

@@ -120,6 +120,11 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
                 total(selectionRdp, q, z, rounds, delta));
     }
 
+    /** The selection's noise multiplier for a private run: the one given, else the planned one. */
+    public static Double selectionNoise(Double given, double targetEpsilon, double delta) {
+        return given != null ? given : Double.valueOf(selectionNoise(targetEpsilon, delta));
+    }
+
     /**
      * The selection's noise multiplier for a private run: the default, or more when the default would spend over
      * {@value #SELECTION_SHARE} of the target.
