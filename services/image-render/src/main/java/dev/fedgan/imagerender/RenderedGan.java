@@ -50,7 +50,7 @@ final class RenderedGan {
         int rounds = state.finishedRound != null ? state.finishedRound : state.lastRound;
         // N is the population's released noisy size N̂ and δ the experiment's, as the aggregator's accountant has them.
         PrivacyStatement p = PrivacyStatement.of(population.populationSize(), config.clientsPerRound(),
-                config.noiseMultiplier(), config.clip(), rounds, population.delta(),
+                config.noiseMultiplier(), config.clip(), config.adaptiveClip(), rounds, population.delta(),
                 g == null || g.seededPrivacyNoise() == null);
         GanState s = state;
         if (rounds > 0 && (Math.abs(p.epsilonImproved() - s.epsilon) > 1e-9 * Math.max(1, s.epsilon)

@@ -32,6 +32,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  * sample size (members · m/N̂) away from m. The member list may even be empty (the rounds then release noise only).
  * Without a separate N (the lab and test constructors) N is the number of members.
  *
+ * <p>With {@link GanTrainingConfig#adaptiveClip} the clip S of each round is the one the previous round's noised count
+ * of clients within the clip gave ({@link dev.fedgan.core.privacy.AdaptiveClip}; the first round's is the configured
+ * S), the deltas' sum gets noise z_Δ·S and the accountant still takes z: the sum and the count together are one
+ * Gaussian mechanism of multiplier z.
+ *
  * <p>Noise and client sampling are cryptographically secure unless the run is explicitly seeded (reproducible
  * tests and demos), which every report states. The critic's client steps and the generator's noise vectors use
  * the experiment seed: they are not privacy-relevant.
@@ -52,6 +57,8 @@ public final class FederatedGanTraining {
     private final NetworkWeights generator;
     private final NetworkWeights critic;
     private final RdpAccountant accountant;
+    /** The clip norm S of the next round: the configured one, or where adaptive clipping has moved it. */
+    private double clip;
     private int round;
     private RoundPlan pending;
     /** The pending round's updates so far: summed as they come ({@link #addUpdate}). */
@@ -128,12 +135,13 @@ public final class FederatedGanTraining {
         ClientSampler sampler = seededRandomness == null ? ClientSampler.secure() : ClientSampler.seeded(seededRandomness);
         return new FederatedGanTraining(config, clientIds, localData, populationSize, delta,
                 GanNetworks.initialGenerator(config.preset(), config.seed()),
-                GanNetworks.initialCritic(config.preset(), config.seed() + 1), 0, new RdpAccountant(), noise, sampler);
+                GanNetworks.initialCritic(config.preset(), config.seed() + 1), 0, config.clip(), new RdpAccountant(),
+                noise, sampler);
     }
 
     FederatedGanTraining(GanTrainingConfig config, List<String> clients, List<WriterData> localData, int populationSize,
-            Double delta, NetworkWeights generator, NetworkWeights critic, int round, RdpAccountant accountant,
-            GaussianNoise noise, ClientSampler sampler) {
+            Double delta, NetworkWeights generator, NetworkWeights critic, int round, double clip,
+            RdpAccountant accountant, GaussianNoise noise, ClientSampler sampler) {
         if (populationSize < 1) {
             throw new IllegalArgumentException("the population size N must be >= 1, got " + populationSize
                     + (clients.isEmpty() ? " (the population has no clients)" : ""));
@@ -141,6 +149,9 @@ public final class FederatedGanTraining {
         if (config.clientsPerRound() > populationSize) {
             throw new IllegalArgumentException("expected clients per round (" + config.clientsPerRound()
                     + ") exceeds the population size (N = " + populationSize + "): q = m/N must be <= 1");
+        }
+        if (!(clip > 0) || Double.isInfinite(clip)) {
+            throw new IllegalArgumentException("the clip norm S must be finite and > 0, got " + clip);
         }
         if (delta != null && !(delta > 0 && delta < 1)) {
             throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
@@ -156,6 +167,7 @@ public final class FederatedGanTraining {
         this.generator = generator;
         this.critic = critic;
         this.round = round;
+        this.clip = clip;
         this.accountant = accountant;
         this.noise = noise;
         this.sampler = sampler;
@@ -216,8 +228,9 @@ public final class FederatedGanTraining {
         pending = new RoundPlan(round, List.copyOf(ids), picked, seeds);
         int length = Math.toIntExact(critic.length());
         DpFedAvgAggregate aggregate = config.differentialPrivacy()
-                ? DpFedAvgAggregate.dp(length, new DpFedAvgAggregate.DpConfig(config.clip(), config.noiseMultiplier(),
-                        config.clientsPerRound()), noise)
+                ? DpFedAvgAggregate.dp(length, new DpFedAvgAggregate.DpConfig(clip, config.updateNoiseMultiplier(),
+                        config.clientsPerRound(),
+                        config.adaptiveClip() == null ? null : config.adaptiveClip().countNoise()), noise)
                 : DpFedAvgAggregate.weightedMean(length);
         collected = new Collected(aggregate);
         return pending;
@@ -294,6 +307,9 @@ public final class FederatedGanTraining {
         if (config.differentialPrivacy() || result.report().denominator() > 0) {
             critic.add(result.average()); // with DP also when nobody was sampled: noise / m is released
         }
+        if (result.report().noisedFractionWithin() != null) {
+            clip = config.adaptiveClip().next(clip, result.report().noisedFractionWithin());
+        }
         long t2 = System.nanoTime();
         SplittableRandom rnd = new SplittableRandom(config.seed() * 1_000_003L + round);
         double generatorLoss = Double.NaN;
@@ -352,7 +368,7 @@ public final class FederatedGanTraining {
             return PrivacyStatement.notPrivate(populationSize, config.clientsPerRound(), round);
         }
         return PrivacyStatement.of(accountant, populationSize, config.clientsPerRound(), config.noiseMultiplier(),
-                config.clip(), delta, !noise.isSeeded());
+                config.clip(), config.adaptiveClip(), delta, !noise.isSeeded());
     }
 
     /**
@@ -369,6 +385,14 @@ public final class FederatedGanTraining {
 
     public int round() {
         return round;
+    }
+
+    /**
+     * The clip norm S the next round will use: the configured one with a fixed clip; with adaptive clipping where the
+     * noised counts have moved it (public: computed from released values only).
+     */
+    public double clip() {
+        return clip;
     }
 
     public GanTrainingConfig config() {

@@ -29,10 +29,11 @@ public final class GanCheckpoint {
     /**
      * The JSON part. Secure runs store null generator states: fresh randomness continues them. {@code populationSize}
      * is N, which sets q = m/N (the selection's N̂); null in checkpoints written before it existed, meaning the number
-     * of clients.
+     * of clients. {@code clip} is the next round's clip norm (adaptive clipping moves it); null in checkpoints written
+     * before it existed, meaning the configured one.
      */
     public record State(int format, int round, GanTrainingConfig config, double delta, RdpAccountant.State accountant,
-            SeededState noise, SeededState sampler, List<String> clients, Integer populationSize) {
+            SeededState noise, SeededState sampler, List<String> clients, Integer populationSize, Double clip) {
     }
 
     private GanCheckpoint() {
@@ -44,7 +45,7 @@ public final class GanCheckpoint {
             throw new IllegalStateException("cannot checkpoint in the middle of round " + (run.round() + 1));
         }
         return new State(FORMAT, run.round(), run.config(), run.delta(), run.accountant().state(), run.noise().state(),
-                run.sampler().state(), run.clientIds(), run.population());
+                run.sampler().state(), run.clientIds(), run.population(), run.clip());
     }
 
     /** Writes {@code dir} atomically (a sibling temp directory renamed into place). */
@@ -107,8 +108,9 @@ public final class GanCheckpoint {
         GaussianNoise noise = s.noise() == null ? GaussianNoise.secure() : GaussianNoise.restore(s.noise());
         ClientSampler sampler = s.sampler() == null ? ClientSampler.secure() : ClientSampler.restore(s.sampler());
         int populationSize = s.populationSize() != null ? s.populationSize() : s.clients().size();
+        double clip = s.clip() != null ? s.clip() : s.config().clip();
         return new FederatedGanTraining(s.config(), s.clients(), clients, populationSize, s.delta(), generator, critic,
-                s.round(), RdpAccountant.restore(s.accountant()), noise, sampler);
+                s.round(), clip, RdpAccountant.restore(s.accountant()), noise, sampler);
     }
 
     private static NetworkWeights readWeights(Path file, NetworkWeights layout) throws IOException {

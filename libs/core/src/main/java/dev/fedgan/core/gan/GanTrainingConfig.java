@@ -1,5 +1,6 @@
 package dev.fedgan.core.gan;
 
+import dev.fedgan.core.privacy.AdaptiveClip;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,25 +19,29 @@ import java.util.List;
  *                          q = m/N (Poisson, so m &le; N); also the fixed denominator qN = m
  * @param rounds            rounds to run (fewer when the ε target stops the run)
  * @param differentialPrivacy false: example-weighted mean of the deltas, no clipping or noise (not private)
- * @param clip              S, bound on each client delta's global L2 norm
+ * @param clip              S, bound on each client delta's global L2 norm (with adaptive clipping: the first
+ *                          round's)
  * @param noiseMultiplier   z: the sum of clipped deltas gets N(0, (z·S)²) per coordinate
  * @param criticLearningRate  client SGD step size
  * @param generatorLearningRate server SGD step size
  * @param imagesEvery       rounds between pictures and evaluations (also round 0 and the last round)
  * @param checkpointEvery   rounds between checkpoints
  * @param seed              seeds initial weights, noise vectors and client batches
+ * @param adaptiveClip      null: S stays fixed; otherwise S follows a quantile of the client deltas' norms
+ *                          ({@link AdaptiveClip}, DP only; the deltas' sum then gets noise z_Δ·S with z_Δ &gt; z and
+ *                          the run is accounted with z)
  */
 public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWeight, int clientSteps,
         int generatorSteps, int batchSize, int clientsPerRound, int rounds, boolean differentialPrivacy, double clip,
         double noiseMultiplier, double criticLearningRate, double generatorLearningRate, int imagesEvery,
-        int checkpointEvery, long seed) {
+        int checkpointEvery, long seed, AdaptiveClip adaptiveClip) {
 
     public static final GanTrainingConfig REFERENCE = builder()
             .preset(GanPreset.REFERENCE).loss(GanLoss.WASSERSTEIN_GP).penaltyWeight(10.0)
             .clientSteps(6).generatorSteps(6).batchSize(32).clientsPerRound(10).rounds(1000)
             .differentialPrivacy(true).clip(0.1).noiseMultiplier(0.01)
             .criticLearningRate(5e-4).generatorLearningRate(5e-3)
-            .imagesEvery(10).checkpointEvery(5).seed(1)
+            .imagesEvery(10).checkpointEvery(5).seed(1).fixedClip()
             .build();
 
     /**
@@ -62,6 +67,18 @@ public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWe
         require(generatorLearningRate > 0 && generatorLearningRate <= 10, "generator learning rate must be in (0, 10]", generatorLearningRate);
         require(imagesEvery >= 1, "rounds between images must be >= 1", imagesEvery);
         require(checkpointEvery >= 1, "rounds between checkpoints must be >= 1", checkpointEvery);
+        if (adaptiveClip != null) {
+            if (!differentialPrivacy) {
+                throw new IllegalArgumentException("adaptive clipping needs differential privacy: without it nothing"
+                        + " is clipped");
+            }
+            adaptiveClip.checkNoise(noiseMultiplier);
+        }
+    }
+
+    /** z_Δ, the noise multiplier of the deltas' sum: z with a fixed clip, larger with {@link #adaptiveClip}. */
+    public double updateNoiseMultiplier() {
+        return adaptiveClip == null ? noiseMultiplier : adaptiveClip.updateNoiseMultiplier(noiseMultiplier);
     }
 
     private static void require(boolean ok, String what, double value) {
@@ -90,7 +107,7 @@ public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWe
     }
 
     /**
-     * A builder with no field set: {@link Builder#build()} requires every one of the 16, so that no setting
+     * A builder with no field set: {@link Builder#build()} requires every one of the 17, so that no setting
      * silently takes a value nobody chose. To change a few settings of a known configuration, start from
      * {@link #toBuilder()} instead (e.g. {@code CPU_DEMO.toBuilder().rounds(20).build()}).
      */
@@ -104,11 +121,11 @@ public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWe
                 .generatorSteps(generatorSteps).batchSize(batchSize).clientsPerRound(clientsPerRound).rounds(rounds)
                 .differentialPrivacy(differentialPrivacy).clip(clip).noiseMultiplier(noiseMultiplier)
                 .criticLearningRate(criticLearningRate).generatorLearningRate(generatorLearningRate)
-                .imagesEvery(imagesEvery).checkpointEvery(checkpointEvery).seed(seed);
+                .imagesEvery(imagesEvery).checkpointEvery(checkpointEvery).seed(seed).adaptiveClip(adaptiveClip);
     }
 
     /**
-     * Sets the fields of a {@link GanTrainingConfig} by name (the record's 16 positional parameters are easy to
+     * Sets the fields of a {@link GanTrainingConfig} by name (the record's 17 positional parameters are easy to
      * swap: most are numbers). A setter only stores its value; {@link #build()} checks that every field was set
      * and then calls the record's constructor, which stays the one place where values are validated, so a
      * built configuration and a constructed one are rejected for the same reasons with the same messages.
@@ -132,6 +149,8 @@ public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWe
         private Integer imagesEvery;
         private Integer checkpointEvery;
         private Long seed;
+        private AdaptiveClip adaptiveClip;
+        private boolean clipRuleSet;
 
         private Builder() {
         }
@@ -232,6 +251,18 @@ public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWe
             return this;
         }
 
+        /** S follows a quantile of the deltas' norms ({@link AdaptiveClip}); null: {@link #fixedClip()}. */
+        public Builder adaptiveClip(AdaptiveClip adaptiveClip) {
+            this.adaptiveClip = adaptiveClip;
+            this.clipRuleSet = true;
+            return this;
+        }
+
+        /** S stays what {@link #clip} set. */
+        public Builder fixedClip() {
+            return adaptiveClip(null);
+        }
+
         /**
          * The configuration; the record's constructor validates the values.
          *
@@ -256,12 +287,13 @@ public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWe
             missing(unset, "imagesEvery", imagesEvery);
             missing(unset, "checkpointEvery", checkpointEvery);
             missing(unset, "seed", seed);
+            missing(unset, "adaptiveClip (or fixedClip())", clipRuleSet ? Boolean.TRUE : null);
             if (!unset.isEmpty()) {
                 throw new IllegalStateException("GanTrainingConfig: not set: " + String.join(", ", unset));
             }
             return new GanTrainingConfig(preset, loss, penaltyWeight, clientSteps, generatorSteps, batchSize,
                     clientsPerRound, rounds, differentialPrivacy, clip, noiseMultiplier, criticLearningRate,
-                    generatorLearningRate, imagesEvery, checkpointEvery, seed);
+                    generatorLearningRate, imagesEvery, checkpointEvery, seed, adaptiveClip);
         }
 
         private static void missing(List<String> unset, String field, Object value) {

@@ -20,6 +20,8 @@ package dev.fedgan.core.privacy;
  * @param noiseStdSum       per-coordinate noise std added to the sum, z·S (0 without DP)
  * @param noiseStdAverage   per-coordinate noise std of the returned average, z·S/m (0 without DP)
  * @param noiseMode         the noise generator's {@link GaussianNoise#description()}, or "none"
+ * @param noisedFractionWithin adaptive clipping's b̃, the noised fraction of clients within S
+ *                          ({@link AdaptiveClip}); null with a fixed clip or without DP
  */
 public record AggregateReport(
         boolean dp,
@@ -37,5 +39,6 @@ public record AggregateReport(
         double denominator,
         double noiseStdSum,
         double noiseStdAverage,
-        String noiseMode) {
+        String noiseMode,
+        Double noisedFractionWithin) {
 }

@@ -24,6 +24,10 @@ import java.util.stream.IntStream;
  * </ol>
  * A second delta from a client id already seen this round is ignored and counted as a duplicate.
  *
+ * <p>With {@link DpConfig#countNoise} set (adaptive clipping, {@link AdaptiveClip}), {@link #finish()} also releases
+ * the noised fraction of clients whose delta was within S: the sum of bᵢ − ½ over the received clients (a rejected
+ * delta, replaced by zero, is within), plus N(0, σ_b²) drawn after the sum's noise, over m, plus ½, kept in [0, 1].
+ *
  * <p>Without DP ({@link #weightedMean(int)}, the reference's {@code use_dp=False}, TFF's MeanFactory) the result is
  * the example-weighted mean Σ wₖΔₖ / Σ wₖ with no clipping and no noise (all zeros if the total weight is 0, e.g.
  * when no client was sampled).
@@ -41,9 +45,20 @@ public final class DpFedAvgAggregate {
      * @param noiseMultiplier z: noise std on the sum is z·S (&ge; 0; 0 clips without noise)
      * @param clientsPerRound m = qN: the expected number of clients per round under Poisson sampling with rate
      *                        q = m/N, and the fixed denominator (&ge; 1), whatever the number actually sampled
+     * @param countNoise      σ_b of the noise on the count of clients within S (adaptive clipping), or null: no
+     *                        count is released
      */
-    public record DpConfig(double clipNorm, double noiseMultiplier, int clientsPerRound) {
+    public record DpConfig(double clipNorm, double noiseMultiplier, int clientsPerRound, Double countNoise) {
+
+        /** A fixed clip: no count released. */
+        public DpConfig(double clipNorm, double noiseMultiplier, int clientsPerRound) {
+            this(clipNorm, noiseMultiplier, clientsPerRound, null);
+        }
+
         public DpConfig {
+            if (countNoise != null && (!(countNoise >= 0) || Double.isInfinite(countNoise))) {
+                throw new IllegalArgumentException("countNoise must be finite and >= 0, got " + countNoise);
+            }
             if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
                 throw new IllegalArgumentException("clipNorm must be finite and > 0, got " + clipNorm);
             }
@@ -98,6 +113,8 @@ public final class DpFedAvgAggregate {
     private double totalWeight;
     private int received;
     private int clipped;
+    /** Received deltas within S (rejected ones included: they count as zero). */
+    private int within;
     private int rejected;
     private int duplicates;
     private boolean finished;
@@ -158,6 +175,7 @@ public final class DpFedAvgAggregate {
         double sumSquares = sumOfSquares(delta);
         if (!Double.isFinite(sumSquares)) { // a float squared in double cannot overflow, so only NaN/Inf get here
             rejected++;
+            within++;
             return Outcome.REJECTED_NON_FINITE;
         }
         double norm = Math.sqrt(sumSquares);
@@ -169,6 +187,8 @@ public final class DpFedAvgAggregate {
             if (factor < 1.0) {
                 clipped++;
                 outcome = Outcome.CLIPPED;
+            } else {
+                within++;
             }
         } else {
             factor = weight;
@@ -205,6 +225,7 @@ public final class DpFedAvgAggregate {
         finished = true;
         double denominator;
         double stdSum = 0;
+        Double fractionWithin = null;
         if (config != null) {
             stdSum = config.noiseStdSum();
             if (noiseAhead == null) {
@@ -218,6 +239,11 @@ public final class DpFedAvgAggregate {
                 });
             }
             denominator = config.denominator(); // qN = m, not the number sampled or received
+            if (config.countNoise() != null) {
+                double countNoise = noise.sample(1, config.countNoise())[0]; // after the sum's: a fixed stream order
+                fractionWithin = AdaptiveClip.noisedFractionWithin(within - 0.5 * received, countNoise,
+                        config.clientsPerRound());
+            }
         } else {
             denominator = totalWeight;
         }
@@ -240,7 +266,7 @@ public final class DpFedAvgAggregate {
                 config == null ? null : config.clipNorm(),
                 config == null ? null : config.noiseMultiplier(),
                 denominator, stdSum, config == null ? 0 : stdSum / denominator,
-                config == null ? "none" : noise.description());
+                config == null ? "none" : noise.description(), fractionWithin);
         return new Result(average, report);
     }
 

@@ -18,8 +18,10 @@ import java.util.Locale;
  * @param population            N, the users the clients are drawn from
  * @param clientsPerRound       m = qN, the expected clients per round and the fixed denominator
  * @param samplingRate          q = m / N
- * @param noiseMultiplier       z: noise standard deviation on the sum of clipped deltas divided by S
- * @param clipNorm              S, the L2 bound on each client's critic delta (all tensors flattened together)
+ * @param noiseMultiplier       z: noise standard deviation on the sum of clipped deltas divided by S (with adaptive
+ *                              clipping the accounted multiplier of the sum and the count together)
+ * @param clipNorm              S, the L2 bound on each client's critic delta (all tensors flattened together); with
+ *                              adaptive clipping the first round's
  * @param rounds                T, rounds accounted
  * @param delta                 delta of the guarantee
  * @param deltaIsDefault        whether delta is the default min(1e-5, 1 / N^1.1)
@@ -29,12 +31,14 @@ import java.util.Locale;
  * @param bestOrderImproved     its Renyi order
  * @param accountant            the accountant, in words
  * @param secureNoise           whether the Gaussian noise came from a secure random source (false: a seeded PRNG)
+ * @param adaptiveClip          how S followed a quantile of the deltas' norms, or null: S was fixed
  */
 public record PrivacyStatement(boolean differentiallyPrivate, String unit, String accounted, String samplingScheme,
                                long population, int clientsPerRound, double samplingRate, double noiseMultiplier,
                                double clipNorm, long rounds, double delta, boolean deltaIsDefault,
                                double epsilonOriginal, double bestOrderOriginal, double epsilonImproved,
-                               double bestOrderImproved, String accountant, boolean secureNoise) {
+                               double bestOrderImproved, String accountant, boolean secureNoise,
+                               AdaptiveClip adaptiveClip) {
 
     /** The protected unit. */
     public static final String UNIT = "user";
@@ -65,13 +69,24 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
      */
     public static PrivacyStatement of(long population, int clientsPerRound, double noiseMultiplier, double clipNorm,
                                       long rounds, Double delta, boolean secureNoise) {
-        checkClip(clipNorm);
+        return of(population, clientsPerRound, noiseMultiplier, clipNorm, null, rounds, delta, secureNoise);
+    }
+
+    /**
+     * The statement for T rounds of Poisson sampling with q = m/N, total noise multiplier z, the first round's clip S
+     * and its adaptive rule (null: fixed).
+     *
+     * @param delta the delta, or null for min(1e-5, 1 / N^1.1)
+     */
+    public static PrivacyStatement of(long population, int clientsPerRound, double noiseMultiplier, double clipNorm,
+                                      AdaptiveClip adaptiveClip, long rounds, Double delta, boolean secureNoise) {
+        checkClip(clipNorm, adaptiveClip, noiseMultiplier);
         PrivacyEstimate e = PrivacyCalculator.estimate(population, clientsPerRound, null, noiseMultiplier, rounds, delta,
                 null);
         return new PrivacyStatement(noiseMultiplier > 0, UNIT, ACCOUNTED, samplingScheme(population, clientsPerRound),
                 population, clientsPerRound, e.q(), noiseMultiplier, clipNorm, rounds, e.delta(), e.deltaIsDefault(),
                 e.epsilonOriginal(), e.bestOrderOriginal(), e.epsilonImproved(), e.bestOrderImproved(), ACCOUNTANT,
-                secureNoise);
+                secureNoise, adaptiveClip);
     }
 
     /**
@@ -81,8 +96,9 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
      * @param delta the delta, or null for min(1e-5, 1 / N^1.1)
      */
     public static PrivacyStatement of(RdpAccountant accountant, long population, int clientsPerRound,
-                                      double noiseMultiplier, double clipNorm, Double delta, boolean secureNoise) {
-        checkClip(clipNorm);
+                                      double noiseMultiplier, double clipNorm, AdaptiveClip adaptiveClip, Double delta,
+                                      boolean secureNoise) {
+        checkClip(clipNorm, adaptiveClip, noiseMultiplier);
         PrivacyEstimate setting = PrivacyCalculator.estimate(population, clientsPerRound, null, noiseMultiplier, 0,
                 delta, null);
         for (RdpAccountant.Steps s : accountant.steps()) {
@@ -96,7 +112,7 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
         return new PrivacyStatement(noiseMultiplier > 0, UNIT, ACCOUNTED, samplingScheme(population, clientsPerRound),
                 population, clientsPerRound, setting.q(), noiseMultiplier, clipNorm, accountant.totalSteps(), setting.delta(),
                 setting.deltaIsDefault(), original.epsilon(), original.order(), improved.epsilon(), improved.order(),
-                ACCOUNTANT, secureNoise);
+                ACCOUNTANT, secureNoise, adaptiveClip);
     }
 
     /** The statement of a run without DP (no clipping, no noise): no guarantee. */
@@ -110,13 +126,21 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
         return new PrivacyStatement(false, UNIT, "the example-weighted mean of the sampled clients' critic deltas,"
                 + " unclipped and without noise", samplingScheme(population, clientsPerRound), population,
                 clientsPerRound, (double) clientsPerRound / population, 0, Double.POSITIVE_INFINITY, rounds, Double.NaN,
-                false, Double.POSITIVE_INFINITY, Double.NaN, Double.POSITIVE_INFINITY, Double.NaN, "none", false);
+                false, Double.POSITIVE_INFINITY, Double.NaN, Double.POSITIVE_INFINITY, Double.NaN, "none", false, null);
     }
 
-    private static void checkClip(double clipNorm) {
+    private static void checkClip(double clipNorm, AdaptiveClip adaptiveClip, double noiseMultiplier) {
         if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
             throw new IllegalArgumentException("clip norm must be a finite number > 0, got " + clipNorm);
         }
+        if (adaptiveClip != null) {
+            adaptiveClip.checkNoise(noiseMultiplier);
+        }
+    }
+
+    /** The noise multiplier of the deltas' sum: z with a fixed clip, z_Δ with adaptive clipping. */
+    public double updateNoiseMultiplier() {
+        return adaptiveClip == null ? noiseMultiplier : adaptiveClip.updateNoiseMultiplier(noiseMultiplier);
     }
 
     /** A short paragraph for humans: the guarantee, what it covers, the sampling, the noise source. */
@@ -124,9 +148,11 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
         StringBuilder sb = new StringBuilder();
         if (!differentiallyPrivate && clipNorm < Double.POSITIVE_INFINITY) {
             sb.append(String.format(Locale.ROOT, "No differential privacy: %d rounds of Poisson sampling (q = %d/%d,"
-                    + " %d clients expected per round), each client's critic delta clipped to L2 norm S = %s, but no"
+                    + " %d clients expected per round), each client's critic delta clipped to L2 norm S = %s%s, but no"
                     + " noise (z = 0): epsilon is infinite. Nothing formal protects a user's data.", rounds,
-                    clientsPerRound, population, clientsPerRound, number(clipNorm)));
+                    clientsPerRound, population, clientsPerRound, number(clipNorm),
+                    adaptiveClip == null ? "" : String.format(Locale.ROOT, " in the first round, then moved each round"
+                            + " towards the %s quantile of the deltas' norms", plain(adaptiveClip.targetQuantile()))));
             return sb.toString();
         }
         if (!differentiallyPrivate) {
@@ -143,12 +169,27 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
         sb.append(String.format(Locale.ROOT, " The protected unit is all of one user's data. Each round, each client"
                         + " of the population (size N = %d) takes part independently with probability q = m/N = %s"
                         + " (Poisson sampling, %d"
-                        + " expected per round: the sampling the accountant assumes); each sampled client's critic"
-                        + " delta is clipped to L2 norm S = %s, the clipped deltas are summed, Gaussian noise of"
-                        + " standard deviation z*S = %s (noise multiplier z = %s) is added to every coordinate, and the"
-                        + " result is divided by the fixed m = qN, however many clients were sampled.",
-                population, plain(samplingRate), clientsPerRound, plain(clipNorm), plain(noiseMultiplier * clipNorm),
-                plain(noiseMultiplier)));
+                        + " expected per round: the sampling the accountant assumes); ",
+                population, plain(samplingRate), clientsPerRound));
+        if (adaptiveClip == null) {
+            sb.append(String.format(Locale.ROOT, "each sampled client's critic delta is clipped to L2 norm S = %s, the"
+                            + " clipped deltas are summed, Gaussian noise of standard deviation z*S = %s (noise"
+                            + " multiplier z = %s) is added to every coordinate, and the result is divided by the fixed"
+                            + " m = qN, however many clients were sampled.",
+                    plain(clipNorm), plain(noiseMultiplier * clipNorm), plain(noiseMultiplier)));
+        } else {
+            sb.append(String.format(Locale.ROOT, "each sampled client's critic delta is clipped to L2 norm S_t, the"
+                            + " clipped deltas are summed, Gaussian noise of standard deviation z_d*S_t (z_d = %s) is"
+                            + " added to every coordinate, and the result is divided by the fixed m = qN, however many"
+                            + " clients were sampled. S_t is adaptive (Andrew et al. 2021): S_1 = %s; each round the"
+                            + " number of sampled clients whose delta was within S_t, shifted by one half per client,"
+                            + " gets Gaussian noise of standard deviation sigma_b = %s, is divided by m and gives the"
+                            + " noised fraction b within S_t, and S_t+1 = S_t * exp(-%s (b - %s)). The sum and the"
+                            + " count together are one Gaussian mechanism of noise multiplier z = %s"
+                            + " (1/z^2 = 1/z_d^2 + 1/(2 sigma_b)^2), which the accountant uses.",
+                    plain(updateNoiseMultiplier()), plain(clipNorm), plain(adaptiveClip.countNoise()),
+                    plain(adaptiveClip.learningRate()), plain(adaptiveClip.targetQuantile()), plain(noiseMultiplier)));
+        }
         double eps = Math.min(epsilonOriginal, epsilonImproved);
         if (eps > 100) {
             sb.append(" At this epsilon the formal guarantee is vacuous: it bounds nothing an attacker could learn.");

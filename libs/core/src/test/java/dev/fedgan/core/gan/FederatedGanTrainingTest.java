@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.data.WriterPartition;
+import dev.fedgan.core.privacy.AdaptiveClip;
 import dev.fedgan.core.privacy.PrivacyCalculator;
 import dev.fedgan.core.privacy.PrivacyStatement;
 import java.io.IOException;
@@ -72,6 +73,41 @@ class FederatedGanTrainingTest {
         assertEquals(sampled.get(2), third, "the resumed sampler continues the seeded stream");
         assertEquals(sampled.get(3), fourth);
         assertTrue(sampled.stream().map(List::size).distinct().count() > 1, "Poisson: sample sizes vary " + sampled);
+    }
+
+    @Test
+    void anAdaptiveClipFollowsTheNoisedCountsIsAccountedWithZAndSurvivesACheckpoint() throws IOException {
+        AdaptiveClip rule = new AdaptiveClip(0.5, 0.2, 2.0);
+        GanTrainingConfig config = TINY.toBuilder().clip(1e-4).noiseMultiplier(1.5).adaptiveClip(rule).build();
+        List<WriterData> clients = clients();
+        FederatedGanTraining straight = FederatedGanTraining.start(config, clients, 1e-5, 4L);
+        double clip = 1e-4;
+        for (int r = 0; r < 4; r++) {
+            FederatedGanTraining.RoundReport report = straight.runRound();
+            assertEquals(clip, report.aggregate().clipNorm(), 0, "round " + (r + 1) + " clips at S_t");
+            assertEquals(rule.updateNoiseMultiplier(1.5) * clip, report.aggregate().noiseStdSum(), 1e-18,
+                    "the sum's noise is z_d S_t");
+            clip = rule.next(clip, report.aggregate().noisedFractionWithin());
+            assertEquals(clip, straight.clip(), 0);
+        }
+        assertTrue(straight.clip() > 1e-4, "every delta is clipped at 1e-4: S grows, " + straight.clip());
+        double expected = PrivacyCalculator.forPopulation(8, 3, 1.5, 4, 1e-5).epsilonImproved();
+        assertEquals(expected, straight.epsilon(), 1e-9 * expected, "accounted with z, not z_d");
+        PrivacyStatement statement = straight.privacy();
+        assertEquals(rule, statement.adaptiveClip());
+        assertTrue(statement.paragraph().contains("S_t is adaptive"), statement.paragraph());
+
+        FederatedGanTraining first = FederatedGanTraining.start(config, clients, 1e-5, 4L);
+        first.runRound();
+        first.runRound();
+        Path ckpt = tmp.resolve("adaptive");
+        GanCheckpoint.save(first, ckpt);
+        FederatedGanTraining resumed = GanCheckpoint.resume(ckpt, clients);
+        assertEquals(first.clip(), resumed.clip(), 0);
+        resumed.runRound();
+        resumed.runRound();
+        assertEquals(straight.clip(), resumed.clip(), 0);
+        assertArrayEquals(straight.critic().flatten(), resumed.critic().flatten());
     }
 
     @Test

@@ -194,14 +194,14 @@ class PrivacyCalculatorTest {
         for (int round = 0; round < 1000; round++) {
             acc.addSteps(10.0 / 3400, 1.0, 1);
         }
-        PrivacyStatement s = PrivacyStatement.of(acc, 3400, 10, 1.0, 0.1, 1e-5, true);
+        PrivacyStatement s = PrivacyStatement.of(acc, 3400, 10, 1.0, 0.1, null, 1e-5, true);
         PrivacyStatement direct = PrivacyStatement.of(3400, 10, 1.0, 0.1, 1000, 1e-5, true);
         assertEquals(direct, s);
         assertEquals(1.25, s.epsilonOriginal(), 0.005, "section 6: 1.25 for N = 3,400, z = 1.0");
         String p = s.paragraph();
         assertTrue(p.contains("secure random source"), p);
         assertFalse(p.contains("vacuous"), p);
-        assertThrows(IllegalArgumentException.class, () -> PrivacyStatement.of(acc, 850, 10, 1.0, 0.1, 1e-5, true));
+        assertThrows(IllegalArgumentException.class, () -> PrivacyStatement.of(acc, 850, 10, 1.0, 0.1, null, 1e-5, true));
         assertMessage("clip norm must be a finite number > 0, got 0.0",
                 () -> PrivacyStatement.of(3400, 10, 1.0, 0, 1000, null, true));
     }
