@@ -37,10 +37,12 @@ public final class GanRunFiles {
 
     /**
      * The header line of {@link #ROUNDS_CSV}: the round, the server-side generator loss (post-processing of the
-     * noised critic) and ε after the round. The file is released, so it holds nothing that depends on the round's
-     * sample: no client ids, no client losses, norms or counts, no wall time (docs/privacy.md).
+     * noised critic), ε after the round and the round's clip norm S (empty without DP; with adaptive clipping
+     * computed from the earlier rounds' noised counts, so accounted). The file is released, so it holds nothing that
+     * depends on the round's sample otherwise: no client ids, no client losses, norms or counts, no wall time
+     * (docs/privacy.md).
      */
-    public static final String ROUNDS_CSV_HEADER = "round,generator_loss,epsilon\n";
+    public static final String ROUNDS_CSV_HEADER = "round,generator_loss,epsilon,clip\n";
 
     /** The header line of {@link #EVALUATIONS_CSV}. */
     static final String EVALUATIONS_CSV_HEADER =
@@ -51,7 +53,9 @@ public final class GanRunFiles {
 
     /** One round's line of {@link #ROUNDS_CSV}, appended after {@link #ROUNDS_CSV_HEADER} as rounds complete. */
     public static String roundsCsvRow(FederatedGanTraining.RoundReport r) {
-        return String.format(Locale.ROOT, "%d,%.6g,%.6g\n", r.round(), r.generatorLoss(), r.epsilon());
+        Double clip = r.aggregate().clipNorm();
+        return String.format(Locale.ROOT, "%d,%.6g,%.6g,%s\n", r.round(), r.generatorLoss(), r.epsilon(),
+                clip == null ? "" : String.format(Locale.ROOT, "%.6g", clip));
     }
 
     /**

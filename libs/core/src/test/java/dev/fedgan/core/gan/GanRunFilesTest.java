@@ -97,14 +97,15 @@ class GanRunFilesTest {
 
         String csv = Files.readString(out.resolve(GanRunFiles.ROUNDS_CSV));
         List<String> lines = csv.lines().toList();
-        assertEquals("round,generator_loss,epsilon", lines.get(0), "the released columns, exactly");
+        assertEquals("round,generator_loss,epsilon,clip", lines.get(0), "the released columns, exactly");
         assertEquals(4, lines.size(), "header + 3 rounds");
         for (int i = 1; i < lines.size(); i++) {
             String[] cells = lines.get(i).split(",", -1);
-            assertEquals(3, cells.length, lines.get(i));
+            assertEquals(4, cells.length, lines.get(i));
             assertEquals(i, Integer.parseInt(cells[0]));
             Double.parseDouble(cells[1]);
             Double.parseDouble(cells[2]);
+            assertEquals(config.clip(), Double.parseDouble(cells[3]), "a fixed clip");
         }
         for (WriterData w : population) {
             assertFalse(csv.contains(w.id()), "client id " + w.id() + " in rounds.csv:\n" + csv);
@@ -130,8 +131,9 @@ class GanRunFilesTest {
                 + "pre_clip_norm_median,clients\n"
                 + "1,0.512,-0.25,0.75,1.5,2,1,0,0.3,f0001 f0002\n"
                 + "2,0.498,-0.5,0.5,2.5,0,0,0,,\n";
-        assertEquals(List.of("1,0.75,1.5\n", "2,0.5,2.5\n"), GanRunFiles.roundsCsvRows(old));
-        assertEquals(List.of("3,0.25,4\n"), GanRunFiles.roundsCsvRows(GanRunFiles.ROUNDS_CSV_HEADER + "3,0.25,4\n"));
+        assertEquals(List.of("1,0.75,1.5,\n", "2,0.5,2.5,\n"), GanRunFiles.roundsCsvRows(old));
+        assertEquals(List.of("3,0.25,4,0.1\n"),
+                GanRunFiles.roundsCsvRows(GanRunFiles.ROUNDS_CSV_HEADER + "3,0.25,4,0.1\n"));
     }
 
     private static byte[] readAll(Path file) {
