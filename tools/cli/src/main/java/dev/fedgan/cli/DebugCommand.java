@@ -167,8 +167,8 @@ final class DebugCommand implements Callable<Integer> {
         SelectionRelease release = selected.release();
         PrivatePlan plan = null;
         if (privateTarget != null && !noGans) {
-            plan = PrivatePlan.choose(privateTarget, settings.delta(), selectionPrivacy,
-                    Math.min(selected.lowSize(), selected.highSize()), privateRounds, criticWeights);
+            plan = gan.clipRule(PrivatePlan.choose(privateTarget, settings.delta(), selectionPrivacy,
+                    Math.min(selected.lowSize(), selected.highSize()), privateRounds, criticWeights));
             ganConfig = gan.config(plan);
             Json.write(out.resolve(PrivatePlan.FILE), plan);
         }

@@ -5,6 +5,7 @@ import dev.fedgan.core.gan.GanLoss;
 import dev.fedgan.core.gan.GanPreset;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PrivatePlan;
+import dev.fedgan.core.privacy.AdaptiveClip;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,6 +45,16 @@ final class GanOptions {
     @Option(names = {"-S", "--clip"}, defaultValue = "0.1", description = "L2 bound S on each client's critic delta. Default: ${DEFAULT-VALUE}.")
     double clip;
 
+    @Option(names = "--clip-quantile", paramLabel = "Q",
+            description = "Adaptive clipping (Andrew et al. 2021): S is the first round's clip, then each round moves"
+                    + " towards the Q quantile of the client deltas' norms, from a noised count accounted within z (the"
+                    + " deltas' sum takes slightly more noise instead). Default: 0.5 with --private; otherwise off.")
+    Double clipQuantile;
+
+    @Option(names = "--fixed-clip", description = "With --private: keep S fixed instead of the plan's adaptive clip"
+            + " (other runs clip at a fixed S unless --clip-quantile is given).")
+    boolean fixedClip;
+
     @Option(names = {"-z", "--noise-multiplier"},
             description = "Noise std on the sum of clipped deltas, in units of S. Default: 0.01 (the paper's; gives a vacuous ε).")
     Double noiseMultiplier;
@@ -66,7 +77,20 @@ final class GanOptions {
     Long seededRandomness;
 
     GanTrainingConfig config() {
-        return config(paper ? GanTrainingConfig.REFERENCE : GanTrainingConfig.CPU_DEMO);
+        GanTrainingConfig c = config(paper ? GanTrainingConfig.REFERENCE : GanTrainingConfig.CPU_DEMO);
+        return clipQuantile == null ? c : c.toBuilder().adaptiveClip(AdaptiveClip.defaults(c.clientsPerRound(),
+                c.noiseMultiplier()).withTargetQuantile(clipQuantile)).build();
+    }
+
+    /** The plan with the clip rule the options ask for: its adaptive clip, towards --clip-quantile, or fixed. */
+    PrivatePlan clipRule(PrivatePlan plan) {
+        if (fixedClip && clipQuantile != null) {
+            throw new IllegalArgumentException("--fixed-clip and --clip-quantile exclude each other");
+        }
+        if (fixedClip) {
+            return plan.withClipRule(null);
+        }
+        return clipQuantile == null ? plan : plan.withClipRule(plan.adaptiveClip().withTargetQuantile(clipQuantile));
     }
 
     private GanTrainingConfig config(GanTrainingConfig base) {

@@ -56,6 +56,11 @@ public record AdaptiveClip(double targetQuantile, double learningRate, double co
         return new AdaptiveClip(DEFAULT_TARGET_QUANTILE, DEFAULT_LEARNING_RATE, sigma);
     }
 
+    /** The same rule towards another quantile. */
+    public AdaptiveClip withTargetQuantile(double quantile) {
+        return new AdaptiveClip(quantile, learningRate, countNoise);
+    }
+
     /**
      * z_Δ, the noise multiplier of the deltas' sum that keeps the round one Gaussian mechanism of multiplier z:
      * (z⁻² − (2σ_b)⁻²)^−½; 0 when z is 0.

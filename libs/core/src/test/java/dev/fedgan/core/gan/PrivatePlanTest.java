@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fedgan.core.privacy.AdaptiveClip;
 import dev.fedgan.core.privacy.Conversion;
 import dev.fedgan.core.privacy.ExperimentPrivacy;
 import dev.fedgan.core.privacy.PrivacyCalculator;
@@ -37,8 +38,19 @@ class PrivatePlanTest {
                 0.1, plan.rounds(), 1e-5, true);
         assertTrue(ExperimentPrivacy.of(SELECTION, Map.of("low_accuracy", noisier), 1e-5).epsilonImproved() > 10,
                 "a slightly smaller z would exceed the target");
-        assertEquals(Math.sqrt(100) * 150 / (plan.noiseMultiplier() * Math.sqrt(CRITIC)), plan.signalToNoise(), 1e-12);
+        // Adaptive clipping: sigma_b = max(0.05 m, z) = 7.5; the deltas' sum takes z_d with 1/z^2 = 1/z_d^2 + 1/15^2.
+        assertEquals(AdaptiveClip.defaults(150, plan.noiseMultiplier()), plan.adaptiveClip());
+        assertEquals(7.5, plan.adaptiveClip().countNoise(), 1e-12);
+        double z = plan.noiseMultiplier();
+        double zd = 1 / Math.sqrt(1 / (z * z) - 1 / 225.0);
+        assertEquals(zd, plan.updateNoiseMultiplier(), 1e-12);
+        assertEquals(Math.sqrt(100) * 150 / (zd * Math.sqrt(CRITIC)), plan.signalToNoise(), 1e-12);
         assertTrue(plan.meaningful(), plan.describe());
+        PrivatePlan fixed = plan.withClipRule(null);
+        assertEquals(Math.sqrt(100) * 150 / (z * Math.sqrt(CRITIC)), fixed.signalToNoise(), 1e-12);
+        assertEquals(plan.epsilon(), fixed.epsilon(), "the clip rule costs no epsilon");
+        assertEquals(null, fixed.applyTo(PrivatePlan.BASE).adaptiveClip());
+        assertEquals(plan.adaptiveClip(), plan.applyTo(PrivatePlan.BASE).adaptiveClip());
     }
 
     /** The class comment's reason for large rounds: at N̂ = 1,000, T = 200, ε 8.8, z/m falls from 0.0255 to 0.0093. */
