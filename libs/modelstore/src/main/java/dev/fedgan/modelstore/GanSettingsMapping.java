@@ -3,6 +3,7 @@ package dev.fedgan.modelstore;
 import dev.fedgan.core.gan.GanLoss;
 import dev.fedgan.core.gan.GanPreset;
 import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.privacy.AdaptiveClip;
 import dev.fedgan.protocol.GanSettings;
 import java.util.Locale;
 
@@ -19,12 +20,20 @@ public final class GanSettingsMapping {
         return config(s, GanTrainingConfig.CPU_DEMO);
     }
 
-    /** The settings over other defaults, e.g. a private run's ({@code PrivatePlan.BASE}). */
+    /**
+     * The settings over other defaults, e.g. a private run's ({@code PrivatePlan.BASE}). A {@code clip_quantile} turns
+     * adaptive clipping on with the defaults' rule, or {@link AdaptiveClip#defaults} for the settings' m and z, for
+     * the unset learning rate and count noise; those two without a quantile are refused.
+     */
     public static GanTrainingConfig config(GanSettings s, GanTrainingConfig d) {
         if (s == null) {
             return d;
         }
-        return d.toBuilder()
+        if (s.clipQuantile() == null && (s.clipLearningRate() != null || s.clipCountNoise() != null)) {
+            throw new IllegalArgumentException("gan.clip_learning_rate and gan.clip_count_noise set adaptive clipping,"
+                    + " which needs gan.clip_quantile");
+        }
+        GanTrainingConfig c = d.toBuilder()
                 .preset(s.preset() != null ? GanPreset.named(s.preset()) : d.preset())
                 .loss(s.loss() != null ? GanLoss.valueOf(s.loss().toUpperCase(Locale.ROOT)) : d.loss())
                 .clientSteps(or(s.criticSteps(), d.clientSteps()))
@@ -39,6 +48,13 @@ public final class GanSettingsMapping {
                 .imagesEvery(or(s.imagesEvery(), d.imagesEvery()))
                 .seed(or(s.seed(), d.seed()))
                 .build();
+        if (s.clipQuantile() == null) {
+            return c;
+        }
+        AdaptiveClip rule = c.adaptiveClip() != null ? c.adaptiveClip()
+                : AdaptiveClip.defaults(c.clientsPerRound(), c.noiseMultiplier());
+        return c.toBuilder().adaptiveClip(new AdaptiveClip(s.clipQuantile(),
+                or(s.clipLearningRate(), rule.learningRate()), or(s.clipCountNoise(), rule.countNoise()))).build();
     }
 
     /**
@@ -62,6 +78,9 @@ public final class GanSettingsMapping {
                 .seed(c.seed())
                 .targetEpsilon(targetEpsilon)
                 .seededPrivacyNoise(seededPrivacyNoise)
+                .clipQuantile(c.adaptiveClip() == null ? null : c.adaptiveClip().targetQuantile())
+                .clipLearningRate(c.adaptiveClip() == null ? null : c.adaptiveClip().learningRate())
+                .clipCountNoise(c.adaptiveClip() == null ? null : c.adaptiveClip().countNoise())
                 .build();
     }
 

@@ -434,17 +434,22 @@ class ModelStoreTest {
     @Test
     void checkpointsRoundTripWithTheirRandomStreams() {
         GanTrainingConfig config = GanSettingsMapping.config(dev.fedgan.protocol.GanSettings.builder().preset("tiny")
-                .rounds(3).clientsPerRound(2).criticSteps(1).generatorSteps(1).seed(5L).build());
+                .rounds(3).clientsPerRound(2).criticSteps(1).generatorSteps(1).seed(5L).noiseMultiplier(1.0)
+                .clipQuantile(0.5).build());
         List<String> ids = List.of("w00", "w01", "w02", "w03");
         FederatedGanTraining run = FederatedGanTraining.startRemote(config, ids, null, 42L);
+        run.completeRound(run.beginRound(), List.of()); // nobody answered: the noised count alone moves the clip
+        assertTrue(run.clip() != config.clip(), "adaptive clipping moved S: " + run.clip());
         ModelStore.StoredCheckpoint stored = models.putCheckpoint("ckpt.low_accuracy", run);
         ObjectRef ref = stored.manifest();
-        assertEquals(models.putWeights("ckpt.low_accuracy", "critic", 0, run.critic()), stored.critic(),
+        assertEquals(models.putWeights("ckpt.low_accuracy", "critic", 1, run.critic()), stored.critic(),
                 "the checkpoint's critic is the round's stored critic");
-        assertTrue(ref.key().startsWith("experiments/ckpt.low_accuracy/checkpoints/round-00000-"), ref.key());
+        assertTrue(ref.key().startsWith("experiments/ckpt.low_accuracy/checkpoints/round-00001-"), ref.key());
         FederatedGanTraining back = models.getCheckpoint(ref);
         assertEquals(ids, back.clientIds());
-        assertEquals(0, back.round());
+        assertEquals(1, back.round());
+        assertEquals(config, back.config(), "the adaptive clip's rule");
+        assertEquals(run.clip(), back.clip(), 0, "where it moved S");
         assertArrayEquals(run.critic().flatten(), back.critic().flatten());
         // The seeded sampler continues where it was: the next round samples the same clients.
         assertEquals(run.beginRound().clients(), back.beginRound().clients());

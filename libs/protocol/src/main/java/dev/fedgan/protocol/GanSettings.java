@@ -8,7 +8,7 @@ package dev.fedgan.protocol;
 public record GanSettings(String preset, Integer rounds, Integer clientsPerRound, Integer criticSteps,
         Integer generatorSteps, Double criticLearningRate, Double generatorLearningRate, Double clip,
         Double noiseMultiplier, String loss, Integer imagesEvery, Long seed, Double targetEpsilon, Double delta,
-        Long seededPrivacyNoise) {
+        Long seededPrivacyNoise, Double clipQuantile, Double clipLearningRate, Double clipCountNoise) {
 
     /**
      * A builder with every setting unset (null): the aggregator gives an unset setting {@code fedgan debug}'s
@@ -35,11 +35,14 @@ public record GanSettings(String preset, Integer rounds, Integer clientsPerRound
                 .seed(seed)
                 .targetEpsilon(targetEpsilon)
                 .delta(delta)
-                .seededPrivacyNoise(seededPrivacyNoise);
+                .seededPrivacyNoise(seededPrivacyNoise)
+                .clipQuantile(clipQuantile)
+                .clipLearningRate(clipLearningRate)
+                .clipCountNoise(clipCountNoise);
     }
 
     /**
-     * Sets the fields of {@link GanSettings} by name: its 15 positional parameters are mostly null, and a row of
+     * Sets the fields of {@link GanSettings} by name: its 18 positional parameters are mostly null, and a row of
      * nulls and numbers is easy to get wrong. A setter only stores its value (null unsets it); {@link #build()}
      * calls the record's constructor, so the JSON shape is the record's. Not thread-safe; reusable.
      */
@@ -60,6 +63,9 @@ public record GanSettings(String preset, Integer rounds, Integer clientsPerRound
         private Double targetEpsilon;
         private Double delta;
         private Long seededPrivacyNoise;
+        private Double clipQuantile;
+        private Double clipLearningRate;
+        private Double clipCountNoise;
 
         private Builder() {
         }
@@ -157,11 +163,36 @@ public record GanSettings(String preset, Integer rounds, Integer clientsPerRound
             return this;
         }
 
+        /**
+         * Adaptive clipping (Andrew et al. 2021): S is the first round's clip, then moves each round towards this
+         * quantile of the client deltas' norms. Null: S stays fixed, except in a private run, whose plan clips
+         * adaptively towards the median.
+         */
+        public Builder clipQuantile(Double clipQuantile) {
+            this.clipQuantile = clipQuantile;
+            return this;
+        }
+
+        /** η of adaptive clipping's geometric step (null: 0.2); needs {@link #clipQuantile}. */
+        public Builder clipLearningRate(Double clipLearningRate) {
+            this.clipLearningRate = clipLearningRate;
+            return this;
+        }
+
+        /**
+         * σ_b, the noise on adaptive clipping's count (null: max(0.05·m, z)); more than z/2, accounted within z; needs
+         * {@link #clipQuantile}.
+         */
+        public Builder clipCountNoise(Double clipCountNoise) {
+            this.clipCountNoise = clipCountNoise;
+            return this;
+        }
+
         /** The message; its constructor validates it (a failure is a {@link MessageException} naming the field). */
         public GanSettings build() {
             return new GanSettings(preset, rounds, clientsPerRound, criticSteps, generatorSteps, criticLearningRate,
                     generatorLearningRate, clip, noiseMultiplier, loss, imagesEvery, seed, targetEpsilon, delta,
-                    seededPrivacyNoise);
+                    seededPrivacyNoise, clipQuantile, clipLearningRate, clipCountNoise);
         }
     }
 }

@@ -14,20 +14,21 @@ class BuildersTest {
     static final ObjectRef REF = MessagesTest.WEIGHTS;
 
     static final GanSettings POSITIONAL_SETTINGS = new GanSettings("compact", 150, 5, 3, 3, 0.01, 0.1, 0.1, 0.01,
-            "WASSERSTEIN_GP", 10, 1L, 8.0, 1e-5, 42L);
+            "WASSERSTEIN_GP", 10, 1L, 8.0, 1e-5, 42L, 0.5, 0.2, 3.0);
 
     static final GanSettings BUILT_SETTINGS = GanSettings.builder().preset("compact").rounds(150).clientsPerRound(5)
             .criticSteps(3).generatorSteps(3).criticLearningRate(0.01).generatorLearningRate(0.1).clip(0.1)
             .noiseMultiplier(0.01).loss("WASSERSTEIN_GP").imagesEvery(10).seed(1L).targetEpsilon(8.0).delta(1e-5)
-            .seededPrivacyNoise(42L).build();
+            .seededPrivacyNoise(42L).clipQuantile(0.5).clipLearningRate(0.2).clipCountNoise(3.0).build();
 
     @Test
     void ganSettingsByName() {
         assertEquals(POSITIONAL_SETTINGS, BUILT_SETTINGS);
-        assertEquals(new GanSettings("tiny", null, 3, 2, null, null, null, null, null, null, null, 5L, null, null, null),
+        assertEquals(new GanSettings("tiny", null, 3, 2, null, null, null, null, null, null, null, 5L, null, null, null,
+                null, null, null),
                 GanSettings.builder().preset("tiny").clientsPerRound(3).criticSteps(2).seed(5L).build());
         assertEquals(new GanSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null), GanSettings.builder().build(), "nothing set: every field null, every default the service's");
+                null, null, null, null), GanSettings.builder().build(), "nothing set: every field null, every default the service's");
         assertEquals(POSITIONAL_SETTINGS, POSITIONAL_SETTINGS.toBuilder().build());
         assertEquals(null, POSITIONAL_SETTINGS.toBuilder().clip(null).build().clip(), "null unsets a setting");
     }

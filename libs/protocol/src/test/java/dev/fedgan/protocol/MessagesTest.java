@@ -17,7 +17,8 @@ class MessagesTest {
 
     static ExperimentRequest request() {
         return new ExperimentRequest(1, "e1", "bundled:field", null, null, 0.5, 7, null, null,
-                new GanSettings("compact", 150, 5, 3, 3, 0.01, 0.1, 0.1, 0.01, null, 10, 1L, null, null, null), null, null, null,
+                new GanSettings("compact", 150, 5, 3, 3, 0.01, 0.1, 0.1, 0.01, null, 10, 1L, null, null, null, null, null,
+                        null), null, null, null,
                 null, null, null);
     }
 

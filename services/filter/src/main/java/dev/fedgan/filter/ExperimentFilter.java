@@ -268,6 +268,9 @@ final class ExperimentFilter {
                 plan = PrivatePlan.choose(r.privateTargetEpsilon(), settings.delta(),
                         SelectionPrivacy.of(settings.noiseMultiplier()),
                         Math.min(selected.lowSize(), selected.highSize()), gan.rounds(), gan.preset().criticWeights());
+                if (r.gan() != null && r.gan().clipQuantile() != null) { // the request's clip rule over the plan's
+                    plan = plan.withClipRule(GanSettingsMapping.config(r.gan(), plan.applyTo(gan)).adaptiveClip());
+                }
             } catch (IllegalArgumentException e) {
                 throw new MessageException("experiment " + id + ": " + e.getMessage(), e);
             }

@@ -255,9 +255,11 @@ class FilterServiceTest {
             assertTrue(high2.clientIds().key().endsWith("/simulation/populations/by_user/acc_gt0p95/client_ids.csv"),
                     high2.clientIds().key());
 
-            // 3b. A private request: the forwarded GAN settings are the plan for the released sizes, which is released.
+            // 3b. A private request: the forwarded GAN settings are the plan for the released sizes, which is released;
+            // its adaptive clip goes towards the request's quantile.
             send(producer, "f5", good2.replace("\"f2\"", "\"f5\"").replace("\"bug_seed\":3", "\"bug_seed\":3,"
-                    + "\"private_target_epsilon\":200,\"gan\":{\"rounds\":10,\"seeded_privacy_noise\":3}"));
+                    + "\"private_target_epsilon\":200,\"gan\":{\"rounds\":10,\"seeded_privacy_noise\":3,"
+                    + "\"clip_quantile\":0.7}"));
             PopulationReady low5 = population(populations, "f5");
             PopulationReady high5 = population(populations, "f5");
             PrivatePlan plan = PrivatePlan.choose(200, 1e-5, SelectionPrivacy.of(SelectionPrivacy.DEFAULT_NOISE_MULTIPLIER),
@@ -269,9 +271,13 @@ class FilterServiceTest {
             assertEquals("private", planned.preset());
             assertEquals(PrivatePlan.BASE.generatorSteps(), planned.generatorSteps());
             assertEquals(3L, planned.seededPrivacyNoise());
+            assertEquals(0.7, planned.clipQuantile());
+            assertEquals(plan.adaptiveClip().learningRate(), planned.clipLearningRate());
+            assertEquals(plan.adaptiveClip().countNoise(), planned.clipCountNoise());
             assertEquals(planned, high5.request().gan());
             ObjectNode releasedPlan = (ObjectNode) JSON.readTree(objects.get("experiments/f5/files/" + PrivatePlan.FILE));
             assertEquals(plan.noiseMultiplier(), releasedPlan.get("noise_multiplier").asDouble());
+            assertEquals(0.7, releasedPlan.get("adaptive_clip").get("target_quantile").asDouble());
 
             // 4. The first request again: the same two messages, no second classifier trained.
             send(producer, "f1", FIRST);
