@@ -234,9 +234,11 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
                 delta, rounds, plan == null
                         ? "their populations of about " + expected + " users are below the " + MIN_CLIENTS
                                 + " clients a private round samples"
-                        : String.format(Locale.ROOT, "their populations of about %d users each need noise z = %.3g on m ="
-                                + " %d clients a round, and even perfectly agreeing clients would reach only %.2f of the"
-                                + " noise", expected, plan.noiseMultiplier(), plan.clientsPerRound(), plan.signalToNoise()),
+                        : String.format(Locale.ROOT, "their populations of about %d users each need noise z = %.3g%s on"
+                                + " m = %d clients a round, and even perfectly agreeing clients would reach only %.2f of"
+                                + " the noise", expected, plan.noiseMultiplier(), plan.adaptiveClip() == null ? ""
+                                : String.format(Locale.ROOT, " (z_d = %.3g on the sum, with adaptive clipping)",
+                                        plan.updateNoiseMultiplier()), plan.clientsPerRound(), plan.signalToNoise()),
                 needed, (int) Math.floor(needed * POPULATION_SHARE), criticWeights));
     }
 
