@@ -40,8 +40,8 @@ class GanSettingsMappingTest {
         assertEquals(0.7, s.clipQuantile());
         assertEquals(4.0, s.clipCountNoise());
         assertEquals(adaptive, GanSettingsMapping.config(s));
-        // m 5, z 2: sigma_b = max(0.25, 2) = 2, eta 0.2.
-        assertEquals(new AdaptiveClip(0.6, 0.2, 2), GanSettingsMapping.config(GanSettings.builder().noiseMultiplier(2.0)
+        // m 5, z 2: sigma_b = max(0.25, 4) = 4, eta 0.2.
+        assertEquals(new AdaptiveClip(0.6, 0.2, 4), GanSettingsMapping.config(GanSettings.builder().noiseMultiplier(2.0)
                 .clipQuantile(0.6).build()).adaptiveClip());
         assertEquals(null, GanSettingsMapping.config(GanSettings.builder().build()).adaptiveClip(), "fixed by default");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -25,9 +25,9 @@ import java.util.Locale;
  *       the GANs compose in parallel, and the larger q costs more) composed with the selection stay within the
  *       target.</li>
  *   <li><b>Adaptive clipping</b> ({@link AdaptiveClip#defaults}: the median delta norm, η 0.2,
- *       σ_b = max(0.05·m, z)) from the run's S as the first round's clip: the clip then follows the deltas' size as
+ *       σ_b = max(0.05·m, 2z)) from the run's S as the first round's clip: the clip then follows the deltas' size as
  *       the critic's training changes it, instead of depending on a guess that suits one data set. It costs no ε:
- *       the deltas' sum takes noise z_Δ·S slightly above z·S (by at most 2/√3: by 1.9% at m = 170 and z = 3.24, by 15% at z = 8.35)
+ *       the deltas' sum takes noise z_Δ·S slightly above z·S (by at most 3.3%: by 1.9% at m = 170 and z = 3.24, by 3.3% at z = 8.35)
  *       so that the sum and the count are accounted together as z. {@link #withClipRule withClipRule(null)} keeps S fixed.</li>
  * </ul>
  *

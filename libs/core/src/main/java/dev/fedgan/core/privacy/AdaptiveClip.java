@@ -47,12 +47,15 @@ public record AdaptiveClip(double targetQuantile, double learningRate, double co
 
     /**
      * TFF's defaults for m expected clients per round with total noise multiplier z: γ = 0.5, η = 0.2 and
-     * σ_b = max(0.05·m, z). TFF takes σ_b = 0.05·m; at few clients per round that is below z/2 and z_Δ would not
-     * exist, so σ_b is at least z, which keeps the deltas' noise within 2/√3 ≈ 1.155 of z. Without noise (z = 0)
-     * σ_b is 0: the clip then follows the exact count.
+     * σ_b = max(0.05·m, 2z). TFF takes σ_b = 0.05·m; where z is large against m that leaves z_Δ far above z (or no
+     * z_Δ at all below z/2), and the deltas' sum, which carries the signal, would pay for the count. At least 2z keeps
+     * z_Δ within (1 − 1/16)^−½ ≈ 1.033 of z; the count's noise on the fraction, σ_b/m, then exceeds 0.05 only where
+     * z/m does 0.025, and a noisier fraction only jitters the clip. Without noise (z = 0) σ_b is 0: the clip then
+     * follows the exact count.
      */
     public static AdaptiveClip defaults(int clientsPerRound, double noiseMultiplier) {
-        double sigma = noiseMultiplier == 0 ? 0 : Math.max(DEFAULT_COUNT_NOISE_SHARE * clientsPerRound, noiseMultiplier);
+        double sigma = noiseMultiplier == 0 ? 0
+                : Math.max(DEFAULT_COUNT_NOISE_SHARE * clientsPerRound, 2 * noiseMultiplier);
         return new AdaptiveClip(DEFAULT_TARGET_QUANTILE, DEFAULT_LEARNING_RATE, sigma);
     }
 

@@ -38,7 +38,7 @@ class PrivatePlanTest {
                 0.1, plan.rounds(), 1e-5, true);
         assertTrue(ExperimentPrivacy.of(SELECTION, Map.of("low_accuracy", noisier), 1e-5).epsilonImproved() > 10,
                 "a slightly smaller z would exceed the target");
-        // Adaptive clipping: sigma_b = max(0.05 m, z) = 7.5; the deltas' sum takes z_d with 1/z^2 = 1/z_d^2 + 1/15^2.
+        // Adaptive clipping: sigma_b = max(0.05 m, 2z) = 7.5; the deltas' sum takes z_d with 1/z^2 = 1/z_d^2 + 1/15^2.
         assertEquals(AdaptiveClip.defaults(150, plan.noiseMultiplier()), plan.adaptiveClip());
         assertEquals(7.5, plan.adaptiveClip().countNoise(), 1e-12);
         double z = plan.noiseMultiplier();

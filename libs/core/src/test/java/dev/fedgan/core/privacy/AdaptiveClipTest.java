@@ -21,10 +21,11 @@ class AdaptiveClipTest {
     }
 
     @Test
-    void fewClientsPerRoundGetACountNoiseOfAtLeastZ() {
+    void fewClientsPerRoundGetACountNoiseOfAtLeastTwiceZ() {
         AdaptiveClip rule = AdaptiveClip.defaults(10, 3.0); // 0.05 m = 0.5 would leave no z_d
-        assertEquals(3.0, rule.countNoise());
-        assertEquals(3.0 * 2 / Math.sqrt(3), rule.updateNoiseMultiplier(3.0), 1e-12);
+        assertEquals(6.0, rule.countNoise());
+        assertEquals(3.0 / Math.sqrt(1 - 1.0 / 16), rule.updateNoiseMultiplier(3.0), 1e-12);
+        assertEquals(16.7, AdaptiveClip.defaults(170, 8.35).countNoise(), 1e-12, "epsilon 1 on 3,000 users");
         assertEquals(0, AdaptiveClip.defaults(10, 0).countNoise(), "no noise: the exact count");
     }
 
