@@ -46,11 +46,16 @@ public record WriterData(String id, float[] pixels, int[] labels) {
 
     /** The inversion bug applied to every image of this writer: each preprocessed pixel multiplied by -1. */
     public WriterData inverted() {
+        return new WriterData(id, invert(pixels), labels);
+    }
+
+    /** The inversion bug on preprocessed pixels: a copy with each multiplied by -1. */
+    public static float[] invert(float[] pixels) {
         float[] px = new float[pixels.length];
         for (int i = 0; i < px.length; i++) {
             px[i] = -pixels[i];
         }
-        return new WriterData(id, px, labels);
+        return px;
     }
 
     /** Mean pixel value over all images: about -0.7 for normal digits, +0.7 for inverted ones. */

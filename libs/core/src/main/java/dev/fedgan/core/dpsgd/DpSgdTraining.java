@@ -104,7 +104,7 @@ public final class DpSgdTraining {
      * Checks the options against the data before any work (B within n; δ below 1/n, since a mechanism that
      * publishes one random example in full is (0, 1/n)-DP; the target reachable) and returns the noise multiplier.
      */
-    static double noiseMultiplier(Options o, int examples) {
+    public static double noiseMultiplier(Options o, int examples) {
         if (o.expectedBatch() > examples) {
             throw new IllegalArgumentException("the " + (o.nonPrivate() ? "" : "expected ") + "batch "
                     + o.expectedBatch() + " exceeds the " + examples + " training examples");
@@ -239,13 +239,62 @@ public final class DpSgdTraining {
                         ? String.format(Locale.ROOT, " eps %.3f", last.epsilon()) : "");
     }
 
-    /** The mean cross-entropy and the accuracy of the network on {@code data}. */
-    public static double[] evaluate(Network net, Examples data, int chunk) {
+    /** The class the network predicts (its largest logit) for each example of {@code data}. */
+    public static int[] predict(Network net, Examples data, int chunk) {
         int n = data.size();
+        int[] all = identity(n);
+        int[] predicted = new int[n];
+        for (int from = 0; from < n; from += chunk) {
+            int to = Math.min(n, from + chunk);
+            double[][] z = net.output(data.batch(all, from, to, net.dataType())).castTo(
+                    org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+            for (int i = from; i < to; i++) {
+                double[] zi = z[i - from];
+                int arg = 0;
+                for (int c = 1; c < zi.length; c++) {
+                    arg = zi[c] > zi[arg] ? c : arg;
+                }
+                predicted[i] = arg;
+            }
+        }
+        return predicted;
+    }
+
+    /**
+     * Each example's gradient norm (its own cross-entropy loss, all parameters, before any clipping) under the
+     * network's current parameters. The network's accumulated gradient is cleared before and after.
+     */
+    public static double[] gradientNorms(Network net, Examples data, int chunk) {
+        int n = data.size();
+        int[] all = identity(n);
+        double[] norms = new double[n];
+        net.clearGradient();
+        try {
+            for (int from = 0; from < n; from += chunk) {
+                int to = Math.min(n, from + chunk);
+                double[] got = net.addGradient(data.batch(all, from, to, net.dataType()), data.labels(all, from, to),
+                        Double.POSITIVE_INFINITY, true);
+                System.arraycopy(got, 0, norms, from, to - from);
+            }
+        } finally {
+            net.clearGradient();
+            net.releaseMemory();
+        }
+        return norms;
+    }
+
+    private static int[] identity(int n) {
         int[] all = new int[n];
         for (int i = 0; i < n; i++) {
             all[i] = i;
         }
+        return all;
+    }
+
+    /** The mean cross-entropy and the accuracy of the network on {@code data}. */
+    public static double[] evaluate(Network net, Examples data, int chunk) {
+        int n = data.size();
+        int[] all = identity(n);
         double loss = 0;
         long correct = 0;
         for (int from = 0; from < n; from += chunk) {

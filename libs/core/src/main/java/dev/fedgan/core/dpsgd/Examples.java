@@ -36,6 +36,23 @@ public record Examples(String name, String fingerprint, long[] shape, float[] fe
         return labels.length;
     }
 
+    /** {@code count} of the examples, drawn without replacement with {@code seed}, in the drawn order. */
+    public Examples subset(int count, long seed) {
+        if (count < 1 || count > size()) {
+            throw new IllegalArgumentException("cannot take " + count + " of the " + size() + " examples of " + name);
+        }
+        int[] order = dev.fedgan.core.data.WriterPartition.permutation(size(), new java.util.SplittableRandom(seed));
+        int per = (int) Layer.product(shape);
+        float[] x = new float[count * per];
+        int[] y = new int[count];
+        for (int k = 0; k < count; k++) {
+            System.arraycopy(features, order[k] * per, x, k * per, per);
+            y[k] = labels[order[k]];
+        }
+        return new Examples(name + " (" + count + " drawn with seed " + seed + ")", fingerprint + "/" + count + "@"
+                + seed, shape, x, y, numClasses);
+    }
+
     /** The examples at {@code indices[from .. to-1]} as a batch [count, shape...]. */
     INDArray batch(int[] indices, int from, int to, DataType type) {
         int size = (int) Layer.product(shape);

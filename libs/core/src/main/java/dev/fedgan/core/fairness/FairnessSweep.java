@@ -1,0 +1,192 @@
+package dev.fedgan.core.fairness;
+
+import dev.fedgan.core.dpsgd.Activation;
+import dev.fedgan.core.dpsgd.Dl4jModels;
+import dev.fedgan.core.dpsgd.DpSgdTraining;
+import dev.fedgan.core.dpsgd.Examples;
+import dev.fedgan.core.dpsgd.Network;
+import dev.fedgan.core.privacy.DpSgdPrivacy;
+import dev.fedgan.core.progress.Progress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The fairness sweep: for every majority share and every training setting (non-private, DP-SGD at given noise
+ * multipliers or target ε), a model trained from the same initial weights on a training set of that composition
+ * ({@link ImbalanceSampler}), then measured per group on the test set.
+ *
+ * <p>Everything measured comes from the test set, never from the training examples: the metrics per group and the
+ * per-example gradient norms (before clipping, under the trained model) per group and per class, with the share of
+ * test examples whose gradient exceeds the sweep's clip S, i.e. the share DP-SGD would clip. A DP point's guarantee
+ * is the training run's own accountant ({@link DpSgdPrivacy}): sample-level, one training example.
+ */
+public final class FairnessSweep {
+
+    /** The share of the majority group in training the seed project sweeps, in its order. */
+    public static final List<Double> SHARES = List.of(1.0, .999, .99, .98, .96, .95, .94, .92, .9, .85, .8, .7, .5);
+
+    /** Examples per forward pass when measuring (memory only). */
+    private static final int CHUNK = 512;
+
+    /**
+     * One way of training: a name for tables and charts, and the training options (non-private or DP-SGD).
+     */
+    public record Setting(String name, DpSgdTraining.Options training) {
+    }
+
+    /**
+     * @param group      how examples split into majority and minority
+     * @param shares     the majority shares, each in [0, 1]
+     * @param settings   the training settings, each run at every share
+     * @param size       examples per training set, or 0 for the largest every share allows
+     * @param model      the network
+     * @param activation its hidden activation (the tutorial CNN: tanh or ReLU)
+     * @param seed       the initial weights (the same at every point) and the training sets' draws
+     */
+    public record Options(MinorityGroup group, List<Double> shares, List<Setting> settings, int size,
+                          Dl4jModels.Model model, Activation.Function activation, long seed) {
+        public Options {
+            if (shares.isEmpty() || settings.isEmpty()) {
+                throw new IllegalArgumentException("a sweep needs at least one share and one setting");
+            }
+            shares.forEach(ImbalanceSampler::checkShare);
+            if (size < 0) {
+                throw new IllegalArgumentException("the training set size must be >= 0 (0: the largest), got " + size);
+            }
+            shares = List.copyOf(shares);
+            settings = List.copyOf(settings);
+        }
+    }
+
+    /**
+     * A group's gradient norms on the test set under the trained model.
+     *
+     * @param name           the group or class
+     * @param examples       its test examples
+     * @param meanNorm       the mean per-example gradient norm, before clipping
+     * @param shareOverClip  the share of them above the sweep's clip S (what DP-SGD would clip)
+     */
+    public record Norms(String name, int examples, double meanNorm, double shareOverClip) {
+    }
+
+    /**
+     * One trained model's results.
+     *
+     * @param share            the majority's share of the training set
+     * @param setting          the setting's name
+     * @param trainExamples    examples in the training set
+     * @param minorityExamples of which the minority's
+     * @param overall          metrics on the whole test set
+     * @param majority         metrics on the majority's test examples
+     * @param minority         metrics on the minority's test examples
+     * @param groupNorms       gradient norms of the majority's and the minority's test examples
+     * @param classNorms       gradient norms per class
+     * @param privacy          the DP-SGD guarantee, or null for a non-private setting
+     * @param seconds          training and measuring time
+     */
+    public record Point(double share, String setting, int trainExamples, int minorityExamples, GroupMetrics overall,
+                        GroupMetrics majority, GroupMetrics minority, List<Norms> groupNorms, List<Norms> classNorms,
+                        DpSgdPrivacy privacy, double seconds) {
+
+        /** Majority accuracy minus minority accuracy. */
+        public double accuracyGap() {
+            return majority.accuracy() - minority.accuracy();
+        }
+    }
+
+    private FairnessSweep() {
+    }
+
+    /**
+     * The training set size the sweep uses, after checking every setting against it: absurd options fail here,
+     * before any training.
+     */
+    public static int checkedSize(Examples train, Options o) {
+        int largest = ImbalanceSampler.largestSize(o.group(), train, o.shares());
+        int size = o.size() == 0 ? largest : o.size();
+        if (size > largest || size < 1) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s cannot give %d training examples at every"
+                    + " share: at most %d (%s as the minority)", train.name(), size, largest, o.group().describe()));
+        }
+        for (Setting s : o.settings()) {
+            try {
+                DpSgdTraining.noiseMultiplier(s.training(), size);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("setting " + s.name() + ": " + e.getMessage(), e);
+            }
+        }
+        return size;
+    }
+
+    /** Runs every point, shares outermost, reporting one unit of progress per point. */
+    public static List<Point> run(Examples train, Examples test, Options o, Progress progress) {
+        int size = checkedSize(train, o);
+        ImbalanceSampler.TrainingSet testSet = ImbalanceSampler.test(o.group(), test);
+        List<Point> points = new ArrayList<>();
+        progress.start("fairness sweep", (long) o.shares().size() * o.settings().size(), "points");
+        String status = "";
+        for (double share : o.shares()) {
+            ImbalanceSampler.TrainingSet set = ImbalanceSampler.sample(o.group(), train, share, size, o.seed());
+            for (Setting s : o.settings()) {
+                progress.advance(0, String.format(Locale.ROOT, "share %s, %s%s", share, s.name(), status));
+                Point p = point(set, testSet, share, s, o);
+                points.add(p);
+                status = String.format(Locale.ROOT, " (last: minority %.1f%%, majority %.1f%%)",
+                        100 * p.minority().accuracy(), 100 * p.majority().accuracy());
+                progress.advance(1, String.format(Locale.ROOT, "share %s, %s%s", share, s.name(), status));
+            }
+        }
+        progress.finish(points.size() + " points");
+        return points;
+    }
+
+    private static Point point(ImbalanceSampler.TrainingSet set, ImbalanceSampler.TrainingSet testSet, double share,
+                               Setting s, Options o) {
+        long t0 = System.nanoTime();
+        Examples train = set.examples();
+        Network net = Network.of(train.shape(), DataType.FLOAT, Dl4jModels.layers(Dl4jModels.configuration(o.model(),
+                train.numClasses(), o.activation(), o.seed()), train.shape()), o.seed());
+        DpSgdTraining.Result r = DpSgdTraining.train(net, train, testSet.examples(), s.training(), Progress.NONE);
+        Examples test = testSet.examples();
+        int[] predicted = DpSgdTraining.predict(net, test, CHUNK);
+        double[] norms = DpSgdTraining.gradientNorms(net, test, CHUNK);
+        net.releaseMemory();
+        boolean[] minority = testSet.minority();
+        boolean[] majority = new boolean[minority.length];
+        for (int i = 0; i < minority.length; i++) {
+            majority[i] = !minority[i];
+        }
+        int[] labels = test.labels();
+        double clip = s.training().clipNorm();
+        List<Norms> classNorms = new ArrayList<>();
+        for (int c = 0; c < test.numClasses(); c++) {
+            boolean[] in = new boolean[labels.length];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = labels[i] == c;
+            }
+            classNorms.add(norms("class " + c, norms, in, clip));
+        }
+        return new Point(share, s.name(), train.size(), set.minorityCount(),
+                GroupMetrics.of("overall", labels, predicted, null, test.numClasses()),
+                GroupMetrics.of("majority", labels, predicted, majority, test.numClasses()),
+                GroupMetrics.of("minority", labels, predicted, minority, test.numClasses()),
+                List.of(norms("majority", norms, majority, clip), norms("minority", norms, minority, clip)),
+                classNorms, r.privacy(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    static Norms norms(String name, double[] norms, boolean[] in, double clip) {
+        int n = 0;
+        double sum = 0;
+        int over = 0;
+        for (int i = 0; i < norms.length; i++) {
+            if (in[i]) {
+                n++;
+                sum += norms[i];
+                over += norms[i] > clip ? 1 : 0;
+            }
+        }
+        return new Norms(name, n, n == 0 ? Double.NaN : sum / n, n == 0 ? Double.NaN : (double) over / n);
+    }
+}

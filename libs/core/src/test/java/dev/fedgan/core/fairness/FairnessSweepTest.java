@@ -1,0 +1,101 @@
+package dev.fedgan.core.fairness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fedgan.core.data.DatasetLoader;
+import dev.fedgan.core.data.WriterPartition;
+import dev.fedgan.core.dpsgd.Activation;
+import dev.fedgan.core.dpsgd.Dl4jModels;
+import dev.fedgan.core.dpsgd.DpSgdTraining;
+import dev.fedgan.core.dpsgd.Examples;
+import dev.fedgan.core.privacy.Conversion;
+import dev.fedgan.core.privacy.DpSgdPrivacy;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import dev.fedgan.core.privacy.PrivacyEstimate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A small sweep on the bundled digits: the points, their guarantees and the files. */
+class FairnessSweepTest {
+
+    @TempDir
+    Path tmp;
+
+    static DpSgdTraining.Options options(Double z, boolean nonPrivate) {
+        return new DpSgdTraining.Options(1.0, z, null, null, Conversion.ORIGINAL, 64, 1, 0.1, 0, 256, 1, true,
+                nonPrivate);
+    }
+
+    @Test
+    void aSmallSweepMeasuresEachGroupAndStatesEachDpPointsEpsilon() throws Exception {
+        Examples lab = Examples.of(DatasetLoader.load("bundled:lab", WriterPartition.Options.DEFAULT));
+        Examples field = Examples.of(DatasetLoader.load("bundled:field", WriterPartition.Options.DEFAULT));
+        // 300 training examples; the test set is 200 field examples.
+        Examples test = field.subset(200, 2);
+        FairnessSweep.Options o = new FairnessSweep.Options(MinorityGroup.parse("class:8"), List.of(1.0, 0.9),
+                List.of(new FairnessSweep.Setting("non-private", options(null, true)),
+                        new FairnessSweep.Setting("DP-SGD z=1", options(1.0, false))),
+                300, Dl4jModels.Model.TUTORIAL, Activation.Function.TANH, 4);
+        List<FairnessSweep.Point> points = FairnessSweep.run(lab, test, o, dev.fedgan.core.progress.Progress.NONE);
+        assertEquals(4, points.size());
+        int eights = 0;
+        for (int y : test.labels()) {
+            eights += y == 8 ? 1 : 0;
+        }
+        for (FairnessSweep.Point p : points) {
+            assertEquals(300, p.trainExamples());
+            assertEquals(p.share() == 1.0 ? 0 : 30, p.minorityExamples());
+            assertEquals(200, p.overall().examples());
+            assertEquals(eights, p.minority().examples());
+            assertEquals(p.overall().accuracy() * 200,
+                    p.majority().accuracy() * (200 - eights) + p.minority().accuracy() * eights, 1e-9);
+            assertEquals(10, p.classNorms().size());
+            assertEquals(eights, p.classNorms().get(8).examples());
+            assertTrue(p.groupNorms().get(1).meanNorm() > 0);
+            if (p.setting().equals("non-private")) {
+                assertNull(p.privacy());
+            } else {
+                DpSgdPrivacy d = p.privacy();
+                assertNotNull(d);
+                // The accountant's ε for the q, z and steps the run reports, as fedgan privacy epsilon computes it.
+                assertEquals(64.0 / 300, d.q(), 1e-15);
+                assertEquals(PrivacyCalculator.stepsForEpochs(300, 64, 1), d.steps());
+                PrivacyEstimate e = PrivacyCalculator.estimate(null, null, d.q(), 1.0, d.steps(), d.delta(), null);
+                assertEquals(e.epsilonOriginal(), d.epsilonOriginal(), 1e-12 * e.epsilonOriginal());
+            }
+        }
+
+        FairnessFiles.write(tmp, o, 300, points);
+        List<String> rows = Files.readAllLines(tmp.resolve(FairnessFiles.POINTS_CSV));
+        assertEquals(FairnessFiles.POINTS_HEADER, rows.get(0));
+        assertEquals(1 + 4 * 3, rows.size(), "a row per point and group");
+        assertTrue(rows.get(12).startsWith("0.9,DP-SGD z=1,minority," + eights + ","), rows.get(12));
+        assertEquals(1 + 4 * 10, Files.readAllLines(tmp.resolve(FairnessFiles.CLASSES_CSV)).size());
+        assertTrue(Files.size(tmp.resolve(FairnessFiles.CHART)) > 1000);
+        assertTrue(Files.readString(tmp.resolve(FairnessFiles.JSON)).contains("\"epsilon_original\""));
+    }
+
+    @Test
+    void absurdSweepsAreRefusedBeforeTraining() {
+        Examples lab = Examples.of(DatasetLoader.load("bundled:lab", WriterPartition.Options.DEFAULT));
+        FairnessSweep.Options tooBig = new FairnessSweep.Options(MinorityGroup.parse("class:8"), List.of(1.0, 0.5),
+                List.of(new FairnessSweep.Setting("non-private", options(null, true))), 100_000,
+                Dl4jModels.Model.TUTORIAL, Activation.Function.TANH, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FairnessSweep.checkedSize(lab, tooBig));
+        assertTrue(e.getMessage().contains("cannot give 100000 training examples at every share"), e.getMessage());
+        FairnessSweep.Options badBatch = new FairnessSweep.Options(MinorityGroup.parse("inverted"), List.of(1.0),
+                List.of(new FairnessSweep.Setting("DP", new DpSgdTraining.Options(1.0, 1.0, null, null,
+                        Conversion.ORIGINAL, 1_000_000, 1, 0.1, 0, 256, 1, true, false))), 0,
+                Dl4jModels.Model.TUTORIAL, Activation.Function.TANH, 1);
+        e = assertThrows(IllegalArgumentException.class, () -> FairnessSweep.checkedSize(lab, badBatch));
+        assertTrue(e.getMessage().startsWith("setting DP: the expected batch 1000000 exceeds"), e.getMessage());
+    }
+}

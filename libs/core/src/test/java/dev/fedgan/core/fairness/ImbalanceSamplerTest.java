@@ -1,0 +1,87 @@
+package dev.fedgan.core.fairness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fedgan.core.dpsgd.Examples;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Training sets have exactly the asked share, draw from the right candidates and nest across shares. */
+class ImbalanceSamplerTest {
+
+    /** 100 one-pixel examples: example i has label i % 10 and pixel value i + 1 (so each is recognisable). */
+    static Examples hundred() {
+        float[] x = new float[100];
+        int[] y = new int[100];
+        for (int i = 0; i < 100; i++) {
+            x[i] = i + 1;
+            y[i] = i % 10;
+        }
+        return new Examples("hundred", "fp", new long[] {1, 1, 1}, x, y, 10);
+    }
+
+    @Test
+    void aRareClassSetHasTheShareAndTheLargestSizeAllSharesAllow() {
+        Examples train = hundred();
+        MinorityGroup eight = MinorityGroup.parse("class:8");
+        // 90 majority, 10 minority candidates: min(90/1, 90/.9, 10/.1, 90/.5, 10/.5) = 20.
+        assertEquals(20, ImbalanceSampler.largestSize(eight, train, List.of(1.0, 0.9, 0.5)));
+        Set<Float> minorityAt09 = new HashSet<>();
+        for (double share : new double[] {0.95, 0.9, 0.5}) {
+            ImbalanceSampler.TrainingSet s = ImbalanceSampler.sample(eight, train, share, 20, 3);
+            int expectedMinority = 20 - (int) Math.round(share * 20);
+            assertEquals(expectedMinority, s.minorityCount(), "share " + share);
+            Set<Float> minority = new HashSet<>();
+            for (int k = 0; k < 20; k++) {
+                assertEquals(s.minority()[k], s.examples().labels()[k] == 8, "example " + k + " at share " + share);
+                if (s.minority()[k]) {
+                    minority.add(s.examples().features()[k]);
+                }
+            }
+            if (share == 0.9) {
+                minorityAt09 = minority;
+            }
+            if (share == 0.5) {
+                assertTrue(minority.containsAll(minorityAt09), "the minority at 0.9 is among that at 0.5");
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ImbalanceSampler.sample(eight, train, 0.5, 30, 3));
+        assertEquals("the minority (class 8) group has 10 examples in hundred, but majority share 0.5 needs 15: choose"
+                + " a smaller training set size", e.getMessage());
+    }
+
+    @Test
+    void invertedExamplesAreNegatedAndNeverAlsoInTheMajority() {
+        Examples train = hundred();
+        MinorityGroup inverted = MinorityGroup.parse("inverted");
+        assertEquals(100, ImbalanceSampler.largestSize(inverted, train, List.of(1.0, 0.5)));
+        ImbalanceSampler.TrainingSet s = ImbalanceSampler.sample(inverted, train, 0.8, 100, 5);
+        assertEquals(20, s.minorityCount());
+        Set<Float> seen = new HashSet<>();
+        for (int k = 0; k < 100; k++) {
+            float v = s.examples().features()[k];
+            assertEquals(s.minority()[k], v < 0, "the minority's pixels are negated: example " + k);
+            assertTrue(seen.add(Math.abs(v)), "each image once");
+            assertEquals(((int) Math.abs(v) - 1) % 10, s.examples().labels()[k], "labels travel with their images");
+        }
+        ImbalanceSampler.TrainingSet test = ImbalanceSampler.test(inverted, train);
+        assertEquals(200, test.examples().size());
+        assertEquals(-1f, test.examples().features()[100]);
+        assertTrue(test.minority()[100] && !test.minority()[99]);
+    }
+
+    @Test
+    void badGroupsAndSharesAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> MinorityGroup.parse("class:x"));
+        assertThrows(IllegalArgumentException.class, () -> MinorityGroup.parse("left-handed"));
+        assertThrows(IllegalArgumentException.class,
+                () -> ImbalanceSampler.sample(new MinorityGroup.RareClass(12), hundred(), 0.9, 10, 1));
+        assertThrows(IllegalArgumentException.class,
+                () -> ImbalanceSampler.sample(new MinorityGroup.InvertedImages(), hundred(), 1.5, 10, 1));
+    }
+}
