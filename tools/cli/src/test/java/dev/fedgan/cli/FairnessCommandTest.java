@@ -1,0 +1,70 @@
+package dev.fedgan.cli;
+
+import static dev.fedgan.cli.FedganCliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fedgan.core.fairness.FairnessFiles;
+import dev.fedgan.core.io.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** 'fedgan fairness' as a user meets it: a small sweep on the bundled digits, and absurd settings refused. */
+class FairnessCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aSmallSweepWritesEveryPointAndStatesTheCalculatorsEpsilon() throws Exception {
+        Path out = tmp.resolve("f");
+        FedganCliTest.Run r = run("fairness", "--minority", "inverted", "--shares", "1,0.8", "--size", "200",
+                "--test-examples", "100", "--epochs", "1", "--batch", "50", "-z", "1.0", "--reproducible",
+                "--out", out.toString(), "--json", "-q");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        assertEquals("inverted images", j.get("minority_group").asText());
+        JsonNode points = j.get("points");
+        assertEquals(4, points.size(), "2 shares x (non-private, DP-SGD z 1.0)");
+        assertEquals(40, points.get(2).get("minority_examples").asInt(), "20% of 200 inverted at share 0.8");
+        assertEquals(100, points.get(2).get("minority").get("examples").asInt(), "the test set inverted");
+        JsonNode p = points.get(3).get("privacy");
+        FedganCliTest.Run calc = run("privacy", "epsilon", "--q", p.get("q").asText(), "-z", "1.0", "--rounds",
+                p.get("steps").asText(), "--delta", p.get("delta").asText(), "--json");
+        assertEquals(Json.MAPPER.readTree(calc.out()).get("epsilon_original").asDouble(),
+                p.get("epsilon_original").asDouble(), 1e-12, "the point's epsilon is fedgan privacy epsilon's");
+        List<String> csv = Files.readAllLines(out.resolve(FairnessFiles.POINTS_CSV));
+        assertEquals(13, csv.size(), "header + 4 points x 3 groups");
+        assertTrue(Files.size(out.resolve(FairnessFiles.CHART)) > 1000);
+
+        FedganCliTest.Run human = run("fairness", "--shares", "1", "--size", "100", "--test-examples", "50",
+                "--epochs", "0.5", "--batch", "50", "--no-baseline", "--target-epsilons", "5", "--reproducible",
+                "--out", tmp.resolve("h").toString(), "-q");
+        assertEquals(0, human.status(), human.err());
+        assertTrue(human.out().contains("DP-SGD eps 5.0"), human.out());
+    }
+
+    @Test
+    void absurdSweepsFailBeforeTrainingWithOneLine() {
+        for (String[] args : List.of(
+                new String[] {"--shares", "1,1.5"},
+                new String[] {"--minority", "left-handed"},
+                new String[] {"--size", "1000000"},
+                new String[] {"-z", "1", "--target-epsilons", "3"},
+                new String[] {"--batch", "100000"})) {
+            String[] all = new String[args.length + 3];
+            System.arraycopy(new String[] {"fairness", "--out", tmp.resolve("x").toString()}, 0, all, 0, 3);
+            System.arraycopy(args, 0, all, 3, args.length);
+            FedganCliTest.Run r = run(all);
+            assertNotEquals(0, r.status(), String.join(" ", args));
+            assertEquals(1, r.err().lines().count(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().startsWith("fedgan: error: "), r.err());
+        }
+        assertTrue(Files.notExists(tmp.resolve("x")), "nothing written");
+    }
+}
