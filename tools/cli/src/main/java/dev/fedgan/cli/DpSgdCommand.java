@@ -1,10 +1,7 @@
 package dev.fedgan.cli;
 
 import dev.fedgan.core.classifier.ClassifierProvenance;
-import dev.fedgan.core.classifier.ClassifierTraining;
 import dev.fedgan.core.data.FederatedDataset;
-import dev.fedgan.core.dpsgd.Activation;
-import dev.fedgan.core.dpsgd.Dl4jModels;
 import dev.fedgan.core.dpsgd.DpSgdTraining;
 import dev.fedgan.core.dpsgd.PrivateClassifier;
 import dev.fedgan.core.privacy.Conversion;
@@ -38,29 +35,8 @@ final class DpSgdCommand {
                 ""})
     static final class Train implements Callable<Integer> {
 
-        @Option(names = "--data", defaultValue = "bundled:lab",
-                description = "Training data: bundled digits, an IDX image file (labels beside it), a TFF h5 or LEAF "
-                        + "JSON. Default: ${DEFAULT-VALUE}.")
-        String data;
-
-        @Option(names = "--test-data", description = "Test data. Default: bundled:field for bundled training data, "
-                + "else --test-fraction of the writers.")
-        String testData;
-
-        @Option(names = "--test-fraction", defaultValue = "0.1",
-                description = "Share of writers held out when no --test-data is given. Default: ${DEFAULT-VALUE}.")
-        double testFraction;
-
-        @Option(names = "--model", defaultValue = "tutorial",
-                description = "tutorial (TF Privacy's CNN: conv16 8x8 s2, max-pool 2 s1, conv32 4x4 s2, max-pool 2 s1, "
-                        + "dense 32, dense classes) or reference (the primary classifier fedgan debugs). "
-                        + "Default: ${DEFAULT-VALUE}.")
-        String model;
-
-        @Option(names = "--activation", defaultValue = "tanh",
-                description = "The tutorial CNN's hidden activation, tanh or relu (tanh trains better under DP, Papernot "
-                        + "et al. 2020). Default: ${DEFAULT-VALUE}.")
-        String activation;
+        @Mixin
+        ExampleDataOptions examples;
 
         @Option(names = {"-S", "--clip"}, defaultValue = "1.0", paramLabel = "S",
                 description = "Per-example gradient L2 bound. Default: ${DEFAULT-VALUE}.")
@@ -137,12 +113,9 @@ final class DpSgdCommand {
         @Override
         public Integer call() throws Exception {
             DpSgdTraining.Options o = options();
-            Dl4jModels.Model m = Dl4jModels.Model.parse(model);
-            Activation.Function a = m == Dl4jModels.Model.REFERENCE ? Activation.Function.RELU
-                    : Activation.Function.parse(activation);
-            FederatedDataset[] split = ClassifierTraining.trainAndTest(data, testData, testFraction, seed,
-                    dataOptions.partition());
-            PrivateClassifier.Outcome outcome = PrivateClassifier.train(split[0], split[1], m, a, o, output.progress());
+            FederatedDataset[] split = examples.split(seed, dataOptions.partition());
+            PrivateClassifier.Outcome outcome = PrivateClassifier.train(split[0], split[1], examples.model(),
+                    examples.activation(), o, output.progress());
             PrivateClassifier.save(out, outcome);
             ClassifierProvenance p = outcome.classifier().provenance();
             Map<String, Object> r = new LinkedHashMap<>();

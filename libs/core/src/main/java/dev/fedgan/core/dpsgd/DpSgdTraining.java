@@ -246,15 +246,9 @@ public final class DpSgdTraining {
         int[] predicted = new int[n];
         for (int from = 0; from < n; from += chunk) {
             int to = Math.min(n, from + chunk);
-            double[][] z = net.output(data.batch(all, from, to, net.dataType())).castTo(
-                    org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+            double[][] z = logits(net, data, all, from, to);
             for (int i = from; i < to; i++) {
-                double[] zi = z[i - from];
-                int arg = 0;
-                for (int c = 1; c < zi.length; c++) {
-                    arg = zi[c] > zi[arg] ? c : arg;
-                }
-                predicted[i] = arg;
+                predicted[i] = argmax(z[i - from]);
             }
         }
         return predicted;
@@ -283,6 +277,19 @@ public final class DpSgdTraining {
         return norms;
     }
 
+    private static double[][] logits(Network net, Examples data, int[] indices, int from, int to) {
+        return net.output(data.batch(indices, from, to, net.dataType())).castTo(
+                org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+    }
+
+    private static int argmax(double[] z) {
+        int arg = 0;
+        for (int c = 1; c < z.length; c++) {
+            arg = z[c] > z[arg] ? c : arg;
+        }
+        return arg;
+    }
+
     private static int[] identity(int n) {
         int[] all = new int[n];
         for (int i = 0; i < n; i++) {
@@ -299,15 +306,11 @@ public final class DpSgdTraining {
         long correct = 0;
         for (int from = 0; from < n; from += chunk) {
             int to = Math.min(n, from + chunk);
-            double[][] z = net.output(data.batch(all, from, to, net.dataType())).castTo(
-                    org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+            double[][] z = logits(net, data, all, from, to);
             for (int i = from; i < to; i++) {
                 double[] zi = z[i - from];
                 int y = data.labels()[i];
-                int arg = 0;
-                for (int c = 1; c < zi.length; c++) {
-                    arg = zi[c] > zi[arg] ? c : arg;
-                }
+                int arg = argmax(zi);
                 double sum = 0;
                 for (double v : zi) {
                     sum += Math.exp(v - zi[arg]);
