@@ -1,9 +1,6 @@
 package dev.fedgan.cli;
 
-import dev.fedgan.core.classifier.ClassifierTraining;
 import dev.fedgan.core.data.FederatedDataset;
-import dev.fedgan.core.dpsgd.Activation;
-import dev.fedgan.core.dpsgd.Dl4jModels;
 import dev.fedgan.core.dpsgd.DpSgdTraining;
 import dev.fedgan.core.dpsgd.Examples;
 import dev.fedgan.core.fairness.FairnessFiles;
@@ -30,25 +27,15 @@ import picocli.CommandLine.Option;
                 + "larger gradients, are clipped harder and drowned by the noise sooner. The sweep shows how much, "
                 + "before a model ships.",
             "",
-            "Writes points.csv, classes.csv, fairness.json (with each DP point's guarantee, one training example) and "
-                + "fairness.png (accuracy per group and the gap against the share) to --out.",
+            "Writes points.csv, classes.csv, fairness.json (with each DP point's guarantee, one training example), "
+                + "fairness.png (accuracy per group and the gap against the share) and report.html to --out.",
             ""})
 final class FairnessCommand implements Callable<Integer> {
 
     static final String DEFAULT_DIR = "fedgan-out/fairness";
 
-    @Option(names = "--data", defaultValue = "bundled:lab",
-            description = "Training data: bundled digits, an IDX image file (labels beside it), a TFF h5 or LEAF JSON. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String data;
-
-    @Option(names = "--test-data", description = "Test data. Default: bundled:field for bundled training data, else "
-            + "--test-fraction of the writers.")
-    String testData;
-
-    @Option(names = "--test-fraction", defaultValue = "0.1",
-            description = "Share of writers held out when no --test-data is given. Default: ${DEFAULT-VALUE}.")
-    double testFraction;
+    @Mixin
+    ExampleDataOptions examples;
 
     @Option(names = "--test-examples", defaultValue = "0",
             description = "Measure on this many test examples, drawn with --seed; 0: all. Default: ${DEFAULT-VALUE}.")
@@ -101,14 +88,6 @@ final class FairnessCommand implements Callable<Integer> {
     @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum. Default: ${DEFAULT-VALUE}.")
     double momentum;
 
-    @Option(names = "--model", defaultValue = "tutorial",
-            description = "tutorial (TF Privacy's CNN) or reference (the primary classifier). Default: ${DEFAULT-VALUE}.")
-    String model;
-
-    @Option(names = "--activation", defaultValue = "tanh",
-            description = "The tutorial CNN's hidden activation, tanh or relu. Default: ${DEFAULT-VALUE}.")
-    String activation;
-
     @Option(names = "--seed", defaultValue = "1",
             description = "Initial weights (the same at every point) and the training sets' draws. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -156,13 +135,10 @@ final class FairnessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Dl4jModels.Model m = Dl4jModels.Model.parse(model);
-        Activation.Function a = m == Dl4jModels.Model.REFERENCE ? Activation.Function.RELU
-                : Activation.Function.parse(activation);
         FairnessSweep.Options o = new FairnessSweep.Options(MinorityGroup.parse(minority),
-                shares != null ? shares : FairnessSweep.SHARES, settings(), size, m, a, seed);
-        FederatedDataset[] split = ClassifierTraining.trainAndTest(data, testData, testFraction, seed,
-                dataOptions.partition());
+                shares != null ? shares : FairnessSweep.SHARES, settings(), size, examples.model(),
+                examples.activation(), seed);
+        FederatedDataset[] split = examples.split(seed, dataOptions.partition());
         Examples train = Examples.of(split[0]);
         Examples test = testExamples == 0 ? Examples.of(split[1]) : Examples.of(split[1]).subset(testExamples, seed);
         int n = FairnessSweep.checkedSize(train, o); // every setting checked before any training
@@ -187,8 +163,8 @@ final class FairnessCommand implements Callable<Integer> {
                     p.privacy() == null ? "-" : String.format(Locale.ROOT, "%.3g", p.privacy().epsilonOriginal())));
         }
         b.append("epsilon: DP-SGD's, one training example, original conversion (both in fairness.json)\n");
-        b.append("files: ").append(dir.resolve(FairnessFiles.POINTS_CSV)).append(", ")
-                .append(dir.resolve(FairnessFiles.CHART)).append(" and the rest in ").append(dir);
+        b.append("report: ").append(dir.resolve(FairnessFiles.HTML)).append("; points, chart and the rest in ")
+                .append(dir);
         return b.toString();
     }
 }

@@ -1,5 +1,7 @@
 package dev.fedgan.core.fairness;
 
+import static dev.fedgan.core.report.DebugReport.esc;
+
 import dev.fedgan.core.io.AtomicFiles;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.privacy.DpSgdPrivacy;
@@ -16,7 +18,8 @@ import java.util.Map;
 
 /**
  * The files of a fairness sweep: {@value #POINTS_CSV} (a row per point and group), {@value #CLASSES_CSV} (a row per
- * point and class), {@value #JSON} (everything, with each DP point's guarantee) and {@value #CHART}.
+ * point and class), {@value #JSON} (everything, with each DP point's guarantee), {@value #CHART} and
+ * {@value #HTML} (the chart above a table of every point).
  */
 public final class FairnessFiles {
 
@@ -24,6 +27,7 @@ public final class FairnessFiles {
     public static final String CLASSES_CSV = "classes.csv";
     public static final String JSON = "fairness.json";
     public static final String CHART = "fairness.png";
+    public static final String HTML = "report.html";
 
     /** The columns of {@value #POINTS_CSV}; ε columns are empty for a non-private point. */
     public static final String POINTS_HEADER = "share,setting,group,examples,accuracy,precision,recall,f1,positive_rate,"
@@ -36,7 +40,7 @@ public final class FairnessFiles {
     private FairnessFiles() {
     }
 
-    /** Writes the four files into {@code dir}. */
+    /** Writes the five files into {@code dir}. */
     public static void write(Path dir, FairnessSweep.Options o, int size, List<FairnessSweep.Point> points) {
         try {
             Files.createDirectories(dir);
@@ -55,6 +59,37 @@ public final class FairnessFiles {
         json.put("points", points);
         Json.write(dir.resolve(JSON), json);
         ImageGrid.writePng(chart(o, points), dir.resolve(CHART));
+        text(dir.resolve(HTML), "HTML report", html(o, size, points));
+    }
+
+    static String html(FairnessSweep.Options o, int size, List<FairnessSweep.Point> points) {
+        StringBuilder h = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<title>fedgan fairness sweep</title><style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;"
+                + "color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+                + "img{max-width:100%}</style></head><body><h1>fedgan fairness sweep</h1>");
+        h.append("<p>Minority: <b>").append(esc(o.group().describe())).append("</b>. ").append(size)
+                .append(" training examples at every share; model ").append(esc(o.model().name().toLowerCase(Locale.ROOT)))
+                .append(", the same initial weights (seed ").append(o.seed()).append(") at every point. Every figure is"
+                        + " measured on the test set.</p>");
+        h.append("<img alt=\"accuracy per group and the gap against the majority's share\" src=\"").append(CHART)
+                .append("\">");
+        h.append("<table><tr><th>majority share</th><th>setting</th><th>majority accuracy</th><th>minority accuracy</th>"
+                + "<th>gap (points)</th><th>minority F1</th><th>minority mean gradient norm</th>"
+                + "<th>minority share over S</th><th>epsilon (original / improved)</th></tr>");
+        for (FairnessSweep.Point p : points) {
+            FairnessSweep.Norms min = p.groupNorms().get(1);
+            DpSgdPrivacy d = p.privacy();
+            h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%.1f%%</td><td>%.1f%%</td><td>%.1f</td>"
+                            + "<td>%.3f</td><td>%.3g</td><td>%.1f%%</td><td>%s</td></tr>", p.share(), esc(p.setting()),
+                    100 * p.majority().accuracy(), 100 * p.minority().accuracy(), 100 * p.accuracyGap(),
+                    p.minority().f1(), min.meanNorm(), 100 * min.shareOverClip(), d == null ? "not private"
+                            : String.format(Locale.ROOT, "%.3g / %.3g at δ %.2g", d.epsilonOriginal(),
+                            d.epsilonImproved(), d.delta())));
+        }
+        h.append("</table><p>Epsilon is DP-SGD's sample-level guarantee for one training example, from each run's own"
+                + " accountant (Poisson sampling, the steps it took). Columns and per-class figures: ")
+                .append(POINTS_CSV).append(", ").append(CLASSES_CSV).append(", ").append(JSON).append(".</p>");
+        return h.append("</body></html>\n").toString();
     }
 
     static String pointsCsv(List<FairnessSweep.Point> points) {

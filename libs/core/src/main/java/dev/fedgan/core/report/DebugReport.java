@@ -229,7 +229,7 @@ public final class DebugReport {
         return v == null ? "–" : String.format(Locale.ROOT, "%.4g", v);
     }
 
-    static String esc(String s) {
+    public static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -80,6 +80,9 @@ class FairnessSweepTest {
         assertEquals(1 + 4 * 10, Files.readAllLines(tmp.resolve(FairnessFiles.CLASSES_CSV)).size());
         assertTrue(Files.size(tmp.resolve(FairnessFiles.CHART)) > 1000);
         assertTrue(Files.readString(tmp.resolve(FairnessFiles.JSON)).contains("\"epsilon_original\""));
+        String html = Files.readString(tmp.resolve(FairnessFiles.HTML));
+        assertTrue(html.contains("<td>0.9</td><td>DP-SGD z=1</td>"), html);
+        assertTrue(html.contains("src=\"fairness.png\""), html);
     }
 
     @Test
