@@ -92,9 +92,12 @@ public final class DpSgdTraining {
     public record Epoch(int epoch, long steps, double testLoss, double testAccuracy, double epsilon, double seconds) {
     }
 
-    /** The trained network, every epoch's figures, the guarantee (null when non-private) and the final accuracy. */
+    /**
+     * The trained network, every epoch's figures, the guarantee (null when non-private), the final accuracy, and with
+     * {@link GroupClipping} each group's clip bound at the end (null without).
+     */
     public record Result(Network network, List<Epoch> epochs, DpSgdPrivacy privacy, double testAccuracy,
-                         double seconds, String stoppedEarly) {
+                         double seconds, String stoppedEarly, double[] groupClips) {
     }
 
     private DpSgdTraining() {
@@ -130,14 +133,29 @@ public final class DpSgdTraining {
     }
 
     public static Result train(Network net, Examples train, Examples test, Options o, Progress progress) {
+        return train(net, train, test, o, null, progress);
+    }
+
+    /**
+     * DP-SGD with per-group clip bounds ({@link GroupClipping}, DPSGD-F); {@code groups} null is plain DP-SGD.
+     *
+     * @throws IllegalArgumentException if the groups do not cover the training examples, or with a non-private run
+     */
+    public static Result train(Network net, Examples train, Examples test, Options o, GroupClipping groups,
+                               Progress progress) {
+        if (groups != null && (o.nonPrivate() || groups.groups().length != train.size())) {
+            throw new IllegalArgumentException(o.nonPrivate() ? "group clipping needs DP-SGD, not a non-private run"
+                    : groups.groups().length + " group labels for " + train.size() + " training examples");
+        }
         try {
-            return steps(net, train, test, o, progress);
+            return steps(net, train, test, o, groups, progress);
         } finally {
             net.releaseMemory();
         }
     }
 
-    private static Result steps(Network net, Examples train, Examples test, Options o, Progress progress) {
+    private static Result steps(Network net, Examples train, Examples test, Options o, GroupClipping groups,
+                                Progress progress) {
         if (train.numClasses() != net.numClasses() || test.numClasses() != net.numClasses()) {
             throw new IllegalArgumentException("the network has " + net.numClasses() + " classes but " + train.name()
                     + " has " + train.numClasses() + " and " + test.name() + " " + test.numClasses());
@@ -150,6 +168,13 @@ public final class DpSgdTraining {
         long totalSteps = PrivacyCalculator.stepsForEpochs(n, batch, o.epochs());
         double delta = delta(o, n);
         double clip = o.nonPrivate() ? Double.POSITIVE_INFINITY : o.clipNorm();
+        double[] groupClips = null;
+        double gradientZ = z;
+        if (groups != null) {
+            groupClips = new double[groups.numGroups()];
+            java.util.Arrays.fill(groupClips, o.clipNorm());
+            gradientZ = groups.gradientNoiseMultiplier(z);
+        }
         ClientSampler sampler = o.reproducible() ? ClientSampler.seeded(o.seed()) : ClientSampler.secure();
         GaussianNoise noise = o.reproducible() ? GaussianNoise.seeded(o.seed()) : GaussianNoise.secure();
         SplittableRandom shuffle = new SplittableRandom(o.seed());
@@ -187,16 +212,39 @@ public final class DpSgdTraining {
                     drawn = sampler.sample(q, n);
                 }
                 net.clearGradient();
+                double[] clippedCounts = groups == null ? null : new double[groups.numGroups()];
                 for (int from = 0; from < drawn.length; from += o.physicalBatch()) {
                     int to = Math.min(drawn.length, from + o.physicalBatch());
-                    net.addGradient(train.batch(drawn, from, to, net.dataType()), train.labels(drawn, from, to), clip,
-                            false);
+                    if (groups == null) {
+                        net.addGradient(train.batch(drawn, from, to, net.dataType()), train.labels(drawn, from, to),
+                                clip, false);
+                        continue;
+                    }
+                    double[] bounds = new double[to - from];
+                    for (int i = from; i < to; i++) {
+                        bounds[i - from] = groupClips[groups.groups()[drawn[i]]];
+                    }
+                    double[] norms = net.addGradient(train.batch(drawn, from, to, net.dataType()),
+                            train.labels(drawn, from, to), bounds, false);
+                    for (int i = from; i < to; i++) {
+                        clippedCounts[groups.groups()[drawn[i]]] += norms[i - from] > o.clipNorm() ? 1 : 0;
+                    }
                 }
                 INDArray g = net.gradient();
                 if (!o.nonPrivate()) {
+                    double sensitivity = o.clipNorm();
+                    if (groups != null) {
+                        for (double b : groupClips) {
+                            sensitivity = Math.max(sensitivity, b);
+                        }
+                    }
                     float[] noisy = g.toFloatVector();
-                    noise.addTo(noisy, z * o.clipNorm());
+                    noise.addTo(noisy, gradientZ * sensitivity);
                     g.assign(Nd4j.create(noisy, g.shape(), 'c').castTo(g.dataType()));
+                }
+                if (groups != null) { // the noised counts, drawn after the sum's noise, set the next step's bounds
+                    noise.addTo(clippedCounts, groups.countNoise());
+                    groupClips = GroupClipping.bounds(o.clipNorm(), clippedCounts);
                 }
                 g.divi(o.nonPrivate() ? drawn.length : batch);
                 velocity.muli(o.momentum()).addi(g);
@@ -221,12 +269,13 @@ public final class DpSgdTraining {
                     o.delta() == null, done == 0 ? 0 : original.epsilon(), done == 0 ? 0 : improved.epsilon(),
                     "Poisson sampling: each of the " + n + " examples in each step independently with probability q = "
                             + batch + "/" + n + "; " + sampler.description(),
-                    noise.description());
+                    groups == null ? noise.description() : noise.description() + "; " + groups.describe(z));
         }
         progress.finish(String.format(Locale.ROOT, "test accuracy %.2f%%%s", 100 * acc, privacy == null ? ""
                 : String.format(Locale.ROOT, ", epsilon %.3f (original conversion) / %.3f (improved) at delta %.3g",
                 privacy.epsilonOriginal(), privacy.epsilonImproved(), delta)));
-        return new Result(net, List.copyOf(epochs), privacy, acc, (System.nanoTime() - started) / 1e9, stopped);
+        return new Result(net, List.copyOf(epochs), privacy, acc, (System.nanoTime() - started) / 1e9, stopped,
+                groupClips);
     }
 
     private static String status(int epoch, int epochs, List<Epoch> done) {

@@ -205,17 +205,42 @@ public final class Network {
         if (!(clip > 0)) {
             throw new IllegalArgumentException("the clip bound must be > 0, got " + clip);
         }
+        double[] clips = null;
+        if (clip != Double.POSITIVE_INFINITY) {
+            clips = new double[labels.length];
+            Arrays.fill(clips, clip);
+        }
+        return addGradient(x, labels, clips, norms);
+    }
+
+    /**
+     * As {@link #addGradient(INDArray, int[], double, boolean)}, with a clip bound per example: Σᵢ min(1, Sᵢ / ‖∇θᵢ‖)·∇θᵢ
+     * (per-group clipping, where examples of different groups have different bounds).
+     *
+     * @param clips each example's bound Sᵢ (&gt; 0, +∞ allowed), or null for no clipping
+     */
+    public double[] addGradient(INDArray x, int[] labels, double[] clips, boolean norms) {
         if (x.size(0) != labels.length) {
             throw new IllegalArgumentException(x.size(0) + " examples but " + labels.length + " labels");
         }
+        if (clips != null) {
+            if (clips.length != labels.length) {
+                throw new IllegalArgumentException(clips.length + " clip bounds for " + labels.length + " examples");
+            }
+            for (double c : clips) {
+                if (!(c > 0)) {
+                    throw new IllegalArgumentException("the clip bound must be > 0, got " + c);
+                }
+            }
+        }
         try (MemoryWorkspace step = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, workspace)) {
-            return clippedSum(x, labels, clip, norms);
+            return clippedSum(x, labels, clips, norms);
         } finally {
             release();
         }
     }
 
-    private double[] clippedSum(INDArray x, int[] labels, double clip, boolean norms) {
+    private double[] clippedSum(INDArray x, int[] labels, double[] clips, boolean norms) {
         INDArray logits = forward(x);
         double[][] z = logits.castTo(DataType.DOUBLE).toDoubleMatrix();
         double[][] grad = new double[z.length][];
@@ -243,7 +268,7 @@ public final class Network {
         for (int i = layers.size() - 1; i >= 0; i--) {
             g = layers.get(i).backward(g, i > firstWithParams);
         }
-        boolean clipping = clip != Double.POSITIVE_INFINITY;
+        boolean clipping = clips != null;
         double[] n = null;
         INDArray scale = null;
         if (clipping || norms) {
@@ -261,7 +286,7 @@ public final class Network {
                             + ": training has diverged (lower the learning rate); the parameters are unchanged");
                 }
                 if (clipping) {
-                    c[i] = n[i] > clip ? clip / n[i] : 1;
+                    c[i] = n[i] > clips[i] ? clips[i] / n[i] : 1;
                 }
             }
             if (clipping) {

@@ -76,6 +76,69 @@ class DpSgdTrainingTest {
     }
 
     @Test
+    void perExampleBoundsClipEachExampleToItsOwnBound() {
+        Examples train = examples("train", 8, 3);
+        int[] all = {0, 1, 2, 3, 4, 5, 6, 7};
+        double[] bounds = {0.05, 0.5, 5, 0.05, 0.5, 5, 0.05, Double.POSITIVE_INFINITY};
+        Network batched = Network.of(new long[] {6}, DataType.FLOAT, layers(), 7);
+        batched.clearGradient();
+        double[] norms = batched.addGradient(train.batch(all, 0, 8, DataType.FLOAT), train.labels(all, 0, 8), bounds,
+                false);
+        Network oneByOne = Network.of(new long[] {6}, DataType.FLOAT, layers(), 7);
+        oneByOne.clearGradient();
+        for (int i = 0; i < 8; i++) {
+            double[] n = oneByOne.addGradient(train.batch(all, i, i + 1, DataType.FLOAT), train.labels(all, i, i + 1),
+                    bounds[i], true);
+            assertEquals(n[0], norms[i], 1e-5 * n[0]);
+        }
+        assertArrayEquals(oneByOne.gradient().toFloatVector(), batched.gradient().toFloatVector(), 1e-6f);
+    }
+
+    /**
+     * DPSGD-F's first step is DP-SGD's with the gradient's noise z_g·S₀ (both bounds start at S₀); its clipped counts,
+     * noised after the gradient's noise from the same stream, set the next bounds S₀·(1 + õₖ/Σõ).
+     */
+    @Test
+    void groupClippingTakesTheGradientsShareOfTheNoiseAndMovesTheBoundsByTheNoisedCounts() {
+        Examples train = examples("train", N, 1);
+        int[] groups = new int[N];
+        for (int i = 0; i < N; i++) {
+            groups[i] = i % 2;
+        }
+        GroupClipping gc = new GroupClipping(groups, 2, 3.0);
+        double zg = 1 / Math.sqrt(1 / (1.3 * 1.3) - 1 / 9.0);
+        assertEquals(zg, gc.gradientNoiseMultiplier(1.3), 1e-15);
+        DpSgdTraining.Options o = options(1.3, null, 12.0 / N);
+        Network trained = Network.of(new long[] {6}, DataType.FLOAT, layers(), 7);
+        DpSgdTraining.Result r = DpSgdTraining.train(trained, train, examples("test", 20, 2), o, gc, Progress.NONE);
+
+        Network manual = Network.of(new long[] {6}, DataType.FLOAT, layers(), 7);
+        INDArray before = manual.params().dup();
+        int[] drawn = ClientSampler.seeded(7).sample(12.0 / N, N);
+        manual.clearGradient();
+        double[] norms = manual.addGradient(train.batch(drawn, 0, drawn.length, DataType.FLOAT),
+                train.labels(drawn, 0, drawn.length), 0.5, true);
+        float[] g = manual.gradient().toFloatVector();
+        GaussianNoise stream = GaussianNoise.seeded(7);
+        stream.addTo(g, zg * 0.5);
+        INDArray expected = before.sub(Nd4j.create(g, before.shape(), 'c').divi(12).muli(0.1));
+        assertArrayEquals(expected.toFloatVector(), trained.params().toFloatVector(), 1e-7f);
+        double[] counts = new double[2];
+        for (int i = 0; i < drawn.length; i++) {
+            counts[groups[drawn[i]]] += norms[i] > 0.5 ? 1 : 0;
+        }
+        stream.addTo(counts, 3.0);
+        assertArrayEquals(GroupClipping.bounds(0.5, counts), r.groupClips(), 1e-15);
+        assertEquals(1.3, r.privacy().noiseMultiplier(), "accounted with z");
+        assertTrue(r.privacy().noise().contains("DPSGD-F"), r.privacy().noise());
+        // S0 (1 + o_k / sum o), counts floored at 0: within [S0, 2 S0].
+        assertArrayEquals(new double[] {1.75, 1.25}, GroupClipping.bounds(1, new double[] {3, 1}), 1e-15);
+        assertArrayEquals(new double[] {2, 1}, GroupClipping.bounds(1, new double[] {2, -0.5}), 1e-15);
+        assertArrayEquals(new double[] {1, 1}, GroupClipping.bounds(1, new double[] {-1, 0}), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> new GroupClipping(groups, 2, 1.0).gradientNoiseMultiplier(1.3));
+    }
+
+    @Test
     void epsilonIsTheCalculatorsForTheStepsTaken() {
         DpSgdTraining.Options o = options(0.9, null, 3);
         DpSgdTraining.Result r = DpSgdTraining.train(Network.of(new long[] {6}, DataType.FLOAT, layers(), 7),
