@@ -64,6 +64,10 @@ final class FairnessCommand implements Callable<Integer> {
             description = "DP-SGD settings by target epsilon (original conversion): z chosen before training.")
     List<Double> targetEpsilons;
 
+    @Option(names = "--mitigation", description = "Also train each DP-SGD setting with DPSGD-F (Xu et al. 2021): each"
+            + " group clipped to its own bound, larger for the group clipped most, at the same epsilon.")
+    boolean mitigation;
+
     @Option(names = "--no-baseline", description = "Leave out the non-private setting.")
     boolean noBaseline;
 
@@ -114,15 +118,14 @@ final class FairnessCommand implements Callable<Integer> {
         if (!noBaseline) {
             out.add(new FairnessSweep.Setting("non-private", training(null, null, true)));
         }
-        if (targetEpsilons != null) {
-            for (double e : targetEpsilons) {
-                out.add(new FairnessSweep.Setting(String.format(Locale.ROOT, "DP-SGD eps %s", e),
-                        training(null, e, false)));
-            }
-        } else {
-            for (double z : noiseMultipliers != null ? noiseMultipliers : List.of(0.8)) {
-                out.add(new FairnessSweep.Setting(String.format(Locale.ROOT, "DP-SGD z %s", z),
-                        training(z, null, false)));
+        List<Double> values = targetEpsilons != null ? targetEpsilons
+                : noiseMultipliers != null ? noiseMultipliers : List.of(0.8);
+        for (boolean perGroup : mitigation ? new boolean[] {false, true} : new boolean[] {false}) {
+            for (double v : values) {
+                String name = String.format(Locale.ROOT, "%s %s %s", perGroup ? "DPSGD-F" : "DP-SGD",
+                        targetEpsilons != null ? "eps" : "z", v);
+                out.add(new FairnessSweep.Setting(name, targetEpsilons != null ? training(null, v, false)
+                        : training(v, null, false), perGroup));
             }
         }
         return out;

@@ -43,10 +43,15 @@ class FairnessCommandTest {
         assertTrue(Files.size(out.resolve(FairnessFiles.CHART)) > 1000);
 
         FedganCliTest.Run human = run("fairness", "--shares", "1", "--size", "100", "--test-examples", "50",
-                "--epochs", "0.5", "--batch", "50", "--no-baseline", "--target-epsilons", "5", "--reproducible",
-                "--out", tmp.resolve("h").toString(), "-q");
+                "--epochs", "0.5", "--batch", "50", "--no-baseline", "--target-epsilons", "5", "--mitigation",
+                "--reproducible", "--out", tmp.resolve("h").toString(), "--json", "-q");
         assertEquals(0, human.status(), human.err());
-        assertTrue(human.out().contains("DP-SGD eps 5.0"), human.out());
+        JsonNode both = Json.MAPPER.readTree(human.out()).get("points");
+        assertEquals("DP-SGD eps 5.0", both.get(0).get("setting").asText());
+        assertEquals("DPSGD-F eps 5.0", both.get(1).get("setting").asText());
+        assertEquals(both.get(0).get("privacy").get("epsilon_original").asDouble(),
+                both.get(1).get("privacy").get("epsilon_original").asDouble(), 0, "the mitigation at the same epsilon");
+        assertTrue(both.get(1).get("privacy").get("noise").asText().contains("DPSGD-F"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.fedgan.core.dpsgd.Activation;
 import dev.fedgan.core.dpsgd.Dl4jModels;
 import dev.fedgan.core.dpsgd.DpSgdTraining;
 import dev.fedgan.core.dpsgd.Examples;
+import dev.fedgan.core.dpsgd.GroupClipping;
 import dev.fedgan.core.dpsgd.Network;
 import dev.fedgan.core.privacy.DpSgdPrivacy;
 import dev.fedgan.core.progress.Progress;
@@ -16,6 +17,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * The fairness sweep: for every majority share and every training setting (non-private, DP-SGD at given noise
  * multipliers or target ε), a model trained from the same initial weights on a training set of that composition
  * ({@link ImbalanceSampler}), then measured per group on the test set.
+ *
+ * <p>A setting may clip each group to its own bound (DPSGD-F, Xu et al. 2021): the mitigation, at the same ε as
+ * DP-SGD with the same z, since the groups' clipped counts are accounted within z.
  *
  * <p>Everything measured comes from the test set, never from the training examples: the metrics per group and the
  * per-example gradient norms (before clipping, under the trained model) per group and per class, with the share of
@@ -31,9 +35,22 @@ public final class FairnessSweep {
     private static final int CHUNK = 512;
 
     /**
-     * One way of training: a name for tables and charts, and the training options (non-private or DP-SGD).
+     * One way of training: a name for tables and charts, the training options (non-private or DP-SGD), and whether
+     * DP-SGD clips each group to its own bound (DPSGD-F, {@link GroupClipping}: the mitigation), the groups being
+     * the sweep's majority and minority.
      */
-    public record Setting(String name, DpSgdTraining.Options training) {
+    public record Setting(String name, DpSgdTraining.Options training, boolean groupClipping) {
+
+        public Setting {
+            if (groupClipping && training.nonPrivate()) {
+                throw new IllegalArgumentException("setting " + name + ": group clipping needs DP-SGD");
+            }
+        }
+
+        /** Without group clipping. */
+        public Setting(String name, DpSgdTraining.Options training) {
+            this(name, training, false);
+        }
     }
 
     /**
@@ -148,7 +165,10 @@ public final class FairnessSweep {
         Examples train = set.examples();
         Network net = Network.of(train.shape(), DataType.FLOAT, Dl4jModels.layers(Dl4jModels.configuration(o.model(),
                 train.numClasses(), o.activation(), o.seed()), train.shape()), o.seed());
-        DpSgdTraining.Result r = DpSgdTraining.train(net, train, testSet.examples(), s.training(), Progress.NONE);
+        GroupClipping groups = s.groupClipping() ? GroupClipping.of(set.minority(), s.training().expectedBatch(),
+                DpSgdTraining.noiseMultiplier(s.training(), train.size())) : null;
+        DpSgdTraining.Result r = DpSgdTraining.train(net, train, testSet.examples(), s.training(), groups,
+                Progress.NONE);
         Examples test = testSet.examples();
         int[] predicted = DpSgdTraining.predict(net, test, CHUNK);
         double[] norms = DpSgdTraining.gradientNorms(net, test, CHUNK);
