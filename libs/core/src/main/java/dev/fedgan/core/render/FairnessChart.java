@@ -73,8 +73,14 @@ public final class FairnessChart {
             }
             LinePanel top = new LinePanel(LEFT, TOP, W - LEFT - RIGHT, PANEL, shares.length, true);
             top.draw(g, "accuracy %", accuracy, 0, 100, 100, shares, List.of());
-            double max = HistogramChart.niceCeiling(Math.max(1, high));
-            double min = low < 0 ? -HistogramChart.niceCeiling(-low) : 0;
+            // Five grid steps of a round size that cover [low, high] and 0, so that 0 falls on a grid line.
+            double step = HistogramChart.niceCeiling(Math.max(1, high - low) / 5);
+            double min = Math.floor(low / step) * step;
+            while (min + 5 * step < high) {
+                step = HistogramChart.niceCeiling(step * 1.01);
+                min = Math.floor(low / step) * step;
+            }
+            double max = min + 5 * step;
             new LinePanel(LEFT, TOP + PANEL + GAP, W - LEFT - RIGHT, PANEL, shares.length, true)
                     .draw(g, "accuracy gap, majority - minority (points)", gaps, min, max, 1, shares,
                             List.of(new LinePanel.Reference(0, "no gap", Color.GRAY)));
