@@ -37,6 +37,22 @@ public final class FairnessChart {
     private FairnessChart() {
     }
 
+    /**
+     * The smallest round step (1, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k) whose five grid steps, starting at a multiple of it,
+     * cover [low, high]: 0, a multiple of every step, then falls on a grid line.
+     */
+    static double gridStep(double low, double high) {
+        double p = Math.pow(10, Math.floor(Math.log10(Math.max(1, high - low) / 5)));
+        for (; ; p *= 10) {
+            for (double m : new double[] {1, 2, 2.5, 3, 4, 5, 6, 8}) {
+                double step = m * p;
+                if (Math.floor(low / step) * step + 5 * step >= high - 1e-9 * Math.max(1, Math.abs(high))) {
+                    return step;
+                }
+            }
+        }
+    }
+
     /** The dark (majority) and light (minority) colour of the k-th setting. */
     static Color[] colours(int k) {
         return PALETTE[k % PALETTE.length];
@@ -73,13 +89,8 @@ public final class FairnessChart {
             }
             LinePanel top = new LinePanel(LEFT, TOP, W - LEFT - RIGHT, PANEL, shares.length, true);
             top.draw(g, "accuracy %", accuracy, 0, 100, 100, shares, List.of());
-            // Five grid steps of a round size that cover [low, high] and 0, so that 0 falls on a grid line.
-            double step = HistogramChart.niceCeiling(Math.max(1, high - low) / 5);
+            double step = gridStep(low, high);
             double min = Math.floor(low / step) * step;
-            while (min + 5 * step < high) {
-                step = HistogramChart.niceCeiling(step * 1.01);
-                min = Math.floor(low / step) * step;
-            }
             double max = min + 5 * step;
             new LinePanel(LEFT, TOP + PANEL + GAP, W - LEFT - RIGHT, PANEL, shares.length, true)
                     .draw(g, "accuracy gap, majority - minority (points)", gaps, min, max, 1, shares,

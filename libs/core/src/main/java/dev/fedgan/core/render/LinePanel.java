@@ -10,8 +10,8 @@ import java.util.Locale;
 
 /**
  * One panel of a line chart, shared by fedgan's charts: a frame with five labelled grid lines on the y axis, labels
- * under the x positions, one line of dots per series with a legend above, and dashed reference lines labelled at
- * the right.
+ * under the x positions, one line of dots per series with a legend above (in rows stacked upwards when one row
+ * would run past the frame), and dashed reference lines labelled at the right.
  *
  * @param left    x of the frame's left edge
  * @param top     y of the frame's top edge
@@ -82,8 +82,15 @@ record LinePanel(int left, int top, int width, int height, int points, boolean p
             g.setStroke(new BasicStroke(1f));
             g.drawString(r.label(), left + width - g.getFontMetrics().stringWidth(r.label()) - 4, ry - 4);
         }
-        int legend = Math.max(left + 140, left + g.getFontMetrics().stringWidth(label) + 24);
+        int legendStart = Math.max(left + 140, left + g.getFontMetrics().stringWidth(label) + 24);
+        int legend = legendStart;
+        int legendY = top - 8;
         for (EpochChart.Series s : series) {
+            int entry = 18 + g.getFontMetrics().stringWidth(s.name());
+            if (legend > legendStart && legend + entry > left + width) { // a row above for what does not fit
+                legend = legendStart;
+                legendY -= 16;
+            }
             g.setColor(s.color());
             g.setStroke(new BasicStroke(2.5f));
             int px = -1;
@@ -104,10 +111,10 @@ record LinePanel(int left, int top, int width, int height, int points, boolean p
                 py = cy;
             }
             g.setStroke(new BasicStroke(1f));
-            g.fillRect(legend, top - 18, 14, 10);
+            g.fillRect(legend, legendY - 10, 14, 10);
             g.setColor(Color.BLACK);
-            g.drawString(s.name(), legend + 18, top - 8);
-            legend += 30 + g.getFontMetrics().stringWidth(s.name());
+            g.drawString(s.name(), legend + 18, legendY);
+            legend += 12 + entry;
         }
     }
 }

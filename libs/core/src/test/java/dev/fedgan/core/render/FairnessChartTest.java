@@ -22,8 +22,15 @@ class FairnessChartTest {
         assertEquals(light, img.getRGB(x1, 220));
         assertEquals(light, img.getRGB(x0, 100));
         assertEquals(dark, img.getRGB(x1, 370 - 240), "the majority's 80%");
-        // Gap panel (top 450, height 300): gaps 0 and 30 points on 0-50, so 0 on the bottom line.
+        // Gap panel (top 450, height 300): gaps 0 and 30 points on 0-30 (steps of 6): the bottom and top lines.
         assertEquals(dark, img.getRGB(x0, 750));
-        assertEquals(dark, img.getRGB(x1, 750 - 180));
+        assertEquals(dark, img.getRGB(x1, 450));
+    }
+
+    @Test
+    void theGapAxisTakesTheSmallestRoundStepThatCoversTheGapsWithZeroOnAGridLine() {
+        assertEquals(6, FairnessChart.gridStep(0, 30), "0 to 30");
+        assertEquals(30, FairnessChart.gridStep(-36.4, 83.5), "-60 to 90 (25 would reach 75 from -50)");
+        assertEquals(2.5, FairnessChart.gridStep(-1.2, 9.9), "-2.5 to 10");
     }
 }
