@@ -132,12 +132,17 @@ final class GanOptions {
 
     /**
      * A private request's GAN settings: the options over {@link PrivatePlan#BASE}, without the clients per round and
-     * noise multiplier that the filter's plan chooses.
+     * noise multiplier that the filter's plan chooses, with --clip-quantile for the plan's adaptive clip.
      */
     dev.fedgan.protocol.GanSettings privateSettings() {
+        if (fixedClip) {
+            throw new IllegalArgumentException("--fixed-clip: the services' private plan always clips adaptively;"
+                    + " --clip-quantile sets the quantile it follows");
+        }
         int planRounds = privateRounds();
         return dev.fedgan.modelstore.GanSettingsMapping.settings(config(PrivatePlan.BASE), targetEpsilon,
-                seededRandomness).toBuilder().clientsPerRound(null).noiseMultiplier(null).rounds(planRounds).build();
+                seededRandomness).toBuilder().clientsPerRound(null).noiseMultiplier(null).rounds(planRounds)
+                .clipQuantile(clipQuantile).build();
     }
 
     /** The same settings for an experiment request to the services (every field resolved). */

@@ -188,6 +188,9 @@ class FedganCliTest {
         assertTrue(demo.err().startsWith("fedgan: error: 100 users cannot give a verdict at epsilon <= 10.0")
                 && demo.err().contains("it takes a data set of at least " + needed + " users"), demo.err());
         assertFalse(Files.exists(tmp.resolve("demo-too-small")), "refused before the services start");
+        assertEquals("fedgan: error: --fixed-clip: the services' private plan always clips adaptively; --clip-quantile"
+                + " sets the quantile it follows", run("demo", "--private", "--fixed-clip", "--out",
+                tmp.resolve("demo-fixed").toString()).err().strip());
         assertEquals("fedgan: error: --private chooses the clients per round and the noise multiplier from the target "
                 + "epsilon: leave out -m, -z and --paper", run("debug", "--private", "-z", "1", "--out", tmp.toString())
                 .err().strip());
