@@ -103,7 +103,7 @@ class DemoEndToEndTest {
                 fail(f + " names user " + m.group());
             }
         }
-        assertEquals("round,generator_loss,epsilon", Files.readAllLines(out.resolve("gans/low_accuracy/rounds.csv")).get(0));
+        assertEquals("round,generator_loss,epsilon,clip", Files.readAllLines(out.resolve("gans/low_accuracy/rounds.csv")).get(0));
         // One total ε for the experiment: in the report and in what the demo printed from the final announcement.
         double total = Json.MAPPER.readTree(Files.readString(out.resolve("report.json"))).get("privacy")
                 .get("epsilon_improved").asDouble();
