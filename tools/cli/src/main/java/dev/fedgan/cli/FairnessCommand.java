@@ -144,8 +144,8 @@ final class FairnessCommand implements Callable<Integer> {
         FederatedDataset[] split = examples.split(seed, dataOptions.partition());
         Examples train = Examples.of(split[0]);
         Examples test = testExamples == 0 ? Examples.of(split[1]) : Examples.of(split[1]).subset(testExamples, seed);
-        int n = FairnessSweep.checkedSize(train, o); // every setting checked before any training
-        List<FairnessSweep.Point> points = FairnessSweep.run(train, test, o, output.progress());
+        List<FairnessSweep.Point> points = FairnessSweep.run(train, test, o, output.progress()); // checks first
+        int n = points.get(0).trainExamples();
         FairnessFiles.write(out, o, n, points);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("directory", out.toString());

@@ -171,8 +171,7 @@ public final class FairnessSweep {
                 Progress.NONE);
         Examples test = testSet.examples();
         int[] predicted = DpSgdTraining.predict(net, test, CHUNK);
-        double[] norms = DpSgdTraining.gradientNorms(net, test, CHUNK);
-        net.releaseMemory();
+        double[] norms = DpSgdTraining.gradientNorms(net, test, CHUNK); // releases the network's step memory
         boolean[] minority = testSet.minority();
         boolean[] majority = new boolean[minority.length];
         for (int i = 0; i < minority.length; i++) {

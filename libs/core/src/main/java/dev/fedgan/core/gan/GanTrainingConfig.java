@@ -78,7 +78,7 @@ public record GanTrainingConfig(GanPreset preset, GanLoss loss, double penaltyWe
 
     /** z_Δ, the noise multiplier of the deltas' sum: z with a fixed clip, larger with {@link #adaptiveClip}. */
     public double updateNoiseMultiplier() {
-        return adaptiveClip == null ? noiseMultiplier : adaptiveClip.updateNoiseMultiplier(noiseMultiplier);
+        return AdaptiveClip.sumNoiseMultiplier(adaptiveClip, noiseMultiplier);
     }
 
     private static void require(boolean ok, String what, double value) {

@@ -250,7 +250,7 @@ public record PrivatePlan(double targetEpsilon, double delta, int populationSize
 
     /** z_Δ, the noise multiplier of the deltas' sum: z, or with adaptive clipping slightly more. */
     public double updateNoiseMultiplier() {
-        return adaptiveClip == null ? noiseMultiplier : adaptiveClip.updateNoiseMultiplier(noiseMultiplier);
+        return AdaptiveClip.sumNoiseMultiplier(adaptiveClip, noiseMultiplier);
     }
 
     /** The sampling rate q = m / N̂. */

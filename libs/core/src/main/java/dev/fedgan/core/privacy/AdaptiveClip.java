@@ -78,6 +78,11 @@ public record AdaptiveClip(double targetQuantile, double learningRate, double co
         return 1 / Math.sqrt(1 / (noiseMultiplier * noiseMultiplier) - 1 / (4 * countNoise * countNoise));
     }
 
+    /** z_Δ of the deltas' sum under {@code rule}: z itself with a fixed clip (null). */
+    public static double sumNoiseMultiplier(AdaptiveClip rule, double noiseMultiplier) {
+        return rule == null ? noiseMultiplier : rule.updateNoiseMultiplier(noiseMultiplier);
+    }
+
     /**
      * Rejects a z this rule cannot serve: z &gt; 0 needs 2σ_b &gt; z, and z = 0 needs σ_b = 0 (a noised count beside an
      * exact sum would be noise for nothing).

@@ -140,7 +140,7 @@ public record PrivacyStatement(boolean differentiallyPrivate, String unit, Strin
 
     /** The noise multiplier of the deltas' sum: z with a fixed clip, z_Δ with adaptive clipping. */
     public double updateNoiseMultiplier() {
-        return adaptiveClip == null ? noiseMultiplier : adaptiveClip.updateNoiseMultiplier(noiseMultiplier);
+        return AdaptiveClip.sumNoiseMultiplier(adaptiveClip, noiseMultiplier);
     }
 
     /** A short paragraph for humans: the guarantee, what it covers, the sampling, the noise source. */
