@@ -38,6 +38,9 @@ final class DpSgdCommand {
         @Mixin
         ExampleDataOptions examples;
 
+        @Mixin
+        SgdOptions sgd;
+
         @Option(names = {"-S", "--clip"}, defaultValue = "1.0", paramLabel = "S",
                 description = "Per-example gradient L2 bound. Default: ${DEFAULT-VALUE}.")
         double clip;
@@ -52,26 +55,13 @@ final class DpSgdCommand {
                         + "--conversion); training stops before an epoch that would exceed it.")
         Double targetEpsilon;
 
-        @Option(names = "--delta", description = "delta of the guarantee. Default: min(1e-5, n^-1.1), n training examples.")
-        Double delta;
-
         @Option(names = "--conversion", defaultValue = "original",
                 description = "RDP-to-(epsilon, delta) conversion for the target and the headline: original (TF Privacy's "
                         + "tables) or improved. Both are reported. Default: ${DEFAULT-VALUE}.")
         String conversion;
 
-        @Option(names = {"-B", "--batch"}, defaultValue = "256", paramLabel = "B",
-                description = "Expected batch size (Poisson sampling; the drawn size varies). Default: ${DEFAULT-VALUE}.")
-        int batch;
-
         @Option(names = "--epochs", defaultValue = "15", description = "Passes over the data. Default: ${DEFAULT-VALUE}.")
         double epochs;
-
-        @Option(names = "--learning-rate", defaultValue = "0.15", description = "SGD step size. Default: ${DEFAULT-VALUE}.")
-        double learningRate;
-
-        @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum. Default: ${DEFAULT-VALUE}.")
-        double momentum;
 
         @Option(names = "--physical-batch", defaultValue = "512",
                 description = "Examples per forward/backward pass (memory only). Default: ${DEFAULT-VALUE}.")
@@ -106,8 +96,8 @@ final class DpSgdCommand {
                 case "improved" -> Conversion.IMPROVED;
                 default -> throw new IllegalArgumentException("--conversion must be original or improved, got " + conversion);
             };
-            return new DpSgdTraining.Options(clip, nonPrivate ? null : z, nonPrivate ? null : targetEpsilon, delta, c,
-                    batch, epochs, learningRate, momentum, physicalBatch, seed, reproducible, nonPrivate);
+            return new DpSgdTraining.Options(clip, nonPrivate ? null : z, nonPrivate ? null : targetEpsilon, sgd.delta,
+                    c, sgd.batch, epochs, sgd.learningRate, sgd.momentum, physicalBatch, seed, reproducible, nonPrivate);
         }
 
         @Override

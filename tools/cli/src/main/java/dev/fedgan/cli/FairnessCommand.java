@@ -37,6 +37,9 @@ final class FairnessCommand implements Callable<Integer> {
     @Mixin
     ExampleDataOptions examples;
 
+    @Mixin
+    SgdOptions sgd;
+
     @Option(names = "--test-examples", defaultValue = "0",
             description = "Measure on this many test examples, drawn with --seed; 0: all. Default: ${DEFAULT-VALUE}.")
     int testExamples;
@@ -76,21 +79,8 @@ final class FairnessCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     double clip;
 
-    @Option(names = "--delta", description = "delta of the guarantee. Default: min(1e-5, n^-1.1), n training examples.")
-    Double delta;
-
-    @Option(names = {"-B", "--batch"}, defaultValue = "256", paramLabel = "B",
-            description = "Expected batch size (Poisson sampling with DP). Default: ${DEFAULT-VALUE}.")
-    int batch;
-
     @Option(names = "--epochs", defaultValue = "5", description = "Passes over the data. Default: ${DEFAULT-VALUE}.")
     double epochs;
-
-    @Option(names = "--learning-rate", defaultValue = "0.15", description = "SGD step size. Default: ${DEFAULT-VALUE}.")
-    double learningRate;
-
-    @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum. Default: ${DEFAULT-VALUE}.")
-    double momentum;
 
     @Option(names = "--seed", defaultValue = "1",
             description = "Initial weights (the same at every point) and the training sets' draws. Default: ${DEFAULT-VALUE}.")
@@ -132,8 +122,8 @@ final class FairnessCommand implements Callable<Integer> {
     }
 
     private DpSgdTraining.Options training(Double z, Double target, boolean nonPrivate) {
-        return new DpSgdTraining.Options(clip, z, target, delta, Conversion.ORIGINAL, batch, epochs, learningRate,
-                momentum, 512, seed, reproducible, nonPrivate);
+        return new DpSgdTraining.Options(clip, z, target, sgd.delta, Conversion.ORIGINAL, sgd.batch, epochs,
+                sgd.learningRate, sgd.momentum, 512, seed, reproducible, nonPrivate);
     }
 
     @Override
