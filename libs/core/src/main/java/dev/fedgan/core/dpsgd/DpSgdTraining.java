@@ -169,8 +169,12 @@ public final class DpSgdTraining {
         double delta = delta(o, n);
         double clip = o.nonPrivate() ? Double.POSITIVE_INFINITY : o.clipNorm();
         double[] groupClips = null;
+        double[] above = null; // the decayed sums of the groups' noised counts above and within S0
+        double[] within = null;
         double gradientZ = z;
         if (groups != null) {
+            above = new double[groups.numGroups()];
+            within = new double[groups.numGroups()];
             groupClips = new double[groups.numGroups()];
             java.util.Arrays.fill(groupClips, o.clipNorm());
             gradientZ = groups.gradientNoiseMultiplier(z);
@@ -212,7 +216,8 @@ public final class DpSgdTraining {
                     drawn = sampler.sample(q, n);
                 }
                 net.clearGradient();
-                double[] clippedCounts = groups == null ? null : new double[groups.numGroups()];
+                double[] stepAbove = groups == null ? null : new double[groups.numGroups()];
+                double[] stepWithin = groups == null ? null : new double[groups.numGroups()];
                 for (int from = 0; from < drawn.length; from += o.physicalBatch()) {
                     int to = Math.min(drawn.length, from + o.physicalBatch());
                     if (groups == null) {
@@ -227,7 +232,7 @@ public final class DpSgdTraining {
                     double[] norms = net.addGradient(train.batch(drawn, from, to, net.dataType()),
                             train.labels(drawn, from, to), bounds, false);
                     for (int i = from; i < to; i++) {
-                        clippedCounts[groups.groups()[drawn[i]]] += norms[i - from] > o.clipNorm() ? 1 : 0;
+                        (norms[i - from] > o.clipNorm() ? stepAbove : stepWithin)[groups.groups()[drawn[i]]]++;
                     }
                 }
                 INDArray g = net.gradient();
@@ -243,8 +248,13 @@ public final class DpSgdTraining {
                     g.assign(Nd4j.create(noisy, g.shape(), 'c').castTo(g.dataType()));
                 }
                 if (groups != null) { // the noised counts, drawn after the sum's noise, set the next step's bounds
-                    noise.addTo(clippedCounts, groups.countNoise());
-                    groupClips = GroupClipping.bounds(o.clipNorm(), clippedCounts);
+                    noise.addTo(stepAbove, groups.countNoise());
+                    noise.addTo(stepWithin, groups.countNoise());
+                    for (int k = 0; k < above.length; k++) {
+                        above[k] = GroupClipping.DECAY * above[k] + stepAbove[k];
+                        within[k] = GroupClipping.DECAY * within[k] + stepWithin[k];
+                    }
+                    groupClips = GroupClipping.bounds(o.clipNorm(), above, within);
                 }
                 g.divi(o.nonPrivate() ? drawn.length : batch);
                 velocity.muli(o.momentum()).addi(g);

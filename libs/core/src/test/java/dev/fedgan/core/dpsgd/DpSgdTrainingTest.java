@@ -96,7 +96,8 @@ class DpSgdTrainingTest {
 
     /**
      * DPSGD-F's first step is DP-SGD's with the gradient's noise z_g·S₀ (both bounds start at S₀); its clipped counts,
-     * noised after the gradient's noise from the same stream, set the next bounds S₀·(1 + õₖ/Σõ).
+     * above and within S₀, noised after the gradient's noise from the same stream, set the next bounds
+     * S₀·(1 + rₖ/mean r) from each group's share above S₀.
      */
     @Test
     void groupClippingTakesTheGradientsShareOfTheNoiseAndMovesTheBoundsByTheNoisedCounts() {
@@ -123,18 +124,24 @@ class DpSgdTrainingTest {
         stream.addTo(g, zg * 0.5);
         INDArray expected = before.sub(Nd4j.create(g, before.shape(), 'c').divi(12).muli(0.1));
         assertArrayEquals(expected.toFloatVector(), trained.params().toFloatVector(), 1e-7f);
-        double[] counts = new double[2];
+        double[] above = new double[2];
+        double[] within = new double[2];
         for (int i = 0; i < drawn.length; i++) {
-            counts[groups[drawn[i]]] += norms[i] > 0.5 ? 1 : 0;
+            (norms[i] > 0.5 ? above : within)[groups[drawn[i]]]++;
         }
-        stream.addTo(counts, 3.0);
-        assertArrayEquals(GroupClipping.bounds(0.5, counts), r.groupClips(), 1e-15);
+        stream.addTo(above, 3.0);
+        stream.addTo(within, 3.0);
+        assertArrayEquals(GroupClipping.bounds(0.5, above, within), r.groupClips(), 1e-15);
         assertEquals(1.3, r.privacy().noiseMultiplier(), "accounted with z");
         assertTrue(r.privacy().noise().contains("DPSGD-F"), r.privacy().noise());
-        // S0 (1 + o_k / sum o), counts floored at 0: within [S0, 2 S0].
-        assertArrayEquals(new double[] {1.75, 1.25}, GroupClipping.bounds(1, new double[] {3, 1}), 1e-15);
-        assertArrayEquals(new double[] {2, 1}, GroupClipping.bounds(1, new double[] {2, -0.5}), 1e-15);
-        assertArrayEquals(new double[] {1, 1}, GroupClipping.bounds(1, new double[] {-1, 0}), 1e-15);
+        // S0 (1 + r_k / mean r), r_k = above / (above + within), counts floored at 0, r = 1 for an empty group.
+        // Shares 1/4 and 3/4 (mean 1/2): 1.5 and 2.5; a group of 2 all above beside 90 of 100 within: r 1 and 0.1.
+        assertArrayEquals(new double[] {1.5, 2.5}, GroupClipping.bounds(1, new double[] {1, 3}, new double[] {3, 1}),
+                1e-15);
+        assertArrayEquals(new double[] {1 + 0.1 / 0.55, 1 + 1 / 0.55},
+                GroupClipping.bounds(1, new double[] {10, 2}, new double[] {90, -0.5}), 1e-15);
+        assertArrayEquals(new double[] {2, 2}, GroupClipping.bounds(1, new double[] {-1, 0}, new double[] {0, -2}),
+                1e-15);
         assertThrows(IllegalArgumentException.class, () -> new GroupClipping(groups, 2, 1.0).gradientNoiseMultiplier(1.3));
     }
 
