@@ -1,6 +1,7 @@
 package dev.fedgan.cli;
 
 import dev.fedgan.core.data.FederatedDataset;
+import dev.fedgan.core.dpsgd.DpFedAvgTraining;
 import dev.fedgan.core.dpsgd.DpSgdTraining;
 import dev.fedgan.core.dpsgd.Examples;
 import dev.fedgan.core.fairness.FairnessFiles;
@@ -19,15 +20,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "fairness", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Sweep the majority group's share of the training data and train at each share without privacy "
-                + "and with DP-SGD, from the same initial weights; measure accuracy, precision, recall and F1 per group "
-                + "and the per-example gradient norms per group and class on the test set.",
+        description = {"Sweep the majority group's share of the training data and train at each share without privacy, "
+                + "with DP-SGD (one example protected) and with DP-FedAvg over users (one user protected), from the same"
+                + " initial weights; measure accuracy, precision, recall and F1 per group and the gradient norms per "
+                + "group and class on the test set.",
             "",
             "DP training is known to cost a minority more than the majority (Bagdasaryan et al. 2019): its examples have "
                 + "larger gradients, are clipped harder and drowned by the noise sooner. The sweep shows how much, "
                 + "before a model ships.",
             "",
-            "Writes points.csv, classes.csv, fairness.json (with each DP point's guarantee, one training example), "
+            "Writes points.csv, classes.csv, fairness.json (with each DP point's guarantee), "
                 + "fairness.png (accuracy per group and the gap against the share) and report.html to --out.",
             ""})
 final class FairnessCommand implements Callable<Integer> {
@@ -58,21 +60,26 @@ final class FairnessCommand implements Callable<Integer> {
             description = "Training examples at every share; 0: the largest every share allows. Default: ${DEFAULT-VALUE}.")
     int size;
 
+    @Option(names = "--modes", split = ",", paramLabel = "MODE", defaultValue = "non-private,dp-sgd,dp-fedavg",
+            description = "Training modes: non-private (SGD), dp-sgd (sample level), dp-fedavg (user level: the "
+                    + "training set cut into users of --examples-per-user examples). Default: ${DEFAULT-VALUE}.")
+    List<String> modes;
+
     @Option(names = {"-z", "--noise-multipliers"}, split = ",", paramLabel = "z",
-            description = "DP-SGD settings by noise multiplier, e.g. 1.5,0.7,0.5 (Farrand et al., with -S 5). Default: "
-                    + "0.8 (Bagdasaryan et al.'s class-8 setting, S = 1) unless --target-epsilons is given.")
+            description = "DP settings by noise multiplier, for each DP mode, e.g. 1.5,0.7,0.5 (Farrand et al., with "
+                    + "-S 5). Default: 0.8 (Bagdasaryan et al.'s class-8 setting, S = 1) unless --target-epsilons is "
+                    + "given.")
     List<Double> noiseMultipliers;
 
     @Option(names = "--target-epsilons", split = ",", paramLabel = "EPS",
-            description = "DP-SGD settings by target epsilon (original conversion): z chosen before training.")
+            description = "DP settings by target epsilon (original conversion), for each DP mode in its own unit: z "
+                    + "chosen before training.")
     List<Double> targetEpsilons;
 
     @Option(names = "--mitigation", description = "Also train each DP-SGD setting with DPSGD-F (Xu et al. 2021): each"
-            + " group clipped to its own bound, larger for the group clipped most, at the same epsilon.")
+            + " group clipped to its own bound, larger for the group whose examples exceed S most often, at the same "
+            + "epsilon.")
     boolean mitigation;
-
-    @Option(names = "--no-baseline", description = "Leave out the non-private setting.")
-    boolean noBaseline;
 
     @Option(names = {"-S", "--clip"}, defaultValue = "1.0", paramLabel = "S",
             description = "Per-example gradient bound; also the bound the gradient-norm shares are measured against. "
@@ -87,8 +94,44 @@ final class FairnessCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--reproducible",
-            description = "Seed DP-SGD's sampling and noise from --seed too: reproducible, NOT private.")
+            description = "Seed the DP modes' sampling and noise from --seed too: reproducible, NOT private.")
     boolean reproducible;
+
+    @Option(names = "--examples-per-user", defaultValue = "20",
+            description = "dp-fedavg: each group's training examples cut into users of this many. Default: "
+                    + "${DEFAULT-VALUE}.")
+    int examplesPerUser;
+
+    @Option(names = "--users-per-round", defaultValue = "30", paramLabel = "m",
+            description = "dp-fedavg: expected users per round (Poisson sampling, q = m/N). Default: ${DEFAULT-VALUE}.")
+    int usersPerRound;
+
+    @Option(names = "--rounds", defaultValue = "100", description = "dp-fedavg: rounds. Default: ${DEFAULT-VALUE}.")
+    int rounds;
+
+    @Option(names = "--update-clip", defaultValue = "0.5", paramLabel = "S",
+            description = "dp-fedavg: the bound on each user's update (all parameters). Default: ${DEFAULT-VALUE}.")
+    double updateClip;
+
+    @Option(names = "--local-epochs", defaultValue = "1",
+            description = "dp-fedavg: passes over its examples each sampled user makes. Default: ${DEFAULT-VALUE}.")
+    int localEpochs;
+
+    @Option(names = "--local-batch", defaultValue = "10",
+            description = "dp-fedavg: examples per local SGD step. Default: ${DEFAULT-VALUE}.")
+    int localBatch;
+
+    @Option(names = "--client-learning-rate", defaultValue = "0.1",
+            description = "dp-fedavg: the users' SGD step size. Default: ${DEFAULT-VALUE}.")
+    double clientLearningRate;
+
+    @Option(names = "--server-learning-rate", defaultValue = "1",
+            description = "dp-fedavg: the server's step along the mean update. Default: ${DEFAULT-VALUE}.")
+    double serverLearningRate;
+
+    @Option(names = "--server-momentum", defaultValue = "0.9",
+            description = "dp-fedavg: the server's momentum (McMahan et al. 2018). Default: ${DEFAULT-VALUE}.")
+    double serverMomentum;
 
     @Option(names = "--out", defaultValue = DEFAULT_DIR, description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
@@ -99,26 +142,50 @@ final class FairnessCommand implements Callable<Integer> {
     @Mixin
     Output output;
 
-    /** The settings the options name: the baseline first, then DP-SGD by noise multiplier or by target ε. */
+    /**
+     * The settings the options name, in the order of --modes: the baseline, DP-SGD by noise multiplier or by target ε
+     * (then DPSGD-F with --mitigation), DP-FedAvg the same way.
+     */
     List<FairnessSweep.Setting> settings() {
         if (noiseMultipliers != null && targetEpsilons != null) {
             throw new IllegalArgumentException("give --noise-multipliers or --target-epsilons, not both");
         }
-        List<FairnessSweep.Setting> out = new ArrayList<>();
-        if (!noBaseline) {
-            out.add(new FairnessSweep.Setting("non-private", training(null, null, true)));
-        }
         List<Double> values = targetEpsilons != null ? targetEpsilons
                 : noiseMultipliers != null ? noiseMultipliers : List.of(0.8);
-        for (boolean perGroup : mitigation ? new boolean[] {false, true} : new boolean[] {false}) {
-            for (double v : values) {
-                String name = String.format(Locale.ROOT, "%s %s %s", perGroup ? "DPSGD-F" : "DP-SGD",
-                        targetEpsilons != null ? "eps" : "z", v);
-                out.add(new FairnessSweep.Setting(name, targetEpsilons != null ? training(null, v, false)
-                        : training(v, null, false), perGroup));
+        String by = targetEpsilons != null ? "eps" : "z";
+        List<FairnessSweep.Setting> out = new ArrayList<>();
+        for (String mode : new java.util.LinkedHashSet<>(modes)) {
+            switch (mode) {
+                case "non-private" -> out.add(new FairnessSweep.Setting("non-private", training(null, null, true)));
+                case "dp-sgd" -> {
+                    for (boolean perGroup : mitigation ? new boolean[] {false, true} : new boolean[] {false}) {
+                        for (double v : values) {
+                            out.add(new FairnessSweep.Setting(String.format(Locale.ROOT, "%s %s %s",
+                                    perGroup ? "DPSGD-F" : "DP-SGD", by, v), targetEpsilons != null
+                                    ? training(null, v, false) : training(v, null, false), perGroup));
+                        }
+                    }
+                }
+                case "dp-fedavg" -> {
+                    for (double v : values) {
+                        out.add(FairnessSweep.Setting.federated(String.format(Locale.ROOT, "DP-FedAvg %s %s", by, v),
+                                targetEpsilons != null ? federated(null, v) : federated(v, null)));
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown mode '" + mode + "' in --modes: use "
+                        + "non-private, dp-sgd or dp-fedavg");
             }
         }
+        if (mitigation && !modes.contains("dp-sgd")) {
+            throw new IllegalArgumentException("--mitigation (DPSGD-F) needs the dp-sgd mode in --modes");
+        }
         return out;
+    }
+
+    private DpFedAvgTraining.Options federated(Double z, Double target) {
+        return new DpFedAvgTraining.Options(updateClip, z, target, sgd.delta, Conversion.ORIGINAL, usersPerRound,
+                rounds, localEpochs, localBatch, clientLearningRate, serverLearningRate, serverMomentum, seed,
+                reproducible, false);
     }
 
     private DpSgdTraining.Options training(Double z, Double target, boolean nonPrivate) {
@@ -130,7 +197,7 @@ final class FairnessCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         FairnessSweep.Options o = new FairnessSweep.Options(MinorityGroup.parse(minority),
                 shares != null ? shares : FairnessSweep.SHARES, settings(), size, examples.model(),
-                examples.activation(), seed);
+                examples.activation(), seed, examplesPerUser);
         FederatedDataset[] split = examples.split(seed, dataOptions.partition());
         Examples train = Examples.of(split[0]);
         Examples test = testExamples == 0 ? Examples.of(split[1]) : Examples.of(split[1]).subset(testExamples, seed);
@@ -155,7 +222,8 @@ final class FairnessCommand implements Callable<Integer> {
                     100 * p.majority().accuracy(), 100 * p.minority().accuracy(), 100 * p.accuracyGap(),
                     p.privacy() == null ? "-" : String.format(Locale.ROOT, "%.3g", p.privacy().epsilonOriginal())));
         }
-        b.append("epsilon: DP-SGD's, one training example, original conversion (both in fairness.json)\n");
+        b.append("epsilon: original conversion (both in fairness.json); DP-SGD's protects one training example, "
+                + "DP-FedAvg's one user\n");
         b.append("report: ").append(dir.resolve(FairnessFiles.HTML)).append("; points, chart and the rest in ")
                 .append(dir);
         return b.toString();

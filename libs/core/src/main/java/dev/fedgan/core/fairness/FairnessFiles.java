@@ -83,11 +83,15 @@ public final class FairnessFiles {
                             + "<td>%.3f</td><td>%.3g</td><td>%.1f%%</td><td>%s</td></tr>", p.share(), esc(p.setting()),
                     100 * p.majority().accuracy(), 100 * p.minority().accuracy(), 100 * p.accuracyGap(),
                     p.minority().f1(), min.meanNorm(), 100 * min.shareOverClip(), d == null ? "not private"
-                            : String.format(Locale.ROOT, "%.3g / %.3g at δ %.2g", d.epsilonOriginal(),
-                            d.epsilonImproved(), d.delta())));
+                            : String.format(Locale.ROOT, "%.3g / %.3g at δ %.2g (%s)", d.epsilonOriginal(),
+                            d.epsilonImproved(), d.delta(), esc(d.unit().startsWith("one user") ? "one user"
+                                    : "one example"))));
         }
-        h.append("</table><p>Epsilon is DP-SGD's sample-level guarantee for one training example, from each run's own"
-                + " accountant (Poisson sampling, the steps it took). Columns and per-class figures: ")
+        h.append("</table><p>Epsilon is each run's own accountant (Poisson sampling, the steps or rounds it took):"
+                + " DP-SGD's guarantee protects one training example, DP-FedAvg's one user (all of their examples)."
+                + " For DP-FedAvg the minority's norm and share over S are per test user: the norm of the update the"
+                + " user's local training would send, and the share of users the update clip would scale down."
+                + " Columns and per-class figures: ")
                 .append(POINTS_CSV).append(", ").append(CLASSES_CSV).append(", ").append(JSON).append(".</p>");
         return h.append("</body></html>\n").toString();
     }

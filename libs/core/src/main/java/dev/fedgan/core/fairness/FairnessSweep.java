@@ -2,6 +2,7 @@ package dev.fedgan.core.fairness;
 
 import dev.fedgan.core.dpsgd.Activation;
 import dev.fedgan.core.dpsgd.Dl4jModels;
+import dev.fedgan.core.dpsgd.DpFedAvgTraining;
 import dev.fedgan.core.dpsgd.DpSgdTraining;
 import dev.fedgan.core.dpsgd.Examples;
 import dev.fedgan.core.dpsgd.GroupClipping;
@@ -15,8 +16,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The fairness sweep: for every majority share and every training setting (non-private, DP-SGD at given noise
- * multipliers or target ε), a model trained from the same initial weights on a training set of that composition
- * ({@link ImbalanceSampler}), then measured per group on the test set.
+ * multipliers or target ε, DP-FedAvg over users), a model trained from the same initial weights on a training set of
+ * that composition ({@link ImbalanceSampler}), then measured per group on the test set.
+ *
+ * <p>A DP-FedAvg setting ({@link DpFedAvgTraining}) trains over users: the training set cut into users of
+ * {@link Options#examplesPerUser} examples, each user's all of one group; its guarantee protects one user.
  *
  * <p>A setting may clip each group to its own bound (DPSGD-F, Xu et al. 2021): the mitigation, at the same ε as
  * DP-SGD with the same z, since the groups' clipped counts are accounted within z.
@@ -24,7 +28,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Everything measured comes from the test set, never from the training examples: the metrics per group and the
  * per-example gradient norms (before clipping, under the trained model) per group and per class, with the share of
  * test examples whose gradient exceeds the sweep's clip S, i.e. the share DP-SGD would clip. A DP point's guarantee
- * is the training run's own accountant ({@link DpSgdPrivacy}): sample-level, one training example.
+ * is the training run's own accountant ({@link DpSgdPrivacy}): sample-level, one training example, for DP-SGD;
+ * user-level for DP-FedAvg, whose group figures are per test user (the test set cut into users the same way): each
+ * test user's update norm under the trained model and the share of test users whose update the clip would scale.
  */
 public final class FairnessSweep {
 
@@ -35,21 +41,41 @@ public final class FairnessSweep {
     private static final int CHUNK = 512;
 
     /**
-     * One way of training: a name for tables and charts, the training options (non-private or DP-SGD), and whether
-     * DP-SGD clips each group to its own bound (DPSGD-F, {@link GroupClipping}: the mitigation), the groups being
-     * the sweep's majority and minority.
+     * One way of training: a name for tables and charts, and either the (DP-)SGD options, with whether DP-SGD clips
+     * each group to its own bound (DPSGD-F, {@link GroupClipping}: the mitigation), the groups being the sweep's
+     * majority and minority; or the federated options of DP-FedAvg over users.
      */
-    public record Setting(String name, DpSgdTraining.Options training, boolean groupClipping) {
+    public record Setting(String name, DpSgdTraining.Options training, boolean groupClipping,
+                          DpFedAvgTraining.Options federated) {
 
         public Setting {
-            if (groupClipping && training.nonPrivate()) {
+            if ((training == null) == (federated == null)) {
+                throw new IllegalArgumentException("setting " + name + ": give SGD or federated options, not "
+                        + (training == null ? "neither" : "both"));
+            }
+            if (groupClipping && (training == null || training.nonPrivate())) {
                 throw new IllegalArgumentException("setting " + name + ": group clipping needs DP-SGD");
             }
         }
 
-        /** Without group clipping. */
+        /** (DP-)SGD without group clipping. */
         public Setting(String name, DpSgdTraining.Options training) {
-            this(name, training, false);
+            this(name, training, false, null);
+        }
+
+        /** (DP-)SGD, with or without group clipping. */
+        public Setting(String name, DpSgdTraining.Options training, boolean groupClipping) {
+            this(name, training, groupClipping, null);
+        }
+
+        /** (DP-)FedAvg over users. */
+        public static Setting federated(String name, DpFedAvgTraining.Options federated) {
+            return new Setting(name, null, false, federated);
+        }
+
+        /** The bound the setting clips to: per example for SGD, per user update for FedAvg. */
+        public double clipNorm() {
+            return training != null ? training.clipNorm() : federated.clipNorm();
         }
     }
 
@@ -61,10 +87,15 @@ public final class FairnessSweep {
      * @param model      the network
      * @param activation its hidden activation (the tutorial CNN: tanh or ReLU)
      * @param seed       the initial weights (the same at every point) and the training sets' draws
+     * @param examplesPerUser the examples of each user in federated settings (the training and test sets cut into
+     *                   users, {@link ImbalanceSampler.TrainingSet#users})
      */
     public record Options(MinorityGroup group, List<Double> shares, List<Setting> settings, int size,
-                          Dl4jModels.Model model, Activation.Function activation, long seed) {
+                          Dl4jModels.Model model, Activation.Function activation, long seed, int examplesPerUser) {
         public Options {
+            if (examplesPerUser < 1) {
+                throw new IllegalArgumentException("examples per user must be >= 1, got " + examplesPerUser);
+            }
             if (shares.isEmpty() || settings.isEmpty()) {
                 throw new IllegalArgumentException("a sweep needs at least one share and one setting");
             }
@@ -78,12 +109,14 @@ public final class FairnessSweep {
     }
 
     /**
-     * A group's gradient norms on the test set under the trained model.
+     * A group's gradient norms on the test set under the trained model: per example (SGD settings, and every
+     * setting's classes) or per test user (a federated setting's groups).
      *
      * @param name           the group or class
-     * @param examples       its test examples
-     * @param meanNorm       the mean per-example gradient norm, before clipping
-     * @param shareOverClip  the share of them above the sweep's clip S (what DP-SGD would clip)
+     * @param examples       its test examples, or test users
+     * @param meanNorm       the mean per-example gradient norm, or the mean user update norm, before clipping
+     * @param shareOverClip  the share of them above the setting's clip (what training would clip); NaN for a
+     *                       federated setting's classes, whose clip bounds updates, not examples
      */
     public record Norms(String name, int examples, double meanNorm, double shareOverClip) {
     }
@@ -100,7 +133,8 @@ public final class FairnessSweep {
      * @param minority         metrics on the minority's test examples
      * @param groupNorms       gradient norms of the majority's and the minority's test examples
      * @param classNorms       gradient norms per class
-     * @param privacy          the DP-SGD guarantee, or null for a non-private setting
+     * @param privacy          the guarantee (DP-SGD's: one example; DP-FedAvg's: one user), or null for a non-private
+     *                         setting
      * @param seconds          training and measuring time
      */
     public record Point(double share, String setting, int trainExamples, int minorityExamples, GroupMetrics overall,
@@ -129,7 +163,12 @@ public final class FairnessSweep {
         }
         for (Setting s : o.settings()) {
             try {
-                DpSgdTraining.noiseMultiplier(s.training(), size);
+                if (s.training() != null) {
+                    DpSgdTraining.noiseMultiplier(s.training(), size);
+                } else { // every share gives at least as many users as the fewest: all majority or all minority
+                    int fewest = (int) Math.ceil((double) size / o.examplesPerUser());
+                    DpFedAvgTraining.noiseMultiplier(s.federated(), fewest);
+                }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("setting " + s.name() + ": " + e.getMessage(), e);
             }
@@ -165,11 +204,26 @@ public final class FairnessSweep {
         Examples train = set.examples();
         Network net = Network.of(train.shape(), DataType.FLOAT, Dl4jModels.layers(Dl4jModels.configuration(o.model(),
                 train.numClasses(), o.activation(), o.seed()), train.shape()), o.seed());
-        GroupClipping groups = s.groupClipping() ? GroupClipping.of(set.minority(), s.training().expectedBatch(),
-                DpSgdTraining.noiseMultiplier(s.training(), train.size())) : null;
-        DpSgdTraining.Result r = DpSgdTraining.train(net, train, testSet.examples(), s.training(), groups,
-                Progress.NONE);
         Examples test = testSet.examples();
+        DpSgdPrivacy privacy;
+        List<Norms> groupNorms = null;
+        if (s.federated() != null) {
+            privacy = DpFedAvgTraining.train(net, train, set.users(o.examplesPerUser()).examples(), test, s.federated(),
+                    Progress.NONE).privacy();
+            ImbalanceSampler.Users users = testSet.users(o.examplesPerUser());
+            double[] updateNorms = DpFedAvgTraining.updateNorms(net, test, users.examples(), s.federated());
+            boolean[] minorityUsers = users.minority();
+            boolean[] majorityUsers = new boolean[minorityUsers.length];
+            for (int u = 0; u < minorityUsers.length; u++) {
+                majorityUsers[u] = !minorityUsers[u];
+            }
+            groupNorms = List.of(norms("majority", updateNorms, majorityUsers, s.clipNorm()),
+                    norms("minority", updateNorms, minorityUsers, s.clipNorm()));
+        } else {
+            GroupClipping groups = s.groupClipping() ? GroupClipping.of(set.minority(), s.training().expectedBatch(),
+                    DpSgdTraining.noiseMultiplier(s.training(), train.size())) : null;
+            privacy = DpSgdTraining.train(net, train, test, s.training(), groups, Progress.NONE).privacy();
+        }
         int[] predicted = DpSgdTraining.predict(net, test, CHUNK);
         double[] norms = DpSgdTraining.gradientNorms(net, test, CHUNK); // releases the network's step memory
         boolean[] minority = testSet.minority();
@@ -178,7 +232,7 @@ public final class FairnessSweep {
             majority[i] = !minority[i];
         }
         int[] labels = test.labels();
-        double clip = s.training().clipNorm();
+        double clip = s.federated() != null ? Double.NaN : s.clipNorm(); // NaN: no example is above it
         List<Norms> classNorms = new ArrayList<>();
         for (int c = 0; c < test.numClasses(); c++) {
             boolean[] in = new boolean[labels.length];
@@ -191,8 +245,9 @@ public final class FairnessSweep {
                 GroupMetrics.of("overall", labels, predicted, null, test.numClasses()),
                 GroupMetrics.of("majority", labels, predicted, majority, test.numClasses()),
                 GroupMetrics.of("minority", labels, predicted, minority, test.numClasses()),
-                List.of(norms("majority", norms, majority, clip), norms("minority", norms, minority, clip)),
-                classNorms, r.privacy(), (System.nanoTime() - t0) / 1e9);
+                groupNorms != null ? groupNorms : List.of(norms("majority", norms, majority, clip),
+                        norms("minority", norms, minority, clip)),
+                classNorms, privacy, (System.nanoTime() - t0) / 1e9);
     }
 
     static Norms norms(String name, double[] norms, boolean[] in, double clip) {
@@ -206,6 +261,7 @@ public final class FairnessSweep {
                 over += norms[i] > clip ? 1 : 0;
             }
         }
-        return new Norms(name, n, n == 0 ? Double.NaN : sum / n, n == 0 ? Double.NaN : (double) over / n);
+        return new Norms(name, n, n == 0 ? Double.NaN : sum / n,
+                n == 0 || Double.isNaN(clip) ? Double.NaN : (double) over / n);
     }
 }

@@ -30,6 +30,32 @@ public final class ImbalanceSampler {
      */
     public record TrainingSet(Examples examples, boolean[] minority) {
 
+        /**
+         * The set cut into users for federated training, as {@link Users}: each group's examples, in the set's order
+         * (a seeded draw), in runs of {@code perUser}, the last run of each group possibly shorter. A user's examples
+         * are all of one group, as the inversion bug hits all of a user's images.
+         */
+        public Users users(int perUser) {
+            if (perUser < 1) {
+                throw new IllegalArgumentException("examples per user must be >= 1, got " + perUser);
+            }
+            List<int[]> users = new java.util.ArrayList<>();
+            List<Boolean> flags = new java.util.ArrayList<>();
+            for (boolean group : new boolean[] {false, true}) {
+                int[] members = java.util.stream.IntStream.range(0, minority.length).filter(i -> minority[i] == group)
+                        .toArray();
+                for (int from = 0; from < members.length; from += perUser) {
+                    users.add(java.util.Arrays.copyOfRange(members, from, Math.min(members.length, from + perUser)));
+                    flags.add(group);
+                }
+            }
+            boolean[] isMinority = new boolean[flags.size()];
+            for (int u = 0; u < isMinority.length; u++) {
+                isMinority[u] = flags.get(u);
+            }
+            return new Users(users.toArray(int[][]::new), isMinority);
+        }
+
         public int minorityCount() {
             int k = 0;
             for (boolean m : minority) {
@@ -37,6 +63,10 @@ public final class ImbalanceSampler {
             }
             return k;
         }
+    }
+
+    /** Users of a set: {@code examples[u]} the indices of user u's examples, {@code minority[u]} its group. */
+    public record Users(int[][] examples, boolean[] minority) {
     }
 
     private ImbalanceSampler() {
