@@ -6,6 +6,7 @@ import dev.fedgan.core.dpsgd.DpSgdTraining;
 import dev.fedgan.core.dpsgd.Examples;
 import dev.fedgan.core.fairness.FairnessFiles;
 import dev.fedgan.core.fairness.FairnessSweep;
+import dev.fedgan.core.fairness.ImbalanceSampler;
 import dev.fedgan.core.fairness.MinorityGroup;
 import dev.fedgan.core.privacy.Conversion;
 import java.nio.file.Path;
@@ -97,19 +98,20 @@ final class FairnessCommand implements Callable<Integer> {
             description = "Seed the DP modes' sampling and noise from --seed too: reproducible, NOT private.")
     boolean reproducible;
 
-    @Option(names = "--examples-per-user", defaultValue = "20",
+    @Option(names = "--examples-per-user", defaultValue = "5",
             description = "dp-fedavg: each group's training examples cut into users of this many. Default: "
                     + "${DEFAULT-VALUE}.")
     int examplesPerUser;
 
-    @Option(names = "--users-per-round", defaultValue = "30", paramLabel = "m",
-            description = "dp-fedavg: expected users per round (Poisson sampling, q = m/N). Default: ${DEFAULT-VALUE}.")
-    int usersPerRound;
+    @Option(names = "--users-per-round", paramLabel = "m",
+            description = "dp-fedavg: expected users per round (Poisson sampling, q = m/N). Default: 5% of the users "
+                    + "(N = training examples / --examples-per-user), at least 1.")
+    Integer usersPerRound;
 
     @Option(names = "--rounds", defaultValue = "100", description = "dp-fedavg: rounds. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
-    @Option(names = "--update-clip", defaultValue = "0.5", paramLabel = "S",
+    @Option(names = "--update-clip", defaultValue = "0.3", paramLabel = "S",
             description = "dp-fedavg: the bound on each user's update (all parameters). Default: ${DEFAULT-VALUE}.")
     double updateClip;
 
@@ -146,7 +148,7 @@ final class FairnessCommand implements Callable<Integer> {
      * The settings the options name, in the order of --modes: the baseline, DP-SGD by noise multiplier or by target ε
      * (then DPSGD-F with --mitigation), DP-FedAvg the same way.
      */
-    List<FairnessSweep.Setting> settings() {
+    List<FairnessSweep.Setting> settings(int users) {
         if (noiseMultipliers != null && targetEpsilons != null) {
             throw new IllegalArgumentException("give --noise-multipliers or --target-epsilons, not both");
         }
@@ -169,7 +171,7 @@ final class FairnessCommand implements Callable<Integer> {
                 case "dp-fedavg" -> {
                     for (double v : values) {
                         out.add(FairnessSweep.Setting.federated(String.format(Locale.ROOT, "DP-FedAvg %s %s", by, v),
-                                targetEpsilons != null ? federated(null, v) : federated(v, null)));
+                                targetEpsilons != null ? federated(null, v, users) : federated(v, null, users)));
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown mode '" + mode + "' in --modes: use "
@@ -182,8 +184,10 @@ final class FairnessCommand implements Callable<Integer> {
         return out;
     }
 
-    private DpFedAvgTraining.Options federated(Double z, Double target) {
-        return new DpFedAvgTraining.Options(updateClip, z, target, sgd.delta, Conversion.ORIGINAL, usersPerRound,
+    /** The DP-FedAvg options; m defaults to 5% of {@code users}. */
+    private DpFedAvgTraining.Options federated(Double z, Double target, int users) {
+        int m = usersPerRound != null ? usersPerRound : Math.max(1, (int) Math.round(0.05 * users));
+        return new DpFedAvgTraining.Options(updateClip, z, target, sgd.delta, Conversion.ORIGINAL, m,
                 rounds, localEpochs, localBatch, clientLearningRate, serverLearningRate, serverMomentum, seed,
                 reproducible, false);
     }
@@ -195,12 +199,18 @@ final class FairnessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FairnessSweep.Options o = new FairnessSweep.Options(MinorityGroup.parse(minority),
-                shares != null ? shares : FairnessSweep.SHARES, settings(), size, examples.model(),
-                examples.activation(), seed, examplesPerUser);
+        MinorityGroup group = MinorityGroup.parse(minority);
+        List<Double> swept = shares != null ? shares : FairnessSweep.SHARES;
         FederatedDataset[] split = examples.split(seed, dataOptions.partition());
         Examples train = Examples.of(split[0]);
         Examples test = testExamples == 0 ? Examples.of(split[1]) : Examples.of(split[1]).subset(testExamples, seed);
+        if (examplesPerUser < 1) {
+            throw new IllegalArgumentException("--examples-per-user must be >= 1, got " + examplesPerUser);
+        }
+        int users = (int) Math.ceil((size != 0 ? size : ImbalanceSampler.largestSize(group, train, swept))
+                / (double) examplesPerUser);
+        FairnessSweep.Options o = new FairnessSweep.Options(group, swept, settings(users), size, examples.model(),
+                examples.activation(), seed, examplesPerUser);
         List<FairnessSweep.Point> points = FairnessSweep.run(train, test, o, output.progress()); // checks first
         int n = points.get(0).trainExamples();
         FairnessFiles.write(out, o, n, points);

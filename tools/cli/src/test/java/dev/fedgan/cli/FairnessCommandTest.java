@@ -76,7 +76,8 @@ class FairnessCommandTest {
                 new String[] {"--batch", "100000"},
                 new String[] {"--modes", "dp-sgd,federated"},
                 new String[] {"--modes", "non-private", "--mitigation"},
-                new String[] {"--users-per-round", "100000"})) {
+                new String[] {"--users-per-round", "100000"},
+                new String[] {"--examples-per-user", "0"})) {
             String[] all = new String[args.length + 3];
             System.arraycopy(new String[] {"fairness", "--out", tmp.resolve("x").toString()}, 0, all, 0, 3);
             System.arraycopy(args, 0, all, 3, args.length);
