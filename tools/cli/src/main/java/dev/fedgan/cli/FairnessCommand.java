@@ -1,12 +1,12 @@
 package dev.fedgan.cli;
 
-import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.dpsgd.DpFedAvgTraining;
 import dev.fedgan.core.dpsgd.DpSgdTraining;
 import dev.fedgan.core.dpsgd.Examples;
 import dev.fedgan.core.fairness.FairnessFiles;
 import dev.fedgan.core.fairness.FairnessSweep;
 import dev.fedgan.core.fairness.ImbalanceSampler;
+import dev.fedgan.core.fairness.SweepSpec;
 import dev.fedgan.core.fairness.MinorityGroup;
 import dev.fedgan.core.privacy.Conversion;
 import java.nio.file.Path;
@@ -201,9 +201,10 @@ final class FairnessCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MinorityGroup group = MinorityGroup.parse(minority);
         List<Double> swept = shares != null ? shares : FairnessSweep.SHARES;
-        FederatedDataset[] split = examples.split(seed, dataOptions.partition());
-        Examples train = Examples.of(split[0]);
-        Examples test = testExamples == 0 ? Examples.of(split[1]) : Examples.of(split[1]).subset(testExamples, seed);
+        Examples[] data = SweepSpec.examples(examples.data, examples.testData, examples.testFraction, testExamples, seed,
+                dataOptions.partition());
+        Examples train = data[0];
+        Examples test = data[1];
         if (examplesPerUser < 1) {
             throw new IllegalArgumentException("--examples-per-user must be >= 1, got " + examplesPerUser);
         }

@@ -28,6 +28,8 @@ public final class FairnessFiles {
     public static final String JSON = "fairness.json";
     public static final String CHART = "fairness.png";
     public static final String HTML = "report.html";
+    /** Every file {@link #write} writes. */
+    public static final List<String> NAMES = List.of(POINTS_CSV, CLASSES_CSV, JSON, CHART, HTML);
 
     /** The columns of {@value #POINTS_CSV}; ε columns are empty for a non-private point. */
     public static final String POINTS_HEADER = "share,setting,group,examples,accuracy,precision,recall,f1,positive_rate,"
@@ -60,6 +62,24 @@ public final class FairnessFiles {
         Json.write(dir.resolve(JSON), json);
         ImageGrid.writePng(chart(o, points), dir.resolve(CHART));
         text(dir.resolve(HTML), "HTML report", html(o, size, points));
+    }
+
+    /** One point as JSON, as a worker stores it and {@link #readPoint} reads it back. */
+    public static String pointJson(FairnessSweep.Point p) {
+        return Json.toString(p);
+    }
+
+    /**
+     * A point stored by {@link #pointJson}.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static FairnessSweep.Point readPoint(String json) {
+        try {
+            return Json.MAPPER.readValue(json, FairnessSweep.Point.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not a fairness point: " + e.getOriginalMessage(), e);
+        }
     }
 
     static String html(FairnessSweep.Options o, int size, List<FairnessSweep.Point> points) {

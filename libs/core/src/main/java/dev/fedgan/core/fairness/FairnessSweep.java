@@ -176,26 +176,59 @@ public final class FairnessSweep {
         return size;
     }
 
-    /** Runs every point, shares outermost, reporting one unit of progress per point. */
+    /** One point of a sweep: its place in the sweep's order (shares outermost), its share and its setting. */
+    public record Task(int index, double share, Setting setting) {
+    }
+
+    /** The sweep's points in order: every setting at the first share, then at the next, and so on. */
+    public static List<Task> tasks(Options o) {
+        List<Task> tasks = new ArrayList<>();
+        for (double share : o.shares()) {
+            for (Setting s : o.settings()) {
+                tasks.add(new Task(tasks.size(), share, s));
+            }
+        }
+        return tasks;
+    }
+
+    /** Runs every point, in {@link #tasks} order, reporting one unit of progress per point. */
     public static List<Point> run(Examples train, Examples test, Options o, Progress progress) {
         int size = checkedSize(train, o);
         ImbalanceSampler.TrainingSet testSet = ImbalanceSampler.test(o.group(), test);
         List<Point> points = new ArrayList<>();
-        progress.start("fairness sweep", (long) o.shares().size() * o.settings().size(), "points");
+        List<Task> tasks = tasks(o);
+        progress.start("fairness sweep", tasks.size(), "points");
         String status = "";
-        for (double share : o.shares()) {
-            ImbalanceSampler.TrainingSet set = ImbalanceSampler.sample(o.group(), train, share, size, o.seed());
-            for (Setting s : o.settings()) {
-                progress.advance(0, String.format(Locale.ROOT, "share %s, %s%s", share, s.name(), status));
-                Point p = point(set, testSet, share, s, o);
-                points.add(p);
-                status = String.format(Locale.ROOT, " (last: minority %.1f%%, majority %.1f%%)",
-                        100 * p.minority().accuracy(), 100 * p.majority().accuracy());
-                progress.advance(1, String.format(Locale.ROOT, "share %s, %s%s", share, s.name(), status));
+        ImbalanceSampler.TrainingSet set = null;
+        for (Task t : tasks) {
+            if (set == null || points.get(points.size() - 1).share() != t.share()) {
+                set = ImbalanceSampler.sample(o.group(), train, t.share(), size, o.seed());
             }
+            progress.advance(0, String.format(Locale.ROOT, "share %s, %s%s", t.share(), t.setting().name(), status));
+            Point p = point(set, testSet, t.share(), t.setting(), o);
+            points.add(p);
+            status = String.format(Locale.ROOT, " (last: minority %.1f%%, majority %.1f%%)",
+                    100 * p.minority().accuracy(), 100 * p.majority().accuracy());
+            progress.advance(1, String.format(Locale.ROOT, "share %s, %s%s", t.share(), t.setting().name(), status));
         }
         progress.finish(points.size() + " points");
         return points;
+    }
+
+    /**
+     * Runs point {@code index} of {@link #tasks} alone: the same training set, initial weights and settings as in
+     * {@link #run}, so a point run by any worker is the point the whole sweep would have run (up to DP noise, unless
+     * seeded).
+     */
+    public static Point runPoint(Examples train, Examples test, Options o, int index) {
+        List<Task> tasks = tasks(o);
+        if (index < 0 || index >= tasks.size()) {
+            throw new IllegalArgumentException("point " + index + " is outside the sweep's " + tasks.size() + " points");
+        }
+        Task t = tasks.get(index);
+        int size = checkedSize(train, o);
+        return point(ImbalanceSampler.sample(o.group(), train, t.share(), size, o.seed()),
+                ImbalanceSampler.test(o.group(), test), t.share(), t.setting(), o);
     }
 
     private static Point point(ImbalanceSampler.TrainingSet set, ImbalanceSampler.TrainingSet testSet, double share,

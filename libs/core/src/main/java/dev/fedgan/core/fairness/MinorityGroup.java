@@ -1,5 +1,7 @@
 package dev.fedgan.core.fairness;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
@@ -26,6 +28,11 @@ public sealed interface MinorityGroup {
         public String describe() {
             return "class " + label;
         }
+
+        @Override
+        public String spec() {
+            return "class:" + label;
+        }
     }
 
     /** Examples with the inversion bug (every pixel multiplied by -1). */
@@ -34,12 +41,22 @@ public sealed interface MinorityGroup {
         public String describe() {
             return "inverted images";
         }
+
+        @Override
+        public String spec() {
+            return "inverted";
+        }
     }
 
     /** The group in words, for reports and charts. */
     String describe();
 
+    /** The group as {@link #parse} reads it (and as JSON carries it): {@code class:N} or {@code inverted}. */
+    @JsonValue
+    String spec();
+
     /** {@code class:N} or {@code inverted}. */
+    @JsonCreator
     static MinorityGroup parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.equals("inverted")) {
