@@ -20,7 +20,11 @@ import java.util.regex.Pattern;
  * experiments/&lt;namespace&gt;/&lt;kind&gt;/round-NNNNN-&lt;sha[0:16]&gt;.zip   broadcast weights (generator, critic)
  * experiments/&lt;namespace&gt;/deltas/round-NNNNN/&lt;client&gt;-&lt;nonce&gt;.delta   client updates (deleted once used)
  * experiments/&lt;namespace&gt;/checkpoints/round-NNNNN-&lt;sha[0:16]&gt;.json          server checkpoints
+ * experiments/&lt;sweep&gt;/fairness/sweep.json                    a submitted fairness sweep (data and options)
+ * experiments/&lt;sweep&gt;/fairness/points/point-NNNNN.json        a fairness sweep's point, as a worker measured it
  * </pre>
+ * A fairness sweep's files (points.csv, fairness.png, report.html...) are its output files, under
+ * {@code files/} like an experiment's.
  *
  * <p>A delta's {@code <nonce>} is {@value #DELTA_NONCE_BYTES} random bytes in hex, drawn afresh for every delta stored:
  * never a hash of the delta, which would confirm a guess about the client's data (training is deterministic given
@@ -102,6 +106,24 @@ public final class ExperimentLayout {
     /** The filter's record of a finished experiment. */
     public static String filterRecord(String experimentId) {
         return experiment(experimentId) + "filter/populations.json";
+    }
+
+    /** A submitted fairness sweep: {@code experiments/<sweepId>/fairness/sweep.json}. */
+    public static String fairnessSweep(String sweepId) {
+        return experiment(sweepId) + "fairness/sweep.json";
+    }
+
+    /** The prefix of a fairness sweep's stored points. */
+    public static String fairnessPoints(String sweepId) {
+        return experiment(sweepId) + "fairness/points/";
+    }
+
+    /** Point {@code index} of a fairness sweep: {@code experiments/<sweepId>/fairness/points/point-NNNNN.json}. */
+    public static String fairnessPoint(String sweepId, int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("a point index must be >= 0, got " + index);
+        }
+        return fairnessPoints(sweepId) + String.format(Locale.ROOT, "point-%05d.json", index);
     }
 
     /** One of image-render's objects for a GAN: {@code experiments/<experimentId>/render/<gan>/<relativePath>}. */

@@ -12,10 +12,14 @@ import java.util.List;
  * @param clientUpdates {@link ClientUpdateReady}: a client's delta is in the object store
  * @param rounds        {@link RoundCompleted}: the aggregator finished a round (ε included)
  * @param images        {@link ImagesReady}: grids, metrics, reports rendered
+ * @param fairnessSweeps  {@link FairnessSweepRequest}: starts a fairness sweep (keyed by sweep id)
+ * @param fairnessPoints  {@link FairnessPointTask}: one per point of a sweep, keyed by sweep and point so that the
+ *                        points spread over the partitions and the workers sharing them
+ * @param fairnessResults {@link FairnessPointDone}: a point's result is stored (keyed by sweep id)
  * @param deadLetter    {@link DeadLetter}: what could not be processed, with the reason
  */
 public record Topics(String experiments, String populations, String roundTasks, String clientUpdates, String rounds,
-        String images, String deadLetter) {
+        String images, String fairnessSweeps, String fairnessPoints, String fairnessResults, String deadLetter) {
 
     public static final String DEFAULT_PREFIX = "fedgan.";
 
@@ -24,10 +28,12 @@ public record Topics(String experiments, String populations, String roundTasks, 
             throw new IllegalArgumentException("topic prefix may hold only letters, digits, '.', '_' and '-', got '" + prefix + "'");
         }
         return new Topics(prefix + "experiments", prefix + "populations", prefix + "round-tasks",
-                prefix + "client-updates", prefix + "rounds", prefix + "images", prefix + "dead-letter");
+                prefix + "client-updates", prefix + "rounds", prefix + "images", prefix + "fairness-sweeps",
+                prefix + "fairness-points", prefix + "fairness-results", prefix + "dead-letter");
     }
 
     public List<String> all() {
-        return List.of(experiments, populations, roundTasks, clientUpdates, rounds, images, deadLetter);
+        return List.of(experiments, populations, roundTasks, clientUpdates, rounds, images, fairnessSweeps,
+                fairnessPoints, fairnessResults, deadLetter);
     }
 }
