@@ -7,6 +7,9 @@ import dev.fedgan.core.fairness.FairnessFiles;
 import dev.fedgan.core.fairness.FairnessSweep;
 import dev.fedgan.core.fairness.ImbalanceSampler;
 import dev.fedgan.core.fairness.SweepSpec;
+import dev.fedgan.core.io.Json;
+import dev.fedgan.protocol.FairnessSweepRequest;
+import dev.fedgan.protocol.Messages;
 import dev.fedgan.core.fairness.MinorityGroup;
 import dev.fedgan.core.privacy.Conversion;
 import java.nio.file.Path;
@@ -138,6 +141,15 @@ final class FairnessCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = DEFAULT_DIR, description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
 
+    @Option(names = "--submit", paramLabel = "ID",
+            description = "Run the sweep on the services instead, as sweep ID: checked here, then produced to the "
+                    + "fairness-sweeps topic; its points run as tasks on the client-update replicas, and image-render "
+                    + "writes the files. Fetch them with 'fedgan fetch ID'.")
+    String submit;
+
+    @Mixin
+    KafkaOptions kafka;
+
     @Mixin
     DataOptions dataOptions;
 
@@ -212,6 +224,10 @@ final class FairnessCommand implements Callable<Integer> {
                 / (double) examplesPerUser);
         FairnessSweep.Options o = new FairnessSweep.Options(group, swept, settings(users), size, examples.model(),
                 examples.activation(), seed, examplesPerUser);
+        if (submit != null) {
+            return submit(new SweepSpec(examples.data, examples.testData, examples.testFraction, testExamples, o),
+                    train);
+        }
         List<FairnessSweep.Point> points = FairnessSweep.run(train, test, o, output.progress()); // checks first
         int n = points.get(0).trainExamples();
         FairnessFiles.write(out, o, n, points);
@@ -221,6 +237,24 @@ final class FairnessCommand implements Callable<Integer> {
         r.put("train_examples", n);
         r.put("points", points);
         output.print(r, describe(o, n, points, out));
+        return 0;
+    }
+
+    /** Checks the sweep against its data here, then produces it for the services. */
+    private int submit(SweepSpec spec, Examples train) throws Exception {
+        FairnessSweep.checkedSize(train, spec.sweep());
+        FairnessSweepRequest request = new FairnessSweepRequest(Messages.SCHEMA, submit,
+                Json.MAPPER.readTree(spec.toJson()));
+        var meta = SubmitCommand.produce(kafka, kafka.topics().fairnessSweeps(), submit, Messages.encode(request));
+        int points = FairnessSweep.tasks(spec.sweep()).size();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("sweep_id", submit);
+        r.put("points", points);
+        r.put("topic", meta.topic());
+        r.put("offset", meta.offset());
+        output.print(r, String.format(Locale.ROOT, "submitted fairness sweep %s (%d points) to %s; its progress: "
+                + "fedgan_fairness_points{sweep=\"%s\"} on image-render's /q/metrics; its files when done: fedgan fetch"
+                + " %s", submit, points, meta.topic(), submit, submit));
         return 0;
     }
 

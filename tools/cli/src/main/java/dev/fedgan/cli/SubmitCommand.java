@@ -49,21 +49,8 @@ final class SubmitCommand implements Callable<Integer> {
         } catch (MessageException e) {
             throw new IllegalArgumentException(spec + ": " + e.getMessage(), e);
         }
-        Properties p = kafka.common();
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
-        RecordMetadata meta;
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            meta = producer.send(new ProducerRecord<>(kafka.topics().experiments(), request.experimentId(),
-                    Messages.encode(request))).get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalArgumentException("cannot reach Kafka at " + kafka.bootstrap + " to submit "
-                    + request.experimentId() + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
-        }
+        RecordMetadata meta = produce(kafka, kafka.topics().experiments(), request.experimentId(),
+                Messages.encode(request));
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("experiment_id", request.experimentId());
         r.put("topic", meta.topic());
@@ -72,5 +59,26 @@ final class SubmitCommand implements Callable<Integer> {
         output.print(r, "submitted " + request.experimentId() + " to " + meta.topic() + " (partition " + meta.partition()
                 + ", offset " + meta.offset() + "); follow it with: fedgan watch " + request.experimentId());
         return 0;
+    }
+
+    /**
+     * Produces one record keyed by {@code id} and waits until the broker has it.
+     *
+     * @throws IllegalArgumentException if Kafka cannot be reached, naming the servers
+     */
+    static RecordMetadata produce(KafkaOptions kafka, String topic, String id, String value) throws InterruptedException {
+        Properties p = kafka.common();
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            return producer.send(new ProducerRecord<>(topic, id, value)).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalArgumentException("cannot reach Kafka at " + kafka.bootstrap + " to submit " + id + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        }
     }
 }

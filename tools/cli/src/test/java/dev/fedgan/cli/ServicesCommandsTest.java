@@ -29,6 +29,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import dev.fedgan.core.fairness.FairnessSweep;
+import dev.fedgan.core.fairness.SweepSpec;
+import dev.fedgan.protocol.FairnessSweepRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,6 +75,30 @@ class ServicesCommandsTest {
         FedganCliTest.Run bad = FedganCliTest.run("submit", spec.toString(), "--bootstrap", kafka.bootstrapServers());
         assertEquals(1, bad.status());
         assertEquals("fedgan: error: " + spec + ": invert_probability must be in [0.0, 1.0], got 2.0", bad.err().strip());
+    }
+
+    /** The sweep is checked here, then produced with its data and options as the services read them back. */
+    @Test
+    void aFairnessSweepIsSubmittedAsOneRequest() throws Exception {
+        FedganCliTest.Run r = FedganCliTest.run("fairness", "--submit", "sweep-1", "--bootstrap",
+                kafka.bootstrapServers(), "--minority", "inverted", "--shares", "1,0.8", "--size", "200", "--epochs",
+                "1", "--batch", "50", "--modes", "dp-sgd,dp-fedavg", "--examples-per-user", "10", "--json", "-q");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(4, Json.MAPPER.readTree(r.out()).get("points").asInt());
+        ConsumerRecord<String, String> rec = first(TOPICS.fairnessSweeps());
+        assertEquals("sweep-1", rec.key());
+        FairnessSweepRequest sent = Messages.decode(rec.value(), FairnessSweepRequest.class);
+        SweepSpec spec = SweepSpec.fromJson(sent.sweep().toString());
+        assertEquals("bundled:lab", spec.data());
+        assertEquals(List.of(1.0, 0.8), spec.sweep().shares());
+        assertEquals(List.of("DP-SGD z 0.8", "DP-FedAvg z 0.8"), spec.sweep().settings().stream()
+                .map(FairnessSweep.Setting::name).toList());
+        assertEquals(1, spec.sweep().settings().get(1).federated().usersPerRound(), "5% of 20 users, at least 1");
+
+        FedganCliTest.Run bad = FedganCliTest.run("fairness", "--submit", "sweep-2", "--bootstrap",
+                kafka.bootstrapServers(), "--size", "1000000");
+        assertEquals(1, bad.status());
+        assertTrue(bad.err().contains("cannot give 1000000 training examples"), bad.err());
     }
 
     @Test
