@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true,
-        description = {"Copy an experiment's (or a fairness sweep's) released files from the object store into a local folder.",
+        description = {"Copy an experiment's (or a fairness sweep's) released files from the object store into a local "
+                + "folder.",
             "",
             "The folder gets the released tree 'fedgan debug --out DIR' writes (classifier/, selection/, gans/, "
                 + "low_vs_high.png, report.html, report.json), each file checked against its checksum. The "
