@@ -48,7 +48,7 @@ class DemoEndToEndTest {
                 "demo", "--id", "e2e", "--out", out.toString(), "--preset", "tiny", "--rounds", Integer.toString(ROUNDS),
                 "-m", Integer.toString(M), "-z", Double.toString(Z), "--images-every", "2", "--classifier-epochs", "1",
                 "--seeded-privacy-noise", "5", "--client-update-replicas", "2", "--service-heap", "768m",
-                "--target-epsilon", "1e6", "--timeout", "900", "--json"));
+                "--target-epsilon", "1e6", "--timeout", "900", "--fairness", "--json"));
         Process demo = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         boolean ended = demo.waitFor(20, TimeUnit.MINUTES);
         if (!ended) {
@@ -111,6 +111,18 @@ class DemoEndToEndTest {
         for (JsonNode g : r.get("gans")) {
             assertTrue(total >= g.get("epsilon").asDouble(), "the total is at least each GAN's ε: " + r);
         }
+        // The fairness sweep beside it: its 4 points run as tasks on the replicas, its files written once all were
+        // stored, each DP point with its own accountant's ε (DP-SGD: q = 50/200, 4 steps; DP-FedAvg: 4 of 20 users
+        // of 10, 5 rounds; δ 1e-5).
+        assertEquals("e2e-fairness", r.get("fairness_sweep").asText(), r.toString());
+        List<String> points = Files.readAllLines(out.resolve("fairness/points.csv"));
+        assertEquals(1 + 4 * 3, points.size(), String.join("\n", points));
+        JsonNode sweep = Json.MAPPER.readTree(Files.readString(out.resolve("fairness/fairness.json"))).get("points");
+        assertEquals(PrivacyCalculator.forSamplingRate(0.25, 1.0, 4, 1e-5).epsilonOriginal(),
+                sweep.get(2).get("privacy").get("epsilon_original").asDouble(), 1e-12, sweep.get(2).toString());
+        assertEquals(PrivacyCalculator.forPopulation(20, 4, 1.0, 5, 1e-5).epsilonOriginal(),
+                sweep.get(3).get("privacy").get("epsilon_original").asDouble(), 1e-12, sweep.get(3).toString());
+        assertTrue(Files.size(out.resolve("fairness/fairness.png")) > 1000);
         try (Stream<Path> grids = Files.walk(out.resolve("gans"))) {
             assertTrue(grids.filter(p -> p.toString().endsWith(".png")).count() >= 2 * (ROUNDS / 2), listing(out));
         }

@@ -1,5 +1,16 @@
 package dev.fedgan.cli;
 
+import dev.fedgan.core.dpsgd.Activation;
+import dev.fedgan.core.dpsgd.Dl4jModels;
+import dev.fedgan.core.dpsgd.DpFedAvgTraining;
+import dev.fedgan.core.dpsgd.DpSgdTraining;
+import dev.fedgan.core.fairness.FairnessFiles;
+import dev.fedgan.core.fairness.FairnessSweep;
+import dev.fedgan.core.fairness.MinorityGroup;
+import dev.fedgan.core.fairness.SweepSpec;
+import dev.fedgan.core.privacy.Conversion;
+import dev.fedgan.modelstore.ExperimentLayout;
+import dev.fedgan.protocol.FairnessSweepRequest;
 import dev.fedgan.core.classifier.ClassifierProvenance;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.DatasetLoader;
@@ -33,11 +44,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,6 +57,9 @@ import picocli.CommandLine.Option;
             "  4. Follow it: population sizes N^, both GANs' rounds with ε, the verdict.",
             "  5. Copy the report and pictures to OUT, the ground truth to OUT/simulation.",
             "  6. Stop everything (also on Ctrl-C).",
+            "",
+            "With --fairness a small fairness sweep runs on the same services beside the experiment (its points as "
+                + "tasks on the client-update replicas); its files go to OUT/fairness.",
             "",
             "The services are filter, client-update, aggregator and image-render. The experiment gives the inversion "
                 + "bug to a fraction p of the bundled field users; the progress bar follows both GANs' rounds. GAN "
@@ -95,6 +104,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--client-update-replicas", defaultValue = "1",
             description = "client-update JVMs sharing the round tasks (one consumer group). Default: ${DEFAULT-VALUE}.")
     int replicas;
+
+    @Option(names = "--fairness", description = "Also run a small fairness sweep on the services (the bundled lab "
+            + "digits, the inverted images as the minority, shares 1 and 0.8, DP-SGD and DP-FedAvg at z 1).")
+    boolean fairness;
 
     @Option(names = "--timeout", defaultValue = "7200", description = "Give up after this many seconds. Default: ${DEFAULT-VALUE}.")
     long timeoutSeconds;
@@ -160,13 +173,26 @@ final class DemoCommand implements Callable<Integer> {
             }
             local.awaitReady(output.progress(), Duration.ofSeconds(240));
             submit(request);
+            String sweep = id + "-fairness";
+            if (fairness) {
+                SubmitCommand.produce(KafkaOptions.local(), KafkaOptions.local().topics().fairnessSweeps(), sweep, Messages.encode(new FairnessSweepRequest(Messages.SCHEMA, sweep,
+                                Json.MAPPER.readTree(demoSweep().toJson()))));
+                status("submitted fairness sweep " + sweep + " (" + FairnessSweep.tasks(demoSweep().sweep()).size()
+                        + " points)");
+            }
             ExperimentFollower.Outcome o = follow(id, config);
-            local.saveMetrics(out.resolve("metrics"));
             int files;
+            Integer sweepFiles = null;
             try (ObjectStore store = ObjectStore.connect(LocalServices.S3, LocalServices.ACCESS_KEY,
                     LocalServices.SECRET_KEY, LocalServices.BUCKET)) {
-                files = FetchCommand.fetch(new ModelStore(store), id, out, true); // a simulation: its truth too
+                ModelStore models = new ModelStore(store);
+                files = FetchCommand.fetch(models, id, out, true); // a simulation: its truth too
+                if (fairness) {
+                    awaitSweep(store, sweep);
+                    sweepFiles = FetchCommand.fetch(models, sweep, out.resolve("fairness"), false);
+                }
             }
+            local.saveMetrics(out.resolve("metrics"));
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("experiment_id", id);
             r.put("verdict", o.verdict());
@@ -175,6 +201,10 @@ final class DemoCommand implements Callable<Integer> {
             r.put("dead_letters", o.deadLetters());
             r.put("out", out.toString());
             r.put("files", files);
+            if (fairness) {
+                r.put("fairness_sweep", sweep);
+                r.put("fairness_files", sweepFiles);
+            }
             StringBuilder human = new StringBuilder();
             human.append(o.verdict() != null ? o.verdict() : "no verdict: see " + out.resolve("logs/image-render.log"));
             if (o.report() != null && o.report().experimentEpsilon() != null) {
@@ -189,6 +219,9 @@ final class DemoCommand implements Callable<Integer> {
             human.append("\nPictures: ").append(out.resolve("low_vs_high.png")).append(", ").append(out.resolve("gans"));
             human.append("\nLogs:     ").append(out.resolve("logs")).append("  (").append(files)
                     .append(" files fetched from the bucket)");
+            if (fairness) {
+                human.append("\nFairness: ").append(out.resolve("fairness").resolve(FairnessFiles.HTML));
+            }
             if (!o.deadLetters().isEmpty()) {
                 human.append("\nDead letters: ").append(o.deadLetters());
             }
@@ -204,6 +237,36 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The --fairness sweep: 200 bundled lab digits at shares 1 and 0.8 (the inverted images as the minority), DP-SGD
+     * (batch 50, one epoch) and DP-FedAvg (users of 10, 5 rounds) at z 1, measured on 100 test digits; seeded, since
+     * it is a demonstration.
+     */
+    static SweepSpec demoSweep() {
+        DpSgdTraining.Options sgd = new DpSgdTraining.Options(1.0, 1.0, null, null, Conversion.ORIGINAL, 50, 1, 0.15,
+                0, 256, 1, true, false);
+        DpFedAvgTraining.Options fl = new DpFedAvgTraining.Options(0.3, 1.0, null, null, Conversion.ORIGINAL, 4, 5, 1,
+                10, 0.1, 1, 0.9, 1, true, false);
+        return new SweepSpec("bundled:lab", null, 0.1, 100, new FairnessSweep.Options(MinorityGroup.parse("inverted"),
+                List.of(1.0, 0.8), List.of(new FairnessSweep.Setting("DP-SGD z 1", sgd),
+                        FairnessSweep.Setting.federated("DP-FedAvg z 1", fl)), 200, Dl4jModels.Model.TUTORIAL,
+                Activation.Function.TANH, 1, 10));
+    }
+
+    /** Waits until image-render has written the sweep's report (every point stored), or the timeout. */
+    private void awaitSweep(ObjectStore store, String sweep) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        String report = ExperimentLayout.file(sweep, FairnessFiles.HTML);
+        while (!store.exists(report)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("fairness sweep " + sweep + " not done within " + timeoutSeconds
+                        + " s: see " + out.resolve("logs"));
+            }
+            Thread.sleep(500);
+        }
+        status("fairness sweep " + sweep + ": every point done");
+    }
+
     /** The fetched classifier's DP-SGD guarantee in words, or null (trained without DP-SGD, or not fetched). */
     private static String classifierGuarantee(Path out) {
         Path provenance = out.resolve(PopulationSelection.CLASSIFIER_DIR).resolve(PrimaryClassifier.PROVENANCE_FILE);
@@ -212,14 +275,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void submit(ExperimentRequest request) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalServices.BOOTSTRAP);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(Topics.withPrefix(Topics.DEFAULT_PREFIX).experiments(),
-                    request.experimentId(), Messages.encode(request))).get(30, TimeUnit.SECONDS);
-        }
+        SubmitCommand.produce(KafkaOptions.local(), KafkaOptions.local().topics().experiments(), request.experimentId(),
+                Messages.encode(request));
         status("submitted " + request.experimentId() + "; the filter trains the classifier ("
                 + classifierEpochs + " epochs" + (request.classifierPrivacy() != null ? ", DP-SGD" : "")
                 + ") and measures the users...");

@@ -16,6 +16,14 @@ final class KafkaOptions {
             description = "Prefix of the fedgan topics (default: ${DEFAULT-VALUE}).")
     String prefix;
 
+    /** The local dev stack's Kafka, default prefix. */
+    static KafkaOptions local() {
+        KafkaOptions k = new KafkaOptions();
+        k.bootstrap = LocalServices.BOOTSTRAP;
+        k.prefix = Topics.DEFAULT_PREFIX;
+        return k;
+    }
+
     Topics topics() {
         return Topics.withPrefix(prefix);
     }
