@@ -51,8 +51,10 @@ final class FairnessCommand implements Callable<Integer> {
     int testExamples;
 
     @Option(names = "--minority", defaultValue = "class:8",
-            description = "The minority group: class:N (a rare class, Bagdasaryan et al.'s class 8) or inverted "
-                    + "(examples with the inversion bug; tested on the test set inverted). Default: ${DEFAULT-VALUE}.")
+            description = "The minority group: class:N (a rare class, Bagdasaryan et al.'s class 8), inverted "
+                    + "(examples with the inversion bug; tested on the test set inverted) or writers:FILE (the examples "
+                    + "of the writers FILE lists, one id per line or a CSV's first column, in training and test data "
+                    + "alike). Default: ${DEFAULT-VALUE}.")
     String minority;
 
     @Option(names = "--shares", split = ",", paramLabel = "P",

@@ -178,8 +178,8 @@ public final class FairnessFiles {
             settings.add(new FairnessChart.Setting(s.name(), majority, minority));
         }
         return FairnessChart.draw("Accuracy per group against the majority's share (minority: "
-                + o.group().describe() + ")", labels, o.group() instanceof MinorityGroup.RareClass ? "minority"
-                : "inverted", settings);
+                + o.group().describe() + ")", labels, o.group() instanceof MinorityGroup.InvertedImages ? "inverted"
+                : "minority", settings);
     }
 
     private static String num(double v) {

@@ -16,6 +16,8 @@ import java.util.SplittableRandom;
  * so the minority examples at a larger share are among those at a smaller one. Candidates:
  * <ul>
  *   <li>{@link MinorityGroup.RareClass}: the class's examples for the minority, all others for the majority;</li>
+ *   <li>{@link MinorityGroup.ListedWriters}: the listed writers' examples for the minority, all others for the
+ *       majority;</li>
  *   <li>{@link MinorityGroup.InvertedImages}: every example, one permutation of all of them: the first round(p·n)
  *       stay as they are and the next ones are inverted, so no image is in both groups.</li>
  * </ul>
@@ -77,7 +79,7 @@ public final class ImbalanceSampler {
         if (group instanceof MinorityGroup.InvertedImages) {
             return train.size();
         }
-        int[] counts = counts((MinorityGroup.RareClass) group, train);
+        int[] counts = counts(members(group, train));
         double size = Double.POSITIVE_INFINITY;
         for (double p : shares) {
             checkShare(p);
@@ -105,22 +107,22 @@ public final class ImbalanceSampler {
         int minority = size - majority;
         int[] majorityIds;
         int[] minorityIds;
-        if (group instanceof MinorityGroup.RareClass rare) {
-            checkClass(rare, train);
-            int[] counts = counts(rare, train);
+        if (!(group instanceof MinorityGroup.InvertedImages)) {
+            boolean[] members = members(group, train);
+            int[] counts = counts(members);
             int[] maj = new int[counts[0]];
             int[] min = new int[counts[1]];
             int a = 0;
             int b = 0;
             for (int i = 0; i < train.size(); i++) {
-                if (train.labels()[i] == rare.label()) {
+                if (members[i]) {
                     min[b++] = i;
                 } else {
                     maj[a++] = i;
                 }
             }
-            majorityIds = first(maj, majority, seed, "majority (not " + rare.describe() + ")", share, train);
-            minorityIds = first(min, minority, seed + 1, "minority (" + rare.describe() + ")", share, train);
+            majorityIds = first(maj, majority, seed, "majority (not " + group.describe() + ")", share, train);
+            minorityIds = first(min, minority, seed + 1, "minority (" + group.describe() + ")", share, train);
         } else {
             if (size > train.size()) {
                 throw new IllegalArgumentException(String.format(Locale.ROOT, "a training set of %d examples is larger"
@@ -134,6 +136,7 @@ public final class ImbalanceSampler {
         int pixels = Math.toIntExact(train.features().length / Math.max(1, train.size()));
         float[] features = new float[size * pixels];
         int[] labels = new int[size];
+        String[] writers = train.writers() == null ? null : new String[size];
         boolean[] isMinority = new boolean[size];
         for (int k = 0; k < size; k++) {
             boolean m = k >= majority;
@@ -141,22 +144,23 @@ public final class ImbalanceSampler {
             float[] image = java.util.Arrays.copyOfRange(train.features(), i * pixels, (i + 1) * pixels);
             System.arraycopy(m && invert ? WriterData.invert(image) : image, 0, features, k * pixels, pixels);
             labels[k] = train.labels()[i];
+            if (writers != null) {
+                writers[k] = train.writers()[i];
+            }
             isMinority[k] = m;
         }
         String name = String.format(Locale.ROOT, "%s at majority share %s", train.name(), share);
         return new TrainingSet(new Examples(name, train.fingerprint() + "@" + share + "/" + size + "/" + seed,
-                train.shape(), features, labels, train.numClasses()), isMinority);
+                train.shape(), features, labels, train.numClasses(), writers), isMinority);
     }
 
-    /** The test set and its minority flags: the class's examples, or the whole set again inverted. */
+    /**
+     * The test set and its minority flags: the class's or the listed writers' examples, or the whole set again
+     * inverted.
+     */
     public static TrainingSet test(MinorityGroup group, Examples test) {
-        if (group instanceof MinorityGroup.RareClass rare) {
-            checkClass(rare, test);
-            boolean[] minority = new boolean[test.size()];
-            for (int i = 0; i < minority.length; i++) {
-                minority[i] = test.labels()[i] == rare.label();
-            }
-            return new TrainingSet(test, minority);
+        if (!(group instanceof MinorityGroup.InvertedImages)) {
+            return new TrainingSet(test, members(group, test));
         }
         int n = test.size();
         float[] features = new float[test.features().length * 2];
@@ -185,12 +189,34 @@ public final class ImbalanceSampler {
         return out;
     }
 
-    private static int[] counts(MinorityGroup.RareClass rare, Examples train) {
-        int minority = 0;
-        for (int y : train.labels()) {
-            minority += y == rare.label() ? 1 : 0;
+    /** Which examples belong to a class or listed-writers group. */
+    private static boolean[] members(MinorityGroup group, Examples data) {
+        boolean[] in = new boolean[data.size()];
+        if (group instanceof MinorityGroup.RareClass rare) {
+            checkClass(rare, data);
+            for (int i = 0; i < in.length; i++) {
+                in[i] = data.labels()[i] == rare.label();
+            }
+        } else if (group instanceof MinorityGroup.ListedWriters listed) {
+            if (data.writers() == null) {
+                throw new IllegalArgumentException(data.name() + " does not say who wrote its examples: "
+                        + listed.spec() + " needs data with writers");
+            }
+            for (int i = 0; i < in.length; i++) {
+                in[i] = listed.ids().contains(data.writers()[i]);
+            }
+        } else {
+            throw new IllegalArgumentException(group.describe() + " is not a group of examples");
         }
-        return new int[] {train.size() - minority, minority};
+        return in;
+    }
+
+    private static int[] counts(boolean[] members) {
+        int minority = 0;
+        for (boolean m : members) {
+            minority += m ? 1 : 0;
+        }
+        return new int[] {members.length - minority, minority};
     }
 
     private static void checkClass(MinorityGroup.RareClass rare, Examples data) {

@@ -75,6 +75,46 @@ class ImbalanceSamplerTest {
         assertTrue(test.minority()[100] && !test.minority()[99]);
     }
 
+    /** Writer i / 10 wrote example i: ten writers of ten examples. */
+    static Examples hundredByTenWriters() {
+        Examples h = hundred();
+        String[] writers = new String[100];
+        for (int i = 0; i < 100; i++) {
+            writers[i] = "w" + i / 10;
+        }
+        return new Examples(h.name(), h.fingerprint(), h.shape(), h.features(), h.labels(), h.numClasses(), writers);
+    }
+
+    @Test
+    void listedWritersAreTheMinorityInTrainingAndTest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path list = tmp.resolve("client_ids.csv");
+        java.nio.file.Files.writeString(list, "client_id\nw2,True\n\n# a comment\nw7,False\nw99\n");
+        MinorityGroup listed = MinorityGroup.parse("writers:" + list);
+        assertEquals(Set.of("w2", "w7", "w99"), ((MinorityGroup.ListedWriters) listed).ids());
+        assertEquals("writers:" + list, listed.spec());
+        Examples train = hundredByTenWriters();
+        // 80 majority, 20 minority candidates: min(80/0.8, 20/0.2, 80/0.5, 20/0.5) = 40.
+        assertEquals(40, ImbalanceSampler.largestSize(listed, train, List.of(0.8, 0.5)));
+        ImbalanceSampler.TrainingSet s = ImbalanceSampler.sample(listed, train, 0.8, 40, 1);
+        assertEquals(8, s.minorityCount());
+        for (int k = 0; k < 40; k++) {
+            int i = (int) s.examples().features()[k] - 1;
+            assertEquals(s.minority()[k], i / 10 == 2 || i / 10 == 7, "example " + i + " of writer w" + i / 10);
+            assertEquals("w" + i / 10, s.examples().writers()[k], "writers travel with their examples");
+        }
+        ImbalanceSampler.TrainingSet test = ImbalanceSampler.test(listed, train);
+        assertEquals(20, java.util.stream.IntStream.range(0, 100).filter(i -> test.minority()[i]).count());
+        assertTrue(test.minority()[25] && !test.minority()[35]);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ImbalanceSampler.test(listed, hundred()))
+                .getMessage().contains("does not say who wrote its examples"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> MinorityGroup.parse("writers:" + tmp
+                .resolve("none.csv"))).getMessage().startsWith("cannot read the writer list"));
+        java.nio.file.Files.writeString(list, "client_id\n");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> MinorityGroup.parse("writers:" + list))
+                .getMessage().endsWith("names no writer"));
+    }
+
     @Test
     void badGroupsAndSharesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> MinorityGroup.parse("class:x"));
