@@ -59,22 +59,8 @@ public final class DpFedAvgTraining {
                           boolean reproducible, boolean nonPrivate) {
 
         public Options {
-            if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
-                throw new IllegalArgumentException("the update clip norm must be a finite number > 0, got " + clipNorm);
-            }
-            if (!nonPrivate && (noiseMultiplier == null) == (targetEpsilon == null)) {
-                throw new IllegalArgumentException("give either a noise multiplier or a target epsilon, not "
-                        + (noiseMultiplier == null ? "neither" : "both"));
-            }
-            if (noiseMultiplier != null) {
-                RdpAccountant.checkNoiseMultiplier(noiseMultiplier);
-            }
-            if (targetEpsilon != null && (!(targetEpsilon > 0) || Double.isInfinite(targetEpsilon))) {
-                throw new IllegalArgumentException("the target epsilon must be a finite number > 0, got " + targetEpsilon);
-            }
-            if (delta != null) {
-                RdpAccountant.checkDelta(delta);
-            }
+            DpSgdTraining.checkGuarantee("update clip norm", clipNorm, noiseMultiplier, targetEpsilon, delta,
+                    nonPrivate);
             if (usersPerRound < 1) {
                 throw new IllegalArgumentException("users per round must be >= 1, got " + usersPerRound);
             }
@@ -121,11 +107,7 @@ public final class DpFedAvgTraining {
         if (o.nonPrivate()) {
             return 0;
         }
-        if (o.delta() != null && o.delta() >= 1.0 / users) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "delta %.3g is not below 1/N = 1/%d: such a "
-                    + "guarantee allows publishing a user's data outright; use at most min(1e-5, N^-1.1) = %.3g",
-                    o.delta(), users, PrivacyCalculator.defaultDelta(users)));
-        }
+        DpSgdTraining.checkDeltaBelow(o.delta(), users, "N", "a user's data");
         if (o.noiseMultiplier() != null) {
             return o.noiseMultiplier();
         }

@@ -50,22 +50,7 @@ public final class DpSgdTraining {
                           int physicalBatch, long seed, boolean reproducible, boolean nonPrivate) {
 
         public Options {
-            if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
-                throw new IllegalArgumentException("the clip norm must be a finite number > 0, got " + clipNorm);
-            }
-            if (!nonPrivate && (noiseMultiplier == null) == (targetEpsilon == null)) {
-                throw new IllegalArgumentException("give either a noise multiplier or a target epsilon, not "
-                        + (noiseMultiplier == null ? "neither" : "both"));
-            }
-            if (noiseMultiplier != null) {
-                RdpAccountant.checkNoiseMultiplier(noiseMultiplier);
-            }
-            if (targetEpsilon != null && (!(targetEpsilon > 0) || Double.isInfinite(targetEpsilon))) {
-                throw new IllegalArgumentException("the target epsilon must be a finite number > 0, got " + targetEpsilon);
-            }
-            if (delta != null) {
-                RdpAccountant.checkDelta(delta);
-            }
+            checkGuarantee("clip norm", clipNorm, noiseMultiplier, targetEpsilon, delta, nonPrivate);
             if (expectedBatch < 1) {
                 throw new IllegalArgumentException("the expected batch size must be >= 1, got " + expectedBatch);
             }
@@ -115,17 +100,51 @@ public final class DpSgdTraining {
         if (o.nonPrivate()) {
             return 0;
         }
-        if (o.delta() != null && o.delta() >= 1.0 / examples) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "delta %.3g is not below 1/n = 1/%d: such a "
-                    + "guarantee allows publishing an example outright; use at most min(1e-5, n^-1.1) = %.3g", o.delta(),
-                    examples, PrivacyCalculator.defaultDelta(examples)));
-        }
+        checkDeltaBelow(o.delta(), examples, "n", "an example");
         if (o.noiseMultiplier() != null) {
             return o.noiseMultiplier();
         }
         double q = (double) o.expectedBatch() / examples;
         long steps = PrivacyCalculator.stepsForEpochs(examples, o.expectedBatch(), o.epochs());
         return PrivacyCalculator.noiseMultiplierFor(q, steps, delta(o, examples), o.targetEpsilon(), o.conversion());
+    }
+
+    /**
+     * The checks of a DP training's guarantee options: the bound finite and &gt; 0; exactly one of z and a target ε
+     * (unless non-private), each valid; δ valid when given.
+     */
+    static void checkGuarantee(String clipName, double clipNorm, Double noiseMultiplier, Double targetEpsilon,
+                               Double delta, boolean nonPrivate) {
+        if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
+            throw new IllegalArgumentException("the " + clipName + " must be a finite number > 0, got " + clipNorm);
+        }
+        if (!nonPrivate && (noiseMultiplier == null) == (targetEpsilon == null)) {
+            throw new IllegalArgumentException("give either a noise multiplier or a target epsilon, not "
+                    + (noiseMultiplier == null ? "neither" : "both"));
+        }
+        if (noiseMultiplier != null) {
+            RdpAccountant.checkNoiseMultiplier(noiseMultiplier);
+        }
+        if (targetEpsilon != null && (!(targetEpsilon > 0) || Double.isInfinite(targetEpsilon))) {
+            throw new IllegalArgumentException("the target epsilon must be a finite number > 0, got " + targetEpsilon);
+        }
+        if (delta != null) {
+            RdpAccountant.checkDelta(delta);
+        }
+    }
+
+    /**
+     * δ, when given, below 1/n for n records: a mechanism that publishes one random record outright is (0, 1/n)-DP.
+     *
+     * @param symbol how the message names n ("n", "N")
+     * @param record one record in words ("an example", "a user's data")
+     */
+    static void checkDeltaBelow(Double delta, int records, String symbol, String record) {
+        if (delta != null && delta >= 1.0 / records) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "delta %.3g is not below 1/%s = 1/%d: such a "
+                    + "guarantee allows publishing %s outright; use at most min(1e-5, %s^-1.1) = %.3g", delta, symbol,
+                    records, record, symbol, PrivacyCalculator.defaultDelta(records)));
+        }
     }
 
     static double delta(Options o, int examples) {

@@ -20,23 +20,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 class DpFedAvgTrainingTest {
 
-    private static final int CLASSES = 3;
+    private static final int CLASSES = DpSgdTrainingTest.CLASSES;
     private static final int USERS = 12;
     private static final int PER_USER = 5;
     /** Its first Poisson draw of users is 5, not m = 4: dividing by the drawn count would fail the round's test. */
     private static final long SEED = 3;
 
     private static Examples examples(String name, int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[n * 6];
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = r.nextInt(CLASSES);
-            for (int j = 0; j < 6; j++) {
-                x[i * 6 + j] = (float) (r.nextGaussian() + (j == y[i] ? 2 : 0));
-            }
-        }
-        return new Examples(name, "f" + seed, new long[] {6}, x, y, CLASSES);
+        return DpSgdTrainingTest.examples(name, n, seed);
     }
 
     private static Network network() {

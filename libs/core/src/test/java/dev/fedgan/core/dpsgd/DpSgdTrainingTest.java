@@ -25,9 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
 class DpSgdTrainingTest {
 
     private static final int N = 60;
-    private static final int CLASSES = 3;
+    static final int CLASSES = 3;
 
-    private static Examples examples(String name, int n, long seed) {
+    static Examples examples(String name, int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = new float[n * 6];
         int[] y = new int[n];
