@@ -47,9 +47,10 @@ class FairnessPointWorkerTest {
 
     @Test
     void runsEachPointAsTheCoreDoesAndDeadLettersTasksItCannotRun() throws Exception {
-        SweepSpec spec = FairnessFixtures.spec(200);
+        SweepSpec spec = SweepSpec.demo(200);
         List<FairnessPointTask> tasks = new FairnessSweeps(objects, WriterPartition.Options.DEFAULT)
                 .submit(FairnessFixtures.request("fair-w", spec));
+        assertEquals(4, tasks.size());
         try (KafkaProducer<String, String> producer = StackResource.producer(bootstrap);
              KafkaConsumer<String, String> results = StackResource.consumer(bootstrap,
                      List.of(StackResource.TOPICS.fairnessResults()));
@@ -60,21 +61,23 @@ class FairnessPointWorkerTest {
                         Messages.encode(t))).get();
             }
             Set<Integer> done = new TreeSet<>();
-            for (int i = 0; i < tasks.size(); i++) {
+            for (int i = 0; i < tasks.size(); i++) { // the two points of each share
                 FairnessPointDone d = Messages.decode(records.next(results).value(), FairnessPointDone.class);
                 assertEquals(ExperimentLayout.fairnessPoint("fair-w", d.point()), d.result().key());
                 done.add(d.point());
             }
-            assertEquals(Set.of(0, 1), done);
+            assertEquals(Set.of(0, 1, 2, 3), done);
 
             // The stored point is the one the core computes in one JVM (seeded sampling and noise).
             Examples[] data = spec.examples(WriterPartition.Options.DEFAULT);
-            FairnessSweep.Point local = FairnessSweep.runPoint(data[0], data[1], spec.sweep(), 1);
-            FairnessSweep.Point stored = FairnessFiles.readPoint(new String(objects.get(
-                    ExperimentLayout.fairnessPoint("fair-w", 1)), StandardCharsets.UTF_8));
-            assertArrayEquals(local.overall().confusion(), stored.overall().confusion());
-            assertEquals(local.privacy().epsilonOriginal(), stored.privacy().epsilonOriginal(), 0);
-            assertEquals(40, stored.minorityExamples(), "20% of 200 inverted at share 0.8");
+            for (int point : new int[] {2, 3}) { // share 0.8: DP-SGD, DP-FedAvg
+                FairnessSweep.Point local = FairnessSweep.runPoint(data[0], data[1], spec.sweep(), point);
+                FairnessSweep.Point stored = FairnessFiles.readPoint(new String(objects.get(
+                        ExperimentLayout.fairnessPoint("fair-w", point)), StandardCharsets.UTF_8));
+                assertArrayEquals(local.overall().confusion(), stored.overall().confusion());
+                assertEquals(local.privacy().epsilonOriginal(), stored.privacy().epsilonOriginal(), 0);
+                assertEquals(40, stored.minorityExamples(), "20% of 200 inverted at share 0.8");
+            }
 
             producer.send(new ProducerRecord<>(StackResource.TOPICS.fairnessPoints(), "x", "{\"schema\":1,")).get();
             String reason = Records.header(records.next(dead), "dead-letter-reason");
@@ -82,7 +85,7 @@ class FairnessPointWorkerTest {
             FairnessPointTask wrong = new FairnessPointTask(Messages.SCHEMA, "fair-w", 3, 5, tasks.get(0).sweep());
             producer.send(new ProducerRecord<>(StackResource.TOPICS.fairnessPoints(), "x", Messages.encode(wrong))).get();
             reason = Records.header(records.next(dead), "dead-letter-reason");
-            assertTrue(reason.contains("has 5 points; the stored sweep has 2"), reason);
+            assertTrue(reason.contains("has 5 points; the stored sweep has 4"), reason);
         }
     }
 }

@@ -46,7 +46,7 @@ class FairnessSweepListenerTest {
                      List.of(StackResource.TOPICS.fairnessPoints()));
              KafkaConsumer<String, String> dead = StackResource.consumer(bootstrap,
                      List.of(StackResource.TOPICS.deadLetter()))) {
-            SweepSpec spec = FairnessFixtures.spec(1_000_000);
+            SweepSpec spec = SweepSpec.demo(1_000_000);
             producer.send(new ProducerRecord<>(StackResource.TOPICS.fairnessSweeps(), "fair-bad",
                     Messages.encode(FairnessFixtures.request("fair-bad", spec)))).get();
             String reason = Records.header(records.next(dead), "dead-letter-reason");
@@ -55,17 +55,17 @@ class FairnessSweepListenerTest {
             assertTrue(objects.list(ExperimentLayout.experiment("fair-bad")).isEmpty(), "nothing stored");
 
             producer.send(new ProducerRecord<>(StackResource.TOPICS.fairnessSweeps(), "fair-f",
-                    Messages.encode(FairnessFixtures.request("fair-f", FairnessFixtures.spec(200))))).get();
+                    Messages.encode(FairnessFixtures.request("fair-f", SweepSpec.demo(200))))).get();
             Map<String, FairnessPointTask> tasks = new TreeMap<>();
-            for (int i = 0; i < 2; i++) {
+            for (int i = 0; i < 4; i++) {
                 ConsumerRecord<String, String> r = records.next(points);
                 tasks.put(r.key(), Messages.decode(r.value(), FairnessPointTask.class));
             }
-            assertEquals(List.of("fair-f/0", "fair-f/1"), List.copyOf(tasks.keySet()));
+            assertEquals(List.of("fair-f/0", "fair-f/1", "fair-f/2", "fair-f/3"), List.copyOf(tasks.keySet()));
             FairnessPointTask first = tasks.get("fair-f/0");
-            assertEquals(2, first.points());
+            assertEquals(4, first.points());
             assertEquals(ExperimentLayout.fairnessSweep("fair-f"), first.sweep().key());
-            assertEquals(FairnessFixtures.spec(200), SweepSpec.fromJson(new String(objects.get(first.sweep().key()),
+            assertEquals(SweepSpec.demo(200), SweepSpec.fromJson(new String(objects.get(first.sweep().key()),
                     StandardCharsets.UTF_8)));
         }
     }

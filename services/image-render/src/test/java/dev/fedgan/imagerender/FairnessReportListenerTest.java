@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.fairness.FairnessFiles;
+import dev.fedgan.core.fairness.SweepSpec;
 import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.FairnessSweeps;
 import dev.fedgan.objectstore.ObjectStore;
@@ -48,7 +49,7 @@ class FairnessReportListenerTest {
     @Test
     void writesTheSweepsFilesOnceEveryPointIsStored() throws Exception {
         FairnessSweeps sweeps = new FairnessSweeps(objects, WriterPartition.Options.DEFAULT);
-        List<FairnessPointTask> tasks = sweeps.submit(FairnessFixtures.request("fair-r", FairnessFixtures.spec(200)));
+        List<FairnessPointTask> tasks = sweeps.submit(FairnessFixtures.request("fair-r", SweepSpec.demo(200)));
         try (KafkaProducer<String, String> producer = StackResource.producer(bootstrap);
              KafkaConsumer<String, String> dead = StackResource.consumer(bootstrap,
                      List.of(StackResource.TOPICS.deadLetter()))) {
@@ -57,19 +58,22 @@ class FairnessReportListenerTest {
                     Messages.encode(first))).get();
             awaitMetric("fedgan_fairness_points{state=\"stored\",sweep=\"fair-r\"} 1.0");
             assertTrue(Endpoints.get(metrics).body().contains(
-                    "fedgan_fairness_points{state=\"total\",sweep=\"fair-r\"} 2.0"));
+                    "fedgan_fairness_points{state=\"total\",sweep=\"fair-r\"} 4.0"));
             assertTrue(objects.list(ExperimentLayout.files("fair-r")).isEmpty(), "no files before every point");
 
-            FairnessPointDone second = sweeps.runPoint(tasks.get(1));
+            FairnessPointDone last = null;
+            for (FairnessPointTask t : tasks.subList(1, tasks.size())) {
+                last = sweeps.runPoint(t);
+            }
             producer.send(new ProducerRecord<>(StackResource.TOPICS.fairnessResults(), "fair-r",
-                    Messages.encode(second))).get();
-            awaitMetric("fedgan_fairness_points{state=\"stored\",sweep=\"fair-r\"} 2.0");
+                    Messages.encode(last))).get();
+            awaitMetric("fedgan_fairness_points{state=\"stored\",sweep=\"fair-r\"} 4.0");
             assertEquals(FairnessFiles.NAMES.stream().map(n -> ExperimentLayout.file("fair-r", n)).sorted().toList(),
                     objects.list(ExperimentLayout.files("fair-r")));
             List<String> rows = new String(objects.get(ExperimentLayout.file("fair-r", FairnessFiles.POINTS_CSV)),
                     StandardCharsets.UTF_8).lines().toList();
-            assertEquals(1 + 2 * 3, rows.size());
-            assertTrue(rows.get(4).startsWith("0.8,DP-SGD z 1,overall,100,"), rows.get(4));
+            assertEquals(1 + 4 * 3, rows.size());
+            assertTrue(rows.get(7).startsWith("0.8,DP-SGD z 1,overall,200,"), rows.get(7));
 
             producer.send(new ProducerRecord<>(StackResource.TOPICS.fairnessResults(), "x", "[1]")).get();
             String reason = Records.header(records.next(dead), "dead-letter-reason");

@@ -1,20 +1,12 @@
 package dev.fedgan.cli;
 
-import dev.fedgan.core.dpsgd.Activation;
-import dev.fedgan.core.dpsgd.Dl4jModels;
-import dev.fedgan.core.dpsgd.DpFedAvgTraining;
-import dev.fedgan.core.dpsgd.DpSgdTraining;
-import dev.fedgan.core.fairness.FairnessFiles;
-import dev.fedgan.core.fairness.FairnessSweep;
-import dev.fedgan.core.fairness.MinorityGroup;
-import dev.fedgan.core.fairness.SweepSpec;
-import dev.fedgan.core.privacy.Conversion;
-import dev.fedgan.modelstore.ExperimentLayout;
-import dev.fedgan.protocol.FairnessSweepRequest;
 import dev.fedgan.core.classifier.ClassifierProvenance;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.WriterPartition;
+import dev.fedgan.core.fairness.FairnessFiles;
+import dev.fedgan.core.fairness.FairnessSweep;
+import dev.fedgan.core.fairness.SweepSpec;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PrivatePlan;
 import dev.fedgan.core.io.Json;
@@ -23,16 +15,18 @@ import dev.fedgan.core.population.PrivateSelection;
 import dev.fedgan.core.privacy.SelectionPrivacy;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.core.report.DebugReport;
+import dev.fedgan.modelstore.ExperimentLayout;
+import dev.fedgan.modelstore.GanSettingsMapping;
+import dev.fedgan.modelstore.ModelStore;
+import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.DeadLetter;
 import dev.fedgan.protocol.ExperimentRequest;
+import dev.fedgan.protocol.FairnessSweepRequest;
 import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.Topics;
-import dev.fedgan.modelstore.GanSettingsMapping;
-import dev.fedgan.modelstore.ModelStore;
-import dev.fedgan.objectstore.ObjectStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -176,8 +170,8 @@ final class DemoCommand implements Callable<Integer> {
             String sweep = id + "-fairness";
             if (fairness) {
                 SubmitCommand.produce(KafkaOptions.local(), KafkaOptions.local().topics().fairnessSweeps(), sweep, Messages.encode(new FairnessSweepRequest(Messages.SCHEMA, sweep,
-                                Json.MAPPER.readTree(demoSweep().toJson()))));
-                status("submitted fairness sweep " + sweep + " (" + FairnessSweep.tasks(demoSweep().sweep()).size()
+                                Json.MAPPER.readTree(SweepSpec.demo(200).toJson()))));
+                status("submitted fairness sweep " + sweep + " (" + FairnessSweep.tasks(SweepSpec.demo(200).sweep()).size()
                         + " points)");
             }
             ExperimentFollower.Outcome o = follow(id, config);
@@ -235,22 +229,6 @@ final class DemoCommand implements Callable<Integer> {
                 // Ctrl-C: the hook is running
             }
         }
-    }
-
-    /**
-     * The --fairness sweep: 200 bundled lab digits at shares 1 and 0.8 (the inverted images as the minority), DP-SGD
-     * (batch 50, one epoch) and DP-FedAvg (users of 10, 5 rounds) at z 1, measured on 100 test digits; seeded, since
-     * it is a demonstration.
-     */
-    static SweepSpec demoSweep() {
-        DpSgdTraining.Options sgd = new DpSgdTraining.Options(1.0, 1.0, null, null, Conversion.ORIGINAL, 50, 1, 0.15,
-                0, 256, 1, true, false);
-        DpFedAvgTraining.Options fl = new DpFedAvgTraining.Options(0.3, 1.0, null, null, Conversion.ORIGINAL, 4, 5, 1,
-                10, 0.1, 1, 0.9, 1, true, false);
-        return new SweepSpec("bundled:lab", null, 0.1, 100, new FairnessSweep.Options(MinorityGroup.parse("inverted"),
-                List.of(1.0, 0.8), List.of(new FairnessSweep.Setting("DP-SGD z 1", sgd),
-                        FairnessSweep.Setting.federated("DP-FedAvg z 1", fl)), 200, Dl4jModels.Model.TUTORIAL,
-                Activation.Function.TANH, 1, 10));
     }
 
     /** Waits until image-render has written the sweep's report (every point stored), or the timeout. */
