@@ -109,7 +109,7 @@ final class FairnessCommand implements Callable<Integer> {
     int examplesPerUser;
 
     @Option(names = "--users-per-round", paramLabel = "m",
-            description = "dp-fedavg: expected users per round (Poisson sampling, q = m/N). Default: 5% of the users "
+            description = "dp-fedavg: expected users per round (Poisson sampling, q = m/N). Default: 5%% of the users "
                     + "(N = training examples / --examples-per-user), at least 1.")
     Integer usersPerRound;
 
