@@ -1,6 +1,5 @@
 package dev.fedgan.modelstore;
 
-import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.dpsgd.Examples;
 import dev.fedgan.core.fairness.FairnessFiles;
 import dev.fedgan.core.fairness.FairnessSweep;
@@ -39,16 +38,14 @@ public final class FairnessSweeps {
 
     private final ObjectStore store;
     private final ModelStore models;
-    private final WriterPartition.Options partition;
     /** The last sweep a worker loaded, by its stored checksum: the next point of the same sweep skips loading. */
     private String loadedSha;
     private SweepSpec loadedSpec;
     private Examples[] loadedExamples;
 
-    public FairnessSweeps(ObjectStore store, WriterPartition.Options partition) {
+    public FairnessSweeps(ObjectStore store) {
         this.store = store;
         this.models = new ModelStore(store);
-        this.partition = partition;
     }
 
     /**
@@ -60,7 +57,7 @@ public final class FairnessSweeps {
     public List<FairnessPointTask> submit(FairnessSweepRequest request) {
         String id = request.experimentId();
         SweepSpec spec = SweepSpec.fromJson(request.sweep().toString());
-        Examples[] data = spec.examples(partition);
+        Examples[] data = spec.examples();
         FairnessSweep.checkedSize(data[0], spec.sweep());
         String key = ExperimentLayout.fairnessSweep(id);
         byte[] bytes = spec.toJson().getBytes(StandardCharsets.UTF_8);
@@ -93,7 +90,7 @@ public final class FairnessSweeps {
         }
         if (!task.sweep().sha256().equals(loadedSha)) {
             SweepSpec spec = SweepSpec.fromJson(new String(models.fetch(task.sweep()), StandardCharsets.UTF_8));
-            loadedExamples = spec.examples(partition);
+            loadedExamples = spec.examples();
             loadedSpec = spec;
             loadedSha = task.sweep().sha256();
         }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.fairness.FairnessFiles;
 import dev.fedgan.core.fairness.SweepSpec;
 import dev.fedgan.core.io.Json;
@@ -51,7 +50,7 @@ class FairnessSweepsTest {
 
     @Test
     void aSweepRunsPointByPointAndItsFilesAppearOnceEveryPointIsStored() throws Exception {
-        FairnessSweeps sweeps = new FairnessSweeps(objects, WriterPartition.Options.DEFAULT);
+        FairnessSweeps sweeps = new FairnessSweeps(objects);
         List<FairnessPointTask> tasks = sweeps.submit(request("sweep-a", SweepSpec.demo(200)));
         assertEquals(4, tasks.size());
         assertEquals(ExperimentLayout.fairnessSweep("sweep-a"), tasks.get(0).sweep().key());
@@ -87,7 +86,7 @@ class FairnessSweepsTest {
 
     @Test
     void badSweepsAndTasksAreRefusedWithTheReason() throws Exception {
-        FairnessSweeps sweeps = new FairnessSweeps(objects, WriterPartition.Options.DEFAULT);
+        FairnessSweeps sweeps = new FairnessSweeps(objects);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> sweeps.submit(request("sweep-b", SweepSpec.demo(1_000_000))));
         assertTrue(e.getMessage().contains("cannot give 1000000 training examples"), e.getMessage());

@@ -1,6 +1,5 @@
 package dev.fedgan.clientupdate;
 
-import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.modelstore.FairnessSweeps;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.FairnessPointDone;
@@ -40,7 +39,7 @@ public class FairnessPointWorker {
 
     public FairnessPointWorker(ObjectStore objects, ComputeThread compute, DeadLetters deadLetters,
             @Channel("fairness-results") Emitter<String> results) {
-        this.sweeps = new FairnessSweeps(objects, WriterPartition.Options.DEFAULT);
+        this.sweeps = new FairnessSweeps(objects);
         this.compute = compute;
         this.deadLetters = deadLetters;
         this.results = results;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.dpsgd.Examples;
 import dev.fedgan.core.fairness.FairnessFiles;
 import dev.fedgan.core.fairness.FairnessSweep;
@@ -48,7 +47,7 @@ class FairnessPointWorkerTest {
     @Test
     void runsEachPointAsTheCoreDoesAndDeadLettersTasksItCannotRun() throws Exception {
         SweepSpec spec = SweepSpec.demo(200);
-        List<FairnessPointTask> tasks = new FairnessSweeps(objects, WriterPartition.Options.DEFAULT)
+        List<FairnessPointTask> tasks = new FairnessSweeps(objects)
                 .submit(FairnessFixtures.request("fair-w", spec));
         assertEquals(4, tasks.size());
         try (KafkaProducer<String, String> producer = StackResource.producer(bootstrap);
@@ -69,7 +68,7 @@ class FairnessPointWorkerTest {
             assertEquals(Set.of(0, 1, 2, 3), done);
 
             // The stored point is the one the core computes in one JVM (seeded sampling and noise).
-            Examples[] data = spec.examples(WriterPartition.Options.DEFAULT);
+            Examples[] data = spec.examples();
             for (int point : new int[] {2, 3}) { // share 0.8: DP-SGD, DP-FedAvg
                 FairnessSweep.Point local = FairnessSweep.runPoint(data[0], data[1], spec.sweep(), point);
                 FairnessSweep.Point stored = FairnessFiles.readPoint(new String(objects.get(

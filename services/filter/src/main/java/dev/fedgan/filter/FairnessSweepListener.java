@@ -1,6 +1,5 @@
 package dev.fedgan.filter;
 
-import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.modelstore.FairnessSweeps;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.FairnessPointTask;
@@ -38,7 +37,7 @@ public class FairnessSweepListener {
 
     public FairnessSweepListener(ObjectStore objects, DeadLetters deadLetters,
             @Channel("fairness-points") Emitter<String> points) {
-        this.sweeps = new FairnessSweeps(objects, WriterPartition.Options.DEFAULT);
+        this.sweeps = new FairnessSweeps(objects);
         this.deadLetters = deadLetters;
         this.points = points;
     }

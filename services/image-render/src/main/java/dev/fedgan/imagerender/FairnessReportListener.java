@@ -1,6 +1,5 @@
 package dev.fedgan.imagerender;
 
-import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.modelstore.FairnessSweeps;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.FairnessPointDone;
@@ -35,7 +34,7 @@ public class FairnessReportListener {
     private final Counter reports;
 
     public FairnessReportListener(ObjectStore objects, DeadLetters deadLetters, MeterRegistry registry) {
-        this.sweeps = new FairnessSweeps(objects, WriterPartition.Options.DEFAULT);
+        this.sweeps = new FairnessSweeps(objects);
         this.deadLetters = deadLetters;
         this.registry = registry;
         reports = Counter.builder("fedgan.fairness.reports")

@@ -3,7 +3,6 @@ package dev.fedgan.imagerender;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.fairness.FairnessFiles;
 import dev.fedgan.core.fairness.SweepSpec;
 import dev.fedgan.modelstore.ExperimentLayout;
@@ -48,7 +47,7 @@ class FairnessReportListenerTest {
 
     @Test
     void writesTheSweepsFilesOnceEveryPointIsStored() throws Exception {
-        FairnessSweeps sweeps = new FairnessSweeps(objects, WriterPartition.Options.DEFAULT);
+        FairnessSweeps sweeps = new FairnessSweeps(objects);
         List<FairnessPointTask> tasks = sweeps.submit(FairnessFixtures.request("fair-r", SweepSpec.demo(200)));
         try (KafkaProducer<String, String> producer = StackResource.producer(bootstrap);
              KafkaConsumer<String, String> dead = StackResource.consumer(bootstrap,

@@ -227,8 +227,8 @@ final class FairnessCommand implements Callable<Integer> {
         FairnessSweep.Options o = new FairnessSweep.Options(group, swept, settings(users), size, examples.model(),
                 examples.activation(), seed, examplesPerUser);
         if (submit != null) {
-            return submit(new SweepSpec(examples.data, examples.testData, examples.testFraction, testExamples, o),
-                    train);
+            return submit(new SweepSpec(examples.data, examples.testData, examples.testFraction, testExamples,
+                    dataOptions.partition(), o), train);
         }
         List<FairnessSweep.Point> points = FairnessSweep.run(train, test, o, output.progress()); // checks first
         int n = points.get(0).trainExamples();

@@ -22,10 +22,11 @@ import dev.fedgan.core.privacy.Conversion;
  *                     {@code testFraction} of the writers held out
  * @param testFraction the writers held out when no test data is given, in (0, 1)
  * @param testExamples measure on this many test examples drawn with the sweep's seed; 0: all
+ * @param partition    how data without writer ids (IDX, bundled) is cut into synthetic writers
  * @param sweep        the sweep's options
  */
 public record SweepSpec(String data, String testData, double testFraction, int testExamples,
-                        FairnessSweep.Options sweep) {
+                        WriterPartition.Options partition, FairnessSweep.Options sweep) {
 
     public SweepSpec {
         if (data == null || data.isBlank()) {
@@ -37,8 +38,8 @@ public record SweepSpec(String data, String testData, double testFraction, int t
         if (testExamples < 0) {
             throw new IllegalArgumentException("test examples must be >= 0 (0: all), got " + testExamples);
         }
-        if (sweep == null) {
-            throw new IllegalArgumentException("a sweep needs its options");
+        if (sweep == null || partition == null) {
+            throw new IllegalArgumentException("a sweep needs its options and its data's partition");
         }
     }
 
@@ -53,14 +54,14 @@ public record SweepSpec(String data, String testData, double testFraction, int t
                 0, 256, 1, true, false);
         DpFedAvgTraining.Options fl = new DpFedAvgTraining.Options(0.3, 1.0, null, null, Conversion.ORIGINAL, 4, 5, 1,
                 10, 0.1, 1, 0.9, 1, true, false);
-        return new SweepSpec("bundled:lab", null, 0.1, 100, new FairnessSweep.Options(MinorityGroup.parse("inverted"),
+        return new SweepSpec("bundled:lab", null, 0.1, 100, WriterPartition.Options.DEFAULT, new FairnessSweep.Options(MinorityGroup.parse("inverted"),
                 java.util.List.of(1.0, 0.8), java.util.List.of(new FairnessSweep.Setting("DP-SGD z 1", sgd),
                         FairnessSweep.Setting.federated("DP-FedAvg z 1", fl)), size, Dl4jModels.Model.TUTORIAL,
                 Activation.Function.TANH, 1, 10));
     }
 
     /** {training, test}: the same examples wherever it runs (the split and the test draw use the sweep's seed). */
-    public Examples[] examples(WriterPartition.Options partition) {
+    public Examples[] examples() {
         return examples(data, testData, testFraction, testExamples, sweep.seed(), partition);
     }
 

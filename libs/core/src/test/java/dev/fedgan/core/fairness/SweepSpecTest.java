@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class SweepSpecTest {
 
     static SweepSpec spec() {
-        return new SweepSpec("bundled:lab", null, 0.1, 60, new FairnessSweep.Options(MinorityGroup.parse("class:8"),
+        return new SweepSpec("bundled:lab", null, 0.1, 60, WriterPartition.Options.DEFAULT, new FairnessSweep.Options(MinorityGroup.parse("class:8"),
                 List.of(1.0, 0.9), List.of(new FairnessSweep.Setting("non-private", FairnessSweepTest.options(null, true)),
                         new FairnessSweep.Setting("DPSGD-F z=1", FairnessSweepTest.options(1.0, false), true),
                         FairnessSweep.Setting.federated("DP-FedAvg z=1", FairnessSweepTest.federated(1.0))),
@@ -43,7 +43,7 @@ class SweepSpecTest {
     @Test
     void aPointRunAloneIsTheSweepsPoint() {
         SweepSpec spec = spec();
-        Examples[] data = spec.examples(WriterPartition.Options.DEFAULT);
+        Examples[] data = spec.examples();
         assertEquals(60, data[1].size());
         List<FairnessSweep.Task> tasks = FairnessSweep.tasks(spec.sweep());
         assertEquals(6, tasks.size());
