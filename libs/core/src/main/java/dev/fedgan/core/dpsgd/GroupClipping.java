@@ -61,7 +61,7 @@ public record GroupClipping(int[] groups, int numGroups, double countNoise) {
     }
 
     /** The weight of a step's counts one step later, in the decayed sums the bounds come from. */
-    public static final double DECAY = 0.9;
+    public static final double DECAY = 0.99;
 
     /**
      * The bounds from the decayed sums of the noised counts above S₀ ({@code above}) and within it ({@code within}),
