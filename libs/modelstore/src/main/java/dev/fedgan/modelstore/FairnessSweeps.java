@@ -31,6 +31,8 @@ import java.util.List;
  * same key; a sweep submitted again with the same content sends tasks only for the points not stored yet; the files
  * are written from whatever is stored. A sweep id already used with other content is refused.
  *
+ * <p>One instance serves one thread (a worker caches the last sweep it loaded).
+ *
  * <p>A sweep is a study on data the team holds (lab data with a simulated imbalance), like {@code fedgan fairness}: a
  * non-private point's figures are not private; a DP point's ε is what the same training guarantees.
  */
@@ -126,14 +128,13 @@ public final class FairnessSweeps {
      * classes.csv, fairness.json, fairness.png, report.html) under its {@code files/}.
      */
     public Collected collect(String sweepId, int points) {
-        List<Integer> stored = new ArrayList<>();
+        java.util.Set<String> keys = new java.util.HashSet<>(store.list(ExperimentLayout.fairnessPoints(sweepId)));
+        int stored = 0;
         for (int i = 0; i < points; i++) {
-            if (store.exists(ExperimentLayout.fairnessPoint(sweepId, i))) {
-                stored.add(i);
-            }
+            stored += keys.contains(ExperimentLayout.fairnessPoint(sweepId, i)) ? 1 : 0;
         }
-        if (stored.size() < points) {
-            return new Collected(stored.size(), points, List.of());
+        if (stored < points) {
+            return new Collected(stored, points, List.of());
         }
         SweepSpec spec = SweepSpec.fromJson(new String(store.get(ExperimentLayout.fairnessSweep(sweepId)),
                 StandardCharsets.UTF_8));
