@@ -17,6 +17,7 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.service.FairnessFixtures;
 import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /** The fairness worker against a real broker and S3 server: each point task run as the core runs it, and announced. */
 @QuarkusTest
-@WithTestResource(StackResource.class)
+// A broker and store of its own: its dead letters and topics stay out of the other tests' way.
+@WithTestResource(value = StackResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class FairnessPointWorkerTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")

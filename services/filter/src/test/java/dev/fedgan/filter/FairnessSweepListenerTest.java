@@ -11,6 +11,7 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.service.FairnessFixtures;
 import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /** A submitted fairness sweep becomes one task per point, keyed apart; an absurd one is dead-lettered, none sent. */
 @QuarkusTest
-@WithTestResource(StackResource.class)
+// A broker and store of its own: its dead letters and topics stay out of the other tests' way.
+@WithTestResource(value = StackResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class FairnessSweepListenerTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")

@@ -15,6 +15,7 @@ import dev.fedgan.service.Endpoints;
 import dev.fedgan.service.FairnessFixtures;
 import dev.fedgan.service.Records;
 import dev.fedgan.service.StackResource;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /** A fairness sweep's progress in the metrics, and its files once every point is stored. */
 @QuarkusTest
-@WithTestResource(StackResource.class)
+// A broker and store of its own: its dead letters and topics stay out of the other tests' way.
+@WithTestResource(value = StackResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class FairnessReportListenerTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
