@@ -2,6 +2,9 @@ package dev.fedgan.service;
 
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
 /** Sending a keyed record through an emitter and knowing when the broker has it. */
@@ -23,5 +26,24 @@ public final class Sent {
                     return CompletableFuture.completedFuture(null);
                 }));
         return done;
+    }
+
+    /**
+     * Sends {@code value} keyed by {@code key} and waits until the broker has it.
+     *
+     * @param what the record in words, for the error ("point task 3 of sweep s1")
+     * @throws IllegalStateException if the broker refused it, did not answer within {@code timeoutSeconds}, or the
+     *                               thread was interrupted (its interrupt flag set again)
+     */
+    public static void keyedAndWait(Emitter<String> emitter, String key, String value, long timeoutSeconds,
+                                    String what) {
+        try {
+            keyed(emitter, key, value).get(timeoutSeconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending " + what, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(what + " not sent: " + e.getMessage(), e);
+        }
     }
 }

@@ -11,9 +11,6 @@ import dev.fedgan.service.Sent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -52,15 +49,10 @@ public class FairnessPointWorker {
             FairnessPointTask task = Messages.decode(message, FairnessPointTask.class);
             long t0 = System.nanoTime();
             FairnessPointDone done = compute.call(() -> sweeps.runPoint(task));
-            Sent.keyed(results, done.experimentId(), Messages.encode(done)).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Sent.keyedAndWait(results, done.experimentId(), Messages.encode(done), SEND_TIMEOUT_SECONDS,
+                    "the result of point " + task.point() + " of sweep " + task.experimentId());
             LOG.info(String.format(Locale.ROOT, "fairness sweep %s: point %d of %d done in %.1f s",
                     task.experimentId(), task.point() + 1, task.points(), (System.nanoTime() - t0) / 1e9));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw deadLetters.reject("fairness-points", new IllegalStateException("interrupted", e));
-        } catch (ExecutionException | TimeoutException e) {
-            throw deadLetters.reject("fairness-points", new IllegalStateException("result not announced: "
-                    + e.getMessage(), e));
         } catch (RuntimeException e) {
             throw deadLetters.reject("fairness-points", e);
         }

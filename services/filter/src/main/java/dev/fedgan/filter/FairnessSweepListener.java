@@ -10,9 +10,6 @@ import dev.fedgan.service.Sent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -49,16 +46,10 @@ public class FairnessSweepListener {
             FairnessSweepRequest request = Messages.decode(message, FairnessSweepRequest.class);
             List<FairnessPointTask> tasks = sweeps.submit(request);
             for (FairnessPointTask t : tasks) {
-                Sent.keyed(points, t.experimentId() + "/" + t.point(), Messages.encode(t))
-                        .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                Sent.keyedAndWait(points, t.experimentId() + "/" + t.point(), Messages.encode(t), SEND_TIMEOUT_SECONDS,
+                        "point task " + t.point() + " of sweep " + t.experimentId());
             }
             LOG.infof("fairness sweep %s: %d point tasks sent", request.experimentId(), tasks.size());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw deadLetters.reject("fairness-sweeps", new IllegalStateException("interrupted", e));
-        } catch (ExecutionException | TimeoutException e) {
-            throw deadLetters.reject("fairness-sweeps", new IllegalStateException("point tasks not sent: "
-                    + e.getMessage(), e));
         } catch (RuntimeException e) {
             throw deadLetters.reject("fairness-sweeps", e);
         }

@@ -18,9 +18,7 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -128,13 +126,6 @@ public class FilterService {
 
     /** Sends one population message keyed by experiment id and waits until the broker has it. */
     private void send(String experimentId, String json) {
-        try {
-            Sent.keyed(populations, experimentId, json).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while sending the populations of " + experimentId, e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("populations of " + experimentId + " not sent: " + e.getMessage(), e);
-        }
+        Sent.keyedAndWait(populations, experimentId, json, SEND_TIMEOUT_SECONDS, "populations of " + experimentId);
     }
 }
