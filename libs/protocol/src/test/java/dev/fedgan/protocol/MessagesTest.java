@@ -161,8 +161,28 @@ class MessagesTest {
     void topicsShareAPrefix() {
         Topics t = Topics.withPrefix("prod.fedgan.");
         assertEquals("prod.fedgan.round-tasks", t.roundTasks());
-        assertEquals(7, t.all().size());
+        assertEquals("prod.fedgan.fairness-points", t.fairnessPoints());
+        assertEquals(10, t.all().size());
+        assertEquals(10, new java.util.HashSet<>(t.all()).size(), "all distinct");
         assertThrows(IllegalArgumentException.class, () -> Topics.withPrefix("a b"));
+    }
+
+    /** The fairness messages read back, and name what is wrong with a bad one. */
+    @Test
+    void fairnessMessagesRoundTripAndNameWhatIsWrong() {
+        ObjectRef sweep = new ObjectRef("fedgan", "experiments/s1/fairness/sweep.json", 10, "a".repeat(64));
+        FairnessPointTask task = new FairnessPointTask(Messages.SCHEMA, "s1", 3, 4, sweep);
+        assertEquals(task, Messages.decode(Messages.encode(task), FairnessPointTask.class));
+        assertTrue(reason("{\"schema\":1,\"experiment_id\":\"s1\",\"point\":4,\"points\":4,\"sweep\":"
+                + "{\"bucket\":\"b\",\"key\":\"k\",\"size\":1,\"sha256\":\"" + "a".repeat(64) + "\"}}",
+                FairnessPointTask.class).contains("point must be in [0.0, 3.0], got 4.0"));
+        FairnessSweepRequest request = Messages.decode("{\"schema\":1,\"experiment_id\":\"s1\",\"sweep\":{\"a\":1}}",
+                FairnessSweepRequest.class);
+        assertEquals(1, request.sweep().get("a").asInt());
+        assertTrue(reason("{\"schema\":1,\"experiment_id\":\"s1\",\"sweep\":[1]}", FairnessSweepRequest.class)
+                .contains("sweep must be a JSON object"));
+        assertTrue(reason("{\"schema\":1,\"experiment_id\":\"s1\",\"point\":0,\"points\":1}",
+                FairnessPointDone.class).contains("result is missing"));
     }
 
     private static String reason(String json, Class<? extends Message> type) {
