@@ -127,4 +127,30 @@ class HelpTextTest {
         }
         assertEquals(List.of(), problems);
     }
+
+    /**
+     * Every command's and subcommand's help renders without a picocli warning (a lone '%' in a text is one: picocli
+     * formats the texts, and falls back to the raw text with a warning on stderr).
+     */
+    @Test
+    void everyHelpRendersWithoutAWarning() {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        int commands = 0;
+        try {
+            System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+            java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(
+                    List.of(new CommandLine(new FedganCli())));
+            while (!todo.isEmpty()) {
+                CommandLine c = todo.pop();
+                todo.addAll(c.getSubcommands().values());
+                assertTrue(c.getUsageMessage().contains("Usage:"), c.getCommandName());
+                commands++;
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertTrue(commands > 15, "commands seen: " + commands);
+        assertEquals("", warnings.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
 }
