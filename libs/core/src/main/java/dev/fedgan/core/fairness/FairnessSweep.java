@@ -244,14 +244,8 @@ public final class FairnessSweep {
             privacy = DpFedAvgTraining.train(net, train, set.users(o.examplesPerUser()).examples(), test, s.federated(),
                     Progress.NONE).privacy();
             ImbalanceSampler.Users users = testSet.users(o.examplesPerUser());
-            double[] updateNorms = DpFedAvgTraining.updateNorms(net, test, users.examples(), s.federated());
-            boolean[] minorityUsers = users.minority();
-            boolean[] majorityUsers = new boolean[minorityUsers.length];
-            for (int u = 0; u < minorityUsers.length; u++) {
-                majorityUsers[u] = !minorityUsers[u];
-            }
-            groupNorms = List.of(norms("majority", updateNorms, majorityUsers, s.clipNorm()),
-                    norms("minority", updateNorms, minorityUsers, s.clipNorm()));
+            groupNorms = groupNorms(DpFedAvgTraining.updateNorms(net, test, users.examples(), s.federated()),
+                    users.minority(), s.clipNorm());
         } else {
             GroupClipping groups = s.groupClipping() ? GroupClipping.of(set.minority(), s.training().expectedBatch(),
                     DpSgdTraining.noiseMultiplier(s.training(), train.size())) : null;
@@ -260,10 +254,7 @@ public final class FairnessSweep {
         int[] predicted = DpSgdTraining.predict(net, test, CHUNK);
         double[] norms = DpSgdTraining.gradientNorms(net, test, CHUNK); // releases the network's step memory
         boolean[] minority = testSet.minority();
-        boolean[] majority = new boolean[minority.length];
-        for (int i = 0; i < minority.length; i++) {
-            majority[i] = !minority[i];
-        }
+        boolean[] majority = not(minority);
         int[] labels = test.labels();
         double clip = s.federated() != null ? Double.NaN : s.clipNorm(); // NaN: no example is above it
         List<Norms> classNorms = new ArrayList<>();
@@ -278,9 +269,21 @@ public final class FairnessSweep {
                 GroupMetrics.of("overall", labels, predicted, null, test.numClasses()),
                 GroupMetrics.of("majority", labels, predicted, majority, test.numClasses()),
                 GroupMetrics.of("minority", labels, predicted, minority, test.numClasses()),
-                groupNorms != null ? groupNorms : List.of(norms("majority", norms, majority, clip),
-                        norms("minority", norms, minority, clip)),
+                groupNorms != null ? groupNorms : groupNorms(norms, minority, clip),
                 classNorms, privacy, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The majority's and the minority's norms, {@code minority[i]} telling which group norm i belongs to. */
+    private static List<Norms> groupNorms(double[] norms, boolean[] minority, double clip) {
+        return List.of(norms("majority", norms, not(minority), clip), norms("minority", norms, minority, clip));
+    }
+
+    private static boolean[] not(boolean[] flags) {
+        boolean[] out = new boolean[flags.length];
+        for (int i = 0; i < flags.length; i++) {
+            out[i] = !flags[i];
+        }
+        return out;
     }
 
     static Norms norms(String name, double[] norms, boolean[] in, double clip) {
