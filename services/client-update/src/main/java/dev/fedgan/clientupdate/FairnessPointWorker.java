@@ -47,6 +47,8 @@ public class FairnessPointWorker {
     public void process(String message) {
         try {
             FairnessPointTask task = Messages.decode(message, FairnessPointTask.class);
+            LOG.info(String.format(Locale.ROOT, "fairness sweep %s: point %d of %d started", task.experimentId(),
+                    task.point() + 1, task.points()));
             long t0 = System.nanoTime();
             FairnessPointDone done = compute.call(() -> sweeps.runPoint(task));
             Sent.keyedAndWait(results, done.experimentId(), Messages.encode(done), SEND_TIMEOUT_SECONDS,
