@@ -52,9 +52,10 @@ final class FairnessCommand implements Callable<Integer> {
 
     @Option(names = "--minority", defaultValue = "class:8",
             description = "The minority group: class:N (a rare class, Bagdasaryan et al.'s class 8), inverted "
-                    + "(examples with the inversion bug; tested on the test set inverted) or writers:FILE (the examples "
+                    + "(examples with the inversion bug; tested on the test set inverted), writers:FILE (the examples "
                     + "of the writers FILE lists, one id per line or a CSV's first column, in training and test data "
-                    + "alike). Default: ${DEFAULT-VALUE}.")
+                    + "alike) or column:FILE:NAME=VALUE (the examples of the writers whose column NAME is VALUE in FILE,"
+                    + " a CSV table of writers with a header and the writer id first). Default: ${DEFAULT-VALUE}.")
     String minority;
 
     @Option(names = "--shares", split = ",", paramLabel = "P",

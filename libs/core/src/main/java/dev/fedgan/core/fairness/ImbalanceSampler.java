@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
  * so the minority examples at a larger share are among those at a smaller one. Candidates:
  * <ul>
  *   <li>{@link MinorityGroup.RareClass}: the class's examples for the minority, all others for the majority;</li>
- *   <li>{@link MinorityGroup.ListedWriters}: the listed writers' examples for the minority, all others for the
- *       majority;</li>
+ *   <li>{@link MinorityGroup.OfWriters} (listed, or by a column): the group's writers' examples for the minority,
+ *       all others for the majority;</li>
  *   <li>{@link MinorityGroup.InvertedImages}: every example, one permutation of all of them: the first round(p·n)
  *       stay as they are and the next ones are inverted, so no image is in both groups.</li>
  * </ul>
@@ -189,7 +189,7 @@ public final class ImbalanceSampler {
         return out;
     }
 
-    /** Which examples belong to a class or listed-writers group. */
+    /** Which examples belong to a class or writers group. */
     private static boolean[] members(MinorityGroup group, Examples data) {
         boolean[] in = new boolean[data.size()];
         if (group instanceof MinorityGroup.RareClass rare) {
@@ -197,13 +197,13 @@ public final class ImbalanceSampler {
             for (int i = 0; i < in.length; i++) {
                 in[i] = data.labels()[i] == rare.label();
             }
-        } else if (group instanceof MinorityGroup.ListedWriters listed) {
+        } else if (group instanceof MinorityGroup.OfWriters writers) {
             if (data.writers() == null) {
                 throw new IllegalArgumentException(data.name() + " does not say who wrote its examples: "
-                        + listed.spec() + " needs data with writers");
+                        + writers.spec() + " needs data with writers");
             }
             for (int i = 0; i < in.length; i++) {
-                in[i] = listed.ids().contains(data.writers()[i]);
+                in[i] = writers.ids().contains(data.writers()[i]);
             }
         } else {
             throw new IllegalArgumentException(group.describe() + " is not a group of examples");

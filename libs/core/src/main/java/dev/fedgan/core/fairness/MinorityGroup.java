@@ -2,6 +2,7 @@ package dev.fedgan.core.fairness;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Locale;
  *       and the test set inverted.</li>
  *   <li>{@link ListedWriters}: the examples of the writers (users) a file lists, e.g. a population's members; the
  *       test set's examples of listed writers are its test group.</li>
+ *   <li>{@link WritersWhere}: the examples of the writers with a given value in a column of a table of writers;
+ *       the same in the test set.</li>
  * </ul>
  */
 public sealed interface MinorityGroup {
@@ -58,7 +61,7 @@ public sealed interface MinorityGroup {
      * @param file the file, as given (a sweep on the services reads it on the filter's and the workers' side)
      * @param ids  the writers listed
      */
-    record ListedWriters(String file, java.util.Set<String> ids) implements MinorityGroup {
+    record ListedWriters(String file, java.util.Set<String> ids) implements OfWriters {
         public ListedWriters {
             if (ids.isEmpty()) {
                 throw new IllegalArgumentException("the writer list " + file + " names no writer");
@@ -68,12 +71,7 @@ public sealed interface MinorityGroup {
 
         /** Reads the list. */
         static ListedWriters read(String file) {
-            java.util.List<String> lines;
-            try {
-                lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file));
-            } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
-                throw new IllegalArgumentException("cannot read the writer list " + file + ": " + e.getMessage(), e);
-            }
+            List<String> lines = lines(file, "the writer list");
             java.util.Set<String> ids = new java.util.LinkedHashSet<>();
             for (int i = 0; i < lines.size(); i++) {
                 String id = lines.get(i).split(",", -1)[0].strip();
@@ -97,18 +95,101 @@ public sealed interface MinorityGroup {
         }
     }
 
+    /**
+     * The examples of the writers whose row in a table of writers has {@code value} in column {@code column}: a CSV
+     * file with a header naming its columns, a writer's id in the first column and one row per writer (a users table
+     * with a region or a device model, say); fields may be double-quoted, values are compared as written (trimmed).
+     *
+     * @param file   the table, as given (read on the filter's and the workers' side for a sweep on the services)
+     * @param column the column's name in the header
+     * @param value  the value that puts a writer in the minority
+     * @param ids    the writers with that value
+     */
+    record WritersWhere(String file, String column, String value, java.util.Set<String> ids) implements OfWriters {
+        public WritersWhere {
+            if (ids.isEmpty()) {
+                throw new IllegalArgumentException("no writer in " + file + " has " + column + " = " + value);
+            }
+            ids = java.util.Set.copyOf(ids);
+        }
+
+        /** Reads the table and keeps the writers whose {@code column} holds {@code value}. */
+        static WritersWhere read(String file, String column, String value) {
+            List<String> lines = lines(file, "the writer table");
+            if (lines.isEmpty()) {
+                throw new IllegalArgumentException("the writer table " + file + " is empty: it needs a header");
+            }
+            List<String> header = csvFields(lines.get(0), file, 1);
+            int c = header.indexOf(column);
+            if (c < 1) {
+                throw new IllegalArgumentException("the writer table " + file + " has no column '" + column + "'"
+                        + (c == 0 ? " other than its first, the writer id" : "") + "; its columns: " + header);
+            }
+            java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+            java.util.Set<String> seen = new java.util.TreeSet<>();
+            for (int i = 1; i < lines.size(); i++) {
+                if (lines.get(i).isBlank()) {
+                    continue;
+                }
+                List<String> row = csvFields(lines.get(i), file, i + 1);
+                if (row.size() != header.size()) {
+                    throw new IllegalArgumentException(file + " line " + (i + 1) + ": " + row.size() + " fields, the"
+                            + " header has " + header.size());
+                }
+                seen.add(row.get(c));
+                if (row.get(c).equals(value)) {
+                    ids.add(row.get(0));
+                }
+            }
+            if (ids.isEmpty()) {
+                throw new IllegalArgumentException("no writer in " + file + " has " + column + " = '" + value
+                        + "'; its values: " + seen.stream().limit(20).toList());
+            }
+            return new WritersWhere(file, column, value, ids);
+        }
+
+        @Override
+        public String describe() {
+            return "the " + ids.size() + " writers with " + column + " = " + value + " in " + file;
+        }
+
+        @Override
+        public String spec() {
+            return "column:" + file + ":" + column + "=" + value;
+        }
+    }
+
+    /** A group of whole writers: their examples, in training and test data alike. */
+    sealed interface OfWriters extends MinorityGroup permits ListedWriters, WritersWhere {
+        /** The writers in the group. */
+        java.util.Set<String> ids();
+    }
+
     /** The group in words, for reports and charts. */
     String describe();
 
-    /** The group as {@link #parse} reads it (and as JSON carries it): {@code class:N} or {@code inverted}. */
+    /** The group as {@link #parse} reads it (and as JSON carries it). */
     @JsonValue
     String spec();
 
-    /** {@code class:N}, {@code inverted} or {@code writers:FILE}. */
+    /**
+     * {@code class:N}, {@code inverted}, {@code writers:FILE} or {@code column:FILE:NAME=VALUE} (FILE without '=';
+     * NAME up to the first '=', VALUE the rest).
+     */
     @JsonCreator
     static MinorityGroup parse(String text) {
         if (text.trim().startsWith("writers:")) {
             return ListedWriters.read(text.trim().substring("writers:".length()));
+        }
+        if (text.trim().startsWith("column:")) {
+            String rest = text.trim().substring("column:".length());
+            int eq = rest.indexOf('=');
+            int colon = eq < 0 ? -1 : rest.lastIndexOf(':', eq);
+            if (colon <= 0 || colon + 1 == eq) {
+                throw new IllegalArgumentException("the minority group 'column:FILE:NAME=VALUE' needs a file, a column"
+                        + " name and a value, got '" + text + "'");
+            }
+            return WritersWhere.read(rest.substring(0, colon), rest.substring(colon + 1, eq), rest.substring(eq + 1));
         }
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.equals("inverted")) {
@@ -123,6 +204,48 @@ public sealed interface MinorityGroup {
             }
         }
         throw new IllegalArgumentException("unknown minority group '" + text + "'; expected class:N (a rare class),"
-                + " inverted (examples with the inversion bug) or writers:FILE (the writers a file lists)");
+                + " inverted (examples with the inversion bug), writers:FILE (the writers a file lists) or"
+                + " column:FILE:NAME=VALUE (the writers whose column NAME of a CSV table of writers is VALUE)");
+    }
+
+    private static List<String> lines(String file, String what) {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of(file));
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A CSV line's fields, trimmed; a field may be double-quoted ("" inside for a quote). */
+    private static List<String> csvFields(String line, String file, int lineNumber) {
+        List<String> fields = new java.util.ArrayList<>();
+        StringBuilder f = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (quoted) {
+                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    f.append('"');
+                    i++;
+                } else if (ch == '"') {
+                    quoted = false;
+                } else {
+                    f.append(ch);
+                }
+            } else if (ch == '"' && f.toString().isBlank()) {
+                quoted = true;
+                f.setLength(0);
+            } else if (ch == ',') {
+                fields.add(f.toString().strip());
+                f.setLength(0);
+            } else {
+                f.append(ch);
+            }
+        }
+        if (quoted) {
+            throw new IllegalArgumentException(file + " line " + lineNumber + ": a quoted field is not closed");
+        }
+        fields.add(f.toString().strip());
+        return fields;
     }
 }

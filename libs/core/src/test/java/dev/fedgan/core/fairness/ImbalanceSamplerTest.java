@@ -116,6 +116,41 @@ class ImbalanceSamplerTest {
     }
 
     @Test
+    void writersWithAValueInAColumnAreTheMinority(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path table = tmp.resolve("users.csv");
+        java.nio.file.Files.writeString(table, "writer_id,region,device\nw1,south,a\nw2,north,\"b, rev 2\"\n\n"
+                + "w3,south,b\nw7, north ,a\nw8,\"north-east\",a\n");
+        MinorityGroup north = MinorityGroup.parse("column:" + table + ":region=north");
+        assertEquals(Set.of("w2", "w7"), ((MinorityGroup.WritersWhere) north).ids());
+        assertEquals("column:" + table + ":region=north", north.spec());
+        assertEquals(north, MinorityGroup.parse(north.spec()));
+        assertEquals(Set.of("w2"), ((MinorityGroup.OfWriters) MinorityGroup.parse("column:" + table
+                + ":device=b, rev 2")).ids(), "a quoted field with a comma");
+        // The same sampling as a list of those writers: 80 majority and 20 minority candidates.
+        ImbalanceSampler.TrainingSet s = ImbalanceSampler.sample(north, hundredByTenWriters(), 0.8, 40, 1);
+        assertEquals(8, s.minorityCount());
+        for (int k = 0; k < 40; k++) {
+            int i = (int) s.examples().features()[k] - 1;
+            assertEquals(s.minority()[k], i / 10 == 2 || i / 10 == 7, "example " + i + " of writer w" + i / 10);
+        }
+        assertTrue(ImbalanceSampler.test(north, hundredByTenWriters()).minority()[75]);
+
+        String noColumn = assertThrows(IllegalArgumentException.class,
+                () -> MinorityGroup.parse("column:" + table + ":country=fr")).getMessage();
+        assertTrue(noColumn.contains("no column 'country'") && noColumn.contains("[writer_id, region, device]"),
+                noColumn);
+        String noValue = assertThrows(IllegalArgumentException.class,
+                () -> MinorityGroup.parse("column:" + table + ":region=west")).getMessage();
+        assertTrue(noValue.contains("region = 'west'") && noValue.contains("[north, north-east, south]"), noValue);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> MinorityGroup.parse("column:" + table
+                + ":region")).getMessage().contains("needs a file, a column name and a value"));
+        java.nio.file.Files.writeString(table, "writer_id,region\nw1,south,extra\n");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> MinorityGroup.parse("column:" + table
+                + ":region=south")).getMessage().endsWith("line 2: 3 fields, the header has 2"));
+    }
+
+    @Test
     void badGroupsAndSharesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> MinorityGroup.parse("class:x"));
         assertThrows(IllegalArgumentException.class, () -> MinorityGroup.parse("left-handed"));
