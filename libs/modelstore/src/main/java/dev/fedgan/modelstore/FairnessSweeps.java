@@ -69,9 +69,10 @@ public final class FairnessSweeps {
         }
         ObjectRef sweep = ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, "application/json"));
         int n = FairnessSweep.tasks(spec.sweep()).size();
+        java.util.Set<String> stored = storedPoints(id);
         List<FairnessPointTask> tasks = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            if (!store.exists(ExperimentLayout.fairnessPoint(id, i))) {
+            if (!stored.contains(ExperimentLayout.fairnessPoint(id, i))) {
                 tasks.add(new FairnessPointTask(Messages.SCHEMA, id, i, n, sweep));
             }
         }
@@ -123,12 +124,17 @@ public final class FairnessSweeps {
         }
     }
 
+    /** The keys of the sweep's stored points, listed once. */
+    private java.util.Set<String> storedPoints(String sweepId) {
+        return new java.util.HashSet<>(store.list(ExperimentLayout.fairnessPoints(sweepId)));
+    }
+
     /**
      * Counts the sweep's stored points; once all {@code points} are stored, writes the sweep's files (points.csv,
      * classes.csv, fairness.json, fairness.png, report.html) under its {@code files/}.
      */
     public Collected collect(String sweepId, int points) {
-        java.util.Set<String> keys = new java.util.HashSet<>(store.list(ExperimentLayout.fairnessPoints(sweepId)));
+        java.util.Set<String> keys = storedPoints(sweepId);
         int stored = 0;
         for (int i = 0; i < points; i++) {
             stored += keys.contains(ExperimentLayout.fairnessPoint(sweepId, i)) ? 1 : 0;
