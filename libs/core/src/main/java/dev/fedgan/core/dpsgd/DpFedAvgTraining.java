@@ -116,7 +116,7 @@ public final class DpFedAvgTraining {
     }
 
     private static double delta(Options o, int users) {
-        return o.delta() != null ? o.delta() : PrivacyCalculator.defaultDelta(users);
+        return DpSgdTraining.delta(o.delta(), users);
     }
 
     /**

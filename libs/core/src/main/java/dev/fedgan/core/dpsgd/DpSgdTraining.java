@@ -148,7 +148,12 @@ public final class DpSgdTraining {
     }
 
     static double delta(Options o, int examples) {
-        return o.delta() != null ? o.delta() : PrivacyCalculator.defaultDelta(examples);
+        return delta(o.delta(), examples);
+    }
+
+    /** δ as given, or the default for {@code count} protected units (examples, or users): min(1e-5, count^-1.1). */
+    static double delta(Double given, int count) {
+        return given != null ? given : PrivacyCalculator.defaultDelta(count);
     }
 
     public static Result train(Network net, Examples train, Examples test, Options o, Progress progress) {
