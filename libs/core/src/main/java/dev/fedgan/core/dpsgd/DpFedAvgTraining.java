@@ -151,57 +151,193 @@ public final class DpFedAvgTraining {
     private static Result rounds(Network net, Examples train, int[][] users, Examples test, Options o,
                                  Progress progress) {
         long started = System.nanoTime();
-        int n = users.length;
-        double z = noiseMultiplier(o, n);
-        double q = ClientSampler.samplingRate(o.usersPerRound(), n);
-        double delta = o.nonPrivate() ? 0 : delta(o, n);
-        ClientSampler sampler = o.reproducible() ? ClientSampler.seeded(o.seed()) : ClientSampler.secure();
-        GaussianNoise noise = o.reproducible() ? GaussianNoise.seeded(o.seed()) : GaussianNoise.secure();
-        SplittableRandom shuffles = new SplittableRandom(o.seed());
-        RdpAccountant accountant = new RdpAccountant();
-        INDArray params = net.params();
-        int length = Math.toIntExact(net.numParams());
-        INDArray velocity = Nd4j.zeros(params.dataType(), params.shape());
-        long sampledTotal = 0;
+        Server server = new Server(net, users, o);
         progress.start(o.nonPrivate() ? "FedAvg (non-private)" : "DP-FedAvg", o.rounds(), "rounds");
-        for (int round = 1; round <= o.rounds(); round++) {
-            int[] sampled = sampler.sample(q, n);
-            sampledTotal += sampled.length;
-            INDArray server = params.dup();
+        while (!server.finished()) {
+            Round round = server.begin();
+            float[] weights = server.weights();
+            float[][] updates = new float[round.users().length][];
+            for (int k = 0; k < updates.length; k++) {
+                updates[k] = localUpdate(net, weights, train, users[round.users()[k]], o, round.seeds()[k]);
+            }
+            server.finish(round, updates);
+            progress.advance(1, String.format(Locale.ROOT, "round %d/%d, %d users%s", round.number(), o.rounds(),
+                    round.users().length, o.nonPrivate() ? "" : String.format(Locale.ROOT, ", epsilon %.3f",
+                            server.epsilon())));
+        }
+        double accuracy = DpSgdTraining.evaluate(net, test, 512)[1];
+        DpSgdPrivacy privacy = server.privacy();
+        progress.finish(String.format(Locale.ROOT, "test accuracy %.2f%%, %.1f users per round%s", 100 * accuracy,
+                server.meanUsersPerRound(), privacy == null ? "" : String.format(Locale.ROOT,
+                        ", epsilon %.3f at delta %.3g (one user)", privacy.epsilonOriginal(), privacy.delta())));
+        return new Result(net, privacy, accuracy, (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * One round's sample: its number (from 1), the users drawn (indices into the users, ascending) and each one's
+     * seed for the shuffles of its local training.
+     */
+    public record Round(int number, int[] users, long[] seeds) {
+    }
+
+    /**
+     * The server of a DP-FedAvg run: draws each round's users, adds their updates in the order drawn (so the sum
+     * does not depend on which update arrives first), noises and divides, takes the server step and charges the
+     * accountant. The users' local training ({@link #localUpdate}) runs wherever the caller puts it: in this JVM, or
+     * on client-update replicas. After each round the network's parameters are the server's weights.
+     */
+    public static final class Server {
+
+        private final Network net;
+        private final int[][] users;
+        private final Options o;
+        private final int length;
+        private final double z;
+        private final double q;
+        private final double delta;
+        private final ClientSampler sampler;
+        private final GaussianNoise noise;
+        private final SplittableRandom shuffles;
+        private final RdpAccountant accountant = new RdpAccountant();
+        private final INDArray weights;
+        private final INDArray velocity;
+        private int round;
+        private long sampledTotal;
+        private Round open;
+
+        /**
+         * @param net   the network whose parameters the server trains (its initial weights)
+         * @param users user u's example indices, for the example-weighted mean of a non-private run
+         * @throws IllegalArgumentException if the options do not fit the users ({@link #noiseMultiplier})
+         */
+        public Server(Network net, int[][] users, Options o) {
+            this.net = net;
+            this.users = users;
+            this.o = o;
+            int n = users.length;
+            this.length = Math.toIntExact(net.numParams());
+            this.z = noiseMultiplier(o, n);
+            this.q = ClientSampler.samplingRate(o.usersPerRound(), n);
+            this.delta = o.nonPrivate() ? 0 : delta(o, n);
+            this.sampler = o.reproducible() ? ClientSampler.seeded(o.seed()) : ClientSampler.secure();
+            this.noise = o.reproducible() ? GaussianNoise.seeded(o.seed()) : GaussianNoise.secure();
+            this.shuffles = new SplittableRandom(o.seed());
+            this.weights = net.params().dup();
+            this.velocity = Nd4j.zeros(weights.dataType(), weights.shape());
+        }
+
+        /** Whether all the options' rounds are done. */
+        public boolean finished() {
+            return round >= o.rounds();
+        }
+
+        /** Draws the next round's users (Poisson, q = m/N) and their shuffle seeds. */
+        public Round begin() {
+            if (open != null) {
+                throw new IllegalStateException("round " + open.number() + " is not finished");
+            }
+            if (finished()) {
+                throw new IllegalStateException("all " + o.rounds() + " rounds are done");
+            }
+            int[] sampled = sampler.sample(q, users.length);
+            long[] seeds = new long[sampled.length];
+            for (int k = 0; k < seeds.length; k++) {
+                seeds[k] = shuffles.nextLong();
+            }
+            open = new Round(round + 1, sampled, seeds);
+            return open;
+        }
+
+        /** The server's weights, flat in the network's parameter order: what each user of a round starts from. */
+        public float[] weights() {
+            return weights.toFloatVector();
+        }
+
+        /** The parameter count, every update's length. */
+        public int length() {
+            return length;
+        }
+
+        /**
+         * Completes {@code r} with its users' updates, in {@code r}'s order: each clipped to S and summed (in that
+         * order), N(0, (zS)²) added, divided by m (a non-private run: the example-weighted mean); the server steps
+         * along it with momentum; the accountant charges one sampled Gaussian mechanism (q, z).
+         *
+         * @throws IllegalArgumentException if an update is missing or has the wrong length
+         */
+        public void finish(Round r, float[][] updates) {
+            if (r != open) {
+                throw new IllegalStateException("round " + r.number() + " is not the round in progress");
+            }
+            if (updates.length != r.users().length) {
+                throw new IllegalArgumentException("round " + r.number() + " drew " + r.users().length + " users but "
+                        + updates.length + " updates came");
+            }
             DpFedAvgAggregate aggregate = o.nonPrivate() ? DpFedAvgAggregate.weightedMean(length)
                     : DpFedAvgAggregate.dp(length, new DpFedAvgAggregate.DpConfig(o.clipNorm(), z, o.usersPerRound()),
                     noise);
-            for (int u : sampled) {
-                params.assign(server);
-                localTraining(net, train, users[u], o, shuffles.split());
-                aggregate.add("user-" + u, params.sub(server).toFloatVector(), users[u].length);
+            for (int k = 0; k < updates.length; k++) {
+                int u = r.users()[k];
+                if (updates[k] == null || updates[k].length != length) {
+                    throw new IllegalArgumentException("round " + r.number() + ": the update of user " + u + " has "
+                            + (updates[k] == null ? "no" : updates[k].length) + " values, the network " + length);
+                }
+                aggregate.add("user-" + u, updates[k], users[u].length);
             }
             float[] mean = aggregate.finish().average();
-            velocity.muli(o.serverMomentum()).addi(Nd4j.create(mean, params.shape(), 'c').castTo(params.dataType()));
-            params.assign(server.addi(velocity.mul(o.serverLearningRate())));
+            velocity.muli(o.serverMomentum()).addi(Nd4j.create(mean, weights.shape(), 'c').castTo(weights.dataType()));
+            weights.addi(velocity.mul(o.serverLearningRate()));
+            net.params().assign(weights);
             if (!o.nonPrivate()) {
                 accountant.addSteps(q, z, 1);
             }
-            progress.advance(1, String.format(Locale.ROOT, "round %d/%d, %d users%s", round, o.rounds(),
-                    sampled.length, o.nonPrivate() ? "" : String.format(Locale.ROOT, ", epsilon %.3f",
-                            accountant.epsilon(delta, o.conversion()).epsilon())));
+            sampledTotal += r.users().length;
+            round = r.number();
+            open = null;
         }
-        double accuracy = DpSgdTraining.evaluate(net, test, 512)[1];
-        DpSgdPrivacy privacy = null;
-        if (!o.nonPrivate()) {
+
+        /** ε so far, in the options' conversion (0 for a non-private run). */
+        public double epsilon() {
+            return o.nonPrivate() ? 0 : accountant.epsilon(delta, o.conversion()).epsilon();
+        }
+
+        double meanUsersPerRound() {
+            return round == 0 ? 0 : (double) sampledTotal / round;
+        }
+
+        /** The guarantee of the rounds done, or null for a non-private run. */
+        public DpSgdPrivacy privacy() {
+            if (o.nonPrivate()) {
+                return null;
+            }
+            int n = users.length;
             Epsilon original = accountant.epsilon(delta, Conversion.ORIGINAL);
             Epsilon improved = accountant.epsilon(delta, Conversion.IMPROVED);
-            privacy = new DpSgdPrivacy(UNIT, n, o.usersPerRound(), q, o.clipNorm(), z, o.targetEpsilon(), o.rounds(),
+            return new DpSgdPrivacy(UNIT, n, o.usersPerRound(), q, o.clipNorm(), z, o.targetEpsilon(), round,
                     delta, o.delta() == null, original.epsilon(), improved.epsilon(),
                     PrivacyCalculator.POISSON_SAMPLING + " (N = " + n + ", m = " + o.usersPerRound() + "); "
                             + sampler.description(),
                     noise.description() + "; each user's update (all parameters, after " + o.localEpochs()
                             + " local epoch(s) of SGD) clipped to S, N(0, (z S)^2) on the sum, divided by m");
         }
-        progress.finish(String.format(Locale.ROOT, "test accuracy %.2f%%, %.1f users per round%s", 100 * accuracy,
-                (double) sampledTotal / o.rounds(), privacy == null ? "" : String.format(Locale.ROOT,
-                        ", epsilon %.3f at delta %.3g (one user)", privacy.epsilonOriginal(), delta)));
-        return new Result(net, privacy, accuracy, (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * One user's update: the network set to {@code weights}, trained with plain SGD on the user's examples
+     * ({@code examples}, indices into {@code train}) for the options' local epochs, batch and rate, shuffled by
+     * {@code seed}; the local weights minus {@code weights}, flat. Leaves the network at the local weights.
+     */
+    public static float[] localUpdate(Network net, float[] weights, Examples train, int[] examples, Options o,
+                                      long seed) {
+        INDArray params = net.params();
+        if (weights.length != params.length()) {
+            throw new IllegalArgumentException("weights of " + weights.length + " values for a network of "
+                    + params.length());
+        }
+        INDArray server = Nd4j.create(weights, params.shape(), 'c').castTo(params.dataType());
+        params.assign(server);
+        localTraining(net, train, examples, o, new SplittableRandom(seed));
+        return params.sub(server).toFloatVector();
     }
 
     /**

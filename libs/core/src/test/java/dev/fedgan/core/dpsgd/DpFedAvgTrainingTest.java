@@ -74,7 +74,7 @@ class DpFedAvgTrainingTest {
         int clipped = 0;
         for (int u : sampled) {
             manual.params().assign(org.nd4j.linalg.factory.Nd4j.create(server, new long[] {1, server.length}, 'c'));
-            SplittableRandom mine = shuffles.split();
+            SplittableRandom mine = new SplittableRandom(shuffles.nextLong()); // each user's seed, drawn in turn
             for (int e = 0; e < 2; e++) {
                 int[] perm = WriterPartition.permutation(PER_USER, mine);
                 int[] order = new int[PER_USER];
