@@ -221,11 +221,7 @@ public final class FairnessSweep {
      * seeded).
      */
     public static Point runPoint(Examples train, Examples test, Options o, int index) {
-        List<Task> tasks = tasks(o);
-        if (index < 0 || index >= tasks.size()) {
-            throw new IllegalArgumentException("point " + index + " is outside the sweep's " + tasks.size() + " points");
-        }
-        Task t = tasks.get(index);
+        Task t = task(o, index);
         int size = checkedSize(train, o);
         return point(ImbalanceSampler.sample(o.group(), train, t.share(), size, o.seed()),
                 ImbalanceSampler.test(o.group(), test), t.share(), t.setting(), o);
@@ -235,21 +231,120 @@ public final class FairnessSweep {
                                Setting s, Options o) {
         long t0 = System.nanoTime();
         Examples train = set.examples();
-        Network net = Network.of(train.shape(), DataType.FLOAT, Dl4jModels.layers(Dl4jModels.configuration(o.model(),
-                train.numClasses(), o.activation(), o.seed()), train.shape()), o.seed());
-        Examples test = testSet.examples();
+        Network net = network(train, o);
         DpSgdPrivacy privacy;
-        List<Norms> groupNorms = null;
         if (s.federated() != null) {
-            privacy = DpFedAvgTraining.train(net, train, set.users(o.examplesPerUser()).examples(), test, s.federated(),
-                    Progress.NONE).privacy();
-            ImbalanceSampler.Users users = testSet.users(o.examplesPerUser());
-            groupNorms = groupNorms(DpFedAvgTraining.updateNorms(net, test, users.examples(), s.federated()),
-                    users.minority(), s.clipNorm());
+            privacy = DpFedAvgTraining.train(net, train, set.users(o.examplesPerUser()).examples(),
+                    testSet.examples(), s.federated(), Progress.NONE).privacy();
         } else {
             GroupClipping groups = s.groupClipping() ? GroupClipping.of(set.minority(), s.training().expectedBatch(),
                     DpSgdTraining.noiseMultiplier(s.training(), train.size())) : null;
-            privacy = DpSgdTraining.train(net, train, test, s.training(), groups, Progress.NONE).privacy();
+            privacy = DpSgdTraining.train(net, train, testSet.examples(), s.training(), groups, Progress.NONE)
+                    .privacy();
+        }
+        return measure(net, set, testSet, share, s, o, privacy, t0);
+    }
+
+    /** The sweep's network for a training set: its model and activation, initialised from the sweep's seed. */
+    public static Network network(Examples train, Options o) {
+        return Network.of(train.shape(), DataType.FLOAT, Dl4jModels.layers(Dl4jModels.configuration(o.model(),
+                train.numClasses(), o.activation(), o.seed()), train.shape()), o.seed());
+    }
+
+    /**
+     * A federated point's training data as every worker computes it: its training set and users, and its setting.
+     *
+     * @param train    the point's training set
+     * @param users    user u's example indices in {@code train}
+     * @param federated the setting's DP-FedAvg options
+     */
+    public record FederatedData(Examples train, int[][] users, DpFedAvgTraining.Options federated) {
+    }
+
+    /**
+     * Point {@code index}'s training set cut into users, as {@link #runPoint} trains it.
+     *
+     * @throws IllegalArgumentException if the point is not a federated setting's
+     */
+    public static FederatedData federatedData(Examples train, Options o, int index) {
+        Task t = task(o, index);
+        if (t.setting().federated() == null) {
+            throw new IllegalArgumentException("point " + index + " (" + t.setting().name() + ") is not federated");
+        }
+        ImbalanceSampler.TrainingSet set = ImbalanceSampler.sample(o.group(), train, t.share(), checkedSize(train, o),
+                o.seed());
+        return new FederatedData(set.examples(), set.users(o.examplesPerUser()).examples(), t.setting().federated());
+    }
+
+    /** Whether point {@code index} is a federated setting's (its rounds run on a server, its users anywhere). */
+    public static boolean isFederated(Options o, int index) {
+        return task(o, index).setting().federated() != null;
+    }
+
+    private static Task task(Options o, int index) {
+        List<Task> tasks = tasks(o);
+        if (index < 0 || index >= tasks.size()) {
+            throw new IllegalArgumentException("point " + index + " is outside the sweep's " + tasks.size() + " points");
+        }
+        return tasks.get(index);
+    }
+
+    /**
+     * A federated point whose rounds the caller runs: {@link #server} draws each round's users and takes their
+     * updates ({@link DpFedAvgTraining#localUpdate} on {@link #federatedData}, wherever it runs); {@link #finish}
+     * measures the trained network as {@link #runPoint} does. With seeded sampling and noise the point equals
+     * {@link #runPoint}'s.
+     */
+    public static final class FederatedPoint {
+
+        private final ImbalanceSampler.TrainingSet set;
+        private final ImbalanceSampler.TrainingSet testSet;
+        private final Task task;
+        private final Options o;
+        private final Network net;
+        private final DpFedAvgTraining.Server server;
+        private final long started = System.nanoTime();
+
+        /**
+         * @throws IllegalArgumentException if the point is not a federated setting's, or its options do not fit
+         */
+        public FederatedPoint(Examples train, Examples test, Options o, int index) {
+            this.task = task(o, index);
+            if (task.setting().federated() == null) {
+                throw new IllegalArgumentException("point " + index + " (" + task.setting().name()
+                        + ") is not federated");
+            }
+            this.o = o;
+            this.set = ImbalanceSampler.sample(o.group(), train, task.share(), checkedSize(train, o), o.seed());
+            this.testSet = ImbalanceSampler.test(o.group(), test);
+            this.net = network(set.examples(), o);
+            this.server = new DpFedAvgTraining.Server(net, set.users(o.examplesPerUser()).examples(),
+                    task.setting().federated());
+        }
+
+        public DpFedAvgTraining.Server server() {
+            return server;
+        }
+
+        /** The point, measured once every round is done. */
+        public Point finish() {
+            if (!server.finished()) {
+                throw new IllegalStateException("the point's rounds are not done");
+            }
+            return measure(net, set, testSet, task.share(), task.setting(), o, server.privacy(), started);
+        }
+    }
+
+    /** The trained network's point: predictions, metrics and gradient norms on the test set. */
+    private static Point measure(Network net, ImbalanceSampler.TrainingSet set, ImbalanceSampler.TrainingSet testSet,
+                                 double share, Setting s, Options o, DpSgdPrivacy privacy, long t0) {
+        Examples train = set.examples();
+        Examples test = testSet.examples();
+        List<Norms> groupNorms = null;
+        if (s.federated() != null) {
+            ImbalanceSampler.Users users = testSet.users(o.examplesPerUser());
+            groupNorms = groupNorms(DpFedAvgTraining.updateNorms(net, test, users.examples(), s.federated()),
+                    users.minority(), s.clipNorm());
         }
         int[] predicted = DpSgdTraining.predict(net, test, CHUNK);
         double[] norms = DpSgdTraining.gradientNorms(net, test, CHUNK); // releases the network's step memory

@@ -39,6 +39,48 @@ class FairnessSweepTest {
                 false);
     }
 
+    /**
+     * A federated point whose rounds are run by the caller (as the aggregator does, each user's update computed
+     * apart from the server on the point's federated data, as a client-update replica does) is the point runPoint
+     * gives: seeded sampling and noise, the updates summed in drawn order whatever order they came in.
+     */
+    @Test
+    void aFederatedPointRunRoundByRoundEqualsThePointRunWhole() {
+        Examples lab = Examples.of(DatasetLoader.load("bundled:lab", WriterPartition.Options.DEFAULT));
+        Examples test = Examples.of(DatasetLoader.load("bundled:field", WriterPartition.Options.DEFAULT)).subset(100, 2);
+        FairnessSweep.Options o = new FairnessSweep.Options(MinorityGroup.parse("class:8"), List.of(0.9),
+                List.of(FairnessSweep.Setting.federated("DP-FedAvg z=1", federated(1.0))), 200,
+                Dl4jModels.Model.TUTORIAL, Activation.Function.TANH, 4, 10);
+        FairnessSweep.Point whole = FairnessSweep.runPoint(lab, test, o, 0);
+
+        FairnessSweep.FederatedPoint run = new FairnessSweep.FederatedPoint(lab, test, o, 0);
+        FairnessSweep.FederatedData data = FairnessSweep.federatedData(lab, o, 0); // a worker's own copy
+        assertEquals(20, data.users().length, "200 examples in users of 10");
+        dev.fedgan.core.dpsgd.Network worker = FairnessSweep.network(data.train(), o);
+        int rounds = 0;
+        while (!run.server().finished()) {
+            DpFedAvgTraining.Round r = run.server().begin();
+            float[] weights = run.server().weights();
+            float[][] updates = new float[r.users().length][];
+            for (int k = r.users().length - 1; k >= 0; k--) { // computed in reverse, as if they came so
+                updates[k] = DpFedAvgTraining.localUpdate(worker, weights, data.train(), data.users()[r.users()[k]],
+                        data.federated(), r.seeds()[k]);
+            }
+            run.server().finish(r, updates);
+            rounds++;
+        }
+        assertEquals(8, rounds);
+        FairnessSweep.Point split = run.finish();
+        assertEquals(whole.overall().accuracy(), split.overall().accuracy(), 0);
+        assertEquals(java.util.Arrays.deepToString(whole.overall().confusion()),
+                java.util.Arrays.deepToString(split.overall().confusion()));
+        assertEquals(whole.groupNorms().get(1).meanNorm(), split.groupNorms().get(1).meanNorm(), 0);
+        assertEquals(whole.privacy(), split.privacy());
+        assertThrows(IllegalArgumentException.class, () -> FairnessSweep.federatedData(lab, new FairnessSweep.Options(
+                o.group(), o.shares(), List.of(new FairnessSweep.Setting("SGD", options(1.0, false))), 200, o.model(),
+                o.activation(), 4, 10), 0));
+    }
+
     @Test
     void aSmallSweepMeasuresEachGroupAndStatesEachDpPointsEpsilon() throws Exception {
         Examples lab = Examples.of(DatasetLoader.load("bundled:lab", WriterPartition.Options.DEFAULT));
