@@ -126,6 +126,33 @@ public final class ExperimentLayout {
         return fairnessPoints(sweepId) + String.format(Locale.ROOT, "point-%05d.json", index);
     }
 
+    /**
+     * What one run of a federated fairness point keeps while it trains (each round's server weights, its users'
+     * unnoised updates), deleted once the point is stored:
+     * {@code experiments/<sweepId>/fairness/runs/point-NNNNN-<run>/}.
+     */
+    public static String fairnessRun(String sweepId, int point, String run) {
+        return fairnessRuns(sweepId, point) + segment("run", run) + "/";
+    }
+
+    /** The prefix of every run of a federated fairness point. */
+    public static String fairnessRuns(String sweepId, int point) {
+        return experiment(sweepId) + "fairness/runs/" + String.format(Locale.ROOT, "point-%05d-", point);
+    }
+
+    /** A round's server weights in a run of a federated point: {@code <run>/round-RRRRR/weights.vec}. */
+    public static String fairnessRoundWeights(String sweepId, int point, String run, int round) {
+        return fairnessRun(sweepId, point, run) + roundName(round) + "/weights.vec";
+    }
+
+    /** A user's update of a round in a run of a federated point: {@code <run>/round-RRRRR/user-U-<nonce>.vec}. */
+    public static String fairnessUpdate(String sweepId, int point, String run, int round, int user, String nonce) {
+        if (nonce == null || !NONCE.matcher(nonce).matches()) {
+            throw new IllegalArgumentException("invalid nonce '" + nonce + "'");
+        }
+        return fairnessRun(sweepId, point, run) + roundName(round) + "/user-" + user + "-" + nonce + ".vec";
+    }
+
     /** One of image-render's objects for a GAN: {@code experiments/<experimentId>/render/<gan>/<relativePath>}. */
     public static String render(String experimentId, String gan, String relativePath) {
         return experiment(experimentId) + "render/" + segment("GAN name", gan) + "/" + relativePath(relativePath);

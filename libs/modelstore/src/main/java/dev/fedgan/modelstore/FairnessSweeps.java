@@ -1,6 +1,8 @@
 package dev.fedgan.modelstore;
 
+import dev.fedgan.core.dpsgd.DpFedAvgTraining;
 import dev.fedgan.core.dpsgd.Examples;
+import dev.fedgan.core.dpsgd.Network;
 import dev.fedgan.core.fairness.FairnessFiles;
 import dev.fedgan.core.fairness.FairnessSweep;
 import dev.fedgan.core.fairness.SweepSpec;
@@ -9,6 +11,8 @@ import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.objectstore.StorageException;
 import dev.fedgan.protocol.FairnessPointDone;
 import dev.fedgan.protocol.FairnessPointTask;
+import dev.fedgan.protocol.FairnessRoundTask;
+import dev.fedgan.protocol.FairnessUpdateReady;
 import dev.fedgan.protocol.FairnessSweepRequest;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
@@ -27,11 +31,18 @@ import java.util.List;
  * collects} (once every point is stored, the sweep's files as {@code fedgan fairness} writes them, under the sweep's
  * {@code files/}).
  *
+ * <p>A federated (DP-FedAvg) point runs on the round services instead: the aggregator {@link #startFederated starts}
+ * it, stores each round's weights ({@link #putRoundWeights}) and asks client-update replicas for the drawn users'
+ * updates ({@link #userUpdate}), which it reads back ({@link #update}), aggregates, and deletes ({@link #deleteRound});
+ * then it stores the point ({@link #storeFederated}). With seeded sampling and noise the point equals the one
+ * {@code fedgan fairness} trains in one JVM.
+ *
  * <p>Every step may run again: a redelivered task (its worker died before announcing it) stores its point under the
  * same key; a sweep submitted again with the same content sends tasks only for the points not stored yet; the files
  * are written from whatever is stored. A sweep id already used with other content is refused.
  *
- * <p>One instance serves one thread (a worker caches the last sweep it loaded).
+ * <p>One instance serves one thread (a worker caches the last sweep it loaded, and the last federated point's users
+ * and network).
  *
  * <p>A sweep is a study on data the team holds (lab data with a simulated imbalance), like {@code fedgan fairness}: a
  * non-private point's figures are not private; a DP point's ε is what the same training guarantees.
@@ -44,6 +55,11 @@ public final class FairnessSweeps {
     private String loadedSha;
     private SweepSpec loadedSpec;
     private Examples[] loadedExamples;
+    /** The federated point whose users a worker last trained, with its network: the next round's tasks reuse them. */
+    private FairnessSweep.FederatedData federated;
+    private Network federatedNet;
+    private int federatedPoint = -1;
+    private String federatedSha;
 
     public FairnessSweeps(ObjectStore store) {
         this.store = store;
@@ -86,28 +102,137 @@ public final class FairnessSweeps {
      * @throws StorageException         if the stored sweep is missing or corrupt
      */
     public FairnessPointDone runPoint(FairnessPointTask task) {
-        String id = task.experimentId();
-        if (!task.sweep().key().equals(ExperimentLayout.fairnessSweep(id))) {
-            throw new IllegalArgumentException("point task of sweep " + id + " names " + task.sweep().key() + ", not "
-                    + ExperimentLayout.fairnessSweep(id));
-        }
-        if (!task.sweep().sha256().equals(loadedSha)) {
-            SweepSpec spec = SweepSpec.fromJson(new String(models.fetch(task.sweep()), StandardCharsets.UTF_8));
-            loadedExamples = spec.examples();
-            loadedSpec = spec;
-            loadedSha = task.sweep().sha256();
-        }
-        int n = FairnessSweep.tasks(loadedSpec.sweep()).size();
-        if (task.points() != n) {
-            throw new IllegalArgumentException("point task says sweep " + id + " has " + task.points()
-                    + " points; the stored sweep has " + n);
-        }
+        load(task.experimentId(), task.sweep(), task.points(), true);
         FairnessSweep.Point p = FairnessSweep.runPoint(loadedExamples[0], loadedExamples[1], loadedSpec.sweep(),
                 task.point());
+        return store(task, p);
+    }
+
+    /**
+     * Whether the task's point is a federated setting's: its rounds run on the aggregator ({@link #startFederated}),
+     * not on a worker. Reads the stored sweep, not its data.
+     */
+    public boolean isFederated(FairnessPointTask task) {
+        load(task.experimentId(), task.sweep(), task.points(), false);
+        return FairnessSweep.isFederated(loadedSpec.sweep(), task.point());
+    }
+
+    /**
+     * A federated point ready for its rounds (the aggregator's side): its server, and what stale runs of it left
+     * (an aggregator that died mid-point) deleted.
+     */
+    public FairnessSweep.FederatedPoint startFederated(FairnessPointTask task) {
+        load(task.experimentId(), task.sweep(), task.points(), true);
+        deleteRuns(task.experimentId(), task.point());
+        return new FairnessSweep.FederatedPoint(loadedExamples[0], loadedExamples[1], loadedSpec.sweep(), task.point());
+    }
+
+    /** Stores a round's server weights for the users' tasks. */
+    public ObjectRef putRoundWeights(FairnessPointTask task, String run, int round, float[] weights) {
+        return models.putVector(ExperimentLayout.fairnessRoundWeights(task.experimentId(), task.point(), run, round),
+                weights);
+    }
+
+    /**
+     * One user's update for a round of a federated point (a client-update replica's side): the point's users and
+     * network as the aggregator's {@link FairnessSweep.FederatedPoint} has them, the round's weights, the user's
+     * local training; the update stored unnoised, inside the trusted boundary, for the aggregator alone.
+     *
+     * @throws IllegalArgumentException if the task names another sweep's object, a point that is not federated or
+     *                                  a user the point lacks
+     * @throws StorageException         if the sweep or the weights are missing or corrupt
+     */
+    public FairnessUpdateReady userUpdate(FairnessRoundTask task) {
+        String id = task.experimentId();
+        load(id, task.sweep(), task.points(), true);
+        if (federated == null || federatedPoint != task.point() || !task.sweep().sha256().equals(federatedSha)) {
+            federated = FairnessSweep.federatedData(loadedExamples[0], loadedSpec.sweep(), task.point());
+            federatedNet = FairnessSweep.network(federated.train(), loadedSpec.sweep());
+            federatedPoint = task.point();
+            federatedSha = task.sweep().sha256();
+        }
+        if (task.user() >= federated.users().length) {
+            throw new IllegalArgumentException("round task of point " + task.point() + " of sweep " + id + " names user "
+                    + task.user() + "; the point has " + federated.users().length);
+        }
+        float[] weights = models.getDelta(task.weights(), Math.toIntExact(federatedNet.numParams()));
+        float[] update = DpFedAvgTraining.localUpdate(federatedNet, weights, federated.train(),
+                federated.users()[task.user()], federated.federated(), task.seed());
+        ObjectRef ref = models.putVector(ExperimentLayout.fairnessUpdate(id, task.point(), task.run(), task.round(),
+                task.user(), ModelStore.nonce()), update);
+        return new FairnessUpdateReady(Messages.SCHEMA, id, task.point(), task.run(), task.round(), task.user(), ref);
+    }
+
+    /**
+     * A user's update as the aggregator reads it: the claimed object under the run's prefix, of the network's
+     * length, every value finite.
+     *
+     * @throws StorageException naming the object if it is missing, corrupt, of another run or length, or not finite
+     */
+    public float[] update(FairnessUpdateReady u, int length) {
+        String prefix = ExperimentLayout.fairnessRun(u.experimentId(), u.point(), u.run());
+        if (!u.update().key().startsWith(prefix)) {
+            throw new StorageException(StorageException.Reason.INVALID, u.update().key(), "the update of user "
+                    + u.user() + " is not under its run's " + prefix);
+        }
+        float[] values = models.getDelta(u.update(), length);
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                throw new StorageException(StorageException.Reason.INVALID, u.update().key(), "the update of user "
+                        + u.user() + " has NaN or infinite values");
+            }
+        }
+        return values;
+    }
+
+    /** Deletes a round's objects (its weights, its users' unnoised updates) once the round is aggregated. */
+    public void deleteRound(FairnessPointTask task, String run, int round) {
+        String prefix = ExperimentLayout.fairnessRun(task.experimentId(), task.point(), run)
+                + String.format(java.util.Locale.ROOT, "round-%05d/", round);
+        store.list(prefix).forEach(store::delete);
+    }
+
+    /** Stores a federated point's result (the run's remaining objects deleted) and names it. */
+    public FairnessPointDone storeFederated(FairnessPointTask task, FairnessSweep.Point p) {
+        FairnessPointDone done = store(task, p);
+        deleteRuns(task.experimentId(), task.point());
+        return done;
+    }
+
+    private void deleteRuns(String id, int point) {
+        store.list(ExperimentLayout.fairnessRuns(id, point)).forEach(store::delete);
+    }
+
+    private FairnessPointDone store(FairnessPointTask task, FairnessSweep.Point p) {
         byte[] json = FairnessFiles.pointJson(p).getBytes(StandardCharsets.UTF_8);
-        ObjectRef result = ObjectStore.ref(store.bucket(), store.put(ExperimentLayout.fairnessPoint(id, task.point()),
-                json, "application/json"));
-        return new FairnessPointDone(Messages.SCHEMA, id, task.point(), n, result);
+        ObjectRef result = ObjectStore.ref(store.bucket(), store.put(ExperimentLayout.fairnessPoint(task.experimentId(),
+                task.point()), json, "application/json"));
+        return new FairnessPointDone(Messages.SCHEMA, task.experimentId(), task.point(), task.points(), result);
+    }
+
+    /**
+     * Loads the stored sweep a task names (and its examples when {@code examples}), unless it is the one loaded.
+     *
+     * @throws IllegalArgumentException if the object is another sweep's or the point count differs
+     */
+    private void load(String id, ObjectRef sweep, int points, boolean examples) {
+        if (!sweep.key().equals(ExperimentLayout.fairnessSweep(id))) {
+            throw new IllegalArgumentException("task of sweep " + id + " names " + sweep.key() + ", not "
+                    + ExperimentLayout.fairnessSweep(id));
+        }
+        if (!sweep.sha256().equals(loadedSha)) {
+            loadedSpec = SweepSpec.fromJson(new String(models.fetch(sweep), StandardCharsets.UTF_8));
+            loadedExamples = null;
+            loadedSha = sweep.sha256();
+        }
+        if (examples && loadedExamples == null) {
+            loadedExamples = loadedSpec.examples();
+        }
+        int n = FairnessSweep.tasks(loadedSpec.sweep()).size();
+        if (points != n) {
+            throw new IllegalArgumentException("task says sweep " + id + " has " + points + " points; the stored sweep"
+                    + " has " + n);
+        }
     }
 
     /**

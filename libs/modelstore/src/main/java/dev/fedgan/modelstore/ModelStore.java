@@ -195,6 +195,24 @@ public final class ModelStore {
     }
 
     /**
+     * Stores a flat vector (a federated point's round weights or a user's update) under {@code key} in the delta
+     * format, salted with a fresh nonce; {@link #getDelta} reads it back.
+     */
+    public ObjectRef putVector(String key, float[] values) {
+        byte[] nonce = new byte[ExperimentLayout.DELTA_NONCE_BYTES];
+        NONCES.nextBytes(nonce);
+        byte[] bytes = encodeDelta(values, nonce);
+        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, Sha256.hex(bytes), DELTA_CONTENT_TYPE));
+    }
+
+    /** A fresh nonce as lowercase hex, for keys that must not repeat. */
+    static String nonce() {
+        byte[] nonce = new byte[ExperimentLayout.DELTA_NONCE_BYTES];
+        NONCES.nextBytes(nonce);
+        return HexFormat.of().formatHex(nonce);
+    }
+
+    /**
      * Fetches the delta a claim names: checks size and SHA-256 against the claim, the header, and that it has
      * {@code expectedLength} values. NaN and infinite values are returned as they are (the aggregator decides).
      *

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fedgan.core.dpsgd.DpFedAvgTraining;
+import dev.fedgan.core.dpsgd.Examples;
 import dev.fedgan.core.fairness.FairnessFiles;
+import dev.fedgan.core.fairness.FairnessSweep;
 import dev.fedgan.core.fairness.SweepSpec;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.privacy.PrivacyCalculator;
@@ -14,6 +17,9 @@ import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.objectstore.StorageException;
 import dev.fedgan.protocol.FairnessPointDone;
 import dev.fedgan.protocol.FairnessPointTask;
+import dev.fedgan.protocol.FairnessRoundTask;
+import dev.fedgan.protocol.FairnessUpdateReady;
+import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.FairnessSweepRequest;
 import dev.fedgan.protocol.Messages;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +52,65 @@ class FairnessSweepsTest {
 
     static FairnessSweepRequest request(String id, SweepSpec spec) throws Exception {
         return new FairnessSweepRequest(Messages.SCHEMA, id, Json.MAPPER.readTree(spec.toJson()));
+    }
+
+    /**
+     * A federated point as the aggregator and client-update replicas run it, through the store only: each round's
+     * weights stored, each drawn user's update trained by a worker of its own and stored, read back and aggregated,
+     * the round's objects deleted. The stored point is the one the core trains in one JVM (seeded sampling and
+     * noise), and nothing of the run is left.
+     */
+    @Test
+    void aFederatedPointRunsRoundByRoundThroughTheStore() throws Exception {
+        SweepSpec spec = SweepSpec.demo(200);
+        FairnessSweeps aggregator = new FairnessSweeps(objects);
+        FairnessSweeps worker = new FairnessSweeps(objects);
+        List<FairnessPointTask> tasks = aggregator.submit(request("sweep-f", spec));
+        FairnessPointTask task = tasks.get(3); // share 0.8, DP-FedAvg
+        assertTrue(aggregator.isFederated(task) && !aggregator.isFederated(tasks.get(2)));
+        objects.put(ExperimentLayout.fairnessRun("sweep-f", 3, "stale") + "round-00001/weights.vec", new byte[] {1},
+                "application/octet-stream"); // a run an aggregator crash left
+
+        FairnessSweep.FederatedPoint point = aggregator.startFederated(task);
+        assertTrue(objects.list(ExperimentLayout.fairnessRuns("sweep-f", 3)).isEmpty(), "stale runs deleted");
+        String run = "run-1";
+        int users = 0;
+        while (!point.server().finished()) {
+            DpFedAvgTraining.Round r = point.server().begin();
+            ObjectRef weights = aggregator.putRoundWeights(task, run, r.number(), point.server().weights());
+            float[][] updates = new float[r.users().length][];
+            for (int k = 0; k < updates.length; k++) {
+                FairnessUpdateReady u = worker.userUpdate(new FairnessRoundTask(Messages.SCHEMA, "sweep-f", 3, 4,
+                        task.sweep(), run, r.number(), r.users()[k], r.seeds()[k], weights));
+                assertTrue(u.update().key().startsWith(ExperimentLayout.fairnessRun("sweep-f", 3, run)
+                        + String.format("round-%05d/user-%d-", r.number(), r.users()[k])), u.update().key());
+                updates[k] = aggregator.update(u, point.server().length());
+            }
+            point.server().finish(r, updates);
+            aggregator.deleteRound(task, run, r.number());
+            users += updates.length;
+        }
+        assertTrue(users > 0, "some user was drawn");
+        FairnessPointDone done = aggregator.storeFederated(task, point.finish());
+        assertEquals(ExperimentLayout.fairnessPoint("sweep-f", 3), done.result().key());
+        assertTrue(objects.list(ExperimentLayout.fairnessRuns("sweep-f", 3)).isEmpty(), "nothing of the run is left");
+
+        Examples[] data = spec.examples();
+        FairnessSweep.Point local = FairnessSweep.runPoint(data[0], data[1], spec.sweep(), 3);
+        FairnessSweep.Point stored = FairnessFiles.readPoint(new String(objects.get(done.result().key()),
+                StandardCharsets.UTF_8));
+        assertEquals(java.util.Arrays.deepToString(local.overall().confusion()),
+                java.util.Arrays.deepToString(stored.overall().confusion()));
+        assertEquals(local.privacy().epsilonOriginal(), stored.privacy().epsilonOriginal(), 0);
+
+        // An update claimed outside its run, or for a user the point lacks, is refused.
+        FairnessUpdateReady foreign = new FairnessUpdateReady(Messages.SCHEMA, "sweep-f", 3, run, 1, 0, task.sweep());
+        assertTrue(assertThrows(StorageException.class, () -> aggregator.update(foreign, 10)).getMessage()
+                .contains("is not under its run's"));
+        ObjectRef w = aggregator.putRoundWeights(task, run, 1, new float[] {0});
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> worker.userUpdate(new FairnessRoundTask(
+                Messages.SCHEMA, "sweep-f", 3, 4, task.sweep(), run, 1, 20, 1L, w))).getMessage()
+                .contains("names user 20; the point has 20"));
     }
 
     @Test

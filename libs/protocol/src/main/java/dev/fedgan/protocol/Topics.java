@@ -16,10 +16,14 @@ import java.util.List;
  * @param fairnessPoints  {@link FairnessPointTask}: one per point of a sweep, keyed by sweep and point so that the
  *                        points spread over the partitions and the workers sharing them
  * @param fairnessResults {@link FairnessPointDone}: a point's result is stored (keyed by sweep id)
+ * @param fairnessRounds  {@link FairnessRoundTask}: a user's local training in a round of a federated point (keyed
+ *                        by sweep, point and user)
+ * @param fairnessUpdates {@link FairnessUpdateReady}: that user's update is stored (keyed by sweep id)
  * @param deadLetter    {@link DeadLetter}: what could not be processed, with the reason
  */
 public record Topics(String experiments, String populations, String roundTasks, String clientUpdates, String rounds,
-        String images, String fairnessSweeps, String fairnessPoints, String fairnessResults, String deadLetter) {
+        String images, String fairnessSweeps, String fairnessPoints, String fairnessResults, String fairnessRounds,
+        String fairnessUpdates, String deadLetter) {
 
     public static final String DEFAULT_PREFIX = "fedgan.";
 
@@ -29,11 +33,12 @@ public record Topics(String experiments, String populations, String roundTasks, 
         }
         return new Topics(prefix + "experiments", prefix + "populations", prefix + "round-tasks",
                 prefix + "client-updates", prefix + "rounds", prefix + "images", prefix + "fairness-sweeps",
-                prefix + "fairness-points", prefix + "fairness-results", prefix + "dead-letter");
+                prefix + "fairness-points", prefix + "fairness-results", prefix + "fairness-rounds",
+                prefix + "fairness-updates", prefix + "dead-letter");
     }
 
     public List<String> all() {
         return List.of(experiments, populations, roundTasks, clientUpdates, rounds, images, fairnessSweeps,
-                fairnessPoints, fairnessResults, deadLetter);
+                fairnessPoints, fairnessResults, fairnessRounds, fairnessUpdates, deadLetter);
     }
 }

@@ -162,8 +162,9 @@ class MessagesTest {
         Topics t = Topics.withPrefix("prod.fedgan.");
         assertEquals("prod.fedgan.round-tasks", t.roundTasks());
         assertEquals("prod.fedgan.fairness-points", t.fairnessPoints());
-        assertEquals(10, t.all().size());
-        assertEquals(10, new java.util.HashSet<>(t.all()).size(), "all distinct");
+        assertEquals("prod.fedgan.fairness-rounds", t.fairnessRounds());
+        assertEquals(12, t.all().size());
+        assertEquals(12, new java.util.HashSet<>(t.all()).size(), "all distinct");
         assertThrows(IllegalArgumentException.class, () -> Topics.withPrefix("a b"));
     }
 
@@ -183,6 +184,15 @@ class MessagesTest {
                 .contains("sweep must be a JSON object"));
         assertTrue(reason("{\"schema\":1,\"experiment_id\":\"s1\",\"point\":0,\"points\":1}",
                 FairnessPointDone.class).contains("result is missing"));
+        FairnessRoundTask round = new FairnessRoundTask(Messages.SCHEMA, "s1", 3, 4, sweep, "r-1", 2, 17, -5L, sweep);
+        assertEquals(round, Messages.decode(Messages.encode(round), FairnessRoundTask.class));
+        assertTrue(Messages.encode(round).contains("\"seed\":-5"), Messages.encode(round));
+        assertTrue(reason(Messages.encode(round).replace("\"round\":2", "\"round\":0"), FairnessRoundTask.class)
+                .contains("round must be in [1.0, 1000000.0], got 0.0"));
+        FairnessUpdateReady update = new FairnessUpdateReady(Messages.SCHEMA, "s1", 3, "r-1", 2, 17, sweep);
+        assertEquals(update, Messages.decode(Messages.encode(update), FairnessUpdateReady.class));
+        assertTrue(reason(Messages.encode(update).replace("\"run\":\"r-1\"", "\"run\":\"a b\""),
+                FairnessUpdateReady.class).contains("run must be 1-128 letters"));
     }
 
     private static String reason(String json, Class<? extends Message> type) {
