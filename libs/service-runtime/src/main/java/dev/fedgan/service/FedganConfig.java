@@ -26,6 +26,9 @@ public interface FedganConfig {
     /** {@code fedgan.warm-up.*}: steps run at start-up so that the step code is compiled before the first round. */
     WarmUp warmUp();
 
+    /** {@code fedgan.fairness.*}: the aggregator's federated fairness points. */
+    Fairness fairness();
+
     /** {@code fedgan.filter.*}: the filter service's population settings. */
     Filter filter();
 
@@ -61,6 +64,18 @@ public interface FedganConfig {
 
         /** {@code fedgan.javacpp.maxphysicalbytes} → {@code org.bytedeco.javacpp.maxphysicalbytes}. */
         Optional<String> maxphysicalbytes();
+    }
+
+    /** The aggregator's federated fairness points (FederatedPointRunner). */
+    interface Fairness {
+
+        /**
+         * {@code fedgan.fairness.round-timeout}: how long a round waits for its users' updates before the point fails
+         * to the dead-letter topic (a lost user's task is redelivered to another replica well within it); default 30
+         * minutes.
+         */
+        @WithDefault("PT30M")
+        java.time.Duration roundTimeout();
     }
 
     /** Steps of the tiny networks run on the compute thread at start-up (StepWarmUp); 0 runs none. */

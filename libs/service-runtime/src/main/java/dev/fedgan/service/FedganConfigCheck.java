@@ -59,6 +59,10 @@ public class FedganConfigCheck {
         range(problems, "fedgan.warm-up.critic-steps", config.warmUp().criticSteps(), 0, MAX_WARM_UP_STEPS);
         // PopulationFilters.checkMinNumExamples' range: rejected here at start-up rather than on the first request.
         range(problems, "fedgan.filter.min-num-examples", config.filter().minNumExamples(), 1, 100_000);
+        java.time.Duration roundTimeout = config.fairness().roundTimeout();
+        if (roundTimeout.toSeconds() < 1 || roundTimeout.toDays() > 7) {
+            problems.add("fedgan.fairness.round-timeout must be between 1 s and 7 days, got " + roundTimeout);
+        }
         return problems;
     }
 

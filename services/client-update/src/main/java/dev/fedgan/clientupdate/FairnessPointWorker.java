@@ -1,7 +1,6 @@
 package dev.fedgan.clientupdate;
 
 import dev.fedgan.modelstore.FairnessSweeps;
-import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.FairnessPointDone;
 import dev.fedgan.protocol.FairnessPointTask;
 import dev.fedgan.protocol.Messages;
@@ -19,7 +18,8 @@ import org.jboss.logging.Logger;
 /**
  * {@code fairness-points} → {@code fairness-results}: one point of a fairness sweep per task,
  * {@link FairnessSweeps#runPoint} on the {@link ComputeThread} (it shares the thread with round tasks: a replica
- * works on one task of either kind at a time). A task is acknowledged only once its {@link FairnessPointDone} is on
+ * works on one task of any kind at a time). Federated points are skipped: the aggregator runs their rounds, with
+ * the users' training on {@link FairnessRoundWorker}s. A task is acknowledged only once its {@link FairnessPointDone} is on
  * the broker, so a replica killed mid-point leaves it uncommitted and the point is redelivered to a replica of the
  * group; its result is stored under the same key. A task that cannot run is dead-lettered with the reason.
  */
@@ -34,9 +34,9 @@ public class FairnessPointWorker {
     private final DeadLetters deadLetters;
     private final Emitter<String> results;
 
-    public FairnessPointWorker(ObjectStore objects, ComputeThread compute, DeadLetters deadLetters,
+    public FairnessPointWorker(FairnessSweeps sweeps, ComputeThread compute, DeadLetters deadLetters,
             @Channel("fairness-results") Emitter<String> results) {
-        this.sweeps = new FairnessSweeps(objects);
+        this.sweeps = sweeps;
         this.compute = compute;
         this.deadLetters = deadLetters;
         this.results = results;
@@ -47,6 +47,9 @@ public class FairnessPointWorker {
     public void process(String message) {
         try {
             FairnessPointTask task = Messages.decode(message, FairnessPointTask.class);
+            if (compute.call(() -> sweeps.isFederated(task))) {
+                return; // the aggregator runs its rounds (FederatedPointRunner); this replica trains its users
+            }
             LOG.info(String.format(Locale.ROOT, "fairness sweep %s: point %d of %d started", task.experimentId(),
                     task.point() + 1, task.points()));
             long t0 = System.nanoTime();

@@ -255,8 +255,8 @@ public final class LocalServices implements AutoCloseable {
     }
 
     /**
-     * The fedgan topics, round-tasks and fairness-points with enough partitions for the client-update replicas to
-     * share them.
+     * The fedgan topics, round-tasks, fairness-points and fairness-rounds with enough partitions for the client-update
+     * replicas to share them.
      */
     static void createTopics(String bootstrap, Topics topics, int replicas) throws InterruptedException {
         Properties p = new Properties();
@@ -264,7 +264,7 @@ public final class LocalServices implements AutoCloseable {
         try (Admin admin = Admin.create(p)) {
             for (String t : topics.all()) {
                 int partitions = t.equals(topics.roundTasks()) || t.equals(topics.fairnessPoints())
-                        ? Math.max(4, replicas) : 1;
+                        || t.equals(topics.fairnessRounds()) ? Math.max(4, replicas) : 1;
                 try {
                     admin.createTopics(List.of(new NewTopic(t, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
