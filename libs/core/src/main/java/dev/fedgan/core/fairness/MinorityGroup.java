@@ -115,11 +115,16 @@ public sealed interface MinorityGroup {
 
         /** Reads the table and keeps the writers whose {@code column} holds {@code value}. */
         static WritersWhere read(String file, String column, String value) {
-            List<String> lines = lines(file, "the writer table");
-            if (lines.isEmpty()) {
+            List<List<String>> rows;
+            try {
+                rows = dev.fedgan.core.population.PopulationCsv.rows(java.nio.file.Path.of(file));
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new IllegalArgumentException("cannot read the writer table " + file + ": " + e.getMessage(), e);
+            }
+            if (rows.isEmpty()) {
                 throw new IllegalArgumentException("the writer table " + file + " is empty: it needs a header");
             }
-            List<String> header = csvFields(lines.get(0), file, 1);
+            List<String> header = rows.get(0).stream().map(String::strip).toList();
             int c = header.indexOf(column);
             if (c < 1) {
                 throw new IllegalArgumentException("the writer table " + file + " has no column '" + column + "'"
@@ -127,18 +132,16 @@ public sealed interface MinorityGroup {
             }
             java.util.Set<String> ids = new java.util.LinkedHashSet<>();
             java.util.Set<String> seen = new java.util.TreeSet<>();
-            for (int i = 1; i < lines.size(); i++) {
-                if (lines.get(i).isBlank()) {
-                    continue;
-                }
-                List<String> row = csvFields(lines.get(i), file, i + 1);
+            for (int i = 1; i < rows.size(); i++) {
+                List<String> row = rows.get(i);
                 if (row.size() != header.size()) {
-                    throw new IllegalArgumentException(file + " line " + (i + 1) + ": " + row.size() + " fields, the"
+                    throw new IllegalArgumentException(file + " row " + (i + 1) + ": " + row.size() + " fields, the"
                             + " header has " + header.size());
                 }
-                seen.add(row.get(c));
-                if (row.get(c).equals(value)) {
-                    ids.add(row.get(0));
+                String v = row.get(c).strip();
+                seen.add(v);
+                if (v.equals(value)) {
+                    ids.add(row.get(0).strip());
                 }
             }
             if (ids.isEmpty()) {
@@ -214,38 +217,5 @@ public sealed interface MinorityGroup {
         } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
             throw new IllegalArgumentException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    /** A CSV line's fields, trimmed; a field may be double-quoted ("" inside for a quote). */
-    private static List<String> csvFields(String line, String file, int lineNumber) {
-        List<String> fields = new java.util.ArrayList<>();
-        StringBuilder f = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    f.append('"');
-                    i++;
-                } else if (ch == '"') {
-                    quoted = false;
-                } else {
-                    f.append(ch);
-                }
-            } else if (ch == '"' && f.toString().isBlank()) {
-                quoted = true;
-                f.setLength(0);
-            } else if (ch == ',') {
-                fields.add(f.toString().strip());
-                f.setLength(0);
-            } else {
-                f.append(ch);
-            }
-        }
-        if (quoted) {
-            throw new IllegalArgumentException(file + " line " + lineNumber + ": a quoted field is not closed");
-        }
-        fields.add(f.toString().strip());
-        return fields;
     }
 }

@@ -103,8 +103,8 @@ public final class PopulationCsv {
         return '"' + s.replace("\"", "\"\"") + '"';
     }
 
-    /** Parses RFC 4180-style CSV (quotes, doubled quotes, CRLF or LF). */
-    static List<List<String>> rows(Path file) {
+    /** Parses RFC 4180-style CSV (quotes, doubled quotes, CRLF or LF); blank lines are skipped. */
+    public static List<List<String>> rows(Path file) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);

@@ -147,7 +147,7 @@ class ImbalanceSamplerTest {
                 + ":region")).getMessage().contains("needs a file, a column name and a value"));
         java.nio.file.Files.writeString(table, "writer_id,region\nw1,south,extra\n");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> MinorityGroup.parse("column:" + table
-                + ":region=south")).getMessage().endsWith("line 2: 3 fields, the header has 2"));
+                + ":region=south")).getMessage().endsWith("row 2: 3 fields, the header has 2"));
     }
 
     @Test
