@@ -41,8 +41,8 @@ import java.util.List;
  * same key; a sweep submitted again with the same content sends tasks only for the points not stored yet; the files
  * are written from whatever is stored. A sweep id already used with other content is refused.
  *
- * <p>One instance serves one thread (a worker caches the last sweep it loaded, and the last federated point's users
- * and network).
+ * <p>One instance serves one thread (a worker caches the last sweep it loaded, and the last federated point's users,
+ * network and round weights).
  *
  * <p>A sweep is a study on data the team holds (lab data with a simulated imbalance), like {@code fedgan fairness}: a
  * non-private point's figures are not private; a DP point's ε is what the same training guarantees.
@@ -60,6 +60,9 @@ public final class FairnessSweeps {
     private Network federatedNet;
     private int federatedPoint = -1;
     private String federatedSha;
+    /** The last round weights read, by checksum. */
+    private float[] weights;
+    private String weightsSha;
 
     public FairnessSweeps(ObjectStore store) {
         this.store = store;
@@ -155,7 +158,10 @@ public final class FairnessSweeps {
             throw new IllegalArgumentException("round task of point " + task.point() + " of sweep " + id + " names user "
                     + task.user() + "; the point has " + federated.users().length);
         }
-        float[] weights = models.getDelta(task.weights(), Math.toIntExact(federatedNet.numParams()));
+        if (!task.weights().sha256().equals(weightsSha)) { // a round's users share its weights
+            weights = models.getDelta(task.weights(), Math.toIntExact(federatedNet.numParams()));
+            weightsSha = task.weights().sha256();
+        }
         float[] update = DpFedAvgTraining.localUpdate(federatedNet, weights, federated.train(),
                 federated.users()[task.user()], federated.federated(), task.seed());
         ObjectRef ref = models.putVector(ExperimentLayout.fairnessUpdate(id, task.point(), task.run(), task.round(),
