@@ -111,7 +111,7 @@ class DemoEndToEndTest {
         for (JsonNode g : r.get("gans")) {
             assertTrue(total >= g.get("epsilon").asDouble(), "the total is at least each GAN's ε: " + r);
         }
-        // The fairness sweep beside it: its 4 points run as tasks on the replicas, its files written once all were
+        // The fairness sweep beside it: its 4 points run as tasks on the services, its files written once all were
         // stored, each DP point with its own accountant's ε (DP-SGD: q = 50/200, 4 steps; DP-FedAvg: 4 of 20 users
         // of 10, 5 rounds; δ 1e-5).
         assertEquals("e2e-fairness", r.get("fairness_sweep").asText(), r.toString());
@@ -123,6 +123,16 @@ class DemoEndToEndTest {
         assertEquals(PrivacyCalculator.forPopulation(20, 4, 1.0, 5, 1e-5).epsilonOriginal(),
                 sweep.get(3).get("privacy").get("epsilon_original").asDouble(), 1e-12, sweep.get(3).toString());
         assertTrue(Files.size(out.resolve("fairness/fairness.png")) > 1000);
+        // The DP-FedAvg points (2 and 4 of 4) ran their rounds on the aggregator, the DP-SGD ones on the workers.
+        String aggregatorLines = Files.readString(out.resolve("logs/aggregator.log"));
+        String workerLines = Files.readString(out.resolve("logs/client-update-1.log"))
+                + Files.readString(out.resolve("logs/client-update-2.log"));
+        for (int point : new int[] {2, 4}) {
+            String done = "fairness sweep e2e-fairness: point " + point + " of 4 done";
+            assertTrue(aggregatorLines.contains(done) && !workerLines.contains(done), done + ":\n" + tail(aggregatorLines));
+            String sgd = "fairness sweep e2e-fairness: point " + (point - 1) + " of 4 done";
+            assertTrue(workerLines.contains(sgd) && !aggregatorLines.contains(sgd), sgd);
+        }
         try (Stream<Path> grids = Files.walk(out.resolve("gans"))) {
             assertTrue(grids.filter(p -> p.toString().endsWith(".png")).count() >= 2 * (ROUNDS / 2), listing(out));
         }
