@@ -37,8 +37,8 @@ import java.util.List;
  * then it stores the point ({@link #storeFederated}). With seeded sampling and noise the point equals the one
  * {@code fedgan fairness} trains in one JVM.
  *
- * <p>Every step may run again: a redelivered task (its worker died before announcing it) stores its point under the
- * same key; a sweep submitted again with the same content sends tasks only for the points not stored yet; the files
+ * <p>Every step may run again: a redelivered task whose point is stored is announced again without training (a
+ * DP point is released once); one whose worker died mid-point trains it; a sweep submitted again with the same content sends tasks only for the points not stored yet; the files
  * are written from whatever is stored. A sweep id already used with other content is refused.
  *
  * <p>One instance serves one thread (a worker caches the last sweep it loaded, and the last federated point's users,
@@ -99,16 +99,35 @@ public final class FairnessSweeps {
     }
 
     /**
-     * Trains and measures the task's point on the stored sweep's examples and stores it.
+     * Trains and measures the task's point on the stored sweep's examples and stores it; a point stored already is
+     * only announced again ({@link #storedAlready}).
      *
      * @throws IllegalArgumentException if the task names another sweep's object or a point the sweep lacks
      * @throws StorageException         if the stored sweep is missing or corrupt
      */
     public FairnessPointDone runPoint(FairnessPointTask task) {
+        FairnessPointDone stored = storedAlready(task);
+        if (stored != null) {
+            return stored;
+        }
         load(task.experimentId(), task.sweep(), task.points(), true);
         FairnessSweep.Point p = FairnessSweep.runPoint(loadedExamples[0], loadedExamples[1], loadedSpec.sweep(),
                 task.point());
         return store(task, p);
+    }
+
+    /**
+     * The point's announcement if the point is stored already, else null. A task redelivered after its point was
+     * stored (its worker or aggregator died before acknowledging it, or its group rebalanced) must not train again:
+     * a DP point trained twice would release two noised versions while each states the ε of one.
+     */
+    public FairnessPointDone storedAlready(FairnessPointTask task) {
+        String key = ExperimentLayout.fairnessPoint(task.experimentId(), task.point());
+        if (!store.exists(key)) {
+            return null;
+        }
+        return new FairnessPointDone(Messages.SCHEMA, task.experimentId(), task.point(), task.points(),
+                ObjectStore.ref(store.bucket(), store.stat(key)));
     }
 
     /**

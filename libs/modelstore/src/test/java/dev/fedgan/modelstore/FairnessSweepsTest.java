@@ -131,8 +131,9 @@ class FairnessSweepsTest {
         assertEquals(List.of(0), sweeps.submit(request("sweep-a", SweepSpec.demo(200))).stream()
                 .map(FairnessPointTask::point).toList(), "submitted again: only the point not stored yet");
 
-        sweeps.runPoint(tasks.get(0));
-        sweeps.runPoint(tasks.get(0)); // redelivered: the same key again
+        FairnessPointDone first = sweeps.runPoint(tasks.get(0));
+        FairnessPointDone again = sweeps.runPoint(tasks.get(0)); // redelivered: announced again, not trained again
+        assertEquals(first, again, "the same object: a retrained point would differ (its seconds at least)");
         FairnessSweeps.Collected done = sweeps.collect("sweep-a", 4);
         assertTrue(done.complete());
         assertEquals(FairnessFiles.NAMES.size(), done.files().size());

@@ -101,6 +101,13 @@ public class FederatedPointRunner {
 
     private void run(FairnessPointTask task) {
         String name = "fairness sweep " + task.experimentId() + ": point " + (task.point() + 1) + " of " + task.points();
+        FairnessPointDone stored = sweeps.storedAlready(task);
+        if (stored != null) { // redelivered after it was stored: announced again, never trained twice
+            Sent.keyedAndWait(results, stored.experimentId(), Messages.encode(stored), SEND_TIMEOUT_SECONDS,
+                    "the result of point " + task.point() + " of sweep " + task.experimentId());
+            LOG.infof("%s: stored already, announced again", name);
+            return;
+        }
         String run = UUID.randomUUID().toString();
         long t0 = System.nanoTime();
         BlockingQueue<FairnessUpdateReady> mailbox = new LinkedBlockingQueue<>();

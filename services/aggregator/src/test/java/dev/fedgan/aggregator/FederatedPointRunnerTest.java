@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * The aggregator as the server of a federated fairness point, against a real broker and S3 server, with the test
  * playing the client-update replicas: it runs the point's rounds, takes each drawn user's update once (the test
  * sends every update twice), and stores and announces the point the core trains in one JVM (seeded sampling and
- * noise); points that are not federated are left to the workers.
+ * noise); points that are not federated are left to the workers; a point redelivered once stored is announced
+ * again, not trained again.
  */
 @QuarkusTest
 @WithTestResource(value = StackResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
@@ -98,6 +99,19 @@ class FederatedPointRunnerTest {
                     "the users' updates and the rounds' weights are deleted");
             assertTrue(!objects.exists(ExperimentLayout.fairnessPoint("fed-a", 2)), "the DP-SGD point is not run here");
             assertTrue(results.poll(Duration.ofSeconds(2)).isEmpty(), "one result only");
+
+            // Redelivered once stored: announced again as it was, no round run again.
+            producer.send(new ProducerRecord<>(StackResource.TOPICS.fairnessPoints(), "fed-a/3",
+                    Messages.encode(tasks.get(3)))).get();
+            FairnessPointDone again = null;
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (again == null && System.nanoTime() < until) {
+                for (ConsumerRecord<String, String> r : results.poll(Duration.ofMillis(200))) {
+                    again = Messages.decode(r.value(), FairnessPointDone.class);
+                }
+            }
+            assertEquals(done, again);
+            assertTrue(rounds.poll(Duration.ofSeconds(1)).isEmpty(), "no round task for a stored point");
         }
     }
 }
