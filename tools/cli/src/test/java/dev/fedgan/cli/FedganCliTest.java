@@ -58,6 +58,25 @@ class FedganCliTest {
     }
 
     @Test
+    void inspectSummarisesAFolderOfColourImagesAndDrawsThem() throws Exception {
+        Path dir = tmp.resolve("photos");
+        dev.fedgan.core.data.ColourShapes.writePngs(dev.fedgan.core.data.ColourShapes.generate(6, 2, 32, 1), dir);
+        Path preview = tmp.resolve("preview.png");
+        Run r = run("data", "inspect", dir.toString(), "--side", "16", "--preview", preview.toString(), "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        assertEquals("folder", j.get("layout").asText());
+        assertEquals(6, j.get("images").asInt());
+        assertEquals(2, j.get("clients").asInt(), "c000 and c001, by subfolder");
+        assertEquals(3, j.get("median_client").asDouble(), 0);
+        assertEquals(3, j.get("channel_means").size());
+        java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(preview.toFile());
+        assertEquals(List.of(6 * 16, 16), List.of(grid.getWidth(), grid.getHeight()), "six 16-pixel images in a row");
+        Run bad = run("data", "inspect", "shapes:x");
+        assertTrue(bad.err().contains("shapes:N needs a number of images"), bad.err());
+    }
+
+    @Test
     void badInputFailsWithOneLineNamingTheFile() throws Exception {
         Path junk = tmp.resolve("broken.h5");
         byte[] h5 = Files.readAllBytes(fixture("fed_emnist_digitsonly_tiny_train.h5"));

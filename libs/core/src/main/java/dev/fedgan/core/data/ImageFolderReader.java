@@ -48,6 +48,21 @@ public final class ImageFolderReader {
         return Files.isDirectory(dir.resolve(CELEBA_IMAGES)) && Files.isRegularFile(dir.resolve(CELEBA_ATTRIBUTES));
     }
 
+    /** Whether {@code dir} is a folder of images: the CelebA layout, or any JPEG or PNG file below it. */
+    public static boolean holdsImages(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        if (isCeleba(dir)) {
+            return true;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.anyMatch(p -> Files.isRegularFile(p) && isImage(p));
+        } catch (IOException e) {
+            throw new DatasetException(dir.toString(), null, "cannot list the folder: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * @param limit read at most this many images (0: all), in the order above
      * @throws DatasetException naming the file for an unreadable image or a malformed CelebA list, or the folder if

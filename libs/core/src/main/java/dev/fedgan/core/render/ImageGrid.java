@@ -86,6 +86,33 @@ public final class ImageGrid {
         return img;
     }
 
+    /**
+     * The first {@code rows * cols} colour images tiled into one RGB picture of {@code side * cols} by
+     * {@code side * rows} pixels, each value converted as {@link #grid}'s.
+     *
+     * @param images {@code n * 3 * side * side} values, each image channel-first ([3, side, side]) in [-1, 1]
+     */
+    public static BufferedImage colourGrid(float[] images, int side, int rows, int cols) {
+        int per = 3 * side * side;
+        if (rows < 1 || cols < 1 || images.length < (long) rows * cols * per) {
+            throw new IllegalArgumentException("a " + rows + "x" + cols + " grid of " + side + "x" + side + " colour"
+                    + " images needs " + (long) rows * cols * per + " values, got " + images.length);
+        }
+        BufferedImage img = new BufferedImage(side * cols, side * rows, BufferedImage.TYPE_INT_RGB);
+        int plane = side * side;
+        for (int k = 0; k < rows * cols; k++) {
+            int base = k * per;
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    int p = base + y * side + x;
+                    int rgb = (toByte(images[p]) << 16) | (toByte(images[p + plane]) << 8) | toByte(images[p + 2 * plane]);
+                    img.setRGB((k % cols) * side + x, (k / cols) * side + y, rgb);
+                }
+            }
+        }
+        return img;
+    }
+
     /** The reference's float32 conversion of one pixel value: truncation of 127.5 · (v + 1), clamped to [0, 255]. */
     static int toByte(float v) {
         float f = 127.5f * (v + 1.0f);
