@@ -38,8 +38,9 @@ import java.util.List;
  * {@code fedgan fairness} trains in one JVM.
  *
  * <p>Every step may run again: a redelivered task whose point is stored is announced again without training (a
- * DP point is released once); one whose worker died mid-point trains it; a sweep submitted again with the same content sends tasks only for the points not stored yet; the files
- * are written from whatever is stored. A sweep id already used with other content is refused.
+ * DP point is released once); one whose worker died mid-point trains it; a sweep submitted again with the same
+ * content sends tasks only for the points not stored yet; the files are written from whatever is stored. A sweep id
+ * already used with other content is refused.
  *
  * <p>One instance serves one thread (a worker caches the last sweep it loaded, and the last federated point's users,
  * network and round weights).

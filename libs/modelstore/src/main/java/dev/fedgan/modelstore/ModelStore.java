@@ -187,8 +187,7 @@ public final class ModelStore {
         if (delta == null) {
             throw new IllegalArgumentException("delta of client " + clientId + " must not be null");
         }
-        byte[] nonce = new byte[ExperimentLayout.DELTA_NONCE_BYTES];
-        NONCES.nextBytes(nonce);
+        byte[] nonce = nonceBytes();
         String key = ExperimentLayout.delta(experimentId, round, clientId, HexFormat.of().formatHex(nonce));
         byte[] bytes = encodeDelta(delta, nonce);
         return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, Sha256.hex(bytes), DELTA_CONTENT_TYPE));
@@ -199,17 +198,19 @@ public final class ModelStore {
      * format, salted with a fresh nonce; {@link #getDelta} reads it back.
      */
     public ObjectRef putVector(String key, float[] values) {
-        byte[] nonce = new byte[ExperimentLayout.DELTA_NONCE_BYTES];
-        NONCES.nextBytes(nonce);
-        byte[] bytes = encodeDelta(values, nonce);
+        byte[] bytes = encodeDelta(values, nonceBytes());
         return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, Sha256.hex(bytes), DELTA_CONTENT_TYPE));
     }
 
     /** A fresh nonce as lowercase hex, for keys that must not repeat. */
     static String nonce() {
+        return HexFormat.of().formatHex(nonceBytes());
+    }
+
+    private static byte[] nonceBytes() {
         byte[] nonce = new byte[ExperimentLayout.DELTA_NONCE_BYTES];
         NONCES.nextBytes(nonce);
-        return HexFormat.of().formatHex(nonce);
+        return nonce;
     }
 
     /**
