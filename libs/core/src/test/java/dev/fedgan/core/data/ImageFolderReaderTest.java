@@ -143,6 +143,28 @@ class ImageFolderReaderTest {
     }
 
     @Test
+    void imagesAreDealtToClientsByAnAttributeOrEvenly() {
+        ColourImages shapes = ColourShapes.generate(30, 3, 16, 5);
+        ColourImages byRed = ColourPartition.byAttribute(shapes, "red");
+        int red = ColourShapes.SHAPES.size() + ColourShapes.COLOURS.indexOf("red");
+        for (int i = 0; i < shapes.size(); i++) {
+            assertEquals(shapes.attributes()[i][red] == 1 ? "red=1" : "red=-1", byRed.clients()[i]);
+        }
+        assertEquals(shapes.fingerprint(), byRed.fingerprint(), "the same images");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ColourPartition.byAttribute(shapes, "Male"))
+                .getMessage().contains("no attribute 'Male'; it has [circle"));
+
+        ColourImages even = ColourPartition.evenly(shapes, 4, 9);
+        assertEquals(List.of("client-0", "client-1", "client-2", "client-3"),
+                even.clientIds().stream().sorted().toList());
+        int[] sizes = even.clientIds().stream().mapToInt(id -> even.imagesOf(id).length).sorted().toArray();
+        assertArrayEquals(new int[] {7, 7, 8, 8}, sizes, "30 images to 4 clients");
+        assertEquals(List.of(even.clients()), List.of(ColourPartition.evenly(shapes, 4, 9).clients()), "seeded");
+        assertNotEquals(List.of(even.clients()), List.of(ColourPartition.evenly(shapes, 4, 10).clients()));
+        assertThrows(IllegalArgumentException.class, () -> ColourPartition.evenly(shapes, 31, 1));
+    }
+
+    @Test
     void theGeneratedShapesAreSeededLabelledAndReadBackFromTheirPngs() throws Exception {
         ColourImages shapes = ColourShapes.generate(12, 3, 64, 7);
         assertEquals(List.of("c000", "c001", "c002"), shapes.clientIds());
