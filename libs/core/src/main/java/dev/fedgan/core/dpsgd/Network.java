@@ -223,9 +223,20 @@ public final class Network {
         if (x.size(0) != labels.length) {
             throw new IllegalArgumentException(x.size(0) + " examples but " + labels.length + " labels");
         }
+        return addGradient(x, Loss.crossEntropy(labels), clips, norms);
+    }
+
+    /**
+     * Adds Σᵢ min(1, Sᵢ / ‖∇θᵢ‖)·∇θᵢ to {@link #gradient()}, ∇θᵢ the gradient of example i's own {@code loss}: the
+     * per-example clipped sum for any loss where each example's loss depends on its own output.
+     *
+     * @param clips each example's bound Sᵢ (&gt; 0, +∞ allowed), or null for no clipping
+     * @return each example's gradient norm before clipping, or null when not clipping and not asked for
+     */
+    public double[] addGradient(INDArray x, Loss loss, double[] clips, boolean norms) {
         if (clips != null) {
-            if (clips.length != labels.length) {
-                throw new IllegalArgumentException(clips.length + " clip bounds for " + labels.length + " examples");
+            if (clips.length != x.size(0)) {
+                throw new IllegalArgumentException(clips.length + " clip bounds for " + x.size(0) + " examples");
             }
             for (double c : clips) {
                 if (!(c > 0)) {
@@ -234,37 +245,63 @@ public final class Network {
             }
         }
         try (MemoryWorkspace step = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, workspace)) {
-            return clippedSum(x, labels, clips, norms);
+            return clippedSum(x, loss, clips, norms);
         } finally {
             release();
         }
     }
 
-    private double[] clippedSum(INDArray x, int[] labels, double[] clips, boolean norms) {
-        INDArray logits = forward(x);
-        double[][] z = logits.castTo(DataType.DOUBLE).toDoubleMatrix();
-        double[][] grad = new double[z.length][];
-        for (int i = 0; i < z.length; i++) {
-            int y = labels[i];
-            if (y < 0 || y >= classes) {
-                throw new IllegalArgumentException("label " + y + " of example " + i + " is outside [0, " + classes + ")");
+    /**
+     * dL/dx: the gradient of Σᵢ Lᵢ with respect to the inputs [batch, inputShape...], the parameters' gradient
+     * left as it was. For a generator step: the discriminator's loss on generated images, back to the images.
+     */
+    public INDArray inputGradient(INDArray x, Loss loss) {
+        try (MemoryWorkspace step = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, workspace)) {
+            INDArray g = outputGradient(forward(x), loss);
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                g = layers.get(i).backward(g, true);
             }
-            double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < classes; c++) {
-                max = Math.max(max, z[i][c]);
-            }
-            double sum = 0;
-            grad[i] = new double[classes];
-            for (int c = 0; c < classes; c++) {
-                grad[i][c] = Math.exp(z[i][c] - max);
-                sum += grad[i][c];
-            }
-            for (int c = 0; c < classes; c++) {
-                grad[i][c] /= sum;
-            }
-            grad[i][y] -= 1;
+            return g.detach();
+        } finally {
+            release();
         }
-        INDArray g = Nd4j.create(grad).castTo(dataType);
+    }
+
+    /**
+     * Adds the batch's gradient sum when the gradient of the loss with respect to the outputs is given
+     * ({@code outputGradient} [batch, outputs]), without clipping: for a generator, whose loss is computed by the
+     * discriminator on its outputs.
+     */
+    public void addOutputGradient(INDArray x, INDArray outputGradient) {
+        if (outputGradient.rank() != 2 || outputGradient.size(0) != x.size(0) || outputGradient.size(1) != classes) {
+            throw new IllegalArgumentException("output gradient of shape " + Arrays.toString(outputGradient.shape())
+                    + " for " + x.size(0) + " examples of " + classes + " outputs");
+        }
+        try (MemoryWorkspace step = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, workspace)) {
+            forward(x);
+            INDArray g = outputGradient.castTo(dataType);
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                g = layers.get(i).backward(g, i > firstWithParams);
+            }
+            for (Layer l : layers) {
+                l.accumulate(null);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    private INDArray outputGradient(INDArray outputs, Loss loss) {
+        double[][] z = outputs.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] grad = loss.outputGradient(z);
+        if (grad.length != z.length) {
+            throw new IllegalStateException("the loss gave " + grad.length + " gradients for " + z.length + " examples");
+        }
+        return Nd4j.create(grad).castTo(dataType);
+    }
+
+    private double[] clippedSum(INDArray x, Loss loss, double[] clips, boolean norms) {
+        INDArray g = outputGradient(forward(x), loss);
         for (int i = layers.size() - 1; i >= 0; i--) {
             g = layers.get(i).backward(g, i > firstWithParams);
         }
@@ -272,7 +309,7 @@ public final class Network {
         double[] n = null;
         INDArray scale = null;
         if (clipping || norms) {
-            INDArray squared = Nd4j.create(dataType, labels.length, 1);
+            INDArray squared = Nd4j.create(dataType, x.size(0), 1);
             for (Layer l : layers) {
                 l.addSquaredNorms(squared);
             }

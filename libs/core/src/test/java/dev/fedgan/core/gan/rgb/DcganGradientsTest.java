@@ -1,0 +1,155 @@
+package dev.fedgan.core.gan.rgb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fedgan.core.dpsgd.Loss;
+import dev.fedgan.core.dpsgd.Network;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The gradients a DP DCGAN step needs, on the RGB networks at tiny widths: the discriminator's per-example norms
+ * and clipped sum under the binary cross-entropy (float32, batched) against a float64 batch-1 loop, and that loop, the
+ * gradient back to the discriminator's input, and a generator's gradient from a given output gradient against
+ * central finite differences.
+ */
+class DcganGradientsTest {
+
+    private static final int BATCH = 4;
+    private static final DcganNetworks.Widths TINY = new DcganNetworks.Widths(2, 2);
+
+    private static INDArray images(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] v = new double[BATCH * 3 * 64 * 64];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = 2 * r.nextDouble() - 1;
+        }
+        return Nd4j.create(v, new long[] {BATCH, 3, 64, 64}, 'c');
+    }
+
+    private static INDArray one(INDArray x, int i) {
+        return x.get(NDArrayIndex.interval(i, i + 1)).dup();
+    }
+
+    private static double bce(Network d, INDArray x, double target) {
+        double s = 0;
+        for (double z : d.output(x).toDoubleVector()) {
+            s += Loss.binaryCrossEntropyValue(z, target);
+        }
+        return s;
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
+    }
+
+    @Test
+    void theDiscriminatorsClippedSumUnderBinaryCrossEntropyEqualsTheFloat64Loop() {
+        Network d32 = DcganNetworks.discriminator(TINY, 5);
+        Network d64 = d32.withDataType(DataType.DOUBLE, DcganNetworks.discriminatorLayers(TINY.ndf()));
+        INDArray x = images(1);
+        Loss real = Loss.binaryCrossEntropy(1);
+        double[][] g = new double[BATCH][];
+        double[] reference = new double[BATCH];
+        for (int i = 0; i < BATCH; i++) {
+            d64.clearGradient();
+            d64.addGradient(one(x, i), real, null, false);
+            g[i] = d64.gradient().toDoubleVector();
+            reference[i] = norm(g[i]);
+        }
+        double clip = (reference[0] + reference[1]) / 2;
+        double[] expected = new double[g[0].length];
+        for (int i = 0; i < BATCH; i++) {
+            double c = Math.min(1, clip / reference[i]);
+            for (int j = 0; j < expected.length; j++) {
+                expected[j] += c * g[i][j];
+            }
+        }
+        double[] clips = {clip, clip, clip, clip};
+        double[] norms = d32.addGradient(x.castTo(DataType.FLOAT), real, clips, false);
+        for (int i = 0; i < BATCH; i++) {
+            assertEquals(reference[i], norms[i], 1e-5 * reference[i], "norm of example " + i);
+        }
+        double[] fast = d32.gradient().toDoubleVector();
+        double diff = 0;
+        for (int j = 0; j < fast.length; j++) {
+            diff += (fast[j] - expected[j]) * (fast[j] - expected[j]);
+        }
+        assertTrue(Math.sqrt(diff) <= 1e-5 * norm(expected), "clipped sum off by " + Math.sqrt(diff) / norm(expected));
+
+        // the float64 loop against central differences of the example's own loss
+        INDArray p = d64.params();
+        SplittableRandom r = new SplittableRandom(2);
+        double h = 1e-6;
+        INDArray x0 = one(x, 0);
+        for (int t = 0; t < 20; t++) {
+            long j = r.nextLong(d64.numParams());
+            double v = p.getDouble(j);
+            p.putScalar(j, v + h);
+            double up = bce(d64, x0, 1);
+            p.putScalar(j, v - h);
+            double down = bce(d64, x0, 1);
+            p.putScalar(j, v);
+            double fd = (up - down) / (2 * h);
+            assertEquals(fd, g[0][(int) j], 1e-6 * Math.max(1, Math.abs(fd)), "parameter " + j);
+        }
+    }
+
+    @Test
+    void theGradientBackToTheImagesEqualsFiniteDifferences() {
+        Network d = DcganNetworks.discriminator(TINY, 7).withDataType(DataType.DOUBLE,
+                DcganNetworks.discriminatorLayers(TINY.ndf()));
+        INDArray x = images(3);
+        Loss fake = Loss.binaryCrossEntropy(1); // the generator's loss: its images called real
+        double before = d.gradient().sumNumber().doubleValue();
+        INDArray dx = d.inputGradient(x, fake);
+        assertEquals(before, d.gradient().sumNumber().doubleValue(), 0, "the parameters' gradient is untouched");
+        SplittableRandom r = new SplittableRandom(4);
+        double h = 1e-6;
+        for (int t = 0; t < 20; t++) {
+            long j = r.nextLong(x.length());
+            double v = x.getDouble(j);
+            x.putScalar(j, v + h);
+            double up = bce(d, x, 1);
+            x.putScalar(j, v - h);
+            double down = bce(d, x, 1);
+            x.putScalar(j, v);
+            double fd = (up - down) / (2 * h);
+            assertEquals(fd, dx.getDouble(j), 1e-6 * Math.max(1, Math.abs(fd)), "pixel " + j);
+        }
+    }
+
+    @Test
+    void theGeneratorsGradientFromAGivenOutputGradientEqualsFiniteDifferences() {
+        Network g = DcganNetworks.generator(TINY, 9).withDataType(DataType.DOUBLE,
+                DcganNetworks.generatorLayers(TINY.ngf()));
+        INDArray z = Nd4j.randn(DataType.DOUBLE, BATCH, DcganNetworks.NOISE, 1, 1);
+        INDArray c = Nd4j.randn(DataType.DOUBLE, BATCH, 3 * 64 * 64); // the loss Σᵢ ⟨cᵢ, G(zᵢ)⟩, dL/dG = c
+        g.clearGradient();
+        g.addOutputGradient(z, c);
+        double[] grad = g.gradient().toDoubleVector();
+        INDArray p = g.params();
+        SplittableRandom r = new SplittableRandom(6);
+        double h = 1e-6;
+        for (int t = 0; t < 20; t++) {
+            long j = r.nextLong(g.numParams());
+            double v = p.getDouble(j);
+            p.putScalar(j, v + h);
+            double up = g.output(z).mul(c).sumNumber().doubleValue();
+            p.putScalar(j, v - h);
+            double down = g.output(z).mul(c).sumNumber().doubleValue();
+            p.putScalar(j, v);
+            double fd = (up - down) / (2 * h);
+            assertEquals(fd, grad[(int) j], 1e-6 * Math.max(1, Math.abs(fd)), "parameter " + j);
+        }
+    }
+}
