@@ -1,0 +1,213 @@
+package dev.fedgan.core.gan.rgb;
+
+import dev.fedgan.core.data.ColourImages;
+import dev.fedgan.core.dpsgd.Loss;
+import dev.fedgan.core.dpsgd.Network;
+import dev.fedgan.core.privacy.ClientSampler;
+import dev.fedgan.core.privacy.Conversion;
+import dev.fedgan.core.privacy.GaussianNoise;
+import dev.fedgan.core.privacy.RdpAccountant;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One client of the DP DCGAN: a discriminator trained with DP-SGD on the client's own images, and a generator
+ * trained against it. Each step:
+ * <ol>
+ *   <li>the discriminator: each image is drawn independently with probability q = B/n (Poisson); each drawn
+ *       image's gradient of its own loss (binary cross-entropy, target real) is clipped to L2 norm S and summed,
+ *       N(0, (zS)²) from the noise stream is added to the sum; the fake term (B generated images, target fake) is
+ *       added unclipped and unnoised, since it touches no real image (Opacus issue #418); the total over B, one Adam
+ *       step. The accountant charges one sampled Gaussian mechanism (q, z): real-data steps only.</li>
+ *   <li>the generator: B generated images, the gradient of the discriminator's loss with target real back to the
+ *       images and through the generator, over B, one Adam step: post-processing of the discriminator.</li>
+ * </ol>
+ * The guarantee is sample-level: it protects one of the client's images, against everyone who sees the client's
+ * networks.
+ */
+public final class DcganClient {
+
+    /** Images per forward pass of the discriminator. */
+    static final int PHYSICAL_BATCH = 64;
+
+    /**
+     * @param clipNorm        S, each real image's gradient bound (&gt; 0)
+     * @param noiseMultiplier z (&ge; 0; 0 only when {@code nonPrivate})
+     * @param expectedBatch   B, the expected real images per step, and the generated images per step
+     * @param learningRate    Adam's, for both networks (DCGAN: 2·10⁻⁴)
+     * @param beta1           Adam's β₁ (DCGAN: 0.5)
+     * @param seed            the latent draws, and sampling and noise when {@code reproducible}
+     * @param reproducible    seeded sampling and noise: reproducible runs, NOT private
+     * @param nonPrivate      no clipping and no noise (and nothing accounted)
+     */
+    public record Options(double clipNorm, double noiseMultiplier, int expectedBatch, double learningRate,
+                          double beta1, long seed, boolean reproducible, boolean nonPrivate) {
+        public Options {
+            if (!nonPrivate && (!(clipNorm > 0) || !(noiseMultiplier > 0) || Double.isInfinite(noiseMultiplier))) {
+                throw new IllegalArgumentException("DP needs S > 0 and a finite z > 0, got S " + clipNorm + ", z "
+                        + noiseMultiplier);
+            }
+            if (expectedBatch < 1) {
+                throw new IllegalArgumentException("the expected batch must be >= 1, got " + expectedBatch);
+            }
+            if (!(learningRate > 0) || learningRate > 1 || !(beta1 >= 0 && beta1 < 1)) {
+                throw new IllegalArgumentException("Adam needs a learning rate in (0, 1] and beta1 in [0, 1), got "
+                        + learningRate + ", " + beta1);
+            }
+        }
+    }
+
+    /** A step's losses: the discriminator's on the drawn real images and on the fakes, the generator's. */
+    public record Losses(int realDrawn, double realLoss, double fakeLoss, double generatorLoss) {
+    }
+
+    private final ColourImages images;
+    private final Network discriminator;
+    private final Network generator;
+    private final Options o;
+    private final double q;
+    private final ClientSampler sampler;
+    private final GaussianNoise noise;
+    private final java.util.SplittableRandom latents;
+    private final RdpAccountant accountant = new RdpAccountant();
+    private final Adam adamD;
+    private final Adam adamG;
+    private long steps;
+
+    /**
+     * @throws IllegalArgumentException if the client has fewer images than the expected batch
+     */
+    public DcganClient(ColourImages images, Network discriminator, Network generator, Options o) {
+        if (images.size() < o.expectedBatch()) {
+            throw new IllegalArgumentException("client " + images.clients()[0] + " has " + images.size()
+                    + " images, fewer than the expected batch of " + o.expectedBatch());
+        }
+        this.images = images;
+        this.discriminator = discriminator;
+        this.generator = generator;
+        this.o = o;
+        this.q = (double) o.expectedBatch() / images.size();
+        this.sampler = o.reproducible() ? ClientSampler.seeded(o.seed()) : ClientSampler.secure();
+        this.noise = o.reproducible() ? GaussianNoise.seeded(o.seed()) : GaussianNoise.secure();
+        this.latents = new java.util.SplittableRandom(o.seed() ^ 0x5DEECE66DL);
+        this.adamD = new Adam(discriminator.params(), o.learningRate(), o.beta1());
+        this.adamG = new Adam(generator.params(), o.learningRate(), o.beta1());
+    }
+
+    /** One discriminator step (DP on the real images) and one generator step. */
+    public Losses step() {
+        int b = o.expectedBatch();
+        // the real term: clipped per image, noised once per step
+        int[] drawn = o.nonPrivate() ? firstB() : sampler.sample(q, images.size());
+        discriminator.clearGradient();
+        double realLoss = 0;
+        for (int from = 0; from < drawn.length; from += PHYSICAL_BATCH) {
+            int to = Math.min(drawn.length, from + PHYSICAL_BATCH);
+            INDArray x = batch(drawn, from, to);
+            realLoss += lossSum(discriminator.output(x), 1);
+            double[] clips = null;
+            if (!o.nonPrivate()) {
+                clips = new double[to - from];
+                Arrays.fill(clips, o.clipNorm());
+            }
+            discriminator.addGradient(x, Loss.binaryCrossEntropy(1), clips, false);
+        }
+        INDArray total = discriminator.gradient().dup();
+        if (!o.nonPrivate()) {
+            float[] noisy = total.toFloatVector();
+            noise.addTo(noisy, o.noiseMultiplier() * o.clipNorm());
+            total = Nd4j.create(noisy, total.shape(), 'c').castTo(total.dataType());
+            accountant.addSteps(q, o.noiseMultiplier(), 1);
+        }
+        // the fake term: no real image in it, so neither clipped nor charged
+        INDArray fakes = generator.output(latent(b)).reshape(b, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
+        double fakeLoss = lossSum(discriminator.output(fakes), 0) / b;
+        discriminator.clearGradient();
+        discriminator.addGradient(fakes, Loss.binaryCrossEntropy(0), null, false);
+        total.addi(discriminator.gradient()).divi(b);
+        adamD.step(discriminator.params(), total);
+        // the generator: the discriminator's verdict on new fakes, back through the generator
+        INDArray z = latent(b);
+        INDArray images2 = generator.output(z).reshape(b, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
+        double generatorLoss = lossSum(discriminator.output(images2), 1) / b;
+        INDArray dx = discriminator.inputGradient(images2, Loss.binaryCrossEntropy(1)).reshape(b, generator.numClasses());
+        generator.clearGradient();
+        generator.addOutputGradient(z, dx);
+        adamG.step(generator.params(), generator.gradient().div(b));
+        steps++;
+        return new Losses(drawn.length, drawn.length == 0 ? Double.NaN : realLoss / drawn.length, fakeLoss,
+                generatorLoss);
+    }
+
+    /** Steps taken; each charged once (real-data steps; the fake term and the generator are not charged). */
+    public long steps() {
+        return steps;
+    }
+
+    /** The accountant's steps: the discriminator's real-data steps. */
+    public long privateSteps() {
+        return o.nonPrivate() ? 0 : steps;
+    }
+
+    /** q = B/n, the client's sampling rate. */
+    public double samplingRate() {
+        return q;
+    }
+
+    /** ε of the steps so far at {@code delta} (one of the client's images protected); +∞ when non-private. */
+    public double epsilon(double delta, Conversion conversion) {
+        return o.nonPrivate() ? Double.POSITIVE_INFINITY
+                : steps == 0 ? 0 : accountant.epsilon(delta, conversion).epsilon();
+    }
+
+    public Network discriminator() {
+        return discriminator;
+    }
+
+    public Network generator() {
+        return generator;
+    }
+
+    private int[] firstB() {
+        int[] all = new int[o.expectedBatch()];
+        int start = (int) ((steps * o.expectedBatch()) % images.size());
+        for (int k = 0; k < all.length; k++) {
+            all[k] = (start + k) % images.size();
+        }
+        return all;
+    }
+
+    private INDArray batch(int[] drawn, int from, int to) {
+        int v = ColourImages.values(images.side());
+        float[] buf = new float[(to - from) * v];
+        for (int k = from; k < to; k++) {
+            System.arraycopy(images.pixels(), drawn[k] * v, buf, (k - from) * v, v);
+        }
+        return Nd4j.create(buf, new long[] {to - from, 3, images.side(), images.side()}, 'c')
+                .castTo(discriminator.dataType());
+    }
+
+    private INDArray latent(int b) {
+        double[] v = new double[b * DcganNetworks.NOISE];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = gaussian();
+        }
+        return Nd4j.create(v, new long[] {b, DcganNetworks.NOISE, 1, 1}, 'c').castTo(generator.dataType());
+    }
+
+    private double gaussian() { // Box-Muller on the latent stream: the latents need no secrecy
+        double u1 = 1 - latents.nextDouble();
+        double u2 = latents.nextDouble();
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    private static double lossSum(INDArray logits, double target) {
+        double s = 0;
+        for (double z : logits.castTo(DataType.DOUBLE).toDoubleVector()) {
+            s += Loss.binaryCrossEntropyValue(z, target);
+        }
+        return s;
+    }
+}

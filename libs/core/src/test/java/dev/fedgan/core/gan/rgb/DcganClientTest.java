@@ -1,0 +1,53 @@
+package dev.fedgan.core.gan.rgb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fedgan.core.data.ColourImages;
+import dev.fedgan.core.data.ColourShapes;
+import dev.fedgan.core.dpsgd.Network;
+import dev.fedgan.core.privacy.Conversion;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** A DP DCGAN client at tiny widths on the generated shapes: what is charged, and that both networks learn. */
+class DcganClientTest {
+
+    static final DcganNetworks.Widths TINY = new DcganNetworks.Widths(2, 2);
+
+    /**
+     * Only the discriminator's real-data steps are charged: after 3 steps (each with a fake term and a generator
+     * step) the accountant has 3 steps of (q = B/n, z), ε as the calculator gives for them.
+     */
+    @Test
+    void onlyTheRealDataStepsAreCharged() {
+        ColourImages shapes = ColourShapes.generate(40, 1, 64, 3);
+        Network d = DcganNetworks.discriminator(TINY, 1);
+        Network g = DcganNetworks.generator(TINY, 2);
+        float[] d0 = d.params().toFloatVector();
+        float[] g0 = g.params().toFloatVector();
+        DcganClient client = new DcganClient(shapes, d, g, new DcganClient.Options(1.0, 1.2, 8, 2e-4, 0.5, 7, true,
+                false));
+        for (int s = 0; s < 3; s++) {
+            DcganClient.Losses l = client.step();
+            assertTrue(Double.isFinite(l.fakeLoss()) && Double.isFinite(l.generatorLoss()), l.toString());
+        }
+        assertEquals(3, client.privateSteps());
+        assertEquals(0.2, client.samplingRate(), 0);
+        double expected = PrivacyCalculator.forSamplingRate(0.2, 1.2, 3, 1e-5).epsilonOriginal();
+        assertEquals(expected, client.epsilon(1e-5, Conversion.ORIGINAL), 1e-12 * expected);
+        assertFalse(Arrays.equals(d0, d.params().toFloatVector()), "the discriminator moved");
+        assertFalse(Arrays.equals(g0, g.params().toFloatVector()), "the generator moved");
+    }
+
+    @Test
+    void aClientNeedsAsManyImagesAsTheBatchAndPrivacyNeedsNoise() {
+        ColourImages few = ColourShapes.generate(4, 1, 64, 3);
+        assertThrows(IllegalArgumentException.class, () -> new DcganClient(few, DcganNetworks.discriminator(TINY, 1),
+                DcganNetworks.generator(TINY, 2), new DcganClient.Options(1, 1, 8, 2e-4, 0.5, 1, true, false)));
+        assertThrows(IllegalArgumentException.class, () -> new DcganClient.Options(1, 0, 8, 2e-4, 0.5, 1, true, false));
+    }
+}
