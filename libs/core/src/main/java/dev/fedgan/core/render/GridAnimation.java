@@ -58,8 +58,10 @@ public final class GridAnimation {
     /**
      * The animation as the bytes of a {@code .gif} file.
      *
-     * @param frames      at least one picture; grids from {@link ImageGrid#grid} (gray), other types are turned
-     *                    to gray by luma; frames of different sizes are centred on the largest
+     * @param frames      at least one picture; grids from {@link ImageGrid#grid} (gray), or colour grids from
+     *                    {@link ImageGrid#colourGrid} (RGB: the animation is then in colour, each pixel the nearest
+     *                    of a fixed 256-colour palette); other types are turned to gray by luma; frames of different
+     *                    sizes are centred on the largest
      * @param captions    one caption per frame (null or empty for none)
      * @param delayMillis time per frame, 10 ms to 655,350 ms (GIF stores hundredths of a second)
      */
@@ -113,10 +115,13 @@ public final class GridAnimation {
                 writer.setOutput(ios);
                 writer.prepareWriteSequence(null);
                 ImageWriteParam param = writer.getDefaultWriteParam();
+                Palette palette = frames.stream().anyMatch(f -> f.getType() == BufferedImage.TYPE_INT_RGB)
+                        ? Palette.rgb() : Palette.gray();
                 for (int i = 0; i < frames.size(); i++) {
-                    BufferedImage frame = compose(frames.get(i), captions.get(i), width, height, gridH, font, fm);
+                    BufferedImage frame = compose(frames.get(i), captions.get(i), width, height, gridH, font, fm,
+                            palette);
                     boolean last = i == frames.size() - 1;
-                    IIOMetadata md = metadata(writer, param, frame, last ? lastCs : delayCs, i == 0);
+                    IIOMetadata md = metadata(writer, param, frame, last ? lastCs : delayCs, i == 0, palette);
                     writer.writeToSequence(new IIOImage(frame, null, md), param);
                 }
                 writer.endWriteSequence();
@@ -129,20 +134,70 @@ public final class GridAnimation {
         return bytes.toByteArray();
     }
 
-    private static IndexColorModel grayPalette() {
-        byte[] v = new byte[256];
-        for (int i = 0; i < 256; i++) {
-            v[i] = (byte) i;
+    /**
+     * A frame's 256 colours: the gray levels (a gray grid's exact values), or for colour grids a 6×6×6 colour cube
+     * (levels 0, 51, …, 255) and 40 grays, each pixel taking the nearest entry: fixed, so the same grid always gives
+     * the same GIF.
+     */
+    record Palette(byte[] red, byte[] green, byte[] blue, boolean colour) {
+
+        static Palette gray() {
+            byte[] v = new byte[256];
+            for (int i = 0; i < 256; i++) {
+                v[i] = (byte) i;
+            }
+            return new Palette(v, v, v, false);
         }
-        return new IndexColorModel(8, 256, v, v, v);
+
+        static Palette rgb() {
+            byte[] r = new byte[256];
+            byte[] g = new byte[256];
+            byte[] b = new byte[256];
+            for (int i = 0; i < 216; i++) {
+                r[i] = (byte) (51 * (i / 36));
+                g[i] = (byte) (51 * (i / 6 % 6));
+                b[i] = (byte) (51 * (i % 6));
+            }
+            for (int k = 0; k < 40; k++) {
+                int v = (int) Math.round(k * 255.0 / 39);
+                r[216 + k] = (byte) v;
+                g[216 + k] = (byte) v;
+                b[216 + k] = (byte) v;
+            }
+            return new Palette(r, g, b, true);
+        }
+
+        IndexColorModel model() {
+            return new IndexColorModel(8, 256, red, green, blue);
+        }
+
+        /** The entry for a gray level. */
+        int gray(int level) {
+            return colour ? 216 + (int) Math.round(level * 39 / 255.0) : level;
+        }
+
+        /** The entry for a pixel of {@code img}: its gray level, or the nearest colour (grays to the gray ramp). */
+        int of(BufferedImage img, int x, int y) {
+            if (!colour) {
+                return ImageGrid.grayAt(img, x, y);
+            }
+            int rgb = img.getRGB(x, y);
+            int r = (rgb >> 16) & 0xFF;
+            int g = (rgb >> 8) & 0xFF;
+            int b = rgb & 0xFF;
+            if (Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) < 8) {
+                return gray((r + g + b) / 3);
+            }
+            return 36 * Math.round(r / 51f) + 6 * Math.round(g / 51f) + Math.round(b / 51f);
+        }
     }
 
-    /** One frame: the grid enlarged and centred over a caption strip; palette index = gray level. */
+    /** One frame: the grid enlarged and centred over a caption strip, in the palette's entries. */
     private static BufferedImage compose(BufferedImage src, String caption, int width, int height, int gridH,
-            Font font, FontMetrics fm) {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_INDEXED, grayPalette());
+            Font font, FontMetrics fm, Palette palette) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_INDEXED, palette.model());
         WritableRaster r = img.getRaster();
-        int bg = ImageGrid.BACKGROUND.getGreen();
+        int bg = palette.gray(ImageGrid.BACKGROUND.getGreen());
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
                 r.setSample(x, y, 0, bg);
@@ -153,7 +208,7 @@ public final class GridAnimation {
         int y0 = (gridH - src.getHeight() * s) / 2;
         for (int y = 0; y < src.getHeight(); y++) {
             for (int x = 0; x < src.getWidth(); x++) {
-                int v = ImageGrid.grayAt(src, x, y);
+                int v = palette.of(src, x, y);
                 for (int dy = 0; dy < s; dy++) {
                     for (int dx = 0; dx < s; dx++) {
                         r.setSample(x0 + x * s + dx, y0 + y * s + dy, 0, v);
@@ -178,7 +233,7 @@ public final class GridAnimation {
 
     /** GIF frame metadata: delay, no disposal, and on the first frame the NETSCAPE2.0 loop-forever extension. */
     private static IIOMetadata metadata(ImageWriter writer, ImageWriteParam param, BufferedImage frame, int delayCs,
-            boolean first) throws IOException {
+            boolean first, Palette palette) throws IOException {
         IIOMetadata md = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(frame), param);
         IIOMetadataNode root = (IIOMetadataNode) md.getAsTree(GIF_IMAGE_FORMAT);
         IIOMetadataNode gce = child(root, "GraphicControlExtension");
@@ -187,7 +242,7 @@ public final class GridAnimation {
         gce.setAttribute("transparentColorFlag", "FALSE");
         gce.setAttribute("delayTime", Integer.toString(delayCs));
         gce.setAttribute("transparentColorIndex", "0");
-        // the gray palette as the frame's own colour table: otherwise the writer may fall back to a default
+        // the palette as the frame's own colour table: otherwise the writer may fall back to a default
         // global table and the indices would read back as colours
         IIOMetadataNode table = child(root, "LocalColorTable");
         while (table.getLength() > 0) {
@@ -197,11 +252,10 @@ public final class GridAnimation {
         table.setAttribute("sortFlag", "FALSE");
         for (int i = 0; i < 256; i++) {
             IIOMetadataNode e = new IIOMetadataNode("ColorTableEntry");
-            String v = Integer.toString(i);
-            e.setAttribute("index", v);
-            e.setAttribute("red", v);
-            e.setAttribute("green", v);
-            e.setAttribute("blue", v);
+            e.setAttribute("index", Integer.toString(i));
+            e.setAttribute("red", Integer.toString(palette.red()[i] & 0xFF));
+            e.setAttribute("green", Integer.toString(palette.green()[i] & 0xFF));
+            e.setAttribute("blue", Integer.toString(palette.blue()[i] & 0xFF));
             table.appendChild(e);
         }
         if (first) {

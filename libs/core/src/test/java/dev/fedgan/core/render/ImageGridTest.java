@@ -203,6 +203,39 @@ public class ImageGridTest {
         }
     }
 
+    /**
+     * Colour grids tile [3, side, side] images as RGB, and animate in colour: a colour keeps its cube entry (levels
+     * 0, 51, ..., 255), a gray its gray ramp entry (40 levels), and the gray frames stay as they were.
+     */
+    @Test
+    void colourGridsAnimateInColour() throws Exception {
+        int side = 4;
+        float[] images = new float[2 * 3 * side * side];
+        for (int p = 0; p < side * side; p++) {
+            images[p] = 1f; // image 0: red (1, -1, -1)
+            images[side * side + p] = -1f;
+            images[2 * side * side + p] = -1f;
+            images[3 * side * side + p] = 0f; // image 1: mid gray (0, 0, 0) -> 127
+            images[4 * side * side + p] = 0f;
+            images[5 * side * side + p] = 0f;
+        }
+        images[3 * side * side] = -0.2f; // one pixel of image 1: (102, 127, 255), a colour
+        images[5 * side * side] = 1f;
+        BufferedImage grid = ImageGrid.colourGrid(images, side, 1, 2);
+        assertEquals(BufferedImage.TYPE_INT_RGB, grid.getType());
+        assertEquals(0xFF0000, grid.getRGB(1, 1) & 0xFFFFFF);
+        assertEquals(0x7F7F7F, grid.getRGB(side + 1, 1) & 0xFFFFFF);
+        Path gif = tmp.resolve("colour.gif");
+        GridAnimation.writeGif(List.of(grid, grid), List.of("round 1", "round 2"), gif, 100);
+        BufferedImage f = ImageIO.read(gif.toFile());
+        int x0 = (f.getWidth() - 2 * side * ImageGrid.SCALE) / 2;
+        int y0 = 0; // the grid strip is as high as the (only) grid; the caption strip is below it
+        assertEquals(0xFF0000, f.getRGB(x0 + 4, y0 + 4) & 0xFFFFFF, "red kept");
+        int gray = (int) Math.round(Math.round(127 * 39 / 255.0) * 255.0 / 39);
+        assertEquals(gray * 0x010101, f.getRGB(x0 + side * ImageGrid.SCALE + 4, y0 + 4) & 0xFFFFFF, "gray on the ramp");
+        assertEquals(0x6666FF, f.getRGB(x0 + side * ImageGrid.SCALE, y0) & 0xFFFFFF, "(102, 127, 255): nearest cube entry");
+    }
+
     @Test
     void gifRejectsMismatchedCaptionsAndNoFrames() {
         BufferedImage g = ImageGrid.grid(new float[WriterData.PIXELS], 1, 1);
