@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
             ""},
         subcommands = {DemoCommand.class, DebugCommand.class, DataCommand.class, ClassifierCommand.class,
             MeasureCommand.class, FilterCommand.class, SubmitCommand.class, WatchCommand.class, FetchCommand.class,
-            PrivacyCommand.class, DpSgdCommand.class, FairnessCommand.class, CommandLine.HelpCommand.class},
+            PrivacyCommand.class, DpSgdCommand.class, FairnessCommand.class, RgbCommand.class,
+            CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 failure (one-line reason on stderr), 2 bad usage."})
 public final class FedganCli {
 

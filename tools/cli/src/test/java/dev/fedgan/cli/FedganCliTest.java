@@ -76,6 +76,27 @@ class FedganCliTest {
         assertTrue(bad.err().contains("shapes:N needs a number of images"), bad.err());
     }
 
+    /** The RGB DCGAN in one JVM at tiny widths: its files, and the clients' ε as the calculator gives it. */
+    @Test
+    void rgbTrainsTheDpDcganAndWritesGridsAGifAndRounds() throws Exception {
+        Path out = tmp.resolve("rgb");
+        Run r = run("rgb", "--images", "16", "--clients", "even:2", "--widths", "2,2", "--rounds", "2",
+                "--local-steps", "1", "--batch", "4", "-z", "1.5", "--out", out.toString(), "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        assertEquals(2, j.get("clients").asInt());
+        // each client: 8 images, q = 4/8, 2 steps (one per round), z = 1.5
+        double expected = dev.fedgan.core.privacy.PrivacyCalculator.forSamplingRate(0.5, 1.5, 2, 1e-5)
+                .epsilonOriginal();
+        assertEquals(expected, j.get("epsilon").asDouble(), 1e-9 * expected);
+        assertEquals(3, Files.readAllLines(out.resolve("rounds.csv")).size());
+        assertTrue(Files.size(out.resolve("training.gif")) > 1000);
+        java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(out.resolve("grids/round-0002.png").toFile());
+        assertEquals(List.of(8 * 64, 4 * 64), List.of(grid.getWidth(), grid.getHeight()));
+        Run bad = run("rgb", "--images", "16", "--clients", "even:2", "--batch", "9", "--out", out.toString());
+        assertTrue(bad.status() != 0 && bad.err().contains("fewer than the expected batch of 9"), bad.err());
+    }
+
     @Test
     void badInputFailsWithOneLineNamingTheFile() throws Exception {
         Path junk = tmp.resolve("broken.h5");
