@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fedgan.core.dpsgd.Loss;
 import dev.fedgan.core.dpsgd.Network;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongToDoubleFunction;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -87,20 +89,25 @@ class DcganGradientsTest {
         assertTrue(Math.sqrt(diff) <= 1e-5 * norm(expected), "clipped sum off by " + Math.sqrt(diff) / norm(expected));
 
         // the float64 loop against central differences of the example's own loss
-        INDArray p = d64.params();
-        SplittableRandom r = new SplittableRandom(2);
-        double h = 1e-6;
         INDArray x0 = one(x, 0);
+        matchesFiniteDifferences(d64.params(), () -> bce(d64, x0, 1), j -> g[0][(int) j], 2, "parameter");
+    }
+
+    /** Central differences of {@code loss} in 20 random entries of {@code values} against {@code gradient}. */
+    private static void matchesFiniteDifferences(INDArray values, DoubleSupplier loss, LongToDoubleFunction gradient,
+                                                 long seed, String what) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double h = 1e-6;
         for (int t = 0; t < 20; t++) {
-            long j = r.nextLong(d64.numParams());
-            double v = p.getDouble(j);
-            p.putScalar(j, v + h);
-            double up = bce(d64, x0, 1);
-            p.putScalar(j, v - h);
-            double down = bce(d64, x0, 1);
-            p.putScalar(j, v);
+            long j = r.nextLong(values.length());
+            double v = values.getDouble(j);
+            values.putScalar(j, v + h);
+            double up = loss.getAsDouble();
+            values.putScalar(j, v - h);
+            double down = loss.getAsDouble();
+            values.putScalar(j, v);
             double fd = (up - down) / (2 * h);
-            assertEquals(fd, g[0][(int) j], 1e-6 * Math.max(1, Math.abs(fd)), "parameter " + j);
+            assertEquals(fd, gradient.applyAsDouble(j), 1e-6 * Math.max(1, Math.abs(fd)), what + " " + j);
         }
     }
 
@@ -113,19 +120,7 @@ class DcganGradientsTest {
         double before = d.gradient().sumNumber().doubleValue();
         INDArray dx = d.inputGradient(x, fake);
         assertEquals(before, d.gradient().sumNumber().doubleValue(), 0, "the parameters' gradient is untouched");
-        SplittableRandom r = new SplittableRandom(4);
-        double h = 1e-6;
-        for (int t = 0; t < 20; t++) {
-            long j = r.nextLong(x.length());
-            double v = x.getDouble(j);
-            x.putScalar(j, v + h);
-            double up = bce(d, x, 1);
-            x.putScalar(j, v - h);
-            double down = bce(d, x, 1);
-            x.putScalar(j, v);
-            double fd = (up - down) / (2 * h);
-            assertEquals(fd, dx.getDouble(j), 1e-6 * Math.max(1, Math.abs(fd)), "pixel " + j);
-        }
+        matchesFiniteDifferences(x, () -> bce(d, x, 1), dx::getDouble, 4, "pixel");
     }
 
     @Test
@@ -137,19 +132,7 @@ class DcganGradientsTest {
         g.clearGradient();
         g.addOutputGradient(z, c);
         double[] grad = g.gradient().toDoubleVector();
-        INDArray p = g.params();
-        SplittableRandom r = new SplittableRandom(6);
-        double h = 1e-6;
-        for (int t = 0; t < 20; t++) {
-            long j = r.nextLong(g.numParams());
-            double v = p.getDouble(j);
-            p.putScalar(j, v + h);
-            double up = g.output(z).mul(c).sumNumber().doubleValue();
-            p.putScalar(j, v - h);
-            double down = g.output(z).mul(c).sumNumber().doubleValue();
-            p.putScalar(j, v);
-            double fd = (up - down) / (2 * h);
-            assertEquals(fd, grad[(int) j], 1e-6 * Math.max(1, Math.abs(fd)), "parameter " + j);
-        }
+        matchesFiniteDifferences(g.params(), () -> g.output(z).mul(c).sumNumber().doubleValue(), j -> grad[(int) j], 6,
+                "parameter");
     }
 }
