@@ -1,0 +1,86 @@
+package dev.fedgan.bench;
+
+import dev.fedgan.core.io.BuildInfo;
+import dev.fedgan.core.dpsgd.Loss;
+import dev.fedgan.core.dpsgd.Network;
+import dev.fedgan.core.gan.rgb.DcganNetworks;
+import dev.fedgan.core.privacy.GaussianNoise;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The RGB DCGAN discriminator's step at batch B, two ways, interleaved round by round so that the machine's drift
+ * hits both alike: non-private (the real and the fake terms' plain gradient sums) and DP (the real term clipped per
+ * image and noised from the secure source, the fake term plain), the update itself left out (the same for both).
+ * Prints the medians and their ratio (the issue's target: DP within 1.6× of non-private at batch 64) and appends them
+ * to {@code bench/results/dcgan-step.csv}.
+ *
+ * <p>Usage: {@code bench/run.sh --main dev.fedgan.bench.DcganStepProbe [ndf] [batch] [rounds]}, e.g. {@code 64 64 7}.
+ */
+public final class DcganStepProbe {
+
+    public static void main(String[] args) throws IOException {
+        int ndf = args.length > 0 ? Integer.parseInt(args[0]) : 64;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+        Network d = DcganNetworks.discriminator(new DcganNetworks.Widths(ndf, ndf), 1);
+        SplittableRandom r = new SplittableRandom(1);
+        float[] px = new float[2 * batch * 3 * 64 * 64];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) (2 * r.nextDouble() - 1);
+        }
+        INDArray real = Nd4j.create(Arrays.copyOf(px, px.length / 2), new long[] {batch, 3, 64, 64}, 'c');
+        INDArray fake = Nd4j.create(Arrays.copyOfRange(px, px.length / 2, px.length), new long[] {batch, 3, 64, 64}, 'c');
+        double[] clips = new double[batch];
+        Arrays.fill(clips, 1.0);
+        GaussianNoise noise = GaussianNoise.secure();
+        List<Double> plain = new ArrayList<>();
+        List<Double> dp = new ArrayList<>();
+        for (int round = 0; round <= rounds; round++) { // round 0 warms up
+            long t0 = System.nanoTime();
+            d.clearGradient();
+            d.addGradient(real, Loss.binaryCrossEntropy(1), null, false);
+            d.addGradient(fake, Loss.binaryCrossEntropy(0), null, false);
+            d.gradient().toFloatVector();
+            long t1 = System.nanoTime();
+            d.clearGradient();
+            d.addGradient(real, Loss.binaryCrossEntropy(1), clips, false);
+            float[] sum = d.gradient().toFloatVector();
+            noise.addTo(sum, 1.0);
+            d.clearGradient();
+            d.addGradient(fake, Loss.binaryCrossEntropy(0), null, false);
+            long t2 = System.nanoTime();
+            if (round > 0) {
+                plain.add((t1 - t0) / 1e6);
+                dp.add((t2 - t1) / 1e6);
+            }
+        }
+        double p = median(plain);
+        double q = median(dp);
+        System.out.printf(Locale.ROOT, "DCGAN discriminator ndf %d, batch %d, %d rounds (medians): non-private %.0f ms, "
+                + "DP %.0f ms, DP / non-private %.2fx%n", ndf, batch, rounds, p, q, q / p);
+        Path csv = Path.of("bench/results/dcgan-step.csv");
+        if (!Files.exists(csv)) {
+            Files.writeString(csv, "date,recorded_in,ndf,batch,nonprivate_ms,dp_ms,dp_over_nonprivate,note\n");
+        }
+        Files.writeString(csv, String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%.1f,%.2f,\"%d interleaved rounds; %s %s\"%n",
+                LocalDate.now(), DpSgdStepProbe.commit(), ndf, batch, p, q, q / p, rounds, BuildInfo.backend(),
+                BuildInfo.dl4jVersion()), StandardOpenOption.APPEND);
+    }
+
+    private static double median(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+}
