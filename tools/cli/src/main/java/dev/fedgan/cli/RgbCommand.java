@@ -129,10 +129,10 @@ final class RgbCommand implements Callable<Integer> {
                     last.epsilon()));
             csv.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%s%n", r, last.discriminatorRealLoss(),
                     last.discriminatorFakeLoss(), last.generatorLoss(), nonPrivate ? "" : Double.toString(last.epsilon())));
+            Files.writeString(out.resolve("rounds.csv"), csv); // after every round: a stopped run keeps its rounds
         }
         bar.finish(rounds + " rounds");
         GridAnimation.writeGif(frames, captions, out.resolve("training.gif"), 400);
-        Files.writeString(out.resolve("rounds.csv"), csv);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("images", all.size());
         result.put("clients", all.clientIds().size());
