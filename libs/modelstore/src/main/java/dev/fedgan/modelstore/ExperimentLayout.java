@@ -140,9 +140,14 @@ public final class ExperimentLayout {
         return experiment(sweepId) + "fairness/runs/" + String.format(Locale.ROOT, "point-%05d-", point);
     }
 
+    /** A round's objects in a run of a federated point: {@code <run>/round-RRRRR/}. */
+    public static String fairnessRound(String sweepId, int point, String run, int round) {
+        return fairnessRun(sweepId, point, run) + roundName(round) + "/";
+    }
+
     /** A round's server weights in a run of a federated point: {@code <run>/round-RRRRR/weights.vec}. */
     public static String fairnessRoundWeights(String sweepId, int point, String run, int round) {
-        return fairnessRun(sweepId, point, run) + roundName(round) + "/weights.vec";
+        return fairnessRound(sweepId, point, run, round) + "weights.vec";
     }
 
     /** A user's update of a round in a run of a federated point: {@code <run>/round-RRRRR/user-U-<nonce>.vec}. */
@@ -150,7 +155,7 @@ public final class ExperimentLayout {
         if (nonce == null || !NONCE.matcher(nonce).matches()) {
             throw new IllegalArgumentException("invalid nonce '" + nonce + "'");
         }
-        return fairnessRun(sweepId, point, run) + roundName(round) + "/user-" + user + "-" + nonce + ".vec";
+        return fairnessRound(sweepId, point, run, round) + "user-" + user + "-" + nonce + ".vec";
     }
 
     /** One of image-render's objects for a GAN: {@code experiments/<experimentId>/render/<gan>/<relativePath>}. */

@@ -213,9 +213,7 @@ public final class FairnessSweeps {
 
     /** Deletes a round's objects (its weights, its users' unnoised updates) once the round is aggregated. */
     public void deleteRound(FairnessPointTask task, String run, int round) {
-        String prefix = ExperimentLayout.fairnessRun(task.experimentId(), task.point(), run)
-                + String.format(java.util.Locale.ROOT, "round-%05d/", round);
-        store.list(prefix).forEach(store::delete);
+        store.list(ExperimentLayout.fairnessRound(task.experimentId(), task.point(), run, round)).forEach(store::delete);
     }
 
     /** Stores a federated point's result (the run's remaining objects deleted) and names it. */

@@ -141,7 +141,7 @@ public class FederatedPointRunner {
             return updates;
         }
         ObjectRef stored = sweeps.putRoundWeights(task, run, r.number(), weights);
-        Map<Integer, Integer> position = new ConcurrentHashMap<>();
+        Map<Integer, Integer> position = new java.util.HashMap<>(); // this thread's alone
         for (int k = 0; k < users.length; k++) {
             position.put(users[k], k);
             FairnessRoundTask t = new FairnessRoundTask(Messages.SCHEMA, task.experimentId(), task.point(),

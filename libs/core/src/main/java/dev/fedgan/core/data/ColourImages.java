@@ -61,6 +61,29 @@ public record ColourImages(String name, String fingerprint, int side, float[] pi
         return java.util.stream.IntStream.range(0, clients.length).filter(i -> clients[i].equals(id)).toArray();
     }
 
+    /** The images at {@code indices}, in that order, with their files, clients, attributes and partition. */
+    public ColourImages select(int[] indices) {
+        int v = values(side);
+        float[] px = new float[indices.length * v];
+        String[] f = new String[indices.length];
+        String[] c = new String[indices.length];
+        byte[][] a = attributes == null ? null : new byte[indices.length][];
+        byte[] s = split == null ? null : new byte[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            int i = indices[k];
+            System.arraycopy(pixels, i * v, px, k * v, v);
+            f[k] = files[i];
+            c[k] = clients[i];
+            if (a != null) {
+                a[k] = attributes[i];
+            }
+            if (s != null) {
+                s[k] = split[i];
+            }
+        }
+        return new ColourImages(name, fingerprint, side, px, f, c, attributeNames, a, s);
+    }
+
     /** The same images with each one's client replaced (a partition by attribute, evenly, or Dirichlet). */
     public ColourImages withClients(String[] newClients) {
         return new ColourImages(name, fingerprint, side, pixels, files, newClients, attributeNames, attributes, split);

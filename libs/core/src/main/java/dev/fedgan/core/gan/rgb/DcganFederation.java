@@ -62,7 +62,7 @@ public final class DcganFederation {
         List<String> ids = images.clientIds();
         weights = new double[ids.size()];
         for (int k = 0; k < ids.size(); k++) {
-            ColourImages own = subset(images, images.imagesOf(ids.get(k)));
+            ColourImages own = images.select(images.imagesOf(ids.get(k)));
             DcganClient.Options c = o.client();
             DcganClient.Options mine = new DcganClient.Options(c.clipNorm(), c.noiseMultiplier(), c.expectedBatch(),
                     c.learningRate(), c.beta1(), c.seed() + k, c.reproducible(), c.nonPrivate());
@@ -131,18 +131,5 @@ public final class DcganFederation {
         INDArray z = Nd4j.getRandomFactory().getNewRandomInstance(o.seed()).nextGaussian(
                 new long[] {count, DcganNetworks.NOISE, 1, 1}).castTo(generator.dataType());
         return generator.output(z).ravel().toFloatVector();
-    }
-
-    private static ColourImages subset(ColourImages all, int[] idx) {
-        int v = ColourImages.values(all.side());
-        float[] px = new float[idx.length * v];
-        String[] files = new String[idx.length];
-        String[] clients = new String[idx.length];
-        for (int k = 0; k < idx.length; k++) {
-            System.arraycopy(all.pixels(), idx[k] * v, px, k * v, v);
-            files[k] = all.files()[idx[k]];
-            clients[k] = all.clients()[idx[k]];
-        }
-        return new ColourImages(all.name(), all.fingerprint(), all.side(), px, files, clients, List.of(), null, null);
     }
 }
