@@ -8,7 +8,6 @@ import dev.fedgan.core.privacy.Conversion;
 import dev.fedgan.core.privacy.GaussianNoise;
 import dev.fedgan.core.privacy.RdpAccountant;
 import java.util.Arrays;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -102,17 +101,15 @@ public final class DcganClient {
         // the real term: clipped per image, noised once per step
         int[] drawn = o.nonPrivate() ? firstB() : sampler.sample(q, images.size());
         discriminator.clearGradient();
-        double realLoss = 0;
+        RecordedLoss real = new RecordedLoss(1);
         for (int from = 0; from < drawn.length; from += PHYSICAL_BATCH) {
             int to = Math.min(drawn.length, from + PHYSICAL_BATCH);
-            INDArray x = batch(drawn, from, to);
-            realLoss += lossSum(discriminator.output(x), 1);
             double[] clips = null;
             if (!o.nonPrivate()) {
                 clips = new double[to - from];
                 Arrays.fill(clips, o.clipNorm());
             }
-            discriminator.addGradient(x, Loss.binaryCrossEntropy(1), clips, false);
+            discriminator.addGradient(batch(drawn, from, to), real, clips, false);
         }
         INDArray total = discriminator.gradient().dup();
         if (!o.nonPrivate()) {
@@ -123,22 +120,51 @@ public final class DcganClient {
         }
         // the fake term: no real image in it, so neither clipped nor charged
         INDArray fakes = generator.output(latent(b)).reshape(b, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
-        double fakeLoss = lossSum(discriminator.output(fakes), 0) / b;
+        RecordedLoss fake = new RecordedLoss(0);
         discriminator.clearGradient();
-        discriminator.addGradient(fakes, Loss.binaryCrossEntropy(0), null, false);
+        discriminator.addGradient(fakes, fake, null, false);
         total.addi(discriminator.gradient()).divi(b);
         adamD.step(discriminator.params(), total);
         // the generator: the discriminator's verdict on new fakes, back through the generator
         INDArray z = latent(b);
         INDArray images2 = generator.output(z).reshape(b, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
-        double generatorLoss = lossSum(discriminator.output(images2), 1) / b;
-        INDArray dx = discriminator.inputGradient(images2, Loss.binaryCrossEntropy(1)).reshape(b, generator.numClasses());
+        RecordedLoss verdict = new RecordedLoss(1);
+        INDArray dx = discriminator.inputGradient(images2, verdict).reshape(b, generator.numClasses());
         generator.clearGradient();
         generator.addOutputGradient(z, dx);
         adamG.step(generator.params(), generator.gradient().div(b));
         steps++;
-        return new Losses(drawn.length, drawn.length == 0 ? Double.NaN : realLoss / drawn.length, fakeLoss,
-                generatorLoss);
+        return new Losses(drawn.length, real.mean(), fake.mean(), verdict.mean());
+    }
+
+    /**
+     * The binary cross-entropy that also sums its values from the logits the pass computes anyway, so that logging a
+     * step's losses costs no forward pass of its own.
+     */
+    private static final class RecordedLoss implements Loss {
+        private final Loss loss;
+        private final double target;
+        private double sum;
+        private int count;
+
+        RecordedLoss(double target) {
+            this.loss = Loss.binaryCrossEntropy(target);
+            this.target = target;
+        }
+
+        @Override
+        public double[][] outputGradient(double[][] outputs) {
+            for (double[] z : outputs) {
+                sum += Loss.binaryCrossEntropyValue(z[0], target);
+                count++;
+            }
+            return loss.outputGradient(outputs);
+        }
+
+        /** The mean loss over the examples seen, NaN when none (a Poisson draw of no image). */
+        double mean() {
+            return count == 0 ? Double.NaN : sum / count;
+        }
     }
 
     /** Steps taken; each charged once (real-data steps; the fake term and the generator are not charged). */
@@ -201,13 +227,5 @@ public final class DcganClient {
         double u1 = 1 - latents.nextDouble();
         double u2 = latents.nextDouble();
         return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-    }
-
-    private static double lossSum(INDArray logits, double target) {
-        double s = 0;
-        for (double z : logits.castTo(DataType.DOUBLE).toDoubleVector()) {
-            s += Loss.binaryCrossEntropyValue(z, target);
-        }
-        return s;
     }
 }

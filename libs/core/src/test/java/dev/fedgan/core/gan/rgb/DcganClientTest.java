@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fedgan.core.data.ColourImages;
 import dev.fedgan.core.data.ColourShapes;
+import dev.fedgan.core.dpsgd.Loss;
 import dev.fedgan.core.dpsgd.Network;
 import dev.fedgan.core.privacy.Conversion;
 import dev.fedgan.core.privacy.PrivacyCalculator;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** A DP DCGAN client at tiny widths on the generated shapes: what is charged, and that both networks learn. */
 class DcganClientTest {
@@ -41,6 +44,24 @@ class DcganClientTest {
         assertEquals(expected, client.epsilon(1e-5, Conversion.ORIGINAL), 1e-12 * expected);
         assertFalse(Arrays.equals(d0, d.params().toFloatVector()), "the discriminator moved");
         assertFalse(Arrays.equals(g0, g.params().toFloatVector()), "the generator moved");
+    }
+
+    /** A step reports the real term's loss of the discriminator it started from (no pass of its own computes it). */
+    @Test
+    void aStepReportsTheLossOfTheDiscriminatorItStartedFrom() {
+        ColourImages shapes = ColourShapes.generate(16, 1, 64, 3);
+        Network d = DcganNetworks.discriminator(TINY, 1);
+        INDArray first = Nd4j.create(Arrays.copyOf(shapes.pixels(), 8 * 3 * 64 * 64), new long[] {8, 3, 64, 64}, 'c');
+        double expected = 0;
+        for (double z : d.output(first).toDoubleVector()) {
+            expected += Loss.binaryCrossEntropyValue(z, 1) / 8;
+        }
+        DcganClient client = new DcganClient(shapes, d, DcganNetworks.generator(TINY, 2),
+                new DcganClient.Options(1, 1, 8, 2e-4, 0.5, 7, true, true));
+        DcganClient.Losses l = client.step();
+        assertEquals(8, l.realDrawn());
+        assertEquals(expected, l.realLoss(), 1e-6 * expected);
+        assertTrue(l.fakeLoss() > 0 && l.generatorLoss() > 0, l.toString());
     }
 
     @Test
