@@ -52,7 +52,9 @@ final class RgbCommand implements Callable<Integer> {
 
     @Option(names = "--clients", defaultValue = "even:4", paramLabel = "HOW",
             description = "folder (a client per subfolder), attribute:NAME (a client per value of an attribute, e.g. "
-                    + "attribute:Male), or even:K (K clients at random). Default: ${DEFAULT-VALUE}.")
+                    + "attribute:Male), even:K (K clients at random), or dirichlet:K:ALPHA:ATTR[,ATTR...] (K clients, each "
+                    + "one's mix of kinds, told apart by the attributes, drawn from Dirichlet(ALPHA): small ALPHA, "
+                    + "clients of few kinds; e.g. dirichlet:8:0.3:circle,square). Default: ${DEFAULT-VALUE}.")
     String clients;
 
     @Option(names = "--widths", defaultValue = "16,16", split = ",", paramLabel = "NGF,NDF",
@@ -173,6 +175,20 @@ final class RgbCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--clients even:K needs a number, got '" + clients + "'");
             }
         }
-        throw new IllegalArgumentException("--clients takes folder, attribute:NAME or even:K, got '" + clients + "'");
+        if (clients.startsWith("dirichlet:")) {
+            String[] p = clients.split(":", -1);
+            try {
+                if (p.length == 4 && !p[3].isBlank()) {
+                    return ColourPartition.dirichlet(d, Integer.parseInt(p[1]), Double.parseDouble(p[2]),
+                            List.of(p[3].split(",")), seed);
+                }
+            } catch (NumberFormatException e) {
+                // named below
+            }
+            throw new IllegalArgumentException("--clients dirichlet:K:ALPHA:ATTR[,ATTR...] needs a count, an alpha and "
+                    + "attributes, got '" + clients + "'");
+        }
+        throw new IllegalArgumentException("--clients takes folder, attribute:NAME, even:K or "
+                + "dirichlet:K:ALPHA:ATTR[,ATTR...], got '" + clients + "'");
     }
 }

@@ -95,6 +95,8 @@ class FedganCliTest {
         assertEquals(List.of(8 * 64, 4 * 64), List.of(grid.getWidth(), grid.getHeight()));
         Run bad = run("rgb", "--images", "16", "--clients", "even:2", "--batch", "9", "--out", out.toString());
         assertTrue(bad.status() != 0 && bad.err().contains("fewer than the expected batch of 9"), bad.err());
+        Run skew = run("rgb", "--images", "16", "--clients", "dirichlet:2:half:red", "--out", out.toString());
+        assertTrue(skew.status() != 0 && skew.err().contains("dirichlet:K:ALPHA:ATTR"), skew.err());
     }
 
     @Test

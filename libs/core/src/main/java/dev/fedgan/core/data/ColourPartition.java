@@ -1,10 +1,14 @@
 package dev.fedgan.core.data;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * Deals colour images to clients other than by folder: by the value of an attribute (CelebA's {@code Male}: the
- * clients {@code Male=1} and {@code Male=-1}), or evenly at random into a given number of clients.
+ * clients {@code Male=1} and {@code Male=-1}), evenly at random into a given number of clients, or into clients whose
+ * mix of kinds of image is skewed by a Dirichlet draw (non-i.i.d. clients, as federated benchmarks make them).
  */
 public final class ColourPartition {
 
@@ -43,6 +47,56 @@ public final class ColourPartition {
         int digits = Integer.toString(count - 1).length();
         for (int k = 0; k < order.length; k++) {
             clients[order[k]] = String.format("client-%0" + digits + "d", k % count);
+        }
+        return images.withClients(clients);
+    }
+
+    /**
+     * {@code count} clients of sizes differing by at most one, each client's mix of kinds drawn from a symmetric
+     * Dirichlet({@code alpha}): an image's kind is its combination of values of {@code attributes} (for the shapes,
+     * {@code circle,red} gives four kinds). Small alpha gives clients of one or two kinds; a large alpha approaches
+     * {@link #evenly}. The same partition rule as the digits' writers ({@link WriterPartition}).
+     *
+     * @throws IllegalArgumentException unless 1 &le; count &le; the number of images and alpha &gt; 0, or if an
+     *                                  attribute is missing (naming those the images carry)
+     */
+    public static ColourImages dirichlet(ColourImages images, int count, double alpha, List<String> attributes,
+                                         long seed) {
+        if (count < 1 || count > images.size()) {
+            throw new IllegalArgumentException("cannot deal " + images.size() + " images to " + count + " clients");
+        }
+        if (!(alpha > 0) || Double.isInfinite(alpha)) {
+            throw new IllegalArgumentException("the Dirichlet alpha must be > 0 and finite, got " + alpha);
+        }
+        if (attributes.isEmpty()) {
+            throw new IllegalArgumentException("a Dirichlet partition needs at least one attribute to tell kinds apart");
+        }
+        int[] columns = new int[attributes.size()];
+        for (int k = 0; k < columns.length; k++) {
+            columns[k] = images.attributeNames().indexOf(attributes.get(k));
+            if (columns[k] < 0) {
+                throw new IllegalArgumentException(images.name() + " has no attribute '" + attributes.get(k)
+                        + "'; it has " + (images.attributeNames().isEmpty() ? "none" : images.attributeNames()));
+            }
+        }
+        long[] kinds = new long[images.size()];
+        Map<String, Long> kindOf = new HashMap<>();
+        for (int i = 0; i < kinds.length; i++) {
+            StringBuilder key = new StringBuilder();
+            for (int c : columns) {
+                key.append(images.attributes()[i][c]).append(',');
+            }
+            kinds[i] = kindOf.computeIfAbsent(key.toString(), x -> (long) kindOf.size());
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        int[][] members = WriterPartition.skewed(kinds, WriterPartition.sizes(images.size(), count, 0, 0, rng), alpha,
+                rng);
+        String[] clients = new String[images.size()];
+        int digits = Integer.toString(count - 1).length();
+        for (int w = 0; w < members.length; w++) {
+            for (int i : members[w]) {
+                clients[i] = String.format("client-%0" + digits + "d", w);
+            }
         }
         return images.withClients(clients);
     }

@@ -133,7 +133,11 @@ public final class WriterPartition {
         return out;
     }
 
-    private static int[][] skewed(long[] labels, int[] sizes, double alpha, SplittableRandom rng) {
+    /**
+     * Deals the examples to writers of the given sizes, each writer's class mix drawn from a symmetric
+     * Dirichlet(alpha) and filled from the classes' pools (a used-up class gives way to the others).
+     */
+    static int[][] skewed(long[] labels, int[] sizes, double alpha, SplittableRandom rng) {
         int classes = 0;
         for (long l : labels) {
             classes = (int) Math.max(classes, l + 1);
