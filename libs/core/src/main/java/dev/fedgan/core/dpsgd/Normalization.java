@@ -80,6 +80,11 @@ public final class Normalization extends Layer {
         gradBeta = slice(gradient, n, 2 * n).reshape('c', new long[] {1, n});
     }
 
+    /** γ, the scale per channel (or per element for LayerNorm), a view. */
+    public INDArray scale() {
+        return gamma;
+    }
+
     @Override
     void initialise(java.util.SplittableRandom rng) {
         gamma.assign(1);

@@ -50,4 +50,33 @@ class DcganNetworksTest {
         assertEquals(24, DcganNetworks.groups(48), "the largest divisor of 48 up to 32");
         assertThrows(IllegalArgumentException.class, () -> new DcganNetworks.Widths(0, 64));
     }
+
+    /** The paper's initialisation: every kernel's weights N(0, 0.02²), GroupNorm γ N(1, 0.02²), β 0. */
+    @Test
+    void weightsStartAsThePapersNormalDraws() {
+        Network g = DcganNetworks.generator(new DcganNetworks.Widths(16, 16), 9);
+        int kernels = 0;
+        int norms = 0;
+        for (dev.fedgan.core.dpsgd.Layer l : g.layers()) {
+            INDArray w = l instanceof dev.fedgan.core.dpsgd.ConvTranspose2d c ? c.weights() : null;
+            if (w != null) {
+                kernels++;
+                assertEquals(0, w.meanNumber().doubleValue(), 0.003, l.describe());
+                assertEquals(0.02, w.stdNumber().doubleValue(), 0.002, l.describe());
+            }
+            if (l instanceof dev.fedgan.core.dpsgd.Normalization n) {
+                norms++;
+                assertEquals(1, n.scale().meanNumber().doubleValue(), 0.01, l.describe());
+                assertTrue(n.scale().stdNumber().doubleValue() > 0.01, "gamma is drawn, not 1: " + l.describe());
+            }
+        }
+        assertEquals(5, kernels);
+        assertEquals(4, norms);
+        for (dev.fedgan.core.dpsgd.Layer l : DcganNetworks.discriminator(new DcganNetworks.Widths(16, 16), 9).layers()) {
+            if (l instanceof dev.fedgan.core.dpsgd.Conv2d c && c.weights().length() > 1000) {
+                assertEquals(0.02, c.weights().stdNumber().doubleValue(), 0.002, l.describe());
+            }
+        }
+        assertEquals(g.params(), DcganNetworks.generator(new DcganNetworks.Widths(16, 16), 9).params(), "seeded");
+    }
 }
