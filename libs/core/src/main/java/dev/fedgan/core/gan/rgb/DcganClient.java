@@ -48,8 +48,8 @@ public final class DcganClient {
                 throw new IllegalArgumentException("DP needs S > 0 and a finite z > 0, got S " + clipNorm + ", z "
                         + noiseMultiplier);
             }
-            if (expectedBatch < 1) {
-                throw new IllegalArgumentException("the expected batch must be >= 1, got " + expectedBatch);
+            if (expectedBatch < 2) { // the generator normalises over its batch of expectedBatch images
+                throw new IllegalArgumentException("the expected batch must be >= 2, got " + expectedBatch);
             }
             if (!(learningRate > 0) || learningRate > 1 || !(beta1 >= 0 && beta1 < 1)) {
                 throw new IllegalArgumentException("Adam needs a learning rate in (0, 1] and beta1 in [0, 1), got "

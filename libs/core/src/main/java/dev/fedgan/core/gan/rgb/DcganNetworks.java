@@ -1,6 +1,7 @@
 package dev.fedgan.core.gan.rgb;
 
 import dev.fedgan.core.dpsgd.Activation;
+import dev.fedgan.core.dpsgd.BatchNormalization;
 import dev.fedgan.core.dpsgd.Conv2d;
 import dev.fedgan.core.dpsgd.ConvTranspose2d;
 import dev.fedgan.core.dpsgd.Flatten;
@@ -22,14 +23,16 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>Discriminator: conv 3→ndf 4×4 s2 p1, LeakyReLU 0.2; ndf→2ndf, 2ndf→4ndf, 4ndf→8ndf (each 4×4 s2 p1, then
  *       GroupNorm, LeakyReLU 0.2); 8ndf→1 4×4 s1 p0: one logit per image (the loss applies the sigmoid).</li>
  *   <li>Generator: the mirror from a {@value #NOISE}-d noise vector ([{@value #NOISE}, 1, 1]): transposed conv
- *       100→8ngf 4×4 s1 p0, then 8ngf→4ngf→2ngf→ngf (4×4 s2 p1), each followed by GroupNorm and ReLU; ngf→3 4×4 s2 p1,
- *       tanh: [3, 64, 64] in [-1, 1], flattened.</li>
+ *       100→8ngf 4×4 s1 p0, then 8ngf→4ngf→2ngf→ngf (4×4 s2 p1), each followed by BatchNorm (or GroupNorm, see
+ *       {@link GeneratorNorm}) and ReLU; ngf→3 4×4 s2 p1, tanh: [3, 64, 64] in [-1, 1], flattened.</li>
  * </ul>
- * GroupNorm, not BatchNorm: BatchNorm mixes the examples of a batch, so no per-example gradient exists (Opacus'
- * DCGAN example made the same change); min(32, C) groups of C channels, as Opacus uses. Its γ and β per channel
- * give the same parameter count as BatchNorm's.
+ * The discriminator takes GroupNorm, not BatchNorm: BatchNorm mixes the examples of a batch, so no per-example
+ * gradient exists (Opacus' DCGAN example made the same change); min(32, C) groups of C channels, as Opacus uses.
+ * Its γ and β per channel give the same parameter count as BatchNorm's. The generator keeps BatchNorm: it is trained
+ * without clipping, and with GroupNorm it collapsed to one image for every latent in runs of 600 steps on the
+ * generated shapes (here and in PyTorch with the same networks), where with BatchNorm the images began to differ.
  *
- * <p>Initialised as the paper does: every convolution's weights from N(0, 0.02²), every GroupNorm's γ from
+ * <p>Initialised as the paper does: every convolution's weights from N(0, 0.02²), every normalisation's γ from
  * N(1, 0.02²) and β = 0. The engine's fan-based default gives the generator's first images pixel-to-pixel noise of
  * about 0.4 on [-1, 1] (the real images' neighbours differ by about 0.01); the paper's gives about 0.1.
  */
@@ -75,16 +78,33 @@ public final class DcganNetworks {
         return l;
     }
 
-    /** The generator's layers, input [100, 1, 1], output [3·64·64] in [-1, 1]. */
+    /**
+     * How the generator normalises: over the batch (the paper's BatchNorm, and Opacus' DCGAN example's: the generator
+     * sees no real image and is never clipped) or per image over groups of channels (as the discriminator).
+     */
+    public enum GeneratorNorm {
+        BATCH, GROUP;
+
+        Layer layer(int channels) {
+            return this == BATCH ? new BatchNormalization() : Normalization.groupNorm(groups(channels));
+        }
+    }
+
+    /** The generator's layers with batch normalisation. */
     public static List<Layer> generatorLayers(int ngf) {
+        return generatorLayers(ngf, GeneratorNorm.BATCH);
+    }
+
+    /** The generator's layers, input [100, 1, 1], output [3·64·64] in [-1, 1]. */
+    public static List<Layer> generatorLayers(int ngf, GeneratorNorm norm) {
         List<Layer> l = new ArrayList<>();
         int c = 8 * ngf;
         l.add(new ConvTranspose2d(NOISE, c, Window.of(4, 1, 0), false));
-        l.add(Normalization.groupNorm(groups(c)));
+        l.add(norm.layer(c));
         l.add(new Activation(Activation.Function.RELU));
         for (int k = 0; k < 3; k++) {
             l.add(new ConvTranspose2d(c, c / 2, Window.of(4, 2, 1), false));
-            l.add(Normalization.groupNorm(groups(c / 2)));
+            l.add(norm.layer(c / 2));
             l.add(new Activation(Activation.Function.RELU));
             c /= 2;
         }
@@ -99,8 +119,14 @@ public final class DcganNetworks {
                 seed);
     }
 
+    /** The generator with batch normalisation. */
     public static Network generator(Widths w, long seed) {
-        return initialise(Network.of(new long[] {NOISE, 1, 1}, DataType.FLOAT, generatorLayers(w.ngf()), seed), seed);
+        return generator(w, GeneratorNorm.BATCH, seed);
+    }
+
+    public static Network generator(Widths w, GeneratorNorm norm, long seed) {
+        return initialise(Network.of(new long[] {NOISE, 1, 1}, DataType.FLOAT, generatorLayers(w.ngf(), norm), seed),
+                seed);
     }
 
     /** The paper's initialisation, drawn from {@code seed}: weights N(0, 0.02²), GroupNorm γ N(1, 0.02²), β 0. */
@@ -112,6 +138,8 @@ public final class DcganNetworks {
             } else if (l instanceof ConvTranspose2d c) {
                 normal(c.weights(), 0, INIT_SD, rng);
             } else if (l instanceof Normalization g) {
+                normal(g.scale(), 1, INIT_SD, rng);
+            } else if (l instanceof BatchNormalization g) {
                 normal(g.scale(), 1, INIT_SD, rng);
             }
         }

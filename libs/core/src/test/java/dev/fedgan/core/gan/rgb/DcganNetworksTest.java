@@ -17,7 +17,8 @@ class DcganNetworksTest {
      * At the paper's widths (64, 64), by hand: a k×k conv from a to b channels without bias has a·b·k² weights;
      * GroupNorm over C channels has 2C (γ, β). Discriminator: 3·64·16 + 64·128·16 + 2·128 + 128·256·16 + 2·256
      * + 256·512·16 + 2·512 + 512·1·16 = 2,765,568. Generator: 100·512·16 + 2·512 + 512·256·16 + 2·256 + 256·128·16
-     * + 2·128 + 128·64·16 + 2·64 + 64·3·16 = 3,576,704 (PyTorch's DCGAN with BatchNorm has the same counts).
+     * + 2·128 + 128·64·16 + 2·64 + 64·3·16 = 3,576,704 (PyTorch's DCGAN without biases has the same counts; GroupNorm
+     * in the generator gives the same).
      */
     @Test
     void thePapersWidthsHaveTheHandCountedParameters() {
@@ -29,6 +30,8 @@ class DcganNetworksTest {
         assertEquals(3_576_704, g);
         assertEquals(d, DcganNetworks.discriminator(DcganNetworks.Widths.PAPER, 1).numParams());
         assertEquals(g, DcganNetworks.generator(DcganNetworks.Widths.PAPER, 1).numParams());
+        assertEquals(g, DcganNetworks.generator(DcganNetworks.Widths.PAPER, DcganNetworks.GeneratorNorm.GROUP, 1)
+                .numParams());
     }
 
     @Test
@@ -64,7 +67,7 @@ class DcganNetworksTest {
                 assertEquals(0, w.meanNumber().doubleValue(), 0.003, l.describe());
                 assertEquals(0.02, w.stdNumber().doubleValue(), 0.002, l.describe());
             }
-            if (l instanceof dev.fedgan.core.dpsgd.Normalization n) {
+            if (l instanceof dev.fedgan.core.dpsgd.BatchNormalization n) {
                 norms++;
                 assertEquals(1, n.scale().meanNumber().doubleValue(), 0.01, l.describe());
                 assertTrue(n.scale().stdNumber().doubleValue() > 0.01, "gamma is drawn, not 1: " + l.describe());
