@@ -18,8 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>the discriminator: each image is drawn independently with probability q = B/n (Poisson); each drawn
  *       image's gradient of its own loss (binary cross-entropy, target real) is clipped to L2 norm S and summed,
  *       N(0, (zS)²) from the noise stream is added to the sum; the fake term (B generated images, target fake) is
- *       added unclipped and unnoised, since it touches no real image (Opacus issue #418); the total over B, one Adam
- *       step. The accountant charges one sampled Gaussian mechanism (q, z): real-data steps only.</li>
+ *       added unnoised and uncharged, since it touches no real image (Opacus issue #418), but each fake image's
+ *       gradient clipped to the same S: unclipped, the fake term outweighed the clipped real term many times over and
+ *       the discriminator learnt to call every image fake (its real loss near 6 in a run at S = 1); the total over B,
+ *       one Adam step. The accountant charges one sampled Gaussian mechanism (q, z): real-data steps only.</li>
  *   <li>the generator: B generated images, the gradient of the discriminator's loss with target real back to the
  *       images and through the generator, over B, one Adam step: post-processing of the discriminator.</li>
  * </ol>
@@ -118,12 +120,10 @@ public final class DcganClient {
             total = Nd4j.create(noisy, total.shape(), 'c').castTo(total.dataType());
             accountant.addSteps(q, o.noiseMultiplier(), 1);
         }
-        // the fake term: no real image in it, so neither clipped nor charged
+        // the fake term: no real image in it, so neither noised nor charged; clipped as the real term, for balance
         INDArray fakes = generator.output(latent(b)).reshape(b, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
         RecordedLoss fake = new RecordedLoss(0);
-        discriminator.clearGradient();
-        discriminator.addGradient(fakes, fake, null, false);
-        total.addi(discriminator.gradient()).divi(b);
+        total.addi(fakeTerm(fakes, fake)).divi(b);
         adamD.step(discriminator.params(), total);
         // the generator: the discriminator's verdict on new fakes, back through the generator
         INDArray z = latent(b);
@@ -135,6 +135,21 @@ public final class DcganClient {
         adamG.step(generator.params(), generator.gradient().div(b));
         steps++;
         return new Losses(drawn.length, real.mean(), fake.mean(), verdict.mean());
+    }
+
+    /**
+     * The fake term's gradient sum over {@code fakes} (target fake), each image's gradient clipped to S unless
+     * non-private.
+     */
+    INDArray fakeTerm(INDArray fakes, Loss loss) {
+        double[] clips = null;
+        if (!o.nonPrivate()) {
+            clips = new double[Math.toIntExact(fakes.size(0))];
+            Arrays.fill(clips, o.clipNorm());
+        }
+        discriminator.clearGradient();
+        discriminator.addGradient(fakes, loss, clips, false);
+        return discriminator.gradient().dup();
     }
 
     /**

@@ -64,6 +64,25 @@ class DcganClientTest {
         assertTrue(l.fakeLoss() > 0 && l.generatorLoss() > 0, l.toString());
     }
 
+    /**
+     * The fake term is clipped per image to S under DP (its sum at most B·S), as the real term is, and left whole
+     * when non-private; at S = 10⁻³ the 8 fakes' sum is within 8·10⁻³, while unclipped it is far larger.
+     */
+    @Test
+    void theFakeTermIsClippedPerImageUnderDp() {
+        ColourImages shapes = ColourShapes.generate(16, 1, 64, 3);
+        INDArray fakes = DcganNetworks.generator(TINY, 2).output(Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT,
+                8, DcganNetworks.NOISE, 1, 1)).reshape(8, 3, 64, 64);
+        DcganClient dp = new DcganClient(shapes, DcganNetworks.discriminator(TINY, 1), DcganNetworks.generator(TINY, 2),
+                new DcganClient.Options(1e-3, 1, 8, 2e-4, 0.5, 7, true, false));
+        DcganClient plain = new DcganClient(shapes, DcganNetworks.discriminator(TINY, 1),
+                DcganNetworks.generator(TINY, 2), new DcganClient.Options(1e-3, 1, 8, 2e-4, 0.5, 7, true, true));
+        double clipped = dp.fakeTerm(fakes, Loss.binaryCrossEntropy(0)).norm2Number().doubleValue();
+        double whole = plain.fakeTerm(fakes, Loss.binaryCrossEntropy(0)).norm2Number().doubleValue();
+        assertTrue(clipped <= 8e-3 * (1 + 1e-5), "clipped sum " + clipped);
+        assertTrue(whole > 0.1, "unclipped sum " + whole);
+    }
+
     @Test
     void aClientNeedsAsManyImagesAsTheBatchAndPrivacyNeedsNoise() {
         ColourImages few = ColourShapes.generate(4, 1, 64, 3);
