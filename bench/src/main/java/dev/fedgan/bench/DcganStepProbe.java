@@ -21,8 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The RGB DCGAN discriminator's step at batch B, two ways, interleaved round by round so that the machine's drift
- * hits both alike: non-private (the real and the fake terms' plain gradient sums) and DP (the real term clipped per
- * image and noised from the secure source, the fake term plain), the update itself left out (the same for both).
+ * hits both alike: non-private (the real and the fake terms' plain gradient sums) and DP (both terms clipped per
+ * image as {@code DcganClient} clips them, the real term's sum noised from the secure source), the update itself left
+ * out (the same for both).
  * Prints the medians and their ratio (the issue's target: DP within 1.6× of non-private at batch 64) and appends them
  * to {@code bench/results/dcgan-step.csv}.
  *
@@ -59,7 +60,8 @@ public final class DcganStepProbe {
             float[] sum = d.gradient().toFloatVector();
             noise.addTo(sum, 1.0);
             d.clearGradient();
-            d.addGradient(fake, Loss.binaryCrossEntropy(0), null, false);
+            d.addGradient(fake, Loss.binaryCrossEntropy(0), clips, false);
+            d.gradient().toFloatVector();
             long t2 = System.nanoTime();
             if (round > 0) {
                 plain.add((t1 - t0) / 1e6);
