@@ -10,15 +10,19 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * ∇γᵢ = Σ x̂ᵢ ⊙ gᵢ and ∇βᵢ = Σ gᵢ, summed over the positions that share a parameter (all positions of a channel for
  * GroupNorm; none for LayerNorm's per-element parameters): small, so they are materialised.
  *
- * <p>BatchNorm, which normalises over the batch, has no such form: one example's output depends on every other
- * example of the batch, so no per-example gradient exists and {@link Dl4jModels} rejects it.
+ * <p>Batch normalisation (Ioffe and Szegedy 2015) normalises each channel over the batch and the positions, always
+ * with the batch's own statistics (no running averages, as DCGAN generators are sampled). It has no per-example
+ * gradient: one example's output depends on every other example of the batch. So it serves only networks that are
+ * never clipped (a DCGAN generator, which sees no real image: Opacus' DCGAN example keeps it there); asking it for
+ * per-example norms or clipped sums fails, and {@link Dl4jModels} rejects DL4J's BatchNorm.
  */
 public final class Normalization extends Layer {
 
     static final double EPSILON = 1e-5;
 
-    private final int groups;
+    private int groups;
     private final boolean perElement;
+    private final boolean overBatch;
     private long channels;
     private long features;
     private INDArray gamma;
@@ -30,9 +34,10 @@ public final class Normalization extends Layer {
     private INDArray outputGradient;
     private long[] shape;
 
-    private Normalization(int groups, boolean perElement) {
+    private Normalization(int groups, boolean perElement, boolean overBatch) {
         this.groups = groups;
         this.perElement = perElement;
+        this.overBatch = overBatch;
     }
 
     /** GroupNorm(groups, C): normalise each example over groups of C / groups channels; γ, β per channel. */
@@ -40,22 +45,30 @@ public final class Normalization extends Layer {
         if (groups < 1) {
             throw new IllegalArgumentException("group norm needs groups >= 1, got " + groups);
         }
-        return new Normalization(groups, false);
+        return new Normalization(groups, false, false);
     }
 
     /** LayerNorm: normalise each example over all its values; γ, β per element (PyTorch's elementwise affine). */
     public static Normalization layerNorm() {
-        return new Normalization(1, true);
+        return new Normalization(1, true, false);
+    }
+
+    /** BatchNorm(C): each channel over the batch and positions; γ, β per channel; only in networks never clipped. */
+    public static Normalization batchNorm() {
+        return new Normalization(0, false, true);
     }
 
     @Override
     public String describe() {
-        return perElement ? "layer-norm" : "group-norm " + groups + " groups";
+        return perElement ? "layer-norm" : overBatch ? "batch-norm" : "group-norm " + groups + " groups";
     }
 
     /** Also fixes the parameter count, which depends on the input shape. */
     @Override
     public long[] outputShape(long[] s) {
+        if (overBatch) {
+            groups = Math.toIntExact(s[0]);
+        }
         if (!perElement && s[0] % groups != 0) {
             throw new IllegalArgumentException(describe() + ": " + s[0] + " channels do not split into " + groups
                     + " groups");
@@ -95,14 +108,23 @@ public final class Normalization extends Layer {
     INDArray forward(INDArray x) {
         shape = x.shape();
         long batch = shape[0];
+        if (overBatch && batch < 2) {
+            throw new IllegalArgumentException(describe() + " normalises over the batch and needs at least 2 examples,"
+                    + " got " + batch);
+        }
         INDArray grouped = x.dup('c').reshape('c', new long[] {batch, groups, features / groups});
-        INDArray mean = grouped.mean(true, 2);
+        INDArray mean = grouped.mean(true, axes());
         INDArray centred = grouped.subi(mean.broadcast(grouped.shape()));
-        INDArray var = centred.mul(centred).mean(true, 2);
+        INDArray var = centred.mul(centred).mean(true, axes());
         inverseStd = Transforms.pow(var.addi(EPSILON), -0.5, false);
         centred.muli(inverseStd.broadcast(centred.shape()));
         normalised = centred.reshape('c', shape);
         return affine(normalised);
+    }
+
+    /** The axes of [batch, groups, values] a group's statistics are taken over: its values, and the batch's. */
+    private int[] axes() {
+        return overBatch ? new int[] {0, 2} : new int[] {2};
     }
 
     private INDArray affine(INDArray xhat) {
@@ -133,8 +155,8 @@ public final class Normalization extends Layer {
         long m = features / groups;
         INDArray gr = gx.reshape('c', new long[] {batch, groups, m});
         INDArray xh = normalised.reshape('c', new long[] {batch, groups, m});
-        INDArray meanG = gr.mean(true, 2);
-        INDArray meanGx = gr.mul(xh).mean(true, 2);
+        INDArray meanG = gr.mean(true, axes());
+        INDArray meanGx = gr.mul(xh).mean(true, axes());
         INDArray dx = gr.sub(meanG.broadcast(gr.shape())).subi(xh.mul(meanGx.broadcast(gr.shape())))
                 .muli(inverseStd.broadcast(gr.shape()));
         return dx.reshape('c', shape);
@@ -154,6 +176,10 @@ public final class Normalization extends Layer {
 
     @Override
     void addSquaredNorms(INDArray squaredNorms) {
+        if (overBatch) {
+            throw new IllegalStateException(describe() + " mixes the examples of a batch, so no per-example gradient "
+                    + "exists: a network with it cannot be clipped per example (use group-norm)");
+        }
         for (INDArray p : perExample()) {
             squaredNorms.addi(p.mul(p).sum(true, 1));
         }
@@ -161,6 +187,9 @@ public final class Normalization extends Layer {
 
     @Override
     void accumulate(INDArray scale) {
+        if (scale != null && overBatch) {
+            addSquaredNorms(null); // fails: no per-example gradient to scale
+        }
         INDArray[] p = perExample();
         gradGamma.addi(scale == null ? p[0].sum(true, 0) : scale.transpose().mmul(p[0]));
         gradBeta.addi(scale == null ? p[1].sum(true, 0) : scale.transpose().mmul(p[1]));

@@ -29,7 +29,7 @@ class BatchNormalizationTest {
     }
 
     private static Network network(SplittableRandom r) {
-        Network n = Network.of(EXAMPLE, DataType.DOUBLE, List.of(new BatchNormalization(), new Flatten()), 1);
+        Network n = Network.of(EXAMPLE, DataType.DOUBLE, List.of(Normalization.batchNorm(), new Flatten()), 1);
         n.params().assign(random(r, 1, 6).addi(1));
         return n;
     }

@@ -1,7 +1,6 @@
 package dev.fedgan.core.gan.rgb;
 
 import dev.fedgan.core.dpsgd.Activation;
-import dev.fedgan.core.dpsgd.BatchNormalization;
 import dev.fedgan.core.dpsgd.Conv2d;
 import dev.fedgan.core.dpsgd.ConvTranspose2d;
 import dev.fedgan.core.dpsgd.Flatten;
@@ -86,7 +85,7 @@ public final class DcganNetworks {
         BATCH, GROUP;
 
         Layer layer(int channels) {
-            return this == BATCH ? new BatchNormalization() : Normalization.groupNorm(groups(channels));
+            return this == BATCH ? Normalization.batchNorm() : Normalization.groupNorm(groups(channels));
         }
     }
 
@@ -138,8 +137,6 @@ public final class DcganNetworks {
             } else if (l instanceof ConvTranspose2d c) {
                 normal(c.weights(), 0, INIT_SD, rng);
             } else if (l instanceof Normalization g) {
-                normal(g.scale(), 1, INIT_SD, rng);
-            } else if (l instanceof BatchNormalization g) {
                 normal(g.scale(), 1, INIT_SD, rng);
             }
         }

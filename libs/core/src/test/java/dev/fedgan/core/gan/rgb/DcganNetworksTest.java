@@ -67,7 +67,8 @@ class DcganNetworksTest {
                 assertEquals(0, w.meanNumber().doubleValue(), 0.003, l.describe());
                 assertEquals(0.02, w.stdNumber().doubleValue(), 0.002, l.describe());
             }
-            if (l instanceof dev.fedgan.core.dpsgd.BatchNormalization n) {
+            if (l instanceof dev.fedgan.core.dpsgd.Normalization n) {
+                assertEquals("batch-norm", n.describe());
                 norms++;
                 assertEquals(1, n.scale().meanNumber().doubleValue(), 0.01, l.describe());
                 assertTrue(n.scale().stdNumber().doubleValue() > 0.01, "gamma is drawn, not 1: " + l.describe());
