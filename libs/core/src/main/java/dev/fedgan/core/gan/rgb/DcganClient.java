@@ -19,9 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *       image's gradient of its own loss (binary cross-entropy, target real) is clipped to L2 norm S and summed,
  *       N(0, (zS)²) from the noise stream is added to the sum; the fake term (B generated images, target fake) is
  *       added unnoised and uncharged, since it touches no real image (Opacus issue #418), but each fake image's
- *       gradient clipped to the same S: unclipped, the fake term outweighed the clipped real term many times over and
- *       the discriminator learnt to call every image fake (its real loss near 6 in a run at S = 1); the total over B,
- *       one Adam step. The accountant charges one sampled Gaussian mechanism (q, z): real-data steps only.</li>
+ *       gradient clipped to the same S: unclipped, the fake term outweighs the clipped real term and the
+ *       discriminator learns to call every image fake; the total over B, one Adam step. The accountant charges one sampled Gaussian mechanism (q, z): real-data steps only.</li>
  *   <li>the generator: B generated images, the gradient of the discriminator's loss with target real back to the
  *       images and through the generator, over B, one Adam step: post-processing of the discriminator.</li>
  * </ol>
@@ -106,12 +105,7 @@ public final class DcganClient {
         RecordedLoss real = new RecordedLoss(1);
         for (int from = 0; from < drawn.length; from += PHYSICAL_BATCH) {
             int to = Math.min(drawn.length, from + PHYSICAL_BATCH);
-            double[] clips = null;
-            if (!o.nonPrivate()) {
-                clips = new double[to - from];
-                Arrays.fill(clips, o.clipNorm());
-            }
-            discriminator.addGradient(batch(drawn, from, to), real, clips, false);
+            discriminator.addGradient(batch(drawn, from, to), real, clips(to - from), false);
         }
         INDArray total = discriminator.gradient().dup();
         if (!o.nonPrivate()) {
@@ -142,14 +136,19 @@ public final class DcganClient {
      * non-private.
      */
     INDArray fakeTerm(INDArray fakes, Loss loss) {
-        double[] clips = null;
-        if (!o.nonPrivate()) {
-            clips = new double[Math.toIntExact(fakes.size(0))];
-            Arrays.fill(clips, o.clipNorm());
-        }
         discriminator.clearGradient();
-        discriminator.addGradient(fakes, loss, clips, false);
+        discriminator.addGradient(fakes, loss, clips(Math.toIntExact(fakes.size(0))), false);
         return discriminator.gradient().dup();
+    }
+
+    /** S for each of {@code n} images, or null (no clipping) when non-private. */
+    private double[] clips(int n) {
+        if (o.nonPrivate()) {
+            return null;
+        }
+        double[] c = new double[n];
+        Arrays.fill(c, o.clipNorm());
+        return c;
     }
 
     /**

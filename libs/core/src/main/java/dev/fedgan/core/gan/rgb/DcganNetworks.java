@@ -28,12 +28,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * The discriminator takes GroupNorm, not BatchNorm: BatchNorm mixes the examples of a batch, so no per-example
  * gradient exists (Opacus' DCGAN example made the same change); min(32, C) groups of C channels, as Opacus uses.
  * Its γ and β per channel give the same parameter count as BatchNorm's. The generator keeps BatchNorm: it is trained
- * without clipping, and with GroupNorm it collapsed to one image for every latent in runs of 600 steps on the
- * generated shapes (here and in PyTorch with the same networks), where with BatchNorm the images began to differ.
+ * without clipping, and with GroupNorm it collapsed to one image for every latent where with BatchNorm the images
+ * came to differ (docs/rgb-gan.md).
  *
  * <p>Initialised as the paper does: every convolution's weights from N(0, 0.02²), every normalisation's γ from
- * N(1, 0.02²) and β = 0. The engine's fan-based default gives the generator's first images pixel-to-pixel noise of
- * about 0.4 on [-1, 1] (the real images' neighbours differ by about 0.01); the paper's gives about 0.1.
+ * N(1, 0.02²) and β = 0; the engine's fan-based default starts the generator with far stronger pixel-to-pixel noise.
  */
 public final class DcganNetworks {
 
