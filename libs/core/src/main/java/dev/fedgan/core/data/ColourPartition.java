@@ -39,14 +39,11 @@ public final class ColourPartition {
      * @throws IllegalArgumentException unless 1 &le; count &le; the number of images
      */
     public static ColourImages evenly(ColourImages images, int count, long seed) {
-        if (count < 1 || count > images.size()) {
-            throw new IllegalArgumentException("cannot deal " + images.size() + " images to " + count + " clients");
-        }
+        checkCount(images, count);
         int[] order = WriterPartition.permutation(images.size(), new SplittableRandom(seed));
         String[] clients = new String[images.size()];
-        int digits = Integer.toString(count - 1).length();
         for (int k = 0; k < order.length; k++) {
-            clients[order[k]] = String.format("client-%0" + digits + "d", k % count);
+            clients[order[k]] = clientName(k % count, count);
         }
         return images.withClients(clients);
     }
@@ -62,9 +59,7 @@ public final class ColourPartition {
      */
     public static ColourImages dirichlet(ColourImages images, int count, double alpha, List<String> attributes,
                                          long seed) {
-        if (count < 1 || count > images.size()) {
-            throw new IllegalArgumentException("cannot deal " + images.size() + " images to " + count + " clients");
-        }
+        checkCount(images, count);
         if (!(alpha > 0) || Double.isInfinite(alpha)) {
             throw new IllegalArgumentException("the Dirichlet alpha must be > 0 and finite, got " + alpha);
         }
@@ -92,12 +87,22 @@ public final class ColourPartition {
         int[][] members = WriterPartition.skewed(kinds, WriterPartition.sizes(images.size(), count, 0, 0, rng), alpha,
                 rng);
         String[] clients = new String[images.size()];
-        int digits = Integer.toString(count - 1).length();
         for (int w = 0; w < members.length; w++) {
             for (int i : members[w]) {
-                clients[i] = String.format("client-%0" + digits + "d", w);
+                clients[i] = clientName(w, count);
             }
         }
         return images.withClients(clients);
+    }
+
+    private static void checkCount(ColourImages images, int count) {
+        if (count < 1 || count > images.size()) {
+            throw new IllegalArgumentException("cannot deal " + images.size() + " images to " + count + " clients");
+        }
+    }
+
+    /** {@code client-K}, K zero-padded to the width of the largest, so that the names sort in order. */
+    private static String clientName(int k, int count) {
+        return String.format("client-%0" + Integer.toString(count - 1).length() + "d", k);
     }
 }

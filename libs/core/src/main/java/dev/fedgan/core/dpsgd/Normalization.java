@@ -176,10 +176,7 @@ public final class Normalization extends Layer {
 
     @Override
     void addSquaredNorms(INDArray squaredNorms) {
-        if (overBatch) {
-            throw new IllegalStateException(describe() + " mixes the examples of a batch, so no per-example gradient "
-                    + "exists: a network with it cannot be clipped per example (use group-norm)");
-        }
+        refuseOverBatch();
         for (INDArray p : perExample()) {
             squaredNorms.addi(p.mul(p).sum(true, 1));
         }
@@ -187,12 +184,20 @@ public final class Normalization extends Layer {
 
     @Override
     void accumulate(INDArray scale) {
-        if (scale != null && overBatch) {
-            addSquaredNorms(null); // fails: no per-example gradient to scale
+        if (scale != null) {
+            refuseOverBatch();
         }
         INDArray[] p = perExample();
         gradGamma.addi(scale == null ? p[0].sum(true, 0) : scale.transpose().mmul(p[0]));
         gradBeta.addi(scale == null ? p[1].sum(true, 0) : scale.transpose().mmul(p[1]));
+    }
+
+    /** Fails over the batch: there is no per-example gradient to take a norm of or to scale. */
+    private void refuseOverBatch() {
+        if (overBatch) {
+            throw new IllegalStateException(describe() + " mixes the examples of a batch, so no per-example gradient "
+                    + "exists: a network with it cannot be clipped per example (use group-norm)");
+        }
     }
 
     @Override

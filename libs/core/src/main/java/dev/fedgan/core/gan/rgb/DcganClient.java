@@ -20,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *       N(0, (zS)²) from the noise stream is added to the sum; the fake term (B generated images, target fake) is
  *       added unnoised and uncharged, since it touches no real image (Opacus issue #418), but each fake image's
  *       gradient clipped to the same S: unclipped, the fake term outweighs the clipped real term and the
- *       discriminator learns to call every image fake; the total over B, one Adam step. The accountant charges one sampled Gaussian mechanism (q, z): real-data steps only.</li>
+ *       discriminator learns to call every image fake; the total over B, one Adam step. The accountant charges one
+ *       sampled Gaussian mechanism (q, z): real-data steps only.</li>
  *   <li>the generator: B generated images, the gradient of the discriminator's loss with target real back to the
  *       images and through the generator, over B, one Adam step: post-processing of the discriminator.</li>
  * </ol>
