@@ -1,5 +1,8 @@
 package dev.fedgan.core.gan.rgb;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -25,6 +28,32 @@ final class Adam {
         this.beta1 = beta1;
         this.m = Nd4j.zeros(params.dataType(), params.shape());
         this.v = Nd4j.zeros(params.dataType(), params.shape());
+    }
+
+    /** Writes the moments and the step count (the moments in the parameters' data type). */
+    void write(DataOutputStream out) throws IOException {
+        out.writeInt(t);
+        Nd4j.write(m, out);
+        Nd4j.write(v, out);
+    }
+
+    /**
+     * Reads what {@link #write} wrote for parameters of this size.
+     *
+     * @throws IllegalArgumentException if the moments' shapes differ from this optimiser's
+     */
+    void read(DataInputStream in, String whose) throws IOException {
+        int steps = in.readInt();
+        INDArray m2 = Nd4j.read(in);
+        INDArray v2 = Nd4j.read(in);
+        if (steps < 0 || !java.util.Arrays.equals(m2.shape(), m.shape()) || !java.util.Arrays.equals(v2.shape(),
+                v.shape())) {
+            throw new IllegalArgumentException(whose + " optimiser state holds " + m2.length() + " moments after "
+                    + steps + " steps, the network " + m.length() + " parameters");
+        }
+        t = steps;
+        m.assign(m2);
+        v.assign(v2);
     }
 
     /** One step of {@code params} along {@code gradient} (the mean gradient of the step). */

@@ -7,6 +7,12 @@ import dev.fedgan.core.privacy.ClientSampler;
 import dev.fedgan.core.privacy.Conversion;
 import dev.fedgan.core.privacy.GaussianNoise;
 import dev.fedgan.core.privacy.RdpAccountant;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,6 +35,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * networks.
  */
 public final class DcganClient {
+
+    /** The first bytes of a {@link #state}. */
+    private static final int STATE_MAGIC = 0x46474443; // "FGDC"
 
     /** Images per forward pass of the discriminator. */
     static final int PHYSICAL_BATCH = 64;
@@ -69,10 +78,10 @@ public final class DcganClient {
     private final Network generator;
     private final Options o;
     private final double q;
-    private final ClientSampler sampler;
-    private final GaussianNoise noise;
-    private final java.util.SplittableRandom latents;
-    private final RdpAccountant accountant = new RdpAccountant();
+    private ClientSampler sampler;
+    private GaussianNoise noise;
+    private java.util.SplittableRandom latents;
+    private RdpAccountant accountant = new RdpAccountant();
     private final Adam adamD;
     private final Adam adamG;
     private long steps;
@@ -90,11 +99,73 @@ public final class DcganClient {
         this.generator = generator;
         this.o = o;
         this.q = (double) o.expectedBatch() / images.size();
-        this.sampler = o.reproducible() ? ClientSampler.seeded(o.seed()) : ClientSampler.secure();
-        this.noise = o.reproducible() ? GaussianNoise.seeded(o.seed()) : GaussianNoise.secure();
-        this.latents = new java.util.SplittableRandom(o.seed() ^ 0x5DEECE66DL);
+        streams(o.seed());
         this.adamD = new Adam(discriminator.params(), o.learningRate(), o.beta1());
         this.adamG = new Adam(generator.params(), o.learningRate(), o.beta1());
+    }
+
+    /**
+     * Starts a federated round: the latents (and, when reproducible, the sampling and the noise) come from streams of
+     * the round's own seed, so that a client rebuilt for the round on any replica ({@link #restore}) draws what the
+     * same client draws in one JVM.
+     */
+    public void beginRound(int round) {
+        streams(new java.util.SplittableRandom(o.seed() * 0x9E3779B97F4A7C15L + round).nextLong());
+    }
+
+    private void streams(long seed) {
+        this.sampler = o.reproducible() ? ClientSampler.seeded(seed) : ClientSampler.secure();
+        this.noise = o.reproducible() ? GaussianNoise.seeded(seed) : GaussianNoise.secure();
+        this.latents = new java.util.SplittableRandom(seed ^ 0x5DEECE66DL);
+    }
+
+    /**
+     * What the client carries from round to round besides the global networks: both optimisers' moments and the
+     * step count. It holds nothing but noised (released) gradients and counts, no image.
+     */
+    public byte[] state() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(STATE_MAGIC);
+            out.writeLong(steps);
+            adamD.write(out);
+            adamG.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Takes up a {@link #state} saved after an earlier round.
+     *
+     * @throws IllegalArgumentException if the bytes are not a client state or hold other networks' sizes
+     */
+    public void restore(byte[] state) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+            if (in.readInt() != STATE_MAGIC) {
+                throw new IllegalArgumentException("not a DCGAN client state");
+            }
+            long s = in.readLong();
+            if (s < 0) {
+                throw new IllegalArgumentException("a DCGAN client state with " + s + " steps");
+            }
+            adamD.read(in, "the discriminator's");
+            adamG.read(in, "the generator's");
+            if (in.read() != -1) {
+                throw new IllegalArgumentException("a DCGAN client state with bytes after its end");
+            }
+            steps = s;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException i) {
+                throw i;
+            }
+            throw new IllegalArgumentException("a corrupt DCGAN client state (" + state.length + " bytes): " + e, e);
+        }
+        accountant = new RdpAccountant();
+        if (!o.nonPrivate() && steps > 0) {
+            accountant.addSteps(q, o.noiseMultiplier(), steps);
+        }
     }
 
     /** One discriminator step (DP on the real images) and one generator step. */

@@ -3,6 +3,7 @@ package dev.fedgan.core.gan.rgb;
 import dev.fedgan.core.data.ColourImages;
 import dev.fedgan.core.dpsgd.Network;
 import dev.fedgan.core.privacy.Conversion;
+import dev.fedgan.core.privacy.RdpAccountant;
 import dev.fedgan.core.progress.Progress;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,13 +42,17 @@ public final class DcganFederation {
                         double epsilon) {
     }
 
+    /**
+     * A client's part of a round, as the server needs it: the sums of its steps' losses (real losses over the steps
+     * that drew an image).
+     */
+    public record ClientRound(double realLossSum, int realCounted, double fakeLossSum, double generatorLossSum,
+                              int steps) {
+    }
+
     private final Options o;
-    private final double delta;
-    private final Network discriminator;
-    private final Network generator;
+    private final Server server;
     private final List<DcganClient> clients = new ArrayList<>();
-    private final double[] weights;
-    private int round;
 
     /**
      * @param images the images, each with its client
@@ -56,62 +61,205 @@ public final class DcganFederation {
      */
     public DcganFederation(ColourImages images, Options o, double delta) {
         this.o = o;
-        this.delta = delta;
-        this.discriminator = DcganNetworks.discriminator(o.widths(), o.seed());
-        this.generator = DcganNetworks.generator(o.widths(), o.seed() + 1);
+        this.server = new Server(o, sizes(images), delta);
         List<String> ids = images.clientIds();
-        weights = new double[ids.size()];
         for (int k = 0; k < ids.size(); k++) {
-            ColourImages own = images.select(images.imagesOf(ids.get(k)));
-            DcganClient.Options c = o.client();
-            DcganClient.Options mine = new DcganClient.Options(c.clipNorm(), c.noiseMultiplier(), c.expectedBatch(),
-                    c.learningRate(), c.beta1(), c.seed() + k, c.reproducible(), c.nonPrivate());
-            clients.add(new DcganClient(own, DcganNetworks.discriminator(o.widths(), o.seed()),
-                    DcganNetworks.generator(o.widths(), o.seed() + 1), mine));
-            weights[k] = (double) own.size() / images.size();
+            clients.add(client(images, k, o));
         }
+    }
+
+    /** Each client's number of images, in {@link ColourImages#clientIds} order: client k is the k-th id. */
+    public static int[] sizes(ColourImages images) {
+        return images.clientIds().stream().mapToInt(id -> images.imagesOf(id).length).toArray();
+    }
+
+    /**
+     * Client {@code k} (the k-th of {@link ColourImages#clientIds}) on its own images, with its own seed (the run's
+     * plus k), wherever it runs.
+     *
+     * @throws IllegalArgumentException if it has fewer images than the expected batch
+     */
+    public static DcganClient client(ColourImages images, int k, Options o) {
+        ColourImages own = images.select(images.imagesOf(images.clientIds().get(k)));
+        DcganClient.Options c = o.client();
+        DcganClient.Options mine = new DcganClient.Options(c.clipNorm(), c.noiseMultiplier(), c.expectedBatch(),
+                c.learningRate(), c.beta1(), c.seed() + k, c.reproducible(), c.nonPrivate());
+        return new DcganClient(own, DcganNetworks.discriminator(o.widths(), o.seed()),
+                DcganNetworks.generator(o.widths(), o.seed() + 1), mine);
+    }
+
+    /**
+     * A client's round: from the global networks, {@code localSteps} steps on the round's streams
+     * ({@link DcganClient#beginRound}); the client's networks are then its update.
+     */
+    public static ClientRound clientRound(DcganClient c, INDArray discriminator, INDArray generator, int round,
+                                          int localSteps, Progress progress, String label) {
+        c.discriminator().params().assign(discriminator);
+        c.generator().params().assign(generator);
+        c.beginRound(round);
+        double real = 0;
+        int counted = 0;
+        double fake = 0;
+        double gen = 0;
+        for (int s = 0; s < localSteps; s++) {
+            DcganClient.Losses l = c.step();
+            if (Double.isFinite(l.realLoss())) {
+                real += l.realLoss();
+                counted++;
+            }
+            fake += l.fakeLoss();
+            gen += l.generatorLoss();
+            progress.advance(1, String.format(Locale.ROOT, "round %d, %s, G loss %.3f", round, label,
+                    l.generatorLoss()));
+        }
+        return new ClientRound(real, counted, fake, gen, localSteps);
     }
 
     /** Runs the next round. */
     public Round round(Progress progress) {
-        round++;
-        double real = 0;
-        double fake = 0;
-        double gen = 0;
-        int counted = 0;
-        INDArray d = Nd4j.zeros(discriminator.params().dataType(), discriminator.params().shape());
-        INDArray g = Nd4j.zeros(generator.params().dataType(), generator.params().shape());
+        int r = server.begin();
         for (int k = 0; k < clients.size(); k++) {
             DcganClient c = clients.get(k);
-            c.discriminator().params().assign(discriminator.params());
-            c.generator().params().assign(generator.params());
-            for (int s = 0; s < o.localSteps(); s++) {
-                DcganClient.Losses l = c.step();
-                if (Double.isFinite(l.realLoss())) {
-                    real += l.realLoss();
-                    counted++;
-                }
-                fake += l.fakeLoss();
-                gen += l.generatorLoss();
-                progress.advance(1, String.format(Locale.ROOT, "round %d, client %d/%d, G loss %.3f", round, k + 1,
-                        clients.size(), l.generatorLoss()));
-            }
-            d.addi(c.discriminator().params().mul(weights[k]));
-            g.addi(c.generator().params().mul(weights[k]));
+            ClientRound cr = clientRound(c, server.discriminator().params(), server.generator().params(), r,
+                    o.localSteps(), progress, "client " + (k + 1) + "/" + clients.size());
+            server.add(k, c.discriminator().params(), c.generator().params(), cr);
         }
-        discriminator.params().assign(d);
-        generator.params().assign(g);
-        int steps = clients.size() * o.localSteps();
-        return new Round(round, counted == 0 ? Double.NaN : real / counted, fake / steps, gen / steps, epsilon());
+        return server.finish();
     }
 
     /** The largest client ε so far (original conversion); +∞ for a non-private run. */
     public double epsilon() {
-        double max = 0;
-        for (DcganClient c : clients) {
-            max = Math.max(max, c.epsilon(delta, Conversion.ORIGINAL));
+        return server.epsilon();
+    }
+
+    /**
+     * The server of the federation: the global networks, each round's average of the clients' networks weighted by
+     * their images (added in client order, so that the sum is the same wherever the clients ran), and each client's ε
+     * from what it did: q = B/n of its images, z, and the rounds' steps.
+     */
+    public static final class Server {
+        private final Options o;
+        private final double delta;
+        private final Network discriminator;
+        private final Network generator;
+        private final double[] weights;
+        private final double[] rates;
+        private INDArray d;
+        private INDArray g;
+        private int next;
+        private double real;
+        private int counted;
+        private double fake;
+        private double gen;
+        private int steps;
+        private int round;
+
+        /**
+         * @param sizes each client's number of images
+         * @param delta δ of each client's guarantee
+         */
+        public Server(Options o, int[] sizes, double delta) {
+            if (sizes.length == 0) {
+                throw new IllegalArgumentException("a federation needs at least one client");
+            }
+            this.o = o;
+            this.delta = delta;
+            this.discriminator = DcganNetworks.discriminator(o.widths(), o.seed());
+            this.generator = DcganNetworks.generator(o.widths(), o.seed() + 1);
+            long total = java.util.Arrays.stream(sizes).asLongStream().sum();
+            weights = new double[sizes.length];
+            rates = new double[sizes.length];
+            for (int k = 0; k < sizes.length; k++) {
+                weights[k] = (double) sizes[k] / total;
+                rates[k] = (double) o.client().expectedBatch() / sizes[k];
+            }
         }
-        return max;
+
+        /** Starts the next round; returns its number, from 1. */
+        public int begin() {
+            round++;
+            d = Nd4j.zeros(discriminator.params().dataType(), discriminator.params().shape());
+            g = Nd4j.zeros(generator.params().dataType(), generator.params().shape());
+            next = 0;
+            real = 0;
+            counted = 0;
+            fake = 0;
+            gen = 0;
+            steps = 0;
+            return round;
+        }
+
+        /**
+         * Adds client {@code k}'s networks after the round.
+         *
+         * @throws IllegalStateException if clients are added out of order
+         * @throws IllegalArgumentException if a network has the wrong length
+         */
+        public void add(int k, INDArray clientDiscriminator, INDArray clientGenerator, ClientRound r) {
+            if (k != next) {
+                throw new IllegalStateException("round " + round + ": client " + k + " added, client " + next
+                        + " expected next");
+            }
+            if (clientDiscriminator.length() != d.length() || clientGenerator.length() != g.length()) {
+                throw new IllegalArgumentException("client " + k + "'s networks hold " + clientDiscriminator.length()
+                        + " and " + clientGenerator.length() + " parameters, the federation's " + d.length() + " and "
+                        + g.length());
+            }
+            d.addi(clientDiscriminator.reshape(d.shape()).castTo(d.dataType()).mul(weights[k]));
+            g.addi(clientGenerator.reshape(g.shape()).castTo(g.dataType()).mul(weights[k]));
+            real += r.realLossSum();
+            counted += r.realCounted();
+            fake += r.fakeLossSum();
+            gen += r.generatorLossSum();
+            steps += r.steps();
+            next++;
+        }
+
+        /**
+         * Ends the round: the averages become the global networks.
+         *
+         * @throws IllegalStateException unless every client was added
+         */
+        public Round finish() {
+            if (next != weights.length) {
+                throw new IllegalStateException("round " + round + ": " + next + " of " + weights.length
+                        + " clients added");
+            }
+            discriminator.params().assign(d);
+            generator.params().assign(g);
+            return new Round(round, counted == 0 ? Double.NaN : real / counted, fake / steps, gen / steps,
+                    epsilon());
+        }
+
+        /** The largest client ε after the rounds finished so far (original conversion); +∞ when non-private. */
+        public double epsilon() {
+            if (o.client().nonPrivate()) {
+                return Double.POSITIVE_INFINITY;
+            }
+            long clientSteps = (long) round * o.localSteps();
+            if (clientSteps == 0) {
+                return 0;
+            }
+            double largest = java.util.Arrays.stream(rates).max().orElseThrow(); // ε grows with q
+            return new RdpAccountant().addSteps(largest, o.client().noiseMultiplier(), clientSteps)
+                    .epsilon(delta, Conversion.ORIGINAL).epsilon();
+        }
+
+        public int round() {
+            return round;
+        }
+
+        public int clients() {
+            return weights.length;
+        }
+
+        public Network discriminator() {
+            return discriminator;
+        }
+
+        public Network generator() {
+            return generator;
+        }
     }
 
     public List<DcganClient> clients() {
@@ -119,16 +267,21 @@ public final class DcganFederation {
     }
 
     public Network generator() {
-        return generator;
+        return server.generator();
     }
 
     public Network discriminator() {
-        return discriminator;
+        return server.discriminator();
     }
 
     /** The generator's images for {@code count} latents drawn with the run's seed: the same latents every round. */
     public float[] draw(int count) {
-        INDArray z = Nd4j.getRandomFactory().getNewRandomInstance(o.seed()).nextGaussian(
+        return draw(server.generator(), o.seed(), count);
+    }
+
+    /** {@code generator}'s images for {@code count} latents drawn with {@code seed}: a run's grid, wherever drawn. */
+    public static float[] draw(Network generator, long seed, int count) {
+        INDArray z = Nd4j.getRandomFactory().getNewRandomInstance(seed).nextGaussian(
                 new long[] {count, DcganNetworks.NOISE, 1, 1}).castTo(generator.dataType());
         return generator.output(z).ravel().toFloatVector();
     }
