@@ -19,11 +19,18 @@ import java.util.List;
  * @param fairnessRounds  {@link FairnessRoundTask}: a user's local training in a round of a federated point (keyed
  *                        by sweep, point and user)
  * @param fairnessUpdates {@link FairnessUpdateReady}: that user's update is stored (keyed by sweep id)
+ * @param rgbRequests {@link RgbRequest}: starts an RGB DCGAN run (keyed by its id)
+ * @param rgbRuns     {@link RgbRunTask}: a checked, stored RGB run for the aggregator (keyed by experiment)
+ * @param rgbRounds   {@link RgbRoundTask}: a client's local steps in a round of an RGB run (keyed by experiment and
+ *                    client)
+ * @param rgbUpdates  {@link RgbUpdateReady}: that client's networks are stored (keyed by experiment)
+ * @param rgbResults  {@link RgbRoundDone}: a round of an RGB run is averaged (keyed by experiment)
  * @param deadLetter    {@link DeadLetter}: what could not be processed, with the reason
  */
 public record Topics(String experiments, String populations, String roundTasks, String clientUpdates, String rounds,
         String images, String fairnessSweeps, String fairnessPoints, String fairnessResults, String fairnessRounds,
-        String fairnessUpdates, String deadLetter) {
+        String fairnessUpdates, String rgbRequests, String rgbRuns, String rgbRounds, String rgbUpdates,
+        String rgbResults, String deadLetter) {
 
     public static final String DEFAULT_PREFIX = "fedgan.";
 
@@ -34,11 +41,13 @@ public record Topics(String experiments, String populations, String roundTasks, 
         return new Topics(prefix + "experiments", prefix + "populations", prefix + "round-tasks",
                 prefix + "client-updates", prefix + "rounds", prefix + "images", prefix + "fairness-sweeps",
                 prefix + "fairness-points", prefix + "fairness-results", prefix + "fairness-rounds",
-                prefix + "fairness-updates", prefix + "dead-letter");
+                prefix + "fairness-updates", prefix + "rgb-requests", prefix + "rgb-runs", prefix + "rgb-rounds",
+                prefix + "rgb-updates", prefix + "rgb-results", prefix + "dead-letter");
     }
 
     public List<String> all() {
         return List.of(experiments, populations, roundTasks, clientUpdates, rounds, images, fairnessSweeps,
-                fairnessPoints, fairnessResults, fairnessRounds, fairnessUpdates, deadLetter);
+                fairnessPoints, fairnessResults, fairnessRounds, fairnessUpdates, rgbRequests, rgbRuns, rgbRounds,
+                rgbUpdates, rgbResults, deadLetter);
     }
 }

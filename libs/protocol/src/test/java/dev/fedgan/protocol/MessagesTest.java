@@ -163,8 +163,9 @@ class MessagesTest {
         assertEquals("prod.fedgan.round-tasks", t.roundTasks());
         assertEquals("prod.fedgan.fairness-points", t.fairnessPoints());
         assertEquals("prod.fedgan.fairness-rounds", t.fairnessRounds());
-        assertEquals(12, t.all().size());
-        assertEquals(12, new java.util.HashSet<>(t.all()).size(), "all distinct");
+        assertEquals("prod.fedgan.rgb-rounds", t.rgbRounds());
+        assertEquals(17, t.all().size());
+        assertEquals(17, new java.util.HashSet<>(t.all()).size(), "all distinct");
         assertThrows(IllegalArgumentException.class, () -> Topics.withPrefix("a b"));
     }
 
@@ -193,6 +194,35 @@ class MessagesTest {
         assertEquals(update, Messages.decode(Messages.encode(update), FairnessUpdateReady.class));
         assertTrue(reason(Messages.encode(update).replace("\"run\":\"r-1\"", "\"run\":\"a b\""),
                 FairnessUpdateReady.class).contains("run must be 1-128 letters"));
+    }
+
+    /** The RGB run's messages read back, and name what is wrong with a bad one. */
+    @Test
+    void rgbMessagesRoundTripAndNameWhatIsWrong() {
+        ObjectRef spec = new ObjectRef("fedgan", "experiments/g1/rgb/spec.json", 10, "a".repeat(64));
+        RgbRequest request = Messages.decode("{\"schema\":1,\"experiment_id\":\"g1\",\"run\":{\"a\":1}}",
+                RgbRequest.class);
+        assertEquals(1, request.run().get("a").asInt());
+        assertTrue(reason("{\"schema\":1,\"experiment_id\":\"g1\",\"run\":\"x\"}", RgbRequest.class)
+                .contains("run must be a JSON object"));
+        RgbRunTask run = new RgbRunTask(Messages.SCHEMA, "g1", spec, 3, 2);
+        assertEquals(run, Messages.decode(Messages.encode(run), RgbRunTask.class));
+        RgbRoundTask task = new RgbRoundTask(Messages.SCHEMA, "g1", spec, "r-1", 2, 1, spec);
+        assertEquals(task, Messages.decode(Messages.encode(task), RgbRoundTask.class));
+        assertTrue(reason(Messages.encode(task).replace("\"client\":1", "\"client\":-1"), RgbRoundTask.class)
+                .contains("client must be in [0.0, 100000.0], got -1.0"));
+        RgbUpdateReady update = new RgbUpdateReady(Messages.SCHEMA, "g1", "r-1", 2, 1, spec, 1.5, 2, 2.5, 3.5, 2);
+        assertEquals(update, Messages.decode(Messages.encode(update), RgbUpdateReady.class));
+        assertTrue(reason(Messages.encode(update).replace("\"real_counted\":2", "\"real_counted\":3"),
+                RgbUpdateReady.class).contains("real_counted must be in [0.0, 2.0], got 3.0"));
+        assertTrue(reason(Messages.encode(update).replace("\"fake_loss_sum\":2.5", "\"fake_loss_sum\":\"NaN\""),
+                RgbUpdateReady.class).contains("fake_loss_sum"));
+        RgbRoundDone done = new RgbRoundDone(Messages.SCHEMA, "g1", spec, 2, 2, spec, null, 0.7, 0.8, 1.25, 1e-5);
+        assertEquals(done, Messages.decode(Messages.encode(done), RgbRoundDone.class));
+        assertTrue(reason(Messages.encode(done).replace("\"delta\":1.0E-5", "\"delta\":null"), RgbRoundDone.class)
+                .contains("epsilon and delta come together"));
+        assertTrue(reason(Messages.encode(done).replace("\"round\":2", "\"round\":3"), RgbRoundDone.class)
+                .contains("round must be in [1.0, 2.0], got 3.0"));
     }
 
     private static String reason(String json, Class<? extends Message> type) {
