@@ -1,15 +1,10 @@
 package dev.fedgan.cli;
 
 import dev.fedgan.core.data.ColourImages;
-import dev.fedgan.core.data.ColourPartition;
-import dev.fedgan.core.data.ColourShapes;
-import dev.fedgan.core.data.ImageFolderReader;
-import dev.fedgan.core.gan.rgb.DcganClient;
 import dev.fedgan.core.gan.rgb.DcganFederation;
-import dev.fedgan.core.gan.rgb.DcganNetworks;
-import dev.fedgan.core.privacy.PrivacyCalculator;
+import dev.fedgan.core.gan.rgb.RgbRunFiles;
+import dev.fedgan.core.gan.rgb.RgbSpec;
 import dev.fedgan.core.progress.Progress;
-import dev.fedgan.core.render.GridAnimation;
 import dev.fedgan.core.render.ImageGrid;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -94,6 +89,10 @@ final class RgbCommand implements Callable<Integer> {
             description = "Seeded sampling and noise: the same run twice, NOT private (tests and comparisons only).")
     boolean reproducible;
 
+    @Option(names = "--grid-every", defaultValue = "1", paramLabel = "K",
+            description = "A grid every K rounds (and after the last). Default: ${DEFAULT-VALUE}.")
+    int gridEvery;
+
     @Option(names = "--out", defaultValue = "fedgan-out/rgb", description = "Output directory. Default: "
             + "${DEFAULT-VALUE}.")
     Path out;
@@ -106,35 +105,32 @@ final class RgbCommand implements Callable<Integer> {
         if (widths.size() != 2) {
             throw new IllegalArgumentException("--widths takes NGF,NDF, got " + widths);
         }
-        DcganClient.Options client = new DcganClient.Options(clip, nonPrivate ? 0 : noiseMultiplier, batch,
-                learningRate, 0.5, seed, reproducible, nonPrivate);
-        DcganFederation.Options o = new DcganFederation.Options(new DcganNetworks.Widths(widths.get(0),
-                widths.get(1)), client, rounds, localSteps, seed);
-        ColourImages all = partition(load());
-        int smallest = all.clientIds().stream().mapToInt(id -> all.imagesOf(id).length).min().orElseThrow();
-        double delta = PrivacyCalculator.defaultDelta(smallest);
-        DcganFederation fed = new DcganFederation(all, o, delta); // checks every client against the batch
-        Files.createDirectories(out.resolve("grids"));
+        RgbSpec spec = new RgbSpec(data, images, clients, widths.get(0), widths.get(1), rounds, localSteps, batch, clip,
+                noiseMultiplier, nonPrivate, learningRate, seed, reproducible, gridEvery);
+        ColourImages all = spec.clientImages();
+        double delta = RgbSpec.delta(all);
+        DcganFederation fed = new DcganFederation(all, spec.options(), delta); // checks every client against the batch
+        Files.createDirectories(out);
         Progress bar = output.progress();
         bar.start("RGB DCGAN", (long) rounds * all.clientIds().size() * localSteps, "steps");
         List<BufferedImage> frames = new ArrayList<>();
         List<String> captions = new ArrayList<>();
-        StringBuilder csv = new StringBuilder("round,discriminator_real_loss,discriminator_fake_loss,generator_loss,"
-                + "epsilon\n");
+        List<DcganFederation.Round> done = new ArrayList<>();
         DcganFederation.Round last = null;
         for (int r = 1; r <= rounds; r++) {
             last = fed.round(bar);
-            BufferedImage grid = ImageGrid.colourGrid(fed.draw(32), DcganNetworks.SIDE, 4, 8);
-            ImageGrid.writePng(grid, out.resolve(String.format(Locale.ROOT, "grids/round-%04d.png", r)));
-            frames.add(grid);
-            captions.add(nonPrivate ? "round " + r : String.format(Locale.ROOT, "round %d, epsilon %.2f", r,
-                    last.epsilon()));
-            csv.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%s%n", r, last.discriminatorRealLoss(),
-                    last.discriminatorFakeLoss(), last.generatorLoss(), nonPrivate ? "" : Double.toString(last.epsilon())));
-            Files.writeString(out.resolve("rounds.csv"), csv); // after every round: a stopped run keeps its rounds
+            done.add(last);
+            if (spec.drawsGrid(r)) {
+                BufferedImage grid = RgbRunFiles.gridImage(fed.draw(RgbSpec.GRID_IMAGES));
+                ImageGrid.writePng(grid, out.resolve(RgbRunFiles.grid(r)));
+                frames.add(grid);
+                captions.add(RgbRunFiles.caption(last, nonPrivate));
+            }
+            // after every round: a stopped run keeps its rounds
+            Files.writeString(out.resolve(RgbRunFiles.CSV), RgbRunFiles.csv(done, nonPrivate));
         }
         bar.finish(rounds + " rounds");
-        GridAnimation.writeGif(frames, captions, out.resolve("training.gif"), 400);
+        Files.write(out.resolve(RgbRunFiles.GIF), RgbRunFiles.gif(frames, captions));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("images", all.size());
         result.put("clients", all.clientIds().size());
@@ -151,44 +147,4 @@ final class RgbCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ColourImages load() {
-        if (data.equals("shapes")) {
-            if (images < 1) {
-                throw new IllegalArgumentException("--images must be >= 1 for shapes, got " + images);
-            }
-            return ColourShapes.generate(images, 1, DcganNetworks.SIDE, seed);
-        }
-        return ImageFolderReader.read(Path.of(data), DcganNetworks.SIDE, Math.max(0, images));
-    }
-
-    private ColourImages partition(ColourImages d) {
-        if (clients.equals("folder")) {
-            return d;
-        }
-        if (clients.startsWith("attribute:")) {
-            return ColourPartition.byAttribute(d, clients.substring("attribute:".length()));
-        }
-        if (clients.startsWith("even:")) {
-            try {
-                return ColourPartition.evenly(d, Integer.parseInt(clients.substring("even:".length())), seed);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--clients even:K needs a number, got '" + clients + "'");
-            }
-        }
-        if (clients.startsWith("dirichlet:")) {
-            String[] p = clients.split(":", -1);
-            try {
-                if (p.length == 4 && !p[3].isBlank()) {
-                    return ColourPartition.dirichlet(d, Integer.parseInt(p[1]), Double.parseDouble(p[2]),
-                            List.of(p[3].split(",")), seed);
-                }
-            } catch (NumberFormatException e) {
-                // named below
-            }
-            throw new IllegalArgumentException("--clients dirichlet:K:ALPHA:ATTR[,ATTR...] needs a count, an alpha and "
-                    + "attributes, got '" + clients + "'");
-        }
-        throw new IllegalArgumentException("--clients takes folder, attribute:NAME, even:K or "
-                + "dirichlet:K:ALPHA:ATTR[,ATTR...], got '" + clients + "'");
-    }
 }

@@ -1,0 +1,145 @@
+package dev.fedgan.core.gan.rgb;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.fedgan.core.data.ColourImages;
+import dev.fedgan.core.data.ColourPartition;
+import dev.fedgan.core.data.ColourShapes;
+import dev.fedgan.core.data.ImageFolderReader;
+import dev.fedgan.core.io.Json;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A whole RGB DCGAN run as one value: where its images come from, how they are cut into clients, and the
+ * federation's options. {@code fedgan rgb} runs one in a JVM; submitted over Kafka it is stored once, and the
+ * aggregator and every client-update replica load the same clients from it ({@link #clientImages}).
+ *
+ * @param data            {@code shapes} (generated coloured shapes) or a folder of JPEG/PNG images or CelebA
+ * @param images          for shapes how many to generate; for a folder read at most this many (0: all)
+ * @param clients         {@code folder}, {@code attribute:NAME}, {@code even:K} or
+ *                        {@code dirichlet:K:ALPHA:ATTR[,ATTR...]}
+ * @param ngf             the generator's width
+ * @param ndf             the discriminator's width
+ * @param rounds          federated rounds
+ * @param localSteps      steps per client per round
+ * @param batch           B, the expected real images per step (and generated images per step)
+ * @param clip            S, each real image's gradient bound
+ * @param noiseMultiplier z
+ * @param nonPrivate      no clipping, no noise, nothing accounted
+ * @param learningRate    Adam's, both networks (β₁ 0.5)
+ * @param seed            weights, data, latents (and sampling and noise when reproducible)
+ * @param reproducible    seeded sampling and noise: NOT private (tests and comparisons)
+ * @param gridEvery       a grid of the generator's images every this many rounds (and after the last)
+ */
+public record RgbSpec(String data, int images, String clients, int ngf, int ndf, int rounds, int localSteps,
+                      int batch, double clip, double noiseMultiplier, boolean nonPrivate, double learningRate,
+                      long seed, boolean reproducible, int gridEvery) {
+
+    /** The images in each grid: the same latents every time. */
+    public static final int GRID_IMAGES = 32;
+
+    public RgbSpec {
+        if (data == null || data.isBlank()) {
+            throw new IllegalArgumentException("an RGB run needs its data: shapes or a folder");
+        }
+        if (data.equals("shapes") ? images < 1 || images > 1_000_000 : images < 0) {
+            throw new IllegalArgumentException("images must be in [1, 1000000] for shapes and >= 0 (0: all) for a "
+                    + "folder, got " + images);
+        }
+        if (clients == null || clients.isBlank()) {
+            throw new IllegalArgumentException("an RGB run needs its clients: folder, attribute:NAME, even:K or "
+                    + "dirichlet:K:ALPHA:ATTR[,ATTR...]");
+        }
+        if (gridEvery < 1) {
+            throw new IllegalArgumentException("grids every k rounds needs k >= 1, got " + gridEvery);
+        }
+        options(ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier, nonPrivate, learningRate, seed,
+                reproducible); // their own checks, before any work
+    }
+
+    /** The federation's options. */
+    public DcganFederation.Options options() {
+        return options(ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier, nonPrivate, learningRate, seed,
+                reproducible);
+    }
+
+    private static DcganFederation.Options options(int ngf, int ndf, int rounds, int localSteps, int batch,
+            double clip, double noiseMultiplier, boolean nonPrivate, double learningRate, long seed,
+            boolean reproducible) {
+        DcganClient.Options client = new DcganClient.Options(clip, nonPrivate ? 0 : noiseMultiplier, batch,
+                learningRate, 0.5, seed, reproducible, nonPrivate);
+        return new DcganFederation.Options(new DcganNetworks.Widths(ngf, ndf), client, rounds, localSteps, seed);
+    }
+
+    /**
+     * The images, each with its client: the same wherever loaded (generation and partition use the run's seed).
+     *
+     * @throws IllegalArgumentException naming what is wrong with the data or the partition
+     */
+    public ColourImages clientImages() {
+        ColourImages d = data.equals("shapes") ? ColourShapes.generate(images, 1, DcganNetworks.SIDE, seed)
+                : ImageFolderReader.read(Path.of(data), DcganNetworks.SIDE, images);
+        return partition(d);
+    }
+
+    /** δ of each client's guarantee: min(10⁻⁵, n^-1.1) for the smallest client's n images. */
+    public static double delta(ColourImages clients) {
+        return PrivacyCalculator.defaultDelta(java.util.Arrays.stream(DcganFederation.sizes(clients)).min()
+                .orElseThrow());
+    }
+
+    /** Whether round {@code r} draws a grid. */
+    public boolean drawsGrid(int r) {
+        return r % gridEvery == 0 || r == rounds;
+    }
+
+    private ColourImages partition(ColourImages d) {
+        if (clients.equals("folder")) {
+            return d;
+        }
+        if (clients.startsWith("attribute:")) {
+            return ColourPartition.byAttribute(d, clients.substring("attribute:".length()));
+        }
+        if (clients.startsWith("even:")) {
+            try {
+                return ColourPartition.evenly(d, Integer.parseInt(clients.substring("even:".length())), seed);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("clients even:K needs a number, got '" + clients + "'");
+            }
+        }
+        if (clients.startsWith("dirichlet:")) {
+            String[] p = clients.split(":", -1);
+            try {
+                if (p.length == 4 && !p[3].isBlank()) {
+                    return ColourPartition.dirichlet(d, Integer.parseInt(p[1]), Double.parseDouble(p[2]),
+                            List.of(p[3].split(",")), seed);
+                }
+            } catch (NumberFormatException e) {
+                // named below
+            }
+            throw new IllegalArgumentException("clients dirichlet:K:ALPHA:ATTR[,ATTR...] needs a count, an alpha and "
+                    + "attributes, got '" + clients + "'");
+        }
+        throw new IllegalArgumentException("clients takes folder, attribute:NAME, even:K or "
+                + "dirichlet:K:ALPHA:ATTR[,ATTR...], got '" + clients + "'");
+    }
+
+    public String toJson() {
+        return Json.toString(this);
+    }
+
+    /**
+     * Reads a spec written by {@link #toJson}; the options' own checks run on the way in.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static RgbSpec fromJson(String json) {
+        try {
+            return Json.MAPPER.readValue(json, RgbSpec.class);
+        } catch (JsonProcessingException e) {
+            Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
+            throw new IllegalArgumentException("not an RGB run: " + cause.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.fedgan.core.gan.rgb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fedgan.core.data.ColourImages;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The stored form of an RGB run: read back equal, checked on the way in, the same clients wherever loaded. */
+class RgbSpecTest {
+
+    private static RgbSpec spec(String clients, int gridEvery) {
+        return new RgbSpec("shapes", 24, clients, 2, 2, 5, 2, 4, 1.0, 1.1, false, 2e-4, 7, true, gridEvery);
+    }
+
+    @Test
+    void readsBackEqualAndLoadsTheSameClientsEachTime() {
+        RgbSpec s = spec("even:3", 2);
+        assertEquals(s, RgbSpec.fromJson(s.toJson()));
+        ColourImages a = s.clientImages();
+        ColourImages b = RgbSpec.fromJson(s.toJson()).clientImages();
+        assertEquals(List.of("client-0", "client-1", "client-2").size(), a.clientIds().size());
+        assertEquals(a.clientIds(), b.clientIds());
+        assertEquals(a.fingerprint(), b.fingerprint());
+        assertTrue(java.util.Arrays.equals(a.clients(), b.clients()), "the same partition");
+        assertEquals(1e-5, RgbSpec.delta(a), 0, "min(1e-5, 8^-1.1) = 1e-5");
+        assertEquals(1.1, s.options().client().noiseMultiplier());
+    }
+
+    @Test
+    void gridsEveryKRoundsAndAfterTheLast() {
+        RgbSpec s = spec("even:2", 2); // 5 rounds
+        assertFalse(s.drawsGrid(1));
+        assertTrue(s.drawsGrid(2));
+        assertFalse(s.drawsGrid(3));
+        assertTrue(s.drawsGrid(4));
+        assertTrue(s.drawsGrid(5));
+    }
+
+    @Test
+    void badRunsAreRefusedByNameBeforeAnyWork() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("even:2", 0)).getMessage()
+                .contains("grids every k rounds"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new RgbSpec("shapes", 24, "even:2", 2, 2, 5, 2,
+                1, 1.0, 1.1, false, 2e-4, 7, true, 1)).getMessage().contains("expected batch must be >= 2"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("halves", 1).clientImages()).getMessage()
+                .contains("got 'halves'"));
+        String json = spec("even:2", 1).toJson().replace("\"rounds\" : 5", "\"rounds\" : 0");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RgbSpec.fromJson(json)).getMessage()
+                .contains("rounds and local steps must be in [1, 100000]"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RgbSpec.fromJson("{\"data\":\"shapes\","
+                + "\"colour\":1}")).getMessage().startsWith("not an RGB run"));
+    }
+
+    @Test
+    void theRoundsCsvLeavesUnknownCellsEmpty() {
+        List<DcganFederation.Round> rounds = List.of(new DcganFederation.Round(1, Double.NaN, 0.5, 0.25, 1.5),
+                new DcganFederation.Round(2, 0.125, 0.5, 0.25, 2.0));
+        assertEquals(RgbRunFiles.CSV_HEADER + "1,,0.500000,0.250000,1.5\n2,0.125000,0.500000,0.250000,2.0\n",
+                RgbRunFiles.csv(rounds, false));
+        assertTrue(RgbRunFiles.csv(rounds, true).endsWith("2,0.125000,0.500000,0.250000,\n"));
+        assertEquals("round 2, epsilon 2.00", RgbRunFiles.caption(rounds.get(1), false));
+        assertEquals("grids/round-0012.png", RgbRunFiles.grid(12));
+    }
+}
