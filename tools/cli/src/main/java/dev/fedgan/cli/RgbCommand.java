@@ -2,6 +2,7 @@ package dev.fedgan.cli;
 
 import dev.fedgan.core.data.ColourImages;
 import dev.fedgan.core.gan.rgb.DcganFederation;
+import dev.fedgan.core.gan.rgb.ColourQuality;
 import dev.fedgan.core.gan.rgb.RgbRunFiles;
 import dev.fedgan.core.gan.rgb.RgbSpec;
 import dev.fedgan.core.progress.Progress;
@@ -93,6 +94,13 @@ final class RgbCommand implements Callable<Integer> {
             description = "A grid every K rounds (and after the last). Default: ${DEFAULT-VALUE}.")
     int gridEvery;
 
+    @Option(names = "--quality", defaultValue = "auto", paramLabel = "auto|on|off",
+            description = "With each grid, a Frechet distance of " + RgbSpec.QUALITY_IMAGES + " generated images "
+                    + "against the data's own images in the features of a small classifier trained on their "
+                    + "attributes (lower is better; in rounds.csv and the GIF). NOT private: it reads the real images "
+                    + "unclipped. auto: on for shapes, off for a folder. Default: ${DEFAULT-VALUE}.")
+    String quality;
+
     @Option(names = "--out", defaultValue = "fedgan-out/rgb", description = "Output directory. Default: "
             + "${DEFAULT-VALUE}.")
     Path out;
@@ -106,25 +114,35 @@ final class RgbCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--widths takes NGF,NDF, got " + widths);
         }
         RgbSpec spec = new RgbSpec(data, images, clients, widths.get(0), widths.get(1), rounds, localSteps, batch, clip,
-                noiseMultiplier, nonPrivate, learningRate, seed, reproducible, gridEvery);
+                noiseMultiplier, nonPrivate, learningRate, seed, reproducible, gridEvery, switch (quality) {
+                    case "auto" -> data.equals("shapes");
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("--quality takes auto, on or off, got '" + quality
+                            + "'");
+                });
         ColourImages all = spec.clientImages();
         double delta = RgbSpec.delta(all);
         DcganFederation fed = new DcganFederation(all, spec.options(), delta); // checks every client against the batch
+        ColourQuality judge = spec.quality(all);
         Files.createDirectories(out);
         Progress bar = output.progress();
         bar.start("RGB DCGAN", (long) rounds * all.clientIds().size() * localSteps, "steps");
         List<BufferedImage> frames = new ArrayList<>();
         List<String> captions = new ArrayList<>();
-        List<DcganFederation.Round> done = new ArrayList<>();
+        List<RgbRunFiles.Row> done = new ArrayList<>();
         DcganFederation.Round last = null;
         for (int r = 1; r <= rounds; r++) {
             last = fed.round(bar);
-            done.add(last);
-            if (spec.drawsGrid(r)) {
+            boolean drawn = spec.drawsGrid(r);
+            RgbRunFiles.Row row = new RgbRunFiles.Row(last, drawn && judge != null
+                    ? spec.qualityOf(judge, fed.generator()) : null);
+            done.add(row);
+            if (drawn) {
                 BufferedImage grid = RgbRunFiles.gridImage(fed.draw(RgbSpec.GRID_IMAGES));
                 ImageGrid.writePng(grid, out.resolve(RgbRunFiles.grid(r)));
                 frames.add(grid);
-                captions.add(RgbRunFiles.caption(last, nonPrivate));
+                captions.add(RgbRunFiles.caption(row, nonPrivate));
             }
             // after every round: a stopped run keeps its rounds
             Files.writeString(out.resolve(RgbRunFiles.CSV), RgbRunFiles.csv(done, nonPrivate));
@@ -137,12 +155,15 @@ final class RgbCommand implements Callable<Integer> {
         result.put("rounds", rounds);
         result.put("epsilon", nonPrivate ? null : last.epsilon());
         result.put("delta", nonPrivate ? null : delta);
+        result.put("frechet_distance", done.get(done.size() - 1).frechet());
         result.put("out", out.toString());
-        String human = String.format(Locale.ROOT, "%d images over %d clients, %d rounds of %d local steps; %s%n"
+        Double fd = done.get(done.size() - 1).frechet();
+        String human = String.format(Locale.ROOT, "%d images over %d clients, %d rounds of %d local steps; %s%s%n"
                 + "grids, training.gif and rounds.csv in %s", all.size(), all.clientIds().size(), rounds, localSteps,
                 nonPrivate ? "non-private" : String.format(Locale.ROOT, "largest client epsilon %.3f at delta %.3g "
                         + "(one image of a client; sample-level DP-SGD on each discriminator)", last.epsilon(), delta),
-                out);
+                fd == null ? "" : String.format(Locale.ROOT, "%nFrechet distance at the last round %.2f (0: the real "
+                        + "images; not private)", fd), out);
         output.print(result, human);
         return 0;
     }

@@ -89,7 +89,11 @@ class FedganCliTest {
         double expected = dev.fedgan.core.privacy.PrivacyCalculator.forSamplingRate(0.5, 1.5, 2, 1e-5)
                 .epsilonOriginal();
         assertEquals(expected, j.get("epsilon").asDouble(), 1e-9 * expected);
-        assertEquals(3, Files.readAllLines(out.resolve("rounds.csv")).size());
+        List<String> rows = Files.readAllLines(out.resolve("rounds.csv"));
+        assertEquals(3, rows.size());
+        double fd = j.get("frechet_distance").asDouble(); // shapes: the quality figure by default
+        assertTrue(fd > 0, r.out());
+        assertTrue(rows.get(2).endsWith(String.format(java.util.Locale.ROOT, ",%.4f", fd)), rows.get(2));
         assertTrue(Files.size(out.resolve("training.gif")) > 1000);
         java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(out.resolve("grids/round-0002.png").toFile());
         assertEquals(List.of(8 * 64, 4 * 64), List.of(grid.getWidth(), grid.getHeight()));

@@ -16,8 +16,8 @@ import javax.imageio.ImageIO;
  * <ul>
  *   <li>{@code grids/round-NNNN.png}: {@value RgbSpec#GRID_IMAGES} images of the round's generator, 4 × 8, from the
  *       same latents every round (the run's seed)</li>
- *   <li>{@code rounds.csv}: per round the clients' mean losses and the largest client ε (empty when
- *       non-private)</li>
+ *   <li>{@code rounds.csv}: per round the clients' mean losses, the largest client ε (empty when non-private) and,
+ *       in the rounds with a grid when the run computes it, the {@link ColourQuality} Fréchet distance</li>
  *   <li>{@code training.gif}: the grids in round order, each captioned with its round and ε</li>
  * </ul>
  */
@@ -25,7 +25,8 @@ public final class RgbRunFiles {
 
     public static final String CSV = "rounds.csv";
     public static final String GIF = "training.gif";
-    static final String CSV_HEADER = "round,discriminator_real_loss,discriminator_fake_loss,generator_loss,epsilon\n";
+    static final String CSV_HEADER = "round,discriminator_real_loss,discriminator_fake_loss,generator_loss,epsilon,"
+            + "frechet_distance\n";
     private static final int FRAME_MILLIS = 400;
 
     private RgbRunFiles() {
@@ -53,22 +54,54 @@ public final class RgbRunFiles {
         return out.toByteArray();
     }
 
+    /**
+     * A grid read back from its PNG bytes, as the RGB picture {@link #gridImage} drew (so that a GIF made of grids
+     * read back is in colour, and the same as one made of the grids drawn).
+     *
+     * @throws IllegalArgumentException if the bytes are not an image
+     */
+    public static BufferedImage readGrid(byte[] png) {
+        BufferedImage read;
+        try {
+            read = ImageIO.read(new java.io.ByteArrayInputStream(png));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("a grid that is not a PNG: " + e.getMessage(), e);
+        }
+        if (read == null) {
+            throw new IllegalArgumentException("a grid that is not a PNG (" + png.length + " bytes)");
+        }
+        BufferedImage rgb = new BufferedImage(read.getWidth(), read.getHeight(), BufferedImage.TYPE_INT_RGB);
+        rgb.createGraphics().drawImage(read, 0, 0, null);
+        return rgb;
+    }
+
+    /**
+     * A row of {@code rounds.csv}: a round and its quality figure.
+     *
+     * @param frechet the {@link ColourQuality} Fréchet distance of the round's generator, or null (not computed)
+     */
+    public record Row(DcganFederation.Round round, Double frechet) {
+    }
+
     /** {@code rounds.csv} of these rounds. */
-    public static String csv(List<DcganFederation.Round> rounds, boolean nonPrivate) {
+    public static String csv(List<Row> rows, boolean nonPrivate) {
         StringBuilder csv = new StringBuilder(CSV_HEADER);
-        for (DcganFederation.Round r : rounds) {
-            csv.append(String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%s%n", r.round(),
+        for (Row row : rows) {
+            DcganFederation.Round r = row.round();
+            csv.append(String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%s,%s%n", r.round(),
                     Double.isNaN(r.discriminatorRealLoss()) ? "" : String.format(Locale.ROOT, "%.6f",
                             r.discriminatorRealLoss()), r.discriminatorFakeLoss(), r.generatorLoss(),
-                    nonPrivate ? "" : Double.toString(r.epsilon())));
+                    nonPrivate ? "" : Double.toString(r.epsilon()),
+                    row.frechet() == null ? "" : String.format(Locale.ROOT, "%.4f", row.frechet())));
         }
         return csv.toString();
     }
 
-    /** A grid's caption in the GIF. */
-    public static String caption(DcganFederation.Round r, boolean nonPrivate) {
-        return nonPrivate ? "round " + r.round() : String.format(Locale.ROOT, "round %d, epsilon %.2f", r.round(),
-                r.epsilon());
+    /** A grid's caption in the GIF: the round, ε, and the quality figure when computed. */
+    public static String caption(Row row, boolean nonPrivate) {
+        DcganFederation.Round r = row.round();
+        return (nonPrivate ? "round " + r.round() : String.format(Locale.ROOT, "round %d, epsilon %.2f", r.round(),
+                r.epsilon())) + (row.frechet() == null ? "" : String.format(Locale.ROOT, ", FD %.1f", row.frechet()));
     }
 
     /** {@code training.gif} of the grids and their captions, in round order. */

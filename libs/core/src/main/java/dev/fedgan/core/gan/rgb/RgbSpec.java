@@ -31,13 +31,18 @@ import java.util.List;
  * @param seed            weights, data, latents (and sampling and noise when reproducible)
  * @param reproducible    seeded sampling and noise: NOT private (tests and comparisons)
  * @param gridEvery       a grid of the generator's images every this many rounds (and after the last)
+ * @param quality         with each grid, the {@link ColourQuality} Fréchet distance of {@value #QUALITY_IMAGES}
+ *                        generated images against the run's own images: NOT private (the real images are read
+ *                        unclipped and unnoised), for data the team may see
  */
 public record RgbSpec(String data, int images, String clients, int ngf, int ndf, int rounds, int localSteps,
                       int batch, double clip, double noiseMultiplier, boolean nonPrivate, double learningRate,
-                      long seed, boolean reproducible, int gridEvery) {
+                      long seed, boolean reproducible, int gridEvery, boolean quality) {
 
     /** The images in each grid: the same latents every time. */
     public static final int GRID_IMAGES = 32;
+    /** The generated images each quality figure is computed on (the same latents every time). */
+    public static final int QUALITY_IMAGES = 256;
 
     public RgbSpec {
         if (data == null || data.isBlank()) {
@@ -87,6 +92,21 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
     public static double delta(ColourImages clients) {
         return PrivacyCalculator.defaultDelta(java.util.Arrays.stream(DcganFederation.sizes(clients)).min()
                 .orElseThrow());
+    }
+
+    /**
+     * The quality figure's classifier, fitted on the run's images with the run's seed; null when the run computes
+     * none.
+     *
+     * @throws IllegalArgumentException if the images have no attributes to learn
+     */
+    public ColourQuality quality(ColourImages clients) {
+        return quality ? ColourQuality.fit(clients, seed) : null;
+    }
+
+    /** The figure of {@code generator}'s images for the run's quality latents. */
+    public double qualityOf(ColourQuality q, dev.fedgan.core.dpsgd.Network generator) {
+        return q.distance(DcganFederation.draw(generator, seed, QUALITY_IMAGES), QUALITY_IMAGES);
     }
 
     /** Whether round {@code r} draws a grid. */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class RgbSpecTest {
 
     private static RgbSpec spec(String clients, int gridEvery) {
-        return new RgbSpec("shapes", 24, clients, 2, 2, 5, 2, 4, 1.0, 1.1, false, 2e-4, 7, true, gridEvery);
+        return new RgbSpec("shapes", 24, clients, 2, 2, 5, 2, 4, 1.0, 1.1, false, 2e-4, 7, true, gridEvery, false);
     }
 
     @Test
@@ -45,7 +45,7 @@ class RgbSpecTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("even:2", 0)).getMessage()
                 .contains("grids every k rounds"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new RgbSpec("shapes", 24, "even:2", 2, 2, 5, 2,
-                1, 1.0, 1.1, false, 2e-4, 7, true, 1)).getMessage().contains("expected batch must be >= 2"));
+                1, 1.0, 1.1, false, 2e-4, 7, true, 1, false)).getMessage().contains("expected batch must be >= 2"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("halves", 1).clientImages()).getMessage()
                 .contains("got 'halves'"));
         String json = spec("even:2", 1).toJson().replace("\"rounds\" : 5", "\"rounds\" : 0");
@@ -57,12 +57,14 @@ class RgbSpecTest {
 
     @Test
     void theRoundsCsvLeavesUnknownCellsEmpty() {
-        List<DcganFederation.Round> rounds = List.of(new DcganFederation.Round(1, Double.NaN, 0.5, 0.25, 1.5),
-                new DcganFederation.Round(2, 0.125, 0.5, 0.25, 2.0));
-        assertEquals(RgbRunFiles.CSV_HEADER + "1,,0.500000,0.250000,1.5\n2,0.125000,0.500000,0.250000,2.0\n",
+        List<RgbRunFiles.Row> rounds = List.of(
+                new RgbRunFiles.Row(new DcganFederation.Round(1, Double.NaN, 0.5, 0.25, 1.5), null),
+                new RgbRunFiles.Row(new DcganFederation.Round(2, 0.125, 0.5, 0.25, 2.0), 31.25));
+        assertEquals(RgbRunFiles.CSV_HEADER + "1,,0.500000,0.250000,1.5,\n2,0.125000,0.500000,0.250000,2.0,31.2500\n",
                 RgbRunFiles.csv(rounds, false));
-        assertTrue(RgbRunFiles.csv(rounds, true).endsWith("2,0.125000,0.500000,0.250000,\n"));
-        assertEquals("round 2, epsilon 2.00", RgbRunFiles.caption(rounds.get(1), false));
+        assertTrue(RgbRunFiles.csv(rounds, true).endsWith("2,0.125000,0.500000,0.250000,,31.2500\n"));
+        assertEquals("round 2, epsilon 2.00, FD 31.3", RgbRunFiles.caption(rounds.get(1), false));
+        assertEquals("round 1", RgbRunFiles.caption(rounds.get(0), true));
         assertEquals("grids/round-0012.png", RgbRunFiles.grid(12));
     }
 }
