@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  * experiments/&lt;namespace&gt;/checkpoints/round-NNNNN-&lt;sha[0:16]&gt;.json          server checkpoints
  * experiments/&lt;sweep&gt;/fairness/sweep.json                    a submitted fairness sweep (data and options)
  * experiments/&lt;sweep&gt;/fairness/points/point-NNNNN.json        a fairness sweep's point, as a worker measured it
+ * experiments/&lt;run&gt;/rgb/spec.json                             a submitted RGB DCGAN run (data, clients, options)
+ * experiments/&lt;run&gt;/rgb/generators/round-NNNNN.vec            the global generator after each round
+ * experiments/&lt;run&gt;/rgb/runs/&lt;run id&gt;/                         one aggregator run's rounds and client states (deleted at its end)
  * </pre>
  * A fairness sweep's files (points.csv, fairness.png, report.html...) are its output files, under
  * {@code files/} like an experiment's.
@@ -156,6 +159,59 @@ public final class ExperimentLayout {
             throw new IllegalArgumentException("invalid nonce '" + nonce + "'");
         }
         return fairnessRound(sweepId, point, run, round) + "user-" + user + "-" + nonce + ".vec";
+    }
+
+    /** A submitted RGB DCGAN run: {@code experiments/<id>/rgb/spec.json}. */
+    public static String rgbSpec(String id) {
+        return experiment(id) + "rgb/spec.json";
+    }
+
+    /** The global generator after round {@code round} of an RGB run: {@code rgb/generators/round-NNNNN.vec}. */
+    public static String rgbGenerator(String id, int round) {
+        return experiment(id) + "rgb/generators/" + roundName(round) + ".vec";
+    }
+
+    /** The prefix of every aggregator run of an RGB run. */
+    public static String rgbRuns(String id) {
+        return experiment(id) + "rgb/runs/";
+    }
+
+    /**
+     * What one aggregator run of an RGB run keeps while it trains (each round's global networks, the clients'
+     * networks, each client's optimiser state; a round's deleted once the next is done), deleted at its end: {@code rgb/runs/<run>/}.
+     */
+    public static String rgbRun(String id, String run) {
+        return rgbRuns(id) + segment("run", run) + "/";
+    }
+
+    /** A round's objects in an RGB run: {@code <run>/round-RRRRR/}. */
+    public static String rgbRound(String id, String run, int round) {
+        return rgbRun(id, run) + roundName(round) + "/";
+    }
+
+    /** A round's global networks in an RGB run: {@code <run>/round-RRRRR/global.vec}. */
+    public static String rgbGlobal(String id, String run, int round) {
+        return rgbRound(id, run, round) + "global.vec";
+    }
+
+    /** A client's networks after a round of an RGB run: {@code <run>/round-RRRRR/client-K-<nonce>.vec}. */
+    public static String rgbUpdate(String id, String run, int round, int client, String nonce) {
+        if (nonce == null || !NONCE.matcher(nonce).matches()) {
+            throw new IllegalArgumentException("invalid nonce '" + nonce + "'");
+        }
+        return rgbRound(id, run, round) + "client-" + client + "-" + nonce + ".vec";
+    }
+
+    /**
+     * A client's state (optimiser moments, steps) after round {@code round}, which its next round starts from:
+     * {@code <run>/round-RRRRR/client-K.state}. Kept per round, so that a round's task run again starts from the
+     * same state.
+     */
+    public static String rgbClientState(String id, String run, int round, int client) {
+        if (client < 0) {
+            throw new IllegalArgumentException("a client index must be >= 0, got " + client);
+        }
+        return rgbRound(id, run, round) + "client-" + client + ".state";
     }
 
     /** One of image-render's objects for a GAN: {@code experiments/<experimentId>/render/<gan>/<relativePath>}. */

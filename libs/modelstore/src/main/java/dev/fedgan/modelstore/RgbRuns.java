@@ -1,0 +1,300 @@
+package dev.fedgan.modelstore;
+
+import dev.fedgan.core.data.ColourImages;
+import dev.fedgan.core.dpsgd.Network;
+import dev.fedgan.core.gan.rgb.ColourQuality;
+import dev.fedgan.core.gan.rgb.DcganClient;
+import dev.fedgan.core.gan.rgb.DcganFederation;
+import dev.fedgan.core.gan.rgb.DcganNetworks;
+import dev.fedgan.core.gan.rgb.RgbRunFiles;
+import dev.fedgan.core.gan.rgb.RgbSpec;
+import dev.fedgan.core.io.Json;
+import dev.fedgan.core.progress.Progress;
+import dev.fedgan.objectstore.ObjectStore;
+import dev.fedgan.objectstore.StorageException;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.RgbRequest;
+import dev.fedgan.protocol.RgbRoundDone;
+import dev.fedgan.protocol.RgbRoundTask;
+import dev.fedgan.protocol.RgbRunTask;
+import dev.fedgan.protocol.RgbUpdateReady;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * RGB DCGAN runs on the services, the rules without Kafka. The filter {@link #submit submits} a run (its data loaded
+ * and cut into clients, every client checked against the batch, the run stored); the aggregator {@link #start
+ * starts} it (a {@link DcganFederation.Server}), stores each round's global networks ({@link #putGlobal}) and asks
+ * client-update replicas for each client's round ({@link #clientRound}: the client rebuilt on its images, its state
+ * of the round before restored, its steps, its networks and state stored), reads the networks back ({@link
+ * #update}), averages them, stores the round's generator and announces it ({@link #finishRound}); image-render
+ * {@link #render renders} each round (the grid, rounds.csv, after the last round the GIF) under the run's
+ * {@code files/}, as {@code fedgan rgb} writes them. With seeded sampling and noise the run equals the one-JVM run.
+ *
+ * <p>What is released: the global networks after each round, and the files drawn from them (grids, GIF, the losses
+ * and ε in rounds.csv). Each client's networks are covered by its accountant (sample level: one of its images), and
+ * the average is post-processing; the clients' own networks and optimiser states stay in the trusted store and are
+ * deleted a round later. The losses are the clients' training losses, which touch their real images: rounds.csv
+ * reports them as the one-JVM run does, for a team that may see its own data's training curves (docs/privacy.md).
+ *
+ * <p>One instance serves one thread (it caches the last run it loaded, with its clients' images).
+ */
+public final class RgbRuns {
+
+    private final ObjectStore store;
+    private final ModelStore models;
+    private String loadedSha;
+    private RgbSpec loadedSpec;
+    private ColourImages loadedImages;
+    /** The quality figure's classifier for the run loaded, once fitted. */
+    private ColourQuality judge;
+
+    public RgbRuns(ObjectStore store) {
+        this.store = store;
+        this.models = new ModelStore(store);
+    }
+
+    /**
+     * Checks the request's run against its data (readable, cut into clients each holding at least the expected
+     * batch), stores it and returns the aggregator's task.
+     *
+     * @throws IllegalArgumentException naming what is wrong, before any training
+     */
+    public RgbRunTask submit(RgbRequest request) {
+        String id = request.experimentId();
+        RgbSpec spec = RgbSpec.fromJson(request.run().toString());
+        ColourImages images = spec.clientImages();
+        new DcganFederation.Server(spec.options(), DcganFederation.sizes(images), RgbSpec.delta(images));
+        int smallest = java.util.Arrays.stream(DcganFederation.sizes(images)).min().orElseThrow();
+        if (smallest < spec.batch()) {
+            throw new IllegalArgumentException("RGB run " + id + ": a client has " + smallest + " images, fewer than "
+                    + "the expected batch of " + spec.batch());
+        }
+        String key = ExperimentLayout.rgbSpec(id);
+        if (store.exists(key) && !RgbSpec.fromJson(new String(store.get(key), StandardCharsets.UTF_8)).equals(spec)) {
+            throw new IllegalArgumentException("RGB run " + id + " exists with other data or options: submit it under "
+                    + "a new id");
+        }
+        ObjectRef ref = ObjectStore.ref(store.bucket(), store.putIfChanged(key, spec.toJson().getBytes(
+                StandardCharsets.UTF_8), "application/json"));
+        return new RgbRunTask(Messages.SCHEMA, id, ref, images.clientIds().size(), spec.rounds());
+    }
+
+    /** The run's server, ready for round 1; what earlier runs of it left (an aggregator that died) is deleted. */
+    public DcganFederation.Server start(RgbRunTask task) {
+        RgbSpec spec = load(task.experimentId(), task.spec(), x -> true);
+        int[] sizes = DcganFederation.sizes(loadedImages);
+        if (sizes.length != task.clients() || spec.rounds() != task.rounds()) {
+            throw new IllegalArgumentException("task says RGB run " + task.experimentId() + " has " + task.clients()
+                    + " clients and " + task.rounds() + " rounds; the stored run has " + sizes.length + " and "
+                    + spec.rounds());
+        }
+        deleteRuns(task.experimentId());
+        return new DcganFederation.Server(spec.options(), sizes, RgbSpec.delta(loadedImages));
+    }
+
+    /** δ of each client's guarantee in the run loaded last. */
+    public double delta() {
+        return RgbSpec.delta(loadedImages);
+    }
+
+    /** Stores a round's global networks (discriminator then generator) for its clients' tasks. */
+    public ObjectRef putGlobal(String id, String run, DcganFederation.Server server) {
+        return models.putVector(ExperimentLayout.rgbGlobal(id, run, server.round()), concat(
+                server.discriminator().params(), server.generator().params()));
+    }
+
+    /**
+     * One client's round (a client-update replica's side): the client on its own images, its state after the round
+     * before restored, the round's global networks, its local steps; its networks and state stored in the trusted
+     * store for the aggregator.
+     *
+     * @throws IllegalArgumentException if the task names another run's object or a client the run lacks
+     * @throws StorageException         if the run, the networks or the client's earlier state are missing or corrupt
+     */
+    public RgbUpdateReady clientRound(RgbRoundTask task) {
+        String id = task.experimentId();
+        RgbSpec spec = load(id, task.spec(), x -> true);
+        int clients = loadedImages.clientIds().size();
+        if (task.client() >= clients) {
+            throw new IllegalArgumentException("round task of RGB run " + id + " names client " + task.client()
+                    + "; the run has " + clients);
+        }
+        DcganFederation.Options o = spec.options();
+        DcganClient client = DcganFederation.client(loadedImages, task.client(), o);
+        if (task.round() > 1) {
+            String key = ExperimentLayout.rgbClientState(id, task.run(), task.round() - 1, task.client());
+            try {
+                client.restore(store.get(key));
+            } catch (IllegalArgumentException e) {
+                throw new StorageException(StorageException.Reason.INVALID, key, e.getMessage());
+            }
+        }
+        long d = client.discriminator().numParams();
+        long g = client.generator().numParams();
+        if (!task.global().key().equals(ExperimentLayout.rgbGlobal(id, task.run(), task.round()))) {
+            throw new IllegalArgumentException("round task of RGB run " + id + " names " + task.global().key()
+                    + ", not its round's global networks");
+        }
+        float[] global = models.getDelta(task.global(), Math.toIntExact(d + g));
+        DcganFederation.ClientRound r = DcganFederation.clientRound(client, part(global, 0, d), part(global, d, g),
+                task.round(), o.localSteps(), Progress.NONE, "client " + task.client());
+        store.put(ExperimentLayout.rgbClientState(id, task.run(), task.round(), task.client()), client.state(),
+                "application/octet-stream");
+        ObjectRef ref = models.putVector(ExperimentLayout.rgbUpdate(id, task.run(), task.round(), task.client(),
+                ModelStore.nonce()), concat(client.discriminator().params(), client.generator().params()));
+        return new RgbUpdateReady(Messages.SCHEMA, id, task.run(), task.round(), task.client(), ref, r.realLossSum(),
+                r.realCounted(), r.fakeLossSum(), r.generatorLossSum(), r.steps());
+    }
+
+    /**
+     * Adds a client's networks to the server's round: the claimed object under the run's prefix, of the networks'
+     * length, every value finite.
+     *
+     * @throws StorageException naming the object if it is missing, corrupt, of another run or length, or not finite
+     */
+    public void add(DcganFederation.Server server, RgbUpdateReady u) {
+        String prefix = ExperimentLayout.rgbRound(u.experimentId(), u.run(), u.round());
+        if (!u.update().key().startsWith(prefix)) {
+            throw new StorageException(StorageException.Reason.INVALID, u.update().key(), "the networks of client "
+                    + u.client() + " are not under their round's " + prefix);
+        }
+        long d = server.discriminator().numParams();
+        long g = server.generator().numParams();
+        float[] values = models.getDelta(u.update(), Math.toIntExact(d + g));
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                throw new StorageException(StorageException.Reason.INVALID, u.update().key(), "the networks of client "
+                        + u.client() + " have NaN or infinite values");
+            }
+        }
+        server.add(u.client(), part(values, 0, d), part(values, d, g), new DcganFederation.ClientRound(u.realLossSum(),
+                u.realCounted(), u.fakeLossSum(), u.generatorLossSum(), u.steps()));
+    }
+
+    /**
+     * Ends a round on the store's side: the round's generator stored (released), the round before's objects deleted
+     * (its clients' networks and states are needed by nothing now); returns the round's announcement.
+     */
+    public RgbRoundDone finishRound(RgbRunTask task, String run, DcganFederation.Server server,
+                                    DcganFederation.Round r) {
+        String id = task.experimentId();
+        ObjectRef generator = models.putVector(ExperimentLayout.rgbGenerator(id, r.round()),
+                server.generator().params().toFloatVector());
+        if (r.round() > 1) {
+            store.list(ExperimentLayout.rgbRound(id, run, r.round() - 1)).forEach(store::delete);
+        }
+        boolean nonPrivate = loadedSpec.nonPrivate();
+        return new RgbRoundDone(Messages.SCHEMA, id, task.spec(), r.round(), task.rounds(), generator,
+                Double.isNaN(r.discriminatorRealLoss()) ? null : r.discriminatorRealLoss(), r.discriminatorFakeLoss(),
+                r.generatorLoss(), nonPrivate ? null : r.epsilon(), nonPrivate ? null : delta());
+    }
+
+    /** Deletes what the run's rounds kept (clients' networks and states): called once its last round is done. */
+    public void finishRun(String id) {
+        deleteRuns(id);
+    }
+
+    private void deleteRuns(String id) {
+        store.list(ExperimentLayout.rgbRuns(id)).forEach(store::delete);
+    }
+
+    /**
+     * Renders an announced round into the run's files: its grid when the run draws one this round, rounds.csv with
+     * every round so far (a round announced again, or by a run started anew, replaces it and the rounds after it),
+     * and after the last round training.gif of the grids.
+     *
+     * @throws StorageException if the run or the generator is missing or corrupt
+     */
+    public void render(RgbRoundDone done) {
+        String id = done.experimentId();
+        RgbSpec spec = load(id, done.spec(), s -> s.quality());
+        String stateKey = ExperimentLayout.render(id, "rgb", "rounds.json");
+        List<RgbRunFiles.Row> rows = new ArrayList<>();
+        if (store.exists(stateKey)) {
+            rows.addAll(readRows(stateKey, store.get(stateKey)));
+        }
+        rows.removeIf(r -> r.round().round() >= done.round());
+        DcganFederation.Round round = new DcganFederation.Round(done.round(), done.realLoss() == null ? Double.NaN
+                : done.realLoss(), done.fakeLoss(), done.generatorLoss(), done.epsilon() == null
+                ? Double.POSITIVE_INFINITY : done.epsilon());
+        Double frechet = null;
+        if (spec.drawsGrid(done.round())) {
+            Network generator = DcganNetworks.generator(spec.options().widths(), spec.seed() + 1);
+            generator.params().assign(Nd4j.create(models.getDelta(done.generator(),
+                    Math.toIntExact(generator.numParams()))).reshape(generator.params().shape())
+                    .castTo(generator.params().dataType()));
+            byte[] png = RgbRunFiles.png(RgbRunFiles.gridImage(DcganFederation.draw(generator, spec.seed(),
+                    RgbSpec.GRID_IMAGES)));
+            store.put(ExperimentLayout.file(id, RgbRunFiles.grid(done.round())), png, "image/png");
+            if (spec.quality()) {
+                if (judge == null) {
+                    judge = spec.quality(loadedImages);
+                }
+                frechet = spec.qualityOf(judge, generator);
+            }
+        }
+        rows.add(new RgbRunFiles.Row(round, frechet));
+        store.put(ExperimentLayout.file(id, RgbRunFiles.CSV), RgbRunFiles.csv(rows, spec.nonPrivate())
+                .getBytes(StandardCharsets.UTF_8), "text/csv");
+        store.put(stateKey, Json.toString(rows).getBytes(StandardCharsets.UTF_8), "application/json");
+        if (done.round() == done.rounds()) {
+            List<BufferedImage> grids = new ArrayList<>();
+            List<String> captions = new ArrayList<>();
+            for (RgbRunFiles.Row r : rows) {
+                if (spec.drawsGrid(r.round().round())) {
+                    grids.add(RgbRunFiles.readGrid(store.get(ExperimentLayout.file(id,
+                            RgbRunFiles.grid(r.round().round())))));
+                    captions.add(RgbRunFiles.caption(r, spec.nonPrivate()));
+                }
+            }
+            store.put(ExperimentLayout.file(id, RgbRunFiles.GIF), RgbRunFiles.gif(grids, captions), "image/gif");
+        }
+    }
+
+    private static List<RgbRunFiles.Row> readRows(String key, byte[] json) {
+        try {
+            return Json.MAPPER.readValue(json, new TypeReference<List<RgbRunFiles.Row>>() { });
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Reason.INVALID, key, "not image-render's rounds of an RGB run: "
+                    + e.getMessage());
+        }
+    }
+
+    /** The stored run a message names (and its clients' images when it needs them), unless loaded already. */
+    private RgbSpec load(String id, ObjectRef spec, java.util.function.Predicate<RgbSpec> images) {
+        if (!spec.key().equals(ExperimentLayout.rgbSpec(id))) {
+            throw new IllegalArgumentException("message of RGB run " + id + " names " + spec.key() + ", not "
+                    + ExperimentLayout.rgbSpec(id));
+        }
+        if (!spec.sha256().equals(loadedSha)) {
+            loadedSpec = RgbSpec.fromJson(new String(models.fetch(spec), StandardCharsets.UTF_8));
+            loadedImages = null;
+            judge = null;
+            loadedSha = spec.sha256();
+        }
+        if (images.test(loadedSpec) && loadedImages == null) {
+            loadedImages = loadedSpec.clientImages();
+        }
+        return loadedSpec;
+    }
+
+    private static float[] concat(INDArray a, INDArray b) {
+        float[] x = a.toFloatVector();
+        float[] y = b.toFloatVector();
+        float[] all = java.util.Arrays.copyOf(x, x.length + y.length);
+        System.arraycopy(y, 0, all, x.length, y.length);
+        return all;
+    }
+
+    private static INDArray part(float[] values, long from, long length) {
+        return Nd4j.create(java.util.Arrays.copyOfRange(values, Math.toIntExact(from), Math.toIntExact(from + length)));
+    }
+}

@@ -1,0 +1,145 @@
+package dev.fedgan.modelstore;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fedgan.core.data.ColourImages;
+import dev.fedgan.core.gan.rgb.ColourQuality;
+import dev.fedgan.core.gan.rgb.DcganFederation;
+import dev.fedgan.core.gan.rgb.RgbRunFiles;
+import dev.fedgan.core.gan.rgb.RgbSpec;
+import dev.fedgan.core.io.Json;
+import dev.fedgan.core.progress.Progress;
+import dev.fedgan.devstack.EmbeddedS3;
+import dev.fedgan.objectstore.ObjectStore;
+import dev.fedgan.objectstore.StorageException;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.RgbRequest;
+import dev.fedgan.protocol.RgbRoundDone;
+import dev.fedgan.protocol.RgbRoundTask;
+import dev.fedgan.protocol.RgbRunTask;
+import dev.fedgan.protocol.RgbUpdateReady;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** An RGB run submitted, its rounds run as the aggregator and client-update replicas run them, and rendered, on S3. */
+class RgbRunsTest {
+
+    private static EmbeddedS3 s3;
+    private static ObjectStore objects;
+
+    @BeforeAll
+    static void start() {
+        s3 = EmbeddedS3.builder().start();
+        objects = ObjectStore.connect(s3.endpoint(), s3.accessKey(), s3.secretKey(), "fedgan");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (objects != null) {
+            objects.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    private static RgbSpec spec(int batch, int gridEvery) {
+        return new RgbSpec("shapes", 24, "even:2", 2, 2, 3, 1, batch, 1.0, 1.1, false, 2e-4, 7, true, gridEvery, true);
+    }
+
+    private static RgbRequest request(String id, RgbSpec spec) throws Exception {
+        return new RgbRequest(Messages.SCHEMA, id, Json.MAPPER.readTree(spec.toJson()));
+    }
+
+    /**
+     * Through the store only, each client's round on a "replica" of its own (a new instance per task): the networks
+     * after every round, rounds.csv and the GIF are those of the one-JVM run; a task run again gives the same update;
+     * the run's working objects are gone at its end.
+     */
+    @Test
+    void aRunOnTheStoreEqualsTheOneJvmRunFileForFile() throws Exception {
+        RgbSpec spec = spec(4, 2); // 3 rounds, grids at 2 and 3
+        RgbRunTask task = new RgbRuns(objects).submit(request("g1", spec));
+        assertEquals(2, task.clients());
+        RgbRuns aggregator = new RgbRuns(objects);
+        DcganFederation.Server server = aggregator.start(task);
+        RgbRuns render = new RgbRuns(objects);
+        String run = "run-1";
+        for (int round = 1; round <= 3; round++) {
+            server.begin();
+            ObjectRef global = aggregator.putGlobal("g1", run, server);
+            for (int k = 0; k < 2; k++) {
+                RgbRoundTask t = new RgbRoundTask(Messages.SCHEMA, "g1", task.spec(), run, round, k, global);
+                RgbUpdateReady u = new RgbRuns(objects).clientRound(t);
+                if (round == 2 && k == 1) { // redelivered: the same networks from the same state
+                    RgbUpdateReady again = new RgbRuns(objects).clientRound(t);
+                    int n = Math.toIntExact(server.discriminator().numParams() + server.generator().numParams());
+                    assertArrayEquals(new ModelStore(objects).getDelta(u.update(), n),
+                            new ModelStore(objects).getDelta(again.update(), n));
+                }
+                aggregator.add(server, u);
+            }
+            RgbRoundDone done = aggregator.finishRound(task, run, server, server.finish());
+            render.render(done);
+        }
+        aggregator.finishRun("g1");
+        assertEquals(List.of(), objects.list(ExperimentLayout.rgbRuns("g1")), "nothing of the run's rounds left");
+
+        // the one-JVM run, and the files fedgan rgb writes from it
+        ColourImages images = spec.clientImages();
+        DcganFederation fed = new DcganFederation(images, spec.options(), RgbSpec.delta(images));
+        ColourQuality judge = spec.quality(images);
+        List<RgbRunFiles.Row> rows = new ArrayList<>();
+        List<BufferedImage> grids = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        for (int round = 1; round <= 3; round++) {
+            DcganFederation.Round r = fed.round(Progress.NONE);
+            boolean drawn = spec.drawsGrid(round);
+            RgbRunFiles.Row row = new RgbRunFiles.Row(r, drawn ? spec.qualityOf(judge, fed.generator()) : null);
+            rows.add(row);
+            if (drawn) {
+                grids.add(RgbRunFiles.gridImage(fed.draw(RgbSpec.GRID_IMAGES)));
+                captions.add(RgbRunFiles.caption(row, false));
+            }
+        }
+        assertArrayEquals(fed.generator().params().toFloatVector(), server.generator().params().toFloatVector());
+        assertArrayEquals(fed.discriminator().params().toFloatVector(),
+                server.discriminator().params().toFloatVector());
+        String csv = new String(objects.get(ExperimentLayout.file("g1", RgbRunFiles.CSV)), StandardCharsets.UTF_8);
+        assertEquals(RgbRunFiles.csv(rows, false), csv);
+        assertTrue(csv.lines().skip(2).findFirst().orElseThrow().matches("2,.*,[0-9.]+"), csv);
+        assertArrayEquals(RgbRunFiles.gif(grids, captions), objects.get(ExperimentLayout.file("g1", RgbRunFiles.GIF)));
+        assertTrue(objects.exists(ExperimentLayout.file("g1", RgbRunFiles.grid(2))));
+        assertTrue(!objects.exists(ExperimentLayout.file("g1", RgbRunFiles.grid(1))), "no grid at round 1");
+    }
+
+    @Test
+    void badRunsAndForeignTasksAreRefusedByName() throws Exception {
+        RgbRuns runs = new RgbRuns(objects);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.submit(request("g2", spec(13, 1))))
+                .getMessage().contains("fewer than the expected batch of 13"));
+        RgbRunTask task = runs.submit(request("g3", spec(4, 1)));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.submit(request("g3", spec(5, 1))))
+                .getMessage().contains("exists with other data or options"));
+        DcganFederation.Server server = runs.start(task);
+        server.begin();
+        ObjectRef global = runs.putGlobal("g3", "r", server);
+        RgbRoundTask foreign = new RgbRoundTask(Messages.SCHEMA, "g4", task.spec(), "r", 1, 0, global);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.clientRound(foreign)).getMessage()
+                .contains("names experiments/g3/rgb/spec.json"));
+        RgbRoundTask third = new RgbRoundTask(Messages.SCHEMA, "g3", task.spec(), "r", 1, 2, global);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.clientRound(third)).getMessage()
+                .contains("names client 2; the run has 2"));
+        RgbRoundTask noState = new RgbRoundTask(Messages.SCHEMA, "g3", task.spec(), "r", 2, 0, global);
+        assertThrows(StorageException.class, () -> runs.clientRound(noState));
+    }
+}
