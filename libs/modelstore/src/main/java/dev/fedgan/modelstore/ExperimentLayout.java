@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  * experiments/&lt;sweep&gt;/fairness/points/point-NNNNN.json        a fairness sweep's point, as a worker measured it
  * experiments/&lt;run&gt;/rgb/spec.json                             a submitted RGB DCGAN run (data, clients, options)
  * experiments/&lt;run&gt;/rgb/generators/round-NNNNN.vec            the global generator after each round
+ * experiments/&lt;run&gt;/rgb/checkpoint.json                       the latest finished round (where a restarted aggregator goes on)
  * experiments/&lt;run&gt;/rgb/runs/&lt;run id&gt;/                         one aggregator run's rounds and client states (deleted at its end)
  * </pre>
  * A fairness sweep's files (points.csv, fairness.png, report.html...) are its output files, under
@@ -164,6 +165,15 @@ public final class ExperimentLayout {
     /** A submitted RGB DCGAN run: {@code experiments/<id>/rgb/spec.json}. */
     public static String rgbSpec(String id) {
         return experiment(id) + "rgb/spec.json";
+    }
+
+    /**
+     * The aggregator's record of an RGB run's latest finished round (its run, the round's announcement, the next
+     * round's global networks): where a restarted aggregator takes up the run, and, after the last round, the mark
+     * that the run is done: {@code experiments/<id>/rgb/checkpoint.json}.
+     */
+    public static String rgbCheckpoint(String id) {
+        return experiment(id) + "rgb/checkpoint.json";
     }
 
     /** The global generator after round {@code round} of an RGB run: {@code rgb/generators/round-NNNNN.vec}. */

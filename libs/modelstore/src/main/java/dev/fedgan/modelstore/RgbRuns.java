@@ -87,8 +87,32 @@ public final class RgbRuns {
         return new RgbRunTask(Messages.SCHEMA, id, ref, images.clientIds().size(), spec.rounds());
     }
 
-    /** The run's server, ready for round 1; what earlier runs of it left (an aggregator that died) is deleted. */
-    public DcganFederation.Server start(RgbRunTask task) {
+    /**
+     * The aggregator's record of a run's latest finished round.
+     *
+     * @param run        the aggregator run whose objects (client states) the next round starts from
+     * @param done       the round's announcement
+     * @param nextGlobal the next round's global networks; null after the last round
+     */
+    public record Checkpoint(String run, RgbRoundDone done, ObjectRef nextGlobal) {
+    }
+
+    /**
+     * Where the aggregator starts a run: its server, with the run to use and the first round's global networks.
+     *
+     * @param last       the announcement of the latest finished round, or null when the run starts from round 1
+     * @param nextGlobal the next round's global networks, or null when they are to be stored ({@link #putGlobal})
+     */
+    public record Start(DcganFederation.Server server, String run, RgbRoundDone last, ObjectRef nextGlobal) {
+    }
+
+    /**
+     * The run's server. A run with a {@link Checkpoint} goes on after its latest finished round, under that round's
+     * aggregator run (its clients' states are there): every round is trained and released once, so each client's ε
+     * is what its rounds' steps give. A run without one starts at round 1 under {@code newRun}, deleting what
+     * earlier attempts left. A finished run's server is {@link DcganFederation.Server#finished}.
+     */
+    public Start start(RgbRunTask task, String newRun) {
         RgbSpec spec = load(task.experimentId(), task.spec(), x -> true);
         int[] sizes = DcganFederation.sizes(loadedImages);
         if (sizes.length != task.clients() || spec.rounds() != task.rounds()) {
@@ -96,8 +120,26 @@ public final class RgbRuns {
                     + " clients and " + task.rounds() + " rounds; the stored run has " + sizes.length + " and "
                     + spec.rounds());
         }
-        deleteRuns(task.experimentId());
-        return new DcganFederation.Server(spec.options(), sizes, RgbSpec.delta(loadedImages));
+        DcganFederation.Server server = new DcganFederation.Server(spec.options(), sizes, RgbSpec.delta(loadedImages));
+        String key = ExperimentLayout.rgbCheckpoint(task.experimentId());
+        if (!store.exists(key)) {
+            deleteRuns(task.experimentId());
+            return new Start(server, newRun, null, null);
+        }
+        Checkpoint c = readJson(key, store.get(key), new TypeReference<Checkpoint>() { });
+        INDArray d;
+        INDArray g;
+        if (c.nextGlobal() == null) { // done: the last generator is the one released
+            d = server.discriminator().params();
+            g = Nd4j.create(models.getDelta(c.done().generator(), Math.toIntExact(server.generator().numParams())));
+        } else {
+            float[] global = models.getDelta(c.nextGlobal(), Math.toIntExact(server.discriminator().numParams()
+                    + server.generator().numParams()));
+            d = part(global, 0, server.discriminator().numParams());
+            g = part(global, server.discriminator().numParams(), server.generator().numParams());
+        }
+        server.resume(c.done().round(), d, g);
+        return new Start(server, c.run(), c.done(), c.nextGlobal());
     }
 
     /** δ of each client's guarantee in the run loaded last. */
@@ -105,9 +147,9 @@ public final class RgbRuns {
         return RgbSpec.delta(loadedImages);
     }
 
-    /** Stores a round's global networks (discriminator then generator) for its clients' tasks. */
-    public ObjectRef putGlobal(String id, String run, DcganFederation.Server server) {
-        return models.putVector(ExperimentLayout.rgbGlobal(id, run, server.round()), concat(
+    /** Stores the global networks (discriminator then generator) that round {@code round}'s clients start from. */
+    public ObjectRef putGlobal(String id, String run, int round, DcganFederation.Server server) {
+        return models.putVector(ExperimentLayout.rgbGlobal(id, run, round), concat(
                 server.discriminator().params(), server.generator().params()));
     }
 
@@ -180,21 +222,27 @@ public final class RgbRuns {
     }
 
     /**
-     * Ends a round on the store's side: the round's generator stored (released), the round before's objects deleted
-     * (its clients' networks and states are needed by nothing now); returns the round's announcement.
+     * Ends a round on the store's side: the round's generator stored (released), the next round's global networks
+     * and the {@link Checkpoint} stored, the round before's objects deleted (its clients' networks and states are
+     * needed by nothing now); returns the checkpoint, whose announcement is the round's.
      */
-    public RgbRoundDone finishRound(RgbRunTask task, String run, DcganFederation.Server server,
-                                    DcganFederation.Round r) {
+    public Checkpoint finishRound(RgbRunTask task, String run, DcganFederation.Server server,
+                                  DcganFederation.Round r) {
         String id = task.experimentId();
         ObjectRef generator = models.putVector(ExperimentLayout.rgbGenerator(id, r.round()),
                 server.generator().params().toFloatVector());
+        boolean nonPrivate = loadedSpec.nonPrivate();
+        RgbRoundDone done = new RgbRoundDone(Messages.SCHEMA, id, task.spec(), r.round(), task.rounds(), generator,
+                Double.isNaN(r.discriminatorRealLoss()) ? null : r.discriminatorRealLoss(), r.discriminatorFakeLoss(),
+                r.generatorLoss(), nonPrivate ? null : r.epsilon(), nonPrivate ? null : delta());
+        ObjectRef next = r.round() < task.rounds() ? putGlobal(id, run, r.round() + 1, server) : null;
+        Checkpoint c = new Checkpoint(run, done, next);
+        store.put(ExperimentLayout.rgbCheckpoint(id), Json.toString(c).getBytes(StandardCharsets.UTF_8),
+                "application/json");
         if (r.round() > 1) {
             store.list(ExperimentLayout.rgbRound(id, run, r.round() - 1)).forEach(store::delete);
         }
-        boolean nonPrivate = loadedSpec.nonPrivate();
-        return new RgbRoundDone(Messages.SCHEMA, id, task.spec(), r.round(), task.rounds(), generator,
-                Double.isNaN(r.discriminatorRealLoss()) ? null : r.discriminatorRealLoss(), r.discriminatorFakeLoss(),
-                r.generatorLoss(), nonPrivate ? null : r.epsilon(), nonPrivate ? null : delta());
+        return c;
     }
 
     /** Deletes what the run's rounds kept (clients' networks and states): called once its last round is done. */
@@ -219,7 +267,7 @@ public final class RgbRuns {
         String stateKey = ExperimentLayout.render(id, "rgb", "rounds.json");
         List<RgbRunFiles.Row> rows = new ArrayList<>();
         if (store.exists(stateKey)) {
-            rows.addAll(readRows(stateKey, store.get(stateKey)));
+            rows.addAll(readJson(stateKey, store.get(stateKey), new TypeReference<List<RgbRunFiles.Row>>() { }));
         }
         rows.removeIf(r -> r.round().round() >= done.round());
         DcganFederation.Round round = new DcganFederation.Round(done.round(), done.realLoss() == null ? Double.NaN
@@ -259,11 +307,12 @@ public final class RgbRuns {
         }
     }
 
-    private static List<RgbRunFiles.Row> readRows(String key, byte[] json) {
+    /** An object of this class's own JSON. */
+    private static <T> T readJson(String key, byte[] json, TypeReference<T> type) {
         try {
-            return Json.MAPPER.readValue(json, new TypeReference<List<RgbRunFiles.Row>>() { });
-        } catch (IOException e) {
-            throw new StorageException(StorageException.Reason.INVALID, key, "not image-render's rounds of an RGB run: "
+            return Json.MAPPER.readValue(json, type);
+        } catch (IOException | RuntimeException e) {
+            throw new StorageException(StorageException.Reason.INVALID, key, "not what the RGB run's services wrote: "
                     + e.getMessage());
         }
     }

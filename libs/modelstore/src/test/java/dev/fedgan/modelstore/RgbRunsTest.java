@@ -70,27 +70,18 @@ class RgbRunsTest {
         RgbSpec spec = spec(4, 2); // 3 rounds, grids at 2 and 3
         RgbRunTask task = new RgbRuns(objects).submit(request("g1", spec));
         assertEquals(2, task.clients());
-        RgbRuns aggregator = new RgbRuns(objects);
-        DcganFederation.Server server = aggregator.start(task);
         RgbRuns render = new RgbRuns(objects);
-        String run = "run-1";
-        for (int round = 1; round <= 3; round++) {
-            server.begin();
-            ObjectRef global = aggregator.putGlobal("g1", run, server);
-            for (int k = 0; k < 2; k++) {
-                RgbRoundTask t = new RgbRoundTask(Messages.SCHEMA, "g1", task.spec(), run, round, k, global);
-                RgbUpdateReady u = new RgbRuns(objects).clientRound(t);
-                if (round == 2 && k == 1) { // redelivered: the same networks from the same state
-                    RgbUpdateReady again = new RgbRuns(objects).clientRound(t);
-                    int n = Math.toIntExact(server.discriminator().numParams() + server.generator().numParams());
-                    assertArrayEquals(new ModelStore(objects).getDelta(u.update(), n),
-                            new ModelStore(objects).getDelta(again.update(), n));
-                }
-                aggregator.add(server, u);
-            }
-            RgbRoundDone done = aggregator.finishRound(task, run, server, server.finish());
-            render.render(done);
-        }
+        RgbRuns first = new RgbRuns(objects);
+        RgbRuns.Start start = first.start(task, "run-1");
+        assertEquals(null, start.last());
+        DcganFederation.Server server = run(task, first, start, render, 2); // an aggregator that dies after round 2
+        RgbRuns aggregator = new RgbRuns(objects);
+        RgbRuns.Start again = aggregator.start(task, "run-2");
+        assertEquals("run-1", again.run(), "taken up under the run whose client states it needs");
+        assertEquals(2, again.server().round());
+        assertEquals(2, again.last().round());
+        server = run(task, aggregator, again, render, 3);
+        assertTrue(aggregator.start(task, "run-3").server().finished(), "a finished run is not trained again");
         aggregator.finishRun("g1");
         assertEquals(List.of(), objects.list(ExperimentLayout.rgbRuns("g1")), "nothing of the run's rounds left");
 
@@ -122,6 +113,33 @@ class RgbRunsTest {
         assertTrue(!objects.exists(ExperimentLayout.file("g1", RgbRunFiles.grid(1))), "no grid at round 1");
     }
 
+    /** The aggregator's loop as RgbRunner runs it, through round {@code through}, each client on a new "replica". */
+    private static DcganFederation.Server run(RgbRunTask task, RgbRuns aggregator, RgbRuns.Start start, RgbRuns render,
+                                              int through) {
+        DcganFederation.Server server = start.server();
+        ObjectRef global = start.nextGlobal();
+        while (server.round() < through) {
+            int round = server.begin();
+            if (global == null) {
+                global = aggregator.putGlobal("g1", start.run(), round, server);
+            }
+            for (int k = 0; k < 2; k++) {
+                RgbRoundTask t = new RgbRoundTask(Messages.SCHEMA, "g1", task.spec(), start.run(), round, k, global);
+                RgbUpdateReady u = new RgbRuns(objects).clientRound(t);
+                if (round == 2 && k == 1) { // redelivered: the same networks from the same state
+                    int n = Math.toIntExact(server.discriminator().numParams() + server.generator().numParams());
+                    assertArrayEquals(new ModelStore(objects).getDelta(u.update(), n),
+                            new ModelStore(objects).getDelta(new RgbRuns(objects).clientRound(t).update(), n));
+                }
+                aggregator.add(server, u);
+            }
+            RgbRuns.Checkpoint c = aggregator.finishRound(task, start.run(), server, server.finish());
+            render.render(c.done());
+            global = c.nextGlobal();
+        }
+        return server;
+    }
+
     @Test
     void badRunsAndForeignTasksAreRefusedByName() throws Exception {
         RgbRuns runs = new RgbRuns(objects);
@@ -130,9 +148,9 @@ class RgbRunsTest {
         RgbRunTask task = runs.submit(request("g3", spec(4, 1)));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.submit(request("g3", spec(5, 1))))
                 .getMessage().contains("exists with other data or options"));
-        DcganFederation.Server server = runs.start(task);
+        DcganFederation.Server server = runs.start(task, "r").server();
         server.begin();
-        ObjectRef global = runs.putGlobal("g3", "r", server);
+        ObjectRef global = runs.putGlobal("g3", "r", 1, server);
         RgbRoundTask foreign = new RgbRoundTask(Messages.SCHEMA, "g4", task.spec(), "r", 1, 0, global);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.clientRound(foreign)).getMessage()
                 .contains("names experiments/g3/rgb/spec.json"));

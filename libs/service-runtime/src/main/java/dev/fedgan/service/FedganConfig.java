@@ -29,6 +29,9 @@ public interface FedganConfig {
     /** {@code fedgan.fairness.*}: the aggregator's federated fairness points. */
     Fairness fairness();
 
+    /** {@code fedgan.rgb.*}: the aggregator's RGB DCGAN runs. */
+    Rgb rgb();
+
     /** {@code fedgan.filter.*}: the filter service's population settings. */
     Filter filter();
 
@@ -72,6 +75,18 @@ public interface FedganConfig {
         /**
          * {@code fedgan.fairness.round-timeout}: how long a round waits for its users' updates before the point fails
          * to the dead-letter topic (a lost user's task is redelivered to another replica well within it); default 30
+         * minutes.
+         */
+        @WithDefault("PT30M")
+        java.time.Duration roundTimeout();
+    }
+
+    /** The aggregator's RGB DCGAN runs (RgbRunner). */
+    interface Rgb {
+
+        /**
+         * {@code fedgan.rgb.round-timeout}: how long a round waits for its clients' networks before the run fails to
+         * the dead-letter topic (a lost client's task is redelivered to another replica well within it); default 30
          * minutes.
          */
         @WithDefault("PT30M")

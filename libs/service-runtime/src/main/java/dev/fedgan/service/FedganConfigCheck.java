@@ -59,11 +59,15 @@ public class FedganConfigCheck {
         range(problems, "fedgan.warm-up.critic-steps", config.warmUp().criticSteps(), 0, MAX_WARM_UP_STEPS);
         // PopulationFilters.checkMinNumExamples' range: rejected here at start-up rather than on the first request.
         range(problems, "fedgan.filter.min-num-examples", config.filter().minNumExamples(), 1, 100_000);
-        java.time.Duration roundTimeout = config.fairness().roundTimeout();
-        if (roundTimeout.toSeconds() < 1 || roundTimeout.toDays() > 7) {
-            problems.add("fedgan.fairness.round-timeout must be between 1 s and 7 days, got " + roundTimeout);
-        }
+        timeout(problems, "fedgan.fairness.round-timeout", config.fairness().roundTimeout());
+        timeout(problems, "fedgan.rgb.round-timeout", config.rgb().roundTimeout());
         return problems;
+    }
+
+    private static void timeout(List<String> problems, String key, java.time.Duration value) {
+        if (value.toSeconds() < 1 || value.toDays() > 7) {
+            problems.add(key + " must be between 1 s and 7 days, got " + value);
+        }
     }
 
     private static void range(List<String> problems, String key, int value, int lo, int hi) {

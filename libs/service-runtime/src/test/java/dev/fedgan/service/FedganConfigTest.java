@@ -105,6 +105,8 @@ class FedganConfigTest {
                 FedganConfigCheck.problems(mapping(with(S3, "fedgan.filter.min-num-examples", "0"))));
         assertEquals(List.of("fedgan.fairness.round-timeout must be between 1 s and 7 days, got PT0S"),
                 FedganConfigCheck.problems(mapping(with(S3, "fedgan.fairness.round-timeout", "PT0S"))));
+        assertEquals(List.of("fedgan.rgb.round-timeout must be between 1 s and 7 days, got PT192H"),
+                FedganConfigCheck.problems(mapping(with(S3, "fedgan.rgb.round-timeout", "P8D"))));
         List<String> bucket = FedganConfigCheck.problems(mapping(with(S3, "fedgan.s3.bucket", "My_Bucket")));
         assertEquals(1, bucket.size());
         assertTrue(bucket.get(0).startsWith("fedgan.s3.bucket must be 3-63 characters"), bucket.get(0));

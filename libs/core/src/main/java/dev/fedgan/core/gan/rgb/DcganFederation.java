@@ -175,8 +175,42 @@ public final class DcganFederation {
             }
         }
 
+        /**
+         * Takes up a run after round {@code round} from its global networks then: what a server that stopped after
+         * that round held (each client's ε follows from the rounds).
+         *
+         * @throws IllegalStateException    if this server has run a round
+         * @throws IllegalArgumentException if a network has the wrong length or the round is outside the run
+         */
+        public void resume(int round, INDArray discriminatorParams, INDArray generatorParams) {
+            if (this.round != 0) {
+                throw new IllegalStateException("a server resumes only before its first round, this one is at round "
+                        + this.round);
+            }
+            if (round < 1 || round > o.rounds()) {
+                throw new IllegalArgumentException("resume after round " + round + " of a run of " + o.rounds());
+            }
+            if (discriminatorParams.length() != discriminator.params().length()
+                    || generatorParams.length() != generator.params().length()) {
+                throw new IllegalArgumentException("resumed networks hold " + discriminatorParams.length() + " and "
+                        + generatorParams.length() + " parameters, the federation's " + discriminator.params().length()
+                        + " and " + generator.params().length());
+            }
+            discriminator.params().assign(discriminatorParams.reshape(discriminator.params().shape()));
+            generator.params().assign(generatorParams.reshape(generator.params().shape()));
+            this.round = round;
+        }
+
+        /** Whether every round of the run is done. */
+        public boolean finished() {
+            return round >= o.rounds();
+        }
+
         /** Starts the next round; returns its number, from 1. */
         public int begin() {
+            if (finished()) {
+                throw new IllegalStateException("all " + o.rounds() + " rounds are done");
+            }
             round++;
             d = Nd4j.zeros(discriminator.params().dataType(), discriminator.params().shape());
             g = Nd4j.zeros(generator.params().dataType(), generator.params().shape());

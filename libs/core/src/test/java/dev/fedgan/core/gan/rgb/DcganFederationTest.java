@@ -72,7 +72,15 @@ class DcganFederationTest {
                         Nd4j.create(c.generator().params().toFloatVector()), cr);
             }
             got = server.finish();
+            if (round == 1) { // a server that stopped: another takes up from the stored networks
+                DcganFederation.Server after = new DcganFederation.Server(o, DcganFederation.sizes(shapes), 1e-5);
+                after.resume(1, Nd4j.create(server.discriminator().params().toFloatVector()),
+                        Nd4j.create(server.generator().params().toFloatVector()));
+                server = after;
+            }
         }
+        assertTrue(server.finished());
+        assertThrows(IllegalStateException.class, server::begin);
         assertArrayEquals(oneJvm.discriminator().params().toFloatVector(),
                 server.discriminator().params().toFloatVector());
         assertArrayEquals(oneJvm.generator().params().toFloatVector(), server.generator().params().toFloatVector());
