@@ -48,7 +48,7 @@ class DemoEndToEndTest {
                 "demo", "--id", "e2e", "--out", out.toString(), "--preset", "tiny", "--rounds", Integer.toString(ROUNDS),
                 "-m", Integer.toString(M), "-z", Double.toString(Z), "--images-every", "2", "--classifier-epochs", "1",
                 "--seeded-privacy-noise", "5", "--client-update-replicas", "2", "--service-heap", "768m",
-                "--target-epsilon", "1e6", "--timeout", "900", "--fairness", "--json"));
+                "--target-epsilon", "1e6", "--timeout", "900", "--fairness", "--rgb", "--json"));
         Process demo = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         boolean ended = demo.waitFor(20, TimeUnit.MINUTES);
         if (!ended) {
@@ -133,6 +133,24 @@ class DemoEndToEndTest {
             String sgd = "fairness sweep e2e-fairness: point " + (point - 1) + " of 4 done";
             assertTrue(workerLines.contains(sgd) && !aggregatorLines.contains(sgd), sgd);
         }
+        // The RGB run beside it: two rounds of its two clients' steps on the client-update replicas, each round's
+        // largest client ε as the accountant gives it (32 images each, q = 8/32, z 1.1, two steps a round, δ 1e-5),
+        // a grid and the quality figure every round, the GIF of the grids.
+        assertEquals("e2e-rgb", r.get("rgb_run").asText(), r.toString());
+        List<String> rgbRounds = Files.readAllLines(out.resolve("rgb/rounds.csv"));
+        assertEquals(3, rgbRounds.size(), String.join("\n", rgbRounds));
+        for (int round = 1; round <= 2; round++) {
+            String[] cells = rgbRounds.get(round).split(",", -1);
+            assertEquals(Integer.toString(round), cells[0], rgbRounds.get(round));
+            double eps = PrivacyCalculator.forSamplingRate(0.25, 1.1, 2L * round, 1e-5).epsilonOriginal();
+            assertEquals(eps, Double.parseDouble(cells[4]), 1e-12 * eps, rgbRounds.get(round));
+            assertTrue(Double.parseDouble(cells[5]) > 0, rgbRounds.get(round));
+            assertTrue(Files.isRegularFile(out.resolve(String.format("rgb/grids/round-%04d.png", round))),
+                    listing(out));
+        }
+        assertTrue(Files.size(out.resolve("rgb/training.gif")) > 1000);
+        assertTrue(Files.readString(out.resolve("metrics/image-render.prom"))
+                .contains("fedgan_rgb_epsilon{experiment=\"e2e-rgb\"}"), "the RGB run's ε exported");
         try (Stream<Path> grids = Files.walk(out.resolve("gans"))) {
             assertTrue(grids.filter(p -> p.toString().endsWith(".png")).count() >= 2 * (ROUNDS / 2), listing(out));
         }

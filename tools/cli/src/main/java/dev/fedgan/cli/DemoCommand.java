@@ -7,6 +7,8 @@ import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.fairness.FairnessFiles;
 import dev.fedgan.core.fairness.FairnessSweep;
 import dev.fedgan.core.fairness.SweepSpec;
+import dev.fedgan.core.gan.rgb.RgbRunFiles;
+import dev.fedgan.core.gan.rgb.RgbSpec;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PrivatePlan;
 import dev.fedgan.core.io.Json;
@@ -22,6 +24,7 @@ import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.DeadLetter;
 import dev.fedgan.protocol.ExperimentRequest;
 import dev.fedgan.protocol.FairnessSweepRequest;
+import dev.fedgan.protocol.RgbRequest;
 import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.PopulationReady;
@@ -53,7 +56,8 @@ import picocli.CommandLine.Option;
             "  6. Stop everything (also on Ctrl-C).",
             "",
             "With --fairness a small fairness sweep runs on the same services beside the experiment (its points as "
-                + "tasks on the client-update replicas); its files go to OUT/fairness.",
+                + "tasks on the client-update replicas); its files go to OUT/fairness. With --rgb a tiny RGB DCGAN "
+                + "run does too (its clients' rounds on the client-update replicas); its files go to OUT/rgb.",
             "",
             "The services are filter, client-update, aggregator and image-render. The experiment gives the inversion "
                 + "bug to a fraction p of the bundled field users; the progress bar follows both GANs' rounds. GAN "
@@ -102,6 +106,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fairness", description = "Also run a small fairness sweep on the services (the bundled lab "
             + "digits, the inverted images as the minority, shares 1 and 0.8, DP-SGD and DP-FedAvg at z 1).")
     boolean fairness;
+
+    @Option(names = "--rgb", description = "Also run a tiny RGB DCGAN on the services (64 generated shapes over two "
+            + "clients, widths 4, two rounds; each client's discriminator by DP-SGD); its grids, rounds.csv and GIF go "
+            + "to OUT/rgb.")
+    boolean rgb;
 
     @Option(names = "--timeout", defaultValue = "7200", description = "Give up after this many seconds. Default: ${DEFAULT-VALUE}.")
     long timeoutSeconds;
@@ -174,16 +183,28 @@ final class DemoCommand implements Callable<Integer> {
                 status("submitted fairness sweep " + sweep + " (" + FairnessSweep.tasks(SweepSpec.demo(200).sweep()).size()
                         + " points)");
             }
+            String rgbRun = id + "-rgb";
+            if (rgb) {
+                SubmitCommand.produce(KafkaOptions.local(), KafkaOptions.local().topics().rgbRequests(), rgbRun,
+                        Messages.encode(new RgbRequest(Messages.SCHEMA, rgbRun, Json.MAPPER.readTree(
+                                RgbSpec.demo().toJson()))));
+                status("submitted RGB run " + rgbRun + " (" + RgbSpec.demo().rounds() + " rounds)");
+            }
             ExperimentFollower.Outcome o = follow(id, config);
             int files;
             Integer sweepFiles = null;
+            Integer rgbFiles = null;
             try (ObjectStore store = ObjectStore.connect(LocalServices.S3, LocalServices.ACCESS_KEY,
                     LocalServices.SECRET_KEY, LocalServices.BUCKET)) {
                 ModelStore models = new ModelStore(store);
                 files = FetchCommand.fetch(models, id, out, true); // a simulation: its truth too
                 if (fairness) {
-                    awaitSweep(store, sweep);
+                    await(store, "fairness sweep " + sweep, ExperimentLayout.file(sweep, FairnessFiles.HTML));
                     sweepFiles = FetchCommand.fetch(models, sweep, out.resolve("fairness"), false);
+                }
+                if (rgb) {
+                    await(store, "RGB run " + rgbRun, ExperimentLayout.file(rgbRun, RgbRunFiles.GIF));
+                    rgbFiles = FetchCommand.fetch(models, rgbRun, out.resolve("rgb"), false);
                 }
             }
             local.saveMetrics(out.resolve("metrics"));
@@ -198,6 +219,10 @@ final class DemoCommand implements Callable<Integer> {
             if (fairness) {
                 r.put("fairness_sweep", sweep);
                 r.put("fairness_files", sweepFiles);
+            }
+            if (rgb) {
+                r.put("rgb_run", rgbRun);
+                r.put("rgb_files", rgbFiles);
             }
             StringBuilder human = new StringBuilder();
             human.append(o.verdict() != null ? o.verdict() : "no verdict: see " + out.resolve("logs/image-render.log"));
@@ -216,6 +241,9 @@ final class DemoCommand implements Callable<Integer> {
             if (fairness) {
                 human.append("\nFairness: ").append(out.resolve("fairness").resolve(FairnessFiles.HTML));
             }
+            if (rgb) {
+                human.append("\nRGB GAN:  ").append(out.resolve("rgb").resolve(RgbRunFiles.GIF));
+            }
             if (!o.deadLetters().isEmpty()) {
                 human.append("\nDead letters: ").append(o.deadLetters());
             }
@@ -231,18 +259,17 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Waits until image-render has written the sweep's report (every point stored), or the timeout. */
-    private void awaitSweep(ObjectStore store, String sweep) throws InterruptedException {
+    /** Waits until image-render has written {@code key} (a sweep's report, an RGB run's GIF), or the timeout. */
+    private void await(ObjectStore store, String what, String key) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-        String report = ExperimentLayout.file(sweep, FairnessFiles.HTML);
-        while (!store.exists(report)) {
+        while (!store.exists(key)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("fairness sweep " + sweep + " not done within " + timeoutSeconds
-                        + " s: see " + out.resolve("logs"));
+                throw new IllegalStateException(what + " not done within " + timeoutSeconds + " s: see "
+                        + out.resolve("logs"));
             }
             Thread.sleep(500);
         }
-        status("fairness sweep " + sweep + ": every point done");
+        status(what + ": done");
     }
 
     /** The fetched classifier's DP-SGD guarantee in words, or null (trained without DP-SGD, or not fetched). */

@@ -1,14 +1,16 @@
 package dev.fedgan.cli;
 
 import dev.fedgan.core.data.ColourImages;
-import dev.fedgan.core.gan.rgb.DcganFederation;
 import dev.fedgan.core.gan.rgb.ColourQuality;
+import dev.fedgan.core.gan.rgb.DcganFederation;
 import dev.fedgan.core.gan.rgb.RgbRunFiles;
 import dev.fedgan.core.gan.rgb.RgbSpec;
+import dev.fedgan.core.io.Json;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.core.render.ImageGrid;
+import dev.fedgan.protocol.Messages;
+import dev.fedgan.protocol.RgbRequest;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,11 +107,21 @@ final class RgbCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE}.")
     Path out;
 
+    @Option(names = "--submit", paramLabel = "ID",
+            description = "Run it on the services instead, as run ID: checked here, then produced to the rgb-requests "
+                    + "topic; the aggregator runs the rounds, client-update replicas train the clients, image-render "
+                    + "writes the files. Fetch them with 'fedgan fetch ID'. The data must be readable by the services "
+                    + "(shapes always are).")
+    String submit;
+
+    @Mixin
+    KafkaOptions kafka;
+
     @Mixin
     Output output;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         if (widths.size() != 2) {
             throw new IllegalArgumentException("--widths takes NGF,NDF, got " + widths);
         }
@@ -124,6 +136,9 @@ final class RgbCommand implements Callable<Integer> {
         ColourImages all = spec.clientImages();
         double delta = RgbSpec.delta(all);
         DcganFederation fed = new DcganFederation(all, spec.options(), delta); // checks every client against the batch
+        if (submit != null) {
+            return submit(spec, all);
+        }
         ColourQuality judge = spec.quality(all);
         Files.createDirectories(out);
         Progress bar = output.progress();
@@ -168,4 +183,20 @@ final class RgbCommand implements Callable<Integer> {
         return 0;
     }
 
+
+    /** Produces the checked run for the services. */
+    private int submit(RgbSpec spec, ColourImages all) throws Exception {
+        RgbRequest request = new RgbRequest(Messages.SCHEMA, submit, Json.MAPPER.readTree(spec.toJson()));
+        var meta = SubmitCommand.produce(kafka, kafka.topics().rgbRequests(), submit, Messages.encode(request));
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("run_id", submit);
+        r.put("clients", all.clientIds().size());
+        r.put("rounds", rounds);
+        r.put("topic", meta.topic());
+        r.put("offset", meta.offset());
+        output.print(r, String.format(Locale.ROOT, "submitted RGB run %s (%d clients, %d rounds) to %s; its progress: "
+                + "fedgan_rgb_rounds{experiment=\"%s\"} on image-render's /q/metrics; its files: fedgan fetch %s",
+                submit, all.clientIds().size(), rounds, meta.topic(), submit, submit));
+        return 0;
+    }
 }

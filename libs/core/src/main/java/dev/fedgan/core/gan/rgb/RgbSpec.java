@@ -63,6 +63,14 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
                 reproducible); // their own checks, before any work
     }
 
+    /**
+     * The demo's run: 64 generated shapes over two clients, tiny widths (4, 4), two rounds of two steps at B = 8,
+     * z = 1.1, a grid and the quality figure every round: seconds on a CPU, to show the path, not to learn shapes.
+     */
+    public static RgbSpec demo() {
+        return new RgbSpec("shapes", 64, "even:2", 4, 4, 2, 2, 8, 1.0, 1.1, false, 2e-4, 1, false, 1, true);
+    }
+
     /** The federation's options. */
     public DcganFederation.Options options() {
         return options(ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier, nonPrivate, learningRate, seed,
