@@ -41,8 +41,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>What is released: the global networks after each round, and the files drawn from them (grids, GIF, the losses
  * and ε in rounds.csv). Each client's networks are covered by its accountant (sample level: one of its images), and
  * the average is post-processing; the clients' own networks and optimiser states stay in the trusted store and are
- * deleted a round later. The losses are the clients' training losses, which touch their real images: rounds.csv
- * reports them as the one-JVM run does, for a team that may see its own data's training curves (docs/privacy.md).
+ * deleted a round later. The losses released are those on generated images (functions of the DP discriminators);
+ * the discriminators' loss on real images reaches the aggregator only. The quality figure reads real images
+ * unnoised, so the services compute it only for the generated shapes ({@link #submit} refuses it otherwise).
  *
  * <p>One instance serves one thread (it caches the last run it loaded, with its clients' images).
  */
@@ -70,6 +71,10 @@ public final class RgbRuns {
     public RgbRunTask submit(RgbRequest request) {
         String id = request.experimentId();
         RgbSpec spec = RgbSpec.fromJson(request.run().toString());
+        if (spec.quality() && !spec.data().equals("shapes")) {
+            throw new IllegalArgumentException("RGB run " + id + ": the quality figure reads the real images without "
+                    + "noise, so the services release it only for the generated shapes; submit with quality off");
+        }
         ColourImages images = spec.clientImages();
         new DcganFederation.Server(spec.options(), DcganFederation.sizes(images), RgbSpec.delta(images));
         int smallest = java.util.Arrays.stream(DcganFederation.sizes(images)).min().orElseThrow();
@@ -233,8 +238,7 @@ public final class RgbRuns {
                 server.generator().params().toFloatVector());
         boolean nonPrivate = loadedSpec.nonPrivate();
         RgbRoundDone done = new RgbRoundDone(Messages.SCHEMA, id, task.spec(), r.round(), task.rounds(), generator,
-                Double.isNaN(r.discriminatorRealLoss()) ? null : r.discriminatorRealLoss(), r.discriminatorFakeLoss(),
-                r.generatorLoss(), nonPrivate ? null : r.epsilon(), nonPrivate ? null : delta());
+                r.discriminatorFakeLoss(), r.generatorLoss(), nonPrivate ? null : r.epsilon(), nonPrivate ? null : delta());
         ObjectRef next = r.round() < task.rounds() ? putGlobal(id, run, r.round() + 1, server) : null;
         Checkpoint c = new Checkpoint(run, done, next);
         store.put(ExperimentLayout.rgbCheckpoint(id), Json.toString(c).getBytes(StandardCharsets.UTF_8),
@@ -270,8 +274,7 @@ public final class RgbRuns {
             rows.addAll(readJson(stateKey, store.get(stateKey), new TypeReference<List<RgbRunFiles.Row>>() { }));
         }
         rows.removeIf(r -> r.round().round() >= done.round());
-        DcganFederation.Round round = new DcganFederation.Round(done.round(), done.realLoss() == null ? Double.NaN
-                : done.realLoss(), done.fakeLoss(), done.generatorLoss(), done.epsilon() == null
+        DcganFederation.Round round = new DcganFederation.Round(done.round(), Double.NaN, done.fakeLoss(), done.generatorLoss(), done.epsilon() == null
                 ? Double.POSITIVE_INFINITY : done.epsilon());
         Double frechet = null;
         if (spec.drawsGrid(done.round())) {

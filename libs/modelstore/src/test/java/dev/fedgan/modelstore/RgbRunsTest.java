@@ -145,6 +145,10 @@ class RgbRunsTest {
         RgbRuns runs = new RgbRuns(objects);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.submit(request("g2", spec(13, 1))))
                 .getMessage().contains("fewer than the expected batch of 13"));
+        RgbSpec folder = new RgbSpec("/data/private-photos", 0, "folder", 2, 2, 1, 1, 4, 1.0, 1.1, false, 2e-4, 7,
+                false, 1, true);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.submit(request("g5", folder))).getMessage()
+                .contains("only for the generated shapes"));
         RgbRunTask task = runs.submit(request("g3", spec(4, 1)));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.submit(request("g3", spec(5, 1))))
                 .getMessage().contains("exists with other data or options"));

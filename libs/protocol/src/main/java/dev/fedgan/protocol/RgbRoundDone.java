@@ -2,13 +2,13 @@ package dev.fedgan.protocol;
 
 /**
  * A round of an RGB DCGAN run is averaged and its generator stored ({@code rgb-results}, keyed by experiment):
- * image-render draws the round's grid from it and, after the last round, the GIF.
+ * image-render draws the round's grid from it and, after the last round, the GIF. Everything in it is released:
+ * the discriminator's loss on the real images is not (it is a function of those images without noise).
  *
  * @param spec          the stored run
  * @param round         the round, from 1
  * @param rounds        the run's rounds
  * @param generator     the round's global generator (flat)
- * @param realLoss      the clients' mean discriminator loss on the drawn real images (null when no step drew one)
  * @param fakeLoss      the clients' mean discriminator loss on the fakes
  * @param generatorLoss the clients' mean generator loss
  * @param epsilon       the largest client ε after the round (sample level, original conversion); null when
@@ -16,7 +16,7 @@ package dev.fedgan.protocol;
  * @param delta         δ of each client's guarantee; null when non-private
  */
 public record RgbRoundDone(int schema, String experimentId, ObjectRef spec, int round, int rounds, ObjectRef generator,
-        Double realLoss, double fakeLoss, double generatorLoss, Double epsilon, Double delta) implements Message {
+        double fakeLoss, double generatorLoss, Double epsilon, Double delta) implements Message {
 
     public RgbRoundDone {
         Check.schema(schema);
@@ -25,9 +25,6 @@ public record RgbRoundDone(int schema, String experimentId, ObjectRef spec, int 
         Check.range("rounds", rounds, 1, 100_000);
         Check.range("round", round, 1, rounds);
         Check.present("generator", generator);
-        if (realLoss != null) {
-            Check.range("real_loss", realLoss, 0, Double.MAX_VALUE);
-        }
         Check.range("fake_loss", fakeLoss, 0, Double.MAX_VALUE);
         Check.range("generator_loss", generatorLoss, 0, Double.MAX_VALUE);
         if ((epsilon == null) != (delta == null)) {

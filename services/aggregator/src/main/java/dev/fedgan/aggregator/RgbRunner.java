@@ -119,10 +119,13 @@ public class RgbRunner {
                     global = compute.call(() -> runs.putGlobal(id, run, round, server));
                 }
                 collect(task, run, round, global, server, mailbox);
-                RgbRuns.Checkpoint c = compute.call(() -> runs.finishRound(task, run, server, server.finish()));
+                DcganFederation.Round r = compute.call(server::finish);
+                RgbRuns.Checkpoint c = compute.call(() -> runs.finishRound(task, run, server, r));
                 announce(c.done());
                 global = c.nextGlobal();
-                LOG.debugf("RGB run %s: round %d done", id, round);
+                LOG.info(String.format(Locale.ROOT, "RGB run %s: round %d of %d done, discriminator loss on real images"
+                        + " %.4f (this log only), on fakes %.4f, generator loss %.4f", id, round, task.rounds(),
+                        r.discriminatorRealLoss(), r.discriminatorFakeLoss(), r.generatorLoss()));
             }
             compute.run(() -> runs.finishRun(id));
             LOG.info(String.format(Locale.ROOT, "RGB run %s done in %.1f s", id, (System.nanoTime() - t0) / 1e9));

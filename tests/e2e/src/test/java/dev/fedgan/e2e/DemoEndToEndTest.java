@@ -143,8 +143,8 @@ class DemoEndToEndTest {
             String[] cells = rgbRounds.get(round).split(",", -1);
             assertEquals(Integer.toString(round), cells[0], rgbRounds.get(round));
             double eps = PrivacyCalculator.forSamplingRate(0.25, 1.1, 2L * round, 1e-5).epsilonOriginal();
-            assertEquals(eps, Double.parseDouble(cells[4]), 1e-12 * eps, rgbRounds.get(round));
-            assertTrue(Double.parseDouble(cells[5]) > 0, rgbRounds.get(round));
+            assertEquals(eps, Double.parseDouble(cells[3]), 1e-12 * eps, rgbRounds.get(round));
+            assertTrue(Double.parseDouble(cells[4]) > 0, rgbRounds.get(round));
             assertTrue(Files.isRegularFile(out.resolve(String.format("rgb/grids/round-%04d.png", round))),
                     listing(out));
         }

@@ -16,8 +16,11 @@ import javax.imageio.ImageIO;
  * <ul>
  *   <li>{@code grids/round-NNNN.png}: {@value RgbSpec#GRID_IMAGES} images of the round's generator, 4 × 8, from the
  *       same latents every round (the run's seed)</li>
- *   <li>{@code rounds.csv}: per round the clients' mean losses, the largest client ε (empty when non-private) and,
- *       in the rounds with a grid when the run computes it, the {@link ColourQuality} Fréchet distance</li>
+ *   <li>{@code rounds.csv}: per round the clients' mean discriminator loss on the fakes and generator loss (both
+ *       functions of the clients' DP discriminators and the generator only), the largest client ε (empty when
+ *       non-private) and, in the rounds with a grid when the run computes it, the {@link ColourQuality} Fréchet
+ *       distance. The discriminator's loss on the drawn real images is not written: it is a function of those
+ *       images without noise.</li>
  *   <li>{@code training.gif}: the grids in round order, each captioned with its round and ε</li>
  * </ul>
  */
@@ -25,8 +28,7 @@ public final class RgbRunFiles {
 
     public static final String CSV = "rounds.csv";
     public static final String GIF = "training.gif";
-    static final String CSV_HEADER = "round,discriminator_real_loss,discriminator_fake_loss,generator_loss,epsilon,"
-            + "frechet_distance\n";
+    static final String CSV_HEADER = "round,discriminator_fake_loss,generator_loss,epsilon,frechet_distance\n";
     private static final int FRAME_MILLIS = 400;
 
     private RgbRunFiles() {
@@ -88,9 +90,8 @@ public final class RgbRunFiles {
         StringBuilder csv = new StringBuilder(CSV_HEADER);
         for (Row row : rows) {
             DcganFederation.Round r = row.round();
-            csv.append(String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%s,%s%n", r.round(),
-                    Double.isNaN(r.discriminatorRealLoss()) ? "" : String.format(Locale.ROOT, "%.6f",
-                            r.discriminatorRealLoss()), r.discriminatorFakeLoss(), r.generatorLoss(),
+            csv.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%s,%s%n", r.round(), r.discriminatorFakeLoss(),
+                    r.generatorLoss(),
                     nonPrivate ? "" : Double.toString(r.epsilon()),
                     row.frechet() == null ? "" : String.format(Locale.ROOT, "%.4f", row.frechet())));
         }

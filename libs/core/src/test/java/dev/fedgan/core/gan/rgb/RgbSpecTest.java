@@ -60,9 +60,9 @@ class RgbSpecTest {
         List<RgbRunFiles.Row> rounds = List.of(
                 new RgbRunFiles.Row(new DcganFederation.Round(1, Double.NaN, 0.5, 0.25, 1.5), null),
                 new RgbRunFiles.Row(new DcganFederation.Round(2, 0.125, 0.5, 0.25, 2.0), 31.25));
-        assertEquals(RgbRunFiles.CSV_HEADER + "1,,0.500000,0.250000,1.5,\n2,0.125000,0.500000,0.250000,2.0,31.2500\n",
-                RgbRunFiles.csv(rounds, false));
-        assertTrue(RgbRunFiles.csv(rounds, true).endsWith("2,0.125000,0.500000,0.250000,,31.2500\n"));
+        assertEquals(RgbRunFiles.CSV_HEADER + "1,0.500000,0.250000,1.5,\n2,0.500000,0.250000,2.0,31.2500\n",
+                RgbRunFiles.csv(rounds, false), "no real-image loss released");
+        assertTrue(RgbRunFiles.csv(rounds, true).endsWith("2,0.500000,0.250000,,31.2500\n"));
         assertEquals("round 2, epsilon 2.00, FD 31.3", RgbRunFiles.caption(rounds.get(1), false));
         assertEquals("round 1", RgbRunFiles.caption(rounds.get(0), true));
         assertEquals("grids/round-0012.png", RgbRunFiles.grid(12));
