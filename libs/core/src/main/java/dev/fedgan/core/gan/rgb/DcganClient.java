@@ -170,6 +170,15 @@ public final class DcganClient {
 
     /** One discriminator step (DP on the real images) and one generator step. */
     public Losses step() {
+        Losses d = discriminatorStep();
+        return new Losses(d.realDrawn(), d.realLoss(), d.fakeLoss(), generatorStep());
+    }
+
+    /**
+     * One discriminator step (DP on the real images unless non-private); its losses, the generator's NaN. A
+     * user-level client ({@link UserLevelFederation}) takes only these, its generator being the server's.
+     */
+    public Losses discriminatorStep() {
         int b = o.expectedBatch();
         // the real term: clipped per image, noised once per step
         int[] drawn = o.nonPrivate() ? firstB() : sampler.sample(q, images.size());
@@ -191,16 +200,29 @@ public final class DcganClient {
         RecordedLoss fake = new RecordedLoss(0);
         total.addi(fakeTerm(fakes, fake)).divi(b);
         adamD.step(discriminator.params(), total);
-        // the generator: the discriminator's verdict on new fakes, back through the generator
-        INDArray z = latent(b);
-        INDArray images2 = generator.output(z).reshape(b, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
+        steps++;
+        return new Losses(drawn.length, real.mean(), fake.mean(), Double.NaN);
+    }
+
+    /** One generator step against the discriminator, on B new latents; returns its loss. */
+    public double generatorStep() {
+        return generatorStep(discriminator, generator, adamG, latent(o.expectedBatch()));
+    }
+
+    /**
+     * A generator step: the discriminator's verdict (target real) on the images of latents {@code z}, back through the
+     * discriminator's input and the generator, over the batch, one Adam step; returns the mean loss. Post-processing
+     * of the discriminator: it reads no real image.
+     */
+    static double generatorStep(Network discriminator, Network generator, Adam adam, INDArray z) {
+        int b = Math.toIntExact(z.size(0));
+        INDArray images = generator.output(z).reshape(b, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
         RecordedLoss verdict = new RecordedLoss(1);
-        INDArray dx = discriminator.inputGradient(images2, verdict).reshape(b, generator.numClasses());
+        INDArray dx = discriminator.inputGradient(images, verdict).reshape(b, generator.numClasses());
         generator.clearGradient();
         generator.addOutputGradient(z, dx);
-        adamG.step(generator.params(), generator.gradient().div(b));
-        steps++;
-        return new Losses(drawn.length, real.mean(), fake.mean(), verdict.mean());
+        adam.step(generator.params(), generator.gradient().div(b));
+        return verdict.mean();
     }
 
     /**
@@ -302,16 +324,17 @@ public final class DcganClient {
     }
 
     private INDArray latent(int b) {
-        double[] v = new double[b * DcganNetworks.NOISE];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = gaussian();
-        }
-        return Nd4j.create(v, new long[] {b, DcganNetworks.NOISE, 1, 1}, 'c').castTo(generator.dataType());
+        return latents(latents, b, generator.dataType());
     }
 
-    private double gaussian() { // Box-Muller on the latent stream: the latents need no secrecy
-        double u1 = 1 - latents.nextDouble();
-        double u2 = latents.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    /** {@code b} latent vectors ([b, 100, 1, 1]) from {@code stream} by Box-Muller: the latents need no secrecy. */
+    static INDArray latents(java.util.SplittableRandom stream, int b, org.nd4j.linalg.api.buffer.DataType type) {
+        double[] v = new double[b * DcganNetworks.NOISE];
+        for (int i = 0; i < v.length; i++) {
+            double u1 = 1 - stream.nextDouble();
+            double u2 = stream.nextDouble();
+            v[i] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+        }
+        return Nd4j.create(v, new long[] {b, DcganNetworks.NOISE, 1, 1}, 'c').castTo(type);
     }
 }

@@ -1,0 +1,116 @@
+package dev.fedgan.core.gan.rgb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fedgan.core.data.ColourImages;
+import dev.fedgan.core.data.ColourPartition;
+import dev.fedgan.core.data.ColourShapes;
+import dev.fedgan.core.dpsgd.Network;
+import dev.fedgan.core.privacy.ClientSampler;
+import dev.fedgan.core.privacy.GaussianNoise;
+import dev.fedgan.core.privacy.PrivacyCalculator;
+import dev.fedgan.core.progress.Progress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The user-level mode's round against a hand computation: the Poisson draw, each included client's discriminator
+ * delta from its own plain steps, clipped to S, summed, the noise, divided by m (not the number drawn); the ε of
+ * the DP-FedAvg accountant.
+ */
+class UserLevelFederationTest {
+
+    private static final DcganNetworks.Widths W = new DcganNetworks.Widths(2, 2);
+
+    private static UserLevelFederation.Options options(double clip, boolean nonPrivate) {
+        return new UserLevelFederation.Options(W, 2, 2, 2, 4, clip, nonPrivate ? 0 : 1.1, 1, 2e-4, 9, true,
+                nonPrivate);
+    }
+
+    /** Client k's discriminator delta after its round-1 steps, computed apart from the federation. */
+    private static double[] delta(ColourImages images, int k, UserLevelFederation.Options o) {
+        ColourImages own = images.select(images.imagesOf(images.clientIds().get(k)));
+        Network d0 = DcganNetworks.discriminator(W, 9);
+        Network d = DcganNetworks.discriminator(W, 9);
+        DcganClient c = new DcganClient(own, d, DcganNetworks.generator(W, 10), o.client(9 + k));
+        c.beginRound(1);
+        c.discriminatorStep();
+        c.discriminatorStep();
+        float[] a = d.params().toFloatVector();
+        float[] b = d0.params().toFloatVector();
+        double[] delta = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            delta[i] = (float) (a[i] - b[i]);
+        }
+        return delta;
+    }
+
+    @Test
+    void aRoundClipsEachIncludedClientsDeltaAddsNoiseOnceAndDividesByM() {
+        ColourImages images = ColourPartition.evenly(ColourShapes.generate(40, 1, 64, 3), 5, 3);
+        UserLevelFederation.Options o = options(0.01, false);
+        UserLevelFederation fed = new UserLevelFederation(images, o, 1e-5);
+        float[] d0 = fed.discriminator().params().toFloatVector();
+        UserLevelFederation.Round r = fed.round(Progress.NONE);
+
+        int[] included = ClientSampler.seeded(9).sample(2.0 / 5, 5); // the federation's draw, seeded alike
+        assertEquals(included.length, r.included());
+        double[] sum = new double[d0.length];
+        for (int k : included) {
+            double[] delta = delta(images, k, o);
+            double norm = 0;
+            for (double v : delta) {
+                norm += v * v;
+            }
+            double factor = Math.min(1, 0.01 / Math.sqrt(norm));
+            assertTrue(factor < 1, "S = 0.01 clips every delta");
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += factor * delta[i];
+            }
+        }
+        GaussianNoise.seeded(9).addTo(sum, 1.1 * 0.01);
+        float[] got = fed.discriminator().params().toFloatVector();
+        for (int i = 0; i < got.length; i++) {
+            assertEquals(d0[i] + sum[i] / 2, got[i], 1e-6, "coordinate " + i + " of " + got.length);
+        }
+        double expected = PrivacyCalculator.forPopulation(5, 2, 1.1, 1, 1e-5).epsilonOriginal();
+        assertEquals(expected, r.epsilon(), 1e-12 * expected);
+        assertTrue(Double.isFinite(r.generatorLoss()));
+        UserLevelFederation.Round r2 = fed.round(Progress.NONE);
+        double two = PrivacyCalculator.forPopulation(5, 2, 1.1, 2, 1e-5).epsilonOriginal();
+        assertEquals(two, r2.epsilon(), 1e-12 * two, "one accountant step per round");
+        assertThrows(IllegalStateException.class, () -> fed.round(Progress.NONE));
+    }
+
+    @Test
+    void nonPrivateEveryClientsDeltaIsAveragedByItsImages() {
+        ColourImages images = ColourPartition.evenly(ColourShapes.generate(20, 1, 64, 3), 2, 3); // 10 and 10
+        UserLevelFederation.Options o = options(1, true);
+        UserLevelFederation fed = new UserLevelFederation(images, o, 1e-5);
+        float[] d0 = fed.discriminator().params().toFloatVector();
+        assertEquals(2, fed.round(Progress.NONE).included());
+        double[] a = delta(images, 0, o);
+        double[] b = delta(images, 1, o);
+        float[] got = fed.discriminator().params().toFloatVector();
+        for (int i = 0; i < got.length; i += 7) {
+            assertEquals(d0[i] + (a[i] + b[i]) / 2, got[i], 1e-6, "coordinate " + i);
+        }
+        assertEquals(Double.POSITIVE_INFINITY, fed.epsilon());
+    }
+
+    @Test
+    void moreClientsPerRoundThanClientsOrATooSmallClientIsRefused() {
+        ColourImages images = ColourPartition.evenly(ColourShapes.generate(20, 1, 64, 3), 2, 3);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new UserLevelFederation(images,
+                new UserLevelFederation.Options(W, 1, 3, 1, 4, 1, 1, 1, 2e-4, 1, true, false), 1e-5)).getMessage()
+                .contains("exceed the 2 clients"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new UserLevelFederation(images,
+                new UserLevelFederation.Options(W, 1, 1, 1, 11, 1, 1, 1, 2e-4, 1, true, false), 1e-5)).getMessage()
+                .contains("fewer than the batch of 11"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new UserLevelFederation.Options(W, 1, 1, 1, 4,
+                1, 0, 1, 2e-4, 1, true, false)).getMessage().contains("z 0.0"));
+        assertEquals(List.of("client-0", "client-1").size(), images.clientIds().size());
+    }
+}
