@@ -274,8 +274,8 @@ public final class RgbRuns {
             rows.addAll(readJson(stateKey, store.get(stateKey), new TypeReference<List<RgbRunFiles.Row>>() { }));
         }
         rows.removeIf(r -> r.round().round() >= done.round());
-        DcganFederation.Round round = new DcganFederation.Round(done.round(), Double.NaN, done.fakeLoss(), done.generatorLoss(), done.epsilon() == null
-                ? Double.POSITIVE_INFINITY : done.epsilon());
+        DcganFederation.Round round = new DcganFederation.Round(done.round(), Double.NaN, done.fakeLoss(),
+                done.generatorLoss(), done.epsilon() == null ? Double.POSITIVE_INFINITY : done.epsilon());
         Double frechet = null;
         if (spec.drawsGrid(done.round())) {
             Network generator = DcganNetworks.generator(spec.options().widths(), spec.seed() + 1);

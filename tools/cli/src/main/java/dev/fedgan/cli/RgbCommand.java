@@ -5,6 +5,8 @@ import dev.fedgan.core.gan.rgb.ColourQuality;
 import dev.fedgan.core.gan.rgb.DcganFederation;
 import dev.fedgan.core.gan.rgb.RgbRunFiles;
 import dev.fedgan.core.gan.rgb.RgbSpec;
+import dev.fedgan.core.gan.rgb.UserLevelFederation;
+import dev.fedgan.core.privacy.PrivacyCalculator;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.core.render.ImageGrid;
@@ -103,6 +105,22 @@ final class RgbCommand implements Callable<Integer> {
                     + "unclipped. auto: on for shapes, off for a folder. Default: ${DEFAULT-VALUE}.")
     String quality;
 
+    @Option(names = "--user-level",
+            description = "User-level DP instead (the project's DP-FedAvg-GAN aggregation): each round a Poisson draw "
+                    + "of clients (q = M/N) trains the discriminator on their images without noise; the server clips "
+                    + "each client's discriminator delta to S (--clip), adds N(0, (zS)^2) to the sum, divides by M, "
+                    + "and takes --generator-steps generator steps. Epsilon protects all of one client's images. One JVM only.")
+    boolean userLevel;
+
+    @Option(names = {"-m", "--clients-per-round"}, defaultValue = "2", paramLabel = "M",
+            description = "--user-level: expected clients per round. Default: ${DEFAULT-VALUE}.")
+    int clientsPerRound;
+
+    @Option(names = "--generator-steps", defaultValue = "6",
+            description = "--user-level: the server's generator steps per round (the reference's experiments: 6). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int generatorSteps;
+
     @Option(names = "--out", defaultValue = "fedgan-out/rgb", description = "Output directory. Default: "
             + "${DEFAULT-VALUE}.")
     Path out;
@@ -134,27 +152,49 @@ final class RgbCommand implements Callable<Integer> {
                             + "'");
                 });
         ColourImages all = spec.clientImages();
-        double delta = RgbSpec.delta(all);
-        DcganFederation fed = new DcganFederation(all, spec.options(), delta); // checks every client against the batch
-        if (submit != null) {
-            return submit(spec, all);
+        int n = all.clientIds().size();
+        Training fed;
+        double delta;
+        if (userLevel) {
+            if (submit != null) {
+                throw new IllegalArgumentException("--user-level runs in one JVM only: drop --submit");
+            }
+            if (n < 2) {
+                throw new IllegalArgumentException("--user-level needs at least 2 clients, got " + n);
+            }
+            delta = PrivacyCalculator.defaultDelta(n);
+            UserLevelFederation u = new UserLevelFederation(all, new UserLevelFederation.Options(spec.options()
+                    .widths(), rounds, clientsPerRound, localSteps, batch, clip, nonPrivate ? 0 : noiseMultiplier,
+                    generatorSteps, learningRate, seed, reproducible, nonPrivate), delta);
+            fed = new Training(p -> {
+                UserLevelFederation.Round r = u.round(p);
+                return new DcganFederation.Round(r.round(), Double.NaN, r.fakeLoss(), r.generatorLoss(), r.epsilon());
+            }, u::generator, Math.max(1, Math.round(n * u.samplingRate())), "clients");
+        } else {
+            delta = RgbSpec.delta(all);
+            DcganFederation f = new DcganFederation(all, spec.options(), delta); // checks every client against B
+            if (submit != null) {
+                return submit(spec, all);
+            }
+            fed = new Training(f::round, f::generator, (long) n * localSteps, "steps");
         }
         ColourQuality judge = spec.quality(all);
         Files.createDirectories(out);
         Progress bar = output.progress();
-        bar.start("RGB DCGAN", (long) rounds * all.clientIds().size() * localSteps, "steps");
+        bar.start(userLevel ? "RGB DCGAN, user level" : "RGB DCGAN", rounds * fed.unitsPerRound(), fed.unit());
         List<BufferedImage> frames = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         List<RgbRunFiles.Row> done = new ArrayList<>();
         DcganFederation.Round last = null;
         for (int r = 1; r <= rounds; r++) {
-            last = fed.round(bar);
+            last = fed.round().apply(bar);
             boolean drawn = spec.drawsGrid(r);
             RgbRunFiles.Row row = new RgbRunFiles.Row(last, drawn && judge != null
-                    ? spec.qualityOf(judge, fed.generator()) : null);
+                    ? spec.qualityOf(judge, fed.generator().get()) : null);
             done.add(row);
             if (drawn) {
-                BufferedImage grid = RgbRunFiles.gridImage(fed.draw(RgbSpec.GRID_IMAGES));
+                BufferedImage grid = RgbRunFiles.gridImage(DcganFederation.draw(fed.generator().get(), seed,
+                        RgbSpec.GRID_IMAGES));
                 ImageGrid.writePng(grid, out.resolve(RgbRunFiles.grid(r)));
                 frames.add(grid);
                 captions.add(RgbRunFiles.caption(row, nonPrivate));
@@ -166,7 +206,8 @@ final class RgbCommand implements Callable<Integer> {
         Files.write(out.resolve(RgbRunFiles.GIF), RgbRunFiles.gif(frames, captions));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("images", all.size());
-        result.put("clients", all.clientIds().size());
+        result.put("clients", n);
+        result.put("privacy", nonPrivate ? null : userLevel ? "user level" : "sample level");
         result.put("rounds", rounds);
         result.put("epsilon", nonPrivate ? null : last.epsilon());
         result.put("delta", nonPrivate ? null : delta);
@@ -175,8 +216,10 @@ final class RgbCommand implements Callable<Integer> {
         Double fd = done.get(done.size() - 1).frechet();
         String human = String.format(Locale.ROOT, "%d images over %d clients, %d rounds of %d local steps; %s%s%n"
                 + "grids, training.gif and rounds.csv in %s", all.size(), all.clientIds().size(), rounds, localSteps,
-                nonPrivate ? "non-private" : String.format(Locale.ROOT, "largest client epsilon %.3f at delta %.3g "
-                        + "(one image of a client; sample-level DP-SGD on each discriminator)", last.epsilon(), delta),
+                nonPrivate ? "non-private" : userLevel ? String.format(Locale.ROOT, "epsilon %.3f at delta %.3g (all "
+                        + "of one client's images; user-level DP-FedAvg of the discriminator)", last.epsilon(), delta)
+                        : String.format(Locale.ROOT, "largest client epsilon %.3f at delta %.3g (one image of a "
+                        + "client; sample-level DP-SGD on each discriminator)", last.epsilon(), delta),
                 fd == null ? "" : String.format(Locale.ROOT, "%nFrechet distance at the last round %.2f (0: the real "
                         + "images; not private)", fd), out);
         output.print(result, human);
@@ -198,5 +241,11 @@ final class RgbCommand implements Callable<Integer> {
                 + "fedgan_rgb_rounds{experiment=\"%s\"} on image-render's /q/metrics; its files: fedgan fetch %s",
                 submit, all.clientIds().size(), rounds, meta.topic(), submit, submit));
         return 0;
+    }
+
+    /** A mode's rounds, its generator, and how its progress is counted. */
+    private record Training(java.util.function.Function<Progress, DcganFederation.Round> round,
+                            java.util.function.Supplier<dev.fedgan.core.dpsgd.Network> generator, long unitsPerRound,
+                            String unit) {
     }
 }

@@ -97,6 +97,19 @@ class FedganCliTest {
         assertTrue(Files.size(out.resolve("training.gif")) > 1000);
         java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(out.resolve("grids/round-0002.png").toFile());
         assertEquals(List.of(8 * 64, 4 * 64), List.of(grid.getWidth(), grid.getHeight()));
+        // user level: 3 clients, m = 2 (q = 2/3), one accountant step per round, delta min(1e-5, 3^-1.1) = 1e-5
+        Run user = run("rgb", "--user-level", "-m", "2", "--images", "24", "--clients", "even:3", "--widths", "2,2",
+                "--rounds", "2", "--local-steps", "1", "--generator-steps", "1", "--batch", "4", "-z", "1.1",
+                "--quality", "off", "--out", tmp.resolve("rgb-user").toString(), "--json");
+        assertEquals(0, user.status(), user.err());
+        JsonNode u = Json.MAPPER.readTree(user.out());
+        assertEquals("user level", u.get("privacy").asText());
+        double userEpsilon = dev.fedgan.core.privacy.PrivacyCalculator.forPopulation(3, 2, 1.1, 2, 1e-5)
+                .epsilonOriginal();
+        assertEquals(userEpsilon, u.get("epsilon").asDouble(), 1e-9 * userEpsilon);
+        assertTrue(Files.isRegularFile(tmp.resolve("rgb-user/training.gif")));
+        Run both = run("rgb", "--user-level", "--submit", "x", "--images", "24", "--clients", "even:3");
+        assertTrue(both.status() != 0 && both.err().contains("one JVM only"), both.err());
         Run bad = run("rgb", "--images", "16", "--clients", "even:2", "--batch", "9", "--out", out.toString());
         assertTrue(bad.status() != 0 && bad.err().contains("fewer than the expected batch of 9"), bad.err());
         Run skew = run("rgb", "--images", "16", "--clients", "dirichlet:2:half:red", "--out", out.toString());
