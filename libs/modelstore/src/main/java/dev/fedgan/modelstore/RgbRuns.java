@@ -238,7 +238,8 @@ public final class RgbRuns {
                 server.generator().params().toFloatVector());
         boolean nonPrivate = loadedSpec.nonPrivate();
         RgbRoundDone done = new RgbRoundDone(Messages.SCHEMA, id, task.spec(), r.round(), task.rounds(), generator,
-                r.discriminatorFakeLoss(), r.generatorLoss(), nonPrivate ? null : r.epsilon(), nonPrivate ? null : delta());
+                r.discriminatorFakeLoss(), r.generatorLoss(), nonPrivate ? null : r.epsilon(),
+                nonPrivate ? null : delta(), server.clients(), server.smallestClient());
         ObjectRef next = r.round() < task.rounds() ? putGlobal(id, run, r.round() + 1, server) : null;
         Checkpoint c = new Checkpoint(run, done, next);
         store.put(ExperimentLayout.rgbCheckpoint(id), Json.toString(c).getBytes(StandardCharsets.UTF_8),
@@ -307,6 +308,15 @@ public final class RgbRuns {
                 }
             }
             store.put(ExperimentLayout.file(id, RgbRunFiles.GIF), RgbRunFiles.gif(grids, captions), "image/gif");
+            BufferedImage chart = RgbRunFiles.chart(rows, spec.nonPrivate());
+            if (chart != null) {
+                store.put(ExperimentLayout.file(id, RgbRunFiles.CHART), RgbRunFiles.png(chart), "image/png");
+            }
+            String privacy = RgbRunFiles.samplePrivacy(spec, done.clients(), done.smallestClient(),
+                    done.delta() == null ? Double.NaN : done.delta(), round.epsilon());
+            store.put(ExperimentLayout.file(id, RgbRunFiles.HTML), RgbRunFiles.report("fedgan RGB DCGAN " + id,
+                    privacy, rows, spec.nonPrivate(), chart != null, done.round()).getBytes(StandardCharsets.UTF_8),
+                    "text/html");
         }
     }
 

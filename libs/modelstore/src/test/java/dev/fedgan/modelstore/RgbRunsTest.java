@@ -110,6 +110,12 @@ class RgbRunsTest {
         assertTrue(csv.lines().skip(2).findFirst().orElseThrow().matches("2,.*,[0-9.]+"), csv);
         assertArrayEquals(RgbRunFiles.gif(grids, captions), objects.get(ExperimentLayout.file("g1", RgbRunFiles.GIF)));
         assertTrue(objects.exists(ExperimentLayout.file("g1", RgbRunFiles.grid(2))));
+        String privacy = RgbRunFiles.samplePrivacy(spec, 2, 12, 1e-5, rows.get(2).round().epsilon());
+        assertTrue(privacy.contains("smallest client, 12 images, q = 0.3333"), privacy);
+        assertEquals(RgbRunFiles.report("fedgan RGB DCGAN g1", privacy, rows, false, true, 3),
+                new String(objects.get(ExperimentLayout.file("g1", RgbRunFiles.HTML)), StandardCharsets.UTF_8));
+        assertArrayEquals(RgbRunFiles.png(RgbRunFiles.chart(rows, false)),
+                objects.get(ExperimentLayout.file("g1", RgbRunFiles.CHART)));
         assertTrue(!objects.exists(ExperimentLayout.file("g1", RgbRunFiles.grid(1))), "no grid at round 1");
     }
 

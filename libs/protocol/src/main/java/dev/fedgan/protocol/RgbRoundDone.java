@@ -14,9 +14,12 @@ package dev.fedgan.protocol;
  * @param epsilon       the largest client ε after the round (sample level, original conversion); null when
  *                      non-private
  * @param delta         δ of each client's guarantee; null when non-private
+ * @param clients        the run's clients
+ * @param smallestClient the smallest client's images (its q = B/n is the largest, its ε the one reported)
  */
 public record RgbRoundDone(int schema, String experimentId, ObjectRef spec, int round, int rounds, ObjectRef generator,
-        double fakeLoss, double generatorLoss, Double epsilon, Double delta) implements Message {
+        double fakeLoss, double generatorLoss, Double epsilon, Double delta, int clients, int smallestClient)
+        implements Message {
 
     public RgbRoundDone {
         Check.schema(schema);
@@ -27,6 +30,8 @@ public record RgbRoundDone(int schema, String experimentId, ObjectRef spec, int 
         Check.present("generator", generator);
         Check.range("fake_loss", fakeLoss, 0, Double.MAX_VALUE);
         Check.range("generator_loss", generatorLoss, 0, Double.MAX_VALUE);
+        Check.range("clients", clients, 1, 100_000);
+        Check.range("smallest_client", smallestClient, 1, Integer.MAX_VALUE);
         if ((epsilon == null) != (delta == null)) {
             throw new MessageException("epsilon and delta come together, got " + epsilon + " and " + delta);
         }

@@ -217,7 +217,7 @@ class MessagesTest {
                 RgbUpdateReady.class).contains("real_counted must be in [0.0, 2.0], got 3.0"));
         assertTrue(reason(Messages.encode(update).replace("\"fake_loss_sum\":2.5", "\"fake_loss_sum\":\"NaN\""),
                 RgbUpdateReady.class).contains("fake_loss_sum"));
-        RgbRoundDone done = new RgbRoundDone(Messages.SCHEMA, "g1", spec, 2, 2, spec, 0.7, 0.8, 1.25, 1e-5);
+        RgbRoundDone done = new RgbRoundDone(Messages.SCHEMA, "g1", spec, 2, 2, spec, 0.7, 0.8, 1.25, 1e-5, 3, 40);
         assertEquals(done, Messages.decode(Messages.encode(done), RgbRoundDone.class));
         assertTrue(reason(Messages.encode(done).replace("\"delta\":1.0E-5", "\"delta\":null"), RgbRoundDone.class)
                 .contains("epsilon and delta come together"));

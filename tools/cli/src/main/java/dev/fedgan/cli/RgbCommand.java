@@ -163,20 +163,26 @@ final class RgbCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--user-level needs at least 2 clients, got " + n);
             }
             delta = PrivacyCalculator.defaultDelta(n);
-            UserLevelFederation u = new UserLevelFederation(all, new UserLevelFederation.Options(spec.options()
-                    .widths(), rounds, clientsPerRound, localSteps, batch, clip, nonPrivate ? 0 : noiseMultiplier,
-                    generatorSteps, learningRate, seed, reproducible, nonPrivate), delta);
+            UserLevelFederation.Options uo = new UserLevelFederation.Options(spec.options().widths(), rounds,
+                    clientsPerRound, localSteps, batch, clip, nonPrivate ? 0 : noiseMultiplier, generatorSteps,
+                    learningRate, seed, reproducible, nonPrivate);
+            UserLevelFederation u = new UserLevelFederation(all, uo, delta);
+            double d = delta;
             fed = new Training(p -> {
                 UserLevelFederation.Round r = u.round(p);
                 return new DcganFederation.Round(r.round(), Double.NaN, r.fakeLoss(), r.generatorLoss(), r.epsilon());
-            }, u::generator, Math.max(1, Math.round(n * u.samplingRate())), "clients");
+            }, u::generator, Math.max(1, Math.round(n * u.samplingRate())), "clients",
+                    eps -> RgbRunFiles.userPrivacy(uo, n, d, eps));
         } else {
             delta = RgbSpec.delta(all);
             DcganFederation f = new DcganFederation(all, spec.options(), delta); // checks every client against B
             if (submit != null) {
                 return submit(spec, all);
             }
-            fed = new Training(f::round, f::generator, (long) n * localSteps, "steps");
+            double d = delta;
+            int smallest = java.util.Arrays.stream(DcganFederation.sizes(all)).min().orElseThrow();
+            fed = new Training(f::round, f::generator, (long) n * localSteps, "steps",
+                    eps -> RgbRunFiles.samplePrivacy(spec, n, smallest, d, eps));
         }
         ColourQuality judge = spec.quality(all);
         Files.createDirectories(out);
@@ -204,6 +210,12 @@ final class RgbCommand implements Callable<Integer> {
         }
         bar.finish(rounds + " rounds");
         Files.write(out.resolve(RgbRunFiles.GIF), RgbRunFiles.gif(frames, captions));
+        BufferedImage chart = RgbRunFiles.chart(done, nonPrivate);
+        if (chart != null) {
+            ImageGrid.writePng(chart, out.resolve(RgbRunFiles.CHART));
+        }
+        Files.writeString(out.resolve(RgbRunFiles.HTML), RgbRunFiles.report("fedgan RGB DCGAN", fed.privacy()
+                .apply(last.epsilon()), done, nonPrivate, chart != null, rounds));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("images", all.size());
         result.put("clients", n);
@@ -215,7 +227,7 @@ final class RgbCommand implements Callable<Integer> {
         result.put("out", out.toString());
         Double fd = done.get(done.size() - 1).frechet();
         String human = String.format(Locale.ROOT, "%d images over %d clients, %d rounds of %d local steps; %s%s%n"
-                + "grids, training.gif and rounds.csv in %s", all.size(), all.clientIds().size(), rounds, localSteps,
+                + "grids, training.gif, rounds.csv and report.html in %s", all.size(), all.clientIds().size(), rounds, localSteps,
                 nonPrivate ? "non-private" : userLevel ? String.format(Locale.ROOT, "epsilon %.3f at delta %.3g (all "
                         + "of one client's images; user-level DP-FedAvg of the discriminator)", last.epsilon(), delta)
                         : String.format(Locale.ROOT, "largest client epsilon %.3f at delta %.3g (one image of a "
@@ -246,6 +258,6 @@ final class RgbCommand implements Callable<Integer> {
     /** A mode's rounds, its generator, and how its progress is counted. */
     private record Training(java.util.function.Function<Progress, DcganFederation.Round> round,
                             java.util.function.Supplier<dev.fedgan.core.dpsgd.Network> generator, long unitsPerRound,
-                            String unit) {
+                            String unit, java.util.function.DoubleFunction<String> privacy) {
     }
 }

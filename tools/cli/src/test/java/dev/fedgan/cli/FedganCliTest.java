@@ -95,6 +95,9 @@ class FedganCliTest {
         assertTrue(fd > 0, r.out());
         assertTrue(rows.get(2).endsWith(String.format(java.util.Locale.ROOT, ",%.4f", fd)), rows.get(2));
         assertTrue(Files.size(out.resolve("training.gif")) > 1000);
+        String report = Files.readString(out.resolve("report.html"));
+        assertTrue(report.contains(String.format(java.util.Locale.ROOT, "Largest client ε = %.3f", expected)), report);
+        assertTrue(Files.isRegularFile(out.resolve("quality.png")));
         java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(out.resolve("grids/round-0002.png").toFile());
         assertEquals(List.of(8 * 64, 4 * 64), List.of(grid.getWidth(), grid.getHeight()));
         // user level: 3 clients, m = 2 (q = 2/3), one accountant step per round, delta min(1e-5, 3^-1.1) = 1e-5

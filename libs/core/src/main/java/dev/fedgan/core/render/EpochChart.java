@@ -32,6 +32,23 @@ public final class EpochChart {
      * @param epsilon  ε after each epoch, or null (a non-private run: one panel)
      */
     public static BufferedImage draw(String title, List<Series> accuracy, double[] epsilon) {
+        return draw(title, "epoch", "accuracy %", accuracy, 0, 100, 100, epsilon);
+    }
+
+    /**
+     * The general form: any measure per step of training above ε.
+     *
+     * @param xLabel   what a step is ("epoch", "round")
+     * @param topLabel the upper panel's axis label
+     * @param top      its series (NaN: no value at that step)
+     * @param topMin   its axis from
+     * @param topMax   its axis to
+     * @param topScale the factor from a value to its axis (100 for a share shown in %)
+     * @param epsilon  ε after each step, or null (a non-private run: one panel)
+     */
+    public static BufferedImage draw(String title, String xLabel, String topLabel, List<Series> top, double topMin,
+                                     double topMax, double topScale, double[] epsilon) {
+        List<Series> accuracy = top;
         int panels = epsilon == null ? 1 : 2;
         int h = TOP + panels * PANEL + (panels - 1) * GAP + BOTTOM;
         BufferedImage img = new BufferedImage(W, h, BufferedImage.TYPE_INT_RGB);
@@ -39,7 +56,7 @@ public final class EpochChart {
         try {
             LinePanel.background(g, W, h, title, LEFT);
             int epochs = accuracy.stream().mapToInt(s -> s.values().length).max().orElse(0);
-            panel(g, TOP, "accuracy %", accuracy, 0, 100, 100, epochs);
+            panel(g, TOP, topLabel, accuracy, topMin, topMax, topScale, epochs);
             if (epsilon != null) {
                 double max = 0;
                 for (double e : epsilon) {
@@ -50,7 +67,7 @@ public final class EpochChart {
             }
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             g.setColor(Color.BLACK);
-            g.drawString("epoch", W / 2, h - 15);
+            g.drawString(xLabel, W / 2, h - 15);
         } finally {
             g.dispose();
         }

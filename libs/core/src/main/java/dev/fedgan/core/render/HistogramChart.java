@@ -142,7 +142,7 @@ public final class HistogramChart {
     }
 
     /** The smallest 1, 2 or 5 × 10^k at or above v (1 for v ≤ 0). */
-    static double niceCeiling(double v) {
+    public static double niceCeiling(double v) {
         if (!(v > 0)) {
             return 1;
         }

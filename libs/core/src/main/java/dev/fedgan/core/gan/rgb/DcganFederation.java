@@ -144,6 +144,7 @@ public final class DcganFederation {
         private final Network generator;
         private final double[] weights;
         private final double[] rates;
+        private final int smallest;
         private INDArray d;
         private INDArray g;
         private int next;
@@ -167,6 +168,7 @@ public final class DcganFederation {
             this.discriminator = DcganNetworks.discriminator(o.widths(), o.seed());
             this.generator = DcganNetworks.generator(o.widths(), o.seed() + 1);
             long total = java.util.Arrays.stream(sizes).asLongStream().sum();
+            smallest = java.util.Arrays.stream(sizes).min().orElseThrow();
             weights = new double[sizes.length];
             rates = new double[sizes.length];
             for (int k = 0; k < sizes.length; k++) {
@@ -285,6 +287,11 @@ public final class DcganFederation {
 
         public int clients() {
             return weights.length;
+        }
+
+        /** The smallest client's images: its q = B/n is the largest, its ε the one reported. */
+        public int smallestClient() {
+            return smallest;
         }
 
         public Network discriminator() {

@@ -41,6 +41,18 @@ class RgbSpecTest {
     }
 
     @Test
+    void thePrivacyStatementsNameWhatTheCodeDid() {
+        String s = RgbRunFiles.samplePrivacy(spec("even:3", 1), 3, 8, 1e-5, 2.5);
+        assertTrue(s.startsWith("Sample level: each of the 3 clients") && s.contains("S = 1, N(0, (zS)²) added with z "
+                + "= 1.1), 10 steps over 5 rounds") && s.contains("ε = 2.500 at δ = 1.00e-05 (the smallest client, 8 "
+                + "images, q = 0.5000)"), s);
+        String u = RgbRunFiles.userPrivacy(new UserLevelFederation.Options(new DcganNetworks.Widths(2, 2), 4, 2, 1, 4,
+                0.5, 1.2, 1, 2e-4, 1, true, false), 10, 1e-5, 3.25);
+        assertTrue(u.contains("q = 2/10") && u.contains("S = 0.5") && u.contains("z = 1.2") && u.contains("divides by 2")
+                && u.contains("ε = 3.250 at δ = 1.00e-05 after 4 rounds") && u.contains("all of one client's"), u);
+    }
+
+    @Test
     void badRunsAreRefusedByNameBeforeAnyWork() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("even:2", 0)).getMessage()
                 .contains("grids every k rounds"));
@@ -66,5 +78,12 @@ class RgbSpecTest {
         assertEquals("round 2, epsilon 2.00, FD 31.3", RgbRunFiles.caption(rounds.get(1), false));
         assertEquals("round 1", RgbRunFiles.caption(rounds.get(0), true));
         assertEquals("grids/round-0012.png", RgbRunFiles.grid(12));
+        String html = RgbRunFiles.report("run <1>", "Sample level: q = 0.25", rounds, false, true, 2);
+        assertTrue(html.contains("<h1>run &lt;1&gt;</h1>") && html.contains("Sample level: q = 0.25"), html);
+        assertTrue(html.contains("<tr><td>2</td><td>0.5000</td><td>0.2500</td><td>2.000</td><td>31.25</td></tr>"), html);
+        assertTrue(html.contains("src=\"grids/round-0002.png\"") && html.contains("src=\"quality.png\""), html);
+        assertEquals(960, RgbRunFiles.chart(rounds, false).getWidth());
+        assertEquals(null, RgbRunFiles.chart(List.of(new RgbRunFiles.Row(rounds.get(0).round(), null)), true),
+                "nothing to chart: non-private, no quality figure");
     }
 }
