@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * experiments/&lt;sweep&gt;/fairness/sweep.json                    a submitted fairness sweep (data and options)
  * experiments/&lt;sweep&gt;/fairness/points/point-NNNNN.json        a fairness sweep's point, as a worker measured it
  * experiments/&lt;run&gt;/rgb/spec.json                             a submitted RGB DCGAN run (data, clients, options)
+ * experiments/&lt;run&gt;/rgb/clients/client-K.images                each client's images, stored apart by the filter
+ * experiments/&lt;run&gt;/rgb/clients.json                          each client's number of images
  * experiments/&lt;run&gt;/rgb/generators/round-NNNNN.vec            the global generator after each round
  * experiments/&lt;run&gt;/rgb/checkpoint.json                       the latest finished round (where a restarted aggregator goes on)
  * experiments/&lt;run&gt;/rgb/runs/&lt;run id&gt;/                         one aggregator run's rounds and client states (deleted at its end)
@@ -174,6 +176,22 @@ public final class ExperimentLayout {
      */
     public static String rgbCheckpoint(String id) {
         return experiment(id) + "rgb/checkpoint.json";
+    }
+
+    /**
+     * Client {@code k}'s images in an RGB run, stored apart by the filter so that a replica reads only the client it
+     * trains: {@code experiments/<id>/rgb/clients/client-K.images}. Inside the trusted boundary.
+     */
+    public static String rgbClientImages(String id, int k) {
+        if (k < 0) {
+            throw new IllegalArgumentException("a client index must be >= 0, got " + k);
+        }
+        return experiment(id) + "rgb/clients/client-" + k + ".images";
+    }
+
+    /** Each RGB client's number of images, in client order: {@code experiments/<id>/rgb/clients.json}. */
+    public static String rgbClientSizes(String id) {
+        return experiment(id) + "rgb/clients.json";
     }
 
     /** The global generator after round {@code round} of an RGB run: {@code rgb/generators/round-NNNNN.vec}. */

@@ -1,5 +1,6 @@
 package dev.fedgan.modelstore;
 
+import dev.fedgan.core.data.ColourImageFile;
 import dev.fedgan.core.data.ColourImages;
 import dev.fedgan.core.dpsgd.Network;
 import dev.fedgan.core.gan.rgb.ColourQuality;
@@ -30,9 +31,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * RGB DCGAN runs on the services, the rules without Kafka. The filter {@link #submit submits} a run (its data loaded
- * and cut into clients, every client checked against the batch, the run stored); the aggregator {@link #start
+ * and cut into clients, every client checked against the batch, each client's images and the run stored); the
+ * aggregator {@link #start
  * starts} it (a {@link DcganFederation.Server}), stores each round's global networks ({@link #putGlobal}) and asks
- * client-update replicas for each client's round ({@link #clientRound}: the client rebuilt on its images, its state
+ * client-update replicas for each client's round ({@link #clientRound}: the client rebuilt on its own stored images
+ * alone, its state
  * of the round before restored, its steps, its networks and state stored), reads the networks back ({@link
  * #update}), averages them, stores the round's generator and announces it ({@link #finishRound}); image-render
  * {@link #render renders} each round (the grid, rounds.csv, after the last round the GIF) under the run's
@@ -53,7 +56,13 @@ public final class RgbRuns {
     private final ModelStore models;
     private String loadedSha;
     private RgbSpec loadedSpec;
+    /** The run's images, loaded only for the quality figure (the generated shapes). */
     private ColourImages loadedImages;
+    /** Each client's images in the run started last (the aggregator's). */
+    private int[] loadedSizes;
+    /** The client a replica trained last, and its images. */
+    private String clientKey;
+    private ColourImages clientImages;
     /** The quality figure's classifier for the run loaded, once fitted. */
     private ColourQuality judge;
 
@@ -87,9 +96,16 @@ public final class RgbRuns {
             throw new IllegalArgumentException("RGB run " + id + " exists with other data or options: submit it under "
                     + "a new id");
         }
+        List<String> ids = images.clientIds();
+        for (int k = 0; k < ids.size(); k++) { // each client's images apart: a replica reads only its client's
+            store.putIfChanged(ExperimentLayout.rgbClientImages(id, k), ColourImageFile.write(images.select(
+                    images.imagesOf(ids.get(k)))), "application/octet-stream");
+        }
+        store.putIfChanged(ExperimentLayout.rgbClientSizes(id), Json.toString(DcganFederation.sizes(images))
+                .getBytes(StandardCharsets.UTF_8), "application/json");
         ObjectRef ref = ObjectStore.ref(store.bucket(), store.putIfChanged(key, spec.toJson().getBytes(
                 StandardCharsets.UTF_8), "application/json"));
-        return new RgbRunTask(Messages.SCHEMA, id, ref, images.clientIds().size(), spec.rounds());
+        return new RgbRunTask(Messages.SCHEMA, id, ref, ids.size(), spec.rounds());
     }
 
     /**
@@ -118,14 +134,16 @@ public final class RgbRuns {
      * earlier attempts left. A finished run's server is {@link DcganFederation.Server#finished}.
      */
     public Start start(RgbRunTask task, String newRun) {
-        RgbSpec spec = load(task.experimentId(), task.spec(), x -> true);
-        int[] sizes = DcganFederation.sizes(loadedImages);
+        RgbSpec spec = load(task.experimentId(), task.spec(), x -> false);
+        String sizesKey = ExperimentLayout.rgbClientSizes(task.experimentId());
+        int[] sizes = readJson(sizesKey, store.get(sizesKey), new TypeReference<int[]>() { });
+        loadedSizes = sizes;
         if (sizes.length != task.clients() || spec.rounds() != task.rounds()) {
             throw new IllegalArgumentException("task says RGB run " + task.experimentId() + " has " + task.clients()
                     + " clients and " + task.rounds() + " rounds; the stored run has " + sizes.length + " and "
                     + spec.rounds());
         }
-        DcganFederation.Server server = new DcganFederation.Server(spec.options(), sizes, RgbSpec.delta(loadedImages));
+        DcganFederation.Server server = new DcganFederation.Server(spec.options(), sizes, RgbSpec.delta(sizes));
         String key = ExperimentLayout.rgbCheckpoint(task.experimentId());
         if (!store.exists(key)) {
             deleteRuns(task.experimentId());
@@ -147,9 +165,9 @@ public final class RgbRuns {
         return new Start(server, c.run(), c.done(), c.nextGlobal());
     }
 
-    /** δ of each client's guarantee in the run loaded last. */
+    /** δ of each client's guarantee in the run started last. */
     public double delta() {
-        return RgbSpec.delta(loadedImages);
+        return RgbSpec.delta(loadedSizes);
     }
 
     /** Stores the global networks (discriminator then generator) that round {@code round}'s clients start from. */
@@ -168,14 +186,18 @@ public final class RgbRuns {
      */
     public RgbUpdateReady clientRound(RgbRoundTask task) {
         String id = task.experimentId();
-        RgbSpec spec = load(id, task.spec(), x -> true);
-        int clients = loadedImages.clientIds().size();
-        if (task.client() >= clients) {
-            throw new IllegalArgumentException("round task of RGB run " + id + " names client " + task.client()
-                    + "; the run has " + clients);
+        RgbSpec spec = load(id, task.spec(), x -> false);
+        String imagesKey = ExperimentLayout.rgbClientImages(id, task.client());
+        if (!imagesKey.equals(clientKey)) {
+            if (!store.exists(imagesKey)) {
+                throw new IllegalArgumentException("round task of RGB run " + id + " names client " + task.client()
+                        + ", whose images the run does not have");
+            }
+            clientImages = ColourImageFile.read(store.get(imagesKey), store.uri(imagesKey));
+            clientKey = imagesKey;
         }
         DcganFederation.Options o = spec.options();
-        DcganClient client = DcganFederation.client(loadedImages, task.client(), o);
+        DcganClient client = DcganFederation.clientOn(clientImages, task.client(), o);
         if (task.round() > 1) {
             String key = ExperimentLayout.rgbClientState(id, task.run(), task.round() - 1, task.client());
             try {
@@ -340,6 +362,7 @@ public final class RgbRuns {
             loadedSpec = RgbSpec.fromJson(new String(models.fetch(spec), StandardCharsets.UTF_8));
             loadedImages = null;
             judge = null;
+            clientKey = null;
             loadedSha = spec.sha256();
         }
         if (images.test(loadedSpec) && loadedImages == null) {

@@ -166,7 +166,7 @@ class RgbRunsTest {
                 .contains("names experiments/g3/rgb/spec.json"));
         RgbRoundTask third = new RgbRoundTask(Messages.SCHEMA, "g3", task.spec(), "r", 1, 2, global);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.clientRound(third)).getMessage()
-                .contains("names client 2; the run has 2"));
+                .contains("names client 2, whose images the run does not have"));
         RgbRoundTask noState = new RgbRoundTask(Messages.SCHEMA, "g3", task.spec(), "r", 2, 0, global);
         assertThrows(StorageException.class, () -> runs.clientRound(noState));
     }

@@ -80,7 +80,11 @@ public final class DcganFederation {
      * @throws IllegalArgumentException if it has fewer images than the expected batch
      */
     public static DcganClient client(ColourImages images, int k, Options o) {
-        ColourImages own = images.select(images.imagesOf(images.clientIds().get(k)));
+        return clientOn(images.select(images.imagesOf(images.clientIds().get(k))), k, o);
+    }
+
+    /** Client {@code k} on {@code own}, its images alone (as a replica loads them). */
+    public static DcganClient clientOn(ColourImages own, int k, Options o) {
         DcganClient.Options c = o.client();
         DcganClient.Options mine = new DcganClient.Options(c.clipNorm(), c.noiseMultiplier(), c.expectedBatch(),
                 c.learningRate(), c.beta1(), c.seed() + k, c.reproducible(), c.nonPrivate());

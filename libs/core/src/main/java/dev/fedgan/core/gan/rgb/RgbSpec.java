@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * A whole RGB DCGAN run as one value: where its images come from, how they are cut into clients, and the
- * federation's options. {@code fedgan rgb} runs one in a JVM; submitted over Kafka it is stored once, and the
- * aggregator and every client-update replica load the same clients from it ({@link #clientImages}).
+ * federation's options. {@code fedgan rgb} runs one in a JVM; submitted over Kafka it is stored once, and the filter
+ * loads its clients from it ({@link #clientImages}) and stores each client's images apart for the replicas.
  *
  * @param data            {@code shapes} (generated coloured shapes) or a folder of JPEG/PNG images or CelebA
  * @param images          for shapes how many to generate; for a folder read at most this many (0: all)
@@ -98,8 +98,12 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
 
     /** δ of each client's guarantee: min(10⁻⁵, n^-1.1) for the smallest client's n images. */
     public static double delta(ColourImages clients) {
-        return PrivacyCalculator.defaultDelta(java.util.Arrays.stream(DcganFederation.sizes(clients)).min()
-                .orElseThrow());
+        return delta(DcganFederation.sizes(clients));
+    }
+
+    /** δ for clients of these sizes. */
+    public static double delta(int[] sizes) {
+        return PrivacyCalculator.defaultDelta(java.util.Arrays.stream(sizes).min().orElseThrow());
     }
 
     /**
