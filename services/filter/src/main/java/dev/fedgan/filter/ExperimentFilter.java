@@ -235,7 +235,9 @@ final class ExperimentFilter {
         String id = r.experimentId();
         // The cheap failures first: a stored classifier that is missing or corrupt, then the users' data.
         PrimaryClassifier classifier = r.classifier() != null ? models.getClassifier(r.classifier()) : null;
-        FederatedDataset field = DatasetLoader.load(r.data(), WriterPartition.Options.DEFAULT);
+        PrivateSelection.Field users = PrivateSelection.field(DatasetLoader.load(r.data(),
+                WriterPartition.Options.DEFAULT));
+        FederatedDataset field = users.users();
         PrivateSelection.Settings settings = settings(r, field.numWriters());
         GanTrainingConfig gan = ganConfig(r);
         if (r.privateTargetEpsilon() != null) {
@@ -257,7 +259,7 @@ final class ExperimentFilter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the classifier's files: " + e.getMessage(), e);
         }
-        PrivateSelection.Result selected = PrivateSelection.run(classifier, classifierRef.uri(), field,
+        PrivateSelection.Result selected = PrivateSelection.run(classifier, classifierRef.uri(), users,
                 new InversionBug(r.invertProbability(), r.bugSeed()), settings, PrivateSelection.noise(seeded(r)), out,
                 progress);
         GanSettings forwardGan = r.gan();

@@ -132,8 +132,10 @@ class FilterServiceTest {
             // The selection is exactly the core's in this JVM, for the stored classifier, the bug and the seeded noise:
             // the same members, the same released noisy sizes N̂, δ = min(1e-5, N_field^-1.1) for the 100 users.
             InversionBug bug = new InversionBug(0.5, 7);
-            FederatedDataset field = DatasetLoader.load("bundled:field", WriterPartition.Options.DEFAULT);
-            PrivateSelection.Result local = PrivateSelection.run(c, classifierRef.uri(), field, bug,
+            PrivateSelection.Field users = PrivateSelection.field(DatasetLoader.load("bundled:field",
+                    WriterPartition.Options.DEFAULT));
+            FederatedDataset field = users.users();
+            PrivateSelection.Result local = PrivateSelection.run(c, classifierRef.uri(), users, bug,
                     PrivateSelection.Settings.of(null, null, 5, null, null, field.numWriters()),
                     PrivateSelection.noise(3L), tmp, Progress.NONE);
             assertEquals(List.copyOf(local.low().inversion().keySet()), low.clients());

@@ -92,7 +92,7 @@ final class TwoGanScenario {
         models.putFile(ID, "classifier/classifier.json", tmp.resolve("classifier.json"));
         double[] noisy = new double[20];
         java.util.Arrays.fill(noisy, 4.5);
-        Json.write(tmp.resolve("selection.json"), new SelectionRelease(SelectionRelease.MECHANISM, 100, 5, "seeded",
+        Json.write(tmp.resolve("selection.json"), new SelectionRelease(SelectionRelease.MECHANISM, 100, 0, 5, "seeded",
                 false, new SelectionRelease.Histogram(20, 0.05, noisy),
                 new SelectionRelease.Thresholds(0.42, "given", 0.97, "given"),
                 List.of(new SelectionRelease.PopulationSize("low_accuracy", "accuracy < 0.42", 4.2, LOW_SIZE),

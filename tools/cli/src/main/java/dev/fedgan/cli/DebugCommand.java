@@ -138,7 +138,8 @@ final class DebugCommand implements Callable<Integer> {
         DpSgdTraining.Options dpOptions = dp == null ? null
                 : ClassifierPrivacyMapping.options(dp, trainingOptions.epochs(), trainingOptions.seed(), gan.seededRandomness);
 
-        FederatedDataset field = DatasetLoader.load(data, dataOptions.partition());
+        PrivateSelection.Field users = PrivateSelection.field(DatasetLoader.load(data, dataOptions.partition()));
+        FederatedDataset field = users.users();
         // δ of the whole experiment (selection and both GANs): min(1e-5, N_field^-1.1) for the data set's users; a
         // private run's selection noise leaves the GANs most of the target.
         Double selectionZ = privateTarget == null ? selectionNoise : PrivatePlan.selectionNoise(selectionNoise,
@@ -162,7 +163,7 @@ final class DebugCommand implements Callable<Integer> {
             c = PrivateClassifier.primary(split[0], split[1], trainingOptions, dpOptions, output.progress());
             c.save(classifierDir);
         }
-        PrivateSelection.Result selected = PrivateSelection.run(c, classifierDir.toString(), field, bug, settings,
+        PrivateSelection.Result selected = PrivateSelection.run(c, classifierDir.toString(), users, bug, settings,
                 PrivateSelection.noise(gan.seededRandomness), out, output.progress());
         SelectionRelease release = selected.release();
         PrivatePlan plan = null;

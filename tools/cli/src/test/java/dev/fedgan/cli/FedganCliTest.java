@@ -232,6 +232,50 @@ class FedganCliTest {
 
         debugFindsTheInvertedUsersWithTwoGans(clf);
         debugPrivateSpendsWhatItPlanned(clf);
+        debugLeavesOutUsersTooSmallToTrain(clf);
+    }
+
+    /**
+     * Real federated data has users with a single example, too few for a critic step: they take no part (they used to
+     * stop the run at its first round), and the release counts them apart from N_field.
+     */
+    void debugLeavesOutUsersTooSmallToTrain(Path clf) throws Exception {
+        dev.fedgan.core.data.FederatedDataset field = dev.fedgan.core.data.DatasetLoader.load("bundled:field",
+                dev.fedgan.core.data.WriterPartition.Options.DEFAULT);
+        StringBuilder users = new StringBuilder();
+        StringBuilder sizes = new StringBuilder();
+        StringBuilder data = new StringBuilder();
+        for (int w = 0; w < 9; w++) {
+            int n = w == 4 ? 1 : 12; // the fifth user holds one example
+            String id = "f" + w;
+            users.append(w == 0 ? "" : ",").append('"').append(id).append('"');
+            sizes.append(w == 0 ? "" : ",").append(n);
+            data.append(w == 0 ? "" : ",").append('"').append(id).append("\":{\"x\":[");
+            dev.fedgan.core.data.WriterData src = field.writers().get(w);
+            for (int i = 0; i < n; i++) {
+                data.append(i == 0 ? "[" : ",[");
+                for (int p = 0; p < dev.fedgan.core.data.WriterData.PIXELS; p++) {
+                    float v = src.pixels()[i * dev.fedgan.core.data.WriterData.PIXELS + p]; // [-1, 1], -1 background
+                    data.append(p == 0 ? "" : ",").append(String.format(java.util.Locale.ROOT, "%.3f", (1 - v) / 2));
+                }
+                data.append(']');
+            }
+            data.append("],\"y\":").append(java.util.Arrays.toString(java.util.Arrays.copyOf(src.labels(), n)))
+                    .append('}');
+        }
+        Path leaf = tmp.resolve("tiny-users.json");
+        Files.writeString(leaf, "{\"users\":[" + users + "],\"num_samples\":[" + sizes + "],\"user_data\":{" + data
+                + "}}");
+        Run r = run("debug", "--classifier", clf.toString(), "--data", leaf.toString(), "--out",
+                tmp.resolve("tiny").toString(), "--rounds", "2", "-m", "1", "--images-every", "2",
+                "--seeded-privacy-noise", "3",
+                "--quiet", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode selection = Json.MAPPER.readTree(r.out()).get("selection");
+        assertEquals(8, selection.get("users").asInt(), selection.toString());
+        assertEquals(1, selection.get("users_left_out").asInt(), selection.toString());
+        assertTrue(Files.readString(tmp.resolve("tiny/report.html")).contains("1 more users of the data set hold fewer"
+                + " than 2 examples"));
     }
 
     /** --private on the bundled 100 writers: refused before any work, with the data set size that would do. */

@@ -92,6 +92,18 @@ public record FederatedDataset(String name, String source, DatasetFormat format,
         return new FederatedDataset(newName, source, format, convention, numClasses, out);
     }
 
+    /** The writers with at least {@code minExamples} examples, in their order. */
+    public FederatedDataset withAtLeast(int minExamples) {
+        List<WriterData> out = new ArrayList<>();
+        for (WriterData w : writers()) {
+            if (w.size() >= minExamples) {
+                out.add(w);
+            }
+        }
+        return out.size() == numWriters() ? this
+                : new FederatedDataset(name, source, format, convention, numClasses, out);
+    }
+
     /**
      * Splits the writers (not their examples) into two datasets: a seeded {@code fraction} of them, at least one,
      * goes to the second. Used to hold out test writers when no separate test data is given.

@@ -18,6 +18,11 @@ public final class ClientTraining {
 
     /** The reference's client shuffle seed (a fixed order every time the client is chosen). */
     public static final long SHUFFLE_SEED = 124_578;
+    /**
+     * The fewest examples a client can train on: the critic's batch normalisation over one example is degenerate.
+     * Users with fewer take no part in an experiment ({@code PrivateSelection#field}).
+     */
+    public static final int MIN_EXAMPLES = 2;
 
     private final GanTrainingConfig config;
     private final CriticStep criticStep;
@@ -35,9 +40,9 @@ public final class ClientTraining {
      */
     public ClientUpdate train(String clientId, int round, NetworkWeights broadcastGenerator,
             NetworkWeights broadcastCritic, WriterData data, long seed) {
-        if (data.size() < 2) {
+        if (data.size() < MIN_EXAMPLES) {
             throw new IllegalArgumentException("client " + clientId + " has " + data.size()
-                    + " examples; a critic step needs at least 2");
+                    + " examples; a critic step needs at least " + MIN_EXAMPLES);
         }
         NetworkWeights critic = broadcastCritic.copy();
         int[] order = WriterPartition.permutation(data.size(), new SplittableRandom(SHUFFLE_SEED));

@@ -3,6 +3,7 @@ package dev.fedgan.core.population;
 import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.FederatedDataset;
+import dev.fedgan.core.gan.ClientTraining;
 import dev.fedgan.core.io.AtomicFiles;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.measure.Measurement;
@@ -339,10 +340,40 @@ public final class PrivateSelection {
     // The whole selection.
 
     /**
+     * The users an experiment works on, and how many of the data set's were left out.
+     *
+     * @param users   the data set's users with at least {@link ClientTraining#MIN_EXAMPLES} examples
+     * @param leftOut the users with fewer
+     */
+    public record Field(FederatedDataset users, int leftOut) {
+    }
+
+    /**
+     * The field of an experiment: the users who can take a critic step ({@link ClientTraining#MIN_EXAMPLES}
+     * examples). A user with fewer could join a population and then not train, so such users take no part at all: not
+     * measured, not in the histogram or the populations, not in N_field (which sets the default δ); the release
+     * reports how many were left out. Whether a user takes part depends on that user's data alone, so the
+     * mechanisms' sensitivity is unchanged.
+     */
+    public static Field field(FederatedDataset loaded) {
+        FederatedDataset users = loaded.withAtLeast(ClientTraining.MIN_EXAMPLES);
+        if (users.numWriters() == 0) {
+            throw new IllegalArgumentException(loaded.name() + ": none of its " + loaded.numWriters() + " users has "
+                    + ClientTraining.MIN_EXAMPLES + " examples, the fewest a client can train on");
+        }
+        return new Field(users, loaded.numWriters() - users.numWriters());
+    }
+
+    /**
      * The selection over the simulated devices of {@code m}: both releases with {@code noise}, and the simulation's
      * populations at the released thresholds. Writes nothing.
      */
     public static Result select(Measurement m, Settings s, GaussianNoise noise) {
+        return select(m, s, noise, 0);
+    }
+
+    /** As {@link #select(Measurement, Settings, GaussianNoise)}, {@code leftOut} users of the data set left out. */
+    public static Result select(Measurement m, Settings s, GaussianNoise noise, int leftOut) {
         List<Device> devices = new ArrayList<>(m.writers().size());
         for (WriterAccuracy w : m.writers()) {
             devices.add(Device.of(w));
@@ -358,7 +389,7 @@ public final class PrivateSelection {
                         counts[0], populationSize(counts[0])),
                 new SelectionRelease.PopulationSize(PopulationFilters.HIGH_ACCURACY, pops.get(1).summary().rule(),
                         counts[1], populationSize(counts[1])));
-        SelectionRelease release = new SelectionRelease(SelectionRelease.MECHANISM, devices.size(), z,
+        SelectionRelease release = new SelectionRelease(SelectionRelease.MECHANISM, devices.size(), leftOut, z,
                 noise.description(), !noise.isSeeded(), new SelectionRelease.Histogram(BINS, 1.0 / BINS, histogram), t,
                 sizes, SelectionRelease.Privacy.of(SelectionPrivacy.of(z), s.delta(), s.deltaIsDefault()));
         Exact exact = new Exact(BINS, binCounts(devices, BINS), pops.get(0).inversion().size(), pops.get(1).inversion().size());
@@ -372,12 +403,12 @@ public final class PrivateSelection {
      *
      * @param classifierName what the simulation's measurement summary names as the classifier
      */
-    public static Result run(PrimaryClassifier classifier, String classifierName, FederatedDataset field,
+    public static Result run(PrimaryClassifier classifier, String classifierName, Field field,
             InversionBug bug, Settings s, GaussianNoise noise, Path out, Progress progress) {
         Path simulation = out.resolve(SIMULATION_DIR);
-        MeasurementRun measured = MeasurementRun.run(classifier, classifierName, field, bug,
+        MeasurementRun measured = MeasurementRun.run(classifier, classifierName, field.users(), bug,
                 simulation.resolve(PopulationSelection.MEASUREMENT_DIR), progress);
-        Result r = select(measured.measurement(), s, noise);
+        Result r = select(measured.measurement(), s, noise, field.leftOut());
         write(out, r);
         return r;
     }

@@ -13,7 +13,10 @@ import java.util.List;
  * number of users of the data set, the settings); no per-user value and no exact count is in it.
  *
  * @param mechanism       the mechanism, in words
- * @param users           N_field, the number of users in the data set (treated as public: the app's user count)
+ * @param users           N_field, the number of users in the data set who can train (treated as public: the app's
+ *                        user count)
+ * @param usersLeftOut    the data set's users with fewer examples than a client trains on, who take no part (public
+ *                        as N_field)
  * @param noiseMultiplier z_sel, the standard deviation of the noise on every count (sensitivity 1)
  * @param noise           where the noise came from ({@code GaussianNoise#description()})
  * @param secureNoise     false when the noise was seeded (reproducible, not private)
@@ -22,7 +25,7 @@ import java.util.List;
  * @param populations     the second release: low_accuracy first, then high_accuracy
  * @param privacy         the cost of both releases
  */
-public record SelectionRelease(String mechanism, long users, double noiseMultiplier, String noise, boolean secureNoise,
+public record SelectionRelease(String mechanism, long users, long usersLeftOut, double noiseMultiplier, String noise, boolean secureNoise,
         Histogram histogram, Thresholds thresholds, List<PopulationSize> populations, Privacy privacy) {
 
     /** What {@link #mechanism} says. */

@@ -142,8 +142,11 @@ public final class DebugReport {
         if (sel != null) {
             h.append(String.format(Locale.ROOT, " Each of the %d users' devices measured it on its own data; the server"
                     + " learned only a noisy histogram of their accuracies (%d bins, noise N(0, %s²) per bin) and then"
-                    + " the noisy size of each population.</p>", sel.users(), sel.histogram().bins(),
-                    plain(sel.noiseMultiplier())));
+                    + " the noisy size of each population.%s</p>", sel.users(), sel.histogram().bins(),
+                    plain(sel.noiseMultiplier()), sel.usersLeftOut() == 0 ? "" : String.format(Locale.ROOT, " %d more"
+                            + " users of the data set hold fewer than %d examples, the fewest a client trains on: they"
+                            + " took no part (not measured, not counted in N_field).", sel.usersLeftOut(),
+                            dev.fedgan.core.gan.ClientTraining.MIN_EXAMPLES)));
         } else {
             h.append(" The private selection is not available.</p>");
         }

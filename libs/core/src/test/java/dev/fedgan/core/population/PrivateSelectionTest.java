@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -175,8 +176,8 @@ class PrivateSelectionTest {
         assertEquals(1e-5, s.delta());
         PrivateSelection.Result r = PrivateSelection.select(m, s, GaussianNoise.seeded(5));
         JsonNode json = Json.MAPPER.readTree(Json.toString(r.release()));
-        assertEquals(List.of("mechanism", "users", "noise_multiplier", "noise", "secure_noise", "histogram",
-                "thresholds", "populations", "privacy"), names(json));
+        assertEquals(List.of("mechanism", "users", "users_left_out", "noise_multiplier", "noise", "secure_noise",
+                "histogram", "thresholds", "populations", "privacy"), names(json));
         assertEquals(List.of("bins", "bin_width", "noisy_counts"), names(json.get("histogram")));
         assertEquals(List.of("gan", "rule", "noisy_count", "population_size"), names(json.get("populations").get(0)));
         assertEquals(300, json.get("users").asInt());
@@ -292,5 +293,34 @@ class PrivateSelectionTest {
             return walk.filter(Files::isRegularFile).map(p -> root.relativize(p).toString().replace('\\', '/'))
                     .collect(Collectors.toCollection(TreeSet::new));
         }
+    }
+
+    /**
+     * A user with a single example cannot train a critic: it takes no part (a TFF file with such a user used to stop
+     * fedgan debug at the first round), N_field counts the others, and the release says how many were left out.
+     */
+    @Test
+    void usersTooSmallToTrainAreLeftOutAndCounted() {
+        dev.fedgan.core.data.FederatedDataset loaded = dev.fedgan.core.data.DatasetLoader.load("bundled:field",
+                dev.fedgan.core.data.WriterPartition.Options.DEFAULT);
+        String tiny = loaded.writers().get(3).id();
+        dev.fedgan.core.data.FederatedDataset withTiny = loaded.mapWriters("one tiny",
+                w -> w.id().equals(tiny) ? w.select(new int[] {0}) : w);
+        PrivateSelection.Field f = PrivateSelection.field(withTiny);
+        assertEquals(1, f.leftOut());
+        assertEquals(loaded.numWriters() - 1, f.users().numWriters());
+        assertTrue(f.users().writers().stream().noneMatch(w -> w.id().equals(tiny)));
+        assertEquals(0, PrivateSelection.field(loaded).leftOut());
+        assertSame(loaded, PrivateSelection.field(loaded).users());
+
+        Measurement m = twoHumps(50, 3);
+        SelectionRelease r = PrivateSelection.select(m, PrivateSelection.Settings.of(0.5, 0.7, 5, 5.0, 1e-5, 50),
+                dev.fedgan.core.privacy.GaussianNoise.seeded(1), 4).release();
+        assertEquals(50, r.users());
+        assertEquals(4, r.usersLeftOut());
+
+        dev.fedgan.core.data.FederatedDataset allTiny = loaded.mapWriters("all tiny", w -> w.select(new int[] {0}));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PrivateSelection.field(allTiny)).getMessage()
+                .contains("has 2 examples, the fewest a client can train on"));
     }
 }

@@ -61,7 +61,7 @@ class DebugReportTest {
         PopulationComparison.Comparison c = invertedVsNormal();
         double[] noisy = new double[20];
         Arrays.fill(noisy, 3.25);
-        SelectionRelease sel = new SelectionRelease(SelectionRelease.MECHANISM, 100, 5, "seeded", false,
+        SelectionRelease sel = new SelectionRelease(SelectionRelease.MECHANISM, 100, 0, 5, "seeded", false,
                 new SelectionRelease.Histogram(20, 0.05, noisy),
                 new SelectionRelease.Thresholds(0.25, "chosen: upper edge", 0.9, "given"),
                 List.of(new SelectionRelease.PopulationSize("low_accuracy", "accuracy < 0.25", 23.4, 23),
