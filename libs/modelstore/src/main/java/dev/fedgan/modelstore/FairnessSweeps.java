@@ -1,5 +1,6 @@
 package dev.fedgan.modelstore;
 
+import dev.fedgan.core.data.DataRoots;
 import dev.fedgan.core.dpsgd.DpFedAvgTraining;
 import dev.fedgan.core.dpsgd.Examples;
 import dev.fedgan.core.dpsgd.Network;
@@ -71,14 +72,16 @@ public final class FairnessSweeps {
     }
 
     /**
-     * Checks the request's sweep against its data (the data readable, every setting possible at the sweep's size),
-     * stores it and returns a task per point not stored yet.
+     * Checks the request's sweep against its data (under {@code roots}, readable, every setting possible at the
+     * sweep's size), stores it and returns a task per point not stored yet.
      *
      * @throws IllegalArgumentException naming what is wrong, before any training
      */
-    public List<FairnessPointTask> submit(FairnessSweepRequest request) {
+    public List<FairnessPointTask> submit(FairnessSweepRequest request, DataRoots roots) {
         String id = request.experimentId();
         SweepSpec spec = SweepSpec.fromJson(request.sweep().toString());
+        roots.check("data", spec.data());
+        roots.check("test_data", spec.testData());
         Examples[] data = spec.examples();
         FairnessSweep.checkedSize(data[0], spec.sweep());
         String key = ExperimentLayout.fairnessSweep(id);

@@ -2,6 +2,7 @@ package dev.fedgan.modelstore;
 
 import dev.fedgan.core.data.ColourImageFile;
 import dev.fedgan.core.data.ColourImages;
+import dev.fedgan.core.data.DataRoots;
 import dev.fedgan.core.dpsgd.Network;
 import dev.fedgan.core.gan.rgb.ColourQuality;
 import dev.fedgan.core.gan.rgb.DcganClient;
@@ -72,18 +73,19 @@ public final class RgbRuns {
     }
 
     /**
-     * Checks the request's run against its data (readable, cut into clients each holding at least the expected
-     * batch), stores it and returns the aggregator's task.
+     * Checks the request's run against its data (under {@code roots}, readable, cut into clients each holding at
+     * least the expected batch), stores it and returns the aggregator's task.
      *
      * @throws IllegalArgumentException naming what is wrong, before any training
      */
-    public RgbRunTask submit(RgbRequest request) {
+    public RgbRunTask submit(RgbRequest request, DataRoots roots) {
         String id = request.experimentId();
         RgbSpec spec = RgbSpec.fromJson(request.run().toString());
         if (spec.quality() && !spec.data().equals("shapes")) {
             throw new IllegalArgumentException("RGB run " + id + ": the quality figure reads the real images without "
                     + "noise, so the services release it only for the generated shapes; submit with quality off");
         }
+        roots.check("data", spec.data());
         ColourImages images = spec.clientImages();
         new DcganFederation.Server(spec.options(), DcganFederation.sizes(images), RgbSpec.delta(images));
         int smallest = java.util.Arrays.stream(DcganFederation.sizes(images)).min().orElseThrow();

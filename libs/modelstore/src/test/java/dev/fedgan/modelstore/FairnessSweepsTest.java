@@ -31,6 +31,9 @@ import org.junit.jupiter.api.Test;
 /** A fairness sweep submitted, its points run one by one as workers run them, and collected, on a real S3 server. */
 class FairnessSweepsTest {
 
+    /** Bundled data and shapes only. */
+    private static final dev.fedgan.core.data.DataRoots NO_PATHS = dev.fedgan.core.data.DataRoots.of(List.of());
+
     private static EmbeddedS3 s3;
     private static ObjectStore objects;
 
@@ -65,7 +68,7 @@ class FairnessSweepsTest {
         SweepSpec spec = SweepSpec.demo(200);
         FairnessSweeps aggregator = new FairnessSweeps(objects);
         FairnessSweeps worker = new FairnessSweeps(objects);
-        List<FairnessPointTask> tasks = aggregator.submit(request("sweep-f", spec));
+        List<FairnessPointTask> tasks = aggregator.submit(request("sweep-f", spec), NO_PATHS);
         FairnessPointTask task = tasks.get(3); // share 0.8, DP-FedAvg
         assertTrue(aggregator.isFederated(task) && !aggregator.isFederated(tasks.get(2)));
         objects.put(ExperimentLayout.fairnessRun("sweep-f", 3, "stale") + "round-00001/weights.vec", new byte[] {1},
@@ -116,7 +119,7 @@ class FairnessSweepsTest {
     @Test
     void aSweepRunsPointByPointAndItsFilesAppearOnceEveryPointIsStored() throws Exception {
         FairnessSweeps sweeps = new FairnessSweeps(objects);
-        List<FairnessPointTask> tasks = sweeps.submit(request("sweep-a", SweepSpec.demo(200)));
+        List<FairnessPointTask> tasks = sweeps.submit(request("sweep-a", SweepSpec.demo(200)), NO_PATHS);
         assertEquals(4, tasks.size());
         assertEquals(ExperimentLayout.fairnessSweep("sweep-a"), tasks.get(0).sweep().key());
         assertEquals(List.of(0, 1, 2, 3), tasks.stream().map(FairnessPointTask::point).toList());
@@ -128,7 +131,7 @@ class FairnessSweepsTest {
         FairnessSweeps.Collected partial = sweeps.collect("sweep-a", 4);
         assertEquals(3, partial.stored());
         assertTrue(partial.files().isEmpty(), "no files before every point is stored");
-        assertEquals(List.of(0), sweeps.submit(request("sweep-a", SweepSpec.demo(200))).stream()
+        assertEquals(List.of(0), sweeps.submit(request("sweep-a", SweepSpec.demo(200)), NO_PATHS).stream()
                 .map(FairnessPointTask::point).toList(), "submitted again: only the point not stored yet");
 
         FairnessPointDone first = sweeps.runPoint(tasks.get(0));
@@ -154,12 +157,13 @@ class FairnessSweepsTest {
     void badSweepsAndTasksAreRefusedWithTheReason() throws Exception {
         FairnessSweeps sweeps = new FairnessSweeps(objects);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> sweeps.submit(request("sweep-b", SweepSpec.demo(1_000_000))));
+                () -> sweeps.submit(request("sweep-b", SweepSpec.demo(1_000_000)), NO_PATHS));
         assertTrue(e.getMessage().contains("cannot give 1000000 training examples"), e.getMessage());
         assertTrue(objects.list(ExperimentLayout.experiment("sweep-b")).isEmpty(), "nothing stored");
 
-        List<FairnessPointTask> tasks = sweeps.submit(request("sweep-c", SweepSpec.demo(200)));
-        e = assertThrows(IllegalArgumentException.class, () -> sweeps.submit(request("sweep-c", SweepSpec.demo(100))));
+        List<FairnessPointTask> tasks = sweeps.submit(request("sweep-c", SweepSpec.demo(200)), NO_PATHS);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> sweeps.submit(request("sweep-c", SweepSpec.demo(100)), NO_PATHS));
         assertTrue(e.getMessage().contains("exists with other data or options"), e.getMessage());
         FairnessPointTask t = tasks.get(0);
         e = assertThrows(IllegalArgumentException.class, () -> sweeps.runPoint(new FairnessPointTask(Messages.SCHEMA,

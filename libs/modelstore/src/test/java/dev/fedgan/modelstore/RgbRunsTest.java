@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
 /** An RGB run submitted, its rounds run as the aggregator and client-update replicas run them, and rendered, on S3. */
 class RgbRunsTest {
 
+    /** Bundled data and shapes only. */
+    private static final dev.fedgan.core.data.DataRoots NO_PATHS = dev.fedgan.core.data.DataRoots.of(List.of());
+
     private static EmbeddedS3 s3;
     private static ObjectStore objects;
 
@@ -68,7 +71,7 @@ class RgbRunsTest {
     @Test
     void aRunOnTheStoreEqualsTheOneJvmRunFileForFile() throws Exception {
         RgbSpec spec = spec(4, 2); // 3 rounds, grids at 2 and 3
-        RgbRunTask task = new RgbRuns(objects).submit(request("g1", spec));
+        RgbRunTask task = new RgbRuns(objects).submit(request("g1", spec), NO_PATHS);
         assertEquals(2, task.clients());
         RgbRuns render = new RgbRuns(objects);
         RgbRuns first = new RgbRuns(objects);
@@ -149,15 +152,18 @@ class RgbRunsTest {
     @Test
     void badRunsAndForeignTasksAreRefusedByName() throws Exception {
         RgbRuns runs = new RgbRuns(objects);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.submit(request("g2", spec(13, 1))))
-                .getMessage().contains("fewer than the expected batch of 13"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> runs.submit(request("g2", spec(13, 1)), NO_PATHS)).getMessage().contains("fewer than the expected batch of 13"));
         RgbSpec folder = new RgbSpec("/data/private-photos", 0, "folder", 2, 2, 1, 1, 4, 1.0, 1.1, false, 2e-4, 7,
                 false, 1, true);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.submit(request("g5", folder))).getMessage()
-                .contains("only for the generated shapes"));
-        RgbRunTask task = runs.submit(request("g3", spec(4, 1)));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.submit(request("g3", spec(5, 1))))
-                .getMessage().contains("exists with other data or options"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.submit(request("g5", folder), NO_PATHS))
+                .getMessage().contains("only for the generated shapes"));
+        RgbSpec elsewhere = new RgbSpec("/etc", 0, "folder", 2, 2, 1, 1, 4, 1.0, 1.1, false, 2e-4, 7, false, 1, false);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> runs.submit(request("g6", elsewhere),
+                NO_PATHS)).getMessage().startsWith("data '/etc' is outside the data roots []"));
+        RgbRunTask task = runs.submit(request("g3", spec(4, 1)), NO_PATHS);
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> runs.submit(request("g3", spec(5, 1)), NO_PATHS)).getMessage().contains("exists with other data or options"));
         DcganFederation.Server server = runs.start(task, "r").server();
         server.begin();
         ObjectRef global = runs.putGlobal("g3", "r", 1, server);

@@ -29,6 +29,9 @@ public interface FedganConfig {
     /** {@code fedgan.fairness.*}: the aggregator's federated fairness points. */
     Fairness fairness();
 
+    /** {@code fedgan.data.*}: where requests' data may come from. */
+    Data data();
+
     /** {@code fedgan.rgb.*}: the aggregator's RGB DCGAN runs. */
     Rgb rgb();
 
@@ -79,6 +82,23 @@ public interface FedganConfig {
          */
         @WithDefault("PT30M")
         java.time.Duration roundTimeout();
+    }
+
+    /** Where the filter may read a request's data (experiments, fairness sweeps, RGB runs). */
+    interface Data {
+
+        /**
+         * {@code fedgan.data.roots}: the directories a request's data path must lie in (after {@code ..} and links
+         * are resolved); {@code bundled:*} and {@code shapes} are always allowed. Default: Debian's data sets and
+         * {@code /data} (a volume the chart may mount).
+         */
+        @WithDefault("/usr/share/datasets,/data")
+        java.util.List<String> roots();
+
+        /** The roots as the data rule takes them. */
+        default dev.fedgan.core.data.DataRoots dataRoots() {
+            return dev.fedgan.core.data.DataRoots.of(roots());
+        }
     }
 
     /** The aggregator's RGB DCGAN runs (RgbRunner). */

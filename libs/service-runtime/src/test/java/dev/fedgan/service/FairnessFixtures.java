@@ -9,6 +9,10 @@ import dev.fedgan.protocol.Messages;
 /** Fairness sweep requests for the services' tests (the sweeps: {@link SweepSpec#demo}). */
 public final class FairnessFixtures {
 
+    /** Data roots that admit no path: bundled data and shapes only, as the tests use. */
+    public static final dev.fedgan.core.data.DataRoots NO_PATHS = dev.fedgan.core.data.DataRoots.of(java.util.List.of());
+
+
     private FairnessFixtures() {
     }
 

@@ -54,7 +54,8 @@ class FederatedPointRunnerTest {
     @Test
     void runsAFederatedPointsRoundsWithTheUsersTrainedElsewhere() throws Exception {
         SweepSpec spec = SweepSpec.demo(200);
-        List<FairnessPointTask> tasks = new FairnessSweeps(objects).submit(FairnessFixtures.request("fed-a", spec));
+        List<FairnessPointTask> tasks = new FairnessSweeps(objects).submit(FairnessFixtures.request("fed-a", spec),
+                FairnessFixtures.NO_PATHS);
         FairnessSweeps replica = new FairnessSweeps(objects);
         try (KafkaProducer<String, String> producer = StackResource.producer(bootstrap);
              KafkaConsumer<String, String> rounds = StackResource.consumer(bootstrap,

@@ -55,7 +55,7 @@ class RgbRunnerTest {
     void runsTheRoundsWithTheClientsTrainedElsewhere() throws Exception {
         RgbSpec spec = new RgbSpec("shapes", 24, "even:3", 2, 2, 2, 2, 4, 1.0, 1.1, false, 2e-4, 5, true, 1, false);
         RgbRunTask task = new RgbRuns(objects).submit(new RgbRequest(Messages.SCHEMA, "rgb-a",
-                Json.MAPPER.readTree(spec.toJson())));
+                Json.MAPPER.readTree(spec.toJson())), dev.fedgan.service.FairnessFixtures.NO_PATHS);
         RgbRuns replica = new RgbRuns(objects);
         List<RgbRoundDone> done = new ArrayList<>();
         try (KafkaProducer<String, String> producer = StackResource.producer(bootstrap);

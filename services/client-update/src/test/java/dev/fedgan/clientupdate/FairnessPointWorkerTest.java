@@ -57,7 +57,7 @@ class FairnessPointWorkerTest {
     void runsEachPointAsTheCoreDoesAndDeadLettersTasksItCannotRun() throws Exception {
         SweepSpec spec = SweepSpec.demo(200);
         List<FairnessPointTask> tasks = new FairnessSweeps(objects)
-                .submit(FairnessFixtures.request("fair-w", spec));
+                .submit(FairnessFixtures.request("fair-w", spec), FairnessFixtures.NO_PATHS);
         assertEquals(4, tasks.size());
         try (KafkaProducer<String, String> producer = StackResource.producer(bootstrap);
              KafkaConsumer<String, String> results = StackResource.consumer(bootstrap,

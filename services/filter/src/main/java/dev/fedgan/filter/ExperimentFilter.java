@@ -8,6 +8,7 @@ import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.classifier.ClassifierTraining;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.data.DatasetException;
+import dev.fedgan.core.data.DataRoots;
 import dev.fedgan.core.data.DatasetLoader;
 import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterPartition;
@@ -73,10 +74,12 @@ final class ExperimentFilter {
     private final ModelStore models;
     private final ObjectStore objects;
     private final int minNumExamples;
+    private final DataRoots roots;
 
-    ExperimentFilter(ModelStore models, ObjectStore objects, int minNumExamples) {
+    ExperimentFilter(ModelStore models, ObjectStore objects, int minNumExamples, DataRoots roots) {
         this.models = models;
         this.objects = objects;
+        this.roots = roots;
         PopulationSelection.check(null, null, minNumExamples);
         this.minNumExamples = minNumExamples;
     }
@@ -93,7 +96,7 @@ final class ExperimentFilter {
     /**
      * Rejects a request that cannot succeed, before any work: an experiment id the object store cannot hold,
      * thresholds that would make the populations overlap, GAN settings the aggregator would refuse, data specs
-     * that name no readable data, a classifier in another bucket. (Ranges, the schema and missing fields are
+     * outside {@code fedgan.data.roots} or naming no readable data, a classifier in another bucket. (Ranges, the schema and missing fields are
      * checked when the message is decoded.)
      *
      * @throws MessageException naming the field and what is wrong with it
@@ -138,7 +141,12 @@ final class ExperimentFilter {
         }
     }
 
-    private static void checkData(String field, String spec) {
+    private void checkData(String field, String spec) {
+        try {
+            roots.check(field, spec);
+        } catch (IllegalArgumentException e) {
+            throw new MessageException(e.getMessage(), e);
+        }
         try {
             DatasetLoader.check(spec);
         } catch (DatasetException e) {

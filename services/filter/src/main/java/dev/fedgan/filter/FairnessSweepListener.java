@@ -1,11 +1,13 @@
 package dev.fedgan.filter;
 
+import dev.fedgan.core.data.DataRoots;
 import dev.fedgan.modelstore.FairnessSweeps;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.FairnessPointTask;
 import dev.fedgan.protocol.FairnessSweepRequest;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.service.DeadLetters;
+import dev.fedgan.service.FedganConfig;
 import dev.fedgan.service.Sent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,12 +31,14 @@ public class FairnessSweepListener {
     private static final long SEND_TIMEOUT_SECONDS = 60;
 
     private final FairnessSweeps sweeps;
+    private final DataRoots roots;
     private final DeadLetters deadLetters;
     private final Emitter<String> points;
 
     public FairnessSweepListener(ObjectStore objects, DeadLetters deadLetters,
-            @Channel("fairness-points") Emitter<String> points) {
+            @Channel("fairness-points") Emitter<String> points, FedganConfig config) {
         this.sweeps = new FairnessSweeps(objects);
+        this.roots = config.data().dataRoots();
         this.deadLetters = deadLetters;
         this.points = points;
     }
@@ -44,7 +48,7 @@ public class FairnessSweepListener {
     public void process(String message) {
         try {
             FairnessSweepRequest request = Messages.decode(message, FairnessSweepRequest.class);
-            List<FairnessPointTask> tasks = sweeps.submit(request);
+            List<FairnessPointTask> tasks = sweeps.submit(request, roots);
             for (FairnessPointTask t : tasks) {
                 Sent.keyedAndWait(points, t.experimentId() + "/" + t.point(), Messages.encode(t), SEND_TIMEOUT_SECONDS,
                         "point task " + t.point() + " of sweep " + t.experimentId());

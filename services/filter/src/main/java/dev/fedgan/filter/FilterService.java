@@ -60,7 +60,8 @@ public class FilterService {
     public FilterService(ModelStore models, ObjectStore objects, @Channel("populations") Emitter<String> populations,
             MeterRegistry registry, DeadLetters deadLetters, ComputeThread compute,
             FedganConfig config) {
-        this.filter = new ExperimentFilter(models, objects, config.filter().minNumExamples());
+        this.filter = new ExperimentFilter(models, objects, config.filter().minNumExamples(),
+                config.data().dataRoots());
         this.deadLetters = deadLetters;
         this.compute = compute;
         this.populations = populations;

@@ -49,7 +49,8 @@ class ExperimentFilterTest {
         ObjectRef stored = new ObjectRef("fedgan", "classifiers/0123456789abcdef.zip", 10,
                 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
         MessageException e = assertThrows(MessageException.class,
-                () -> new ExperimentFilter(null, null, 5).validate(request().classifier(stored).build()));
+                () -> new ExperimentFilter(null, null, 5, dev.fedgan.core.data.DataRoots.of(java.util.List.of()))
+                        .validate(request().classifier(stored).build()));
         assertEquals("classifier_privacy applies to a classifier the filter trains; this request names the stored "
                 + "classifier s3://fedgan/classifiers/0123456789abcdef.zip", e.getMessage());
     }

@@ -207,7 +207,10 @@ class FilterServiceTest {
             bad.put(good2.replace("\"schema\":1", "\"schema\":2"), "unknown schema version 2");
             bad.put(good2.replace("0.3", "1.5"), "invert_probability must be in [0.0, 1.0], got 1.5");
             bad.put(good2.replace("bundled:field", "bundled:nope"), "data 'bundled:nope' cannot be read");
-            bad.put(good2.replace("bundled:field", "/no/such/dir/emnist.h5"), "/no/such/dir/emnist.h5: no such file or directory");
+            bad.put(good2.replace("bundled:field", "/data/no/such/emnist.h5"), "/data/no/such/emnist.h5: no such file or"
+                    + " directory");
+            bad.put(good2.replace("bundled:field", "/etc/hostname"), "data '/etc/hostname' is outside the data roots"
+                    + " [/usr/share/datasets, /data]");
             bad.put(good2.replace("\"low_threshold\":0.5", "\"low_threshold\":0.99"), "low_threshold 0.99 is above high_threshold 0.95");
             bad.put(good2.replace(classifierRef.key(), "classifiers/0000000000000000.zip"), "no such object");
             bad.put(FIRST.replace("\"bug_seed\":7", "\"bug_seed\":8"), "experiment f1 was already filtered for a different request");
@@ -323,7 +326,7 @@ class FilterServiceTest {
         assertTrue(health.body().contains("\"UP\"") && health.body().contains("\"nd4j\""), health.body());
         String prom = Endpoints.get(metrics).body();
         assertTrue(prom.contains("fedgan_experiments_total{outcome=\"accepted\"} 4.0"), prom);
-        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"rejected\"} 12.0"), prom);
+        assertTrue(prom.contains("fedgan_experiments_total{outcome=\"rejected\"} 13.0"), prom);
         assertTrue(prom.contains("fedgan_experiments_total{outcome=\"duplicate\"} 1.0"), prom);
         assertTrue(prom.contains("fedgan_filter_duration_seconds_count 4"), prom);
         assertTrue(prom.contains("fedgan_population_size{gan=\"low_accuracy\"}"), prom);

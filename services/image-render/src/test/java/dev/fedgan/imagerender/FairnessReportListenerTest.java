@@ -50,7 +50,8 @@ class FairnessReportListenerTest {
     @Test
     void writesTheSweepsFilesOnceEveryPointIsStored() throws Exception {
         FairnessSweeps sweeps = new FairnessSweeps(objects);
-        List<FairnessPointTask> tasks = sweeps.submit(FairnessFixtures.request("fair-r", SweepSpec.demo(200)));
+        List<FairnessPointTask> tasks = sweeps.submit(FairnessFixtures.request("fair-r", SweepSpec.demo(200)),
+                FairnessFixtures.NO_PATHS);
         try (KafkaProducer<String, String> producer = StackResource.producer(bootstrap);
              KafkaConsumer<String, String> dead = StackResource.consumer(bootstrap,
                      List.of(StackResource.TOPICS.deadLetter()))) {

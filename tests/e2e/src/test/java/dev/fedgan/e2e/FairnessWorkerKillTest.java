@@ -72,7 +72,7 @@ class FairnessWorkerKillTest {
             List<FairnessPointTask> tasks;
             try (ObjectStore store = store()) {
                 tasks = new FairnessSweeps(store).submit(new FairnessSweepRequest(Messages.SCHEMA, SWEEP,
-                        Json.MAPPER.readTree(spec.toJson())));
+                        Json.MAPPER.readTree(spec.toJson())), dev.fedgan.core.data.DataRoots.of(List.of()));
             }
             assertEquals(2, tasks.size());
             try (KafkaProducer<String, String> producer = producer()) {
