@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -62,9 +63,37 @@ public final class Messages {
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new MessageException(cause.getMessage(), e);
+        } catch (MismatchedInputException e) {
+            throw new MessageException(wrongType(e), e);
         } catch (JsonProcessingException e) {
             throw new MessageException("invalid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
         }
+    }
+
+    /**
+     * A field of the wrong JSON type, in the message's own words: "clients must be an integer, got \"many\"", not
+     * the JSON library's ("Cannot deserialize value of type `int` from String ...").
+     */
+    static String wrongType(MismatchedInputException e) {
+        StringBuilder field = new StringBuilder();
+        for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                field.append(field.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                field.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        Class<?> t = e.getTargetType();
+        String kind = t == null ? "of another type"
+                : t == int.class || t == long.class || t == Integer.class || t == Long.class ? "an integer"
+                : t == double.class || t == float.class || t == Double.class || t == Float.class ? "a number"
+                : t == boolean.class || t == Boolean.class ? "true or false"
+                : t == String.class ? "a string"
+                : t.isArray() || java.util.Collection.class.isAssignableFrom(t) ? "a list"
+                : "an object";
+        String got = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && f.getValue() != null
+                ? ", got " + (f.getValue() instanceof String s ? "\"" + s + "\"" : f.getValue()) : "";
+        return (field.length() == 0 ? "the message" : field) + " must be " + kind + got;
     }
 
     public static <T extends Message> T decode(byte[] json, Class<T> type) {

@@ -207,6 +207,11 @@ class MessagesTest {
                 .contains("run must be a JSON object"));
         RgbRunTask run = new RgbRunTask(Messages.SCHEMA, "g1", spec, 3, 2);
         assertEquals(run, Messages.decode(Messages.encode(run), RgbRunTask.class));
+        // a field of the wrong JSON type, named in the message's words, not the JSON library's
+        assertEquals("clients must be an integer, got \"many\"", reason(Messages.encode(run).replace("\"clients\":3",
+                "\"clients\":\"many\""), RgbRunTask.class));
+        assertEquals("spec must be an object", reason(Messages.encode(run).replaceFirst("\"spec\":\\{[^}]*}",
+                "\"spec\":[1]"), RgbRunTask.class));
         RgbRoundTask task = new RgbRoundTask(Messages.SCHEMA, "g1", spec, "r-1", 2, 1, spec);
         assertEquals(task, Messages.decode(Messages.encode(task), RgbRoundTask.class));
         assertTrue(reason(Messages.encode(task).replace("\"client\":1", "\"client\":-1"), RgbRoundTask.class)
