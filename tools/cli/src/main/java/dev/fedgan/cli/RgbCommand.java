@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "rgb", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train the 64x64 RGB DCGAN federated over clients, each client's discriminator with DP-SGD on "
-                + "its own images (FLivGen's federation, Opacus' DP DCGAN), in one JVM.",
+                + "its own images (FLivGen's federation, Opacus' DP DCGAN), in one JVM or, with --submit, on the services.",
             "",
             "Each step a client draws each of its n images with probability q = B/n, clips each drawn image's "
                 + "discriminator gradient to S and adds N(0, (zS)^2) to the sum; the fake-image term and the "
@@ -35,8 +35,9 @@ import picocli.CommandLine.Option;
                 + "global networks and takes --local-steps steps; the server averages the clients' networks. Each "
                 + "client's epsilon protects one of its images (sample level), over all its steps.",
             "",
-            "Writes grids/round-NNNN.png (the same latents every time), training.gif and rounds.csv (losses and the "
-                + "largest client epsilon per round) to --out.",
+            "Writes grids/round-NNNN.png (the same latents every time), training.gif, rounds.csv (the losses on "
+                + "generated images, the largest client epsilon and the quality figure per round), quality.png and "
+                + "report.html (the privacy statement) to --out.",
             ""})
 final class RgbCommand implements Callable<Integer> {
 
