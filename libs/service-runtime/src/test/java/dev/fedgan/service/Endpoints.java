@@ -24,6 +24,17 @@ public final class Endpoints {
     }
 
     /** The value of one Prometheus sample, given its name and labels exactly as exported; fails if there is none. */
+    /** Waits up to a minute for {@code line} in the Prometheus text at {@code metrics}; fails showing what it got. */
+    public static void awaitMetric(URL metrics, String line) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (!get(metrics).body().contains(line)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no metric line " + line + " in:\n" + get(metrics).body());
+            }
+            Thread.sleep(200);
+        }
+    }
+
     public static double sample(String prom, String series) {
         for (String line : prom.split("\n")) {
             if (line.startsWith(series + " ")) {

@@ -58,7 +58,7 @@ class FairnessReportListenerTest {
             FairnessPointDone first = sweeps.runPoint(tasks.get(0));
             producer.send(new ProducerRecord<>(StackResource.TOPICS.fairnessResults(), "fair-r",
                     Messages.encode(first))).get();
-            awaitMetric("fedgan_fairness_points{state=\"stored\",sweep=\"fair-r\"} 1.0");
+            Endpoints.awaitMetric(metrics, "fedgan_fairness_points{state=\"stored\",sweep=\"fair-r\"} 1.0");
             assertTrue(Endpoints.get(metrics).body().contains(
                     "fedgan_fairness_points{state=\"total\",sweep=\"fair-r\"} 4.0"));
             assertTrue(objects.list(ExperimentLayout.files("fair-r")).isEmpty(), "no files before every point");
@@ -69,7 +69,7 @@ class FairnessReportListenerTest {
             }
             producer.send(new ProducerRecord<>(StackResource.TOPICS.fairnessResults(), "fair-r",
                     Messages.encode(last))).get();
-            awaitMetric("fedgan_fairness_points{state=\"stored\",sweep=\"fair-r\"} 4.0");
+            Endpoints.awaitMetric(metrics, "fedgan_fairness_points{state=\"stored\",sweep=\"fair-r\"} 4.0");
             assertEquals(FairnessFiles.NAMES.stream().map(n -> ExperimentLayout.file("fair-r", n)).sorted().toList(),
                     objects.list(ExperimentLayout.files("fair-r")));
             List<String> rows = new String(objects.get(ExperimentLayout.file("fair-r", FairnessFiles.POINTS_CSV)),
@@ -80,16 +80,6 @@ class FairnessReportListenerTest {
             producer.send(new ProducerRecord<>(StackResource.TOPICS.fairnessResults(), "x", "[1]")).get();
             String reason = Records.header(records.next(dead), "dead-letter-reason");
             assertTrue(reason.startsWith("image-render: "), reason);
-        }
-    }
-
-    private void awaitMetric(String line) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!Endpoints.get(metrics).body().contains(line)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no metric line " + line + " in:\n" + Endpoints.get(metrics).body());
-            }
-            Thread.sleep(200);
         }
     }
 }

@@ -69,8 +69,8 @@ class RgbRenderListenerTest {
                      List.of(StackResource.TOPICS.deadLetter()))) {
             producer.send(new ProducerRecord<>(StackResource.TOPICS.rgbResults(), "rgb-r",
                     Messages.encode(done))).get();
-            awaitMetric("fedgan_rgb_rounds{experiment=\"rgb-r\",state=\"done\"} 1.0");
-            awaitMetric("fedgan_rgb_epsilon{experiment=\"rgb-r\"} " + done.epsilon());
+            Endpoints.awaitMetric(metrics, "fedgan_rgb_rounds{experiment=\"rgb-r\",state=\"done\"} 1.0");
+            Endpoints.awaitMetric(metrics, "fedgan_rgb_epsilon{experiment=\"rgb-r\"} " + done.epsilon());
             String csv = new String(objects.get(ExperimentLayout.file("rgb-r", RgbRunFiles.CSV)),
                     StandardCharsets.UTF_8);
             assertTrue(csv.endsWith("1,0.500000,0.250000," + done.epsilon() + ",\n"), csv);
@@ -81,16 +81,6 @@ class RgbRenderListenerTest {
             producer.send(new ProducerRecord<>(StackResource.TOPICS.rgbResults(), "x", "[1]")).get();
             String reason = Records.header(records.next(dead), "dead-letter-reason");
             assertTrue(reason.startsWith("image-render: "), reason);
-        }
-    }
-
-    private void awaitMetric(String line) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!Endpoints.get(metrics).body().contains(line)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no metric line " + line + " in:\n" + Endpoints.get(metrics).body());
-            }
-            Thread.sleep(200);
         }
     }
 }
