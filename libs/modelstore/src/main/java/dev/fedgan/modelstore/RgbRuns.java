@@ -87,11 +87,11 @@ public final class RgbRuns {
         }
         roots.check("data", spec.data());
         ColourImages images = spec.clientImages();
-        new DcganFederation.Server(spec.options(), DcganFederation.sizes(images), RgbSpec.delta(images));
-        int smallest = java.util.Arrays.stream(DcganFederation.sizes(images)).min().orElseThrow();
-        if (smallest < spec.batch()) {
-            throw new IllegalArgumentException("RGB run " + id + ": a client has " + smallest + " images, fewer than "
-                    + "the expected batch of " + spec.batch());
+        int[] sizes;
+        try {
+            sizes = spec.checkedSizes(images);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("RGB run " + id + ": " + e.getMessage(), e);
         }
         String key = ExperimentLayout.rgbSpec(id);
         if (store.exists(key) && !RgbSpec.fromJson(new String(store.get(key), StandardCharsets.UTF_8)).equals(spec)) {
@@ -103,7 +103,7 @@ public final class RgbRuns {
             store.putIfChanged(ExperimentLayout.rgbClientImages(id, k), ColourImageFile.write(images.select(
                     images.imagesOf(ids.get(k)))), "application/octet-stream");
         }
-        store.putIfChanged(ExperimentLayout.rgbClientSizes(id), Json.toString(DcganFederation.sizes(images))
+        store.putIfChanged(ExperimentLayout.rgbClientSizes(id), Json.toString(sizes)
                 .getBytes(StandardCharsets.UTF_8), "application/json");
         ObjectRef ref = ObjectStore.ref(store.bucket(), store.putIfChanged(key, spec.toJson().getBytes(
                 StandardCharsets.UTF_8), "application/json"));

@@ -175,13 +175,13 @@ final class RgbCommand implements Callable<Integer> {
             }, u::generator, Math.max(1, Math.round(n * u.samplingRate())), "clients",
                     eps -> RgbRunFiles.userPrivacy(uo, n, d, eps));
         } else {
-            delta = RgbSpec.delta(all);
-            DcganFederation f = new DcganFederation(all, spec.options(), delta); // checks every client against B
-            if (submit != null) {
+            int smallest = java.util.Arrays.stream(spec.checkedSizes(all)).min().orElseThrow();
+            if (submit != null) { // checked here; the services build the networks
                 return submit(spec, all);
             }
+            delta = RgbSpec.delta(all);
+            DcganFederation f = new DcganFederation(all, spec.options(), delta);
             double d = delta;
-            int smallest = java.util.Arrays.stream(DcganFederation.sizes(all)).min().orElseThrow();
             fed = new Training(f::round, f::generator, (long) n * localSteps, "steps",
                     eps -> RgbRunFiles.samplePrivacy(spec, n, smallest, d, eps));
         }

@@ -48,15 +48,14 @@ public final class EpochChart {
      */
     public static BufferedImage draw(String title, String xLabel, String topLabel, List<Series> top, double topMin,
                                      double topMax, double topScale, double[] epsilon) {
-        List<Series> accuracy = top;
         int panels = epsilon == null ? 1 : 2;
         int h = TOP + panels * PANEL + (panels - 1) * GAP + BOTTOM;
         BufferedImage img = new BufferedImage(W, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
             LinePanel.background(g, W, h, title, LEFT);
-            int epochs = accuracy.stream().mapToInt(s -> s.values().length).max().orElse(0);
-            panel(g, TOP, topLabel, accuracy, topMin, topMax, topScale, epochs);
+            int epochs = top.stream().mapToInt(s -> s.values().length).max().orElse(0);
+            panel(g, TOP, topLabel, top, topMin, topMax, topScale, epochs);
             if (epsilon != null) {
                 double max = 0;
                 for (double e : epsilon) {

@@ -96,6 +96,26 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
         return partition(d);
     }
 
+    /**
+     * Each client's number of images, in client order, checked before any work: at least one client, and each with
+     * at least the expected batch (a client's step draws B real and B generated images).
+     *
+     * @throws IllegalArgumentException naming the first client that is too small
+     */
+    public int[] checkedSizes(ColourImages clients) {
+        int[] sizes = DcganFederation.sizes(clients);
+        if (sizes.length == 0) {
+            throw new IllegalArgumentException(clients.name() + ": no images, so no client");
+        }
+        for (int k = 0; k < sizes.length; k++) {
+            if (sizes[k] < batch) {
+                throw new IllegalArgumentException("client " + clients.clientIds().get(k) + " has " + sizes[k]
+                        + " images, fewer than the expected batch of " + batch);
+            }
+        }
+        return sizes;
+    }
+
     /** δ of each client's guarantee: min(10⁻⁵, n^-1.1) for the smallest client's n images. */
     public static double delta(ColourImages clients) {
         return delta(DcganFederation.sizes(clients));
