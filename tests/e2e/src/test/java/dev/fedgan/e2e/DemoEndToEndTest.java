@@ -8,7 +8,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.privacy.PrivacyCalculator;
+import java.io.File;
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * four packaged services as separate JVMs (two client-update replicas sharing the tasks), the filter trains a
  * one-epoch classifier and selects the populations, both GANs train over Kafka and S3, image-render draws and
  * reports, and the demo fetches the files and each service's metrics. (A far-away ε target, so that the target's
- * gauge, which the dashboard uses, exists.)
+ * gauge, which the dashboard uses, exists.) A real Prometheus (Debian's) scrapes the services with the chart's alert
+ * rules: while the client-update JVMs are stopped (SIGSTOP) mid-run the round-stall alert fires, and at the end every
+ * dashboard query that the services feed returns data.
  */
 class DemoEndToEndTest {
 
@@ -43,14 +53,23 @@ class DemoEndToEndTest {
         Path out = tmp.resolve("demo");
         Path stdout = tmp.resolve("stdout.json");
         Path stderr = tmp.resolve("stderr.txt");
+        int prometheusPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            prometheusPort = s.getLocalPort();
+        }
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx512m", "-Dfedgan.home=" + ROOT, "-jar", ROOT.resolve("tools/cli/target/fedgan-cli.jar").toString(),
                 "demo", "--id", "e2e", "--out", out.toString(), "--preset", "tiny", "--rounds", Integer.toString(ROUNDS),
                 "-m", Integer.toString(M), "-z", Double.toString(Z), "--images-every", "2", "--classifier-epochs", "1",
                 "--seeded-privacy-noise", "5", "--client-update-replicas", "2", "--service-heap", "768m",
-                "--target-epsilon", "1e6", "--timeout", "900", "--fairness", "--rgb", "--json"));
+                "--target-epsilon", "1e6", "--timeout", "900", "--fairness", "--rgb", "--json",
+                "--prometheus", Integer.toString(prometheusPort), "--prometheus-rules", shortStallRules().toString()));
         Process demo = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        RoundStall stall = new RoundStall(demo, prometheusPort);
+        Thread stallThread = new Thread(stall, "round-stall");
+        stallThread.start();
         boolean ended = demo.waitFor(20, TimeUnit.MINUTES);
+        stallThread.join(TimeUnit.MINUTES.toMillis(3));
         if (!ended) {
             demo.destroy(); // the demo's own clean stop takes the services down
             demo.waitFor(60, TimeUnit.SECONDS);
@@ -58,6 +77,8 @@ class DemoEndToEndTest {
         String err = Files.readString(stderr);
         assertTrue(ended, "demo did not end within 20 minutes:\n" + tail(err) + logs(out));
         assertEquals(0, demo.exitValue(), "demo failed:\n" + tail(err) + logs(out));
+        assertNotNull(stall.firedAfterSeconds, "the stall alert did not fire while the client-updates were stopped: "
+                + stall.problem + logs(out));
 
         // Rounds with ε: each GAN ran every round and spent exactly what the accountant gives for its population's
         // released noisy size N̂ (q = m/N̂) at δ = min(1e-5, N_field^-1.1) = 1e-5 for the 100 users of the data.
@@ -188,6 +209,103 @@ class DemoEndToEndTest {
                 }
             }
             assertTrue(missing.isEmpty(), "used by the dashboard/alerts but exported by no service: " + missing);
+        }
+        // Evaluated by the real Prometheus at the end: every dashboard query returns data except those fed by a
+        // cluster's exporters (kubelet's cAdvisor, NVIDIA's DCGM), and the one alert that fired is the stall's.
+        JsonNode monitoring = r.get("monitoring");
+        TreeSet<String> empty = new TreeSet<>();
+        for (JsonNode p : monitoring.get("panels")) {
+            if (p.get("series").asInt() == 0) {
+                empty.add(p.get("panel").asText());
+            }
+        }
+        assertEquals(new TreeSet<>(List.of("CPU per pod", "Memory per pod", "GPU utilisation per pod")), empty,
+                monitoring.toString());
+        TreeSet<String> fired = new TreeSet<>();
+        monitoring.get("alerts_fired").forEach(a -> fired.add(a.get("alertname").asText() + " " + a.get("experiment")));
+        assertEquals(new TreeSet<>(List.of("FedganRoundStalled \"e2e\"")), fired, monitoring.toString());
+    }
+
+    /**
+     * The chart's alert rules (as generated into deploy/k8s) with the stall alert's window shortened from 20 to 15 s
+     * and its {@code for} from 5 min to none, so that a stall of a test's length fires it.
+     */
+    private Path shortStallRules() throws IOException {
+        String rules = Files.readString(ROOT.resolve("deploy/k8s/base/prometheusrule-fedgan.yaml"));
+        for (String window : List.of("fedgan_rounds offset 20m)", "for: 5m")) {
+            assertEquals(1, rules.split(Pattern.quote(window), -1).length - 1, "the chart's stall alert has " + window);
+        }
+        Path file = tmp.resolve("rules.yaml");
+        Files.writeString(file, rules.replace("fedgan_rounds offset 20m)", "fedgan_rounds offset 15s)")
+                .replace("for: 5m", "for: 0s"));
+        return file;
+    }
+
+    /**
+     * Once Prometheus has seen a round of the experiment, stops every client-update JVM of the demo (SIGSTOP), waits
+     * for the stall alert to fire (up to 2 min), and resumes them (SIGCONT) whatever happened.
+     */
+    static final class RoundStall implements Runnable {
+        private final Process demo;
+        private final int port;
+        private final HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1).build();
+        volatile Long firedAfterSeconds;
+        volatile String problem = "the demo ended before a round";
+
+        RoundStall(Process demo, int port) {
+            this.demo = demo;
+            this.port = port;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (demo.isAlive() && series("max(fedgan_rounds{experiment=\"e2e\"}) >= 1") == 0) {
+                    Thread.sleep(300);
+                }
+                List<ProcessHandle> workers = demo.descendants().filter(h -> h.info().commandLine().orElse("")
+                        .contains("client-update" + File.separator + "target")).toList();
+                if (!demo.isAlive() || workers.isEmpty()) {
+                    problem = demo.isAlive() ? "no client-update process found" : problem;
+                    return;
+                }
+                signal("STOP", workers);
+                long t0 = System.nanoTime();
+                try {
+                    problem = "not firing after 120 s of stop";
+                    while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(120)) {
+                        if (series("ALERTS{alertname=\"FedganRoundStalled\",alertstate=\"firing\",experiment=\"e2e\"}") > 0) {
+                            firedAfterSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+                            return;
+                        }
+                        Thread.sleep(500);
+                    }
+                } finally {
+                    signal("CONT", workers);
+                }
+            } catch (Exception e) {
+                problem = e.toString();
+            }
+        }
+
+        /** The number of series a query returns now; 0 while Prometheus is not up yet. */
+        private int series(String promql) throws InterruptedException {
+            try {
+                String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + port + "/api/v1/query?query=" + URLEncoder.encode(promql,
+                                StandardCharsets.UTF_8))).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                return Json.MAPPER.readTree(body).path("data").path("result").size();
+            } catch (IOException e) {
+                return 0;
+            }
+        }
+
+        private static void signal(String signal, List<ProcessHandle> processes) throws IOException, InterruptedException {
+            for (ProcessHandle p : processes) {
+                new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start().waitFor();
+            }
         }
     }
 

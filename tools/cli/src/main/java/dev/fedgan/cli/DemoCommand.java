@@ -30,6 +30,7 @@ import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.Topics;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,6 +113,16 @@ final class DemoCommand implements Callable<Integer> {
             + "to OUT/rgb.")
     boolean rgb;
 
+    @Option(names = "--prometheus", arity = "0..1", fallbackValue = "9090", paramLabel = "PORT",
+            description = "Also run Debian's prometheus on 127.0.0.1:PORT (9090 when no port is given) over the services, "
+                    + "with the chart's alert rules: open it while the demo runs; at the end every dashboard query is "
+                    + "evaluated and the alerts that fired listed, in OUT/monitoring.")
+    Integer prometheusPort;
+
+    @Option(names = "--prometheus-rules", paramLabel = "FILE", description = "The PrometheusRule manifest whose rules "
+            + "the local Prometheus evaluates. Default: the chart's, " + LocalPrometheus.CHART_RULES + ".")
+    Path prometheusRules;
+
     @Option(names = "--timeout", defaultValue = "7200", description = "Give up after this many seconds. Default: ${DEFAULT-VALUE}.")
     long timeoutSeconds;
 
@@ -175,6 +186,12 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             local.awaitReady(output.progress(), Duration.ofSeconds(240));
+            LocalPrometheus prometheus = null;
+            if (prometheusPort != null) {
+                prometheus = LocalPrometheus.start(local, prometheusPort, prometheusRules != null ? prometheusRules
+                        : home.resolve(LocalPrometheus.CHART_RULES), out.resolve("monitoring"));
+                status("Prometheus with the chart's alert rules: " + prometheus.url());
+            }
             submit(request);
             String sweep = id + "-fairness";
             if (fairness) {
@@ -208,6 +225,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             local.saveMetrics(out.resolve("metrics"));
+            Map<String, Object> monitoring = prometheus == null ? null : monitoring(prometheus, out.resolve("monitoring"));
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("experiment_id", id);
             r.put("verdict", o.verdict());
@@ -243,6 +261,10 @@ final class DemoCommand implements Callable<Integer> {
             }
             if (rgb) {
                 human.append("\nRGB GAN:  ").append(out.resolve("rgb").resolve(RgbRunFiles.GIF));
+            }
+            if (monitoring != null) {
+                r.put("monitoring", monitoring);
+                human.append("\nMonitoring: ").append(monitoring.get("summary"));
             }
             if (!o.deadLetters().isEmpty()) {
                 human.append("\nDead letters: ").append(o.deadLetters());
@@ -316,6 +338,27 @@ final class DemoCommand implements Callable<Integer> {
                         status("dead letter from " + m.service() + ": " + m.reason());
                     }
                 });
+    }
+
+    /**
+     * Evaluates every dashboard query and lists the alerts that fired, into {@code dir/monitoring.json} with a summary
+     * line: which panels had no data, which alerts fired.
+     */
+    private Map<String, Object> monitoring(LocalPrometheus prometheus, Path dir) throws IOException, InterruptedException {
+        List<LocalPrometheus.PanelResult> panels = prometheus.panels(home.resolve(LocalPrometheus.DASHBOARD));
+        List<Map<String, String>> alerts = prometheus.alertsFired();
+        List<String> empty = panels.stream().filter(p -> p.series() == 0).map(LocalPrometheus.PanelResult::panel)
+                .distinct().toList();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("summary", (panels.size() - panels.stream().filter(p -> p.series() == 0).count()) + " of "
+                + panels.size() + " dashboard queries had data" + (empty.isEmpty() ? "" : " (none for "
+                + String.join(", ", empty) + ")") + "; alerts fired: " + (alerts.isEmpty() ? "none"
+                : String.join(", ", alerts.stream().map(a -> a.get("alertname")).distinct().toList())));
+        m.put("prometheus", prometheus.url());
+        m.put("panels", panels);
+        m.put("alerts_fired", alerts);
+        Json.write(dir.resolve("monitoring.json"), m);
+        return m;
     }
 
     private void status(String line) {

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -174,14 +175,33 @@ public final class LocalServices implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(args);
+        launch(name, cmd, env);
+    }
+
+    /** Starts a program that is not a JVM (a local Prometheus), stopped with the rest; output in its log. */
+    public void startProgram(String name, List<String> command) throws IOException {
+        launch(name, command, Map.of());
+    }
+
+    private void launch(String name, List<String> cmd, Map<String, String> env) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(cmd);
         builder.environment().putAll(env);
-        Process p = builder.redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile())
+        Process p = builder.redirectErrorStream(true).redirectOutput(log(name).toFile())
                 .start();
         synchronized (processes) {
             processes.add(p);
             names.put(p, name);
         }
+    }
+
+    /** Each service JVM's HTTP port (health, {@code /q/metrics}), by name. */
+    public Map<String, Integer> httpPorts() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(httpPorts));
+    }
+
+    /** The log file of a process started here. */
+    public Path log(String name) {
+        return logs.resolve(name + ".log");
     }
 
     /** Every process started here that is still running, by name (for the services benchmark's CPU budget). */
@@ -203,7 +223,7 @@ public final class LocalServices implements AutoCloseable {
             for (Process p : processes) {
                 if (!p.isAlive()) {
                     String name = names.get(p);
-                    Path log = logs.resolve(name + ".log");
+                    Path log = log(name);
                     throw new IllegalStateException(name + " exited with status " + p.exitValue() + ": see " + log
                             + tail(log));
                 }
