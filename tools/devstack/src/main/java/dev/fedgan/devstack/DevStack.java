@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -52,6 +56,11 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
+    /** What a stack runs: both servers, or one of them (Kafka and S3 in separate processes, to stop one alone). */
+    public enum Part {
+        KAFKA, S3
+    }
+
     private final EmbeddedKafka kafka;
     private final EmbeddedS3 s3;
     private final Path dir;
@@ -82,8 +91,19 @@ public final class DevStack implements AutoCloseable {
      * @throws IllegalStateException    if a port is taken or a server fails to start
      */
     public static DevStack start(Path dir, Ports ports, String accessKey, String secretKey) {
+        return start(dir, ports, accessKey, secretKey, EnumSet.allOf(Part.class));
+    }
+
+    /**
+     * Starts the given parts of a stack keeping their data in {@code dir}, with the given S3 credentials; the ports of
+     * a part not started are ignored.
+     *
+     * @throws IllegalArgumentException if a credential is blank or no part is given
+     * @throws IllegalStateException    if a port is taken or a server fails to start
+     */
+    public static DevStack start(Path dir, Ports ports, String accessKey, String secretKey, Set<Part> parts) {
         Objects.requireNonNull(dir, "dir");
-        return start(dir, false, ports, accessKey, secretKey);
+        return start(dir, false, ports, accessKey, secretKey, parts);
     }
 
     /**
@@ -109,15 +129,27 @@ public final class DevStack implements AutoCloseable {
             throw new IllegalStateException("could not create a temporary directory: " + e.getMessage(), e);
         }
         try {
-            return start(dir, true, ports, accessKey, secretKey);
+            return start(dir, true, ports, accessKey, secretKey, EnumSet.allOf(Part.class));
         } catch (RuntimeException e) {
             Dirs.deleteRecursively(dir);
             throw e;
         }
     }
 
-    private static DevStack start(Path dir, boolean temporary, Ports ports, String accessKey, String secretKey) {
+    private static DevStack start(Path dir, boolean temporary, Ports ports, String accessKey, String secretKey,
+            Set<Part> parts) {
         Objects.requireNonNull(ports, "ports");
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("a stack needs Kafka, S3 or both");
+        }
+        if (!parts.contains(Part.S3)) {
+            return new DevStack(EmbeddedKafka.builder().logDir(dir.resolve("kafka")).brokerPort(ports.kafka())
+                    .controllerPort(ports.controller()).start(), null, dir, temporary);
+        }
+        if (!parts.contains(Part.KAFKA)) {
+            return new DevStack(null, EmbeddedS3.builder().dir(dir.resolve("s3")).port(ports.s3())
+                    .credentials(accessKey, secretKey).start(), dir, temporary);
+        }
         EmbeddedS3.Builder s3Builder = EmbeddedS3.builder().dir(dir.resolve("s3")).port(ports.s3())
                 .credentials(accessKey, secretKey);
         EmbeddedKafka.Builder kafkaBuilder = EmbeddedKafka.builder().logDir(dir.resolve("kafka"))
@@ -154,34 +186,48 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    /** The Kafka broker. */
+    /**
+     * The Kafka broker.
+     *
+     * @throws IllegalStateException if this stack runs S3 only
+     */
     public EmbeddedKafka kafka() {
+        if (kafka == null) {
+            throw new IllegalStateException("this dev stack runs S3 only");
+        }
         return kafka;
     }
 
-    /** The S3 store. */
+    /**
+     * The S3 store.
+     *
+     * @throws IllegalStateException if this stack runs Kafka only
+     */
     public EmbeddedS3 s3() {
+        if (s3 == null) {
+            throw new IllegalStateException("this dev stack runs Kafka only");
+        }
         return s3;
     }
 
     /** Kafka's {@code bootstrap.servers}: {@code 127.0.0.1:PORT}. */
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return kafka().bootstrapServers();
     }
 
     /** The S3 endpoint: {@code http://127.0.0.1:PORT}. */
     public String s3Endpoint() {
-        return s3.endpoint();
+        return s3().endpoint();
     }
 
     /** The S3 access key. */
     public String accessKey() {
-        return s3.accessKey();
+        return s3().accessKey();
     }
 
     /** The S3 secret key. */
     public String secretKey() {
-        return s3.secretKey();
+        return s3().secretKey();
     }
 
     /** The data directory ({@code kafka/} and {@code s3/} below it). */
@@ -189,9 +235,10 @@ public final class DevStack implements AutoCloseable {
         return dir;
     }
 
-    /** The ports in use (free ones resolved). */
+    /** The ports in use (free ones resolved; 0 for a part not running). */
     public Ports ports() {
-        return new Ports(kafka.brokerPort(), kafka.controllerPort(), s3.port());
+        return new Ports(kafka == null ? 0 : kafka.brokerPort(), kafka == null ? 0 : kafka.controllerPort(),
+                s3 == null ? 0 : s3.port());
     }
 
     /** Stops S3 and Kafka; deletes the directory if it was temporary. Idempotent. */
@@ -203,9 +250,13 @@ public final class DevStack implements AutoCloseable {
         closed = true;
         try {
             try {
-                s3.close();
+                if (s3 != null) {
+                    s3.close();
+                }
             } finally {
-                kafka.close();
+                if (kafka != null) {
+                    kafka.close();
+                }
             }
         } finally {
             if (temporary) {
@@ -216,13 +267,20 @@ public final class DevStack implements AutoCloseable {
 
     /** Endpoints and credentials, one per line, as {@link #main} prints them. */
     public String describe() {
-        return String.join(System.lineSeparator(),
-                "  Kafka bootstrap servers  " + bootstrapServers() + "   (KAFKA_BOOTSTRAP_SERVERS)",
-                "  S3 endpoint              " + s3Endpoint() + "   (path-style, region " + EmbeddedS3.REGION + ")",
-                "  S3 access key            " + accessKey(),
-                "  S3 secret key            " + secretKey(),
-                "  Kafka controller port    " + kafka.controllerPort() + "   (internal)",
-                "  data                     " + dir + (temporary ? "   (temporary, deleted on exit)" : ""));
+        List<String> lines = new ArrayList<>();
+        if (kafka != null) {
+            lines.add("  Kafka bootstrap servers  " + bootstrapServers() + "   (KAFKA_BOOTSTRAP_SERVERS)");
+        }
+        if (s3 != null) {
+            lines.add("  S3 endpoint              " + s3Endpoint() + "   (path-style, region " + EmbeddedS3.REGION + ")");
+            lines.add("  S3 access key            " + accessKey());
+            lines.add("  S3 secret key            " + secretKey());
+        }
+        if (kafka != null) {
+            lines.add("  Kafka controller port    " + kafka.controllerPort() + "   (internal)");
+        }
+        lines.add("  data                     " + dir + (temporary ? "   (temporary, deleted on exit)" : ""));
+        return String.join(System.lineSeparator(), lines);
     }
 
     /**
@@ -252,7 +310,7 @@ public final class DevStack implements AutoCloseable {
         try {
             stack = options.dir == null
                     ? startTemporary(options.ports, options.accessKey, options.secretKey)
-                    : start(options.dir, options.ports, options.accessKey, options.secretKey);
+                    : start(options.dir, options.ports, options.accessKey, options.secretKey, options.parts);
         } catch (RuntimeException e) {
             System.err.println("fedgan-devstack: " + e.getMessage());
             System.exit(1);
@@ -288,6 +346,8 @@ public final class DevStack implements AutoCloseable {
                 "  --controller-port N    Kafka KRaft controller port (default " + Ports.DEFAULT.controller() + ")",
                 "  --s3-port N            S3 port (default " + Ports.DEFAULT.s3() + ")",
                 "  --free-ports           pick free ports instead of the defaults (ports given explicitly still apply)",
+                "  --only kafka|s3        run one server only (with --dir, so that its data outlives the process:",
+                "                         Kafka and S3 as separate processes, to stop and restart one alone)",
                 "  --access-key KEY       S3 access key (default " + EmbeddedS3.DEFAULT_ACCESS_KEY + ")",
                 "  --secret-key KEY       S3 secret key (default " + EmbeddedS3.DEFAULT_SECRET_KEY + ")",
                 "  --verbose              Kafka's and S3Proxy's INFO logs too",
@@ -300,6 +360,7 @@ public final class DevStack implements AutoCloseable {
     static final class Options {
         Path dir;
         Ports ports = Ports.DEFAULT;
+        Set<Part> parts = EnumSet.allOf(Part.class);
         String accessKey = EmbeddedS3.DEFAULT_ACCESS_KEY;
         String secretKey = EmbeddedS3.DEFAULT_SECRET_KEY;
         boolean help;
@@ -324,7 +385,8 @@ public final class DevStack implements AutoCloseable {
                     case "-h", "--help" -> o.help = true;
                     case "--verbose" -> o.verbose = true;
                     case "--free-ports" -> free = true;
-                    case "--dir", "--kafka-port", "--controller-port", "--s3-port", "--access-key", "--secret-key" -> {
+                    case "--dir", "--kafka-port", "--controller-port", "--s3-port", "--access-key", "--secret-key",
+                            "--only" -> {
                         if (value == null) {
                             if (i + 1 >= args.length) {
                                 throw new IllegalArgumentException(arg + " needs a value");
@@ -337,11 +399,21 @@ public final class DevStack implements AutoCloseable {
                             case "--controller-port" -> controller = port(arg, value);
                             case "--s3-port" -> s3 = port(arg, value);
                             case "--access-key" -> o.accessKey = nonBlank(arg, value);
+                            case "--only" -> o.parts = switch (value.strip().toLowerCase(Locale.ROOT)) {
+                                case "kafka" -> EnumSet.of(Part.KAFKA);
+                                case "s3" -> EnumSet.of(Part.S3);
+                                default -> throw new IllegalArgumentException("--only takes kafka or s3, got '"
+                                        + value + "'");
+                            };
                             default -> o.secretKey = nonBlank(arg, value);
                         }
                     }
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
                 }
+            }
+            if (o.parts.size() == 1 && o.dir == null) {
+                throw new IllegalArgumentException("--only needs --dir: one server alone is run to be stopped and "
+                        + "restarted, and its data must outlive the process");
             }
             Ports base = free ? Ports.FREE : Ports.DEFAULT;
             o.ports = new Ports(kafka != null ? kafka : base.kafka(),

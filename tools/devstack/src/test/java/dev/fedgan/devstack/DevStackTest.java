@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
@@ -240,6 +241,27 @@ class DevStackTest {
     }
 
     @Test
+    void kafkaAndS3RunAsSeparateStacksOnOneDirectory(@TempDir Path dir) throws Exception {
+        try (DevStack kafkaOnly = DevStack.start(dir, DevStack.Ports.FREE, "k", "secret-k",
+                EnumSet.of(DevStack.Part.KAFKA))) {
+            try (DevStack s3Only = DevStack.start(dir, DevStack.Ports.FREE, "k", "secret-k",
+                    EnumSet.of(DevStack.Part.S3))) {
+                kafkaOnly.kafka().createTopic("apart", 1);
+                try (MinioClient minio = minio(s3Only, "secret-k")) {
+                    minio.makeBucket(MakeBucketArgs.builder().bucket("apart").build());
+                }
+                assertEquals(0, kafkaOnly.ports().s3());
+                assertEquals(0, s3Only.ports().kafka());
+                assertFalse(kafkaOnly.describe().contains("S3 endpoint"), kafkaOnly.describe());
+                assertFalse(s3Only.describe().contains("Kafka bootstrap"), s3Only.describe());
+                IllegalStateException noS3 = assertThrows(IllegalStateException.class, kafkaOnly::s3Endpoint);
+                assertEquals("this dev stack runs Kafka only", noS3.getMessage());
+            }
+        }
+        assertTrue(Files.isDirectory(dir.resolve("kafka")) && Files.isDirectory(dir.resolve("s3/apart")));
+    }
+
+    @Test
     void parsesTheCommandLine() {
         DevStack.Options defaults = DevStack.Options.parse();
         assertEquals(DevStack.Ports.DEFAULT, defaults.ports);
@@ -255,6 +277,13 @@ class DevStackTest {
         assertEquals(new DevStack.Ports(0, 0, 0), DevStack.Options.parse("--free-ports").ports);
         assertEquals(new DevStack.Ports(0, 0, 9000), DevStack.Options.parse("--free-ports", "--s3-port", "9000").ports);
         assertTrue(DevStack.Options.parse("-h").help);
+        assertEquals(EnumSet.allOf(DevStack.Part.class), defaults.parts);
+        assertEquals(EnumSet.of(DevStack.Part.S3), DevStack.Options.parse("--only", "S3", "--dir", "/tmp/x").parts);
+        assertEquals(EnumSet.of(DevStack.Part.KAFKA), DevStack.Options.parse("--dir=/tmp/x", "--only=kafka").parts);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DevStack.Options.parse("--only", "kafka"))
+                .getMessage().startsWith("--only needs --dir"));
+        assertEquals("--only takes kafka or s3, got 'minio'", assertThrows(IllegalArgumentException.class,
+                () -> DevStack.Options.parse("--only", "minio", "--dir", "/tmp/x")).getMessage());
 
         assertThrows(IllegalArgumentException.class, () -> DevStack.Options.parse("--nope"));
         assertThrows(IllegalArgumentException.class, () -> DevStack.Options.parse("--kafka-port"));
