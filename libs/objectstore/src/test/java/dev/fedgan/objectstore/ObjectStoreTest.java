@@ -265,6 +265,45 @@ class ObjectStoreTest {
     }
 
     @Test
+    void aStoreRestartedMidWorkIsWaitedForWithinThePatience(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        int port = freePort();
+        EmbeddedS3 first = EmbeddedS3.builder().port(port).dir(dir).start();
+        try (ObjectStore s = ObjectStore.connect("http://127.0.0.1:" + port, EmbeddedS3.DEFAULT_ACCESS_KEY,
+                EmbeddedS3.DEFAULT_SECRET_KEY, "outage", RetryPolicy.within(Duration.ofSeconds(20)))) {
+            s.put("before", new byte[] {1}, null);
+            first.close(); // down for 2 s, then up again on its data
+            CompletableFuture<EmbeddedS3> again = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return EmbeddedS3.builder().port(port).dir(dir).start();
+            });
+            try {
+                long t0 = System.nanoTime();
+                s.put("during", new byte[] {2}, null);
+                assertTrue(System.nanoTime() - t0 > 1_000_000_000L, "the put waited for the store");
+                assertArrayEquals(new byte[] {1}, s.get("before"));
+                assertArrayEquals(new byte[] {2}, s.get("during"));
+            } finally {
+                again.get(30, TimeUnit.SECONDS).close();
+            }
+        }
+    }
+
+    @Test
+    void aPatiencePolicyWaitsAtLeastThatLongInAll() {
+        RetryPolicy fiveMinutes = RetryPolicy.within(Duration.ofMinutes(5));
+        assertTrue(fiveMinutes.patience().compareTo(Duration.ofMinutes(5)) >= 0, fiveMinutes.toString());
+        assertTrue(fiveMinutes.patience().compareTo(Duration.ofMinutes(5).plusSeconds(5)) < 0, fiveMinutes.toString());
+        assertEquals(Duration.ofSeconds(5), fiveMinutes.backoff(fiveMinutes.attempts() - 1));
+        assertEquals(1, RetryPolicy.within(Duration.ZERO).attempts());
+        assertEquals(Duration.ofMillis(1400), RetryPolicy.DEFAULT.patience());
+        assertThrows(IllegalArgumentException.class, () -> RetryPolicy.within(Duration.ofSeconds(-1)));
+    }
+
+    @Test
     void badArgumentsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> store.put("/abs", new byte[1], null));
         assertThrows(IllegalArgumentException.class, () -> store.get(""));

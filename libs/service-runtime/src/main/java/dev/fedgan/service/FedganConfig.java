@@ -53,6 +53,14 @@ public interface FedganConfig {
         /** {@code fedgan.s3.bucket}, created if missing; default {@code fedgan}. */
         @WithDefault("fedgan")
         String bucket();
+
+        /**
+         * {@code fedgan.s3.outage-patience}: how long a request to the store is retried (with backoff) while the store
+         * cannot be reached or answers 5xx, before the work fails (a record to the dead-letter topic); default 5
+         * minutes, so that a store restart delays the rounds instead of losing a client's task.
+         */
+        @WithDefault("PT5M")
+        java.time.Duration outagePatience();
     }
 
     /**

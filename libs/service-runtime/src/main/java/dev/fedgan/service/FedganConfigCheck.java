@@ -55,6 +55,9 @@ public class FedganConfigCheck {
             problems.add("fedgan.s3.bucket must be 3-63 characters of a-z, 0-9, '.' and '-', starting and ending with"
                     + " a letter or digit, got '" + s3.bucket() + "'");
         }
+        if (s3.outagePatience().isNegative() || s3.outagePatience().toHours() >= 1) {
+            problems.add("fedgan.s3.outage-patience must be between 0 s and 1 hour, got " + s3.outagePatience());
+        }
         range(problems, "fedgan.warm-up.generator-steps", config.warmUp().generatorSteps(), 0, MAX_WARM_UP_STEPS);
         range(problems, "fedgan.warm-up.critic-steps", config.warmUp().criticSteps(), 0, MAX_WARM_UP_STEPS);
         // PopulationFilters.checkMinNumExamples' range: rejected here at start-up rather than on the first request.

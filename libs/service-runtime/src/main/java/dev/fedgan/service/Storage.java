@@ -2,6 +2,7 @@ package dev.fedgan.service;
 
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
+import dev.fedgan.objectstore.RetryPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -22,7 +23,8 @@ public class Storage {
     @ApplicationScoped
     ObjectStore objectStore() {
         FedganConfig.S3 s3 = config.s3();
-        return ObjectStore.connect(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.bucket());
+        return ObjectStore.connect(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.bucket(),
+                RetryPolicy.within(s3.outagePatience()));
     }
 
     @Produces

@@ -56,6 +56,7 @@ class FedganConfigTest {
     void theDefaults() {
         FedganConfig c = mapping(S3);
         assertEquals("fedgan", c.s3().bucket());
+        assertEquals(java.time.Duration.ofMinutes(5), c.s3().outagePatience());
         assertEquals(0, c.warmUp().generatorSteps());
         assertEquals(0, c.warmUp().criticSteps());
         assertEquals(5, c.filter().minNumExamples());
@@ -107,6 +108,8 @@ class FedganConfigTest {
                 FedganConfigCheck.problems(mapping(with(S3, "fedgan.fairness.round-timeout", "PT0S"))));
         assertEquals(List.of("fedgan.rgb.round-timeout must be between 1 s and 7 days, got PT192H"),
                 FedganConfigCheck.problems(mapping(with(S3, "fedgan.rgb.round-timeout", "P8D"))));
+        assertEquals(List.of("fedgan.s3.outage-patience must be between 0 s and 1 hour, got PT2H"),
+                FedganConfigCheck.problems(mapping(with(S3, "fedgan.s3.outage-patience", "PT2H"))));
         List<String> bucket = FedganConfigCheck.problems(mapping(with(S3, "fedgan.s3.bucket", "My_Bucket")));
         assertEquals(1, bucket.size());
         assertTrue(bucket.get(0).startsWith("fedgan.s3.bucket must be 3-63 characters"), bucket.get(0));
