@@ -75,13 +75,10 @@ public final class Messages {
      * the JSON library's ("Cannot deserialize value of type `int` from String ...").
      */
     static String wrongType(MismatchedInputException e) {
-        StringBuilder field = new StringBuilder();
-        for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : e.getPath()) {
-            if (r.getFieldName() != null) {
-                field.append(field.length() == 0 ? "" : ".").append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                field.append('[').append(r.getIndex()).append(']');
-            }
+        String field = field(e);
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidNullException
+                || String.valueOf(e.getOriginalMessage()).startsWith("Cannot map `null`")) {
+            return (field.isEmpty() ? "a required field" : field) + " is missing";
         }
         Class<?> t = e.getTargetType();
         String kind = t == null ? "of another type"
@@ -93,7 +90,20 @@ public final class Messages {
                 : "an object";
         String got = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && f.getValue() != null
                 ? ", got " + (f.getValue() instanceof String s ? "\"" + s + "\"" : f.getValue()) : "";
-        return (field.length() == 0 ? "the message" : field) + " must be " + kind + got;
+        return (field.isEmpty() ? "the message" : field) + " must be " + kind + got;
+    }
+
+    /** The path of the field an exception is about, e.g. {@code gan.clients} or {@code points[2]}; empty if none. */
+    private static String field(com.fasterxml.jackson.databind.JsonMappingException e) {
+        StringBuilder field = new StringBuilder();
+        for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                field.append(field.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                field.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return field.toString();
     }
 
     public static <T extends Message> T decode(byte[] json, Class<T> type) {

@@ -210,6 +210,10 @@ class MessagesTest {
         // a field of the wrong JSON type, named in the message's words, not the JSON library's
         assertEquals("clients must be an integer, got \"many\"", reason(Messages.encode(run).replace("\"clients\":3",
                 "\"clients\":\"many\""), RgbRunTask.class));
+        assertEquals("clients is missing", reason(Messages.encode(run).replace("\"clients\":3,", ""),
+                RgbRunTask.class));
+        assertEquals("round is missing", reason("{\"schema\":1,\"experiment_id\":\"x\",\"gan\":\"low\","
+                + "\"round\":null}", RoundCompleted.class));
         assertEquals("spec must be an object", reason(Messages.encode(run).replaceFirst("\"spec\":\\{[^}]*}",
                 "\"spec\":[1]"), RgbRunTask.class));
         RgbRoundTask task = new RgbRoundTask(Messages.SCHEMA, "g1", spec, "r-1", 2, 1, spec);
