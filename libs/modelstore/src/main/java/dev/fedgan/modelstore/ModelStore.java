@@ -2,6 +2,7 @@ package dev.fedgan.modelstore;
 
 import dev.fedgan.objectstore.Sha256;
 import dev.fedgan.objectstore.StorageException;
+import dev.fedgan.objectstore.StoredObject;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.gan.FederatedGanTraining;
@@ -10,6 +11,7 @@ import dev.fedgan.core.gan.NetworkWeights;
 import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.protocol.ObjectRef;
+import dev.fedgan.protocol.RoundCompleted;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -112,6 +114,32 @@ public final class ModelStore {
      */
     public ObjectRef putWeights(String experimentId, String kind, int round, NetworkWeights w) {
         return put(weightsObject(experimentId, kind, round, w));
+    }
+
+    /**
+     * Checks that an announced round's generator is that round's own, without downloading it: in this bucket, under
+     * the weights of the announcement's experiment, GAN and round, stored with the announced size and SHA-256. A
+     * round announced by anyone else (a hostile or stray record) names weights that are missing or not its own, and
+     * is refused before anything is kept for it.
+     *
+     * @throws StorageException {@link StorageException.Reason#INVALID} for weights that are not the round's own,
+     *                          {@link StorageException.Reason#MISSING} if they are not stored, or
+     *                          {@link StorageException.Reason#CORRUPT} for another size or hash
+     */
+    public void checkAnnounced(RoundCompleted r) {
+        ObjectRef g = r.generator();
+        String prefix = ExperimentLayout.weights(ExperimentLayout.namespace(r.experimentId(), r.gan()), "generator",
+                r.round());
+        if (!g.bucket().equals(store.bucket()) || !g.key().startsWith(prefix)) {
+            throw new StorageException(StorageException.Reason.INVALID, g.key(), "not the generator of "
+                    + r.experimentId() + "/" + r.gan() + " round " + r.round() + " (expected s3://" + store.bucket()
+                    + "/" + prefix + "...)");
+        }
+        StoredObject o = store.stat(g.key());
+        if (o.size() != g.size() || !o.sha256().equals(g.sha256())) {
+            throw new StorageException(StorageException.Reason.CORRUPT, g.key(), "checksum mismatch: stored with size "
+                    + o.size() + " and SHA-256 " + o.sha256() + ", announced " + g.size() + " and " + g.sha256());
+        }
     }
 
     /** Weights serialised and named, ready to {@link #put(WeightsObject)}. */

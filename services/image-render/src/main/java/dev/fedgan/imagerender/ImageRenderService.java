@@ -141,9 +141,13 @@ public class ImageRenderService {
         }
     }
 
-    /** An announced round: rendered if it is due (parked if its population is not known yet). */
+    /**
+     * An announced round: rendered if it is due (parked if its population is not known yet). Its generator must be
+     * stored as that round's own first: a stray or hostile announcement is dead-lettered, not kept.
+     */
     private void round(String json) {
         RoundCompleted r = Messages.decode(json, RoundCompleted.class);
+        models.checkAnnounced(r);
         RenderedGan gan = known(r.experimentId(), r.gan());
         if (gan == null) {
             states.park(r, json);

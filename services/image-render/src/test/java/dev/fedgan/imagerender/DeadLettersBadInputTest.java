@@ -58,7 +58,8 @@ class DeadLettersBadInputTest {
         NetworkWeights initial = GanNetworks.initialGenerator(PRESET, SEED);
         ObjectRef high1 = models.putWeights("r3.high_accuracy", "generator", 1, initial);
         ObjectRef high2 = models.putWeights("r3.high_accuracy", "generator", 2, CoreDrawings.withFinalBias(initial, -3f));
-        ObjectRef critic = models.putWeights("r3.high_accuracy", "critic", 2, GanNetworks.initialCritic(PRESET, SEED + 1));
+        // a critic's weights stored as the round's generator: the right place, the wrong tensors
+        ObjectRef critic = models.putWeights("r3.high_accuracy", "generator", 2, GanNetworks.initialCritic(PRESET, SEED + 1));
         NetworkWeights nan = initial.copy();
         nan.get("g_dense1_W").putScalar(0, Float.NaN);
         ObjectRef nanRef = models.putWeights("r3.high_accuracy", "generator", 2, nan);
@@ -75,7 +76,7 @@ class DeadLettersBadInputTest {
 
             t.sendRaw(rounds, "{\"schema\":1,\"experiment_id\":\"r3\",");
             t.sendRaw(rounds, Messages.encode(round(t, 1, high1, false)).replace("\"schema\":1", "\"schema\":2"));
-            t.send(rounds, round(t, 2, new ObjectRef(high2.bucket(), high2.key().replace("generator", "nothing"),
+            t.send(rounds, round(t, 2, new ObjectRef(high2.bucket(), high2.key().replace(".zip", "0.zip"),
                     high2.size(), high2.sha256()), true));
             t.send(rounds, round(t, 2, new ObjectRef(high2.bucket(), high2.key(), high2.size(), high1.sha256()), true));
             t.send(rounds, round(t, 2, critic, true));

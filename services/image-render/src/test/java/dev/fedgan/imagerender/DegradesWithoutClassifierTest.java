@@ -61,13 +61,13 @@ class DegradesWithoutClassifierTest {
         CoreDrawings.Drawn core = CoreDrawings.coreDraw(initial, null);
         ExperimentRequest request = ExperimentRequest.builder().experimentId(ID).data("bundled:field")
                 .invertProbability(0.5).bugSeed(7).gan(RenderTraffic.ONE).build();
-        ObjectRef g = models.putWeights("r2.low_accuracy", "generator", 1, initial);
         String before = RenderTraffic.metrics(metrics);
         List<ImagesReady> r2;
         try (RenderTraffic t = new RenderTraffic(ID, bootstrap, models, objects)) {
             for (String gan : List.of("low_accuracy", "high_accuracy")) {
                 t.send(StackResource.TOPICS.populations(), new PopulationReady(1, ID, gan, List.of("f0001", "f0002"),
                         2, 1e-5, RenderTraffic.NONE, null, request));
+                ObjectRef g = models.putWeights(ID + "." + gan, "generator", 1, initial);
                 t.send(StackResource.TOPICS.rounds(), t.round(gan, 1, g, true, RenderTraffic.ONE, 2));
             }
             t.collect(() -> t.announced.stream().anyMatch(i -> i.report() != null));

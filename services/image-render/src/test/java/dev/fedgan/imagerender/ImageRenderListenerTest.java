@@ -1,10 +1,14 @@
 package dev.fedgan.imagerender;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fedgan.core.gan.GanNetworks;
+import dev.fedgan.core.gan.GanPreset;
 import dev.fedgan.modelstore.ExperimentLayout;
+import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
@@ -50,15 +54,38 @@ class ImageRenderListenerTest {
     @Inject
     ObjectStore objects;
 
+    @Inject
+    ModelStore models;
+
     @Test
     void aRoundAnnouncedBeforeItsPopulationIsKeptAndAcknowledged() throws Exception {
-        ObjectRef none = new ObjectRef("fedgan", "experiments/p1.low_accuracy/generator/x.zip", 1, "0".repeat(64));
+        ObjectRef generator = models.putWeights("p1.low_accuracy", "generator", 3,
+                GanNetworks.initialGenerator(GanPreset.TINY, 1));
         String round = Messages.encode(RoundCompleted.builder().experimentId("p1").gan("low_accuracy").round(3)
-                .epsilon(0.5).epsilonOriginal(0.6).delta(1e-5).generator(none).critic(none).build());
+                .epsilon(0.5).epsilonOriginal(0.6).delta(1e-5).generator(generator).critic(generator).build());
         assertNull(InMemoryRecords.refusalOf(connector, "rounds", round), "kept, not refused");
         String parked = ExperimentLayout.parkedRound("p1", "low_accuracy", 3);
         assertEquals(round, new String(objects.get(parked), StandardCharsets.UTF_8));
         assertEquals(0, connector.sink("images").received().size(), "nothing drawn without the population");
+    }
+
+    /** A round whose weights are not stored as its own is not kept: anyone could announce one. */
+    @Test
+    void aRoundOfAnUnknownExperimentWithoutItsWeightsIsRefused() throws Exception {
+        ObjectRef foreign = models.putWeights("other.low_accuracy", "generator", 1,
+                GanNetworks.initialGenerator(GanPreset.TINY, 1));
+        ObjectRef missing = new ObjectRef("fedgan", "experiments/p3.low_accuracy/generator/round-00001-0.zip", 1,
+                "0".repeat(64));
+        RoundCompleted.Builder b = RoundCompleted.builder().experimentId("p3").gan("low_accuracy").round(1)
+                .epsilon(0.5).epsilonOriginal(0.6).delta(1e-5);
+        Throwable notItsOwn = InMemoryRecords.refusalOf(connector, "rounds",
+                Messages.encode(b.generator(foreign).critic(foreign).build()));
+        assertTrue(notItsOwn != null && notItsOwn.getMessage().contains("not the generator of p3/low_accuracy round 1"),
+                String.valueOf(notItsOwn));
+        Throwable absent = InMemoryRecords.refusalOf(connector, "rounds",
+                Messages.encode(b.generator(missing).critic(missing).build()));
+        assertTrue(absent != null && absent.getMessage().contains("no such object"), String.valueOf(absent));
+        assertFalse(objects.exists(ExperimentLayout.parkedRound("p3", "low_accuracy", 1)), "nothing kept");
     }
 
     @Test
