@@ -2,6 +2,7 @@ package dev.fedgan.cli;
 
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.protocol.Topics;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -50,6 +51,11 @@ public final class LocalServices implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private final Map<Process, String> names = new LinkedHashMap<>();
     private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
+    /** How each process was started, by name: what {@link #restart} runs again. */
+    private final Map<String, Launch> launches = new LinkedHashMap<>();
+
+    private record Launch(List<String> command, Map<String, String> env) {
+    }
 
     /**
      * @param home   the fedgan checkout holding {@code services/NAME/target}
@@ -89,17 +95,41 @@ public final class LocalServices implements AutoCloseable {
         } else {
             status.accept("starting the dev stack (Kafka " + BOOTSTRAP + ", S3 " + S3 + ")...");
             start("devstack", List.of("-Xmx1g", "-jar", jar.toString()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (!(listening(19092) && listening(19000))) {
-                checkAlive();
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the dev stack did not come up within 90 s: see "
-                            + logs.resolve("devstack.log"));
-                }
-                Thread.sleep(300);
-            }
+            awaitStack();
         }
         createTopics(BOOTSTRAP, Topics.withPrefix(Topics.DEFAULT_PREFIX), clientUpdateReplicas);
+    }
+
+    /**
+     * Starts Kafka and S3 as two processes, {@code kafka} and {@code s3}, on the stack's fixed ports with their data
+     * in {@code dir}, so that either can be stopped and {@link #restart restarted} alone; creates the topics.
+     *
+     * @throws IllegalArgumentException if a dev stack port is taken
+     */
+    public void startStackApart(Path dir, int clientUpdateReplicas) throws IOException, InterruptedException {
+        Path jar = packaged(home.resolve("tools/devstack/target/fedgan-devstack.jar"));
+        for (int port : new int[] {19092, 19093, 19000}) {
+            if (listening(port)) {
+                throw new IllegalArgumentException("port " + port + " is taken: stop what holds it (a dev stack?)");
+            }
+        }
+        status.accept("starting Kafka and S3 apart (data in " + dir + ")...");
+        start("kafka", List.of("-Xmx768m", "-jar", jar.toString(), "--only", "kafka", "--dir", dir.toString()));
+        start("s3", List.of("-Xmx512m", "-jar", jar.toString(), "--only", "s3", "--dir", dir.toString()));
+        awaitStack();
+        createTopics(BOOTSTRAP, Topics.withPrefix(Topics.DEFAULT_PREFIX), clientUpdateReplicas);
+    }
+
+    /** Waits until Kafka and S3 listen on the stack's ports (90 s at most). */
+    public void awaitStack() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!(listening(19092) && listening(19000))) {
+            checkAlive();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the dev stack did not come up within 90 s: see " + logs);
+            }
+            Thread.sleep(300);
+        }
     }
 
     /** Starts one service JVM ({@code name} may carry a replica suffix) against the dev stack. */
@@ -186,12 +216,53 @@ public final class LocalServices implements AutoCloseable {
     private void launch(String name, List<String> cmd, Map<String, String> env) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(cmd);
         builder.environment().putAll(env);
-        Process p = builder.redirectErrorStream(true).redirectOutput(log(name).toFile())
-                .start();
+        boolean again;
+        synchronized (processes) {
+            again = launches.containsKey(name);
+        }
+        File log = log(name).toFile(); // a restart's output follows the first run's
+        Process p = builder.redirectErrorStream(true)
+                .redirectOutput(again ? ProcessBuilder.Redirect.appendTo(log) : ProcessBuilder.Redirect.to(log)).start();
         synchronized (processes) {
             processes.add(p);
             names.put(p, name);
+            launches.put(name, new Launch(List.copyOf(cmd), Map.copyOf(env)));
         }
+    }
+
+    /**
+     * Ends process {@code name} as a fault would: SIGKILL ({@code kill}) or SIGTERM with a 20 s grace; it is no longer
+     * watched by {@link #checkAlive} until {@link #restart}.
+     *
+     * @throws IllegalArgumentException if no process of that name runs
+     */
+    public void end(String name, boolean kill) throws InterruptedException {
+        Process p;
+        synchronized (processes) {
+            p = processes.stream().filter(q -> name.equals(names.get(q)) && q.isAlive()).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no running process " + name));
+            processes.remove(p);
+        }
+        if (kill) {
+            p.destroyForcibly();
+        } else {
+            p.destroy();
+        }
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts process {@code name} again as it was started first (same command, ports, environment; log appended). */
+    public void restart(String name) throws IOException {
+        Launch l;
+        synchronized (processes) {
+            l = launches.get(name);
+        }
+        if (l == null) {
+            throw new IllegalArgumentException("no process " + name + " was started");
+        }
+        launch(name, l.command(), l.env());
     }
 
     /** Each service JVM's HTTP port (health, {@code /q/metrics}), by name. */
