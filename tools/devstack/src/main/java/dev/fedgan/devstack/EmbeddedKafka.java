@@ -5,6 +5,8 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
@@ -28,7 +37,8 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A single-node Kafka cluster in this JVM: one KRaft process that is both broker and controller, listening on
- * 127.0.0.1 only, PLAINTEXT, with every internal topic at replication factor 1.
+ * 127.0.0.1 only, PLAINTEXT (or, in the {@link Security secure mode}, TLS with SASL users and ACLs), with every
+ * internal topic at replication factor 1.
  *
  * <p>The log directory is formatted on first start ({@code kafka-storage format}) and reused as it is when it was
  * formatted before, so a given directory keeps its topics across restarts. Without a directory a temporary one is
@@ -59,10 +69,53 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final String clusterId;
     private final Map<String, String> brokerProperties;
     private final KafkaRaftServer server;
+    private final Security security;
     private boolean closed;
 
+    /**
+     * The secure mode: both listeners (clients' and the controller's) TLS with SASL/PLAIN, each client a user with a
+     * password, and Kafka's authorizer on, so that a user may do only what an ACL allows ({@link #grant}); the broker
+     * itself and {@link #admin()} act as {@code admin}, the one super user.
+     *
+     * @param tls           the broker's certificate, and the trust store clients use
+     * @param adminPassword the super user's password
+     * @param users         the other users and their passwords
+     */
+    public record Security(Tls tls, String adminPassword, Map<String, String> users) {
+        /** The super user's name. */
+        public static final String ADMIN = "admin";
+
+        public Security {
+            Objects.requireNonNull(tls, "tls");
+            users = Map.copyOf(users);
+            if (adminPassword == null || adminPassword.isBlank() || users.values().stream().anyMatch(String::isBlank)) {
+                throw new IllegalArgumentException("Kafka passwords must not be blank");
+            }
+            if (users.containsKey(ADMIN)) {
+                throw new IllegalArgumentException("'" + ADMIN + "' is the super user; give the others other names");
+            }
+        }
+
+        /** What a client of user {@code user} sets besides {@code bootstrap.servers}: SASL_SSL, PLAIN, the trust store. */
+        public Map<String, String> clientProperties(String user, String password) {
+            return Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN",
+                    "sasl.jaas.config", jaas(user, password, Map.of()),
+                    "ssl.truststore.location", tls.trustStore().toString(), "ssl.truststore.type", "PKCS12",
+                    "ssl.truststore.password", tls.password());
+        }
+
+        static String jaas(String user, String password, Map<String, String> accounts) {
+            StringBuilder s = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required")
+                    .append(" username=\"").append(user).append("\" password=\"").append(password).append('"');
+            accounts.forEach((u, pw) -> s.append(" user_").append(u).append("=\"").append(pw).append('"'));
+            return s.append(';').toString();
+        }
+    }
+
     private EmbeddedKafka(Path logDir, boolean deleteLogDirOnClose, int brokerPort, int controllerPort,
-                          String clusterId, Map<String, String> brokerProperties, KafkaRaftServer server) {
+                          String clusterId, Map<String, String> brokerProperties, KafkaRaftServer server,
+                          Security security) {
+        this.security = security;
         this.logDir = logDir;
         this.deleteLogDirOnClose = deleteLogDirOnClose;
         this.brokerPort = brokerPort;
@@ -87,7 +140,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return HOST + ":" + brokerPort;
     }
 
-    /** The port of the PLAINTEXT (client) listener. */
+    /** The port of the client listener (PLAINTEXT, or SASL_SSL in the secure mode). */
     public int brokerPort() {
         return brokerPort;
     }
@@ -150,9 +203,50 @@ public final class EmbeddedKafka implements AutoCloseable {
     public Admin admin() {
         ensureOpen();
         Properties props = new Properties();
+        if (security != null) {
+            props.putAll(security.clientProperties(Security.ADMIN, security.adminPassword()));
+        }
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT_MS);
         return Admin.create(props);
+    }
+
+    /** The secure mode's settings, or null for a PLAINTEXT broker. */
+    public Security security() {
+        return security;
+    }
+
+    /**
+     * Allows {@code user} (secure mode) to read the {@code reads} topics, write the {@code writes} topics and use the
+     * consumer groups {@code groups} (a name ending in {@code *} is a prefix), and nothing else: Kafka's authorizer
+     * refuses whatever no ACL allows.
+     *
+     * @throws IllegalStateException if the broker is not in secure mode or the ACLs cannot be created
+     */
+    public void grant(String user, Collection<String> reads, Collection<String> writes, Collection<String> groups) {
+        if (security == null) {
+            throw new IllegalStateException("ACLs need the secure mode (a PLAINTEXT broker authorizes nothing)");
+        }
+        String principal = "User:" + user;
+        List<AclBinding> acls = new ArrayList<>();
+        reads.forEach(t -> acls.add(allow(ResourceType.TOPIC, t, principal, AclOperation.READ)));
+        writes.forEach(t -> acls.add(allow(ResourceType.TOPIC, t, principal, AclOperation.WRITE)));
+        groups.forEach(g -> acls.add(allow(ResourceType.GROUP, g, principal, AclOperation.READ)));
+        try (Admin admin = admin()) {
+            admin.createAcls(acls).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not create the ACLs of " + user + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating ACLs", e);
+        }
+    }
+
+    private static AclBinding allow(ResourceType type, String name, String principal, AclOperation op) {
+        boolean prefix = name.endsWith("*");
+        return new AclBinding(new ResourcePattern(type, prefix ? name.substring(0, name.length() - 1) : name,
+                prefix ? PatternType.PREFIXED : PatternType.LITERAL),
+                new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW));
     }
 
     /** Shuts the broker down and waits for it; deletes the log directory if this instance made it. Idempotent. */
@@ -184,8 +278,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         private int brokerPort;
         private int controllerPort;
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private Security security;
 
         private Builder() {
+        }
+
+        /** The secure mode (TLS, SASL/PLAIN users, ACLs); default PLAINTEXT without authorization. */
+        public Builder security(Security security) {
+            this.security = Objects.requireNonNull(security, "security");
+            return this;
         }
 
         /**
@@ -260,7 +361,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 javaProps.putAll(props);
                 KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(javaProps, false), Time.SYSTEM);
                 startWithoutExiting(server);
-                return new EmbeddedKafka(dir, temporary, bport, cport, clusterId, props, server);
+                return new EmbeddedKafka(dir, temporary, bport, cport, clusterId, props, server, security);
             } catch (RuntimeException e) {
                 if (temporary) {
                     Dirs.deleteRecursively(dir);
@@ -301,6 +402,38 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
 
+        /**
+         * Both listeners TLS + SASL/PLAIN (the controller's too: an unauthenticated controller port would let any
+         * local process act on the cluster), the broker talking to itself as {@code admin}, the authorizer on.
+         */
+        private void secure(Map<String, String> p, int bport, int cport) {
+            Map<String, String> accounts = new LinkedHashMap<>();
+            accounts.put(Security.ADMIN, security.adminPassword());
+            accounts.putAll(security.users());
+            p.put("listeners", "SASL_SSL://" + HOST + ":" + bport + ",CONTROLLER://" + HOST + ":" + cport);
+            p.put("advertised.listeners", "SASL_SSL://" + HOST + ":" + bport);
+            p.put("inter.broker.listener.name", "SASL_SSL");
+            p.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SASL_SSL");
+            p.put("sasl.enabled.mechanisms", "PLAIN");
+            p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            p.put("sasl.mechanism.controller.protocol", "PLAIN");
+            p.put("listener.name.sasl_ssl.plain.sasl.jaas.config",
+                    Security.jaas(Security.ADMIN, security.adminPassword(), accounts));
+            p.put("listener.name.controller.plain.sasl.jaas.config", Security.jaas(Security.ADMIN,
+                    security.adminPassword(), Map.of(Security.ADMIN, security.adminPassword())));
+            Tls tls = security.tls();
+            for (String side : List.of("keystore", "truststore")) {
+                Path store = side.equals("keystore") ? tls.keyStore() : tls.trustStore();
+                p.put("ssl." + side + ".location", store.toString());
+                p.put("ssl." + side + ".type", "PKCS12");
+                p.put("ssl." + side + ".password", tls.password());
+            }
+            p.put("ssl.key.password", tls.password());
+            p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            p.put("super.users", "User:" + Security.ADMIN);
+            p.put("allow.everyone.if.no.acl.found", "false");
+        }
+
         private Map<String, String> properties(Path dir, int bport, int cport) {
             Map<String, String> p = new LinkedHashMap<>();
             // One process, both roles, a static quorum of itself.
@@ -312,6 +445,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("controller.listener.names", "CONTROLLER");
             p.put("inter.broker.listener.name", "PLAINTEXT");
             p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            if (security != null) {
+                secure(p, bport, cport);
+            }
             p.put("log.dirs", dir.toAbsolutePath().toString());
             // One node: every internal topic at replication factor 1, and few partitions, so that the first
             // consumer group or transaction does not wait for 50 partitions to be created.
