@@ -45,6 +45,16 @@ public record Topics(String experiments, String populations, String roundTasks, 
                 prefix + "rgb-updates", prefix + "rgb-results", prefix + "dead-letter");
     }
 
+    /**
+     * The partitions {@code topic} needs for {@code workers} client-update replicas: the topics whose tasks the
+     * replicas share in one group (round tasks, fairness points, fairness rounds) at least 4, or one per replica;
+     * the others 1.
+     */
+    public int partitions(String topic, int workers) {
+        return topic.equals(roundTasks) || topic.equals(fairnessPoints) || topic.equals(fairnessRounds)
+                ? Math.max(4, workers) : 1;
+    }
+
     public List<String> all() {
         return List.of(experiments, populations, roundTasks, clientUpdates, rounds, images, fairnessSweeps,
                 fairnessPoints, fairnessResults, fairnessRounds, fairnessUpdates, rgbRequests, rgbRuns, rgbRounds,

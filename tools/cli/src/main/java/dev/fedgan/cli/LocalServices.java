@@ -354,8 +354,7 @@ public final class LocalServices implements AutoCloseable {
         p.put("bootstrap.servers", bootstrap);
         try (Admin admin = Admin.create(p)) {
             for (String t : topics.all()) {
-                int partitions = t.equals(topics.roundTasks()) || t.equals(topics.fairnessPoints())
-                        || t.equals(topics.fairnessRounds()) ? Math.max(4, replicas) : 1;
+                int partitions = topics.partitions(t, replicas);
                 try {
                     admin.createTopics(List.of(new NewTopic(t, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
