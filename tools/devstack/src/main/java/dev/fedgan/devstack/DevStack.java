@@ -102,8 +102,19 @@ public final class DevStack implements AutoCloseable {
      * @throws IllegalStateException    if a port is taken or a server fails to start
      */
     public static DevStack start(Path dir, Ports ports, String accessKey, String secretKey, Set<Part> parts) {
+        return start(dir, ports, accessKey, secretKey, parts, false);
+    }
+
+    /**
+     * {@link #start(Path, Ports, String, String, Set)}, in the secure mode if {@code secure}: Kafka over TLS with a
+     * SASL user per service and for the submitter, each allowed only what {@link KafkaAccess} grants it; the users'
+     * passwords in {@code DIR/kafka-users.properties} and the TLS trust store in {@code DIR/tls}, made on the first
+     * secure start and kept.
+     */
+    public static DevStack start(Path dir, Ports ports, String accessKey, String secretKey, Set<Part> parts,
+            boolean secure) {
         Objects.requireNonNull(dir, "dir");
-        return start(dir, false, ports, accessKey, secretKey, parts);
+        return start(dir, false, ports, accessKey, secretKey, parts, secure);
     }
 
     /**
@@ -129,7 +140,7 @@ public final class DevStack implements AutoCloseable {
             throw new IllegalStateException("could not create a temporary directory: " + e.getMessage(), e);
         }
         try {
-            return start(dir, true, ports, accessKey, secretKey, EnumSet.allOf(Part.class));
+            return start(dir, true, ports, accessKey, secretKey, EnumSet.allOf(Part.class), false);
         } catch (RuntimeException e) {
             Dirs.deleteRecursively(dir);
             throw e;
@@ -137,14 +148,19 @@ public final class DevStack implements AutoCloseable {
     }
 
     private static DevStack start(Path dir, boolean temporary, Ports ports, String accessKey, String secretKey,
-            Set<Part> parts) {
+            Set<Part> parts, boolean secure) {
         Objects.requireNonNull(ports, "ports");
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("a stack needs Kafka, S3 or both");
         }
+        EmbeddedKafka.Builder kafkaBuilder = EmbeddedKafka.builder().logDir(dir.resolve("kafka"))
+                .brokerPort(ports.kafka()).controllerPort(ports.controller());
+        if (secure) {
+            kafkaBuilder.security(new EmbeddedKafka.Security(Tls.in(dir.resolve("tls")),
+                    KafkaUsers.password(dir, EmbeddedKafka.Security.ADMIN), KafkaUsers.passwords(dir)));
+        }
         if (!parts.contains(Part.S3)) {
-            return new DevStack(EmbeddedKafka.builder().logDir(dir.resolve("kafka")).brokerPort(ports.kafka())
-                    .controllerPort(ports.controller()).start(), null, dir, temporary);
+            return new DevStack(KafkaUsers.granted(kafkaBuilder.start()), null, dir, temporary);
         }
         if (!parts.contains(Part.KAFKA)) {
             return new DevStack(null, EmbeddedS3.builder().dir(dir.resolve("s3")).port(ports.s3())
@@ -152,8 +168,6 @@ public final class DevStack implements AutoCloseable {
         }
         EmbeddedS3.Builder s3Builder = EmbeddedS3.builder().dir(dir.resolve("s3")).port(ports.s3())
                 .credentials(accessKey, secretKey);
-        EmbeddedKafka.Builder kafkaBuilder = EmbeddedKafka.builder().logDir(dir.resolve("kafka"))
-                .brokerPort(ports.kafka()).controllerPort(ports.controller());
         // S3 starts (about 1 s) while Kafka does (2-3 s).
         CompletableFuture<EmbeddedS3> s3Start = new CompletableFuture<>();
         Thread s3Thread = new Thread(() -> {
@@ -167,7 +181,7 @@ public final class DevStack implements AutoCloseable {
         s3Thread.start();
         EmbeddedKafka kafka;
         try {
-            kafka = kafkaBuilder.start();
+            kafka = KafkaUsers.granted(kafkaBuilder.start());
         } catch (RuntimeException e) {
             try {
                 s3Start.join().close();
@@ -279,6 +293,13 @@ public final class DevStack implements AutoCloseable {
         if (kafka != null) {
             lines.add("  Kafka controller port    " + kafka.controllerPort() + "   (internal)");
         }
+        if (kafka != null && kafka.security() != null) {
+            lines.add("  Kafka security           SASL_SSL, mechanism PLAIN; a user per service and 'submitter', "
+                    + "each with its own ACLs");
+            lines.add("  Kafka users              " + KafkaUsers.file(dir) + "   (user=password)");
+            lines.add("  TLS trust store          " + kafka.security().tls().trustStore() + "   (PKCS12, password "
+                    + kafka.security().tls().password() + ")");
+        }
         lines.add("  data                     " + dir + (temporary ? "   (temporary, deleted on exit)" : ""));
         return String.join(System.lineSeparator(), lines);
     }
@@ -308,9 +329,10 @@ public final class DevStack implements AutoCloseable {
         long t0 = System.nanoTime();
         DevStack stack;
         try {
-            stack = options.dir == null
+            stack = options.dir == null && !options.secure
                     ? startTemporary(options.ports, options.accessKey, options.secretKey)
-                    : start(options.dir, options.ports, options.accessKey, options.secretKey, options.parts);
+                    : start(options.dir, options.ports, options.accessKey, options.secretKey, options.parts,
+                            options.secure);
         } catch (RuntimeException e) {
             System.err.println("fedgan-devstack: " + e.getMessage());
             System.exit(1);
@@ -350,6 +372,9 @@ public final class DevStack implements AutoCloseable {
                 "                         Kafka and S3 as separate processes, to stop and restart one alone)",
                 "  --access-key KEY       S3 access key (default " + EmbeddedS3.DEFAULT_ACCESS_KEY + ")",
                 "  --secret-key KEY       S3 secret key (default " + EmbeddedS3.DEFAULT_SECRET_KEY + ")",
+                "  --secure               Kafka over TLS with a SASL user per service and 'submitter', each allowed",
+                "                         only its own topics and groups (ACLs); needs --dir (users and trust store",
+                "                         are kept there)",
                 "  --verbose              Kafka's and S3Proxy's INFO logs too",
                 "  -h, --help             this help",
                 "",
@@ -365,6 +390,7 @@ public final class DevStack implements AutoCloseable {
         String secretKey = EmbeddedS3.DEFAULT_SECRET_KEY;
         boolean help;
         boolean verbose;
+        boolean secure;
 
         /** @throws IllegalArgumentException for an unknown option, a missing value or a bad number */
         static Options parse(String... args) {
@@ -384,6 +410,7 @@ public final class DevStack implements AutoCloseable {
                 switch (arg) {
                     case "-h", "--help" -> o.help = true;
                     case "--verbose" -> o.verbose = true;
+                    case "--secure" -> o.secure = true;
                     case "--free-ports" -> free = true;
                     case "--dir", "--kafka-port", "--controller-port", "--s3-port", "--access-key", "--secret-key",
                             "--only" -> {
@@ -410,6 +437,10 @@ public final class DevStack implements AutoCloseable {
                     }
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
                 }
+            }
+            if (o.secure && o.dir == null) {
+                throw new IllegalArgumentException("--secure needs --dir: the users' passwords and the trust store "
+                        + "that clients need are kept there");
             }
             if (o.parts.size() == 1 && o.dir == null) {
                 throw new IllegalArgumentException("--only needs --dir: one server alone is run to be stopped and "

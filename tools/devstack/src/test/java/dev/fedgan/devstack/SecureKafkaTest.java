@@ -116,6 +116,44 @@ class SecureKafkaTest {
                 || handshake instanceof org.apache.kafka.common.errors.TimeoutException, String.valueOf(handshake));
     }
 
+    /** The secure dev stack: each service and the submitter may use their own topics (KafkaAccess) only. */
+    @Test
+    void theSecureDevStackGrantsEachServiceItsOwnTopicsOnly(@TempDir Path stackDir) throws Exception {
+        try (DevStack stack = DevStack.start(stackDir, DevStack.Ports.FREE, "k", "secret-k",
+                java.util.EnumSet.allOf(DevStack.Part.class), true)) {
+            Properties users = new Properties();
+            try (var r = java.nio.file.Files.newBufferedReader(stackDir.resolve("kafka-users.properties"))) {
+                users.load(r);
+            }
+            EmbeddedKafka.Security s = stack.kafka().security();
+            java.util.function.BiFunction<String, String, Properties> as = (user, topic) -> {
+                Properties p = client(s.clientProperties(user, users.getProperty(user)));
+                p.put("bootstrap.servers", stack.bootstrapServers());
+                return p;
+            };
+            assertEquals(null, send(as.apply("submitter", null), "fedgan.experiments"));
+            assertEquals(null, send(as.apply("filter", null), "fedgan.populations"));
+            // only the submitter submits; the filter cannot announce rounds; the submitter cannot read members
+            assertInstanceOf(TopicAuthorizationException.class, send(as.apply("client-update", null),
+                    "fedgan.experiments"));
+            assertInstanceOf(TopicAuthorizationException.class, send(as.apply("filter", null), "fedgan.rounds"));
+            Properties submitter = as.apply("submitter", null);
+            submitter.put("group.id", "fedgan-follow-test");
+            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(submitter)) {
+                c.subscribe(List.of("fedgan.populations"));
+                assertThrows(TopicAuthorizationException.class, () -> {
+                    for (int i = 0; i < 20; i++) {
+                        c.poll(Duration.ofMillis(500));
+                    }
+                });
+            }
+            assertTrue(stack.describe().contains("kafka-users.properties"), stack.describe());
+            assertTrue(!stack.describe().contains(users.getProperty("filter")), "no password printed");
+        }
+        assertThrows(IllegalArgumentException.class, () -> DevStack.Options.parse("--secure"));
+        assertTrue(DevStack.Options.parse("--secure", "--dir", "/tmp/x").secure);
+    }
+
     @Test
     void theControllerPortIsNotAnOpenDoor() {
         Properties p = client(Map.of());
