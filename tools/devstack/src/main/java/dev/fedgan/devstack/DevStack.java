@@ -107,7 +107,8 @@ public final class DevStack implements AutoCloseable {
 
     /**
      * {@link #start(Path, Ports, String, String, Set)}, in the secure mode if {@code secure}: Kafka over TLS with a
-     * SASL user per service and for the submitter, each allowed only what {@link KafkaAccess} grants it; the users'
+     * SASL user per service and for the submitter, each allowed only what {@code dev.fedgan.protocol.KafkaAccess} grants it, and S3 over
+     * HTTPS only; the users'
      * passwords in {@code DIR/kafka-users.properties} and the TLS trust store in {@code DIR/tls}, made on the first
      * secure start and kept.
      */
@@ -155,19 +156,20 @@ public final class DevStack implements AutoCloseable {
         }
         EmbeddedKafka.Builder kafkaBuilder = EmbeddedKafka.builder().logDir(dir.resolve("kafka"))
                 .brokerPort(ports.kafka()).controllerPort(ports.controller());
+        EmbeddedS3.Builder s3Builder = EmbeddedS3.builder().dir(dir.resolve("s3")).port(ports.s3())
+                .credentials(accessKey, secretKey);
         if (secure) {
-            kafkaBuilder.security(new EmbeddedKafka.Security(Tls.in(dir.resolve("tls")),
+            Tls tls = Tls.in(dir.resolve("tls"));
+            kafkaBuilder.security(new EmbeddedKafka.Security(tls,
                     KafkaUsers.password(dir, EmbeddedKafka.Security.ADMIN), KafkaUsers.passwords(dir)));
+            s3Builder.tls(tls);
         }
         if (!parts.contains(Part.S3)) {
             return new DevStack(KafkaUsers.granted(kafkaBuilder.start()), null, dir, temporary);
         }
         if (!parts.contains(Part.KAFKA)) {
-            return new DevStack(null, EmbeddedS3.builder().dir(dir.resolve("s3")).port(ports.s3())
-                    .credentials(accessKey, secretKey).start(), dir, temporary);
+            return new DevStack(null, s3Builder.start(), dir, temporary);
         }
-        EmbeddedS3.Builder s3Builder = EmbeddedS3.builder().dir(dir.resolve("s3")).port(ports.s3())
-                .credentials(accessKey, secretKey);
         // S3 starts (about 1 s) while Kafka does (2-3 s).
         CompletableFuture<EmbeddedS3> s3Start = new CompletableFuture<>();
         Thread s3Thread = new Thread(() -> {
@@ -297,8 +299,10 @@ public final class DevStack implements AutoCloseable {
             lines.add("  Kafka security           SASL_SSL, mechanism PLAIN; a user per service and 'submitter', "
                     + "each with its own ACLs");
             lines.add("  Kafka users              " + KafkaUsers.file(dir) + "   (user=password)");
-            lines.add("  TLS trust store          " + kafka.security().tls().trustStore() + "   (PKCS12, password "
-                    + kafka.security().tls().password() + ")");
+        }
+        Tls tls = kafka != null && kafka.security() != null ? kafka.security().tls() : s3 != null ? s3.tls() : null;
+        if (tls != null) {
+            lines.add("  TLS trust store          " + tls.trustStore() + "   (PKCS12, password " + tls.password() + ")");
         }
         lines.add("  data                     " + dir + (temporary ? "   (temporary, deleted on exit)" : ""));
         return String.join(System.lineSeparator(), lines);
@@ -373,8 +377,8 @@ public final class DevStack implements AutoCloseable {
                 "  --access-key KEY       S3 access key (default " + EmbeddedS3.DEFAULT_ACCESS_KEY + ")",
                 "  --secret-key KEY       S3 secret key (default " + EmbeddedS3.DEFAULT_SECRET_KEY + ")",
                 "  --secure               Kafka over TLS with a SASL user per service and 'submitter', each allowed",
-                "                         only its own topics and groups (ACLs); needs --dir (users and trust store",
-                "                         are kept there)",
+                "                         only its own topics and groups (ACLs), and S3 over HTTPS; needs --dir",
+                "                         (users and trust store are kept there)",
                 "  --verbose              Kafka's and S3Proxy's INFO logs too",
                 "  -h, --help             this help",
                 "",

@@ -43,10 +43,12 @@ public final class EmbeddedS3 implements AutoCloseable {
     private final int port;
     private final String accessKey;
     private final String secretKey;
+    private final Tls tls;
     private boolean closed;
 
     private EmbeddedS3(S3Proxy proxy, BlobStore blobStore, Path dir, boolean deleteDirOnClose, int port,
-                       String accessKey, String secretKey) {
+                       String accessKey, String secretKey, Tls tls) {
+        this.tls = tls;
         this.proxy = proxy;
         this.blobStore = blobStore;
         this.dir = dir;
@@ -66,9 +68,14 @@ public final class EmbeddedS3 implements AutoCloseable {
         return builder().start();
     }
 
-    /** {@code http://127.0.0.1:PORT}, the S3 endpoint (path-style). */
+    /** {@code http://127.0.0.1:PORT} ({@code https} with TLS), the S3 endpoint (path-style). */
     public String endpoint() {
-        return "http://" + EmbeddedKafka.HOST + ":" + port;
+        return (tls == null ? "http" : "https") + "://" + EmbeddedKafka.HOST + ":" + port;
+    }
+
+    /** The TLS identity it serves with, or null for plain HTTP. */
+    public Tls tls() {
+        return tls;
     }
 
     /** The port it listens on. */
@@ -121,8 +128,15 @@ public final class EmbeddedS3 implements AutoCloseable {
         private int port;
         private String accessKey = DEFAULT_ACCESS_KEY;
         private String secretKey = DEFAULT_SECRET_KEY;
+        private Tls tls;
 
         private Builder() {
+        }
+
+        /** Serve HTTPS only, with this identity's certificate; default plain HTTP. */
+        public Builder tls(Tls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
         }
 
         /** The directory for buckets, created if missing and kept on close. Default: a temporary one, deleted on close. */
@@ -175,12 +189,17 @@ public final class EmbeddedS3 implements AutoCloseable {
             S3Proxy proxy = null;
             try {
                 blobStore = new FilesystemNio2BlobStore(root.toAbsolutePath().toString());
-                proxy = S3Proxy.builder()
+                S3Proxy.Builder b = S3Proxy.builder()
                         .blobStore(blobStore)
-                        .endpoint(URI.create("http://" + EmbeddedKafka.HOST + ":" + port))
                         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
-                        .stopTimeout(1000)
-                        .build();
+                        .stopTimeout(1000);
+                if (tls == null) {
+                    b.endpoint(URI.create("http://" + EmbeddedKafka.HOST + ":" + port));
+                } else {
+                    b.secureEndpoint(URI.create("https://" + EmbeddedKafka.HOST + ":" + port))
+                            .keyStore(tls.keyStore().toString(), tls.password());
+                }
+                proxy = b.build();
                 proxy.start();
                 long deadline = System.nanoTime() + START_TIMEOUT_MS * 1_000_000;
                 while (!"STARTED".equals(proxy.getState())) {
@@ -189,7 +208,8 @@ public final class EmbeddedS3 implements AutoCloseable {
                     }
                     Thread.sleep(10);
                 }
-                return new EmbeddedS3(proxy, blobStore, root, temporary, proxy.getPort(), accessKey, secretKey);
+                return new EmbeddedS3(proxy, blobStore, root, temporary,
+                        tls == null ? proxy.getPort() : proxy.getSecurePort(), accessKey, secretKey, tls);
             } catch (Exception e) {
                 if (proxy != null) {
                     try {

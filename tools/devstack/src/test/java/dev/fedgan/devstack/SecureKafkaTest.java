@@ -147,6 +147,7 @@ class SecureKafkaTest {
                     }
                 });
             }
+            assertTrue(stack.s3Endpoint().startsWith("https://"), stack.s3Endpoint());
             assertTrue(stack.describe().contains("kafka-users.properties"), stack.describe());
             assertTrue(!stack.describe().contains(users.getProperty("filter")), "no password printed");
         }
