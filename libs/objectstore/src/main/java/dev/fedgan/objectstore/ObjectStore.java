@@ -123,6 +123,15 @@ public final class ObjectStore implements AutoCloseable {
      */
     public static ObjectStore connect(String endpoint, String accessKey, String secretKey, String bucket,
                                       RetryPolicy retry) {
+        return connect(endpoint, accessKey, secretKey, bucket, retry, null);
+    }
+
+    /**
+     * {@link #connect(String, String, String, String, RetryPolicy)} trusting, for an {@code https} endpoint, the
+     * certificates in {@code trustStore} (e.g. a private CA's) instead of the JVM's default ones; null: the default.
+     */
+    public static ObjectStore connect(String endpoint, String accessKey, String secretKey, String bucket,
+                                      RetryPolicy retry, java.security.KeyStore trustStore) {
         if (endpoint == null || endpoint.isBlank()) {
             throw new IllegalArgumentException("S3 endpoint must not be blank");
         }
@@ -136,6 +145,9 @@ public final class ObjectStore implements AutoCloseable {
         // Fail over a dead endpoint in seconds, not minutes; the read/write limits bound a stalled transfer.
         OkHttpClient http = HttpUtils.newDefaultHttpClient(TimeUnit.SECONDS.toMillis(5), TimeUnit.SECONDS.toMillis(120),
                 TimeUnit.SECONDS.toMillis(120));
+        if (trustStore != null) {
+            http = trusting(http, trustStore);
+        }
         MinioClient client;
         try {
             client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(REGION)
@@ -150,6 +162,38 @@ public final class ObjectStore implements AutoCloseable {
         } catch (RuntimeException e) {
             store.close();
             throw e;
+        }
+    }
+
+    private static OkHttpClient trusting(OkHttpClient http, java.security.KeyStore trustStore) {
+        try {
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trustStore);
+            javax.net.ssl.X509TrustManager tm = (javax.net.ssl.X509TrustManager) java.util.Arrays
+                    .stream(tmf.getTrustManagers()).filter(t -> t instanceof javax.net.ssl.X509TrustManager)
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException("no X.509 trust manager"));
+            javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+            ssl.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
+            return http.newBuilder().sslSocketFactory(ssl.getSocketFactory(), tm).build();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("unusable S3 trust store: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A PKCS12 or JKS trust store read from {@code file}.
+     *
+     * @throws IllegalArgumentException naming the file if it cannot be read or opened with {@code password}
+     */
+    public static java.security.KeyStore trustStore(java.nio.file.Path file, String password) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance(
+                    file.toString().endsWith(".jks") ? "JKS" : "PKCS12");
+            ks.load(in, password == null ? null : password.toCharArray());
+            return ks;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read the S3 trust store " + file + ": " + e.getMessage(), e);
         }
     }
 

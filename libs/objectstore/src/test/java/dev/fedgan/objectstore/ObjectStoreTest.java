@@ -292,6 +292,31 @@ class ObjectStoreTest {
         }
     }
 
+    /** Over HTTPS: a client that trusts the store's certificate works; one that does not, or speaks HTTP, gets nothing. */
+    @Test
+    void anHttpsStoreServesOnlyClientsThatTrustItsCertificate(@org.junit.jupiter.api.io.TempDir Path dir) {
+        dev.fedgan.devstack.Tls tls = dev.fedgan.devstack.Tls.in(dir.resolve("tls"));
+        try (EmbeddedS3 secure = EmbeddedS3.builder().tls(tls).start()) {
+            assertTrue(secure.endpoint().startsWith("https://"), secure.endpoint());
+            try (ObjectStore s = ObjectStore.connect(secure.endpoint(), EmbeddedS3.DEFAULT_ACCESS_KEY,
+                    EmbeddedS3.DEFAULT_SECRET_KEY, "tls", RetryPolicy.DEFAULT,
+                    ObjectStore.trustStore(tls.trustStore(), tls.password()))) {
+                s.put("k", new byte[] {7}, null);
+                assertArrayEquals(new byte[] {7}, s.get("k"));
+            }
+            RetryPolicy once = new RetryPolicy(1, Duration.ZERO, Duration.ZERO);
+            StorageException untrusted = assertThrows(StorageException.class, () -> ObjectStore.connect(
+                    secure.endpoint(), EmbeddedS3.DEFAULT_ACCESS_KEY, EmbeddedS3.DEFAULT_SECRET_KEY, "tls", once));
+            assertTrue(untrusted.getMessage().contains("PKIX") || untrusted.getMessage().contains("certificate"),
+                    untrusted.getMessage());
+            assertThrows(StorageException.class, () -> ObjectStore.connect(secure.endpoint().replace("https", "http"),
+                    EmbeddedS3.DEFAULT_ACCESS_KEY, EmbeddedS3.DEFAULT_SECRET_KEY, "tls", once));
+        }
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+                () -> ObjectStore.trustStore(tls.trustStore(), "not-the-password"));
+        assertTrue(wrong.getMessage().startsWith("cannot read the S3 trust store " + tls.trustStore()), wrong.getMessage());
+    }
+
     @Test
     void aPatiencePolicyWaitsAtLeastThatLongInAll() {
         RetryPolicy fiveMinutes = RetryPolicy.within(Duration.ofMinutes(5));

@@ -61,6 +61,15 @@ public interface FedganConfig {
          */
         @WithDefault("PT5M")
         java.time.Duration outagePatience();
+
+        /**
+         * {@code fedgan.s3.trust-store}: a PKCS12 (or {@code .jks}) file of the certificates an {@code https} endpoint
+         * is trusted by, e.g. the private CA of an in-cluster MinIO; unset: the JVM's default trust.
+         */
+        Optional<String> trustStore();
+
+        /** {@code fedgan.s3.trust-store-password}; a Secret in the chart. */
+        Optional<String> trustStorePassword();
     }
 
     /**

@@ -55,6 +55,8 @@ public class FedganConfigCheck {
             problems.add("fedgan.s3.bucket must be 3-63 characters of a-z, 0-9, '.' and '-', starting and ending with"
                     + " a letter or digit, got '" + s3.bucket() + "'");
         }
+        s3.trustStore().filter(f -> !java.nio.file.Files.isReadable(java.nio.file.Path.of(f))).ifPresent(f ->
+                problems.add("fedgan.s3.trust-store must be a readable file, got '" + f + "'"));
         if (s3.outagePatience().isNegative() || s3.outagePatience().toHours() >= 1) {
             problems.add("fedgan.s3.outage-patience must be between 0 s and 1 hour, got " + s3.outagePatience());
         }

@@ -24,7 +24,8 @@ public class Storage {
     ObjectStore objectStore() {
         FedganConfig.S3 s3 = config.s3();
         return ObjectStore.connect(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.bucket(),
-                RetryPolicy.within(s3.outagePatience()));
+                RetryPolicy.within(s3.outagePatience()), s3.trustStore().map(f -> ObjectStore.trustStore(
+                        java.nio.file.Path.of(f), s3.trustStorePassword().orElse(null))).orElse(null));
     }
 
     @Produces

@@ -110,6 +110,8 @@ class FedganConfigTest {
                 FedganConfigCheck.problems(mapping(with(S3, "fedgan.rgb.round-timeout", "P8D"))));
         assertEquals(List.of("fedgan.s3.outage-patience must be between 0 s and 1 hour, got PT2H"),
                 FedganConfigCheck.problems(mapping(with(S3, "fedgan.s3.outage-patience", "PT2H"))));
+        assertEquals(List.of("fedgan.s3.trust-store must be a readable file, got '/nonexistent/ca.p12'"),
+                FedganConfigCheck.problems(mapping(with(S3, "fedgan.s3.trust-store", "/nonexistent/ca.p12"))));
         List<String> bucket = FedganConfigCheck.problems(mapping(with(S3, "fedgan.s3.bucket", "My_Bucket")));
         assertEquals(1, bucket.size());
         assertTrue(bucket.get(0).startsWith("fedgan.s3.bucket must be 3-63 characters"), bucket.get(0));
