@@ -41,4 +41,29 @@ class LocalServicesTest {
                 LocalServices.clientUpdateEnvironment(2));
         assertEquals("1", LocalServices.clientUpdateEnvironment(4 * cores).get("OMP_NUM_THREADS"));
     }
+
+    /** A fault ends a process by name; the restart runs the same command again, its output after the first run's. */
+    @Test
+    void aProcessEndedAsAFaultIsRestartedAsItWasStarted(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (LocalServices local = new LocalServices(dir, dir.resolve("logs"), line -> { })) {
+            local.startProgram("echoer", List.of("sh", "-c", "echo started; exec sleep 60"));
+            waitForLines(local.log("echoer"), 1);
+            local.end("echoer", true);
+            assertTrue(local.running().isEmpty(), "ended: " + local.running());
+            local.checkAlive(); // an ended process is not a crash
+            local.restart("echoer");
+            waitForLines(local.log("echoer"), 2);
+            assertEquals(List.of("started", "started"), java.nio.file.Files.readAllLines(local.log("echoer")));
+            assertTrue(local.running().get("echoer").isAlive());
+            assertThrows(IllegalArgumentException.class, () -> local.restart("nobody"));
+            assertThrows(IllegalArgumentException.class, () -> local.end("nobody", false));
+        }
+    }
+
+    private static void waitForLines(Path log, int lines) throws Exception {
+        for (int i = 0; i < 100 && (!java.nio.file.Files.exists(log)
+                || java.nio.file.Files.readAllLines(log).size() < lines); i++) {
+            Thread.sleep(50);
+        }
+    }
 }
