@@ -48,7 +48,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Faults of the disturbed run, each at a round of the experiment (the largest round either GAN has announced):
  * the filter SIGKILLed while it trains the classifier and measures the users; the aggregator, each client-update
  * replica and image-render SIGKILLed (the aggregator three times), each restarted two seconds later as Kubernetes
- * would; Kafka stopped for {@code outage} seconds and started again on its data; S3 the same; and
+ * would; Kafka stopped for {@code outage} seconds and started again on its data; S3 the same; S3 slow (each chunk
+ * delayed a second) for as long; and
  * {@link HostileRecords} records across every consumed topic before the experiment. What must hold: every round of
  * both GANs announced exactly once; each GAN's ε equal to the accountant's for its released population size; the
  * final generators of the two runs bit-identical (same SHA-256); the same verdict; every hostile record on the
@@ -67,8 +68,15 @@ public final class ChaosSuite {
     static final int CLIENTS_PER_ROUND = 3;
     static final double NOISE_MULTIPLIER = 0.5;
     static final long SEED = 11;
+    /** The delay per forwarded chunk while S3 is slow. */
+    static final long SLOW_MILLIS = 1000;
+    /** Where S3 runs; the services reach it through a {@link SlowProxy} on the dev stack's S3 port. */
+    static final int S3_BEHIND_PROXY = 19001;
 
-    /** A fault: {@code kind} kill (SIGKILL, restart after 2 s) or outage (SIGTERM, restart after the outage). */
+    /**
+     * A fault: {@code kind} kill (SIGKILL, restart after 2 s), outage (SIGTERM, restart after the outage) or slow (every
+     * chunk between the services and S3 delayed by {@link #SLOW_MILLIS} for the outage's length).
+     */
     record Fault(String kind, String process, int atRound) {
     }
 
@@ -89,8 +97,8 @@ public final class ChaosSuite {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         int outage = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         int hostile = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
-        if (rounds < 36 || outage < 1 || outage > 600 || hostile < 0) {
-            throw new IllegalArgumentException("rounds must be at least 36 (the faults' schedule), outage in [1, 600] s, "
+        if (rounds < 40 || outage < 1 || outage > 600 || hostile < 0) {
+            throw new IllegalArgumentException("rounds must be at least 40 (the faults' schedule), outage in [1, 600] s, "
                     + "hostile records >= 0; got " + rounds + ", " + outage + ", " + hostile);
         }
         Path home = Path.of(System.getenv().getOrDefault("FEDGAN_HOME", ".")).toAbsolutePath().normalize();
@@ -101,7 +109,8 @@ public final class ChaosSuite {
                 new Fault("kill", "aggregator", 4), new Fault("kill", "client-update-1", 8),
                 new Fault("outage", "kafka", 12), new Fault("kill", "image-render", 16),
                 new Fault("outage", "s3", 20), new Fault("kill", "aggregator", 24),
-                new Fault("kill", "client-update-2", 28), new Fault("kill", "aggregator", 32));
+                new Fault("kill", "client-update-2", 28), new Fault("kill", "aggregator", 32),
+                new Fault("slow", "s3", 36));
         Outcome calm = new Run(home, work.resolve("undisturbed"), request, List.of(), 0, 0, false).go();
         Outcome rough = new Run(home, work.resolve("disturbed"), request, schedule, outage, hostile, true).go();
         List<String[]> checks = checks(calm, rough, rounds);
@@ -246,8 +255,9 @@ public final class ChaosSuite {
             List<Struck> struck = new ArrayList<>();
             List<String> diedUnkilled = new ArrayList<>();
             int deltasLeft;
-            try (LocalServices local = new LocalServices(home, dir.resolve("logs"), line -> System.out.println("  " + line))) {
-                local.startStackApart(dir.resolve("stack"), 2);
+            try (LocalServices local = new LocalServices(home, dir.resolve("logs"), line -> System.out.println("  " + line));
+                 SlowProxy s3 = new SlowProxy(19000, S3_BEHIND_PROXY)) {
+                local.startStackApart(dir.resolve("stack"), 2, S3_BEHIND_PROXY);
                 List<String> services = List.of("filter", "aggregator", "client-update-1", "client-update-2",
                         "image-render");
                 for (String s : services) {
@@ -285,11 +295,17 @@ public final class ChaosSuite {
                     int at = round();
                     long k = System.nanoTime();
                     System.out.println("  round " + at + ": " + f.kind() + " " + f.process());
-                    local.end(f.process(), f.kind().equals("kill"));
-                    Thread.sleep(f.kind().equals("kill") ? 2000 : outage * 1000L);
-                    local.restart(f.process());
-                    if (f.kind().equals("outage")) {
-                        local.awaitStack();
+                    if (f.kind().equals("slow")) {
+                        s3.delay(SLOW_MILLIS);
+                        Thread.sleep(outage * 1000L);
+                        s3.delay(0);
+                    } else {
+                        local.end(f.process(), f.kind().equals("kill"));
+                        Thread.sleep(f.kind().equals("kill") ? 2000 : outage * 1000L);
+                        local.restart(f.process());
+                        if (f.kind().equals("outage")) {
+                            local.awaitStack();
+                        }
                     }
                     struck.add(new Struck(f, at, (System.nanoTime() - k) / 1e9, untilNextRound(at, k)));
                 }

@@ -101,21 +101,23 @@ public final class LocalServices implements AutoCloseable {
     }
 
     /**
-     * Starts Kafka and S3 as two processes, {@code kafka} and {@code s3}, on the stack's fixed ports with their data
-     * in {@code dir}, so that either can be stopped and {@link #restart restarted} alone; creates the topics.
+     * Starts Kafka and S3 as two processes, {@code kafka} and {@code s3}, with their data in {@code dir}, so that
+     * either can be stopped and {@link #restart restarted} alone; creates the topics. Kafka on the stack's port; S3
+     * on {@code s3Port}: the stack's 19000, or another port behind something the caller put on 19000 (a proxy).
      *
-     * @throws IllegalArgumentException if a dev stack port is taken
+     * @throws IllegalArgumentException if a port is taken
      */
-    public void startStackApart(Path dir, int clientUpdateReplicas) throws IOException, InterruptedException {
+    public void startStackApart(Path dir, int clientUpdateReplicas, int s3Port) throws IOException, InterruptedException {
         Path jar = packaged(home.resolve("tools/devstack/target/fedgan-devstack.jar"));
-        for (int port : new int[] {19092, 19093, 19000}) {
+        for (int port : new int[] {19092, 19093, s3Port}) {
             if (listening(port)) {
                 throw new IllegalArgumentException("port " + port + " is taken: stop what holds it (a dev stack?)");
             }
         }
         status.accept("starting Kafka and S3 apart (data in " + dir + ")...");
         start("kafka", List.of("-Xmx768m", "-jar", jar.toString(), "--only", "kafka", "--dir", dir.toString()));
-        start("s3", List.of("-Xmx512m", "-jar", jar.toString(), "--only", "s3", "--dir", dir.toString()));
+        start("s3", List.of("-Xmx512m", "-jar", jar.toString(), "--only", "s3", "--dir", dir.toString(),
+                "--s3-port", Integer.toString(s3Port)));
         awaitStack();
         createTopics(BOOTSTRAP, Topics.withPrefix(Topics.DEFAULT_PREFIX), clientUpdateReplicas);
     }
