@@ -60,9 +60,9 @@ class SecureKafkaTest {
         p.put("value.serializer", StringSerializer.class.getName());
         p.put("key.deserializer", StringDeserializer.class.getName());
         p.put("value.deserializer", StringDeserializer.class.getName());
-        p.put("max.block.ms", "8000");
-        p.put("delivery.timeout.ms", "8000");
-        p.put("request.timeout.ms", "5000");
+        p.put("max.block.ms", "3000");
+        p.put("delivery.timeout.ms", "3000");
+        p.put("request.timeout.ms", "2500");
         return p;
     }
 
