@@ -107,10 +107,9 @@ public final class DevStack implements AutoCloseable {
 
     /**
      * {@link #start(Path, Ports, String, String, Set)}, in the secure mode if {@code secure}: Kafka over TLS with a
-     * SASL user per service and for the submitter, each allowed only what {@code dev.fedgan.protocol.KafkaAccess} grants it, and S3 over
-     * HTTPS only; the users'
-     * passwords in {@code DIR/kafka-users.properties} and the TLS trust store in {@code DIR/tls}, made on the first
-     * secure start and kept.
+     * SASL user per service and for the submitter, each allowed only what {@code dev.fedgan.protocol.KafkaAccess}
+     * grants it, and S3 over HTTPS only; the users' passwords in {@code DIR/kafka-users.properties} and the TLS trust
+     * store in {@code DIR/tls}, made on the first secure start and kept.
      */
     public static DevStack start(Path dir, Ports ports, String accessKey, String secretKey, Set<Part> parts,
             boolean secure) {
