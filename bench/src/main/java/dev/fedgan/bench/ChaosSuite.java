@@ -3,6 +3,7 @@ package dev.fedgan.bench;
 import dev.fedgan.cli.LocalServices;
 import dev.fedgan.core.gan.GanPreset;
 import dev.fedgan.core.gan.GanTrainingConfig;
+import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.privacy.PrivacyCalculator;
 import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.GanSettingsMapping;
@@ -21,7 +22,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -103,7 +103,7 @@ public final class ChaosSuite {
         }
         Path home = Path.of(System.getenv().getOrDefault("FEDGAN_HOME", ".")).toAbsolutePath().normalize();
         Path work = home.resolve("bench/target/chaos");
-        deleteRecursively(work);
+        FileTrees.delete(work);
         ExperimentRequest request = request(rounds);
         List<Fault> schedule = List.of(
                 new Fault("kill", "aggregator", 4), new Fault("kill", "client-update-1", 8),
@@ -430,17 +430,6 @@ public final class ChaosSuite {
                 }
             } catch (RuntimeException e) {
                 // a hostile record on rounds or populations: image-render or the aggregator dead-letters it
-            }
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Collections.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }
