@@ -1,7 +1,6 @@
 package dev.fedgan.objectstore;
 
 import dev.fedgan.protocol.ObjectRef;
-
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
@@ -28,6 +27,10 @@ import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,6 +40,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -131,7 +138,7 @@ public final class ObjectStore implements AutoCloseable {
      * certificates in {@code trustStore} (e.g. a private CA's) instead of the JVM's default ones; null: the default.
      */
     public static ObjectStore connect(String endpoint, String accessKey, String secretKey, String bucket,
-                                      RetryPolicy retry, java.security.KeyStore trustStore) {
+                                      RetryPolicy retry, KeyStore trustStore) {
         if (endpoint == null || endpoint.isBlank()) {
             throw new IllegalArgumentException("S3 endpoint must not be blank");
         }
@@ -165,18 +172,18 @@ public final class ObjectStore implements AutoCloseable {
         }
     }
 
-    private static OkHttpClient trusting(OkHttpClient http, java.security.KeyStore trustStore) {
+    private static OkHttpClient trusting(OkHttpClient http, KeyStore trustStore) {
         try {
-            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(
+                    TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trustStore);
-            javax.net.ssl.X509TrustManager tm = (javax.net.ssl.X509TrustManager) java.util.Arrays
-                    .stream(tmf.getTrustManagers()).filter(t -> t instanceof javax.net.ssl.X509TrustManager)
+            X509TrustManager tm = (X509TrustManager) Arrays
+                    .stream(tmf.getTrustManagers()).filter(t -> t instanceof X509TrustManager)
                     .findFirst().orElseThrow(() -> new IllegalArgumentException("no X.509 trust manager"));
-            javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-            ssl.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, new TrustManager[] {tm}, null);
             return http.newBuilder().sslSocketFactory(ssl.getSocketFactory(), tm).build();
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("unusable S3 trust store: " + e.getMessage(), e);
         }
     }
@@ -186,13 +193,13 @@ public final class ObjectStore implements AutoCloseable {
      *
      * @throws IllegalArgumentException naming the file if it cannot be read or opened with {@code password}
      */
-    public static java.security.KeyStore trustStore(java.nio.file.Path file, String password) {
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-            java.security.KeyStore ks = java.security.KeyStore.getInstance(
+    public static KeyStore trustStore(Path file, String password) {
+        try (InputStream in = Files.newInputStream(file)) {
+            KeyStore ks = KeyStore.getInstance(
                     file.toString().endsWith(".jks") ? "JKS" : "PKCS12");
             ks.load(in, password == null ? null : password.toCharArray());
             return ks;
-        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot read the S3 trust store " + file + ": " + e.getMessage(), e);
         }
     }
