@@ -338,7 +338,7 @@ class FedganCliTest {
     /** The paper's workflow end to end, small: the GAN of the low-accuracy users draws inverted digits. */
     void debugFindsTheInvertedUsersWithTwoGans(Path clf) throws Exception {
         Path out = tmp.resolve("debug");
-        Run r = run("debug", "--classifier", clf.toString(), "--out", out.toString(), "--rounds", "120",
+        Run r = run("debug", "--classifier", clf.toString(), "--out", out.toString(), "--rounds", "80",
                 "--images-every", "40", "--seeded-privacy-noise", "3", "--quiet", "--json");
         assertEquals(0, r.status(), r.err());
         JsonNode j = Json.MAPPER.readTree(r.out());
@@ -349,16 +349,16 @@ class FedganCliTest {
         assertEquals("NORMAL", high.get("last").get("polarity").asText());
         assertTrue(low.get("last").get("mean_pixel").asDouble() > 0.3, low.toString());
         assertTrue(high.get("last").get("mean_pixel").asDouble() < -0.3, high.toString());
-        // ε is the accountant's for what ran: 120 rounds of q = 5/N̂ (the selection's noisy size), z = 0.01,
+        // ε is the accountant's for what ran: 80 rounds of q = 5/N̂ (the selection's noisy size), z = 0.01,
         // δ = min(1e-5, N_field^-1.1) for the 100 users of the data set.
         JsonNode selection = j.get("selection");
         int n = selection.get("populations").get(0).get("population_size").asInt();
         assertEquals(n, j.get("gans").get("low").get("population_size").asInt());
         JsonNode privacy = low.get("privacy");
-        assertEquals(120, privacy.get("rounds").asInt());
+        assertEquals(80, privacy.get("rounds").asInt());
         assertEquals(n, privacy.get("population").asInt());
         assertEquals(1e-5, privacy.get("delta").asDouble());
-        assertEquals(dev.fedgan.core.privacy.PrivacyCalculator.forPopulation(n, 5, 0.01, 120, 1e-5).epsilonImproved(),
+        assertEquals(dev.fedgan.core.privacy.PrivacyCalculator.forPopulation(n, 5, 0.01, 80, 1e-5).epsilonImproved(),
                 privacy.get("epsilon_improved").asDouble(), 1e-6 * privacy.get("epsilon_improved").asDouble());
         // The private selection: released apart from the simulation's ground truth.
         assertEquals(100, selection.get("users").asInt());
@@ -375,10 +375,10 @@ class FedganCliTest {
                     f + " names a writer");
         }
         assertFalse(privacy.get("secure_noise").asBoolean(), "the seeded run says so");
-        assertEquals(121, Files.readAllLines(out.resolve("gans/low_accuracy/rounds.csv")).size(), "header + 120 rounds");
+        assertEquals(81, Files.readAllLines(out.resolve("gans/low_accuracy/rounds.csv")).size(), "header + 80 rounds");
         for (String f : List.of("report.html", "report.json", "low_vs_high.png", "gans/high_accuracy/grids.gif",
-            "gans/low_accuracy/images/gen_images_step_00120.png", "gans/low_accuracy/checkpoints/ckpt_0050/state.json",
-            "gans/low_accuracy/checkpoints/ckpt_0120/critic.zip")) {
+            "gans/low_accuracy/images/gen_images_step_00080.png", "gans/low_accuracy/checkpoints/ckpt_0050/state.json",
+            "gans/low_accuracy/checkpoints/ckpt_0080/critic.zip")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
         assertTrue(Files.readString(out.resolve("report.html")).contains("low-accuracy users' data is inverted"));
