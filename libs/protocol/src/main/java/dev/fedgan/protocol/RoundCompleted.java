@@ -15,10 +15,12 @@ package dev.fedgan.protocol;
  * @param epsilonOriginal ε under the original 2019 conversion
  * @param finished        true on the experiment's last round (round limit or ε target)
  * @param stoppedBecause  why it finished; null otherwise
+ * @param populationSize  the population's released noisy size N̂ that ε is computed for (the same as its
+ *                        announcement's, which only the services may read); null from an earlier version
  */
 public record RoundCompleted(int schema, String experimentId, String gan, int round, Double generatorLoss,
         double epsilon, double epsilonOriginal, double delta, ObjectRef generator, ObjectRef critic, boolean finished,
-        String stoppedBecause) implements Message {
+        String stoppedBecause, Integer populationSize) implements Message {
 
     public RoundCompleted {
         Check.schema(schema);
@@ -27,6 +29,9 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
         Check.range("round", round, 1, 1_000_000);
         Check.present("generator", generator);
         Check.present("critic", critic);
+        if (populationSize != null) {
+            Check.range("population_size", populationSize, 1, Integer.MAX_VALUE);
+        }
     }
 
     /**
@@ -51,11 +56,12 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
                 .generator(generator)
                 .critic(critic)
                 .finished(finished)
-                .stoppedBecause(stoppedBecause);
+                .stoppedBecause(stoppedBecause)
+                .populationSize(populationSize);
     }
 
     /**
-     * Sets the fields of {@link RoundCompleted} by name (12 positional parameters, most of them numbers). A
+     * Sets the fields of {@link RoundCompleted} by name (13 positional parameters, most of them numbers). A
      * setter only stores its value; {@link #build()} calls the record's constructor, which stays the one place
      * of validation. Not thread-safe; reusable.
      */
@@ -73,6 +79,7 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
         private ObjectRef critic;
         private boolean finished;
         private String stoppedBecause;
+        private Integer populationSize;
 
         private Builder() {
         }
@@ -144,10 +151,16 @@ public record RoundCompleted(int schema, String experimentId, String gan, int ro
             return this;
         }
 
+        /** The released noisy population size N̂ that ε is computed for. */
+        public Builder populationSize(Integer populationSize) {
+            this.populationSize = populationSize;
+            return this;
+        }
+
         /** The message; its constructor validates it (a failure is a {@link MessageException} naming the field). */
         public RoundCompleted build() {
             return new RoundCompleted(schema, experimentId, gan, round, generatorLoss, epsilon, epsilonOriginal, delta,
-                    generator, critic, finished, stoppedBecause);
+                    generator, critic, finished, stoppedBecause, populationSize);
         }
     }
 }

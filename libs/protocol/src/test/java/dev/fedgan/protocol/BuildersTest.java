@@ -90,10 +90,10 @@ class BuildersTest {
                 ClientUpdateReady.builder().experimentId("e1").gan("low_accuracy").round(3).clientId("w07").delta(REF)
                         .realExamples(64).steps(2).nonFinite(true).loss(0.25).build());
         RoundCompleted completed = new RoundCompleted(1, "e1", "low_accuracy", 4, 0.75, 2.5e4, 3.1e4, 1e-3, REF, REF,
-                true, "round limit 4 reached");
+                true, "round limit 4 reached", 523);
         assertEquals(completed, RoundCompleted.builder().experimentId("e1").gan("low_accuracy").round(4)
                 .generatorLoss(0.75).epsilon(2.5e4).epsilonOriginal(3.1e4).delta(1e-3).generator(REF).critic(REF).finished(true)
-                .stoppedBecause("round limit 4 reached").build());
+                .stoppedBecause("round limit 4 reached").populationSize(523).build());
         assertEquals(completed, completed.toBuilder().build());
         assertEquals(new ImagesReady(1, "e1", "low_accuracy", 4, REF, 0.71, "INVERTED", 2.1, 180.0, REF, "verdict", 3.5),
                 ImagesReady.builder().experimentId("e1").gan("low_accuracy").round(4).grid(REF).meanPixel(0.71)

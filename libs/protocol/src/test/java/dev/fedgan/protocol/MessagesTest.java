@@ -41,7 +41,7 @@ class MessagesTest {
                 new PopulationReady(1, "e1", "low_accuracy", List.of("w01", "w07"), 3, 1e-5, WEIGHTS, WEIGHTS, request()),
                 new RoundTask(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, WEIGHTS, 99, request().gan(), "bundled:field", 0.5, 7),
                 new ClientUpdateReady(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, 64, 2, false, 0.25),
-                new RoundCompleted(1, "e1", "low_accuracy", 4, 0.75, 2.5e4, 3.1e4, 1e-3, WEIGHTS, WEIGHTS, false, null),
+                new RoundCompleted(1, "e1", "low_accuracy", 4, 0.75, 2.5e4, 3.1e4, 1e-3, WEIGHTS, WEIGHTS, false, null, 523),
                 new ImagesReady(1, "e1", "low_accuracy", 4, WEIGHTS, 0.71, "INVERTED", 2.1, 180.0, WEIGHTS, "v", 3.5),
                 Messages.deadLetter("aggregator", "fedgan.client-updates", 0, 12, "e1", "{\"experiment_id\":\"e1\"}", "why"));
         for (Message m : all) {
@@ -100,7 +100,7 @@ class MessagesTest {
     @Test
     void aRoundCompletedCarriesNothingAboutTheSampleAndReadsAnEarlierOneWithoutIt() {
         RoundCompleted m = new RoundCompleted(1, "e1", "low_accuracy", 4, 0.75, 2.5e4, 3.1e4, 1e-3, WEIGHTS, WEIGHTS,
-                false, null);
+                false, null, 523);
         String json = Messages.encode(m);
         for (String field : List.of("clients", "received", "late", "rejected", "seconds")) {
             assertTrue(!json.contains("\"" + field + "\""), field + " in " + json);

@@ -271,7 +271,8 @@ public class RoundDriver {
                 .gan(run.population.gan()).round(report.round()).generatorLoss(report.generatorLoss())
                 .epsilon(privacy.epsilonImproved()).epsilonOriginal(privacy.epsilonOriginal())
                 .delta(run.training.delta()).generator(stored.generator()).critic(stored.critic())
-                .finished(stopped != null).stoppedBecause(stopped).build();
+                .finished(stopped != null).stoppedBecause(stopped)
+                .populationSize(run.population.populationSize()).build();
         run.roundsCsv.append(GanRunFiles.roundsCsvRow(report));
         roundsCsv.store(run);
         String announcement = Messages.encode(done);
