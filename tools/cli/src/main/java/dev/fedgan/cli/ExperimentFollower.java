@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,6 +33,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * about the services' internal records (round tasks, client updates, populations, rounds) and may name a client,
  * its delta or what was wrong with its update, which stays with the operators (the services' logs and the
  * {@code dead-letter} topic are inside the trusted boundary, docs/privacy.md).
+ *
+ * <p>The submitter's identity on a secured cluster reads only the released topics ({@code KafkaAccess}): then it
+ * follows the rounds (which carry N̂) and the images alone, and a refused request shows as no round at all.
  */
 final class ExperimentFollower {
 
@@ -62,6 +67,10 @@ final class ExperimentFollower {
         }
 
         default void unreadable(String topic, String why) {
+        }
+
+        /** The identity may not read {@code topics} (the services' own): followed without them. */
+        default void restricted(Set<String> topics) {
         }
     }
 
@@ -97,8 +106,22 @@ final class ExperimentFollower {
         ImagesReady report = null;
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         long verdictDeadline = Long.MAX_VALUE;
+        List<String> following = new ArrayList<>(List.of(topics.populations(), topics.rounds(), topics.images(),
+                topics.deadLetter()));
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(topics.populations(), topics.rounds(), topics.images(), topics.deadLetter()));
+            // The topics this identity may see (Kafka lists only those): the submitter's are the released ones,
+            // rounds (which carry N̂) and images; a refused request then shows only to the operators.
+            Set<String> hidden = new TreeSet<>(following);
+            hidden.removeAll(consumer.listTopics(Duration.ofSeconds(30)).keySet());
+            if (hidden.contains(topics.rounds()) || hidden.contains(topics.images())) {
+                throw new IllegalArgumentException("this Kafka identity may not read " + hidden + " (or they do not"
+                        + " exist): follow with the submitter's (--kafka-config)");
+            }
+            if (!hidden.isEmpty()) {
+                following.removeAll(hidden);
+                listener.restricted(hidden);
+            }
+            consumer.subscribe(following);
             while (report == null || !allFinished(progress)) {
                 long now = System.nanoTime();
                 if (allFinished(progress)) {
@@ -130,7 +153,8 @@ final class ExperimentFollower {
                             RoundCompleted m = Messages.decode(r.value(), RoundCompleted.class);
                             if (m.experimentId().equals(experimentId) && progress.containsKey(m.gan())) {
                                 GanProgress o = progress.get(m.gan());
-                                progress.put(m.gan(), new GanProgress(o.gan(), o.populationSize(), m.round(), m.epsilon(),
+                                int n = m.populationSize() != null ? m.populationSize() : o.populationSize();
+                                progress.put(m.gan(), new GanProgress(o.gan(), n, m.round(), m.epsilon(),
                                         m.finished(), m.stoppedBecause(), o.polarity(), o.meanPixel()));
                                 listener.round(m);
                             }

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,6 +79,12 @@ final class WatchCommand implements Callable<Integer> {
                     @Override
                     public void unreadable(String topic, String why) {
                         human("skipped an unreadable message on " + topic + ": " + why);
+                    }
+
+                    @Override
+                    public void restricted(Set<String> topics) {
+                        human("following the released rounds and images only (this identity may not read "
+                                + String.join(", ", new TreeSet<>(topics)) + ")");
                     }
                 });
         Map<String, Object> result = new LinkedHashMap<>();
