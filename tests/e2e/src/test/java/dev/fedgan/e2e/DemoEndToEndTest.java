@@ -36,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * reports, and the demo fetches the files and each service's metrics. (A far-away ε target, so that the target's
  * gauge, which the dashboard uses, exists.) A real Prometheus (Debian's) scrapes the services with the chart's alert
  * rules: while the client-update JVMs are stopped (SIGSTOP) mid-run the round-stall alert fires, and at the end every
- * dashboard query that the services feed returns data.
+ * dashboard query that the services feed returns data. All of it on the dev stack's secure mode, as the chart
+ * runs by default: Kafka only over TLS, each service its own user allowed only its own topics and groups (the
+ * environment variables the chart sets), S3 only over HTTPS; the demo submits and follows as the submitter.
  */
 class DemoEndToEndTest {
 
@@ -62,7 +64,7 @@ class DemoEndToEndTest {
                 "demo", "--id", "e2e", "--out", out.toString(), "--preset", "tiny", "--rounds", Integer.toString(ROUNDS),
                 "-m", Integer.toString(M), "-z", Double.toString(Z), "--images-every", "2", "--classifier-epochs", "1",
                 "--seeded-privacy-noise", "5", "--client-update-replicas", "2", "--service-heap", "768m",
-                "--target-epsilon", "1e6", "--timeout", "900", "--fairness", "--rgb", "--json",
+                "--target-epsilon", "1e6", "--timeout", "900", "--fairness", "--rgb", "--secure", "--json",
                 "--prometheus", Integer.toString(prometheusPort), "--prometheus-rules", shortStallRules().toString()));
         Process demo = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         RoundStall stall = new RoundStall(demo, prometheusPort);
@@ -96,6 +98,8 @@ class DemoEndToEndTest {
         }
         assertEquals(0, r.get("dead_letters").size(), r.toString());
         assertTrue(err.contains("training 2 GANs"), "a progress bar over the rounds:\n" + tail(err));
+        assertTrue(err.contains("following as the submitter"), "the submitter reads the released topics only:\n"
+                + tail(err));
 
         // The files, fetched from the bucket into the same tree as 'fedgan debug --out': the released ones, and the
         // simulation's ground truth apart, under simulation/.

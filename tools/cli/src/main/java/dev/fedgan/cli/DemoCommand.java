@@ -11,6 +11,7 @@ import dev.fedgan.core.gan.rgb.RgbRunFiles;
 import dev.fedgan.core.gan.rgb.RgbSpec;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.PrivatePlan;
+import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.population.PopulationSelection;
 import dev.fedgan.core.population.PrivateSelection;
@@ -26,10 +27,10 @@ import dev.fedgan.protocol.ExperimentRequest;
 import dev.fedgan.protocol.FairnessSweepRequest;
 import dev.fedgan.protocol.RgbRequest;
 import dev.fedgan.protocol.GanSettings;
+import dev.fedgan.protocol.KafkaAccess;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
-import dev.fedgan.protocol.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -123,6 +125,12 @@ final class DemoCommand implements Callable<Integer> {
             + "the local Prometheus evaluates. Default: the chart's, " + LocalPrometheus.CHART_RULES + ".")
     Path prometheusRules;
 
+    @Option(names = "--secure", description = "Run the dev stack in its secure mode, as the chart runs by default: "
+            + "Kafka over TLS with a user per service, each allowed only its own topics and groups, S3 over HTTPS; "
+            + "the services get their identities as the chart's pods do, and the demo submits and follows as the "
+            + "submitter (docs/security.md).")
+    boolean secure;
+
     @Option(names = "--timeout", defaultValue = "7200", description = "Give up after this many seconds. Default: ${DEFAULT-VALUE}.")
     long timeoutSeconds;
 
@@ -165,6 +173,10 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("client-update replicas must be in [1, 8], got " + replicas);
         }
         LocalServices local = new LocalServices(home, out.resolve("logs"), this::status);
+        Path secureStack = secure ? Files.createTempDirectory("fedgan-secure-stack") : null;
+        if (secure) {
+            local.secure(secureStack);
+        }
         Map<String, Path> apps = new LinkedHashMap<>();
         for (String s : SERVICES) {
             apps.put(s, local.app(s));
@@ -176,6 +188,7 @@ final class DemoCommand implements Callable<Integer> {
                     + config.rounds() + " rounds, m " + (privateTarget == null ? config.clientsPerRound()
                     : "planned for epsilon " + privateTarget) + "; logs in " + out.resolve("logs"));
             local.startStack(replicas);
+            KafkaOptions submitter = KafkaOptions.local(local.kafkaClient(KafkaAccess.SUBMITTER));
             for (String s : SERVICES) {
                 if (!s.equals("client-update")) {
                     local.startService(s, apps.get(s), heap);
@@ -192,27 +205,26 @@ final class DemoCommand implements Callable<Integer> {
                         : home.resolve(LocalPrometheus.CHART_RULES), out.resolve("monitoring"));
                 status("Prometheus with the chart's alert rules: " + prometheus.url());
             }
-            submit(request);
+            submit(submitter, request);
             String sweep = id + "-fairness";
             if (fairness) {
-                SubmitCommand.produce(KafkaOptions.local(), KafkaOptions.local().topics().fairnessSweeps(), sweep, Messages.encode(new FairnessSweepRequest(Messages.SCHEMA, sweep,
+                SubmitCommand.produce(submitter, submitter.topics().fairnessSweeps(), sweep, Messages.encode(new FairnessSweepRequest(Messages.SCHEMA, sweep,
                                 Json.MAPPER.readTree(SweepSpec.demo(200).toJson()))));
                 status("submitted fairness sweep " + sweep + " (" + FairnessSweep.tasks(SweepSpec.demo(200).sweep()).size()
                         + " points)");
             }
             String rgbRun = id + "-rgb";
             if (rgb) {
-                SubmitCommand.produce(KafkaOptions.local(), KafkaOptions.local().topics().rgbRequests(), rgbRun,
+                SubmitCommand.produce(submitter, submitter.topics().rgbRequests(), rgbRun,
                         Messages.encode(new RgbRequest(Messages.SCHEMA, rgbRun, Json.MAPPER.readTree(
                                 RgbSpec.demo().toJson()))));
                 status("submitted RGB run " + rgbRun + " (" + RgbSpec.demo().rounds() + " rounds)");
             }
-            ExperimentFollower.Outcome o = follow(id, config);
+            ExperimentFollower.Outcome o = follow(submitter, id, config);
             int files;
             Integer sweepFiles = null;
             Integer rgbFiles = null;
-            try (ObjectStore store = ObjectStore.connect(LocalServices.S3, LocalServices.ACCESS_KEY,
-                    LocalServices.SECRET_KEY, LocalServices.BUCKET)) {
+            try (ObjectStore store = local.objectStore()) {
                 ModelStore models = new ModelStore(store);
                 files = FetchCommand.fetch(models, id, out, true); // a simulation: its truth too
                 if (fairness) {
@@ -273,6 +285,9 @@ final class DemoCommand implements Callable<Integer> {
             return o.verdict() != null ? 0 : 1;
         } finally {
             local.close();
+            if (secureStack != null) {
+                FileTrees.deleteQuietly(secureStack);
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {
@@ -301,21 +316,20 @@ final class DemoCommand implements Callable<Integer> {
                 ? DebugReport.classifierPrivacy(Json.read(provenance, ClassifierProvenance.class)) : null;
     }
 
-    private void submit(ExperimentRequest request) throws Exception {
-        SubmitCommand.produce(KafkaOptions.local(), KafkaOptions.local().topics().experiments(), request.experimentId(),
+    private void submit(KafkaOptions submitter, ExperimentRequest request) throws Exception {
+        SubmitCommand.produce(submitter, submitter.topics().experiments(), request.experimentId(),
                 Messages.encode(request));
         status("submitted " + request.experimentId() + "; the filter trains the classifier ("
                 + classifierEpochs + " epochs" + (request.classifierPrivacy() != null ? ", DP-SGD" : "")
                 + ") and measures the users...");
     }
 
-    private ExperimentFollower.Outcome follow(String id, GanTrainingConfig config) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", LocalServices.BOOTSTRAP);
+    private ExperimentFollower.Outcome follow(KafkaOptions submitter, String id, GanTrainingConfig config) {
+        Properties p = submitter.common();
         Progress bar = output.progress();
         Map<String, String> latest = new LinkedHashMap<>();
         boolean[] started = {false};
-        return new ExperimentFollower(p, Topics.withPrefix(Topics.DEFAULT_PREFIX))
+        return new ExperimentFollower(p, submitter.topics())
                 .follow(id, List.of("low_accuracy", "high_accuracy"), timeoutSeconds, new ExperimentFollower.Listener() {
                     @Override
                     public void population(PopulationReady m) {
@@ -336,6 +350,11 @@ final class DemoCommand implements Callable<Integer> {
                     @Override
                     public void deadLetter(DeadLetter m) {
                         status("dead letter from " + m.service() + ": " + m.reason());
+                    }
+
+                    @Override
+                    public void restricted(Set<String> topics) {
+                        status("following as the submitter: the released rounds and images (N^ with the rounds)");
                     }
                 });
     }

@@ -1,6 +1,8 @@
 package dev.fedgan.cli;
 
 import dev.fedgan.core.progress.Progress;
+import dev.fedgan.objectstore.ObjectStore;
+import dev.fedgan.objectstore.RetryPolicy;
 import dev.fedgan.protocol.Topics;
 import java.io.File;
 import java.io.IOException;
@@ -47,6 +49,8 @@ public final class LocalServices implements AutoCloseable {
 
     private final Path home;
     private final Path logs;
+    /** The secure dev stack's directory (its users' passwords, its trust store), or null: plaintext and HTTP. */
+    private Path secure;
     private final Consumer<String> status;
     private final List<Process> processes = new ArrayList<>();
     private final Map<Process, String> names = new LinkedHashMap<>();
@@ -67,6 +71,70 @@ public final class LocalServices implements AutoCloseable {
         this.logs = logs;
         this.status = status;
         Files.createDirectories(logs);
+    }
+
+    /**
+     * Runs everything in the dev stack's secure mode, kept in {@code dir}: Kafka over TLS with a user per service and
+     * the submitter (each allowed only its {@code KafkaAccess}), S3 over HTTPS. Each service JVM gets its identity
+     * and the trust stores the way the chart gives them in a pod: {@code KAFKA_*} and {@code FEDGAN_S3_TRUST_STORE*}
+     * environment variables. Call before {@link #startStack}.
+     */
+    public LocalServices secure(Path dir) {
+        this.secure = dir;
+        return this;
+    }
+
+    /** The dev stack's S3 endpoint: HTTPS in the secure mode. */
+    public String s3() {
+        return secure == null ? S3 : S3.replace("http:", "https:");
+    }
+
+    /**
+     * What a Kafka client of {@code user} (a service's name, {@code submitter} or {@code admin}) sets besides the
+     * bootstrap servers: nothing on the plain stack.
+     */
+    public Map<String, String> kafkaClient(String user) {
+        if (secure == null) {
+            return Map.of();
+        }
+        Path file = secure.resolve("clients").resolve(user + ".properties"); // fedgan-devstack --secure writes them
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file + " (the secure dev stack's Kafka client settings of "
+                    + user + "): " + e.getMessage(), e);
+        }
+        Map<String, String> client = new TreeMap<>();
+        p.stringPropertyNames().forEach(k -> client.put(k, p.getProperty(k)));
+        return client;
+    }
+
+    /** The dev stack's bucket with its root credentials (the operator's), trusting its certificate when secure. */
+    public ObjectStore objectStore() {
+        if (secure == null) {
+            return ObjectStore.connect(S3, ACCESS_KEY, SECRET_KEY, BUCKET);
+        }
+        Map<String, String> admin = kafkaClient("admin"); // the stack's one certificate serves Kafka and S3
+        return ObjectStore.connect(s3(), ACCESS_KEY, SECRET_KEY, BUCKET, RetryPolicy.DEFAULT, ObjectStore.trustStore(
+                Path.of(admin.get("ssl.truststore.location")), admin.get("ssl.truststore.password")));
+    }
+
+    /**
+     * The environment that makes service JVM {@code name} (a replica suffix {@code -N} dropped) the secure stack's
+     * client as in a pod of the chart: its Kafka client settings as {@code KAFKA_*} variables (Quarkus reads
+     * {@code KAFKA_SASL_JAAS_CONFIG} as {@code kafka.sasl.jaas.config}), the S3 trust store. Empty on the plain stack.
+     */
+    Map<String, String> securityEnvironment(String name) {
+        Map<String, String> env = new TreeMap<>();
+        if (secure == null) {
+            return env;
+        }
+        Map<String, String> client = kafkaClient(name.replaceFirst("-\\d+$", ""));
+        client.forEach((k, v) -> env.put("KAFKA_" + k.toUpperCase(Locale.ROOT).replace('.', '_'), v));
+        env.put("FEDGAN_S3_TRUST_STORE", client.get("ssl.truststore.location"));
+        env.put("FEDGAN_S3_TRUST_STORE_PASSWORD", client.get("ssl.truststore.password"));
+        return env;
     }
 
     /** The packaged app of a service, {@code services/NAME/target/quarkus-app/quarkus-run.jar}, checked to exist. */
@@ -92,12 +160,17 @@ public final class LocalServices implements AutoCloseable {
         } else if (kafkaUp || s3Up) {
             throw new IllegalArgumentException("port " + (kafkaUp ? 19092 : 19000) + " is taken but port "
                     + (kafkaUp ? 19000 : 19092) + " is free: stop what holds it (another dev stack?) and try again");
+        } else if (secure != null) {
+            status.accept("starting the secure dev stack (Kafka over TLS with a user per service " + BOOTSTRAP
+                    + ", S3 " + s3() + "; users and trust store in " + secure + ")...");
+            start("devstack", List.of("-Xmx1g", "-jar", jar.toString(), "--secure", "--dir", secure.toString()));
+            awaitStack();
         } else {
             status.accept("starting the dev stack (Kafka " + BOOTSTRAP + ", S3 " + S3 + ")...");
             start("devstack", List.of("-Xmx1g", "-jar", jar.toString()));
             awaitStack();
         }
-        createTopics(BOOTSTRAP, Topics.withPrefix(Topics.DEFAULT_PREFIX), clientUpdateReplicas);
+        createTopics(BOOTSTRAP, Topics.withPrefix(Topics.DEFAULT_PREFIX), clientUpdateReplicas, kafkaClient("admin"));
     }
 
     /**
@@ -119,7 +192,7 @@ public final class LocalServices implements AutoCloseable {
         start("s3", List.of("-Xmx512m", "-jar", jar.toString(), "--only", "s3", "--dir", dir.toString(),
                 "--s3-port", Integer.toString(s3Port)));
         awaitStack();
-        createTopics(BOOTSTRAP, Topics.withPrefix(Topics.DEFAULT_PREFIX), clientUpdateReplicas);
+        createTopics(BOOTSTRAP, Topics.withPrefix(Topics.DEFAULT_PREFIX), clientUpdateReplicas, kafkaClient("admin"));
     }
 
     /** Waits until Kafka and S3 listen on the stack's ports (90 s at most). */
@@ -164,7 +237,9 @@ public final class LocalServices implements AutoCloseable {
     private void start(String name, Path app, String heap, Map<String, String> env) throws IOException {
         int port = freePort();
         httpPorts.put(name, port);
-        start(name, serviceJvm(heap, port, app), env);
+        Map<String, String> all = new TreeMap<>(env);
+        all.putAll(securityEnvironment(name));
+        start(name, serviceJvm(heap, port, app, s3()), all);
     }
 
     /**
@@ -173,10 +248,10 @@ public final class LocalServices implements AutoCloseable {
      * calls System.gc() before allocating; at the reference preset a client-update JVM with 2 GB of heap under the
      * pods' 3G cap would do so before nearly every allocation, since it holds about 2.5 GB of natives.
      */
-    static List<String> serviceJvm(String heap, int httpPort, Path app) {
+    static List<String> serviceJvm(String heap, int httpPort, Path app, String s3) {
         return List.of("-Xmx" + heap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + (parseBytes(heap) + NATIVE_MEMORY),
                 "-Djava.awt.headless=true", "-Dquarkus.http.port=" + httpPort, "-Dkafka.bootstrap.servers=" + BOOTSTRAP,
-                "-Dfedgan.s3.endpoint=" + S3, "-jar", app.toString());
+                "-Dfedgan.s3.endpoint=" + s3, "-jar", app.toString());
     }
 
     /** Resident memory a service JVM may use beyond its heap before JavaCPP collects garbage to free natives. */
@@ -351,8 +426,10 @@ public final class LocalServices implements AutoCloseable {
      * The fedgan topics, round-tasks, fairness-points and fairness-rounds with enough partitions for the client-update
      * replicas to share them.
      */
-    static void createTopics(String bootstrap, Topics topics, int replicas) throws InterruptedException {
+    static void createTopics(String bootstrap, Topics topics, int replicas, Map<String, String> client)
+            throws InterruptedException {
         Properties p = new Properties();
+        p.putAll(client);
         p.put("bootstrap.servers", bootstrap);
         try (Admin admin = Admin.create(p)) {
             for (String t : topics.all()) {

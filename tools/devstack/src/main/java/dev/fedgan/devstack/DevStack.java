@@ -109,7 +109,8 @@ public final class DevStack implements AutoCloseable {
      * {@link #start(Path, Ports, String, String, Set)}, in the secure mode if {@code secure}: Kafka over TLS with a
      * SASL user per service and for the submitter, each allowed only what {@code dev.fedgan.protocol.KafkaAccess}
      * grants it, and S3 over HTTPS only; the users' passwords in {@code DIR/kafka-users.properties} and the TLS trust
-     * store in {@code DIR/tls}, made on the first secure start and kept.
+     * store in {@code DIR/tls}, made on the first secure start and kept, and each user's Kafka client settings in
+     * {@code DIR/clients/USER.properties} (for {@code --kafka-config}; the trust store there is S3's too).
      */
     public static DevStack start(Path dir, Ports ports, String accessKey, String secretKey, Set<Part> parts,
             boolean secure) {
@@ -159,8 +160,10 @@ public final class DevStack implements AutoCloseable {
                 .credentials(accessKey, secretKey);
         if (secure) {
             Tls tls = Tls.in(dir.resolve("tls"));
-            kafkaBuilder.security(new EmbeddedKafka.Security(tls,
-                    KafkaUsers.password(dir, EmbeddedKafka.Security.ADMIN), KafkaUsers.passwords(dir)));
+            EmbeddedKafka.Security security = new EmbeddedKafka.Security(tls,
+                    KafkaUsers.password(dir, EmbeddedKafka.Security.ADMIN), KafkaUsers.passwords(dir));
+            kafkaBuilder.security(security);
+            KafkaUsers.writeClients(dir, security);
             s3Builder.tls(tls);
         }
         if (!parts.contains(Part.S3)) {

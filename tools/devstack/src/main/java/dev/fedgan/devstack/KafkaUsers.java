@@ -66,6 +66,36 @@ final class KafkaUsers {
         }
     }
 
+    /** Where {@link #writeClients} puts {@code user}'s Kafka client settings. */
+    static Path clientFile(Path dir, String user) {
+        return dir.resolve("clients").resolve(user + ".properties");
+    }
+
+    /**
+     * Writes each user's Kafka client settings (the super user's too) to {@code DIR/clients/USER.properties}, owner
+     * only: what {@code fedgan submit --kafka-config} and the local services read.
+     */
+    static void writeClients(Path dir, EmbeddedKafka.Security security) {
+        Map<String, String> users = new LinkedHashMap<>(security.users());
+        users.put(EmbeddedKafka.Security.ADMIN, security.adminPassword());
+        try {
+            Files.createDirectories(dir.resolve("clients"));
+            for (var u : users.entrySet()) {
+                Path file = clientFile(dir, u.getKey());
+                if (!Files.exists(file)) {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                }
+                Properties p = new Properties();
+                p.putAll(security.clientProperties(u.getKey(), u.getValue()));
+                try (Writer w = Files.newBufferedWriter(file)) {
+                    p.store(w, "fedgan dev stack: Kafka client settings of user " + u.getKey() + " (with bootstrap.servers)");
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("could not write the Kafka clients' settings in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Creates the fedgan topics on a secure broker (no user may create topics there) and grants every user its
      * {@link KafkaAccess}; returns the broker.
