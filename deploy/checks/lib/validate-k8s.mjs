@@ -10,7 +10,7 @@ const packages = {
   'keda.sh': '@kubernetes-models/keda',
 };
 const javaModelOnly = new Set(['kafka.strimzi.io/v1beta2/Kafka', 'kafka.strimzi.io/v1beta2/KafkaNodePool',
-  'kafka.strimzi.io/v1beta2/KafkaTopic']);
+  'kafka.strimzi.io/v1beta2/KafkaTopic', 'kafka.strimzi.io/v1beta2/KafkaUser']);
 
 function modulePath(apiVersion, kind) {
   const slash = apiVersion.indexOf('/');

@@ -49,7 +49,7 @@ app.kubernetes.io/part-of: fedgan
 
 {{- define "fedgan.kafkaBootstrap" -}}
 {{- if eq .Values.kafka.mode "strimzi" }}
-{{- printf "%s-kafka-bootstrap:9092" (include "fedgan.fullname" .) }}
+{{- printf "%s-kafka-bootstrap:%s" (include "fedgan.fullname" .) (ternary "9093" "9092" .Values.kafka.security.enabled) }}
 {{- else }}
 {{- required "kafka.bootstrapServers is required with kafka.mode=external" .Values.kafka.bootstrapServers }}
 {{- end }}
@@ -82,4 +82,75 @@ app.kubernetes.io/part-of: fedgan
 {{/* Topic name from its short name. */}}
 {{- define "fedgan.topic" -}}
 fedgan.{{ . }}
+{{- end }}
+
+{{/* The Kafka identities: values key and name, "key:name" separated by spaces (files/kafka-access.json users). */}}
+{{- define "fedgan.kafkaIdentities" -}}
+filter:filter clientUpdate:client-update aggregator:aggregator imageRender:image-render submitter:submitter
+{{- end }}
+
+{{/* Kafka user (and Secret) of an identity: (dict "root" $ "key" "clientUpdate" "name" "client-update") */}}
+{{- define "fedgan.kafkaUser" -}}
+{{- default (printf "%s-%s" (include "fedgan.fullname" .root) .name) (index .root.Values.kafka.security.users .key) }}
+{{- end }}
+
+{{- define "fedgan.kafkaCaSecret" -}}
+{{- $default := ternary "cluster-ca-cert" "kafka-ca" (eq .Values.kafka.mode "strimzi") }}
+{{- default (printf "%s-%s" (include "fedgan.fullname" .) $default) .Values.kafka.security.caSecret }}
+{{- end }}
+
+{{/* Where the brokers' CA certificate is mounted in every pod that talks to Kafka. */}}
+{{- define "fedgan.kafkaCaPath" -}}
+/etc/fedgan/kafka-ca/ca.crt
+{{- end }}
+
+{{/* The Kafka client settings of an identity as container env (Quarkus reads KAFKA_* as kafka.*):
+     (dict "root" $ "key" "filter" "name" "filter"). Nothing when kafka.security.enabled is false. */}}
+{{- define "fedgan.kafkaClientEnv" -}}
+{{- if .root.Values.kafka.security.enabled }}
+- name: KAFKA_SECURITY_PROTOCOL
+  value: SASL_SSL
+- name: KAFKA_SASL_MECHANISM
+  value: {{ .root.Values.kafka.security.saslMechanism | quote }}
+- name: KAFKA_SASL_JAAS_CONFIG
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "fedgan.kafkaUser" . }}
+      key: sasl.jaas.config
+- name: KAFKA_SSL_TRUSTSTORE_TYPE
+  value: PEM
+- name: KAFKA_SSL_TRUSTSTORE_LOCATION
+  value: {{ include "fedgan.kafkaCaPath" .root }}
+{{- end }}
+{{- end }}
+
+{{/* The CA volume and its mount for the container env above (nothing without security). */}}
+{{- define "fedgan.kafkaCaVolume" -}}
+{{- if .Values.kafka.security.enabled }}
+- name: kafka-ca
+  secret:
+    secretName: {{ include "fedgan.kafkaCaSecret" . }}
+    items:
+      - key: {{ .Values.kafka.security.caKey }}
+        path: ca.crt
+{{- end }}
+{{- end }}
+{{- define "fedgan.kafkaCaMount" -}}
+{{- if .Values.kafka.security.enabled }}
+- name: kafka-ca
+  mountPath: /etc/fedgan/kafka-ca
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/* For the Kafka command-line tools: writes the client settings of the env above to $1 (a shell function). */}}
+{{- define "fedgan.kafkaClientConfigScript" -}}
+client_config() {
+  : > "$1"
+  if [ -n "${KAFKA_SECURITY_PROTOCOL:-}" ]; then
+    printf '%s\n' "security.protocol=$KAFKA_SECURITY_PROTOCOL" "sasl.mechanism=$KAFKA_SASL_MECHANISM" \
+      "sasl.jaas.config=$KAFKA_SASL_JAAS_CONFIG" "ssl.truststore.type=$KAFKA_SSL_TRUSTSTORE_TYPE" \
+      "ssl.truststore.location=$KAFKA_SSL_TRUSTSTORE_LOCATION" > "$1"
+  fi
+}
 {{- end }}

@@ -34,20 +34,22 @@ import org.junit.jupiter.api.TestFactory;
  * values file, hooks and tests included, and deploy/k8s built by kustomize) read into the fabric8 model, which
  * fails on a wrong type, plus a walk over the model that fails on any field the model does not know (fabric8
  * keeps those in additionalProperties). Strimzi's resources go through Strimzi's own model (io.strimzi:api).
- * Kinds neither has (KEDA's ScaledObject) are only counted here; run-checks.sh validates them with the
+ * Kinds neither has (KEDA's) are only counted here; run-checks.sh validates them with the
  * kubernetes-models schemas.
  */
 class DeploymentManifestsTest {
 
     private static final Path RENDERED = Path.of(System.getProperty("rendered.dir", "target/deploy-checks/rendered"));
     /** Kinds without a Java model here; the npm validator covers them. */
-    private static final Set<String> NO_JAVA_MODEL = Set.of("keda.sh/v1alpha1/ScaledObject");
+    private static final Set<String> NO_JAVA_MODEL = Set.of("keda.sh/v1alpha1/ScaledObject",
+            "keda.sh/v1alpha1/TriggerAuthentication");
 
     private static KubernetesSerialization serialization() {
         KubernetesSerialization s = new KubernetesSerialization();
         s.registerKubernetesResource(io.strimzi.api.kafka.model.kafka.Kafka.class);
         s.registerKubernetesResource(io.strimzi.api.kafka.model.nodepool.KafkaNodePool.class);
         s.registerKubernetesResource(io.strimzi.api.kafka.model.topic.KafkaTopic.class);
+        s.registerKubernetesResource(io.strimzi.api.kafka.model.user.KafkaUser.class);
         return s;
     }
 
