@@ -37,6 +37,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
@@ -103,6 +104,28 @@ public final class ObjectStore implements AutoCloseable {
     private final java.util.concurrent.atomic.LongAdder bytesRead = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder bytesWritten = new java.util.concurrent.atomic.LongAdder();
 
+    /** What a request does, as S3 policies grant it. */
+    public enum Action {
+        /** GetObject, HeadObject ({@code s3:GetObject}). */
+        READ,
+        /** PutObject ({@code s3:PutObject}). */
+        WRITE,
+        /** DeleteObject ({@code s3:DeleteObject}). */
+        DELETE,
+        /** ListObjects under a prefix ({@code s3:ListBucket} with that {@code s3:prefix}). */
+        LIST
+    }
+
+    /** Which actions on which keys (or, for {@link Action#LIST}, prefixes) an identity is allowed. */
+    @FunctionalInterface
+    public interface Policy {
+        boolean allows(Action action, String keyOrPrefix);
+    }
+
+    /** The identity's policy checked before each request, as the server would (null: the server's alone). */
+    private volatile Policy policy;
+    private volatile String policyName;
+
     private ObjectStore(MinioClient client, OkHttpClient http, String endpoint, String accessKey, String secretKey,
             String bucket, RetryPolicy retry) {
         this.client = client;
@@ -139,6 +162,16 @@ public final class ObjectStore implements AutoCloseable {
      */
     public static ObjectStore connect(String endpoint, String accessKey, String secretKey, String bucket,
                                       RetryPolicy retry, KeyStore trustStore) {
+        return connect(endpoint, accessKey, secretKey, bucket, retry, trustStore, true);
+    }
+
+    /**
+     * {@link #connect(String, String, String, String, RetryPolicy, KeyStore)}; with {@code ensureBucket} false it
+     * sends no request at all: for an identity whose policy allows objects under prefixes only (checking or creating
+     * the bucket needs {@code s3:ListBucket} on all of it), where the bucket is made by whoever set the policies.
+     */
+    public static ObjectStore connect(String endpoint, String accessKey, String secretKey, String bucket,
+                                      RetryPolicy retry, KeyStore trustStore, boolean ensureBucket) {
         if (endpoint == null || endpoint.isBlank()) {
             throw new IllegalArgumentException("S3 endpoint must not be blank");
         }
@@ -164,11 +197,38 @@ public final class ObjectStore implements AutoCloseable {
         }
         ObjectStore store = new ObjectStore(client, http, endpoint, accessKey, secretKey, bucket, retry);
         try {
-            store.ensureBucket(accessKey);
+            if (ensureBucket) {
+                store.ensureBucket(accessKey);
+            }
             return store;
         } catch (RuntimeException e) {
             store.close();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses, before sending it, any request that {@code policy} (the identity {@code name}'s) does not allow, with
+     * {@link StorageException.Reason#ACCESS_DENIED} as the server would: where the server enforces per-service
+     * policies (MinIO in the chart) this refuses the same requests sooner and the same way; where it cannot (the dev
+     * stack's S3Proxy has one identity) this is what enforces them, so that tests and the local run meet a denial
+     * exactly where production would.
+     *
+     * @return this store
+     */
+    public ObjectStore restrictTo(String name, Policy policy) {
+        this.policyName = name;
+        this.policy = policy;
+        return this;
+    }
+
+    private void allow(Action action, String keyOrPrefix) {
+        Policy p = policy;
+        if (p != null && !p.allows(action, keyOrPrefix)) {
+            throw new StorageException(StorageException.Reason.ACCESS_DENIED, action == Action.LIST ? null : keyOrPrefix,
+                    policyName + " may not " + action.name().toLowerCase(Locale.ROOT) + " "
+                    + (action == Action.LIST ? "under prefix '" + keyOrPrefix + "' of bucket " + bucket : uri(keyOrPrefix))
+                    + " (its object-store policy, docs/security.md)");
         }
     }
 
@@ -189,15 +249,32 @@ public final class ObjectStore implements AutoCloseable {
     }
 
     /**
-     * A PKCS12 or JKS trust store read from {@code file}.
+     * A trust store read from {@code file}: PEM certificates (a CA's {@code ca.crt}, as a Kubernetes Secret holds it;
+     * no password), or a PKCS12 or JKS store opened with {@code password}.
      *
-     * @throws IllegalArgumentException naming the file if it cannot be read or opened with {@code password}
+     * @throws IllegalArgumentException naming the file if it cannot be read, holds no certificate or cannot be
+     *                                  opened with {@code password}
      */
     public static KeyStore trustStore(Path file, String password) {
         try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readAllBytes();
+            if (new String(bytes, 0, Math.min(bytes.length, 64), java.nio.charset.StandardCharsets.US_ASCII).strip()
+                    .startsWith("-----BEGIN")) {
+                KeyStore ks = KeyStore.getInstance("PKCS12");
+                ks.load(null, null);
+                int n = 0;
+                for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificates(new java.io.ByteArrayInputStream(bytes))) {
+                    ks.setCertificateEntry("ca-" + n++, c);
+                }
+                if (n == 0) {
+                    throw new IllegalArgumentException("cannot read the S3 trust store " + file + ": no certificate in it");
+                }
+                return ks;
+            }
             KeyStore ks = KeyStore.getInstance(
                     file.toString().endsWith(".jks") ? "JKS" : "PKCS12");
-            ks.load(in, password == null ? null : password.toCharArray());
+            ks.load(new java.io.ByteArrayInputStream(bytes), password == null ? null : password.toCharArray());
             return ks;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot read the S3 trust store " + file + ": " + e.getMessage(), e);
@@ -267,6 +344,7 @@ public final class ObjectStore implements AutoCloseable {
         checkKey(key);
         String type = contentType == null ? OCTET_STREAM : contentType;
         Map<String, String> meta = Map.of(SHA256_METADATA, sha, SIZE_METADATA, Long.toString(bytes.length));
+        allow(Action.WRITE, key);
         call("put", key, () -> {
             send(key, bytes, crc32c(bytes), type, meta);
             return null;
@@ -368,6 +446,7 @@ public final class ObjectStore implements AutoCloseable {
 
     private byte[] read(String key, long expectedSize, String expectedSha) {
         checkKey(key);
+        allow(Action.READ, key);
         record Read(byte[] bytes, String sha, String size) {
         }
         long claimedSize = expectedSize;
@@ -458,6 +537,7 @@ public final class ObjectStore implements AutoCloseable {
 
     private StoredObject statOrNull(String key) {
         checkKey(key);
+        allow(Action.READ, key);
         StatObjectResponse st;
         try {
             st = call("stat", key, () -> client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
@@ -478,6 +558,7 @@ public final class ObjectStore implements AutoCloseable {
     /** Whether an object exists under {@code key}. */
     public boolean exists(String key) {
         checkKey(key);
+        allow(Action.READ, key);
         try {
             call("stat", key, () -> client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
             return true;
@@ -492,6 +573,7 @@ public final class ObjectStore implements AutoCloseable {
     /** The keys of every object whose key starts with {@code prefix} ("" for all), at any depth, sorted. */
     public List<String> list(String prefix) {
         String p = prefix == null ? "" : prefix;
+        allow(Action.LIST, p);
         return call("list prefix '" + p + "'", null, () -> {
             List<String> keys = new ArrayList<>();
             for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(p)
@@ -509,6 +591,7 @@ public final class ObjectStore implements AutoCloseable {
     /** Deletes the object under {@code key}; deleting a missing object is not an error. */
     public void delete(String key) {
         checkKey(key);
+        allow(Action.DELETE, key);
         call("delete", key, () -> {
             client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
             return null;

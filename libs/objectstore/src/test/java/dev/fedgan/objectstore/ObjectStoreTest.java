@@ -304,6 +304,12 @@ class ObjectStoreTest {
                 s.put("k", new byte[] {7}, null);
                 assertArrayEquals(new byte[] {7}, s.get("k"));
             }
+            // The CA certificate as PEM, as a Kubernetes Secret's ca.crt holds it: no password.
+            try (ObjectStore s = ObjectStore.connect(secure.endpoint(), EmbeddedS3.DEFAULT_ACCESS_KEY,
+                    EmbeddedS3.DEFAULT_SECRET_KEY, "tls", RetryPolicy.DEFAULT,
+                    ObjectStore.trustStore(dir.resolve("tls/devstack.crt"), null))) {
+                assertArrayEquals(new byte[] {7}, s.get("k"));
+            }
             RetryPolicy once = new RetryPolicy(1, Duration.ZERO, Duration.ZERO);
             StorageException untrusted = assertThrows(StorageException.class, () -> ObjectStore.connect(
                     secure.endpoint(), EmbeddedS3.DEFAULT_ACCESS_KEY, EmbeddedS3.DEFAULT_SECRET_KEY, "tls", once));
@@ -315,6 +321,33 @@ class ObjectStoreTest {
         IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
                 () -> ObjectStore.trustStore(tls.trustStore(), "not-the-password"));
         assertTrue(wrong.getMessage().startsWith("cannot read the S3 trust store " + tls.trustStore()), wrong.getMessage());
+    }
+
+    /**
+     * A store restricted to a policy refuses what it does not allow before sending anything, as the server would
+     * (ACCESS_DENIED naming the identity, the action and the object), and does what it allows.
+     */
+    @Test
+    void aRestrictedStoreRefusesWhatItsPolicyDoesNotAllow() {
+        ObjectStore root = store;
+        try (ObjectStore writer = ObjectStore.connect(s3.endpoint(), s3.accessKey(), s3.secretKey(), "objects",
+                RetryPolicy.DEFAULT, null, false).restrictTo("client-update",
+                (action, key) -> key.startsWith("deltas/") && action == ObjectStore.Action.WRITE)) {
+            writer.put("deltas/d1", new byte[] {1}, null);
+            assertArrayEquals(new byte[] {1}, root.get("deltas/d1"));
+            StorageException read = assertThrows(StorageException.class, () -> writer.get("deltas/d1"));
+            assertEquals(StorageException.Reason.ACCESS_DENIED, read.reason());
+            assertEquals("client-update may not read " + root.uri("deltas/d1")
+                    + " (its object-store policy, docs/security.md)", read.getMessage());
+            assertEquals(StorageException.Reason.ACCESS_DENIED,
+                    assertThrows(StorageException.class, () -> writer.put("weights/w", new byte[] {2}, null)).reason());
+            assertFalse(root.exists("weights/w"), "a refused request sends nothing");
+            assertThrows(StorageException.class, () -> writer.exists("deltas/d1"));
+            assertThrows(StorageException.class, () -> writer.delete("deltas/d1"));
+            StorageException list = assertThrows(StorageException.class, () -> writer.list("deltas/"));
+            assertTrue(list.getMessage().startsWith("client-update may not list under prefix 'deltas/'"), list.getMessage());
+            assertTrue(root.exists("deltas/d1"));
+        }
     }
 
     @Test
