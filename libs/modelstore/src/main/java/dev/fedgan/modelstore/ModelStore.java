@@ -218,7 +218,8 @@ public final class ModelStore {
         byte[] nonce = nonceBytes();
         String key = ExperimentLayout.delta(experimentId, round, clientId, HexFormat.of().formatHex(nonce));
         byte[] bytes = encodeDelta(delta, nonce);
-        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, Sha256.hex(bytes), DELTA_CONTENT_TYPE));
+        // a fresh key: nothing to compare with (and client-update may write deltas, never read one)
+        return ObjectStore.ref(store.bucket(), store.put(key, bytes, Sha256.hex(bytes), DELTA_CONTENT_TYPE));
     }
 
     /**
@@ -227,7 +228,7 @@ public final class ModelStore {
      */
     public ObjectRef putVector(String key, float[] values) {
         byte[] bytes = encodeDelta(values, nonceBytes());
-        return ObjectStore.ref(store.bucket(), store.putIfChanged(key, bytes, Sha256.hex(bytes), DELTA_CONTENT_TYPE));
+        return ObjectStore.ref(store.bucket(), store.put(key, bytes, Sha256.hex(bytes), DELTA_CONTENT_TYPE));
     }
 
     /** A fresh nonce as lowercase hex, for keys that must not repeat. */
