@@ -63,13 +63,29 @@ public interface FedganConfig {
         java.time.Duration outagePatience();
 
         /**
-         * {@code fedgan.s3.trust-store}: a PKCS12 (or {@code .jks}) file of the certificates an {@code https} endpoint
-         * is trusted by, e.g. the private CA of an in-cluster MinIO; unset: the JVM's default trust.
+         * {@code fedgan.s3.trust-store}: a PEM file of CA certificates (no password), or a PKCS12 (or {@code .jks})
+         * store, that an {@code https} endpoint is trusted by, e.g. the private CA of an in-cluster MinIO; unset: the
+         * JVM's default trust.
          */
         Optional<String> trustStore();
 
         /** {@code fedgan.s3.trust-store-password}; a Secret in the chart. */
         Optional<String> trustStorePassword();
+
+        /**
+         * {@code fedgan.s3.identity}: the service whose {@code ObjectAccess} the store is restricted to (each service's
+         * application.properties sets its own), so that a request outside it fails here as the server's policy would
+         * fail it; unset: unrestricted.
+         */
+        Optional<String> identity();
+
+        /**
+         * {@code fedgan.s3.ensure-bucket}: check (and create) the bucket at start; default true. False where the
+         * service's credentials allow objects under prefixes only (the chart's per-service MinIO users), which
+         * cannot check a bucket: the chart's setup Job makes it.
+         */
+        @WithDefault("true")
+        boolean ensureBucket();
     }
 
     /**
