@@ -57,7 +57,7 @@ app.kubernetes.io/part-of: fedgan
 
 {{- define "fedgan.s3Endpoint" -}}
 {{- if eq .Values.s3.mode "standalone" }}
-{{- printf "http://%s-minio:9000" (include "fedgan.fullname" .) }}
+{{- printf "https://%s-minio:9000" (include "fedgan.fullname" .) }}
 {{- else }}
 {{- required "s3.endpoint is required with s3.mode=external" .Values.s3.endpoint }}
 {{- end }}
@@ -153,4 +153,22 @@ client_config() {
       "ssl.truststore.location=$KAFKA_SSL_TRUSTSTORE_LOCATION" > "$1"
   fi
 }
+{{- end }}
+
+{{/* The Secret of a service's S3 credential: (dict "root" $ "key" "clientUpdate" "name" "client-update"). */}}
+{{- define "fedgan.s3ServiceSecret" -}}
+{{- if .root.Values.s3.perService.enabled }}
+{{- default (printf "%s-s3-%s" (include "fedgan.fullname" .root) .name) (index .root.Values.s3.perService.secrets .key) }}
+{{- else }}
+{{- include "fedgan.s3SecretName" .root }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret and key of the CA certificate the services trust for S3, "name key"; empty: the JVM's default. */}}
+{{- define "fedgan.s3Ca" -}}
+{{- if eq .Values.s3.mode "standalone" }}
+{{- printf "%s-minio-tls ca.crt" (include "fedgan.fullname" .) }}
+{{- else if .Values.s3.tls.caSecret }}
+{{- printf "%s %s" .Values.s3.tls.caSecret .Values.s3.tls.caKey }}
+{{- end }}
 {{- end }}

@@ -82,7 +82,7 @@ class KafkaAccessInChartTest {
                 String expectedUser = switch (component) {
                     case "experiment" -> "fedgan-submitter";
                     case "topics" -> "fedgan-topics";
-                    case "minio" -> null;
+                    case "minio", "minio-setup" -> null;
                     default -> "fedgan-" + component;
                 };
                 if (expectedUser == null) {
