@@ -49,7 +49,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * the filter SIGKILLed while it trains the classifier and measures the users; the aggregator, each client-update
  * replica and image-render SIGKILLed (the aggregator three times), each restarted two seconds later as Kubernetes
  * would; Kafka stopped for {@code outage} seconds and started again on its data; S3 the same; S3 slow (each chunk
- * delayed a second) for as long; and
+ * delayed a second) for as long; S3's disk full for as long (its data on a file system of its own, filled up and
+ * then freed: mounting it needs root, without which the fault is skipped and says so); and
  * {@link HostileRecords} records across every consumed topic before the experiment. What must hold: every round of
  * both GANs announced exactly once; each GAN's ε equal to the accountant's for its released population size; the
  * final generators of the two runs bit-identical (same SHA-256); the same verdict; every hostile record on the
@@ -70,6 +71,8 @@ public final class ChaosSuite {
     static final long SEED = 11;
     /** The delay per forwarded chunk while S3 is slow. */
     static final long SLOW_MILLIS = 1000;
+    /** The size of the file system S3's data lives on in the disturbed run (filled up by the "full" fault). */
+    static final long DISK_BYTES = 2L << 30;
     /** Where S3 runs; the services reach it through a {@link SlowProxy} on the dev stack's S3 port. */
     static final int S3_BEHIND_PROXY = 19001;
 
@@ -110,7 +113,7 @@ public final class ChaosSuite {
                 new Fault("outage", "kafka", 12), new Fault("kill", "image-render", 16),
                 new Fault("outage", "s3", 20), new Fault("kill", "aggregator", 24),
                 new Fault("kill", "client-update-2", 28), new Fault("kill", "aggregator", 32),
-                new Fault("slow", "s3", 36));
+                new Fault("slow", "s3", 36), new Fault("full", "s3", 38));
         Outcome calm = new Run(home, work.resolve("undisturbed"), request, List.of(), 0, 0, false).go();
         Outcome rough = new Run(home, work.resolve("disturbed"), request, schedule, outage, hostile, true).go();
         List<String[]> checks = checks(calm, rough, rounds);
@@ -255,8 +258,10 @@ public final class ChaosSuite {
             List<Struck> struck = new ArrayList<>();
             List<String> diedUnkilled = new ArrayList<>();
             int deltasLeft;
+            SmallDisk disk = schedule.stream().anyMatch(f -> f.kind().equals("full"))
+                    ? SmallDisk.mount(dir.resolve("stack/s3"), DISK_BYTES) : null;
             try (LocalServices local = new LocalServices(home, dir.resolve("logs"), line -> System.out.println("  " + line));
-                 SlowProxy s3 = new SlowProxy(19000, S3_BEHIND_PROXY)) {
+                 SlowProxy s3 = new SlowProxy(19000, S3_BEHIND_PROXY); SmallDisk unmounted = disk) {
                 local.startStackApart(dir.resolve("stack"), 2, S3_BEHIND_PROXY);
                 List<String> services = List.of("filter", "aggregator", "client-update-1", "client-update-2",
                         "image-render");
@@ -299,6 +304,14 @@ public final class ChaosSuite {
                         s3.delay(SLOW_MILLIS);
                         Thread.sleep(outage * 1000L);
                         s3.delay(0);
+                    } else if (f.kind().equals("full")) {
+                        if (disk == null || !disk.mounted()) {
+                            System.out.println("  skipped: S3's disk could not be mounted apart (needs root)");
+                            continue;
+                        }
+                        disk.fill();
+                        Thread.sleep(outage * 1000L);
+                        disk.free();
                     } else {
                         local.end(f.process(), f.kind().equals("kill"));
                         Thread.sleep(f.kind().equals("kill") ? 2000 : outage * 1000L);
