@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.fedgan.protocol.KafkaAccess;
 import dev.fedgan.protocol.Topics;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,22 +24,18 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaAccessInChartTest {
 
-    private static final Path CHART = Path.of(System.getProperty("chart.dir", "../../helm/fedgan"));
-    private static final Path RENDERED = Path.of(System.getProperty("rendered.dir", "target/deploy-checks/rendered"));
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     @Test
     void theChartsTableIsTheServicesTable() throws IOException {
-        JsonNode expected = JSON.valueToTree(Map.of("users", KafkaAccess.of(Topics.withPrefix(""))));
-        Path file = CHART.resolve("files/kafka-access.json");
-        assertEquals(expected, JSON.readTree(file.toFile()), file + " differs from KafkaAccess (libs/protocol); it"
-                + " should read:\n" + JSON.writeValueAsString(expected));
+        JsonNode expected = RenderedChart.JSON.valueToTree(Map.of("users", KafkaAccess.of(Topics.withPrefix(""))));
+        Path file = RenderedChart.CHART.resolve("files/kafka-access.json");
+        assertEquals(expected, RenderedChart.JSON.readTree(file.toFile()), file + " differs from KafkaAccess (libs/protocol); it"
+                + " should read:\n" + RenderedChart.JSON.writeValueAsString(expected));
     }
 
     @Test
     void eachKafkaUserHasExactlyItsAccess() throws IOException {
         Map<String, Set<String>> rendered = new TreeMap<>();
-        for (JsonNode user : kinds("chart-in-cluster.yaml", "KafkaUser")) {
+        for (JsonNode user : RenderedChart.manifests("chart-in-cluster.yaml", "KafkaUser")) {
             assertEquals("scram-sha-512", user.at("/spec/authentication/type").asText());
             Set<String> acls = new TreeSet<>();
             for (JsonNode acl : user.at("/spec/authorization/acls")) {
@@ -65,7 +57,7 @@ class KafkaAccessInChartTest {
             expected.put("fedgan-" + a.user(), acls);
         }
         assertEquals(expected, rendered);
-        JsonNode kafka = kinds("chart-in-cluster.yaml", "Kafka").get(0);
+        JsonNode kafka = RenderedChart.manifests("chart-in-cluster.yaml", "Kafka").get(0);
         assertEquals("simple", kafka.at("/spec/kafka/authorization/type").asText());
         for (JsonNode listener : kafka.at("/spec/kafka/listeners")) {
             assertTrue(listener.get("tls").asBoolean(), "no plaintext listener: " + listener);
@@ -77,7 +69,7 @@ class KafkaAccessInChartTest {
     void everyPodTalksToKafkaAsItsOwnIdentityOverTls() throws IOException {
         for (String file : List.of("chart-default.yaml", "chart-in-cluster.yaml")) {
             List<String> seen = new ArrayList<>();
-            for (JsonNode workload : kinds(file, "Deployment", "Job")) {
+            for (JsonNode workload : RenderedChart.manifests(file, "Deployment", "Job")) {
                 String component = workload.at("/metadata/labels/app.kubernetes.io~1component").asText();
                 String expectedUser = switch (component) {
                     case "experiment" -> "fedgan-submitter";
@@ -101,18 +93,5 @@ class KafkaAccessInChartTest {
             }
             assertTrue(seen.containsAll(List.of("filter", "client-update", "aggregator", "image-render")), file + ": " + seen);
         }
-    }
-
-    private static List<JsonNode> kinds(String file, String... kinds) throws IOException {
-        Path path = RENDERED.resolve(file);
-        assertTrue(Files.isRegularFile(path), path + " missing: run-checks.sh renders it (mvn verify runs it first)");
-        List<JsonNode> out = new ArrayList<>();
-        for (JsonNode doc : new YAMLMapper().readerFor(JsonNode.class).<JsonNode>readValues(path.toFile()).readAll()) {
-            if (doc != null && Set.of(kinds).contains(doc.path("kind").asText())) {
-                out.add(doc);
-            }
-        }
-        assertFalse(out.isEmpty(), "no " + String.join("/", kinds) + " in " + path);
-        return out;
     }
 }

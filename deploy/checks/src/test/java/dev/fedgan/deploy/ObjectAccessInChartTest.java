@@ -1,19 +1,14 @@
 package dev.fedgan.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.fedgan.modelstore.ObjectAccess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,28 +21,24 @@ import org.junit.jupiter.api.Test;
  */
 class ObjectAccessInChartTest {
 
-    private static final Path CHART = Path.of(System.getProperty("chart.dir", "../../helm/fedgan"));
-    private static final Path RENDERED = Path.of(System.getProperty("rendered.dir", "target/deploy-checks/rendered"));
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     @Test
     void theChartsPoliciesAreTheServicesTable() throws IOException {
-        ObjectNode expected = JSON.createObjectNode();
+        ObjectNode expected = RenderedChart.JSON.createObjectNode();
         ObjectAccess.all().forEach(a -> expected.set(a.identity(), a.minioPolicy("BUCKET")));
-        Path file = CHART.resolve("files/s3-policies.json");
+        Path file = RenderedChart.CHART.resolve("files/s3-policies.json");
         Path fresh = Path.of("target/s3-policies.json");
-        Files.writeString(fresh, JSON.writeValueAsString(expected) + "\n");
-        assertEquals(expected, JSON.readTree(file.toFile()), file + " differs from ObjectAccess (libs/modelstore): copy "
+        Files.writeString(fresh, RenderedChart.JSON.writeValueAsString(expected) + "\n");
+        assertEquals(expected, RenderedChart.JSON.readTree(file.toFile()), file + " differs from ObjectAccess (libs/modelstore): copy "
                 + fresh.toAbsolutePath() + " over it");
     }
 
     @Test
     void eachServiceHasItsOwnPolicyAndCredentialOverTls() throws IOException {
-        List<JsonNode> docs = docs("chart-in-cluster.yaml");
+        List<JsonNode> docs = RenderedChart.manifests("chart-in-cluster.yaml");
         JsonNode policies = docs.stream().filter(d -> d.path("kind").asText().equals("ConfigMap")
                 && d.at("/metadata/name").asText().equals("fedgan-s3-policies")).findFirst().orElseThrow();
         for (ObjectAccess a : ObjectAccess.all()) {
-            assertEquals(a.minioPolicy("fedgan"), JSON.readTree(policies.at("/data/" + a.identity() + ".json").asText()),
+            assertEquals(a.minioPolicy("fedgan"), RenderedChart.JSON.readTree(policies.at("/data/" + a.identity() + ".json").asText()),
                     a.identity());
         }
         Map<String, String> secrets = new TreeMap<>();
@@ -72,18 +63,5 @@ class ObjectAccessInChartTest {
         JsonNode minio = docs.stream().filter(d -> d.path("kind").asText().equals("StatefulSet")).findFirst().orElseThrow();
         assertTrue(minio.toString().contains("MINIO_KMS_SECRET_KEY"), "objects encrypted at rest");
         assertTrue(docs.stream().anyMatch(d -> d.at("/metadata/name").asText().equals("fedgan-minio-setup")));
-    }
-
-    private static List<JsonNode> docs(String file) throws IOException {
-        Path path = RENDERED.resolve(file);
-        assertTrue(Files.isRegularFile(path), path + " missing: run-checks.sh renders it (mvn verify runs it first)");
-        List<JsonNode> out = new ArrayList<>();
-        for (JsonNode d : new YAMLMapper().readerFor(JsonNode.class).<JsonNode>readValues(path.toFile()).readAll()) {
-            if (d != null && !d.isNull()) {
-                out.add(d);
-            }
-        }
-        assertFalse(out.isEmpty(), path.toString());
-        return out;
     }
 }
