@@ -48,7 +48,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Faults of the disturbed run, each at a round of the experiment (the largest round either GAN has announced):
  * the filter SIGKILLed while it trains the classifier and measures the users; the aggregator, each client-update
  * replica and image-render SIGKILLed (the aggregator three times), each restarted two seconds later as Kubernetes
- * would; Kafka stopped for {@code outage} seconds and started again on its data; S3 the same; S3 slow (each chunk
+ * would; Kafka stopped for {@code outage} seconds and started again on its data, then SIGKILLed (a crash: no clean
+ * shutdown) for as long; S3 the same; S3 slow (each chunk
  * delayed a second) for as long; S3's disk full for as long (its data on a file system of its own, filled up and
  * then freed: mounting it needs root, without which the fault is skipped and says so); and
  * {@link HostileRecords} records across every consumed topic before the experiment. What must hold: every round of
@@ -110,8 +111,9 @@ public final class ChaosSuite {
         ExperimentRequest request = request(rounds);
         List<Fault> schedule = List.of(
                 new Fault("kill", "aggregator", 4), new Fault("kill", "client-update-1", 8),
-                new Fault("outage", "kafka", 12), new Fault("kill", "image-render", 16),
-                new Fault("outage", "s3", 20), new Fault("kill", "aggregator", 24),
+                new Fault("outage", "kafka", 12), new Fault("crash", "kafka", 14),
+                new Fault("kill", "image-render", 16), new Fault("outage", "s3", 20), new Fault("crash", "s3", 22),
+                new Fault("kill", "aggregator", 24),
                 new Fault("kill", "client-update-2", 28), new Fault("kill", "aggregator", 32),
                 new Fault("slow", "s3", 36), new Fault("full", "s3", 38));
         Outcome calm = new Run(home, work.resolve("undisturbed"), request, List.of(), 0, 0, false).go();
@@ -313,10 +315,10 @@ public final class ChaosSuite {
                         Thread.sleep(outage * 1000L);
                         disk.free();
                     } else {
-                        local.end(f.process(), f.kind().equals("kill"));
+                        local.end(f.process(), !f.kind().equals("outage")); // an outage is a clean stop
                         Thread.sleep(f.kind().equals("kill") ? 2000 : outage * 1000L);
                         local.restart(f.process());
-                        if (f.kind().equals("outage")) {
+                        if (!f.kind().equals("kill")) {
                             local.awaitStack();
                         }
                     }
