@@ -114,8 +114,8 @@ public final class ChaosSuite {
                 new Fault("outage", "kafka", 12), new Fault("crash", "kafka", 14),
                 new Fault("kill", "image-render", 16), new Fault("outage", "s3", 20), new Fault("crash", "s3", 22),
                 new Fault("kill", "aggregator", 24),
-                new Fault("kill", "client-update-2", 28), new Fault("kill", "aggregator", 32),
-                new Fault("full", "s3", 34), new Fault("slow", "s3", 37));
+                new Fault("kill", "client-update-2", 28), new Fault("slow", "s3", 30),
+                new Fault("kill", "aggregator", 32), new Fault("full", "s3", 34));
         Outcome calm = new Run(home, work.resolve("undisturbed"), request, List.of(), 0, 0, false).go();
         Outcome rough = new Run(home, work.resolve("disturbed"), request, schedule, outage, hostile, true).go();
         List<String[]> checks = checks(calm, rough, rounds);
