@@ -37,8 +37,8 @@ final class SmallDisk implements AutoCloseable {
         return mounted;
     }
 
-    /** Writes zeros until the file system is full (ENOSPC); returns the bytes written. */
-    long fill() throws IOException {
+    /** Writes zeros until the file system is full (ENOSPC). */
+    void fill() throws IOException {
         Files.createDirectories(filler.getParent());
         ByteBuffer zeros = ByteBuffer.allocateDirect(8 << 20);
         long written = 0;
@@ -48,13 +48,12 @@ final class SmallDisk implements AutoCloseable {
                 written += c.write(zeros);
             }
         } catch (IOException full) {
-            if (dir.getFileSystem().provider().getFileStore(dir).getUsableSpace() > (8 << 20)) {
+            if (Files.getFileStore(dir).getUsableSpace() > (8 << 20)) {
                 throw full; // not the space running out
             }
         }
         System.out.printf("  S3's disk full: %d MB of filler, %d bytes free%n", written >> 20,
                 Files.getFileStore(dir).getUsableSpace());
-        return written;
     }
 
     /** Deletes what {@link #fill} wrote. */

@@ -23,6 +23,7 @@ import io.minio.http.HttpUtils;
 import io.minio.messages.ErrorResponse;
 import io.minio.messages.Item;
 import java.io.IOException;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -31,6 +32,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -258,13 +261,13 @@ public final class ObjectStore implements AutoCloseable {
     public static KeyStore trustStore(Path file, String password) {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readAllBytes();
-            if (new String(bytes, 0, Math.min(bytes.length, 64), java.nio.charset.StandardCharsets.US_ASCII).strip()
+            if (new String(bytes, 0, Math.min(bytes.length, 64), StandardCharsets.US_ASCII).strip()
                     .startsWith("-----BEGIN")) {
                 KeyStore ks = KeyStore.getInstance("PKCS12");
                 ks.load(null, null);
                 int n = 0;
-                for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
-                        .generateCertificates(new java.io.ByteArrayInputStream(bytes))) {
+                for (Certificate c : CertificateFactory.getInstance("X.509")
+                        .generateCertificates(new ByteArrayInputStream(bytes))) {
                     ks.setCertificateEntry("ca-" + n++, c);
                 }
                 if (n == 0) {
@@ -274,7 +277,7 @@ public final class ObjectStore implements AutoCloseable {
             }
             KeyStore ks = KeyStore.getInstance(
                     file.toString().endsWith(".jks") ? "JKS" : "PKCS12");
-            ks.load(new java.io.ByteArrayInputStream(bytes), password == null ? null : password.toCharArray());
+            ks.load(new ByteArrayInputStream(bytes), password == null ? null : password.toCharArray());
             return ks;
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot read the S3 trust store " + file + ": " + e.getMessage(), e);

@@ -57,10 +57,13 @@ public class FedganConfigCheck {
         }
         s3.trustStore().filter(f -> !java.nio.file.Files.isReadable(java.nio.file.Path.of(f))).ifPresent(f ->
                 problems.add("fedgan.s3.trust-store must be a readable file, got '" + f + "'"));
-        s3.identity().filter(name -> dev.fedgan.modelstore.ObjectAccess.all().stream()
-                .noneMatch(a -> a.identity().equals(name))).ifPresent(name -> problems.add("fedgan.s3.identity must be"
-                + " one of " + dev.fedgan.modelstore.ObjectAccess.all().stream().map(a -> a.identity()).toList()
-                + ", got '" + name + "'"));
+        s3.identity().ifPresent(name -> {
+            try {
+                dev.fedgan.modelstore.ObjectAccess.of(name);
+            } catch (IllegalArgumentException e) {
+                problems.add("fedgan.s3.identity: " + e.getMessage());
+            }
+        });
         if (s3.outagePatience().isNegative() || s3.outagePatience().toHours() >= 1) {
             problems.add("fedgan.s3.outage-patience must be between 0 s and 1 hour, got " + s3.outagePatience());
         }

@@ -188,7 +188,7 @@ final class DemoCommand implements Callable<Integer> {
                     + config.rounds() + " rounds, m " + (privateTarget == null ? config.clientsPerRound()
                     : "planned for epsilon " + privateTarget) + "; logs in " + out.resolve("logs"));
             local.startStack(replicas);
-            KafkaOptions submitter = KafkaOptions.local(local.kafkaClient(KafkaAccess.SUBMITTER));
+            KafkaOptions submitter = KafkaOptions.local(local.kafkaClientFile(KafkaAccess.SUBMITTER));
             for (String s : SERVICES) {
                 if (!s.equals("client-update")) {
                     local.startService(s, apps.get(s), heap);

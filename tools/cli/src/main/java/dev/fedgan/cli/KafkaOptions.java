@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Option;
@@ -27,9 +26,6 @@ final class KafkaOptions {
             description = "Prefix of the fedgan topics (default: ${DEFAULT-VALUE}).")
     String prefix;
 
-    /** Client settings besides {@link #config} (the secure dev stack's). */
-    private Map<String, String> settings = Map.of();
-
     /** The local dev stack's Kafka, default prefix. */
     static KafkaOptions local() {
         KafkaOptions k = new KafkaOptions();
@@ -38,11 +34,27 @@ final class KafkaOptions {
         return k;
     }
 
-    /** The local dev stack's Kafka as a client with {@code settings} (its secure mode's identity). */
-    static KafkaOptions local(Map<String, String> settings) {
+    /** The local dev stack's Kafka as the client whose properties are in {@code config} (null: plaintext). */
+    static KafkaOptions local(Path config) {
         KafkaOptions k = local();
-        k.settings = Map.copyOf(settings);
+        k.config = config;
         return k;
+    }
+
+    /**
+     * The Kafka client properties in {@code file}.
+     *
+     * @throws IllegalArgumentException naming the file if it cannot be read
+     */
+    static Properties read(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the Kafka client properties " + file + ": "
+                    + e.getMessage(), e);
+        }
+        return p;
     }
 
     Topics topics() {
@@ -55,16 +67,7 @@ final class KafkaOptions {
      * @throws IllegalArgumentException naming the file if it cannot be read
      */
     Properties common() {
-        Properties p = new Properties();
-        if (config != null) {
-            try (Reader r = Files.newBufferedReader(config)) {
-                p.load(r);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read the Kafka client properties " + config + " (--kafka-config): "
-                        + e.getMessage(), e);
-            }
-        }
-        p.putAll(settings);
+        Properties p = config == null ? new Properties() : read(config);
         p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(CommonClientConfigs.CLIENT_ID_CONFIG, "fedgan-cli");
         return p;

@@ -94,20 +94,17 @@ public final class LocalServices implements AutoCloseable {
      * bootstrap servers: nothing on the plain stack.
      */
     public Map<String, String> kafkaClient(String user) {
-        if (secure == null) {
-            return Map.of();
-        }
-        Path file = secure.resolve("clients").resolve(user + ".properties"); // fedgan-devstack --secure writes them
-        Properties p = new Properties();
-        try (var r = Files.newBufferedReader(file)) {
-            p.load(r);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + file + " (the secure dev stack's Kafka client settings of "
-                    + user + "): " + e.getMessage(), e);
-        }
         Map<String, String> client = new TreeMap<>();
-        p.stringPropertyNames().forEach(k -> client.put(k, p.getProperty(k)));
+        if (secure != null) {
+            Properties p = KafkaOptions.read(kafkaClientFile(user));
+            p.stringPropertyNames().forEach(k -> client.put(k, p.getProperty(k)));
+        }
         return client;
+    }
+
+    /** The file of {@link #kafkaClient} ({@code fedgan-devstack --secure} writes one per user), or null: plain. */
+    public Path kafkaClientFile(String user) {
+        return secure == null ? null : secure.resolve("clients").resolve(user + ".properties");
     }
 
     /** The dev stack's bucket with its root credentials (the operator's), trusting its certificate when secure. */

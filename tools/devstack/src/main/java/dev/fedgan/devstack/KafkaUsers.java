@@ -88,7 +88,8 @@ final class KafkaUsers {
                 Properties p = new Properties();
                 p.putAll(security.clientProperties(u.getKey(), u.getValue()));
                 try (Writer w = Files.newBufferedWriter(file)) {
-                    p.store(w, "fedgan dev stack: Kafka client settings of user " + u.getKey() + " (with bootstrap.servers)");
+                    p.store(w, "fedgan dev stack: Kafka client settings of user " + u.getKey()
+                            + " (bootstrap.servers apart: --bootstrap)");
                 }
             }
         } catch (IOException e) {
