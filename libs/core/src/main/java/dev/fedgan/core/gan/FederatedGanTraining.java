@@ -5,6 +5,7 @@ import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.population.Population;
 import dev.fedgan.core.privacy.ClientSampler;
 import dev.fedgan.core.privacy.Conversion;
+import dev.fedgan.core.privacy.ClippedSum;
 import dev.fedgan.core.privacy.DpFedAvgAggregate;
 import dev.fedgan.core.privacy.GaussianNoise;
 import dev.fedgan.core.privacy.PrivacyCalculator;
@@ -67,9 +68,7 @@ public final class FederatedGanTraining {
     /** A round's aggregate and what its updates report, as the updates arrive. */
     private static final class Collected {
         final DpFedAvgAggregate aggregate;
-        double lossSum;
-        int nonFinite;
-        int criticSteps;
+        final RoundShare.Reports reports = new RoundShare.Reports();
 
         Collected(DpFedAvgAggregate aggregate) {
             this.aggregate = aggregate;
@@ -259,12 +258,43 @@ public final class FederatedGanTraining {
             collected.aggregate.drawNoiseAhead(); // once per round
         }
         if (collected.aggregate.add(u.clientId(), u.delta(), u.nonFinite() ? 0 : u.realExamples())
-                == DpFedAvgAggregate.Outcome.DUPLICATE) {
-            return;
+                != ClippedSum.Outcome.DUPLICATE) {
+            collected.reports.count(u);
         }
-        collected.lossSum += u.loss();
-        collected.nonFinite += u.nonFinite() ? 1 : 0;
-        collected.criticSteps += u.steps();
+    }
+
+    /**
+     * An empty share of the round in progress, for some of its clients' updates summed elsewhere (an aggregator
+     * shard) and then {@link #addShare added}: the round's critic length and clip norm S.
+     */
+    public RoundShare newShare(RoundPlan plan) {
+        requirePending(plan);
+        return RoundShare.of(plan.round(), Math.toIntExact(critic.length()),
+                config.differentialPrivacy() ? clip : null);
+    }
+
+    /**
+     * Adds a share of the round in progress: as if its updates had been {@link #addUpdate added} here, whatever
+     * their order and however the round's clients were split into shares. Refused, before anything is added, if the
+     * share is of another round, holds a client not sampled or already added, or was clipped to another S.
+     */
+    public void addShare(RoundPlan plan, RoundShare share) {
+        requirePending(plan);
+        if (share.round() != plan.round()) {
+            throw new IllegalArgumentException("a share of round " + (share.round() + 1) + " is not part of round "
+                    + (plan.round() + 1));
+        }
+        for (String c : share.clients()) {
+            if (!plan.clients().contains(c)) {
+                throw new IllegalArgumentException("a share of round " + (plan.round() + 1) + " holds client " + c
+                        + ", not sampled");
+            }
+        }
+        if (localData == null) {
+            collected.aggregate.drawNoiseAhead(); // once per round
+        }
+        collected.aggregate.merge(share.sum());
+        collected.reports.add(share.reports);
     }
 
     /**
@@ -324,8 +354,8 @@ public final class FederatedGanTraining {
         pending = null;
         collected = null;
         long t3 = System.nanoTime();
-        return new RoundReport(round, plan.clients(), result.report(), c.nonFinite, c.criticSteps,
-                result.report().received() == 0 ? 0 : c.lossSum / result.report().received(), generatorLoss,
+        return new RoundReport(round, plan.clients(), result.report(), c.reports.nonFinite, c.reports.criticSteps,
+                result.report().received() == 0 ? 0 : c.reports.lossSum / result.report().received(), generatorLoss,
                 epsilon(), clientSeconds + (t3 - t1) / 1e9, clientSeconds, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
     }
 

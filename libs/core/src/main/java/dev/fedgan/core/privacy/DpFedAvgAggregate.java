@@ -1,13 +1,8 @@
 package dev.fedgan.core.privacy;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.IntStream;
 
 /**
  * One round's aggregation of client critic deltas, as DP-FedAvg-GAN does it (reference section 4 step 4: TF
@@ -16,7 +11,9 @@ import java.util.stream.IntStream;
  * <li>a delta with any NaN or infinite entry is rejected: it counts as a zero delta with weight 0 (reference step 3);</li>
  * <li>each other delta, all tensors flattened into one array (BatchNorm moving statistics included), is clipped to
  *     global L2 norm at most S by the factor min(1, S/‖Δ‖), the norm computed in double;</li>
- * <li>the clipped deltas are summed unweighted, in double;</li>
+ * <li>the clipped deltas are summed unweighted, exactly: in fixed point, so that the sum does not depend on the
+ *     order of the clients nor on how aggregator shards split them ({@link ClippedSum}, which shards use and
+ *     {@link #merge} adds);</li>
  * <li>{@link #finish()} adds N(0, (z·S)²) to every coordinate of the sum and divides by the <b>fixed</b> denominator
  *     qN = m, the <i>expected</i> number of clients per round under Poisson sampling (McMahan et al. 2018, DP-FedAvg
  *     Algorithm 1), however many clients were sampled or returned, then rounds once to float. A round with no client
@@ -32,8 +29,7 @@ import java.util.stream.IntStream;
  * the example-weighted mean Σ wₖΔₖ / Σ wₖ with no clipping and no noise (all zeros if the total weight is 0, e.g.
  * when no client was sampled).
  *
- * <p>Large arrays are processed in parallel over fixed blocks, and the norm's partial sums are added in block
- * order, so results do not depend on the number of threads. One instance serves one round; {@link #add} is
+ * <p>Results do not depend on the number of threads ({@link ClippedSum}). One instance serves one round; {@link #add} is
  * synchronized and may be called from several threads.
  */
 public final class DpFedAvgAggregate {
@@ -81,18 +77,6 @@ public final class DpFedAvgAggregate {
         }
     }
 
-    /** What {@link #add} did with a delta. */
-    public enum Outcome {
-        /** Summed as is (norm within S, or no DP). */
-        ACCEPTED,
-        /** Scaled down to norm S, then summed. */
-        CLIPPED,
-        /** Had a NaN or infinite entry: counted, contributes zero. */
-        REJECTED_NON_FINITE,
-        /** The client already delivered this round: ignored. */
-        DUPLICATE
-    }
-
     /**
      * The round's result.
      *
@@ -102,33 +86,19 @@ public final class DpFedAvgAggregate {
     public record Result(float[] average, AggregateReport report) {
     }
 
-    private static final int BLOCK = 1 << 16;
-
     private final int length;
     private final DpConfig config; // null: weighted mean
     private final GaussianNoise noise;
-    private final double[] sum;
-    private final Set<String> seen = new HashSet<>();
-    private final List<Double> norms = new ArrayList<>();
-    private double totalWeight;
-    private int received;
-    private int clipped;
-    /** Received deltas within S (rejected ones included: they count as zero). */
-    private int within;
-    private int rejected;
-    private int duplicates;
+    private final ClippedSum sum;
     private boolean finished;
     /** The noise drawn ahead ({@link #drawNoiseAhead}), or null: drawn in {@link #finish}. */
     private CompletableFuture<double[]> noiseAhead;
 
     private DpFedAvgAggregate(int length, DpConfig config, GaussianNoise noise) {
-        if (length <= 0) {
-            throw new IllegalArgumentException("delta length must be > 0, got " + length);
-        }
         this.length = length;
         this.config = config;
         this.noise = noise;
-        this.sum = new double[length];
+        this.sum = config == null ? ClippedSum.weighted(length) : ClippedSum.clipped(length, config.clipNorm());
     }
 
     /** The DP aggregate of deltas of {@code length} coordinates, with noise from {@code noise}. */
@@ -144,7 +114,7 @@ public final class DpFedAvgAggregate {
     }
 
     /** Adds a delta with weight 1 (the weight only matters without DP). */
-    public Outcome add(String clientId, float[] delta) {
+    public ClippedSum.Outcome add(String clientId, float[] delta) {
         return add(clientId, delta, 1);
     }
 
@@ -155,47 +125,32 @@ public final class DpFedAvgAggregate {
      *               &ge; 0 without DP
      * @throws IllegalArgumentException if the delta's length is wrong, or the weight invalid
      */
-    public synchronized Outcome add(String clientId, float[] delta, double weight) {
+    public synchronized ClippedSum.Outcome add(String clientId, float[] delta, double weight) {
+        requireOpen();
+        return sum.add(clientId, delta, weight);
+    }
+
+    /**
+     * Adds a share of the round summed elsewhere (an aggregator shard's {@link ClippedSum}), as if its deltas had
+     * been added here: with DP the result does not depend on how the clients were split.
+     *
+     * @throws IllegalArgumentException if the share is of another length or clip norm, or holds a client already
+     *                                  added
+     */
+    public synchronized void merge(ClippedSum share) {
+        requireOpen();
+        sum.merge(share);
+    }
+
+    /** An empty share of this round's sum, for clients summed apart and then {@link #merge merged}. */
+    public ClippedSum newShare() {
+        return config == null ? ClippedSum.weighted(length) : ClippedSum.clipped(length, config.clipNorm());
+    }
+
+    private void requireOpen() {
         if (finished) {
             throw new IllegalStateException("aggregate already finished; start a new one for the next round");
         }
-        Objects.requireNonNull(clientId, "clientId");
-        if (delta == null || delta.length != length) {
-            throw new IllegalArgumentException("client " + clientId + " sent a delta of length "
-                    + (delta == null ? "null" : delta.length) + ", expected " + length);
-        }
-        if (config == null && (!(weight >= 0) || Double.isInfinite(weight))) {
-            throw new IllegalArgumentException("client " + clientId + " weight must be finite and >= 0, got " + weight);
-        }
-        if (!seen.add(clientId)) {
-            duplicates++;
-            return Outcome.DUPLICATE;
-        }
-        received++;
-        double sumSquares = sumOfSquares(delta);
-        if (!Double.isFinite(sumSquares)) { // a float squared in double cannot overflow, so only NaN/Inf get here
-            rejected++;
-            within++;
-            return Outcome.REJECTED_NON_FINITE;
-        }
-        double norm = Math.sqrt(sumSquares);
-        norms.add(norm);
-        double factor;
-        Outcome outcome = Outcome.ACCEPTED;
-        if (config != null) {
-            factor = norm > config.clipNorm() ? config.clipNorm() / norm : 1.0;
-            if (factor < 1.0) {
-                clipped++;
-                outcome = Outcome.CLIPPED;
-            } else {
-                within++;
-            }
-        } else {
-            factor = weight;
-            totalWeight += weight;
-        }
-        accumulate(delta, factor);
-        return outcome;
     }
 
     /**
@@ -205,9 +160,7 @@ public final class DpFedAvgAggregate {
      * call does nothing either.
      */
     public synchronized void drawNoiseAhead() {
-        if (finished) {
-            throw new IllegalStateException("aggregate already finished");
-        }
+        requireOpen();
         if (config != null && noiseAhead == null) {
             double std = config.noiseStdSum();
             noiseAhead = CompletableFuture.supplyAsync(() -> noise.sample(length, std));
@@ -219,87 +172,55 @@ public final class DpFedAvgAggregate {
      * the average with the round's report. Valid with no delta added: with DP the average is then noise / m.
      */
     public synchronized Result finish() {
-        if (finished) {
-            throw new IllegalStateException("aggregate already finished");
-        }
+        requireOpen();
         finished = true;
+        double[] total = sum.values();
         double denominator;
         double stdSum = 0;
         Double fractionWithin = null;
         if (config != null) {
             stdSum = config.noiseStdSum();
             if (noiseAhead == null) {
-                noise.addTo(sum, stdSum); // advances a seeded stream even when std is 0
+                noise.addTo(total, stdSum); // advances a seeded stream even when std is 0
             } else {
                 double[] drawn = noiseAhead.join();
-                blocks().forEach(b -> {
-                    for (int i = b * BLOCK, end = Math.min(length, i + BLOCK); i < end; i++) {
-                        sum[i] += drawn[i];
+                sum.blocks().forEach(b -> {
+                    for (int i = b * ClippedSum.BLOCK, end = Math.min(length, i + ClippedSum.BLOCK); i < end; i++) {
+                        total[i] += drawn[i];
                     }
                 });
             }
             denominator = config.denominator(); // qN = m, not the number sampled or received
             if (config.countNoise() != null) {
                 double countNoise = noise.sample(1, config.countNoise())[0]; // after the sum's: a fixed stream order
-                fractionWithin = AdaptiveClip.noisedFractionWithin(within - 0.5 * received, countNoise,
+                fractionWithin = AdaptiveClip.noisedFractionWithin(sum.within() - 0.5 * sum.received(), countNoise,
                         config.clientsPerRound());
             }
         } else {
-            denominator = totalWeight;
+            denominator = sum.totalWeight();
         }
         float[] average = new float[length];
         if (denominator > 0) {
             double d = denominator;
-            blocks().forEach(b -> {
-                for (int i = b * BLOCK, end = Math.min(length, i + BLOCK); i < end; i++) {
-                    average[i] = (float) (sum[i] / d);
+            sum.blocks().forEach(b -> {
+                for (int i = b * ClippedSum.BLOCK, end = Math.min(length, i + ClippedSum.BLOCK); i < end; i++) {
+                    average[i] = (float) (total[i] / d);
                 }
             });
         }
-        double[] sorted = norms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted = sum.sortedNorms();
         Double min = sorted.length == 0 ? null : sorted[0];
         Double max = sorted.length == 0 ? null : sorted[sorted.length - 1];
         Double median = sorted.length == 0 ? null : sorted.length % 2 == 1 ? sorted[sorted.length / 2]
                 : 0.5 * (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]);
-        AggregateReport report = new AggregateReport(config != null, length, received, received - rejected, clipped,
-                rejected, duplicates, min, median, max,
+        int received = sum.received();
+        AggregateReport report = new AggregateReport(config != null, length, received, received - sum.rejected(),
+                sum.clippedCount(), sum.rejected(), sum.duplicates(), min, median, max,
                 config == null ? null : config.clipNorm(),
                 config == null ? null : config.noiseMultiplier(),
                 denominator, stdSum, config == null ? 0 : stdSum / denominator,
                 config == null ? "none" : noise.description(), fractionWithin);
         return new Result(average, report);
-    }
-
-    private IntStream blocks() {
-        int n = (length + BLOCK - 1) / BLOCK;
-        IntStream s = IntStream.range(0, n);
-        return n > 1 ? s.parallel() : s;
-    }
-
-    private double sumOfSquares(float[] delta) {
-        int n = (length + BLOCK - 1) / BLOCK;
-        double[] partial = new double[n];
-        blocks().forEach(b -> {
-            double s = 0;
-            for (int i = b * BLOCK, end = Math.min(length, i + BLOCK); i < end; i++) {
-                double v = delta[i];
-                s += v * v;
-            }
-            partial[b] = s;
-        });
-        double total = 0;
-        for (double p : partial) {
-            total += p; // in block order: independent of the thread count
-        }
-        return total;
-    }
-
-    private void accumulate(float[] delta, double factor) {
-        blocks().forEach(b -> {
-            for (int i = b * BLOCK, end = Math.min(length, i + BLOCK); i < end; i++) {
-                sum[i] += factor * delta[i];
-            }
-        });
     }
 
     @Override

@@ -181,6 +181,61 @@ class FederatedGanTrainingTest {
     }
 
     @Test
+    void roundsSummedInOneTwoOrFourSharesGiveIdenticalWeights() {
+        List<WriterData> clients = clients();
+        GanTrainingConfig config = TINY.withClients(6, 2);
+        float[][] critics = new float[3][];
+        int[] shareCounts = {1, 2, 4};
+        for (int run = 0; run < 3; run++) {
+            int shares = shareCounts[run];
+            FederatedGanTraining server = FederatedGanTraining.startRemote(config,
+                    clients.stream().map(WriterData::id).toList(), null, 9L);
+            FederatedGanTraining trainer = FederatedGanTraining.start(config, clients, null, 9L);
+            for (int round = 0; round < 2; round++) {
+                FederatedGanTraining.RoundPlan plan = server.beginRound();
+                FederatedGanTraining.RoundPlan trained = trainer.beginRound();
+                List<RoundShare> parts = new java.util.ArrayList<>();
+                for (int s = 0; s < shares; s++) {
+                    parts.add(server.newShare(plan));
+                }
+                List<ClientUpdate> updates = new java.util.ArrayList<>();
+                for (int k = 0; k < trained.clients().size(); k++) {
+                    updates.add(trainer.trainClient(trained, k));
+                }
+                java.util.Collections.reverse(updates); // another arrival order than the one-share run's
+                for (int k = 0; k < updates.size(); k++) {
+                    parts.get((k + run) % shares).add(updates.get(k));
+                }
+                parts.forEach(p -> server.addShare(plan, p));
+                assertEquals(updates.size(), server.completeRound(plan).aggregate().received());
+                trainer.completeRound(trained, updates);
+                assertArrayEquals(trainer.critic().flatten(), server.critic().flatten(), 1e-6f);
+            }
+            critics[run] = server.critic().flatten();
+        }
+        assertArrayEquals(critics[0], critics[1], 0.0f, "2 shares");
+        assertArrayEquals(critics[0], critics[2], 0.0f, "4 shares");
+    }
+
+    @Test
+    void aShareOfAnotherRoundOrWithAClientNotSampledIsRefused() {
+        List<WriterData> clients = clients();
+        FederatedGanTraining server = FederatedGanTraining.startRemote(TINY,
+                clients.stream().map(WriterData::id).toList(), null, 9L);
+        FederatedGanTraining.RoundPlan plan = server.beginRound();
+        int length = Math.toIntExact(server.critic().length());
+        RoundShare later = RoundShare.of(plan.round() + 1, length, 0.1);
+        assertThrows(IllegalArgumentException.class, () -> server.addShare(plan, later));
+        String outsider = clients.stream().map(WriterData::id).filter(id -> !plan.clients().contains(id))
+                .findFirst().orElseThrow();
+        RoundShare foreign = server.newShare(plan);
+        foreign.add(new ClientUpdate(outsider, plan.round(), new float[length], 1, 1, false, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> server.addShare(plan, foreign));
+        assertTrue(e.getMessage().contains(outsider + ", not sampled"), e.getMessage());
+    }
+
+    @Test
     void qAndTheStatementUseThePublicPopulationSizeNotTheNumberOfMembers() throws IOException {
         // The selection's N̂ = 12 for 8 members: q = m / N̂, the accountant charges that q, the statement names N̂.
         List<WriterData> members = clients();

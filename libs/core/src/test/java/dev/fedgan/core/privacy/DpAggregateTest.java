@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.privacy.DpFedAvgAggregate.DpConfig;
-import dev.fedgan.core.privacy.DpFedAvgAggregate.Outcome;
+import dev.fedgan.core.privacy.ClippedSum.Outcome;
 import dev.fedgan.core.privacy.DpFedAvgAggregate.Result;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
