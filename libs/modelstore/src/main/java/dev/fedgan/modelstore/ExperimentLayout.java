@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  * experiments/&lt;experiment&gt;/render/&lt;gan&gt;/&lt;name&gt;                 image-render's state of one GAN
  * experiments/&lt;namespace&gt;/&lt;kind&gt;/round-NNNNN-&lt;sha[0:16]&gt;.zip   broadcast weights (generator, critic)
  * experiments/&lt;namespace&gt;/deltas/round-NNNNN/&lt;client&gt;-&lt;nonce&gt;.delta   client updates (deleted once used)
+ * experiments/&lt;namespace&gt;/shares/round-NNNNN/&lt;plan&gt;-p&lt;partition&gt;.share  aggregator shards' un-noised sums (deleted once used)
  * experiments/&lt;namespace&gt;/checkpoints/round-NNNNN-&lt;sha[0:16]&gt;.json          server checkpoints
  * experiments/&lt;sweep&gt;/fairness/sweep.json                    a submitted fairness sweep (data and options)
  * experiments/&lt;sweep&gt;/fairness/points/point-NNNNN.json        a fairness sweep's point, as a worker measured it
@@ -55,6 +56,8 @@ public final class ExperimentLayout {
     public static final String SIMULATION = "simulation/";
     /** Client deltas, relative to a namespace. */
     public static final String DELTAS = "deltas/";
+    /** Aggregator shards' shares of a round, relative to a namespace. */
+    public static final String SHARES = "shares/";
     /** Bytes of a delta's random nonce; its key holds them as twice as many lowercase hex digits. */
     public static final int DELTA_NONCE_BYTES = 16;
 
@@ -65,6 +68,8 @@ public final class ExperimentLayout {
      * round. Any name matches, so that deltas an earlier version named otherwise are deleted too.
      */
     private static final Pattern DELTA_ROUND = Pattern.compile("round-([0-9]{5,})/[^/]+\\.delta");
+    /** A share's key relative to its namespace's {@link #SHARES}: {@code round-NNNNN/<name>.share}; group 1 the round. */
+    private static final Pattern SHARE_ROUND = Pattern.compile("round-([0-9]{5,})/[^/]+\\.share");
     /**
      * A round's weights or checkpoint, relative to its namespace: {@code generator/} or {@code critic/} and
      * {@code round-NNNNN-<sha[0:16]>.zip}, or {@code checkpoints/round-NNNNN-<sha[0:16]>.json}; group 1 or 2 is the
@@ -288,6 +293,33 @@ public final class ExperimentLayout {
         }
         Matcher m = DELTA_ROUND.matcher(key.substring(prefix.length()));
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /**
+     * An aggregator shard's share of a round: the sum of the updates partition {@code partition} of
+     * {@code client-updates} carried for plan {@code plan}:
+     * {@code experiments/<namespace>/shares/round-NNNNN/<plan>-p<partition>.share}.
+     */
+    public static String share(String namespace, int round, String plan, int partition) {
+        if (partition < 0) {
+            throw new IllegalArgumentException("partition must not be negative, got " + partition);
+        }
+        return shares(namespace) + roundName(round) + "/" + segment("plan", plan) + "-p" + partition + ".share";
+    }
+
+    /** The round of {@code key} if it is a share of {@code namespace} ({@link #share}), else -1. */
+    public static int shareRound(String namespace, String key) {
+        String prefix = shares(namespace);
+        if (key == null || !key.startsWith(prefix)) {
+            return -1;
+        }
+        Matcher m = SHARE_ROUND.matcher(key.substring(prefix.length()));
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /** The prefix of every share of a namespace. */
+    public static String shares(String namespace) {
+        return experiment(namespace) + SHARES;
     }
 
     /** The prefix of every client delta of a namespace. */

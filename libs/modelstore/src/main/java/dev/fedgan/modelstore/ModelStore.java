@@ -8,6 +8,7 @@ import dev.fedgan.core.classifier.PrimaryClassifier;
 import dev.fedgan.core.gan.FederatedGanTraining;
 import dev.fedgan.core.gan.GanCheckpoint;
 import dev.fedgan.core.gan.NetworkWeights;
+import dev.fedgan.core.gan.RoundShare;
 import dev.fedgan.core.io.FileTrees;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.protocol.ObjectRef;
@@ -56,6 +57,8 @@ public final class ModelStore {
     public static final String WEIGHTS_CONTENT_TYPE = "application/zip";
     /** Content type of client deltas (the format of {@link #putDelta}). */
     public static final String DELTA_CONTENT_TYPE = "application/x-fedgan-delta";
+    /** Content type of a shard's share of a round. */
+    public static final String SHARE_CONTENT_TYPE = "application/x-fedgan-share";
     /** The first four bytes of a delta object: {@code FGDL}. */
     public static final int DELTA_MAGIC = 0x4647444C;
     /** The delta format version written: 2, with the nonce in the header. */
@@ -255,9 +258,55 @@ public final class ModelStore {
     }
 
     /**
-     * Deletes the client deltas of {@code experimentId}'s rounds up to {@code throughRound} (the rounds are those of
-     * {@link #putDelta}): once a round's aggregate is released and checkpointed, its per-client deltas are needed by
-     * nothing, and they are the unnoised updates that differential privacy protects. Later rounds' deltas stay.
+     * Stores an aggregator shard's share of a round ({@link RoundShare#writeTo}) under
+     * {@link ExperimentLayout#share}. A share is the un-noised sum of its clients' clipped deltas: the aggregator's
+     * alone, like the deltas.
+     */
+    public ObjectRef putShare(String namespace, String plan, int partition, RoundShare share) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            share.writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        byte[] bytes = out.toByteArray();
+        String key = ExperimentLayout.share(namespace, share.round(), plan, partition);
+        return ObjectStore.ref(store.bucket(), store.put(key, bytes, Sha256.hex(bytes), SHARE_CONTENT_TYPE));
+    }
+
+    /**
+     * Fetches the share a claim names, checked against the claim's size and SHA-256.
+     *
+     * @throws StorageException naming the object: missing, wrong size, corrupt, or
+     *                          {@link StorageException.Reason#INVALID} if the bytes are not a share
+     */
+    public RoundShare getShare(ObjectRef c) {
+        byte[] bytes = fetch(c);
+        try {
+            return RoundShare.readFrom(new ByteArrayInputStream(bytes), c.uri());
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Reason.INVALID, c.key(), e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes one client delta of {@code namespace}: a late update's, which no round will use. Only a key of a delta
+     * of that namespace ({@link ExperimentLayout#deltaRound}) is deleted: the claim comes from a message.
+     *
+     * @return whether it was such a key (and is gone)
+     */
+    public boolean deleteDelta(String namespace, ObjectRef c) {
+        if (!c.bucket().equals(store.bucket()) || ExperimentLayout.deltaRound(namespace, c.key()) < 0) {
+            return false;
+        }
+        store.delete(c.key());
+        return true;
+    }
+
+    /**
+     * Deletes the client deltas and the shards' shares of {@code experimentId}'s rounds up to {@code throughRound}
+     * ({@link #putDelta}, {@link #putShare}): once a round's aggregate is released and checkpointed they are needed
+     * by nothing, and they are the unnoised values that differential privacy protects. Later rounds' stay.
      *
      * @return how many objects were deleted
      */
@@ -265,6 +314,13 @@ public final class ModelStore {
         int deleted = 0;
         for (String key : store.list(ExperimentLayout.deltas(experimentId))) {
             int round = ExperimentLayout.deltaRound(experimentId, key);
+            if (round >= 0 && round <= throughRound) {
+                store.delete(key);
+                deleted++;
+            }
+        }
+        for (String key : store.list(ExperimentLayout.shares(experimentId))) {
+            int round = ExperimentLayout.shareRound(experimentId, key);
             if (round >= 0 && round <= throughRound) {
                 store.delete(key);
                 deleted++;

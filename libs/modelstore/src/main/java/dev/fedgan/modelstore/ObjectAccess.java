@@ -39,9 +39,12 @@ public record ObjectAccess(String identity, List<Grant> grants, List<String> den
     private static final Set<Action> READ_WRITE = EnumSet.of(Action.READ, Action.WRITE);
     private static final Set<Action> WRITE = EnumSet.of(Action.WRITE);
     private static final Set<Action> LIST = EnumSet.of(Action.LIST);
-    /** Unnoised per-client values: deltas, users' updates, clients' networks and optimiser states. */
-    private static final List<String> CLIENT_VALUES = List.of("experiments/*/deltas/*", "experiments/*/fairness/runs/*",
-            "experiments/*/rgb/runs/*");
+    /**
+     * Unnoised per-client values and sums of them: deltas, aggregator shards' shares, users' updates, clients'
+     * networks and optimiser states.
+     */
+    private static final List<String> CLIENT_VALUES = List.of("experiments/*/deltas/*", "experiments/*/shares/*",
+            "experiments/*/fairness/runs/*", "experiments/*/rgb/runs/*");
 
     public ObjectAccess {
         grants = List.copyOf(grants);
@@ -66,8 +69,8 @@ public record ObjectAccess(String identity, List<Grant> grants, List<String> den
                         new Grant(WRITE, List.of("experiments/*/deltas/*", "experiments/*/fairness/runs/*/user-*",
                                 "experiments/*/rgb/runs/*/client-*")),
                         new Grant(READ_WRITE, List.of("experiments/*/fairness/points/*"))),
-                        List.of("experiments/*/deltas/*", "experiments/*/fairness/runs/*/user-*",
-                                "experiments/*/rgb/runs/*/client-*-*")),
+                        List.of("experiments/*/deltas/*", "experiments/*/shares/*",
+                                "experiments/*/fairness/runs/*/user-*", "experiments/*/rgb/runs/*/client-*-*")),
                 new ObjectAccess("aggregator", List.of(
                         new Grant(EnumSet.allOf(Action.class), List.of("experiments/*", "aggregator/*"))),
                         List.of()),

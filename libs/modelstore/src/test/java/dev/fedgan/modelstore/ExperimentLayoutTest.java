@@ -70,4 +70,15 @@ class ExperimentLayoutTest {
         assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.delta("e1.x", 1, "../w1", "0".repeat(32)));
         assertThrows(IllegalArgumentException.class, () -> ExperimentLayout.render("e1", "gan", "pending/"));
     }
+
+    @Test
+    void sharesAreKeyedByRoundPlanAndPartitionAndRecognised() {
+        String key = ExperimentLayout.share("e1.high", 12, "a1b2", 3);
+        assertEquals("experiments/e1.high/shares/round-00012/a1b2-p3.share", key);
+        assertEquals(12, ExperimentLayout.shareRound("e1.high", key));
+        assertEquals(-1, ExperimentLayout.shareRound("e1.low", key), "another namespace");
+        assertEquals(-1, ExperimentLayout.shareRound("e1.high", ExperimentLayout.deltas("e1.high") + "round-00012/x.delta"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ExperimentLayout.share("e1.high", 1, "../x", 0));
+    }
 }

@@ -225,6 +225,29 @@ class ModelStoreTest {
                 notDelta.getMessage());
     }
 
+    /** A shard's share reads back to the same sum; a corrupt one is refused naming it; it goes with its round. */
+    @Test
+    void aShareReadsBackIsCheckedAndIsDeletedWithItsRound() {
+        dev.fedgan.core.gan.RoundShare share = dev.fedgan.core.gan.RoundShare.of(3, 4, 0.5);
+        share.add(new dev.fedgan.core.gan.ClientUpdate("c1", 3, new float[] {3, 4, 0, 0}, 10, 2, false, 0.25));
+        ObjectRef c = models.putShare("e-share.high", "p1", 2, share);
+        assertEquals("experiments/e-share.high/shares/round-00003/p1-p2.share", c.key());
+        dev.fedgan.core.gan.RoundShare back = models.getShare(c);
+        assertEquals(3, back.round());
+        assertEquals(java.util.Set.of("c1"), back.clients());
+        byte[] truncated = java.util.Arrays.copyOf(objects.get(c.key()), (int) c.size() - 5);
+        objects.put("experiments/e-share.high/shares/round-00003/p1-p3.share", truncated,
+                ModelStore.SHARE_CONTENT_TYPE);
+        StorageException e = assertThrows(StorageException.class, () -> models.getShare(new ObjectRef(
+                objects.bucket(), "experiments/e-share.high/shares/round-00003/p1-p3.share", truncated.length,
+                Sha256.hex(truncated))));
+        assertEquals(StorageException.Reason.INVALID, e.reason());
+        assertTrue(e.getMessage().contains("p1-p3.share: truncated"), e.getMessage());
+        ObjectRef later = models.putShare("e-share.high", "p2", 0, dev.fedgan.core.gan.RoundShare.of(4, 4, 0.5));
+        assertEquals(2, models.deleteDeltas("e-share.high", 3), "round 3's two shares");
+        assertTrue(objects.exists(later.key()), "round 4's stays");
+    }
+
     /**
      * Retention: the deltas of finished rounds are deleted; later rounds' and every other object stay.
      */

@@ -20,6 +20,17 @@ public final class Messages {
 
     /** The schema version this build writes and reads. */
     public static final int SCHEMA = 1;
+    /**
+     * The Kafka header naming a record's message type on a topic that carries several ({@code client-updates}: the
+     * clients' {@link ClientUpdateReady}, which carry none, and the aggregator's {@link RoundOpened} and
+     * {@link RoundClosing}, which carry {@link #type}).
+     */
+    public static final String TYPE_HEADER = "fedgan-message";
+
+    /** The {@link #TYPE_HEADER} value of a message type: its name in kebab case ("round-opened"). */
+    public static String type(Class<? extends Message> type) {
+        return type.getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    }
 
     static final ObjectMapper MAPPER = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

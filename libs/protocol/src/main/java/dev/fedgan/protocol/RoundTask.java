@@ -6,10 +6,12 @@ package dev.fedgan.protocol;
  *
  * @param clientSeed seed of the client's noise vectors and interpolation weights
  * @param settings   the experiment's GAN settings (preset, steps, learning rate, loss)
+ * @param updatePartition the partition of {@code client-updates} the update goes to: the aggregator shard that sums
+ *                   it (null: keyed by experiment, as before shards)
  */
 public record RoundTask(int schema, String experimentId, String gan, int round, String clientId, ObjectRef generator,
-        ObjectRef critic, long clientSeed, GanSettings settings, String data, double invertProbability, long bugSeed)
-        implements Message {
+        ObjectRef critic, long clientSeed, GanSettings settings, String data, double invertProbability, long bugSeed,
+        Integer updatePartition) implements Message {
 
     public RoundTask {
         Check.schema(schema);
@@ -20,6 +22,9 @@ public record RoundTask(int schema, String experimentId, String gan, int round, 
         Check.present("generator", generator);
         Check.present("critic", critic);
         Check.text("data", data);
+        if (updatePartition != null) {
+            Check.range("update_partition", updatePartition, 0, 1_000_000);
+        }
     }
 
     /**
@@ -44,7 +49,8 @@ public record RoundTask(int schema, String experimentId, String gan, int round, 
                 .settings(settings)
                 .data(data)
                 .invertProbability(invertProbability)
-                .bugSeed(bugSeed);
+                .bugSeed(bugSeed)
+                .updatePartition(updatePartition);
     }
 
     /**
@@ -66,6 +72,7 @@ public record RoundTask(int schema, String experimentId, String gan, int round, 
         private String data;
         private double invertProbability;
         private long bugSeed;
+        private Integer updatePartition;
 
         private Builder() {
         }
@@ -133,10 +140,15 @@ public record RoundTask(int schema, String experimentId, String gan, int round, 
             return this;
         }
 
+        public Builder updatePartition(Integer updatePartition) {
+            this.updatePartition = updatePartition;
+            return this;
+        }
+
         /** The message; its constructor validates it (a failure is a {@link MessageException} naming the field). */
         public RoundTask build() {
             return new RoundTask(schema, experimentId, gan, round, clientId, generator, critic, clientSeed, settings,
-                    data, invertProbability, bugSeed);
+                    data, invertProbability, bugSeed, updatePartition);
         }
     }
 }

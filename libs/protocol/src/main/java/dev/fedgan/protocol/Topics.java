@@ -9,7 +9,9 @@ import java.util.List;
  * @param experiments   {@link ExperimentRequest}: starts an experiment (any Kafka client may produce it)
  * @param populations   {@link PopulationReady}: the filter's populations, one message per GAN
  * @param roundTasks    {@link RoundTask}: one per sampled client and round
- * @param clientUpdates {@link ClientUpdateReady}: a client's delta is in the object store
+ * @param clientUpdates {@link ClientUpdateReady}: a client's delta is in the object store, on the partition its task
+ *                      names; between them the aggregator's {@link RoundOpened} and {@link RoundClosing}. Its
+ *                      partitions are the aggregator's shards
  * @param rounds        {@link RoundCompleted}: the aggregator finished a round (ε included)
  * @param images        {@link ImagesReady}: grids, metrics, reports rendered
  * @param fairnessSweeps  {@link FairnessSweepRequest}: starts a fairness sweep (keyed by sweep id)
@@ -25,14 +27,19 @@ import java.util.List;
  *                    client)
  * @param rgbUpdates  {@link RgbUpdateReady}: that client's networks are stored (keyed by experiment)
  * @param rgbResults  {@link RgbRoundDone}: a round of an RGB run is averaged (keyed by experiment)
+ * @param roundShares {@link ShareReady}: an aggregator shard's share of a round is stored (keyed by experiment; as
+ *                    many partitions as {@code populations}: one consumer reads both, and the replica holding a
+ *                    partition of one holds it of the other, so the shares reach the owner of the experiment's runs)
  * @param deadLetter    {@link DeadLetter}: what could not be processed, with the reason
  */
 public record Topics(String experiments, String populations, String roundTasks, String clientUpdates, String rounds,
         String images, String fairnessSweeps, String fairnessPoints, String fairnessResults, String fairnessRounds,
         String fairnessUpdates, String rgbRequests, String rgbRuns, String rgbRounds, String rgbUpdates,
-        String rgbResults, String deadLetter) {
+        String rgbResults, String roundShares, String deadLetter) {
 
     public static final String DEFAULT_PREFIX = "fedgan.";
+    /** Partitions of client updates on the dev stack: the aggregator's shards there. */
+    public static final int SHARDS = 2;
 
     public static Topics withPrefix(String prefix) {
         if (prefix == null || !prefix.matches("[A-Za-z0-9._-]*")) {
@@ -42,15 +49,19 @@ public record Topics(String experiments, String populations, String roundTasks, 
                 prefix + "client-updates", prefix + "rounds", prefix + "images", prefix + "fairness-sweeps",
                 prefix + "fairness-points", prefix + "fairness-results", prefix + "fairness-rounds",
                 prefix + "fairness-updates", prefix + "rgb-requests", prefix + "rgb-runs", prefix + "rgb-rounds",
-                prefix + "rgb-updates", prefix + "rgb-results", prefix + "dead-letter");
+                prefix + "rgb-updates", prefix + "rgb-results", prefix + "round-shares", prefix + "dead-letter");
     }
 
     /**
      * The partitions {@code topic} needs for {@code workers} client-update replicas: the topics whose tasks the
      * replicas share in one group (round tasks, fairness points, fairness rounds) at least 4, or one per replica;
-     * the others 1.
+     * client updates {@value #SHARDS} (the aggregator's shards: up to that many aggregator replicas share them); the
+     * others 1 (round shares as many as populations).
      */
     public int partitions(String topic, int workers) {
+        if (topic.equals(clientUpdates)) {
+            return SHARDS;
+        }
         return topic.equals(roundTasks) || topic.equals(fairnessPoints) || topic.equals(fairnessRounds)
                 ? Math.max(4, workers) : 1;
     }
@@ -58,6 +69,6 @@ public record Topics(String experiments, String populations, String roundTasks, 
     public List<String> all() {
         return List.of(experiments, populations, roundTasks, clientUpdates, rounds, images, fairnessSweeps,
                 fairnessPoints, fairnessResults, fairnessRounds, fairnessUpdates, rgbRequests, rgbRuns, rgbRounds,
-                rgbUpdates, rgbResults, deadLetter);
+                rgbUpdates, rgbResults, roundShares, deadLetter);
     }
 }

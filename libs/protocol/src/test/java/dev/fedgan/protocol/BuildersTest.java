@@ -83,9 +83,9 @@ class BuildersTest {
     @Test
     void theOtherMessagesByName() {
         assertEquals(new RoundTask(1, "e1", "low_accuracy", 3, "w07", REF, REF, 99, POSITIONAL_SETTINGS,
-                "bundled:field", 0.5, 7), RoundTask.builder().experimentId("e1").gan("low_accuracy").round(3)
+                "bundled:field", 0.5, 7, 3), RoundTask.builder().experimentId("e1").gan("low_accuracy").round(3)
                 .clientId("w07").generator(REF).critic(REF).clientSeed(99).settings(BUILT_SETTINGS)
-                .data("bundled:field").invertProbability(0.5).bugSeed(7).build());
+                .data("bundled:field").invertProbability(0.5).bugSeed(7).updatePartition(3).build());
         assertEquals(new ClientUpdateReady(1, "e1", "low_accuracy", 3, "w07", REF, 64, 2, true, 0.25),
                 ClientUpdateReady.builder().experimentId("e1").gan("low_accuracy").round(3).clientId("w07").delta(REF)
                         .realExamples(64).steps(2).nonFinite(true).loss(0.25).build());

@@ -39,7 +39,8 @@ class MessagesTest {
     void everyMessageSurvivesARoundTrip() {
         List<Message> all = List.of(request(),
                 new PopulationReady(1, "e1", "low_accuracy", List.of("w01", "w07"), 3, 1e-5, WEIGHTS, WEIGHTS, request()),
-                new RoundTask(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, WEIGHTS, 99, request().gan(), "bundled:field", 0.5, 7),
+                new RoundTask(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, WEIGHTS, 99, request().gan(), "bundled:field", 0.5, 7,
+                        2),
                 new ClientUpdateReady(1, "e1", "low_accuracy", 3, "w07", WEIGHTS, 64, 2, false, 0.25),
                 new RoundCompleted(1, "e1", "low_accuracy", 4, 0.75, 2.5e4, 3.1e4, 1e-3, WEIGHTS, WEIGHTS, false, null, 523),
                 new ImagesReady(1, "e1", "low_accuracy", 4, WEIGHTS, 0.71, "INVERTED", 2.1, 180.0, WEIGHTS, "v", 3.5),
@@ -164,9 +165,35 @@ class MessagesTest {
         assertEquals("prod.fedgan.fairness-points", t.fairnessPoints());
         assertEquals("prod.fedgan.fairness-rounds", t.fairnessRounds());
         assertEquals("prod.fedgan.rgb-rounds", t.rgbRounds());
-        assertEquals(17, t.all().size());
-        assertEquals(17, new java.util.HashSet<>(t.all()).size(), "all distinct");
+        assertEquals("prod.fedgan.round-shares", t.roundShares());
+        assertEquals(18, t.all().size());
+        assertEquals(18, new java.util.HashSet<>(t.all()).size(), "all distinct");
         assertThrows(IllegalArgumentException.class, () -> Topics.withPrefix("a b"));
+    }
+
+    /** The shards' messages read back, and name what is wrong with a bad one. */
+    @Test
+    void shardMessagesRoundTripAndNameWhatIsWrong() {
+        RoundOpened opened = new RoundOpened(Messages.SCHEMA, "e1", "high", 3, "p7", List.of("u1", "u2"), 0.1, 9000);
+        assertEquals(opened, Messages.decode(Messages.encode(opened), RoundOpened.class));
+        RoundOpened weighted = new RoundOpened(Messages.SCHEMA, "e1", "high", 3, "p7", List.of(), null, 9000);
+        assertEquals(weighted, Messages.decode(Messages.encode(weighted), RoundOpened.class));
+        MessageException clip = assertThrows(MessageException.class,
+                () -> new RoundOpened(Messages.SCHEMA, "e1", "high", 3, "p7", List.of("u1"), 0.0, 9000));
+        assertTrue(clip.getMessage().startsWith("clip_norm must be in (0.0"), clip.getMessage());
+        MessageException client = assertThrows(MessageException.class,
+                () -> new RoundOpened(Messages.SCHEMA, "e1", "high", 3, "p7", List.of("a b"), 0.1, 9000));
+        assertTrue(client.getMessage().startsWith("clients[] must be"), client.getMessage());
+        RoundClosing closing = new RoundClosing(Messages.SCHEMA, "e1", "high", 3, "p7");
+        assertEquals(closing, Messages.decode(Messages.encode(closing), RoundClosing.class));
+        ShareReady ready = new ShareReady(Messages.SCHEMA, "e1", "high", 3, "p7", 2,
+                new ObjectRef("fedgan", "experiments/e1/x.share", 10, "a".repeat(64)), 0, 1);
+        assertEquals(ready, Messages.decode(Messages.encode(ready), ShareReady.class));
+        ShareReady held = new ShareReady(Messages.SCHEMA, "e1", "high", 3, "p7", 2, null, 0, 1);
+        assertEquals(held, Messages.decode(Messages.encode(held), ShareReady.class), "held by the owner itself");
+        MessageException partition = assertThrows(MessageException.class,
+                () -> new ShareReady(Messages.SCHEMA, "e1", "high", 3, "p7", -1, null, 0, 1));
+        assertTrue(partition.getMessage().startsWith("partition must be in"), partition.getMessage());
     }
 
     /** The fairness messages read back, and name what is wrong with a bad one. */

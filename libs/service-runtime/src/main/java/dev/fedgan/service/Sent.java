@@ -1,6 +1,8 @@
 package dev.fedgan.service;
 
+import dev.fedgan.protocol.Messages;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.OutgoingKafkaRecord;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +17,30 @@ public final class Sent {
 
     /** Sends {@code value} keyed by {@code key}; the future completes when the broker acknowledges it, or fails. */
     public static CompletableFuture<Void> keyed(Emitter<String> emitter, String key, String value) {
+        return keyed(emitter, key, value, -1);
+    }
+
+    /**
+     * Sends {@code value} keyed by {@code key} to partition {@code partition} of the channel's topic (-1: the one
+     * the key hashes to); the future completes when the broker acknowledges it, or fails.
+     */
+    public static CompletableFuture<Void> keyed(Emitter<String> emitter, String key, String value, int partition) {
+        return keyed(emitter, key, value, partition, null);
+    }
+
+    /**
+     * Sends {@code value} keyed by {@code key} to partition {@code partition} of the channel's topic (-1: the one
+     * the key hashes to), with header {@link Messages#TYPE_HEADER} set to {@code type} (null: none), for a topic that
+     * carries several kinds of message; the future completes when the broker acknowledges it, or fails.
+     */
+    public static CompletableFuture<Void> keyed(Emitter<String> emitter, String key, String value, int partition,
+            String type) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        emitter.send(KafkaRecord.of(key, value)
+        OutgoingKafkaRecord<String, String> record = KafkaRecord.of(key, value).with(null, key, value, null, partition);
+        if (type != null) {
+            record = record.withHeader(Messages.TYPE_HEADER, type);
+        }
+        emitter.send(record
                 .withAck(() -> {
                     done.complete(null);
                     return CompletableFuture.completedFuture(null);

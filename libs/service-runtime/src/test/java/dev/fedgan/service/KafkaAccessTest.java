@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class KafkaAccessTest {
 
     private static final Pattern CHANNEL = Pattern.compile(
-            "mp\\.messaging\\.(incoming|outgoing)\\.[a-z-]+\\.(topic|group\\.id|dead-letter-queue\\.topic)");
+            "mp\\.messaging\\.(incoming|outgoing)\\.[a-z-]+\\.(topics?|group\\.id|dead-letter-queue\\.topic)");
 
     @Test
     void eachServiceIsGrantedWhatItsChannelsUseAndNothingElse() throws IOException {
@@ -47,8 +47,10 @@ class KafkaAccessTest {
                 String value = p.getProperty(key).strip();
                 if (m.group(2).equals("group.id")) {
                     groups.add(value);
-                } else if (m.group(1).equals("incoming") && m.group(2).equals("topic")) {
-                    reads.add(value);
+                } else if (m.group(1).equals("incoming") && m.group(2).startsWith("topic")) {
+                    for (String topic : value.split(",")) { // "topics" lists several
+                        reads.add(topic.strip());
+                    }
                 } else {
                     writes.add(value);
                 }

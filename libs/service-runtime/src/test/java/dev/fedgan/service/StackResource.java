@@ -17,12 +17,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The real servers a service's {@code @QuarkusTest} talks to over sockets: a single-node KRaft broker with the
- * fedgan topics and an S3 server ({@link S3Resource}), on free ports; plus plain clients for the test's side.
+ * fedgan topics (one partition each, but {@link #CLIENT_UPDATE_PARTITIONS} of client-updates) and an S3 server ({@link S3Resource}), on free ports; plus plain clients for the test's side.
  * Shared with the services as this module's test jar.
  */
 public class StackResource implements QuarkusTestResourceLifecycleManager {
 
     public static final Topics TOPICS = Topics.withPrefix(Topics.DEFAULT_PREFIX);
+    /** Partitions of client-updates: several, so that the aggregator's tests sum a round in several shares. */
+    public static final int CLIENT_UPDATE_PARTITIONS = 3;
 
     private EmbeddedKafka kafka;
     private final S3Resource s3 = new S3Resource();
@@ -30,7 +32,7 @@ public class StackResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         kafka = EmbeddedKafka.builder().start();
-        TOPICS.all().forEach(t -> kafka.createTopic(t, 1));
+        TOPICS.all().forEach(t -> kafka.createTopic(t, t.equals(TOPICS.clientUpdates()) ? CLIENT_UPDATE_PARTITIONS : 1));
         Map<String, String> config = new HashMap<>(s3.start());
         config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         return config;

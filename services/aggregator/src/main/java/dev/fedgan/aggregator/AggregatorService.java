@@ -6,43 +6,56 @@ import dev.fedgan.core.gan.StepWarmUp;
 import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ModelStore;
-import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.MessageException;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.PopulationReady;
+import dev.fedgan.protocol.ShareReady;
 import dev.fedgan.service.ComputeThread;
 import dev.fedgan.service.FedganConfig;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
  * Owns the rounds of every GAN it is given (reference section 4.4-4.5): on a {@code populations} message it
  * starts the GAN (server side only: it knows the client ids, never their data), and each round stores the
- * broadcast weights, publishes one {@code round-tasks} message per sampled client (keyed by client, spread over the
- * partitions by {@link TaskPartitions}), collects the {@code client-updates} (the first per client counts, late and
- * duplicate ones are counted and ignored), then completes the round with the core's DP aggregation (it re-clips
- * every delta itself), runs the generator steps, advances the accountant and announces the round on {@code rounds},
- * until the round limit or the ε target.
+ * broadcast weights, opens the round on the shards' partitions, publishes one {@code round-tasks} message per sampled
+ * client (keyed by client, spread over the partitions by {@link TaskPartitions}), collects the shards' shares of the
+ * {@code client-updates} ({@link AggregatorShards}: they clip and sum), then completes the round with the core's DP
+ * aggregation (the noise once, whatever the number of shards), runs the generator steps, advances the accountant and
+ * announces the round on {@code rounds}, until the round limit or the ε target.
+ *
+ * <p>Owner: every replica is one, of the runs whose experiment's key falls in the partitions of {@code populations}
+ * Kafka assigned it (one consumer group: Kafka chooses, and moves the partitions of a replica that dies). The
+ * shares come on {@code round-shares}, read by the same consumer: the replica holding a partition of one holds the
+ * same partition of the other.
  *
  * <p>Restarts: the server state of every GAN lives in the object store, not only in memory. When a GAN starts and
  * after every round the aggregator stores a checkpoint (weights, accountant, random streams) and then a run record
  * {@code aggregator/runs/<experiment>.<gan>.json} naming it and the round's announcement; only then are the
- * round's weights announced. A restarted aggregator resumes every unfinished run from its record (on start-up, or
- * when the population arrives again), re-announces the last round (consumers treat a repeated announcement as
- * one) and redraws the round in progress, so no round is lost or applied twice and ε counts exactly the rounds
- * released. Updates answering the lost round's tasks count only if their client is in the new sample. What a
- * round stored before a crash kept it from its record (its weights and checkpoint) is deleted before the resumed run
- * goes on: that round is redone with new noise, and only one noised version of a round may exist.
+ * round's weights announced. A replica given a partition of {@code populations} (at start-up, or when another
+ * replica died) resumes every unfinished run of it from its record, re-announces the last round (consumers treat a
+ * repeated announcement as one) and redraws the round in progress (a new plan: shares of the old one do not count),
+ * so no round is lost or applied twice and ε counts exactly the rounds released. Updates answering the lost round's
+ * tasks count only if their client is in the new sample. What a round stored before a crash kept it from its record
+ * (its weights and checkpoint) is deleted before the resumed run goes on: that round is redone with new noise, and
+ * only one noised version of a round may exist. A replica that loses a partition forgets its runs at once.
  *
- * <p>This class keeps the runs: it starts, resumes and forgets them and routes each update to its run, one lock per
+ * <p>This class keeps the runs: it starts, resumes and forgets them and routes each share to its run, one lock per
  * run. {@link AggregatorListener} consumes the messages, {@link RoundDriver} drives a run's rounds by the rules of
  * its {@link RoundCollector}, {@link RunRecords} stores the run records, {@link DeltaRetention} deletes the deltas
- * and {@link AggregatorMetrics} holds the meters.
+ * and shares and {@link AggregatorMetrics} holds the meters.
  */
 @ApplicationScoped
 public class AggregatorService {
@@ -56,6 +69,14 @@ public class AggregatorService {
     private final TaskPartitions partitions;
     private final AggregatorMetrics metrics;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    /** Partitions of populations assigned here, of {@link #ownedOf}; guarded by {@link #runs}' lock. */
+    private volatile Set<Integer> owned = Set.of();
+    private volatile int ownedOf;
+    private final ExecutorService resuming = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fedgan-resume-runs");
+        t.setDaemon(true);
+        return t;
+    });
 
     public AggregatorService(ModelStore models, RunRecords records, RoundDriver driver, ComputeThread compute,
             TaskPartitions partitions, AggregatorMetrics metrics) {
@@ -68,18 +89,45 @@ public class AggregatorService {
     }
 
     /**
-     * On start-up: resume every run the object store says is unfinished (its tasks go out first, so that its clients
-     * train while the warm-up runs), then warm up the generator steps on the compute thread (work that arrives
-     * meanwhile waits for it): {@code fedgan.warm-up.generator-steps} steps of the tiny networks
-     * ({@link StepWarmUp}), 0 for none.
+     * On start-up: warm up the generator steps on the compute thread (work that arrives meanwhile waits for it):
+     * {@code fedgan.warm-up.generator-steps} steps of the tiny networks ({@link StepWarmUp}), 0 for none. The runs
+     * are resumed when Kafka assigns their partitions ({@link #assigned}).
      */
     void onStart(@Observes StartupEvent event, FedganConfig config) {
         partitions.refresh();
-        resumeRunning();
         compute.warmUp("generator steps", config.warmUp().generatorSteps(), StepWarmUp::generatorSteps);
     }
 
-    /** Resumes every unfinished run recorded in the object store that this process is not already training. */
+    /**
+     * The partitions of {@code populations} this replica owns now, of {@code count}: it forgets the runs of any other
+     * (another replica resumes them) and resumes, in the background, every unfinished run of these it is not training.
+     */
+    void assigned(Set<Integer> owned, int count) {
+        synchronized (runs) {
+            this.owned = Set.copyOf(owned);
+            this.ownedOf = count;
+            for (Run run : List.copyOf(runs.values())) {
+                if (!owns(run.population.experimentId())) {
+                    synchronized (run) {
+                        driver.forget(run);
+                    }
+                    runs.remove(run.namespace);
+                    LOG.infof("experiment %s: its partition of populations moved to another replica", run.namespace);
+                }
+            }
+        }
+        if (!owned.isEmpty()) {
+            resuming.execute(this::resumeRunning);
+        }
+    }
+
+    /** Whether this replica owns the runs of {@code experimentId}: its key's partition of populations is assigned here. */
+    boolean owns(String experimentId) {
+        return ownedOf > 0 && owned.contains(
+                BuiltInPartitioner.partitionForKey(experimentId.getBytes(StandardCharsets.UTF_8), ownedOf));
+    }
+
+    /** Resumes every unfinished run recorded in the object store that this replica owns and is not training. */
     void resumeRunning() {
         for (String key : records.keys()) {
             try {
@@ -162,7 +210,7 @@ public class AggregatorService {
         String key = ExperimentLayout.namespace(p.experimentId(), p.gan());
         Run run;
         synchronized (runs) {
-            if (runs.containsKey(key)) {
+            if (runs.containsKey(key) || !owns(p.experimentId())) {
                 return;
             }
             FederatedGanTraining training = models.getCheckpoint(record.checkpoint());
@@ -196,15 +244,28 @@ public class AggregatorService {
         return run;
     }
 
-    /** Counts the update into its run's round ({@link RoundDriver#collect}). */
-    void collect(ClientUpdateReady u) {
-        Run run = runs.get(u.experimentId() + "." + u.gan());
+    /** Whether this replica trains the run of {@code namespace} now (it owns it). */
+    boolean trains(String namespace) {
+        return runs.containsKey(namespace);
+    }
+
+    /**
+     * Adds a shard's share to its run's round ({@link RoundDriver#share}). A share of a run this replica does not
+     * train (finished, or owned elsewhere since a rebalance) is ignored: its round is redrawn by the run's owner.
+     */
+    void share(ShareReady s) {
+        Run run = runs.get(ExperimentLayout.namespace(s.experimentId(), s.gan()));
         if (run == null) {
-            throw new MessageException("update of client " + u.clientId() + " for unknown experiment "
-                    + u.experimentId() + "." + u.gan());
+            LOG.debugf("share of partition %d for %s.%s round %d: no such run here, ignored", s.partition(),
+                    s.experimentId(), s.gan(), s.round() + 1);
+            return;
         }
         synchronized (run) {
-            driver.collect(run, u);
+            driver.share(run, s);
         }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        resuming.shutdownNow();
     }
 }

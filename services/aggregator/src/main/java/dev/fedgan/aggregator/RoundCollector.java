@@ -4,29 +4,34 @@ import dev.fedgan.core.gan.FederatedGanTraining.RoundPlan;
 import dev.fedgan.protocol.ExperimentRequest;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
 /**
- * The rules of one GAN's round in progress, as the client updates arrive: which update counts, when the round is
- * complete, and what its deadline decides. It only decides; the aggregator acts on its answers (counts the metrics,
- * reads and adds the delta, completes or abandons the round). Not thread-safe: the aggregator holds the run's lock.
+ * The rules of one GAN's round in progress at its owner, as the shards' shares arrive: which share counts, when the
+ * round is complete, and what its deadline decides. The clients' updates are the shards' ({@link ShareCollector}):
+ * each partition of {@code client-updates} that the round's clients answer on sends one share. It only decides; the
+ * aggregator acts on its answers (adds the share, sends the closings, completes or abandons the round). Not
+ * thread-safe: the aggregator holds the run's lock.
  *
  * <ul>
- * <li>An update counts only if it answers the round in progress and its client is in the round's sample: an answer
- * to another round, to an abandoned sample of this round, or from a client never asked must not enter the sum.
- * Such an update is late.</li>
- * <li>A client counts once, whether its first update was added or rejected: Kafka may deliver a record twice.</li>
- * <li>The round is complete when every sampled client has answered, added or rejected. Clients are sampled by
- * Poisson draws, so the sample's size varies around m; a round that sampled nobody never gets here: the aggregator
- * completes it at once.</li>
- * <li>At the deadline, with DP, the round completes with what arrived: a sampled client that did not answer, or
- * whose update was rejected, contributes zero, and the denominator stays m = qN. It is never abandoned and
- * redrawn: a rejected update depends on its client's data, so a redraw would make which sample is released depend
- * on one user, and the released samples would no longer be the independent Poisson draws the accountant charges.
- * Without DP, a round below a quorum of the clients actually sampled (default 80%, rounded up) of added updates is
- * abandoned and a new sample drawn.</li>
+ * <li>A share counts only if it answers the round's current plan (a redrawn or abandoned plan has another id) on a
+ * partition the plan opened, and only the first per partition: Kafka may deliver a record twice, and a partition
+ * moved to another shard may be summed twice, identically.</li>
+ * <li>The round is complete when every partition's share has arrived. Clients are sampled by Poisson draws, so the
+ * sample's size varies around m; a round that sampled nobody never gets here: the aggregator completes it at
+ * once.</li>
+ * <li>At the deadline the owner asks the partitions whose share is missing to close ({@code RoundClosing}): each
+ * sends what arrived before the closing. With DP the round then completes with them: a sampled client that did not
+ * answer, or whose update was rejected, contributes zero, and the denominator stays m = qN. It is never abandoned
+ * and redrawn: a rejected update depends on its client's data, so a redraw would make which sample is released
+ * depend on one user, and the released samples would no longer be the independent Poisson draws the accountant
+ * charges. Without DP, a round closed at its deadline below a quorum of the clients actually sampled (default 80%,
+ * rounded up) of added updates is abandoned and a new sample drawn.</li>
  * </ul>
  */
 final class RoundCollector {
@@ -36,27 +41,26 @@ final class RoundCollector {
     /** Share of the sampled clients that must have answered at the deadline when the request sets none. */
     static final double DEFAULT_QUORUM = 0.8;
 
-    /** What to do with an arriving update. */
+    /** What to do with an arriving share. */
     enum Arrival {
-        /** No round in progress (the run is over): late. */
-        NO_ROUND,
-        /** For another round than the one in progress: late. */
-        OTHER_ROUND,
-        /** For the round in progress, from a client outside its current sample: late. */
-        NOT_SAMPLED,
-        /** From a client already added or rejected this round: ignored. */
+        /** No round in progress, or another round or plan than the current one's: ignore it. */
+        OTHER_PLAN,
+        /** A partition the plan did not open: ignore it. */
+        NOT_OPENED,
+        /** That partition's share arrived already: ignore it. */
         DUPLICATE,
-        /** Expected: read the delta, then report it {@link #added} or {@link #rejected}. */
+        /** Read and add the share, then report it {@link #added}. */
         EXPECTED;
-
-        boolean late() {
-            return this == NO_ROUND || this == OTHER_ROUND || this == NOT_SAMPLED;
-        }
     }
 
-    /** Whether every sampled client has answered. */
+    /** What the round's state calls for. */
     enum Progress {
-        WAITING, COMPLETE
+        /** Shares are still missing. */
+        WAITING,
+        /** Every share is in: complete the round. */
+        COMPLETE,
+        /** Every share is in, closed at the deadline below the quorum: abandon the round and draw a new sample. */
+        ABANDON
     }
 
     /** What the round's deadline decides. */
@@ -65,19 +69,21 @@ final class RoundCollector {
         PASSED,
         /** Not due yet (a timer fired early): wait {@link #nanosToDeadline()} more. */
         NOT_DUE,
-        /** A quorum of updates was added: complete the round with them. */
-        COMPLETE,
-        /** Below the quorum: abandon the round (nothing released, nothing accounted) and draw a new sample. */
-        ABANDON
+        /** Due: ask the {@link #missing()} partitions to send their shares as they are. */
+        CLOSE
     }
 
     private final long deadlineNanos;
     private final double quorum;
     private final LongSupplier nanoTime;
     private RoundPlan plan;
+    private String planId;
+    private Map<Integer, List<String>> partitions = Map.of();
+    private final Set<Integer> received = new HashSet<>();
+    private boolean closed;
     private long started;
-    private final Set<String> added = new LinkedHashSet<>();
-    private final Set<String> rejected = new HashSet<>();
+    private int added;
+    private int rejected;
     private int late;
 
     /**
@@ -102,9 +108,19 @@ final class RoundCollector {
                 ? request.roundDeadlineSeconds() : DEFAULT_DEADLINE_SECONDS), quorum, nanoTime);
     }
 
-    /** Starts collecting {@code plan}'s updates; its deadline is due {@code deadline} from now. */
-    void begin(RoundPlan plan) {
+    /**
+     * Starts collecting the shares of {@code plan}, whose id is {@code planId}, from the partitions of
+     * {@code client-updates} in {@code partitions} (each with the clients that answer on it); its deadline is due
+     * from now.
+     */
+    void begin(RoundPlan plan, String planId, Map<Integer, List<String>> partitions) {
         this.plan = plan;
+        this.planId = planId;
+        this.partitions = new TreeMap<>(partitions);
+        this.received.clear();
+        this.closed = false;
+        this.added = 0;
+        this.rejected = 0;
         this.started = nanoTime.getAsLong();
     }
 
@@ -113,33 +129,44 @@ final class RoundCollector {
         return plan;
     }
 
-    /** Classifies an update of client {@code clientId} for round {@code round} (0-based); counts it if late. */
-    Arrival arrive(int round, String clientId) {
-        Arrival a = plan == null ? Arrival.NO_ROUND
-                : round != plan.round() ? Arrival.OTHER_ROUND
-                : !plan.clients().contains(clientId) ? Arrival.NOT_SAMPLED
-                : added.contains(clientId) || rejected.contains(clientId) ? Arrival.DUPLICATE
-                : Arrival.EXPECTED;
-        if (a.late()) {
-            late++;
+    /** The id of the round's current plan, or null. */
+    String planId() {
+        return planId;
+    }
+
+    /** The partitions the plan opened, each with the clients that answer on it. */
+    Map<Integer, List<String>> partitions() {
+        return partitions;
+    }
+
+    /** Classifies a share of round {@code round} (0-based) and plan {@code plan} from {@code partition}. */
+    Arrival arrive(int round, String plan, int partition) {
+        if (this.plan == null || round != this.plan.round() || !plan.equals(planId)) {
+            return Arrival.OTHER_PLAN;
         }
-        return a;
+        if (!partitions.containsKey(partition)) {
+            return Arrival.NOT_OPENED;
+        }
+        return received.contains(partition) ? Arrival.DUPLICATE : Arrival.EXPECTED;
     }
 
-    /** The {@link Arrival#EXPECTED expected} client's update is in the round's sum. */
-    Progress added(String clientId) {
-        added.add(clientId);
-        return progress();
-    }
-
-    /** The {@link Arrival#EXPECTED expected} client's delta cannot be used: it answered with nothing. */
-    Progress rejected(String clientId) {
-        rejected.add(clientId);
+    /**
+     * The {@link Arrival#EXPECTED expected} share of {@code partition} is in the round's sum: {@code added} updates,
+     * {@code rejected} ones unusable, {@code late} ones that did not count.
+     */
+    Progress added(int partition, int added, int rejected, int late) {
+        received.add(partition);
+        this.added += added;
+        this.rejected += rejected;
+        this.late += late;
         return progress();
     }
 
     private Progress progress() {
-        return added.size() + rejected.size() == plan.clients().size() ? Progress.COMPLETE : Progress.WAITING;
+        if (received.size() < partitions.size()) {
+            return Progress.WAITING;
+        }
+        return closed && added < needed() ? Progress.ABANDON : Progress.COMPLETE;
     }
 
     /** Nanoseconds until the round's deadline is due (0 or less once it is). */
@@ -156,7 +183,7 @@ final class RoundCollector {
         return (int) Math.ceil(quorum * plan.clients().size() - 1e-9);
     }
 
-    /** The deadline set for {@code forPlan}, now. */
+    /** The deadline set for {@code forPlan}, now; {@link AtDeadline#CLOSE} marks the round closed. */
     AtDeadline atDeadline(RoundPlan forPlan) {
         if (plan != forPlan) {
             return AtDeadline.PASSED;
@@ -164,14 +191,23 @@ final class RoundCollector {
         if (nanosToDeadline() > 0) {
             return AtDeadline.NOT_DUE;
         }
-        return added.size() >= needed() ? AtDeadline.COMPLETE : AtDeadline.ABANDON;
+        closed = true;
+        return AtDeadline.CLOSE;
+    }
+
+    /** The partitions whose share has not arrived, in order. */
+    Set<Integer> missing() {
+        Set<Integer> out = new TreeSet<>(partitions.keySet());
+        out.removeAll(received);
+        return out;
     }
 
     /** Forgets the sample of the round in progress (its late updates stay counted for the round's report). */
     void abandon() {
-        added.clear();
-        rejected.clear();
         plan = null;
+        planId = null;
+        partitions = Map.of();
+        received.clear();
     }
 
     /** The round is over (completed, or the run forgotten): late updates count again from zero. */
@@ -182,15 +218,15 @@ final class RoundCollector {
 
     /** Updates added to the round's sum. */
     int added() {
-        return added.size();
+        return added;
     }
 
     /** Updates rejected as unusable. */
     int rejected() {
-        return rejected.size();
+        return rejected;
     }
 
-    /** Late updates since the last round completed. */
+    /** Late updates since the last round completed, as the shares report them. */
     int late() {
         return late;
     }

@@ -1,11 +1,24 @@
 package dev.fedgan.aggregator;
 
-import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.FederatedGanTraining;
 import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.objectstore.StorageException;
-import dev.fedgan.protocol.ClientUpdateReady;
+import dev.fedgan.core.gan.RoundShare;
+import dev.fedgan.protocol.MessageException;
+import dev.fedgan.protocol.RoundClosing;
+import dev.fedgan.protocol.RoundOpened;
+import dev.fedgan.protocol.ShareReady;
+import dev.fedgan.service.Sent;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import dev.fedgan.protocol.ExperimentRequest;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
@@ -23,21 +36,29 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.jboss.logging.Logger;
 
 /**
- * Drives the rounds of a {@link Run}, acting on what its {@link RoundCollector} decides: publishes a round's tasks
- * and sets its deadline, adds each expected update's delta to the round's sum, abandons and resamples a round
- * without a quorum, and completes a round. Every method expects the caller to hold the run's lock.
+ * Drives the rounds of a {@link Run} at its owner, acting on what its {@link RoundCollector} decides: opens a round
+ * on the shards' partitions, publishes its tasks and sets its deadline, adds each expected share to the round's sum,
+ * closes the round at its deadline, abandons and resamples a round without a quorum, and completes a round. Every
+ * method expects the caller to hold the run's lock.
  *
  * <p>Clients are sampled by Poisson draws (each with probability q = m/N), so a round may sample nobody: it then
  * publishes no task and completes at once, with the noise alone (divided by m) and an accountant step.
  *
+ * <p>A round opens with one {@link RoundOpened} per partition of {@code client-updates} that its clients answer on
+ * (round-robin, {@link TaskPartitions#update}), written and acknowledged before any task goes out, so that it
+ * precedes every update of the round in its partition. Each task names its update's partition.
+ *
  * <p>A round completes in this order: checkpoint, {@code rounds.csv}, run record, announcement, deletion of the
- * round's deltas. The checkpoint comes first so that once the weights are announced a restart resumes after this
- * round; the deltas go last because until the record names the checkpoint a restart would need them.
+ * round's deltas and shares. The checkpoint comes first so that once the weights are announced a restart resumes
+ * after this round; the deltas go last because until the record names the checkpoint a restart would need them.
  */
 @Singleton
 public class RoundDriver {
 
     private static final Logger LOG = Logger.getLogger(RoundDriver.class);
+    private static final SecureRandom PLAN_IDS = new SecureRandom();
+    /** After a round's closings, how long until the partitions still missing are asked again. */
+    static final int CLOSING_AGAIN_SECONDS = 30;
 
     private final ModelStore models;
     private final RoundsCsv roundsCsv;
@@ -48,6 +69,8 @@ public class RoundDriver {
     private final Emitter<String> tasks;
     private final TaskPartitions partitions;
     private final Emitter<String> rounds;
+    private final Emitter<String> plans;
+    private final LocalShares local;
     /**
      * Tests only: runs between a completed round's checkpoint (and rounds.csv) and its run record, where a crash
      * leaves a stored but unannounced round; a test makes it throw. Does nothing otherwise.
@@ -62,7 +85,8 @@ public class RoundDriver {
 
     public RoundDriver(ModelStore models, RoundsCsv roundsCsv, RunRecords records, DeltaRetention retention,
             ComputeThread compute, AggregatorMetrics metrics, @Channel("round-tasks") Emitter<String> tasks,
-            TaskPartitions partitions, @Channel("rounds") Emitter<String> rounds) {
+            TaskPartitions partitions, @Channel("rounds") Emitter<String> rounds,
+            @Channel("round-plans") Emitter<String> plans, LocalShares local) {
         this.models = models;
         this.roundsCsv = roundsCsv;
         this.records = records;
@@ -72,6 +96,8 @@ public class RoundDriver {
         this.tasks = tasks;
         this.partitions = partitions;
         this.rounds = rounds;
+        this.plans = plans;
+        this.local = local;
     }
 
     /** A new run: its first checkpoint and run record, then its first round. */
@@ -110,60 +136,60 @@ public class RoundDriver {
             run.deadline.cancel(false);
         }
         run.round.end();
+        local.dropThrough(run.namespace, Integer.MAX_VALUE);
     }
 
     /**
-     * Counts the update into its round. An update whose delta cannot be used (missing or corrupt object, another
-     * layout, NaN or infinite values) is counted as rejected, enters the round as nothing, and is then thrown so
-     * that the record goes to the dead-letter topic with the reason.
+     * Adds a shard's share to its round. A share that cannot be used (missing or corrupt object, another round's or
+     * clip's, a client not sampled) counts as a partition that answered nothing, and is then thrown so that the
+     * record goes to the dead-letter topic with the reason.
      */
-    void collect(Run run, ClientUpdateReady u) {
-        RoundCollector.Arrival arrival = run.round.arrive(u.round(), u.clientId());
-        switch (arrival) {
-            case NO_ROUND -> retention.deleteThrough(run.namespace, u.round()); // else this round's deletion takes it
-            case NOT_SAMPLED -> // an answer to an abandoned sample of this round, or a client that was never asked
-                LOG.warnf("%s round %d: update of %s, not in the current sample, ignored", run.namespace,
-                        u.round() + 1, u.clientId());
-            default -> {
-            }
-        }
+    void share(Run run, ShareReady s) {
+        RoundCollector.Arrival arrival = run.round.arrive(s.round(), s.plan(), s.partition());
         if (arrival != RoundCollector.Arrival.EXPECTED) {
-            return; // late, or a redelivered or duplicated update (it counts once)
+            LOG.debugf("%s round %d: share of partition %d (plan %s) ignored: %s", run.namespace, s.round() + 1,
+                    s.partition(), s.plan(), arrival);
+            return; // another plan's, or a redelivered or duplicated share (it counts once)
         }
         RoundCollector.Progress progress;
-        StorageException unusable = null;
+        RuntimeException unusable = null;
         long t0 = System.nanoTime();
         try {
-            float[] delta = usableDelta(run, u.delta());
-            run.training.addUpdate(run.round.plan(), new ClientUpdate(u.clientId(), u.round(), delta,
-                    u.realExamples(), u.steps(), u.nonFinite(), u.loss())); // clipped and summed now
-            progress = run.round.added(u.clientId());
-            run.fetchSeconds += (System.nanoTime() - t0) / 1e9;
-        } catch (StorageException e) {
-            progress = run.round.rejected(u.clientId());
-            unusable = new StorageException(e.reason(), e.key(), run.namespace + " round " + (u.round() + 1)
-                    + ": update of " + u.clientId() + " rejected: " + e.getMessage(), e);
+            RoundShare share = s.share() != null ? models.getShare(s.share())
+                    : local.take(run.namespace, s.plan(), s.partition());
+            if (share == null) {
+                throw new IllegalArgumentException("the share is not held in this replica's memory");
+            }
+            run.training.addShare(run.round.plan(), share);
+            progress = run.round.added(s.partition(), share.clients().size(), s.rejected(), s.late());
+        } catch (StorageException | IllegalArgumentException e) {
+            progress = run.round.added(s.partition(), 0, 0, s.late());
+            unusable = new MessageException(run.namespace + " round " + (s.round() + 1) + ": share of partition "
+                    + s.partition() + " rejected: " + e.getMessage(), e);
         }
-        if (progress == RoundCollector.Progress.COMPLETE) {
-            compute.run(() -> completeRound(run));
-        }
+        run.fetchSeconds += (System.nanoTime() - t0) / 1e9;
+        act(run, progress);
         if (unusable != null) {
             throw unusable;
         }
     }
 
-    /** The delta, read with the critic's length; NaN or infinite values make it unusable. */
-    private float[] usableDelta(Run run, ObjectRef ref) {
-        float[] delta = models.getDelta(ref, Math.toIntExact(run.training.critic().length()));
-        int bad = 0;
-        for (float v : delta) {
-            bad += Float.isFinite(v) ? 0 : 1;
+    /** Completes or abandons the round when its shares say so. */
+    private void act(Run run, RoundCollector.Progress progress) {
+        switch (progress) {
+            case WAITING -> {
+            }
+            case COMPLETE -> compute.run(() -> completeRound(run));
+            case ABANDON -> {
+                FederatedGanTraining.RoundPlan plan = run.round.plan();
+                LOG.warnf("%s round %d: closed at the deadline with %d/%d updates, below the quorum of %d: abandoned,"
+                        + " resampling", run.namespace, plan.round() + 1, run.round.added(), plan.clients().size(),
+                        run.round.needed());
+                run.training.abandonRound(plan);
+                run.round.abandon();
+                startRound(run);
+            }
         }
-        if (bad > 0) {
-            throw new StorageException(StorageException.Reason.INVALID, ref.key(), ref.uri()
-                    + ": the delta has " + bad + " NaN or infinite values");
-        }
-        return delta;
     }
 
     /**
@@ -174,7 +200,7 @@ public class RoundDriver {
         FederatedGanTraining.RoundPlan plan;
         while (true) {
             plan = run.training.beginRound();
-            run.round.begin(plan);
+            run.round.begin(plan, null, Map.of());
             if (!plan.clients().isEmpty()) {
                 break;
             }
@@ -184,7 +210,6 @@ public class RoundDriver {
                 return; // the run stopped
             }
         }
-        scheduleDeadline(run, plan);
         int r = plan.round();
         if (run.storedRound != r) { // after a restart: the checkpoint's weights are stored, but their claims not known
             run.generator = models.putWeights(run.namespace, "generator", r, run.training.generator());
@@ -192,15 +217,68 @@ public class RoundDriver {
             run.storedRound = r;
         }
         ExperimentRequest q = run.population.request();
+        int[] updatePartition = new int[plan.clients().size()];
+        Map<Integer, List<String>> byPartition = new TreeMap<>();
+        for (int k = 0; k < plan.clients().size(); k++) {
+            updatePartition[k] = partitions.update(k, r);
+            byPartition.computeIfAbsent(updatePartition[k], p -> new ArrayList<>()).add(plan.clients().get(k));
+        }
+        String planId = newPlanId();
+        run.round.begin(plan, planId, byPartition);
+        scheduleDeadline(run, plan);
+        open(run, plan, planId, byPartition);
         for (int k = 0; k < plan.clients().size(); k++) {
             String client = plan.clients().get(k);
             RoundTask task = RoundTask.builder().experimentId(q.experimentId()).gan(run.population.gan())
                     .round(r).clientId(client).generator(run.generator).critic(run.critic)
                     .clientSeed(plan.clientSeeds()[k]).settings(q.gan()).data(q.data())
-                    .invertProbability(q.invertProbability()).bugSeed(q.bugSeed()).build();
+                    .invertProbability(q.invertProbability()).bugSeed(q.bugSeed())
+                    .updatePartition(updatePartition[k]).build();
             tasks.send(KafkaRecord.of(partitions.topic(), client, Messages.encode(task), null, partitions.of(k, r)));
         }
         partitions.refresh(); // for the next round
+    }
+
+    /** A fresh plan id: 8 random bytes as hex, so that a redrawn round's shares never pass for another's. */
+    private static String newPlanId() {
+        byte[] id = new byte[8];
+        PLAN_IDS.nextBytes(id);
+        return HexFormat.of().formatHex(id);
+    }
+
+    /**
+     * Writes the round's plan to each partition of {@code client-updates} its clients answer on, and waits until the
+     * broker has every one: only then may the tasks go out. A plan the broker refused (Kafka down longer than the
+     * producer's delivery timeout) is sent again until it is taken: the round cannot start without it.
+     */
+    private void open(Run run, FederatedGanTraining.RoundPlan plan, String planId,
+            Map<Integer, List<String>> byPartition) {
+        Double clip = run.config.differentialPrivacy() ? run.training.clip() : null;
+        int length = Math.toIntExact(run.training.critic().length());
+        Map<Integer, String> pending = new TreeMap<>();
+        byPartition.forEach((partition, clients) -> pending.put(partition, Messages.encode(new RoundOpened(
+                Messages.SCHEMA, run.population.experimentId(), run.population.gan(), plan.round(), planId, clients,
+                clip, length))));
+        while (!pending.isEmpty()) {
+            Map<Integer, CompletableFuture<Void>> sent = new TreeMap<>();
+            pending.forEach((partition, json) -> sent.put(partition,
+                    Sent.keyed(plans, run.population.experimentId(), json, partition,
+                            Messages.type(RoundOpened.class))));
+            for (Map.Entry<Integer, CompletableFuture<Void>> e : sent.entrySet()) {
+                try {
+                    e.getValue().get();
+                    pending.remove(e.getKey());
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while opening " + run.namespace + " round "
+                            + (plan.round() + 1), x);
+                } catch (ExecutionException x) {
+                    LOG.warnf("%s round %d: the plan for partition %d of %s was not taken (%s): sending it again",
+                            run.namespace, plan.round() + 1, e.getKey(), partitions.updatesTopic(),
+                            x.getCause() == null ? x.getMessage() : x.getCause().getMessage());
+                }
+            }
+        }
     }
 
     private void scheduleDeadline(Run run, FederatedGanTraining.RoundPlan plan) {
@@ -208,8 +286,8 @@ public class RoundDriver {
     }
 
     /**
-     * The round's deadline: with a quorum of the clients sampled (default 80%) it completes with what arrived, the
-     * denominator staying m; without, it is abandoned (nothing released, nothing accounted) and a new sample is drawn.
+     * The round's deadline: asks every partition whose share is missing to send it as it is ({@link RoundClosing});
+     * the round then completes, or without DP is abandoned below its quorum, when they have.
      */
     private void onDeadline(Run run, FederatedGanTraining.RoundPlan plan) {
         synchronized (run) {
@@ -218,18 +296,20 @@ public class RoundDriver {
                     case PASSED -> { // completed in time
                     }
                     case NOT_DUE -> scheduleDeadline(run, plan);
-                    case COMPLETE -> {
-                        LOG.infof("%s round %d: deadline with %d/%d updates (quorum %d): completing", run.namespace,
-                                plan.round() + 1, run.round.added(), plan.clients().size(), run.round.needed());
-                        compute.run(() -> completeRound(run));
-                    }
-                    case ABANDON -> {
-                        LOG.warnf("%s round %d: deadline with %d/%d updates, below the quorum of %d: abandoned,"
-                                + " resampling", run.namespace, plan.round() + 1, run.round.added(),
-                                plan.clients().size(), run.round.needed());
-                        run.training.abandonRound(plan);
-                        run.round.abandon();
-                        startRound(run);
+                    case CLOSE -> {
+                        Set<Integer> missing = run.round.missing();
+                        LOG.infof("%s round %d: deadline with %d/%d updates in the shares so far: closing %d"
+                                + " partitions", run.namespace, plan.round() + 1, run.round.added(),
+                                plan.clients().size(), missing.size());
+                        for (int partition : missing) {
+                            Sent.keyed(plans, run.population.experimentId(), Messages.encode(new RoundClosing(
+                                    Messages.SCHEMA, run.population.experimentId(), run.population.gan(),
+                                    plan.round(), run.round.planId())), partition,
+                                    Messages.type(RoundClosing.class));
+                        }
+                        // closings lost to an outage, or a partition whose shard is moving: ask again until answered
+                        run.deadline = clock.schedule(() -> onDeadline(run, plan), CLOSING_AGAIN_SECONDS,
+                                TimeUnit.SECONDS);
                     }
                 }
             } catch (RuntimeException e) {
@@ -281,12 +361,13 @@ public class RoundDriver {
                 new RunRecord.Outcome(report.round(), plan.clients().size(), run.round.added(), run.round.rejected(),
                         run.round.late()), stopped != null);
         rounds.send(KafkaRecord.of(run.population.experimentId(), announcement));
-        retention.deleteThrough(run.namespace, plan.round()); // the record names this round's checkpoint
+        retention.deleteThrough(run.namespace, plan.round()); // the record names this round's checkpoint; and shares
+        local.dropThrough(run.namespace, plan.round());
         run.gauges.announced(privacy.epsilonImproved(), report.round(), report.generatorLoss());
         if (stopped != null) {
             run.gauges.stopped();
         }
-        LOG.infof("%s round %d: %d/%d updates (%d rejected, %d late), ε %.4g, %.1f s (reading and adding deltas %.1f s,"
+        LOG.infof("%s round %d: %d/%d updates (%d rejected, %d late), ε %.4g, %.1f s (reading and adding shares %.1f s,"
                 + " noise and average %.1f s, generator %.1f s, checkpoint and weights %.1f s, record and announcement"
                 + " %.1f s)%s", run.namespace, report.round(), run.round.added(), plan.clients().size(),
                 run.round.rejected(), run.round.late(), privacy.epsilonImproved(), seconds, run.fetchSeconds,

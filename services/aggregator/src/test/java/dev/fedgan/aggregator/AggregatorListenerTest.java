@@ -2,9 +2,7 @@ package dev.fedgan.aggregator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.fedgan.core.gan.GanRunFiles;
 import dev.fedgan.core.privacy.PrivacyCalculator;
@@ -14,86 +12,65 @@ import dev.fedgan.protocol.GanSettings;
 import dev.fedgan.protocol.Messages;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundCompleted;
-import dev.fedgan.protocol.RoundTask;
-import dev.fedgan.service.InMemoryRecords;
-import dev.fedgan.service.S3Resource;
+import dev.fedgan.service.StackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.smallrye.reactive.messaging.memory.InMemoryConnector;
-import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.eclipse.microprofile.reactive.messaging.Message;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The aggregator's channels on SmallRye's in-memory connector (no broker) over a real S3 server: a population in,
- * its rounds' tasks out keyed by client, the clients' updates in, the rounds announced, the result equal to the
- * one-JVM run; records it cannot use are refused with the reason the dead-letter header carries.
+ * The aggregator's channels against a real broker and S3 server, the test playing the client-update pods: a
+ * population in, its rounds opened on the shards' partitions of {@code client-updates} (three here) before their
+ * tasks go out keyed by client, each task naming its update's partition, the updates summed by partition into shares
+ * and the rounds announced, the result equal to the one-JVM run; nothing released names a client or a delta.
  */
 @QuarkusTest
-@TestProfile(AggregatorListenerTest.InMemoryChannels.class)
-@WithTestResource(S3Resource.class)
+@WithTestResource(StackResource.class)
 class AggregatorListenerTest {
-
-    /** Every channel in memory. Set as profile config, not through InMemoryConnector's helpers (system properties). */
-    public static class InMemoryChannels implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("mp.messaging.incoming.populations.connector", InMemoryConnector.CONNECTOR,
-                    "mp.messaging.incoming.client-updates.connector", InMemoryConnector.CONNECTOR,
-                    "mp.messaging.outgoing.round-tasks.connector", InMemoryConnector.CONNECTOR,
-                    "mp.messaging.outgoing.rounds.connector", InMemoryConnector.CONNECTOR);
-        }
-    }
-
-    @Inject
-    @Any
-    InMemoryConnector connector;
 
     @Inject
     AggregatorHarness harness;
 
     @Test
-    void aPopulationsRoundsRunThroughTheChannelsAndEndAsInOneJvm() throws Exception {
+    void aPopulationsRoundsRunThroughTheShardsAndEndAsInOneJvm() throws Exception {
         GanSettings settings = AggregatorHarness.settings(3, 1);
         List<List<String>> samples = AggregatorHarness.samples(settings, 3);
         assertEquals(List.of(), samples.get(1), "seed 1 samples nobody in round 2 (Poisson, q = 1/3): " + samples);
-        assertNull(InMemoryRecords.refusalOf(connector, "populations",
-                Messages.encode(AggregatorHarness.population("mem1", settings))), "the population is taken");
         ClientPods clients = harness.clients();
         Set<String> answered = new HashSet<>();
+        Map<Integer, Set<Integer>> partitionsByRound = new HashMap<>();
         List<ObjectRef> deltas = new ArrayList<>();
-        List<? extends Message<String>> announced = connector.<String>sink("rounds").received();
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (announced.isEmpty() || !decode(announced.get(announced.size() - 1)).finished()) {
-            if (System.nanoTime() > deadline) {
-                fail("rounds not completed in time: " + announced.size() + " announced");
-            }
-            for (Message<String> m : List.copyOf(connector.<String>sink("round-tasks").received())) {
-                RoundTask task = Messages.decode(m.getPayload(), RoundTask.class);
-                assertEquals(task.clientId(), m.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow().getKey(),
-                        "round tasks are keyed by client");
+        List<String> released = new ArrayList<>();
+        Map<String, List<RoundCompleted>> completed = Map.of("mem1", new ArrayList<>());
+        try (KafkaProducer<String, String> producer = harness.producer();
+             KafkaConsumer<String, String> consumer = harness.consumer()) {
+            harness.send(producer, StackResource.TOPICS.populations(), AggregatorHarness.population("mem1", settings));
+            harness.play(consumer, completed, task -> {
+                assertTrue(task.updatePartition() != null && task.updatePartition() < AggregatorHarness.SHARDS,
+                        "the task names its update's partition: " + task.updatePartition());
+                partitionsByRound.computeIfAbsent(task.round(), r -> new HashSet<>()).add(task.updatePartition());
                 if (answered.add(task.round() + "/" + task.clientId())) {
                     ClientUpdateReady update = clients.run(task);
                     deltas.add(update.delta());
-                    assertNull(InMemoryRecords.refusalOf(connector, "client-updates", Messages.encode(update)),
-                            "an update in the sample is taken");
+                    harness.sendUpdate(producer, task, update);
                 }
+            });
+            for (ConsumerRecord<String, String> r : harness.all(StackResource.TOPICS.rounds())) {
+                released.add(r.value());
             }
-            Thread.sleep(50);
-            announced = connector.<String>sink("rounds").received();
         }
-        assertEquals(List.of(1, 2, 3), announced.stream().map(m -> decode(m).round()).toList());
+        List<RoundCompleted> announced = completed.get("mem1");
+        assertEquals(List.of(1, 2, 3), announced.stream().map(RoundCompleted::round).toList());
         Set<String> sampled = new HashSet<>();
         for (int r = 0; r < samples.size(); r++) {
             for (String c : samples.get(r)) {
@@ -101,14 +78,14 @@ class AggregatorListenerTest {
             }
         }
         assertEquals(sampled, answered, "a task for each client sampled, none for the empty round");
-        RoundCompleted empty = decode(announced.get(1));
+        assertEquals(Math.min(AggregatorHarness.SHARDS, samples.get(0).size()), partitionsByRound.get(0).size(),
+                "round 1's clients spread over the partitions: " + partitionsByRound);
         double expected = PrivacyCalculator.forPopulation(6, 2, 0.01, 2).epsilonImproved();
-        assertEquals(expected, empty.epsilon(), 1e-9 * expected, "the round with no client is accounted");
-        harness.assertSameAsOneJvmRun(decode(announced.get(2)), settings, 3);
+        assertEquals(expected, announced.get(1).epsilon(), 1e-9 * expected, "the round with no client is accounted");
+        harness.assertSameAsOneJvmRun(announced.get(2), settings, 3);
 
         // Released: the announcements and rounds.csv name no client of the population and no delta (key or hash).
         assertFalse(deltas.isEmpty());
-        List<String> released = new ArrayList<>(announced.stream().map(Message::getPayload).toList());
         released.add(new String(harness.objects.get(ExperimentLayout.file("mem1",
                 "gans/low_accuracy/" + GanRunFiles.ROUNDS_CSV)), StandardCharsets.UTF_8));
         for (String text : released) {
@@ -121,26 +98,8 @@ class AggregatorListenerTest {
                         "a delta's name released: " + text);
             }
         }
-    }
-
-    @Test
-    void aMalformedUpdateIsRefusedWithTheReason() throws Exception {
-        Throwable refusal = InMemoryRecords.refusalOf(connector, "client-updates", "{\"schema\":1,");
-        assertTrue(refusal != null && refusal.getMessage().startsWith("aggregator: ")
-                && refusal.getMessage().contains("malformed JSON"), String.valueOf(refusal));
-    }
-
-    @Test
-    void anUpdateOfAnExperimentItIsNotTrainingIsRefusedNamingIt() throws Exception {
-        String update = Messages.encode(ClientUpdateReady.builder().experimentId("ghost").gan("low_accuracy")
-                .round(0).clientId("w01").delta(new ObjectRef("fedgan", "k", 1, "0".repeat(64))).realExamples(1)
-                .steps(1).nonFinite(false).loss(0.5).build());
-        Throwable refusal = InMemoryRecords.refusalOf(connector, "client-updates", update);
-        assertFalse(refusal == null, "refused");
-        assertTrue(refusal.getMessage().contains("ghost.low_accuracy"), refusal.getMessage());
-    }
-
-    private static RoundCompleted decode(Message<String> m) {
-        return Messages.decode(m.getPayload(), RoundCompleted.class);
+        harness.awaitNoDeltas("mem1.low_accuracy");
+        assertTrue(harness.objects.list(ExperimentLayout.shares("mem1.low_accuracy")).isEmpty(),
+                "the shares go with their rounds' deltas");
     }
 }

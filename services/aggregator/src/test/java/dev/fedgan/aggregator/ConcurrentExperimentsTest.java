@@ -69,9 +69,9 @@ class ConcurrentExperimentsTest {
             stack.play(consumer, completed, task -> {
                 tasked.get(task.experimentId()).get(task.round()).add(task.clientId());
                 ClientUpdateReady update = clients.run(task);
-                stack.send(producer, StackResource.TOPICS.clientUpdates(), update);
+                stack.sendUpdate(producer, task, update);
                 if (!duplicated[0]) {
-                    stack.send(producer, StackResource.TOPICS.clientUpdates(), update); // counted once
+                    stack.sendUpdate(producer, task, update); // counted once
                     duplicated[0] = true;
                 }
             });

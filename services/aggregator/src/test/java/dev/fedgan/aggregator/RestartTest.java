@@ -57,7 +57,7 @@ class RestartTest {
                     service.forgetAll();     // the process dies: everything in memory is gone
                     service.resumeRunning(); // a new process starts
                 }
-                stack.send(producer, StackResource.TOPICS.clientUpdates(), clients.run(task));
+                stack.sendUpdate(producer, task, clients.run(task));
             });
         }
         assertEquals(List.of(1, 1, 2, 3), announced.stream().map(RoundCompleted::round).toList());

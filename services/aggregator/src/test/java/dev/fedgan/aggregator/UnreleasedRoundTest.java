@@ -100,7 +100,7 @@ class UnreleasedRoundTest {
                     } else {
                         RoundTask task = Messages.decode(r.value(), RoundTask.class);
                         if (task.experimentId().equals(EXPERIMENT)) {
-                            stack.send(producer, StackResource.TOPICS.clientUpdates(), clients.run(task));
+                            stack.sendUpdate(producer, task, clients.run(task));
                         }
                     }
                 }

@@ -80,7 +80,7 @@ public class ClientUpdateService {
         }
         CompletableFuture<RemoteClientStep.Trained> trained = compute.submit(() -> step.train(task));
         CompletableFuture<ClientUpdateReady> stored = trained.thenApplyAsync(step::store, storing);
-        stored.thenCompose(this::announce).whenComplete((ready, failure) -> {
+        stored.thenCompose(ready -> announce(ready, task.updatePartition())).whenComplete((ready, failure) -> {
             if (failure == null) {
                 message.ack();
             } else {
@@ -95,9 +95,13 @@ public class ClientUpdateService {
         return CompletableFuture.allOf(trained, previous).handle((v, e) -> null);
     }
 
-    /** Sends the update's announcement keyed by experiment; completes when the broker has it. */
-    private CompletableFuture<ClientUpdateReady> announce(ClientUpdateReady ready) {
-        return Sent.keyed(updates, ready.experimentId(), Messages.encode(ready)).thenApply(v -> ready);
+    /**
+     * Sends the update's announcement keyed by experiment to the partition its task names (the aggregator shard that
+     * sums it; -1 where it names none); completes when the broker has it.
+     */
+    private CompletableFuture<ClientUpdateReady> announce(ClientUpdateReady ready, Integer partition) {
+        return Sent.keyed(updates, ready.experimentId(), Messages.encode(ready), partition == null ? -1 : partition)
+                .thenApply(v -> ready);
     }
 
     /** Runs {@code fedgan.warm-up.critic-steps} critic steps of the tiny networks ({@link StepWarmUp}); 0 runs none. */

@@ -73,7 +73,7 @@ class ClientUpdateListenerTest {
 
     private String task(String client, ObjectRef generatorRef, ObjectRef criticRef) {
         return Messages.encode(new RoundTask(1, "m1", "low_accuracy", 0, client, generatorRef, criticRef, 99,
-                ClientUpdateServiceTest.SETTINGS, "bundled:field", 0.5, 7));
+                ClientUpdateServiceTest.SETTINGS, "bundled:field", 0.5, 7, null));
     }
 
     @Test
