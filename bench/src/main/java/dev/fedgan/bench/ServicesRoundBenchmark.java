@@ -51,8 +51,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * once per replica count of client-update. Each run ends with the CPU budget: every process's CPU seconds and page
  * faults per round, and the round time that much CPU allows at best on this machine's cores.
  *
- * <p>Run: {@code bench/services-round.sh [rounds=4] [preset=reference] [replicas=1,2] [writerSize=200] [warmUp=1]}
- * after {@code ./mvnw -DskipTests package}; nothing else should run on the machine.
+ * <p>Many light clients: with {@code clients} other than 40, that many writers form the population and every one of
+ * them is in every round (m = N, q = 1), e.g. 1,000 writers of 8 digits at the tiny preset; {@code aggregators}
+ * aggregator replicas (1 or 2, the dev stack's partitions of client-updates) share the shards.
+ *
+ * <p>Run: {@code bench/services-round.sh [rounds=4] [preset=reference] [replicas=1,2] [writerSize=200] [warmUp=1]
+ * [clients=40] [aggregators=1]} after {@code ./mvnw -DskipTests package}; nothing else should run on the machine.
  */
 public final class ServicesRoundBenchmark {
 
@@ -65,11 +69,20 @@ public final class ServicesRoundBenchmark {
         }
         int writerSize = args.length > 3 ? Integer.parseInt(args[3]) : 200;
         int warmUp = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        int clients = args.length > 5 ? Integer.parseInt(args[5]) : 40;
+        int aggregators = args.length > 6 ? Integer.parseInt(args[6]) : 1;
+        if (aggregators < 1 || aggregators > Topics.SHARDS) {
+            throw new IllegalArgumentException("aggregator replicas must be 1.." + Topics.SHARDS
+                    + " (the dev stack's partitions of client-updates), got " + aggregators);
+        }
         if (warmUp < 1 || warmUp >= rounds) {
             throw new IllegalArgumentException("warm-up rounds must be at least 1 and fewer than the " + rounds
                     + " rounds, got " + warmUp);
         }
         GanTrainingConfig config = GanTrainingConfig.REFERENCE.withPreset(preset).withRounds(rounds, 1000);
+        if (clients != 40) { // every client in every round (q = 1): the round's size is the population's
+            config = config.toBuilder().clientsPerRound(clients).build();
+        }
         InversionBug bug = new InversionBug(0.5, 7);
         Path home = Path.of(System.getenv().getOrDefault("FEDGAN_HOME", "."));
         // The bundled digits as writers of writerSize digits, in a LEAF JSON file both runs read (the services load
@@ -78,7 +91,11 @@ public final class ServicesRoundBenchmark {
                 DatasetLoader.load("bundled", new WriterPartition.Options(writerSize, Double.POSITIVE_INFINITY, 0,
                         Math.min(10, writerSize), 1)));
         List<String> ids = DatasetLoader.load(dataSpec, WriterPartition.Options.DEFAULT).writers().stream()
-                .map(WriterData::id).limit(40).toList();
+                .map(WriterData::id).limit(clients).toList();
+        if (ids.size() < clients) {
+            throw new IllegalArgumentException(clients + " clients asked, the bundled digits make " + ids.size()
+                    + " writers of " + writerSize);
+        }
 
         List<WriterData> data = ids.stream().map(id -> SimulatedClients.client(dataSpec, bug, id)).toList();
         OneJvmPass before = oneJvm(config, data, rounds, warmUp);
@@ -90,7 +107,9 @@ public final class ServicesRoundBenchmark {
             Map<String, Usage> afterLast = Map.of();
             try (LocalServices s = new LocalServices(home, home.resolve("bench/target/services-logs-" + n), System.err::println)) {
                 s.startStack(n);
-                s.startService("aggregator", s.app("aggregator"), "3g");
+                for (int k = 1; k <= aggregators; k++) {
+                    s.startService(aggregators == 1 ? "aggregator" : "aggregator-" + k, s.app("aggregator"), "3g");
+                }
                 for (int k = 1; k <= n; k++) {
                     s.startClientUpdate("client-update-" + k, s.app("client-update"), "1g", n);
                 }
@@ -135,9 +154,10 @@ public final class ServicesRoundBenchmark {
             double a = (before.seconds() + after.seconds()) / 2;
             double b = steady(services, warmUp);
             printCpuBudget(afterFirst, afterLast, warmUp, rounds, before.usage().mean(after.usage()), cores, a);
-            System.out.printf(Locale.ROOT, "%s preset, writers of %d digits, %d client-update replica(s): one JVM %.2f"
-                    + " s/round (%.2f before the services, %.2f after), services %.2f s/round (rounds %d..%d): overhead"
-                    + " %+.1f%%%n", preset.name(), writerSize, n, a, before.seconds(), after.seconds(), b, warmUp + 1,
+            System.out.printf(Locale.ROOT, "%s preset, %d writers of %d digits (m = %d), %d client-update replica(s),"
+                    + " %d aggregator(s): one JVM %.2f s/round (%.2f before the services, %.2f after), services %.2f"
+                    + " s/round (rounds %d..%d): overhead %+.1f%%%n", preset.name(), ids.size(), writerSize,
+                    config.clientsPerRound(), n, aggregators, a, before.seconds(), after.seconds(), b, warmUp + 1,
                     rounds, 100 * (b - a) / a);
             before = after;
         }
