@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
  *
  * <p><b>The DP sum is exact and associative.</b> Each clipped coordinate t, at most S in magnitude, is rounded once
  * to a multiple of 2<sup>-k-36</sup> (k from S: {@link #fractionBits}), held as two 64-bit integers: t·2<sup>k</sup>
- * rounded to an integer h, and the remainder times 2<sup>36</sup> rounded to an integer l. The h and the l of the
+ * rounded to the nearest integer h, and the remainder times 2<sup>36</sup> rounded to the nearest integer l. The h and the l of the
  * clients are added as integers, so the sum does not depend on the order of the clients nor on how they were split
  * into shares: one aggregator or four shards, updates in any arrival order, give the same bits. (Summing doubles
  * would not: their rounding depends on the order.) The rounding step is 2<sup>-72</sup> at S = 1 and 2<sup>-53</sup>
@@ -58,6 +58,7 @@ public final class ClippedSum {
     static final int BLOCK = 1 << 16;
     /** Bits of a remainder below 2^-k: the DP sum's resolution is 2^-(k+36). */
     private static final int LOW_BITS = 36;
+    private static final double LOW_SCALE = 0x1p36;
 
     private final int length;
     /** S, or null: the example-weighted sum without clipping. */
@@ -166,9 +167,9 @@ public final class ClippedSum {
         blocks().forEach(b -> {
             for (int i = b * BLOCK, end = Math.min(length, i + BLOCK); i < end; i++) {
                 double v = scale * delta[i]; // t·2^k, |v| < 2^38
-                long h = Math.round(v);
-                high[i] += h;
-                low[i] += Math.round(Math.scalb(v - h, LOW_BITS)); // v - h is exact: |v - h| <= 1/2, h near v
+                double h = Math.rint(v); // an intrinsic, unlike Math.round; either rounding is deterministic
+                high[i] += (long) h;
+                low[i] += (long) Math.rint((v - h) * LOW_SCALE); // v - h is exact: |v - h| <= 1/2, h near v
             }
         });
         return outcome;
@@ -217,10 +218,11 @@ public final class ClippedSum {
             return weighted.clone();
         }
         double[] out = new double[length];
+        double highUnit = Math.scalb(1.0, -fractionBits); // multiplying by a power of two is exact
+        double lowUnit = Math.scalb(1.0, -fractionBits - LOW_BITS);
         blocks().forEach(b -> {
             for (int i = b * BLOCK, end = Math.min(length, i + BLOCK); i < end; i++) {
-                out[i] = Math.scalb((double) high[i], -fractionBits)
-                        + Math.scalb((double) low[i], -fractionBits - LOW_BITS);
+                out[i] = high[i] * highUnit + low[i] * lowUnit;
             }
         });
         return out;
