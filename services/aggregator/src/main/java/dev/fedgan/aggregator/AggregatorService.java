@@ -112,7 +112,7 @@ public class AggregatorService {
                         driver.forget(run);
                     }
                     runs.remove(run.namespace);
-                    LOG.infof("experiment %s: its partition of populations moved to another replica", run.namespace);
+                    LOG.infof("experiment %s: forgotten here, its partition of populations was revoked", run.namespace);
                 }
             }
         }

@@ -27,7 +27,7 @@ final class Run {
     ObjectRef generator;
     ObjectRef critic;
     int storedRound = -1;
-    /** Time spent reading the round's deltas from the object store and adding them (for the round's log line). */
+    /** Time spent reading the round's shares and adding them (for the round's log line). */
     double fetchSeconds;
     ScheduledFuture<?> deadline;
     /** {@code rounds.csv} as {@code fedgan debug} writes it, one row per round so far. */
