@@ -287,11 +287,15 @@ public final class ExperimentLayout {
 
     /** The round of {@code key} if it is a client delta of {@code namespace} ({@link #delta}), else -1. */
     public static int deltaRound(String namespace, String key) {
-        String prefix = deltas(namespace);
+        return roundUnder(deltas(namespace), DELTA_ROUND, key);
+    }
+
+    /** The round (group 1 of {@code name}) of {@code key} if it is under {@code prefix} and matches, else -1. */
+    private static int roundUnder(String prefix, Pattern name, String key) {
         if (key == null || !key.startsWith(prefix)) {
             return -1;
         }
-        Matcher m = DELTA_ROUND.matcher(key.substring(prefix.length()));
+        Matcher m = name.matcher(key.substring(prefix.length()));
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
@@ -309,12 +313,7 @@ public final class ExperimentLayout {
 
     /** The round of {@code key} if it is a share of {@code namespace} ({@link #share}), else -1. */
     public static int shareRound(String namespace, String key) {
-        String prefix = shares(namespace);
-        if (key == null || !key.startsWith(prefix)) {
-            return -1;
-        }
-        Matcher m = SHARE_ROUND.matcher(key.substring(prefix.length()));
-        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+        return roundUnder(shares(namespace), SHARE_ROUND, key);
     }
 
     /** The prefix of every share of a namespace. */
