@@ -6,6 +6,7 @@
 #  4. promtool: the rendered alert rules, every dashboard expression (as recording rules), the alert unit tests
 #  5. deploy/k8s and helm/fedgan/metrics-used.txt identical to a fresh generation; kustomize builds both
 #     overlays and each equals the chart's render
+#  6. the chart refuses more aggregator replicas than shards, and round-shares partitioned unlike populations
 # Every check runs even when an earlier one failed; the script exits non-zero if any failed.
 # Usage (from anywhere): deploy/checks/run-checks.sh [OUT_DIR]. Tools: deploy/checks/install-tools.sh.
 set -uo pipefail
@@ -69,6 +70,17 @@ kustomize_equals_render() {
   render "$overlay" "${args[@]}" > "$OUT/k8s-$overlay-helm.yaml" &&
   node "$CHECKS_DIR/lib/same-manifests.mjs" "$OUT/rendered/k8s-$overlay.yaml" "$OUT/k8s-$overlay-helm.yaml"
 }
+# refused SET MESSAGE: the chart must refuse to render with --set SET, saying MESSAGE.
+refused() {
+  local out
+  if out=$(render refused --set "$1" 2>&1); then echo "rendered with $1"; return 1; fi
+  grep -qF "$2" <<< "$out" || { echo "$out"; return 1; }
+}
+aggregator_sizing() {
+  refused services.aggregator.replicas=5 "exceeds the partitions of client-updates" &&
+  refused kafka.topics.items.round-shares.partitions=2 "round-shares must have as many partitions as populations" &&
+  echo "both refused"
+}
 metrics_used_up_to_date() {
   generate_metrics_used > "$OUT/metrics-used.txt" || return 1
   diff "$CHART/metrics-used.txt" "$OUT/metrics-used.txt" ||
@@ -91,6 +103,7 @@ check "promtool check rules (every dashboard expression)" dashboard_promql
 check "promtool test rules (alert unit tests)" alert_tests
 check "deploy/k8s identical to a fresh render of the chart" k8s_up_to_date
 check "metrics-used.txt identical to a fresh extraction" metrics_used_up_to_date
+check "chart refuses aggregators beyond the shards" aggregator_sizing
 
 echo "[deploy checks] $passed checks passed, $failed failed in $(ms "$start") ms (output: $OUT)"
 if [ "$failed" -gt 0 ]; then
