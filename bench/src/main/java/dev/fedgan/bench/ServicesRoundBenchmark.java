@@ -7,6 +7,7 @@ import dev.fedgan.core.data.FederatedDataset;
 import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.data.WriterPartition;
 import dev.fedgan.core.gan.FederatedGanTraining;
+import dev.fedgan.core.gan.GanNetworks;
 import dev.fedgan.core.gan.GanPreset;
 import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.SimulatedClients;
@@ -18,10 +19,12 @@ import dev.fedgan.protocol.PopulationReady;
 import dev.fedgan.protocol.RoundCompleted;
 import dev.fedgan.protocol.Topics;
 import dev.fedgan.modelstore.GanSettingsMapping;
+import dev.fedgan.modelstore.ModelStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,10 +56,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>Many light clients: with {@code clients} other than 40, that many writers form the population and every one of
  * them is in every round (m = N, q = 1), e.g. 1,000 writers of 8 digits at the tiny preset; {@code aggregators}
- * aggregator replicas (1 or 2, the dev stack's partitions of client-updates) share the shards.
+ * aggregator replicas (1 or 2, the dev stack's partitions of client-updates) share the shards. With {@code seed}, the
+ * noise and the sampling are seeded (reproducible, not private): every run draws the same samples, so runs with one
+ * and two aggregators compare like with like, and the last round's critic, printed with its SHA-256, must be the same.
  *
  * <p>Run: {@code bench/services-round.sh [rounds=4] [preset=reference] [replicas=1,2] [writerSize=200] [warmUp=1]
- * [clients=40] [aggregators=1]} after {@code ./mvnw -DskipTests package}; nothing else should run on the machine.
+ * [clients=40] [aggregators=1] [seed]} after {@code ./mvnw -DskipTests package}; nothing else should run on the machine.
  */
 public final class ServicesRoundBenchmark {
 
@@ -71,6 +76,7 @@ public final class ServicesRoundBenchmark {
         int warmUp = args.length > 4 ? Integer.parseInt(args[4]) : 1;
         int clients = args.length > 5 ? Integer.parseInt(args[5]) : 40;
         int aggregators = args.length > 6 ? Integer.parseInt(args[6]) : 1;
+        Long seed = args.length > 7 ? Long.valueOf(args[7]) : null;
         if (aggregators < 1 || aggregators > Topics.SHARDS) {
             throw new IllegalArgumentException("aggregator replicas must be 1.." + Topics.SHARDS
                     + " (the dev stack's partitions of client-updates), got " + aggregators);
@@ -98,7 +104,7 @@ public final class ServicesRoundBenchmark {
         }
 
         List<WriterData> data = ids.stream().map(id -> SimulatedClients.client(dataSpec, bug, id)).toList();
-        OneJvmPass before = oneJvm(config, data, rounds, warmUp);
+        OneJvmPass before = oneJvm(config, data, rounds, warmUp, seed);
         int cores = Runtime.getRuntime().availableProcessors();
 
         for (int n : replicas) {
@@ -116,7 +122,7 @@ public final class ServicesRoundBenchmark {
                 s.awaitReady(Progress.NONE, Duration.ofSeconds(240));
                 String id = "bench-" + n + "-" + UUID.randomUUID().toString().substring(0, 8);
                 ExperimentRequest request = ExperimentRequest.builder().experimentId(id).data(dataSpec)
-                        .invertProbability(0.5).bugSeed(7).gan(GanSettingsMapping.settings(config, null, null))
+                        .invertProbability(0.5).bugSeed(7).gan(GanSettingsMapping.settings(config, null, seed))
                         .roundDeadlineSeconds(3600).build();
                 PopulationReady population = new PopulationReady(Messages.SCHEMA, id, "low_accuracy", ids, ids.size(),
                         1e-5, new ObjectRef("fedgan", "none", 0, "0".repeat(64)), null, request);
@@ -138,6 +144,12 @@ public final class ServicesRoundBenchmark {
                             last = now;
                             System.out.printf(Locale.ROOT, "services(%d) round %d: %.2f s between announcements%n", n,
                                     m.round(), services.get(services.size() - 1));
+                            if (m.finished()) { // the result, to compare between runs (seeded: equal to the bit)
+                                float[] critic = new ModelStore(s.objectStore()).getWeights(m.critic(),
+                                        GanNetworks.criticLayout(config.preset())).flatten();
+                                System.out.printf(Locale.ROOT, "services(%d) last critic: hash %08x%n", n,
+                                        Arrays.hashCode(critic));
+                            }
                             if (services.size() == warmUp) {
                                 afterFirst = usage(s);
                             } else if (services.size() == rounds) {
@@ -150,7 +162,7 @@ public final class ServicesRoundBenchmark {
             }
             // The one JVM again: the machine's speed drifts (a VM; ±5% over minutes), and the services are compared
             // with the mean of the one-JVM runs just before and just after them.
-            OneJvmPass after = oneJvm(config, data, rounds, warmUp);
+            OneJvmPass after = oneJvm(config, data, rounds, warmUp, seed);
             double a = (before.seconds() + after.seconds()) / 2;
             double b = steady(services, warmUp);
             printCpuBudget(afterFirst, afterLast, warmUp, rounds, before.usage().mean(after.usage()), cores, a);
@@ -168,9 +180,10 @@ public final class ServicesRoundBenchmark {
     }
 
     /** The GAN trained for {@code rounds} rounds in this JVM ({@link FederatedGanTraining#runRound}). */
-    private static OneJvmPass oneJvm(GanTrainingConfig config, List<WriterData> data, int rounds, int warmUp) {
+    private static OneJvmPass oneJvm(GanTrainingConfig config, List<WriterData> data, int rounds, int warmUp,
+            Long seed) {
         List<Double> inJvm = new ArrayList<>();
-        FederatedGanTraining local = FederatedGanTraining.start(config, data, null, null);
+        FederatedGanTraining local = FederatedGanTraining.start(config, data, null, seed);
         Usage from = null;
         for (int r = 0; r < rounds; r++) {
             if (r == warmUp) {
@@ -183,6 +196,7 @@ public final class ServicesRoundBenchmark {
                     report.round(), inJvm.get(r), report.clientSeconds(), report.aggregationSeconds(),
                     report.generatorSeconds());
         }
+        System.out.printf(Locale.ROOT, "one JVM     last critic: hash %08x%n", Arrays.hashCode(local.critic().flatten()));
         return new OneJvmPass(steady(inJvm, warmUp), Usage.of(ProcessHandle.current()).since(from));
     }
 
