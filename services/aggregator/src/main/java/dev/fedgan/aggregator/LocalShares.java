@@ -33,9 +33,4 @@ public class LocalShares {
     void dropThrough(String namespace, int round) {
         held.entrySet().removeIf(e -> e.getKey().startsWith(namespace + "/") && e.getValue().round() <= round);
     }
-
-    /** Shares held now. */
-    int size() {
-        return held.size();
-    }
 }

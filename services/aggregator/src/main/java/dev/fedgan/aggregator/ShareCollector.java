@@ -46,6 +46,8 @@ final class ShareCollector<R> {
         final RoundOpened plan;
         final String namespace;
         final RoundShare sum;
+        /** The plan's clients, for lookups (the plan lists them). */
+        private final Set<String> planned;
         private final Set<String> waiting;
         private final List<R> held = new ArrayList<>();
         private int rejected;
@@ -56,7 +58,8 @@ final class ShareCollector<R> {
             this.plan = plan;
             this.namespace = ExperimentLayout.namespace(plan.experimentId(), plan.gan());
             this.sum = RoundShare.of(plan.round(), plan.criticLength(), plan.clipNorm());
-            this.waiting = new HashSet<>(plan.clients());
+            this.planned = new HashSet<>(plan.clients());
+            this.waiting = new HashSet<>(planned);
         }
 
         /** Updates of the plan's clients whose deltas could not be used. */
@@ -132,7 +135,7 @@ final class ShareCollector<R> {
         if (share == null) {
             return Arrival.UNEXPECTED;
         }
-        if (u.round() != share.plan.round() || !share.plan.clients().contains(u.clientId())) {
+        if (u.round() != share.plan.round() || !share.planned.contains(u.clientId())) {
             share.late++;
             return Arrival.LATE;
         }

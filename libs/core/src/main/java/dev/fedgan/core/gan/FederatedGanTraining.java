@@ -12,8 +12,10 @@ import dev.fedgan.core.privacy.PrivacyCalculator;
 import dev.fedgan.core.privacy.PrivacyStatement;
 import dev.fedgan.core.privacy.RdpAccountant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -284,8 +286,9 @@ public final class FederatedGanTraining {
             throw new IllegalArgumentException("a share of round " + (share.round() + 1) + " is not part of round "
                     + (plan.round() + 1));
         }
+        Set<String> sampled = new HashSet<>(plan.clients()); // not List.contains per client: m can be thousands
         for (String c : share.clients()) {
-            if (!plan.clients().contains(c)) {
+            if (!sampled.contains(c)) {
                 throw new IllegalArgumentException("a share of round " + (plan.round() + 1) + " holds client " + c
                         + ", not sampled");
             }

@@ -56,8 +56,7 @@ public final class RoundShare {
      * clipped to {@code clipNorm}, the round's S; null sums them example-weighted, without DP.
      */
     public static RoundShare of(int round, int length, Double clipNorm) {
-        return new RoundShare(round, clipNorm == null ? ClippedSum.weighted(length) : ClippedSum.clipped(length,
-                clipNorm));
+        return new RoundShare(round, ClippedSum.of(length, clipNorm));
     }
 
     /**

@@ -103,6 +103,11 @@ public final class ClippedSum {
         return new ClippedSum(length, null);
     }
 
+    /** {@link #clipped} to {@code clipNorm}, or {@link #weighted} if it is null (no DP). */
+    public static ClippedSum of(int length, Double clipNorm) {
+        return new ClippedSum(length, clipNorm);
+    }
+
     /**
      * k for clip norm S: a clipped coordinate is below 2^(e+1) in magnitude, e = {@link Math#getExponent}(S) (one more
      * bit for the rounding of the clip factor), so {@link #MAX_CLIENTS} of them times 2^k stay below 2^62; a

@@ -98,7 +98,7 @@ public final class DpFedAvgAggregate {
         this.length = length;
         this.config = config;
         this.noise = noise;
-        this.sum = config == null ? ClippedSum.weighted(length) : ClippedSum.clipped(length, config.clipNorm());
+        this.sum = newShare();
     }
 
     /** The DP aggregate of deltas of {@code length} coordinates, with noise from {@code noise}. */
@@ -144,7 +144,7 @@ public final class DpFedAvgAggregate {
 
     /** An empty share of this round's sum, for clients summed apart and then {@link #merge merged}. */
     public ClippedSum newShare() {
-        return config == null ? ClippedSum.weighted(length) : ClippedSum.clipped(length, config.clipNorm());
+        return ClippedSum.of(length, config == null ? null : config.clipNorm());
     }
 
     private void requireOpen() {
