@@ -127,6 +127,9 @@ class DcganGradientsTest {
     void theGeneratorsGradientFromAGivenOutputGradientEqualsFiniteDifferences() {
         Network g = DcganNetworks.generator(TINY, 9).withDataType(DataType.DOUBLE,
                 DcganNetworks.generatorLayers(TINY.ngf()));
+        // Fixed inputs: with fresh random ones a parameter now and then sits within h of a ReLU's kink, where the
+        // central difference straddles it and misses the one-sided gradient by a percent (seen once in CI).
+        Nd4j.getRandom().setSeed(11);
         INDArray z = Nd4j.randn(DataType.DOUBLE, BATCH, DcganNetworks.NOISE, 1, 1);
         INDArray c = Nd4j.randn(DataType.DOUBLE, BATCH, 3 * 64 * 64); // the loss Σᵢ ⟨cᵢ, G(zᵢ)⟩, dL/dG = c
         g.clearGradient();
