@@ -77,9 +77,11 @@ refused() {
   grep -qF "$2" <<< "$out" || { echo "$out"; return 1; }
 }
 aggregator_sizing() {
-  refused services.aggregator.replicas=5 "exceeds the partitions of client-updates" &&
+  refused services.aggregator.replicas=5 "services.aggregator.replicas (5) exceeds the partitions of client-updates" &&
+  refused autoscaling.keda.aggregator.enabled=true,autoscaling.keda.aggregator.maxReplicas=5 \
+    "autoscaling.keda.aggregator.maxReplicas (5) exceeds the partitions of client-updates" &&
   refused kafka.topics.items.round-shares.partitions=2 "round-shares must have as many partitions as populations" &&
-  echo "both refused"
+  echo "all three refused"
 }
 metrics_used_up_to_date() {
   generate_metrics_used > "$OUT/metrics-used.txt" || return 1
