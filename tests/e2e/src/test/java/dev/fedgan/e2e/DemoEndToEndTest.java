@@ -64,7 +64,7 @@ class DemoEndToEndTest {
                 "demo", "--id", "e2e", "--out", out.toString(), "--preset", "tiny", "--rounds", Integer.toString(ROUNDS),
                 "-m", Integer.toString(M), "-z", Double.toString(Z), "--images-every", "2", "--classifier-epochs", "1",
                 "--seeded-privacy-noise", "5", "--client-update-replicas", "2", "--service-heap", "768m",
-                "--target-epsilon", "1e6", "--timeout", "900", "--fairness", "--rgb", "--secure", "--json",
+                "--target-epsilon", "1e6", "--timeout", "900", "--no-warm-up", "--fairness", "--rgb", "--secure", "--json",
                 "--prometheus", Integer.toString(prometheusPort), "--prometheus-rules", shortStallRules().toString()));
         Process demo = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         RoundStall stall = new RoundStall(demo, prometheusPort);

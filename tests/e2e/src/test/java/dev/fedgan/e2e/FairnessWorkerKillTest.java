@@ -61,7 +61,7 @@ class FairnessWorkerKillTest {
     @Test
     void aPointWhoseWorkerIsKilledRunsAgainOnTheOtherReplica() throws Exception {
         Path logs = tmp.resolve("logs");
-        try (LocalServices local = new LocalServices(DemoEndToEndTest.ROOT, logs, s -> { })) {
+        try (LocalServices local = new LocalServices(DemoEndToEndTest.ROOT, logs, s -> { }).warmUp(false)) {
             local.startStack(REPLICAS.size());
             for (String replica : REPLICAS) {
                 local.startClientUpdate(replica, local.app("client-update"), "768m", REPLICAS.size());

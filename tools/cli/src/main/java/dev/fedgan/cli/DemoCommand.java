@@ -131,6 +131,12 @@ final class DemoCommand implements Callable<Integer> {
             + "submitter (docs/security.md).")
     boolean secure;
 
+    @Option(names = "--warm-up", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Let client-update and the aggregator run their warm-up steps at start, which make the first "
+            + "rounds as fast as the later ones (about a minute of both cores here); --no-warm-up skips them for a "
+            + "run of a few rounds. Default: on.")
+    boolean warmUp;
+
     @Option(names = "--timeout", defaultValue = "7200", description = "Give up after this many seconds. Default: ${DEFAULT-VALUE}.")
     long timeoutSeconds;
 
@@ -172,7 +178,7 @@ final class DemoCommand implements Callable<Integer> {
         if (replicas < 1 || replicas > 8) {
             throw new IllegalArgumentException("client-update replicas must be in [1, 8], got " + replicas);
         }
-        LocalServices local = new LocalServices(home, out.resolve("logs"), this::status);
+        LocalServices local = new LocalServices(home, out.resolve("logs"), this::status).warmUp(warmUp);
         Path secureStack = secure ? Files.createTempDirectory("fedgan-secure-stack") : null;
         if (secure) {
             local.secure(secureStack);

@@ -51,6 +51,7 @@ public final class LocalServices implements AutoCloseable {
     private final Path logs;
     /** The secure dev stack's directory (its users' passwords, its trust store), or null: plaintext and HTTP. */
     private Path secure;
+    private boolean warmUp = true;
     private final Consumer<String> status;
     private final List<Process> processes = new ArrayList<>();
     private final Map<Process, String> names = new LinkedHashMap<>();
@@ -81,6 +82,15 @@ public final class LocalServices implements AutoCloseable {
      */
     public LocalServices secure(Path dir) {
         this.secure = dir;
+        return this;
+    }
+
+    /**
+     * Whether the services run their warm-up steps at start ({@code fedgan.warm-up.*}, on by default): they make the
+     * first rounds as fast as the later ones, and are wasted on a run of a few rounds.
+     */
+    public LocalServices warmUp(boolean on) {
+        this.warmUp = on;
         return this;
     }
 
@@ -234,9 +244,18 @@ public final class LocalServices implements AutoCloseable {
     private void start(String name, Path app, String heap, Map<String, String> env) throws IOException {
         int port = freePort();
         httpPorts.put(name, port);
+        start(name, serviceJvm(heap, port, app, s3()), serviceEnvironment(name, env));
+    }
+
+    /** Service {@code name}'s environment: {@code env}, its {@link #securityEnvironment}, no warm-up if so set. */
+    Map<String, String> serviceEnvironment(String name, Map<String, String> env) {
         Map<String, String> all = new TreeMap<>(env);
         all.putAll(securityEnvironment(name));
-        start(name, serviceJvm(heap, port, app, s3()), all);
+        if (!warmUp) { // Quarkus reads these as fedgan.warm-up.*
+            all.put("FEDGAN_WARM_UP_CRITIC_STEPS", "0");
+            all.put("FEDGAN_WARM_UP_GENERATOR_STEPS", "0");
+        }
+        return all;
     }
 
     /**

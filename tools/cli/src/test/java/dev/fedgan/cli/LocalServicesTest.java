@@ -73,6 +73,19 @@ class LocalServicesTest {
         assertEquals("1", LocalServices.clientUpdateEnvironment(4 * cores).get("OMP_NUM_THREADS"));
     }
 
+    /**
+     * --no-warm-up: both services' warm-up steps set to 0 by the environment variables Quarkus reads as
+     * fedgan.warm-up.critic-steps and fedgan.warm-up.generator-steps; by default the services' own settings.
+     */
+    @Test
+    void noWarmUpSetsTheServicesStepsToZero(@TempDir Path dir) throws Exception {
+        Map<String, String> omp = LocalServices.clientUpdateEnvironment(1);
+        assertEquals(omp, new LocalServices(dir, dir.resolve("logs"), s -> { }).serviceEnvironment("client-update", omp));
+        Map<String, String> env = new LocalServices(dir, dir.resolve("logs"), s -> { }).warmUp(false)
+                .serviceEnvironment("aggregator", Map.of());
+        assertEquals(Map.of("FEDGAN_WARM_UP_CRITIC_STEPS", "0", "FEDGAN_WARM_UP_GENERATOR_STEPS", "0"), env);
+    }
+
     /** A fault ends a process by name; the restart runs the same command again, its output after the first run's. */
     @Test
     void aProcessEndedAsAFaultIsRestartedAsItWasStarted(@TempDir Path dir) throws Exception {
