@@ -68,8 +68,8 @@ public final class DcganStepProbe {
                 dp.add((t2 - t1) / 1e6);
             }
         }
-        double p = median(plain);
-        double q = median(dp);
+        double p = DpSgdStepProbe.median(plain);
+        double q = DpSgdStepProbe.median(dp);
         System.out.printf(Locale.ROOT, "DCGAN discriminator ndf %d, batch %d, %d rounds (medians): non-private %.0f ms, "
                 + "DP %.0f ms, DP / non-private %.2fx%n", ndf, batch, rounds, p, q, q / p);
         Path csv = Path.of("bench/results/dcgan-step.csv");
@@ -79,10 +79,5 @@ public final class DcganStepProbe {
         Files.writeString(csv, String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%.1f,%.2f,\"%d interleaved rounds; %s %s\"%n",
                 LocalDate.now(), DpSgdStepProbe.commit(), ndf, batch, p, q, q / p, rounds, BuildInfo.backend(),
                 BuildInfo.dl4jVersion()), StandardOpenOption.APPEND);
-    }
-
-    private static double median(List<Double> v) {
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 }

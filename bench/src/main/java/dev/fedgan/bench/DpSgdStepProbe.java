@@ -163,7 +163,8 @@ public final class DpSgdStepProbe {
         }
     }
 
-    private static double median(List<Double> v) {
+    /** The median of the timings (the probes' figure: robust to a round the machine stalled in). */
+    static double median(List<Double> v) {
         double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
