@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -23,9 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A client's critic step ({@link CriticStep}, WGAN-GP) and its generated batch ({@link GeneratorSampler}) at several
- * batch sizes, in turns of a few steps each round: how the cost of a client's step grows with its examples. Where it hardly
- * grows (a small network), a client step is mostly the fixed cost of running the graph, and several clients' steps
- * computed as one would cost about as much as one (what batching clients in client-update would gain).
+ * batch sizes, in turns of a few steps each round: how the cost of a client's step grows with its examples. Where it
+ * hardly grows (a small network), a client step is mostly the fixed cost of running the graph, and several clients'
+ * steps computed as one would cost about as much as one (what batching clients in client-update would gain).
  * Prints the medians and appends them to {@code bench/results/client-step.csv}.
  *
  * <p>Usage: {@code bench/run.sh --main dev.fedgan.bench.ClientStepProbe [preset] [batches] [rounds]}, e.g.
@@ -37,7 +38,7 @@ public final class ClientStepProbe {
 
     public static void main(String[] args) throws IOException {
         GanPreset preset = args.length > 0 ? GanPreset.named(args[0]) : GanPreset.TINY;
-        int[] batches = java.util.Arrays.stream((args.length > 1 ? args[1] : "8,32,64,256").split(","))
+        int[] batches = Arrays.stream((args.length > 1 ? args[1] : "8,32,64,256").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 50;
         GanTrainingConfig config = GanTrainingConfig.CPU_DEMO.withPreset(preset);
@@ -81,10 +82,10 @@ public final class ClientStepProbe {
             double t = DpSgdStepProbe.median(train.get(b));
             System.out.printf(Locale.ROOT, "%s preset, batch %d (medians of %d steps): generated batch %.2f ms, critic"
                     + " step %.2f ms%n", preset.name(), batches[b], sample.get(b).size(), s, t);
-            Files.writeString(csv, String.format(Locale.ROOT, "%s,%s,%s,%d,%.2f,%.2f,\"%d rounds of %d steps a size, the first "
-                    + "left out; %s %s\"%n", LocalDate.now(), DpSgdStepProbe.commit(), preset.name(), batches[b], s, t,
-                    rounds, STEPS_PER_SIZE,
-                    BuildInfo.backend(), BuildInfo.dl4jVersion()), StandardOpenOption.APPEND);
+            Files.writeString(csv, String.format(Locale.ROOT, "%s,%s,%s,%d,%.2f,%.2f,\"%d rounds of %d steps a size, "
+                    + "the first left out; %s %s\"%n", LocalDate.now(), DpSgdStepProbe.commit(), preset.name(),
+                    batches[b], s, t, rounds, STEPS_PER_SIZE, BuildInfo.backend(), BuildInfo.dl4jVersion()),
+                    StandardOpenOption.APPEND);
         }
     }
 }
