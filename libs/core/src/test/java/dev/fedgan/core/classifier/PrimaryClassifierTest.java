@@ -33,12 +33,12 @@ class PrimaryClassifierTest {
     }
 
     @Test
-    void threeEpochsReachAtLeast96PercentOnTheHeldOutBundledDigits() {
+    void twoEpochsReachAtLeast95PercentOnTheHeldOutBundledDigits() {
         PrimaryClassifier c = TrainedClassifier.get();
         double acc = c.provenance().testAccuracy();
         System.out.printf("primary classifier: test accuracy %.4f on %d held-out examples (bundled:field), trained in %.0f s%n",
                 acc, c.provenance().testExamples(), c.provenance().trainSeconds());
-        assertTrue(acc >= 0.96, "test accuracy " + acc);
+        assertTrue(acc >= 0.95, "test accuracy " + acc);
         assertEquals(4000, c.provenance().testExamples());
         assertEquals(acc, c.accuracy(TrainedClassifier.field()), 1e-12);
     }
