@@ -65,6 +65,38 @@ class KafkaAccessInChartTest {
         }
     }
 
+    /**
+     * Each KEDA ScaledObject (client-update's and the aggregator's, both on in the in-cluster values) scales on the
+     * lag of a group its service consumes with, on a topic it reads ({@link KafkaAccess}), and reads that lag as the
+     * service's own user: a renamed group or topic would leave the autoscaler reading a lag that nothing makes.
+     */
+    @Test
+    void kedaReadsTheLagOfWhatItsServiceConsumes() throws IOException {
+        Map<String, KafkaAccess> access = new TreeMap<>();
+        KafkaAccess.of(Topics.withPrefix(Topics.DEFAULT_PREFIX)).forEach(a -> access.put(a.user(), a));
+        Map<String, String> lagUsers = new TreeMap<>();
+        for (JsonNode secret : RenderedChart.manifests("chart-in-cluster.yaml", "Secret")) {
+            if (secret.at("/metadata/name").asText().endsWith("-lag")) {
+                lagUsers.put(secret.at("/metadata/name").asText(), secret.at("/stringData/username").asText());
+            }
+        }
+        Set<String> scaled = new TreeSet<>();
+        for (JsonNode so : RenderedChart.manifests("chart-in-cluster.yaml", "ScaledObject")) {
+            String component = so.at("/metadata/labels/app.kubernetes.io~1component").asText();
+            scaled.add(component);
+            assertEquals("fedgan-" + component, so.at("/spec/scaleTargetRef/name").asText());
+            JsonNode trigger = so.at("/spec/triggers/0");
+            KafkaAccess a = access.get(component);
+            String topic = trigger.at("/metadata/topic").asText();
+            String group = trigger.at("/metadata/consumerGroup").asText();
+            assertTrue(a.reads().contains(topic), component + " does not read " + topic + ": " + a);
+            assertTrue(a.groups().contains(group), component + " does not consume in group " + group + ": " + a);
+            assertEquals("fedgan-" + component, lagUsers.get(trigger.at("/authenticationRef/name").asText()),
+                    component + "'s lag is read as its own user");
+        }
+        assertEquals(Set.of("aggregator", "client-update"), scaled);
+    }
+
     @Test
     void everyPodTalksToKafkaAsItsOwnIdentityOverTls() throws IOException {
         for (String file : List.of("chart-default.yaml", "chart-in-cluster.yaml")) {
