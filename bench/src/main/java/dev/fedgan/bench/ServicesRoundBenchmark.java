@@ -58,7 +58,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * them is in every round (m = N, q = 1), e.g. 1,000 writers of 8 digits at the tiny preset; {@code aggregators}
  * aggregator replicas (1 or 2, the dev stack's partitions of client-updates) share the shards. With {@code seed}, the
  * noise and the sampling are seeded (reproducible, not private): every run draws the same samples, so runs with one
- * and two aggregators compare like with like, and the last round's critic, printed with its SHA-256, must be the same.
+ * and two aggregators compare like with like, and the last round's critic, printed as a hash of its weights, must be
+ * the same.
  *
  * <p>Run: {@code bench/services-round.sh [rounds=4] [preset=reference] [replicas=1,2] [writerSize=200] [warmUp=1]
  * [clients=40] [aggregators=1] [seed]} after {@code ./mvnw -DskipTests package}; nothing else should run on the machine.
