@@ -206,15 +206,24 @@ public final class DcganClient {
 
     /** One generator step against the discriminator, on B new latents; returns its loss. */
     public double generatorStep() {
-        return generatorStep(discriminator, generator, adamG, latent(o.expectedBatch()));
+        return generatorStep(discriminator, generator, adamG, latent(o.expectedBatch())).generatorLoss();
+    }
+
+    /**
+     * A generator step's losses, both from the discriminator's verdict on the same generated images before the step.
+     *
+     * @param generatorLoss the generator's (target real)
+     * @param fakeLoss      the discriminator's (target fake)
+     */
+    record Verdict(double generatorLoss, double fakeLoss) {
     }
 
     /**
      * A generator step: the discriminator's verdict (target real) on the images of latents {@code z}, back through the
-     * discriminator's input and the generator, over the batch, one Adam step; returns the mean loss. Post-processing
+     * discriminator's input and the generator, over the batch, one Adam step; returns the mean losses. Post-processing
      * of the discriminator: it reads no real image.
      */
-    static double generatorStep(Network discriminator, Network generator, Adam adam, INDArray z) {
+    static Verdict generatorStep(Network discriminator, Network generator, Adam adam, INDArray z) {
         int b = Math.toIntExact(z.size(0));
         INDArray images = generator.output(z).reshape(b, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
         RecordedLoss verdict = new RecordedLoss(1);
@@ -222,7 +231,7 @@ public final class DcganClient {
         generator.clearGradient();
         generator.addOutputGradient(z, dx);
         adam.step(generator.params(), generator.gradient().div(b));
-        return verdict.mean();
+        return new Verdict(verdict.mean(), verdict.otherMean());
     }
 
     /**
@@ -253,6 +262,7 @@ public final class DcganClient {
         private final Loss loss;
         private final double target;
         private double sum;
+        private double otherSum;
         private int count;
 
         RecordedLoss(double target) {
@@ -264,6 +274,7 @@ public final class DcganClient {
         public double[][] outputGradient(double[][] outputs) {
             for (double[] z : outputs) {
                 sum += Loss.binaryCrossEntropyValue(z[0], target);
+                otherSum += Loss.binaryCrossEntropyValue(z[0], 1 - target);
                 count++;
             }
             return loss.outputGradient(outputs);
@@ -272,6 +283,11 @@ public final class DcganClient {
         /** The mean loss over the examples seen, NaN when none (a Poisson draw of no image). */
         double mean() {
             return count == 0 ? Double.NaN : sum / count;
+        }
+
+        /** The mean loss the same outputs have against the other target. */
+        double otherMean() {
+            return count == 0 ? Double.NaN : otherSum / count;
         }
     }
 

@@ -8,6 +8,12 @@ import dev.fedgan.core.privacy.DpFedAvgAggregate;
 import dev.fedgan.core.privacy.GaussianNoise;
 import dev.fedgan.core.privacy.RdpAccountant;
 import dev.fedgan.core.progress.Progress;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,8 +31,16 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The guarantee is user level: it protects all of one client's images, against everyone who sees the released
  * networks and what is drawn from them. The generator never sees a client: its steps are post-processing of the
- * noised discriminator. Compare {@link DcganFederation}, where each client's discriminator is DP-SGD on its own images
- * (sample level: one image of a client).
+ * noised discriminator. What a round releases besides the networks is computed from them alone: the generator's loss
+ * and the noised discriminator's loss on the generated images, over the server's generator steps. The included
+ * clients' own losses and their number stay with the {@link Server} (the included count follows the draw, which the
+ * accountant assumes secret). Compare {@link DcganFederation}, where each client's discriminator is DP-SGD on its own
+ * images (sample level: one image of a client).
+ *
+ * <p>The round is split as the services run it: the {@link Server} draws, aggregates and trains the generator; each
+ * included client's part is {@link #clientRound}, run wherever the client is. When reproducible, a round's draw,
+ * noise and latents come from streams of the round's own seed, so that a server resumed after a round
+ * ({@link Server#resume}, {@link Server#state}) goes on as an uninterrupted one.
  */
 public final class UserLevelFederation {
 
@@ -76,28 +90,18 @@ public final class UserLevelFederation {
     }
 
     /**
-     * A round's outcome.
+     * A round's outcome, all of it released.
      *
-     * @param included      the clients included this round (a Poisson draw: varies round to round)
-     * @param fakeLoss      the included clients' mean discriminator loss on generated images (NaN when none)
+     * @param fakeLoss      the noised discriminator's mean loss on the generated images over the server's generator
+     *                      steps (before each step)
      * @param generatorLoss the server's mean generator loss over its steps
      * @param epsilon       ε after the round (original conversion); +∞ when non-private
      */
-    public record Round(int round, int included, double fakeLoss, double generatorLoss, double epsilon) {
+    public record Round(int round, double fakeLoss, double generatorLoss, double epsilon) {
     }
 
-    private final Options o;
-    private final double delta;
-    private final double q;
+    private final Server server;
     private final List<ColourImages> clients = new ArrayList<>();
-    private final Network discriminator;
-    private final Network generator;
-    private final Adam adamG;
-    private final ClientSampler sampler;
-    private final GaussianNoise noise;
-    private final java.util.SplittableRandom latents;
-    private final RdpAccountant accountant = new RdpAccountant();
-    private int round;
 
     /**
      * @param images the images, each with its client
@@ -105,14 +109,7 @@ public final class UserLevelFederation {
      * @throws IllegalArgumentException if m exceeds the clients or a client has fewer images than the batch
      */
     public UserLevelFederation(ColourImages images, Options o, double delta) {
-        this.o = o;
-        this.delta = delta;
-        List<String> ids = images.clientIds();
-        if (o.clientsPerRound() > ids.size()) {
-            throw new IllegalArgumentException("expected clients per round " + o.clientsPerRound() + " exceed the "
-                    + ids.size() + " clients");
-        }
-        for (String id : ids) {
+        for (String id : images.clientIds()) {
             ColourImages own = images.select(images.imagesOf(id));
             if (own.size() < o.batch()) {
                 throw new IllegalArgumentException("client " + id + " has " + own.size() + " images, fewer than the "
@@ -120,102 +117,291 @@ public final class UserLevelFederation {
             }
             clients.add(own);
         }
-        this.q = (double) o.clientsPerRound() / ids.size();
-        this.discriminator = DcganNetworks.discriminator(o.widths(), o.seed());
-        this.generator = DcganNetworks.generator(o.widths(), o.seed() + 1);
-        this.adamG = new Adam(generator.params(), o.learningRate(), 0.5);
-        this.sampler = o.reproducible() ? ClientSampler.seeded(o.seed()) : ClientSampler.secure();
-        this.noise = o.reproducible() ? GaussianNoise.seeded(o.seed()) : GaussianNoise.secure();
-        this.latents = new java.util.SplittableRandom(o.seed() ^ 0x2545F4914F6CDD1DL);
+        this.server = new Server(o, DcganFederation.sizes(images), delta);
     }
 
     /** Runs the next round. */
     public Round round(Progress progress) {
-        if (round >= o.rounds()) {
-            throw new IllegalStateException("all " + o.rounds() + " rounds are done");
+        int r = server.begin();
+        for (int k : server.included()) {
+            server.add(k, clientRound(clients.get(k), k, server.o, server.discriminator().params(),
+                    server.generator(), r));
+            progress.advance(1, String.format(Locale.ROOT, "round %d, client %d", r, k + 1));
         }
-        round++;
-        int n = clients.size();
-        int[] included = o.nonPrivate() ? java.util.stream.IntStream.range(0, n).toArray() : sampler.sample(q, n);
-        int length = Math.toIntExact(discriminator.numParams());
-        DpFedAvgAggregate aggregate = o.nonPrivate() ? DpFedAvgAggregate.weightedMean(length)
-                : DpFedAvgAggregate.dp(length, new DpFedAvgAggregate.DpConfig(o.clipNorm(), o.noiseMultiplier(),
-                        o.clientsPerRound()), noise);
-        float[] global = discriminator.params().toFloatVector();
-        double fake = 0;
-        for (int k : included) {
-            ClientRound c = clientRound(k);
-            float[] delta = c.discriminator();
-            for (int i = 0; i < delta.length; i++) {
-                delta[i] -= global[i];
-            }
-            aggregate.add("client-" + k, delta, clients.get(k).size());
-            fake += c.fakeLoss();
-            progress.advance(1, String.format(Locale.ROOT, "round %d, client %d", round, k + 1));
-        }
-        float[] average = aggregate.finish().average();
-        discriminator.params().addi(Nd4j.create(average).reshape(discriminator.params().shape())
-                .castTo(discriminator.params().dataType()));
-        double gen = 0;
-        for (int s = 0; s < o.generatorSteps(); s++) {
-            gen += DcganClient.generatorStep(discriminator, generator, adamG, latent());
-        }
-        if (!o.nonPrivate()) {
-            accountant.addSteps(q, o.noiseMultiplier(), 1);
-        }
-        return new Round(round, included.length, included.length == 0 ? Double.NaN : fake / included.length,
-                gen / o.generatorSteps(), epsilon());
-    }
-
-    /** A client's discriminator after its round, and its mean loss on generated images over its steps. */
-    private record ClientRound(float[] discriminator, double fakeLoss) {
+        return server.finish();
     }
 
     /**
-     * Client {@code k}'s round: the global discriminator trained on its images against the global generator's, with
-     * its own seed (the run's plus k) and the round's streams.
+     * Client {@code k}'s round on {@code own}, its images alone: the global discriminator {@code discriminator}
+     * trained on them against {@code generator}'s images, {@code localSteps} plain steps with its own seed (the run's
+     * plus k) and the round's streams; returns its discriminator's parameters after the round. No noise: the server
+     * clips and noises the delta.
      */
-    private ClientRound clientRound(int k) {
+    public static float[] clientRound(ColourImages own, int k, Options o, INDArray discriminator, Network generator,
+            int round) {
         Network d = DcganNetworks.discriminator(o.widths(), o.seed());
-        d.params().assign(discriminator.params());
-        DcganClient c = new DcganClient(clients.get(k), d, generator, o.client(o.seed() + k));
+        d.params().assign(discriminator.reshape(d.params().shape()));
+        DcganClient c = new DcganClient(own, d, generator, o.client(o.seed() + k));
         c.beginRound(round);
-        double fake = 0;
         for (int s = 0; s < o.localSteps(); s++) {
-            fake += c.discriminatorStep().fakeLoss();
+            c.discriminatorStep();
         }
-        return new ClientRound(d.params().toFloatVector(), fake / o.localSteps());
+        return d.params().toFloatVector();
     }
 
     /** ε after the rounds so far (original conversion); +∞ when non-private. */
     public double epsilon() {
-        return o.nonPrivate() ? Double.POSITIVE_INFINITY
-                : round == 0 ? 0 : accountant.epsilon(delta, Conversion.ORIGINAL).epsilon();
+        return server.epsilon();
     }
 
     /** q = m/N. */
     public double samplingRate() {
-        return q;
+        return server.samplingRate();
     }
 
     public int clients() {
         return clients.size();
     }
 
+    /** The clients the latest round included (the one-JVM run's own view; never released). */
+    public int[] included() {
+        return server.included();
+    }
+
     public Network discriminator() {
-        return discriminator;
+        return server.discriminator();
     }
 
     public Network generator() {
-        return generator;
+        return server.generator();
     }
 
     /** The generator's images for {@code count} latents drawn with the run's seed: the same latents every round. */
     public float[] draw(int count) {
-        return DcganFederation.draw(generator, o.seed(), count);
+        return DcganFederation.draw(server.generator(), server.o.seed(), count);
     }
 
-    private INDArray latent() {
-        return DcganClient.latents(latents, o.batch(), generator.dataType());
+    /**
+     * The server of the user-level mode: the global networks, each round's Poisson draw of clients, the sum of their
+     * clipped discriminator deltas (added in draw order, so that the sum is the same wherever the clients ran), the
+     * noise once, the division by m, the generator steps and the accountant. It holds the only unnoised values of a
+     * round (the deltas) and releases none of them.
+     */
+    public static final class Server {
+        /** The first bytes of a {@link #state}. */
+        private static final int STATE_MAGIC = 0x46475553; // "FGUS"
+
+        private final Options o;
+        private final double delta;
+        private final double q;
+        private final int[] sizes;
+        private final Network discriminator;
+        private final Network generator;
+        private final Adam adamG;
+        private int round;
+        private int[] included = new int[0];
+        private int next;
+        private float[] global;
+        private DpFedAvgAggregate aggregate;
+        private GaussianNoise noise;
+        private java.util.SplittableRandom latents;
+
+        /**
+         * @param sizes each client's number of images
+         * @param delta δ of the user-level guarantee
+         * @throws IllegalArgumentException if m exceeds the clients
+         */
+        public Server(Options o, int[] sizes, double delta) {
+            if (o.clientsPerRound() > sizes.length) {
+                throw new IllegalArgumentException("expected clients per round " + o.clientsPerRound() + " exceed the "
+                        + sizes.length + " clients");
+            }
+            this.o = o;
+            this.delta = delta;
+            this.sizes = sizes.clone();
+            this.q = (double) o.clientsPerRound() / sizes.length;
+            this.discriminator = DcganNetworks.discriminator(o.widths(), o.seed());
+            this.generator = DcganNetworks.generator(o.widths(), o.seed() + 1);
+            this.adamG = new Adam(generator.params(), o.learningRate(), 0.5);
+        }
+
+        /** Whether every round of the run is done. */
+        public boolean finished() {
+            return round >= o.rounds();
+        }
+
+        /** Starts the next round with its draw ({@link #included}); returns its number, from 1. */
+        public int begin() {
+            if (finished()) {
+                throw new IllegalStateException("all " + o.rounds() + " rounds are done");
+            }
+            round++;
+            long seed = roundSeed(o.seed(), round);
+            ClientSampler sampler = o.reproducible() ? ClientSampler.seeded(seed) : ClientSampler.secure();
+            noise = o.reproducible() ? GaussianNoise.seeded(seed) : GaussianNoise.secure();
+            latents = new java.util.SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
+            included = o.nonPrivate() ? java.util.stream.IntStream.range(0, sizes.length).toArray()
+                    : sampler.sample(q, sizes.length);
+            int length = Math.toIntExact(discriminator.numParams());
+            aggregate = o.nonPrivate() ? DpFedAvgAggregate.weightedMean(length)
+                    : DpFedAvgAggregate.dp(length, new DpFedAvgAggregate.DpConfig(o.clipNorm(), o.noiseMultiplier(),
+                            o.clientsPerRound()), noise);
+            global = discriminator.params().toFloatVector();
+            next = 0;
+            return round;
+        }
+
+        /** The clients the round includes, in the order they are added (ascending). */
+        public int[] included() {
+            return included.clone();
+        }
+
+        /**
+         * Adds the next included client's discriminator after its round (its delta from the global one is what is
+         * clipped).
+         *
+         * @throws IllegalStateException    if a client is added out of the draw's order or not drawn
+         * @throws IllegalArgumentException if the discriminator has the wrong length
+         */
+        public void add(int k, float[] clientDiscriminator) {
+            if (next >= included.length || included[next] != k) {
+                throw new IllegalStateException("round " + round + ": client " + k + " added, "
+                        + (next >= included.length ? "every drawn client is in" : "client " + included[next]
+                        + " expected next"));
+            }
+            if (clientDiscriminator.length != global.length) {
+                throw new IllegalArgumentException("client " + k + "'s discriminator holds " + clientDiscriminator.length
+                        + " parameters, the federation's " + global.length);
+            }
+            float[] delta = clientDiscriminator.clone();
+            for (int i = 0; i < delta.length; i++) {
+                delta[i] -= global[i];
+            }
+            aggregate.add("client-" + k, delta, sizes[k]);
+            next++;
+        }
+
+        /**
+         * Ends the round: the noised mean delta added to the discriminator, the generator's steps, the accountant's
+         * step.
+         *
+         * @throws IllegalStateException unless every drawn client was added
+         */
+        public Round finish() {
+            if (next != included.length) {
+                throw new IllegalStateException("round " + round + ": " + next + " of " + included.length
+                        + " drawn clients added");
+            }
+            float[] average = aggregate.finish().average();
+            discriminator.params().addi(Nd4j.create(average).reshape(discriminator.params().shape())
+                    .castTo(discriminator.params().dataType()));
+            double gen = 0;
+            double fake = 0;
+            for (int s = 0; s < o.generatorSteps(); s++) {
+                DcganClient.Verdict v = DcganClient.generatorStep(discriminator, generator, adamG,
+                        DcganClient.latents(latents, o.batch(), generator.dataType()));
+                gen += v.generatorLoss();
+                fake += v.fakeLoss();
+            }
+            aggregate = null;
+            global = null;
+            return new Round(round, fake / o.generatorSteps(), gen / o.generatorSteps(), epsilon());
+        }
+
+        /** ε after the rounds finished so far (original conversion); +∞ when non-private. */
+        public double epsilon() {
+            if (o.nonPrivate()) {
+                return Double.POSITIVE_INFINITY;
+            }
+            int done = global == null ? round : round - 1;
+            return done == 0 ? 0 : new RdpAccountant().addSteps(q, o.noiseMultiplier(), done)
+                    .epsilon(delta, Conversion.ORIGINAL).epsilon();
+        }
+
+        /**
+         * What the server carries from round to round besides the networks: the generator's optimiser (moments of
+         * gradients through the noised discriminator only).
+         */
+        public byte[] state() {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.writeInt(STATE_MAGIC);
+                adamG.write(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return bytes.toByteArray();
+        }
+
+        /**
+         * Takes up a run after round {@code round} from its global networks and {@link #state} then.
+         *
+         * @throws IllegalStateException    if this server has run a round
+         * @throws IllegalArgumentException if a network has the wrong length, the round is outside the run, or the
+         *                                  state is not a server's of these networks
+         */
+        public void resume(int round, INDArray discriminatorParams, INDArray generatorParams, byte[] state) {
+            if (this.round != 0) {
+                throw new IllegalStateException("a server resumes only before its first round, this one is at round "
+                        + this.round);
+            }
+            if (round < 1 || round > o.rounds()) {
+                throw new IllegalArgumentException("resume after round " + round + " of a run of " + o.rounds());
+            }
+            if (discriminatorParams.length() != discriminator.params().length()
+                    || generatorParams.length() != generator.params().length()) {
+                throw new IllegalArgumentException("resumed networks hold " + discriminatorParams.length() + " and "
+                        + generatorParams.length() + " parameters, the federation's " + discriminator.params().length()
+                        + " and " + generator.params().length());
+            }
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+                if (in.readInt() != STATE_MAGIC) {
+                    throw new IllegalArgumentException("not a user-level DCGAN server state");
+                }
+                adamG.read(in, "the generator's");
+                if (in.read() != -1) {
+                    throw new IllegalArgumentException("a user-level DCGAN server state with bytes after its end");
+                }
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof IllegalArgumentException i) {
+                    throw i;
+                }
+                throw new IllegalArgumentException("a corrupt user-level DCGAN server state (" + state.length
+                        + " bytes): " + e, e);
+            }
+            discriminator.params().assign(discriminatorParams.reshape(discriminator.params().shape()));
+            generator.params().assign(generatorParams.reshape(generator.params().shape()));
+            this.round = round;
+        }
+
+        public int round() {
+            return round;
+        }
+
+        public int clients() {
+            return sizes.length;
+        }
+
+        /** q = m/N. */
+        public double samplingRate() {
+            return q;
+        }
+
+        public Options options() {
+            return o;
+        }
+
+        public Network discriminator() {
+            return discriminator;
+        }
+
+        public Network generator() {
+            return generator;
+        }
+    }
+
+    /** The seed of round {@code round}'s streams (draw, noise, latents) when reproducible. */
+    static long roundSeed(long seed, int round) {
+        return new java.util.SplittableRandom(seed * 0xBF58476D1CE4E5B9L + round).nextLong();
     }
 }

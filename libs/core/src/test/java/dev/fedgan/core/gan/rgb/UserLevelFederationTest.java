@@ -1,5 +1,6 @@
 package dev.fedgan.core.gan.rgb;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,9 @@ import dev.fedgan.core.privacy.GaussianNoise;
 import dev.fedgan.core.privacy.PrivacyCalculator;
 import dev.fedgan.core.progress.Progress;
 import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,8 +59,9 @@ class UserLevelFederationTest {
         float[] d0 = fed.discriminator().params().toFloatVector();
         UserLevelFederation.Round r = fed.round(Progress.NONE);
 
-        int[] included = ClientSampler.seeded(9).sample(2.0 / 5, 5); // the federation's draw, seeded alike
-        assertEquals(included.length, r.included());
+        long seed = UserLevelFederation.roundSeed(9, 1);
+        int[] included = ClientSampler.seeded(seed).sample(2.0 / 5, 5); // the federation's draw, seeded alike
+        assertArrayEquals(included, fed.included());
         double[] sum = new double[d0.length];
         for (int k : included) {
             double[] delta = delta(images, k, o);
@@ -70,13 +75,22 @@ class UserLevelFederationTest {
                 sum[i] += factor * delta[i];
             }
         }
-        GaussianNoise.seeded(9).addTo(sum, 1.1 * 0.01);
+        GaussianNoise.seeded(seed).addTo(sum, 1.1 * 0.01);
         float[] got = fed.discriminator().params().toFloatVector();
         for (int i = 0; i < got.length; i++) {
             assertEquals(d0[i] + sum[i] / 2, got[i], 1e-6, "coordinate " + i + " of " + got.length);
         }
         double expected = PrivacyCalculator.forPopulation(5, 2, 1.1, 1, 1e-5).epsilonOriginal();
         assertEquals(expected, r.epsilon(), 1e-12 * expected);
+        // released: the noised discriminator's loss on the images the generator's one step starts from
+        INDArray z = DcganClient.latents(new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL), 4, DataType.FLOAT);
+        INDArray fakes = DcganNetworks.generator(W, 10).output(z).reshape(4, 3, 64, 64);
+        double[] logits = fed.discriminator().output(fakes).ravel().toDoubleVector();
+        double fakeLoss = 0;
+        for (double l : logits) {
+            fakeLoss += Math.log1p(Math.exp(l)) / logits.length; // -log(1 - sigmoid(l))
+        }
+        assertEquals(fakeLoss, r.fakeLoss(), 1e-5 * fakeLoss);
         assertTrue(Double.isFinite(r.generatorLoss()));
         UserLevelFederation.Round r2 = fed.round(Progress.NONE);
         double two = PrivacyCalculator.forPopulation(5, 2, 1.1, 2, 1e-5).epsilonOriginal();
@@ -90,7 +104,8 @@ class UserLevelFederationTest {
         UserLevelFederation.Options o = options(1, true);
         UserLevelFederation fed = new UserLevelFederation(images, o, 1e-5);
         float[] d0 = fed.discriminator().params().toFloatVector();
-        assertEquals(2, fed.round(Progress.NONE).included());
+        fed.round(Progress.NONE);
+        assertArrayEquals(new int[] {0, 1}, fed.included());
         double[] a = delta(images, 0, o);
         double[] b = delta(images, 1, o);
         float[] got = fed.discriminator().params().toFloatVector();
@@ -98,6 +113,39 @@ class UserLevelFederationTest {
             assertEquals(d0[i] + (a[i] + b[i]) / 2, got[i], 1e-6, "coordinate " + i);
         }
         assertEquals(Double.POSITIVE_INFINITY, fed.epsilon());
+    }
+
+    @Test
+    void aServerResumedAfterARoundGoesOnAsTheUninterruptedOne() {
+        ColourImages images = ColourPartition.evenly(ColourShapes.generate(40, 1, 64, 3), 5, 3);
+        UserLevelFederation.Options o = options(0.5, false);
+        int[] sizes = DcganFederation.sizes(images);
+        UserLevelFederation.Server whole = new UserLevelFederation.Server(o, sizes, 1e-5);
+        UserLevelFederation.Server first = new UserLevelFederation.Server(o, sizes, 1e-5);
+        round(whole, images, o);
+        round(first, images, o);
+        UserLevelFederation.Server resumed = new UserLevelFederation.Server(o, sizes, 1e-5);
+        resumed.resume(1, first.discriminator().params(), first.generator().params(), first.state());
+        UserLevelFederation.Round a = round(whole, images, o);
+        UserLevelFederation.Round b = round(resumed, images, o);
+        assertEquals(a, b);
+        assertArrayEquals(whole.generator().params().toFloatVector(), resumed.generator().params().toFloatVector());
+        assertArrayEquals(whole.discriminator().params().toFloatVector(),
+                resumed.discriminator().params().toFloatVector());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new UserLevelFederation.Server(o, sizes, 1e-5)
+                .resume(1, first.discriminator().params(), first.generator().params(), new byte[] {1, 2, 3, 4}))
+                .getMessage().contains("not a user-level DCGAN server state"));
+    }
+
+    /** A round run as the services run it: each drawn client apart, added in the draw's order. */
+    private static UserLevelFederation.Round round(UserLevelFederation.Server s, ColourImages images,
+            UserLevelFederation.Options o) {
+        int r = s.begin();
+        for (int k : s.included()) {
+            s.add(k, UserLevelFederation.clientRound(images.select(images.imagesOf(images.clientIds().get(k))), k, o,
+                    s.discriminator().params(), s.generator(), r));
+        }
+        return s.finish();
     }
 
     @Test
