@@ -247,6 +247,14 @@ public final class ExperimentLayout {
         return rgbRound(id, run, round) + "client-" + client + ".state";
     }
 
+    /**
+     * A user-level RGB run's server state (the generator's optimiser) after round {@code round}, which the next round
+     * starts from when the aggregator is restarted: {@code <run>/round-RRRRR/server.state}.
+     */
+    public static String rgbServerState(String id, String run, int round) {
+        return rgbRound(id, run, round) + "server.state";
+    }
+
     /** One of image-render's objects for a GAN: {@code experiments/<experimentId>/render/<gan>/<relativePath>}. */
     public static String render(String experimentId, String gan, String relativePath) {
         return experiment(experimentId) + "render/" + segment("GAN name", gan) + "/" + relativePath(relativePath);

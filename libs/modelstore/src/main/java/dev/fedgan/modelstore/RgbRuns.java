@@ -8,8 +8,10 @@ import dev.fedgan.core.gan.rgb.ColourQuality;
 import dev.fedgan.core.gan.rgb.DcganClient;
 import dev.fedgan.core.gan.rgb.DcganFederation;
 import dev.fedgan.core.gan.rgb.DcganNetworks;
+import dev.fedgan.core.gan.rgb.FederationServer;
 import dev.fedgan.core.gan.rgb.RgbRunFiles;
 import dev.fedgan.core.gan.rgb.RgbSpec;
+import dev.fedgan.core.gan.rgb.UserLevelFederation;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.objectstore.ObjectStore;
@@ -41,6 +43,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * #update}), averages them, stores the round's generator and announces it ({@link #finishRound}); image-render
  * {@link #render renders} each round (the grid, rounds.csv, after the last round the GIF) under the run's
  * {@code files/}, as {@code fedgan rgb} writes them. With seeded sampling and noise the run equals the one-JVM run.
+ *
+ * <p>At user level ({@link RgbSpec#userLevel}) the aggregator's server draws each round's clients and sends tasks to
+ * those only; a client's answer is its discriminator, unnoised, which the server clips and noises
+ * ({@link UserLevelFederation}); the server's state (the generator's optimiser) is kept with the checkpoint.
  *
  * <p>What is released: the global networks after each round, and the files drawn from them (grids, GIF, the losses
  * and ε in rounds.csv). Each client's networks are covered by its accountant (sample level: one of its images), and
@@ -113,11 +119,13 @@ public final class RgbRuns {
     /**
      * The aggregator's record of a run's latest finished round.
      *
-     * @param run        the aggregator run whose objects (client states) the next round starts from
-     * @param done       the round's announcement
-     * @param nextGlobal the next round's global networks; null after the last round
+     * @param run         the aggregator run whose objects (client states) the next round starts from
+     * @param done        the round's announcement
+     * @param nextGlobal  the next round's global networks; null after the last round
+     * @param serverState at user level the server's state after the round (its generator's optimiser); null at sample
+     *                    level
      */
-    public record Checkpoint(String run, RgbRoundDone done, ObjectRef nextGlobal) {
+    public record Checkpoint(String run, RgbRoundDone done, ObjectRef nextGlobal, ObjectRef serverState) {
     }
 
     /**
@@ -126,14 +134,15 @@ public final class RgbRuns {
      * @param last       the announcement of the latest finished round, or null when the run starts from round 1
      * @param nextGlobal the next round's global networks, or null when they are to be stored ({@link #putGlobal})
      */
-    public record Start(DcganFederation.Server server, String run, RgbRoundDone last, ObjectRef nextGlobal) {
+    public record Start(FederationServer server, String run, RgbRoundDone last, ObjectRef nextGlobal) {
     }
 
     /**
      * The run's server. A run with a {@link Checkpoint} goes on after its latest finished round, under that round's
      * aggregator run (its clients' states are there): every round is trained and released once, so each client's ε
-     * is what its rounds' steps give. A run without one starts at round 1 under {@code newRun}, deleting what
-     * earlier attempts left. A finished run's server is {@link DcganFederation.Server#finished}.
+     * is what its rounds' steps give (at user level the server's own state is restored too). A run without one starts
+     * at round 1 under {@code newRun}, deleting what earlier attempts left. A finished run's server is
+     * {@link FederationServer#finished}.
      */
     public Start start(RgbRunTask task, String newRun) {
         RgbSpec spec = load(task.experimentId(), task.spec(), x -> false);
@@ -145,7 +154,7 @@ public final class RgbRuns {
                     + " clients and " + task.rounds() + " rounds; the stored run has " + sizes.length + " and "
                     + spec.rounds());
         }
-        DcganFederation.Server server = new DcganFederation.Server(spec.options(), sizes, RgbSpec.delta(sizes));
+        FederationServer server = spec.server(sizes);
         String key = ExperimentLayout.rgbCheckpoint(task.experimentId());
         if (!store.exists(key)) {
             deleteRuns(task.experimentId());
@@ -163,17 +172,21 @@ public final class RgbRuns {
             d = part(global, 0, server.discriminator().numParams());
             g = part(global, server.discriminator().numParams(), server.generator().numParams());
         }
-        server.resume(c.done().round(), d, g);
+        if (server instanceof UserLevelFederation.Server u) { // a finished run needs no optimiser
+            u.resume(c.done().round(), d, g, c.nextGlobal() == null ? null : models.fetch(c.serverState()));
+        } else {
+            ((DcganFederation.Server) server).resume(c.done().round(), d, g);
+        }
         return new Start(server, c.run(), c.done(), c.nextGlobal());
     }
 
-    /** δ of each client's guarantee in the run started last. */
+    /** δ of the guarantee in the run started last. */
     public double delta() {
-        return RgbSpec.delta(loadedSizes);
+        return loadedSpec.delta(loadedSizes);
     }
 
     /** Stores the global networks (discriminator then generator) that round {@code round}'s clients start from. */
-    public ObjectRef putGlobal(String id, String run, int round, DcganFederation.Server server) {
+    public ObjectRef putGlobal(String id, String run, int round, FederationServer server) {
         return models.putVector(ExperimentLayout.rgbGlobal(id, run, round), concat(
                 server.discriminator().params(), server.generator().params()));
     }
@@ -198,6 +211,25 @@ public final class RgbRuns {
             clientImages = ColourImageFile.read(store.get(imagesKey), store.uri(imagesKey));
             clientKey = imagesKey;
         }
+        return spec.userLevel() ? userLevelRound(task, spec) : sampleLevelRound(task, spec);
+    }
+
+    /**
+     * The round's global networks the task names.
+     *
+     * @throws IllegalArgumentException if it names another round's object
+     */
+    private float[] global(RgbRoundTask task, long length) {
+        if (!task.global().key().equals(ExperimentLayout.rgbGlobal(task.experimentId(), task.run(), task.round()))) {
+            throw new IllegalArgumentException("round task of RGB run " + task.experimentId() + " names "
+                    + task.global().key() + ", not its round's global networks");
+        }
+        return models.getDelta(task.global(), Math.toIntExact(length));
+    }
+
+    /** A sample-level client's round: its optimiser state restored, DP-SGD steps, its networks and state stored. */
+    private RgbUpdateReady sampleLevelRound(RgbRoundTask task, RgbSpec spec) {
+        String id = task.experimentId();
         DcganFederation.Options o = spec.options();
         DcganClient client = DcganFederation.clientOn(clientImages, task.client(), o);
         if (task.round() > 1) {
@@ -210,11 +242,7 @@ public final class RgbRuns {
         }
         long d = client.discriminator().numParams();
         long g = client.generator().numParams();
-        if (!task.global().key().equals(ExperimentLayout.rgbGlobal(id, task.run(), task.round()))) {
-            throw new IllegalArgumentException("round task of RGB run " + id + " names " + task.global().key()
-                    + ", not its round's global networks");
-        }
-        float[] global = models.getDelta(task.global(), Math.toIntExact(d + g));
+        float[] global = global(task, d + g);
         DcganFederation.ClientRound r = DcganFederation.clientRound(client, part(global, 0, d), part(global, d, g),
                 task.round(), o.localSteps(), Progress.NONE, "client " + task.client());
         store.put(ExperimentLayout.rgbClientState(id, task.run(), task.round(), task.client()), client.state(),
@@ -226,12 +254,33 @@ public final class RgbRuns {
     }
 
     /**
+     * A user-level client's round: plain discriminator steps from the global networks (a fresh optimiser each round,
+     * no state); its discriminator alone stored, unnoised, for the server to clip and noise. Its losses are not sent:
+     * nothing of them is released.
+     */
+    private RgbUpdateReady userLevelRound(RgbRoundTask task, RgbSpec spec) {
+        UserLevelFederation.Options o = spec.userOptions();
+        Network generator = DcganNetworks.generator(o.widths(), o.seed() + 1);
+        long d = DcganNetworks.discriminator(o.widths(), o.seed()).numParams();
+        long g = generator.numParams();
+        float[] global = global(task, d + g);
+        generator.params().assign(part(global, d, g).reshape(generator.params().shape())
+                .castTo(generator.params().dataType()));
+        float[] discriminator = UserLevelFederation.clientRound(clientImages, task.client(), o, part(global, 0, d),
+                generator, task.round());
+        ObjectRef ref = models.putVector(ExperimentLayout.rgbUpdate(task.experimentId(), task.run(), task.round(),
+                task.client(), ModelStore.nonce()), discriminator);
+        return new RgbUpdateReady(Messages.SCHEMA, task.experimentId(), task.run(), task.round(), task.client(), ref,
+                0, 0, 0, 0, o.localSteps());
+    }
+
+    /**
      * Adds a client's networks to the server's round: the claimed object under the run's prefix, of the networks'
      * length, every value finite.
      *
      * @throws StorageException naming the object if it is missing, corrupt, of another run or length, or not finite
      */
-    public void add(DcganFederation.Server server, RgbUpdateReady u) {
+    public void add(FederationServer server, RgbUpdateReady u) {
         String prefix = ExperimentLayout.rgbRound(u.experimentId(), u.run(), u.round());
         if (!u.update().key().startsWith(prefix)) {
             throw new StorageException(StorageException.Reason.INVALID, u.update().key(), "the networks of client "
@@ -239,15 +288,21 @@ public final class RgbRuns {
         }
         long d = server.discriminator().numParams();
         long g = server.generator().numParams();
-        float[] values = models.getDelta(u.update(), Math.toIntExact(d + g));
+        boolean userLevel = server instanceof UserLevelFederation.Server;
+        float[] values = models.getDelta(u.update(), Math.toIntExact(userLevel ? d : d + g));
         for (float v : values) {
             if (!Float.isFinite(v)) {
                 throw new StorageException(StorageException.Reason.INVALID, u.update().key(), "the networks of client "
                         + u.client() + " have NaN or infinite values");
             }
         }
-        server.add(u.client(), part(values, 0, d), part(values, d, g), new DcganFederation.ClientRound(u.realLossSum(),
-                u.realCounted(), u.fakeLossSum(), u.generatorLossSum(), u.steps()));
+        if (server instanceof UserLevelFederation.Server user) {
+            user.add(u.client(), values);
+        } else {
+            ((DcganFederation.Server) server).add(u.client(), part(values, 0, d), part(values, d, g),
+                    new DcganFederation.ClientRound(u.realLossSum(), u.realCounted(), u.fakeLossSum(),
+                            u.generatorLossSum(), u.steps()));
+        }
     }
 
     /**
@@ -255,17 +310,22 @@ public final class RgbRuns {
      * and the {@link Checkpoint} stored, the round before's objects deleted (its clients' networks and states are
      * needed by nothing now); returns the checkpoint, whose announcement is the round's.
      */
-    public Checkpoint finishRound(RgbRunTask task, String run, DcganFederation.Server server,
-                                  DcganFederation.Round r) {
+    public Checkpoint finishRound(RgbRunTask task, String run, FederationServer server, DcganFederation.Round r) {
         String id = task.experimentId();
         ObjectRef generator = models.putVector(ExperimentLayout.rgbGenerator(id, r.round()),
                 server.generator().params().toFloatVector());
         boolean nonPrivate = loadedSpec.nonPrivate();
         RgbRoundDone done = new RgbRoundDone(Messages.SCHEMA, id, task.spec(), r.round(), task.rounds(), generator,
                 r.discriminatorFakeLoss(), r.generatorLoss(), nonPrivate ? null : r.epsilon(),
-                nonPrivate ? null : delta(), server.clients(), server.smallestClient());
+                nonPrivate ? null : delta(), server.clients(), loadedSpec.userLevel() ? null
+                        : java.util.Arrays.stream(loadedSizes).min().orElseThrow());
         ObjectRef next = r.round() < task.rounds() ? putGlobal(id, run, r.round() + 1, server) : null;
-        Checkpoint c = new Checkpoint(run, done, next);
+        ObjectRef state = null;
+        if (server instanceof UserLevelFederation.Server user && next != null) {
+            String key = ExperimentLayout.rgbServerState(id, run, r.round());
+            state = ObjectStore.ref(store.bucket(), store.putIfChanged(key, user.state(), "application/octet-stream"));
+        }
+        Checkpoint c = new Checkpoint(run, done, next, state);
         store.put(ExperimentLayout.rgbCheckpoint(id), Json.toString(c).getBytes(StandardCharsets.UTF_8),
                 "application/json");
         if (r.round() > 1) {
@@ -336,8 +396,10 @@ public final class RgbRuns {
             if (chart != null) {
                 store.put(ExperimentLayout.file(id, RgbRunFiles.CHART), RgbRunFiles.png(chart), "image/png");
             }
-            String privacy = RgbRunFiles.samplePrivacy(spec, done.clients(), done.smallestClient(),
-                    done.delta() == null ? Double.NaN : done.delta(), round.epsilon());
+            double delta = done.delta() == null ? Double.NaN : done.delta();
+            String privacy = spec.userLevel() ? RgbRunFiles.userPrivacy(spec.userOptions(), done.clients(), delta,
+                    round.epsilon()) : RgbRunFiles.samplePrivacy(spec, done.clients(), done.smallestClient(), delta,
+                    round.epsilon());
             store.put(ExperimentLayout.file(id, RgbRunFiles.HTML), RgbRunFiles.report("fedgan RGB DCGAN " + id,
                     privacy, rows, spec.nonPrivate(), chart != null, done.round()).getBytes(StandardCharsets.UTF_8),
                     "text/html");

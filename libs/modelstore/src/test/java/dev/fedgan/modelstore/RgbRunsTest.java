@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fedgan.core.data.ColourImages;
 import dev.fedgan.core.gan.rgb.ColourQuality;
 import dev.fedgan.core.gan.rgb.DcganFederation;
+import dev.fedgan.core.gan.rgb.FederationServer;
 import dev.fedgan.core.gan.rgb.RgbRunFiles;
 import dev.fedgan.core.gan.rgb.RgbSpec;
+import dev.fedgan.core.gan.rgb.UserLevelFederation;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.core.progress.Progress;
 import dev.fedgan.devstack.EmbeddedS3;
@@ -77,20 +79,20 @@ class RgbRunsTest {
         RgbRuns first = new RgbRuns(objects);
         RgbRuns.Start start = first.start(task, "run-1");
         assertEquals(null, start.last());
-        DcganFederation.Server server = run(task, first, start, render, 2); // an aggregator that dies after round 2
+        FederationServer server = run("g1", task, first, start, render, 2); // an aggregator that dies after round 2
         RgbRuns aggregator = new RgbRuns(objects);
         RgbRuns.Start again = aggregator.start(task, "run-2");
         assertEquals("run-1", again.run(), "taken up under the run whose client states it needs");
         assertEquals(2, again.server().round());
         assertEquals(2, again.last().round());
-        server = run(task, aggregator, again, render, 3);
+        server = run("g1", task, aggregator, again, render, 3);
         assertTrue(aggregator.start(task, "run-3").server().finished(), "a finished run is not trained again");
         aggregator.finishRun("g1");
         assertEquals(List.of(), objects.list(ExperimentLayout.rgbRuns("g1")), "nothing of the run's rounds left");
 
         // the one-JVM run, and the files fedgan rgb writes from it
         ColourImages images = spec.clientImages();
-        DcganFederation fed = new DcganFederation(images, spec.options(), RgbSpec.delta(images));
+        DcganFederation fed = new DcganFederation(images, spec.options(), spec.delta(DcganFederation.sizes(images)));
         ColourQuality judge = spec.quality(images);
         List<RgbRunFiles.Row> rows = new ArrayList<>();
         List<BufferedImage> grids = new ArrayList<>();
@@ -122,21 +124,26 @@ class RgbRunsTest {
         assertTrue(!objects.exists(ExperimentLayout.file("g1", RgbRunFiles.grid(1))), "no grid at round 1");
     }
 
-    /** The aggregator's loop as RgbRunner runs it, through round {@code through}, each client on a new "replica". */
-    private static DcganFederation.Server run(RgbRunTask task, RgbRuns aggregator, RgbRuns.Start start, RgbRuns render,
-                                              int through) {
-        DcganFederation.Server server = start.server();
+    /**
+     * The aggregator's loop as RgbRunner runs it, through round {@code through}, each participating client on a new
+     * "replica"; round 2's first participant is run twice (a redelivered task): the same networks.
+     */
+    private static FederationServer run(String id, RgbRunTask task, RgbRuns aggregator, RgbRuns.Start start,
+                                        RgbRuns render, int through) {
+        FederationServer server = start.server();
         ObjectRef global = start.nextGlobal();
         while (server.round() < through) {
             int round = server.begin();
             if (global == null) {
-                global = aggregator.putGlobal("g1", start.run(), round, server);
+                global = aggregator.putGlobal(id, start.run(), round, server);
             }
-            for (int k = 0; k < 2; k++) {
-                RgbRoundTask t = new RgbRoundTask(Messages.SCHEMA, "g1", task.spec(), start.run(), round, k, global);
+            int[] participants = server.participants();
+            for (int k : participants) {
+                RgbRoundTask t = new RgbRoundTask(Messages.SCHEMA, id, task.spec(), start.run(), round, k, global);
                 RgbUpdateReady u = new RgbRuns(objects).clientRound(t);
-                if (round == 2 && k == 1) { // redelivered: the same networks from the same state
-                    int n = Math.toIntExact(server.discriminator().numParams() + server.generator().numParams());
+                if (round == 2 && k == participants[0]) {
+                    int n = Math.toIntExact(server.discriminator().numParams() + (server instanceof
+                            UserLevelFederation.Server ? 0 : server.generator().numParams()));
                     assertArrayEquals(new ModelStore(objects).getDelta(u.update(), n),
                             new ModelStore(objects).getDelta(new RgbRuns(objects).clientRound(t).update(), n));
                 }
@@ -147,6 +154,49 @@ class RgbRunsTest {
             global = c.nextGlobal();
         }
         return server;
+    }
+
+    /**
+     * A user-level run through the store, its aggregator stopping after round 2: the draws, the networks, rounds.csv,
+     * the GIF and the report equal the one-JVM run's; the announcements name no client's size.
+     */
+    @Test
+    void aUserLevelRunOnTheStoreEqualsTheOneJvmRun() throws Exception {
+        RgbSpec spec = new RgbSpec("shapes", 24, "even:3", 2, 2, 3, 1, 4, 0.5, 1.1, false, 2e-4, 7, true, 1, false)
+                .userLevel(2, 1);
+        RgbRunTask task = new RgbRuns(objects).submit(request("g6", spec), NO_PATHS);
+        RgbRuns render = new RgbRuns(objects);
+        RgbRuns first = new RgbRuns(objects);
+        run("g6", task, first, first.start(task, "run-1"), render, 2);
+        RgbRuns aggregator = new RgbRuns(objects);
+        RgbRuns.Start again = aggregator.start(task, "run-2");
+        assertEquals(2, again.server().round());
+        assertEquals(null, again.last().smallestClient(), "user level releases no client's size");
+        FederationServer server = run("g6", task, aggregator, again, render, 3);
+        aggregator.finishRun("g6");
+
+        ColourImages images = spec.clientImages();
+        double delta = spec.delta(DcganFederation.sizes(images));
+        UserLevelFederation fed = new UserLevelFederation(images, spec.userOptions(), delta);
+        List<RgbRunFiles.Row> rows = new ArrayList<>();
+        List<BufferedImage> grids = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        for (int round = 1; round <= 3; round++) {
+            RgbRunFiles.Row row = new RgbRunFiles.Row(fed.round(Progress.NONE), null);
+            rows.add(row);
+            grids.add(RgbRunFiles.gridImage(fed.draw(RgbSpec.GRID_IMAGES)));
+            captions.add(RgbRunFiles.caption(row, false));
+        }
+        assertArrayEquals(fed.generator().params().toFloatVector(), server.generator().params().toFloatVector());
+        assertArrayEquals(fed.discriminator().params().toFloatVector(),
+                server.discriminator().params().toFloatVector());
+        assertEquals(RgbRunFiles.csv(rows, false), new String(objects.get(ExperimentLayout.file("g6",
+                RgbRunFiles.CSV)), StandardCharsets.UTF_8));
+        assertArrayEquals(RgbRunFiles.gif(grids, captions), objects.get(ExperimentLayout.file("g6", RgbRunFiles.GIF)));
+        String privacy = RgbRunFiles.userPrivacy(spec.userOptions(), 3, delta, rows.get(2).round().epsilon());
+        assertTrue(privacy.startsWith("User level"), privacy);
+        assertEquals(RgbRunFiles.report("fedgan RGB DCGAN g6", privacy, rows, false, true, 3),
+                new String(objects.get(ExperimentLayout.file("g6", RgbRunFiles.HTML)), StandardCharsets.UTF_8));
     }
 
     @Test
@@ -164,7 +214,7 @@ class RgbRunsTest {
         RgbRunTask task = runs.submit(request("g3", spec(4, 1)), NO_PATHS);
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> runs.submit(request("g3", spec(5, 1)), NO_PATHS)).getMessage().contains("exists with other data or options"));
-        DcganFederation.Server server = runs.start(task, "r").server();
+        FederationServer server = runs.start(task, "r").server();
         server.begin();
         ObjectRef global = runs.putGlobal("g3", "r", 1, server);
         RgbRoundTask foreign = new RgbRoundTask(Messages.SCHEMA, "g4", task.spec(), "r", 1, 0, global);

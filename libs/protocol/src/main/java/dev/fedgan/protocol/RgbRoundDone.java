@@ -15,10 +15,11 @@ package dev.fedgan.protocol;
  *                      non-private
  * @param delta         δ of each client's guarantee; null when non-private
  * @param clients        the run's clients
- * @param smallestClient the smallest client's images (its q = B/n is the largest, its ε the one reported)
+ * @param smallestClient the smallest client's images at sample level (its q = B/n is the largest, its ε the one
+ *                       reported); null at user level, whose ε needs only the number of clients
  */
 public record RgbRoundDone(int schema, String experimentId, ObjectRef spec, int round, int rounds, ObjectRef generator,
-        double fakeLoss, double generatorLoss, Double epsilon, Double delta, int clients, int smallestClient)
+        double fakeLoss, double generatorLoss, Double epsilon, Double delta, int clients, Integer smallestClient)
         implements Message {
 
     public RgbRoundDone {
@@ -31,7 +32,9 @@ public record RgbRoundDone(int schema, String experimentId, ObjectRef spec, int 
         Check.range("fake_loss", fakeLoss, 0, Double.MAX_VALUE);
         Check.range("generator_loss", generatorLoss, 0, Double.MAX_VALUE);
         Check.range("clients", clients, 1, 100_000);
-        Check.range("smallest_client", smallestClient, 1, Integer.MAX_VALUE);
+        if (smallestClient != null) {
+            Check.range("smallest_client", smallestClient, 1, Integer.MAX_VALUE);
+        }
         if ((epsilon == null) != (delta == null)) {
             throw new MessageException("epsilon and delta come together, got " + epsilon + " and " + delta);
         }

@@ -1,6 +1,7 @@
 package dev.fedgan.aggregator;
 
 import dev.fedgan.core.gan.rgb.DcganFederation;
+import dev.fedgan.core.gan.rgb.FederationServer;
 import dev.fedgan.modelstore.RgbRuns;
 import dev.fedgan.objectstore.ObjectStore;
 import dev.fedgan.protocol.Messages;
@@ -30,9 +31,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The server of RGB DCGAN runs: {@code rgb-runs} in; per round the global networks stored, an {@code rgb-rounds}
- * task per client, the clients' networks from {@code rgb-updates} read back and averaged in client order
- * ({@link DcganFederation.Server}), the round's generator stored and announced on {@code rgb-results}
- * ({@link RgbRuns}). The run's task is acknowledged only at its end: an aggregator that dies mid-run gets it again
+ * task per participating client (every client at sample level, the round's Poisson draw at user level), their
+ * networks from {@code rgb-updates} read back and added in client order ({@link FederationServer}), the round's
+ * generator stored and announced on {@code rgb-results} ({@link RgbRuns}). The run's task is acknowledged only at its end: an aggregator that dies mid-run gets it again
  * and goes on after the latest finished round (its checkpoint), so that no round is trained or released twice; a
  * finished run's task only announces its last round again.
  *
@@ -101,7 +102,7 @@ public class RgbRunner {
         if (start.last() != null) { // announced again: image-render renders a round idempotently
             announce(start.last());
         }
-        DcganFederation.Server server = start.server();
+        FederationServer server = start.server();
         if (server.finished()) {
             LOG.infof("RGB run %s: done already, its last round announced again", id);
             return;
@@ -110,8 +111,8 @@ public class RgbRunner {
         BlockingQueue<RgbUpdateReady> mailbox = new LinkedBlockingQueue<>();
         mailboxes.put(run, mailbox);
         try {
-            LOG.infof("RGB run %s: run %s from round %d of %d, %d clients", id, run, server.round() + 1,
-                    task.rounds(), task.clients());
+            LOG.infof("RGB run %s: run %s from round %d of %d, %d clients%s", id, run, server.round() + 1,
+                    task.rounds(), task.clients(), server instanceof DcganFederation.Server ? "" : ", user level");
             ObjectRef global = start.nextGlobal();
             while (!server.finished()) {
                 int round = compute.call(server::begin);
@@ -139,11 +140,20 @@ public class RgbRunner {
                 "round " + done.round() + " of RGB run " + done.experimentId());
     }
 
-    /** Sends the round's tasks and adds each client's networks to the server, in client order. */
-    private void collect(RgbRunTask task, String run, int round, ObjectRef global, DcganFederation.Server server,
+    /**
+     * Sends the round's tasks to its participants and adds each one's networks to the server, in client order. At
+     * user level the participants are the round's draw, which the accountant assumes secret: this class logs neither
+     * them nor their number; only the tasks name them, inside the trusted boundary.
+     */
+    private void collect(RgbRunTask task, String run, int round, ObjectRef global, FederationServer server,
                          BlockingQueue<RgbUpdateReady> mailbox) {
-        int clients = server.clients();
-        for (int k = 0; k < clients; k++) {
+        int[] participants = server.participants();
+        int clients = participants.length;
+        int[] position = new int[server.clients()];
+        java.util.Arrays.fill(position, -1);
+        for (int i = 0; i < clients; i++) {
+            int k = participants[i];
+            position[k] = i;
             RgbRoundTask t = new RgbRoundTask(Messages.SCHEMA, task.experimentId(), task.spec(), run, round, k, global);
             Sent.keyedAndWait(roundTasks, task.experimentId() + "/" + k, Messages.encode(t), SEND_TIMEOUT_SECONDS,
                     "a round task of RGB run " + task.experimentId());
@@ -165,14 +175,15 @@ public class RgbRunner {
                 for (boolean s : seen) {
                     missing += s ? 0 : 1;
                 }
-                throw new IllegalStateException(String.format(Locale.ROOT, "RGB run %s, round %d: %d of %d clients' "
-                        + "networks missing after %s", task.experimentId(), round, missing, clients, roundTimeout));
+                throw new IllegalStateException(String.format(Locale.ROOT, "RGB run %s, round %d: %d clients' "
+                        + "networks missing after %s", task.experimentId(), round, missing, roundTimeout));
             }
-            if (u.round() != round || u.client() >= clients || seen[u.client()]) {
-                continue; // another round's, or a duplicate (a redelivered task): counted once
+            int at = u.round() != round || u.client() >= position.length ? -1 : position[u.client()];
+            if (at < 0 || seen[at]) {
+                continue; // another round's, not drawn, or a duplicate (a redelivered task): counted once
             }
-            seen[u.client()] = true;
-            got[u.client()] = u;
+            seen[at] = true;
+            got[at] = u;
             while (next < clients && got[next] != null) { // added in client order, as the one-JVM run adds them
                 RgbUpdateReady ready = got[next];
                 compute.run(() -> runs.add(server, ready));

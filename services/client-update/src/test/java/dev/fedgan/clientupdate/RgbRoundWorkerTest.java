@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fedgan.core.gan.rgb.DcganFederation;
+import dev.fedgan.core.gan.rgb.FederationServer;
 import dev.fedgan.core.gan.rgb.RgbSpec;
 import dev.fedgan.core.io.Json;
 import dev.fedgan.modelstore.ModelStore;
@@ -53,7 +53,7 @@ class RgbRoundWorkerTest {
         RgbRuns aggregator = new RgbRuns(objects);
         RgbRunTask run = aggregator.submit(new RgbRequest(Messages.SCHEMA, "rgb-w",
                 Json.MAPPER.readTree(spec.toJson())), FairnessFixtures.NO_PATHS);
-        DcganFederation.Server server = aggregator.start(run, "r1").server();
+        FederationServer server = aggregator.start(run, "r1").server();
         server.begin();
         ObjectRef global = aggregator.putGlobal("rgb-w", "r1", 1, server);
         try (KafkaProducer<String, String> producer = StackResource.producer(bootstrap);

@@ -57,7 +57,7 @@ class RgbRenderListenerTest {
         RgbRuns aggregator = new RgbRuns(objects);
         RgbRunTask run = aggregator.submit(new RgbRequest(Messages.SCHEMA, "rgb-r",
                 Json.MAPPER.readTree(spec.toJson())), FairnessFixtures.NO_PATHS);
-        DcganFederation.Server server = aggregator.start(run, "r1").server();
+        DcganFederation.Server server = (DcganFederation.Server) aggregator.start(run, "r1").server();
         server.begin();
         for (int k = 0; k < 2; k++) { // the clients' networks as the global ones: the round's average is the start
             server.add(k, server.discriminator().params(), server.generator().params(),

@@ -110,7 +110,7 @@ final class RgbCommand implements Callable<Integer> {
             description = "User-level DP instead (the project's DP-FedAvg-GAN aggregation): each round a Poisson draw "
                     + "of clients (q = M/N) trains the discriminator on their images without noise; the server clips "
                     + "each client's discriminator delta to S (--clip), adds N(0, (zS)^2) to the sum, divides by M, "
-                    + "and takes --generator-steps generator steps. Epsilon protects all of one client's images. One JVM only.")
+                    + "and takes --generator-steps generator steps. Epsilon protects all of one client's images.")
     boolean userLevel;
 
     @Option(names = {"-m", "--clients-per-round"}, defaultValue = "2", paramLabel = "M",
@@ -144,46 +144,34 @@ final class RgbCommand implements Callable<Integer> {
         if (widths.size() != 2) {
             throw new IllegalArgumentException("--widths takes NGF,NDF, got " + widths);
         }
-        RgbSpec spec = new RgbSpec(data, images, clients, widths.get(0), widths.get(1), rounds, localSteps, batch, clip,
-                noiseMultiplier, nonPrivate, learningRate, seed, reproducible, gridEvery, switch (quality) {
+        RgbSpec sampleLevel = new RgbSpec(data, images, clients, widths.get(0), widths.get(1), rounds, localSteps,
+                batch, clip, noiseMultiplier, nonPrivate, learningRate, seed, reproducible, gridEvery,
+                switch (quality) {
                     case "auto" -> data.equals("shapes");
                     case "on" -> true;
                     case "off" -> false;
                     default -> throw new IllegalArgumentException("--quality takes auto, on or off, got '" + quality
                             + "'");
                 });
+        RgbSpec spec = userLevel ? sampleLevel.userLevel(clientsPerRound, generatorSteps) : sampleLevel;
         ColourImages all = spec.clientImages();
         int n = all.clientIds().size();
+        int[] sizes = spec.checkedSizes(all);
+        if (submit != null) { // checked here; the services build the networks
+            return submit(spec, all);
+        }
+        double delta = spec.delta(sizes);
         Training fed;
-        double delta;
         if (userLevel) {
-            if (submit != null) {
-                throw new IllegalArgumentException("--user-level runs in one JVM only: drop --submit");
-            }
-            if (n < 2) {
-                throw new IllegalArgumentException("--user-level needs at least 2 clients, got " + n);
-            }
-            delta = PrivacyCalculator.defaultDelta(n);
-            UserLevelFederation.Options uo = new UserLevelFederation.Options(spec.options().widths(), rounds,
-                    clientsPerRound, localSteps, batch, clip, nonPrivate ? 0 : noiseMultiplier, generatorSteps,
-                    learningRate, seed, reproducible, nonPrivate);
+            UserLevelFederation.Options uo = spec.userOptions();
             UserLevelFederation u = new UserLevelFederation(all, uo, delta);
-            double d = delta;
-            fed = new Training(p -> {
-                UserLevelFederation.Round r = u.round(p);
-                return new DcganFederation.Round(r.round(), Double.NaN, r.fakeLoss(), r.generatorLoss(), r.epsilon());
-            }, u::generator, Math.max(1, Math.round(n * u.samplingRate())), "clients",
-                    eps -> RgbRunFiles.userPrivacy(uo, n, d, eps));
+            fed = new Training(u::round, u::generator, Math.max(1, Math.round(n * u.samplingRate())), "clients",
+                    eps -> RgbRunFiles.userPrivacy(uo, n, delta, eps));
         } else {
-            int smallest = java.util.Arrays.stream(spec.checkedSizes(all)).min().orElseThrow();
-            if (submit != null) { // checked here; the services build the networks
-                return submit(spec, all);
-            }
-            delta = RgbSpec.delta(all);
+            int smallest = java.util.Arrays.stream(sizes).min().orElseThrow();
             DcganFederation f = new DcganFederation(all, spec.options(), delta);
-            double d = delta;
             fed = new Training(f::round, f::generator, (long) n * localSteps, "steps",
-                    eps -> RgbRunFiles.samplePrivacy(spec, n, smallest, d, eps));
+                    eps -> RgbRunFiles.samplePrivacy(spec, n, smallest, delta, eps));
         }
         ColourQuality judge = spec.quality(all);
         Files.createDirectories(out);

@@ -111,8 +111,8 @@ class FedganCliTest {
                 .epsilonOriginal();
         assertEquals(userEpsilon, u.get("epsilon").asDouble(), 1e-9 * userEpsilon);
         assertTrue(Files.isRegularFile(tmp.resolve("rgb-user/training.gif")));
-        Run both = run("rgb", "--user-level", "--submit", "x", "--images", "24", "--clients", "even:3");
-        assertTrue(both.status() != 0 && both.err().contains("one JVM only"), both.err());
+        Run tooMany = run("rgb", "--user-level", "-m", "4", "--submit", "x", "--images", "24", "--clients", "even:3");
+        assertTrue(tooMany.status() != 0 && tooMany.err().contains("3 clients and m = 4"), tooMany.err());
         Run bad = run("rgb", "--images", "16", "--clients", "even:2", "--batch", "9", "--out", out.toString());
         assertTrue(bad.status() != 0 && bad.err().contains("fewer than the expected batch of 9"), bad.err());
         Run skew = run("rgb", "--images", "16", "--clients", "dirichlet:2:half:red", "--out", out.toString());

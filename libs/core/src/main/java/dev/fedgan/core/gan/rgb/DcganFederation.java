@@ -141,7 +141,7 @@ public final class DcganFederation {
      * their images (added in client order, so that the sum is the same wherever the clients ran), and each client's ε
      * from what it did: q = B/n of its images, z, and the rounds' steps.
      */
-    public static final class Server {
+    public static final class Server implements FederationServer {
         private final Options o;
         private final double delta;
         private final Network discriminator;
@@ -207,12 +207,12 @@ public final class DcganFederation {
             this.round = round;
         }
 
-        /** Whether every round of the run is done. */
+        @Override
         public boolean finished() {
             return round >= o.rounds();
         }
 
-        /** Starts the next round; returns its number, from 1. */
+        @Override
         public int begin() {
             if (finished()) {
                 throw new IllegalStateException("all " + o.rounds() + " rounds are done");
@@ -227,6 +227,12 @@ public final class DcganFederation {
             gen = 0;
             steps = 0;
             return round;
+        }
+
+        /** Every client, in client order. */
+        @Override
+        public int[] participants() {
+            return java.util.stream.IntStream.range(0, weights.length).toArray();
         }
 
         /**
@@ -260,6 +266,7 @@ public final class DcganFederation {
          *
          * @throws IllegalStateException unless every client was added
          */
+        @Override
         public Round finish() {
             if (next != weights.length) {
                 throw new IllegalStateException("round " + round + ": " + next + " of " + weights.length
@@ -272,6 +279,7 @@ public final class DcganFederation {
         }
 
         /** The largest client ε after the rounds finished so far (original conversion); +∞ when non-private. */
+        @Override
         public double epsilon() {
             if (o.client().nonPrivate()) {
                 return Double.POSITIVE_INFINITY;
@@ -285,10 +293,12 @@ public final class DcganFederation {
                     .epsilon(delta, Conversion.ORIGINAL).epsilon();
         }
 
+        @Override
         public int round() {
             return round;
         }
 
+        @Override
         public int clients() {
             return weights.length;
         }
@@ -298,10 +308,12 @@ public final class DcganFederation {
             return smallest;
         }
 
+        @Override
         public Network discriminator() {
             return discriminator;
         }
 
+        @Override
         public Network generator() {
             return generator;
         }

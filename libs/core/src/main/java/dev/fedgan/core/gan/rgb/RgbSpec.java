@@ -34,10 +34,15 @@ import java.util.List;
  * @param quality         with each grid, the {@link ColourQuality} Fréchet distance of {@value #QUALITY_IMAGES}
  *                        generated images against the run's own images: NOT private (the real images are read
  *                        unclipped and unnoised), for data the team may see
+ * @param userLevel       user-level DP ({@link UserLevelFederation}) instead of each client's DP-SGD: S bounds each
+ *                        included client's discriminator delta, z noises their sum
+ * @param clientsPerRound user level: m, the expected clients per round (q = m/N)
+ * @param generatorSteps  user level: the server's generator steps per round
  */
 public record RgbSpec(String data, int images, String clients, int ngf, int ndf, int rounds, int localSteps,
                       int batch, double clip, double noiseMultiplier, boolean nonPrivate, double learningRate,
-                      long seed, boolean reproducible, int gridEvery, boolean quality) {
+                      long seed, boolean reproducible, int gridEvery, boolean quality, boolean userLevel,
+                      int clientsPerRound, int generatorSteps) {
 
     /** The images in each grid: the same latents every time. */
     public static final int GRID_IMAGES = 32;
@@ -61,6 +66,24 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
         }
         options(ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier, nonPrivate, learningRate, seed,
                 reproducible); // their own checks, before any work
+        if (userLevel) {
+            userOptions(ngf, ndf, rounds, clientsPerRound, localSteps, batch, clip, noiseMultiplier, generatorSteps,
+                    learningRate, seed, reproducible, nonPrivate);
+        }
+    }
+
+    /** A sample-level run (each client's discriminator under DP-SGD). */
+    public RgbSpec(String data, int images, String clients, int ngf, int ndf, int rounds, int localSteps, int batch,
+                   double clip, double noiseMultiplier, boolean nonPrivate, double learningRate, long seed,
+                   boolean reproducible, int gridEvery, boolean quality) {
+        this(data, images, clients, ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier, nonPrivate,
+                learningRate, seed, reproducible, gridEvery, quality, false, 0, 0);
+    }
+
+    /** The same run at user level: m expected clients per round, the server's generator steps per round. */
+    public RgbSpec userLevel(int m, int serverGeneratorSteps) {
+        return new RgbSpec(data, images, clients, ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier,
+                nonPrivate, learningRate, seed, reproducible, gridEvery, quality, true, m, serverGeneratorSteps);
     }
 
     /**
@@ -75,6 +98,32 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
     public DcganFederation.Options options() {
         return options(ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier, nonPrivate, learningRate, seed,
                 reproducible);
+    }
+
+    /**
+     * The user-level federation's options.
+     *
+     * @throws IllegalStateException if the run is sample level
+     */
+    public UserLevelFederation.Options userOptions() {
+        if (!userLevel) {
+            throw new IllegalStateException("a sample-level run has no user-level options");
+        }
+        return userOptions(ngf, ndf, rounds, clientsPerRound, localSteps, batch, clip, noiseMultiplier, generatorSteps,
+                learningRate, seed, reproducible, nonPrivate);
+    }
+
+    private static UserLevelFederation.Options userOptions(int ngf, int ndf, int rounds, int m, int localSteps,
+            int batch, double clip, double noiseMultiplier, int generatorSteps, double learningRate, long seed,
+            boolean reproducible, boolean nonPrivate) {
+        return new UserLevelFederation.Options(new DcganNetworks.Widths(ngf, ndf), rounds, m, localSteps, batch, clip,
+                nonPrivate ? 0 : noiseMultiplier, generatorSteps, learningRate, seed, reproducible, nonPrivate);
+    }
+
+    /** The server of the run's rounds, sample or user level, for clients of these sizes. */
+    public FederationServer server(int[] sizes) {
+        return userLevel ? new UserLevelFederation.Server(userOptions(), sizes, delta(sizes))
+                : new DcganFederation.Server(options(), sizes, delta(sizes));
     }
 
     private static DcganFederation.Options options(int ngf, int ndf, int rounds, int localSteps, int batch,
@@ -97,8 +146,9 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
     }
 
     /**
-     * Each client's number of images, in client order, checked before any work: at least one client, and each with
-     * at least the expected batch (a client's step draws B real and B generated images).
+     * Each client's number of images, in client order, checked before any work: at least one client (two at user
+     * level, and no fewer than m), and each with at least the expected batch (a client's step draws B real and B
+     * generated images).
      *
      * @throws IllegalArgumentException naming the first client that is too small
      */
@@ -106,6 +156,10 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
         int[] sizes = DcganFederation.sizes(clients);
         if (sizes.length == 0) {
             throw new IllegalArgumentException(clients.name() + ": no images, so no client");
+        }
+        if (userLevel && (sizes.length < 2 || clientsPerRound > sizes.length)) {
+            throw new IllegalArgumentException("user level needs at least 2 clients and no more expected clients per "
+                    + "round than clients, got " + sizes.length + " clients and m = " + clientsPerRound);
         }
         for (int k = 0; k < sizes.length; k++) {
             if (sizes[k] < batch) {
@@ -116,14 +170,13 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
         return sizes;
     }
 
-    /** δ of each client's guarantee: min(10⁻⁵, n^-1.1) for the smallest client's n images. */
-    public static double delta(ColourImages clients) {
-        return delta(DcganFederation.sizes(clients));
-    }
-
-    /** δ for clients of these sizes. */
-    public static double delta(int[] sizes) {
-        return PrivacyCalculator.defaultDelta(java.util.Arrays.stream(sizes).min().orElseThrow());
+    /**
+     * δ of the guarantee for clients of these sizes: min(10⁻⁵, n^-1.1), n the smallest client's images at sample level
+     * (one image protected), the number of clients at user level (one client protected).
+     */
+    public double delta(int[] sizes) {
+        return PrivacyCalculator.defaultDelta(userLevel ? sizes.length
+                : java.util.Arrays.stream(sizes).min().orElseThrow());
     }
 
     /**

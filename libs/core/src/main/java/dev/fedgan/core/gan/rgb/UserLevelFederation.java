@@ -89,17 +89,6 @@ public final class UserLevelFederation {
         }
     }
 
-    /**
-     * A round's outcome, all of it released.
-     *
-     * @param fakeLoss      the noised discriminator's mean loss on the generated images over the server's generator
-     *                      steps (before each step)
-     * @param generatorLoss the server's mean generator loss over its steps
-     * @param epsilon       ε after the round (original conversion); +∞ when non-private
-     */
-    public record Round(int round, double fakeLoss, double generatorLoss, double epsilon) {
-    }
-
     private final Server server;
     private final List<ColourImages> clients = new ArrayList<>();
 
@@ -121,9 +110,9 @@ public final class UserLevelFederation {
     }
 
     /** Runs the next round. */
-    public Round round(Progress progress) {
+    public DcganFederation.Round round(Progress progress) {
         int r = server.begin();
-        for (int k : server.included()) {
+        for (int k : server.participants()) {
             server.add(k, clientRound(clients.get(k), k, server.o, server.discriminator().params(),
                     server.generator(), r));
             progress.advance(1, String.format(Locale.ROOT, "round %d, client %d", r, k + 1));
@@ -165,7 +154,7 @@ public final class UserLevelFederation {
 
     /** The clients the latest round included (the one-JVM run's own view; never released). */
     public int[] included() {
-        return server.included();
+        return server.participants();
     }
 
     public Network discriminator() {
@@ -187,7 +176,7 @@ public final class UserLevelFederation {
      * noise once, the division by m, the generator steps and the accountant. It holds the only unnoised values of a
      * round (the deltas) and releases none of them.
      */
-    public static final class Server {
+    public static final class Server implements FederationServer {
         /** The first bytes of a {@link #state}. */
         private static final int STATE_MAGIC = 0x46475553; // "FGUS"
 
@@ -225,12 +214,13 @@ public final class UserLevelFederation {
             this.adamG = new Adam(generator.params(), o.learningRate(), 0.5);
         }
 
-        /** Whether every round of the run is done. */
+        @Override
         public boolean finished() {
             return round >= o.rounds();
         }
 
-        /** Starts the next round with its draw ({@link #included}); returns its number, from 1. */
+        /** Starts the next round with its draw ({@link #participants}); returns its number, from 1. */
+        @Override
         public int begin() {
             if (finished()) {
                 throw new IllegalStateException("all " + o.rounds() + " rounds are done");
@@ -251,8 +241,9 @@ public final class UserLevelFederation {
             return round;
         }
 
-        /** The clients the round includes, in the order they are added (ascending). */
-        public int[] included() {
+        /** The clients the round's draw includes, in the order they are added (ascending). */
+        @Override
+        public int[] participants() {
             return included.clone();
         }
 
@@ -287,7 +278,8 @@ public final class UserLevelFederation {
          *
          * @throws IllegalStateException unless every drawn client was added
          */
-        public Round finish() {
+        @Override
+        public DcganFederation.Round finish() {
             if (next != included.length) {
                 throw new IllegalStateException("round " + round + ": " + next + " of " + included.length
                         + " drawn clients added");
@@ -305,10 +297,12 @@ public final class UserLevelFederation {
             }
             aggregate = null;
             global = null;
-            return new Round(round, fake / o.generatorSteps(), gen / o.generatorSteps(), epsilon());
+            // the released losses: the noised discriminator's on the generated images, the generator's; none of a client
+            return new DcganFederation.Round(round, Double.NaN, fake / o.generatorSteps(), gen / o.generatorSteps(),
+                    epsilon());
         }
 
-        /** ε after the rounds finished so far (original conversion); +∞ when non-private. */
+        @Override
         public double epsilon() {
             if (o.nonPrivate()) {
                 return Double.POSITIVE_INFINITY;
@@ -334,7 +328,8 @@ public final class UserLevelFederation {
         }
 
         /**
-         * Takes up a run after round {@code round} from its global networks and {@link #state} then.
+         * Takes up a run after round {@code round} from its global networks and {@link #state} then (null when no
+         * round follows: a finished run's server needs no optimiser).
          *
          * @throws IllegalStateException    if this server has run a round
          * @throws IllegalArgumentException if a network has the wrong length, the round is outside the run, or the
@@ -354,6 +349,19 @@ public final class UserLevelFederation {
                         + generatorParams.length() + " parameters, the federation's " + discriminator.params().length()
                         + " and " + generator.params().length());
             }
+            if (state != null) {
+                readState(state);
+            } else if (round < o.rounds()) {
+                throw new IllegalArgumentException("a run resumed after round " + round + " of " + o.rounds()
+                        + " needs the server's state");
+            }
+            discriminator.params().assign(discriminatorParams.reshape(discriminator.params().shape()));
+            generator.params().assign(generatorParams.reshape(generator.params().shape()));
+            this.round = round;
+        }
+
+        /** Reads a {@link #state} into the generator's optimiser. */
+        private void readState(byte[] state) {
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
                 if (in.readInt() != STATE_MAGIC) {
                     throw new IllegalArgumentException("not a user-level DCGAN server state");
@@ -369,15 +377,14 @@ public final class UserLevelFederation {
                 throw new IllegalArgumentException("a corrupt user-level DCGAN server state (" + state.length
                         + " bytes): " + e, e);
             }
-            discriminator.params().assign(discriminatorParams.reshape(discriminator.params().shape()));
-            generator.params().assign(generatorParams.reshape(generator.params().shape()));
-            this.round = round;
         }
 
+        @Override
         public int round() {
             return round;
         }
 
+        @Override
         public int clients() {
             return sizes.length;
         }
@@ -391,10 +398,12 @@ public final class UserLevelFederation {
             return o;
         }
 
+        @Override
         public Network discriminator() {
             return discriminator;
         }
 
+        @Override
         public Network generator() {
             return generator;
         }

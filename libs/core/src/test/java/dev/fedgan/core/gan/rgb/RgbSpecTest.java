@@ -26,8 +26,27 @@ class RgbSpecTest {
         assertEquals(a.clientIds(), b.clientIds());
         assertEquals(a.fingerprint(), b.fingerprint());
         assertTrue(java.util.Arrays.equals(a.clients(), b.clients()), "the same partition");
-        assertEquals(1e-5, RgbSpec.delta(a), 0, "min(1e-5, 8^-1.1) = 1e-5");
+        assertEquals(1e-5, s.delta(DcganFederation.sizes(a)), 0, "min(1e-5, 8^-1.1) = 1e-5");
         assertEquals(1.1, s.options().client().noiseMultiplier());
+    }
+
+    @Test
+    void aUserLevelRunReadsBackAndTakesDeltaFromItsClientCount() {
+        RgbSpec u = spec("even:3", 2).userLevel(2, 3);
+        assertEquals(u, RgbSpec.fromJson(u.toJson()));
+        assertEquals(2, u.userOptions().clientsPerRound());
+        assertEquals(3, u.userOptions().generatorSteps());
+        assertTrue(u.server(new int[] {8, 8, 8}) instanceof UserLevelFederation.Server);
+        assertTrue(spec("even:3", 2).server(new int[] {8, 8, 8}) instanceof DcganFederation.Server);
+        int[] many = new int[40_000];
+        java.util.Arrays.fill(many, 4);
+        assertEquals(Math.pow(40_000, -1.1), u.delta(many), 1e-18, "user level: N clients");
+        assertEquals(1e-5, spec("even:3", 2).delta(many), 0, "sample level: the smallest client's 4 images");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("even:3", 2).userLevel(4, 1)
+                .checkedSizes(spec("even:3", 2).clientImages())).getMessage().contains("3 clients and m = 4"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("even:3", 2).userLevel(2, 0))
+                .getMessage().contains("generator steps"));
+        assertThrows(IllegalStateException.class, () -> spec("even:3", 2).userOptions());
     }
 
     @Test

@@ -57,7 +57,7 @@ class UserLevelFederationTest {
         UserLevelFederation.Options o = options(0.01, false);
         UserLevelFederation fed = new UserLevelFederation(images, o, 1e-5);
         float[] d0 = fed.discriminator().params().toFloatVector();
-        UserLevelFederation.Round r = fed.round(Progress.NONE);
+        DcganFederation.Round r = fed.round(Progress.NONE);
 
         long seed = UserLevelFederation.roundSeed(9, 1);
         int[] included = ClientSampler.seeded(seed).sample(2.0 / 5, 5); // the federation's draw, seeded alike
@@ -90,9 +90,9 @@ class UserLevelFederationTest {
         for (double l : logits) {
             fakeLoss += Math.log1p(Math.exp(l)) / logits.length; // -log(1 - sigmoid(l))
         }
-        assertEquals(fakeLoss, r.fakeLoss(), 1e-5 * fakeLoss);
+        assertEquals(fakeLoss, r.discriminatorFakeLoss(), 1e-5 * fakeLoss);
         assertTrue(Double.isFinite(r.generatorLoss()));
-        UserLevelFederation.Round r2 = fed.round(Progress.NONE);
+        DcganFederation.Round r2 = fed.round(Progress.NONE);
         double two = PrivacyCalculator.forPopulation(5, 2, 1.1, 2, 1e-5).epsilonOriginal();
         assertEquals(two, r2.epsilon(), 1e-12 * two, "one accountant step per round");
         assertThrows(IllegalStateException.class, () -> fed.round(Progress.NONE));
@@ -126,8 +126,8 @@ class UserLevelFederationTest {
         round(first, images, o);
         UserLevelFederation.Server resumed = new UserLevelFederation.Server(o, sizes, 1e-5);
         resumed.resume(1, first.discriminator().params(), first.generator().params(), first.state());
-        UserLevelFederation.Round a = round(whole, images, o);
-        UserLevelFederation.Round b = round(resumed, images, o);
+        DcganFederation.Round a = round(whole, images, o);
+        DcganFederation.Round b = round(resumed, images, o);
         assertEquals(a, b);
         assertArrayEquals(whole.generator().params().toFloatVector(), resumed.generator().params().toFloatVector());
         assertArrayEquals(whole.discriminator().params().toFloatVector(),
@@ -138,10 +138,10 @@ class UserLevelFederationTest {
     }
 
     /** A round run as the services run it: each drawn client apart, added in the draw's order. */
-    private static UserLevelFederation.Round round(UserLevelFederation.Server s, ColourImages images,
+    private static DcganFederation.Round round(UserLevelFederation.Server s, ColourImages images,
             UserLevelFederation.Options o) {
         int r = s.begin();
-        for (int k : s.included()) {
+        for (int k : s.participants()) {
             s.add(k, UserLevelFederation.clientRound(images.select(images.imagesOf(images.clientIds().get(k))), k, o,
                     s.discriminator().params(), s.generator(), r));
         }
