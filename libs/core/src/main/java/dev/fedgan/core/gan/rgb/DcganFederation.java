@@ -189,19 +189,7 @@ public final class DcganFederation {
          * @throws IllegalArgumentException if a network has the wrong length or the round is outside the run
          */
         public void resume(int round, INDArray discriminatorParams, INDArray generatorParams) {
-            if (this.round != 0) {
-                throw new IllegalStateException("a server resumes only before its first round, this one is at round "
-                        + this.round);
-            }
-            if (round < 1 || round > o.rounds()) {
-                throw new IllegalArgumentException("resume after round " + round + " of a run of " + o.rounds());
-            }
-            if (discriminatorParams.length() != discriminator.params().length()
-                    || generatorParams.length() != generator.params().length()) {
-                throw new IllegalArgumentException("resumed networks hold " + discriminatorParams.length() + " and "
-                        + generatorParams.length() + " parameters, the federation's " + discriminator.params().length()
-                        + " and " + generator.params().length());
-            }
+            checkResume(this.round, round, o.rounds(), discriminatorParams, generatorParams, discriminator, generator);
             discriminator.params().assign(discriminatorParams.reshape(discriminator.params().shape()));
             generator.params().assign(generatorParams.reshape(generator.params().shape()));
             this.round = round;
@@ -316,6 +304,29 @@ public final class DcganFederation {
         @Override
         public Network generator() {
             return generator;
+        }
+    }
+
+    /**
+     * A server's resume checks: only before its first round, after a round of the run, with networks of its sizes.
+     *
+     * @throws IllegalStateException    if the server has run a round
+     * @throws IllegalArgumentException if a network has the wrong length or the round is outside the run
+     */
+    static void checkResume(int current, int round, int rounds, INDArray discriminatorParams,
+            INDArray generatorParams, Network discriminator, Network generator) {
+        if (current != 0) {
+            throw new IllegalStateException("a server resumes only before its first round, this one is at round "
+                    + current);
+        }
+        if (round < 1 || round > rounds) {
+            throw new IllegalArgumentException("resume after round " + round + " of a run of " + rounds);
+        }
+        if (discriminatorParams.length() != discriminator.params().length()
+                || generatorParams.length() != generator.params().length()) {
+            throw new IllegalArgumentException("resumed networks hold " + discriminatorParams.length() + " and "
+                    + generatorParams.length() + " parameters, the federation's " + discriminator.params().length()
+                    + " and " + generator.params().length());
         }
     }
 

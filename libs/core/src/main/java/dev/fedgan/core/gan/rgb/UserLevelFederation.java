@@ -336,19 +336,8 @@ public final class UserLevelFederation {
          *                                  state is not a server's of these networks
          */
         public void resume(int round, INDArray discriminatorParams, INDArray generatorParams, byte[] state) {
-            if (this.round != 0) {
-                throw new IllegalStateException("a server resumes only before its first round, this one is at round "
-                        + this.round);
-            }
-            if (round < 1 || round > o.rounds()) {
-                throw new IllegalArgumentException("resume after round " + round + " of a run of " + o.rounds());
-            }
-            if (discriminatorParams.length() != discriminator.params().length()
-                    || generatorParams.length() != generator.params().length()) {
-                throw new IllegalArgumentException("resumed networks hold " + discriminatorParams.length() + " and "
-                        + generatorParams.length() + " parameters, the federation's " + discriminator.params().length()
-                        + " and " + generator.params().length());
-            }
+            DcganFederation.checkResume(this.round, round, o.rounds(), discriminatorParams, generatorParams,
+                    discriminator, generator);
             if (state != null) {
                 readState(state);
             } else if (round < o.rounds()) {
