@@ -317,8 +317,8 @@ public final class RgbRuns {
         boolean nonPrivate = loadedSpec.nonPrivate();
         RgbRoundDone done = new RgbRoundDone(Messages.SCHEMA, id, task.spec(), r.round(), task.rounds(), generator,
                 r.discriminatorFakeLoss(), r.generatorLoss(), nonPrivate ? null : r.epsilon(),
-                nonPrivate ? null : delta(), server.clients(), loadedSpec.userLevel() ? null
-                        : java.util.Arrays.stream(loadedSizes).min().orElseThrow());
+                nonPrivate ? null : delta(), server.clients(), server instanceof DcganFederation.Server sample
+                        ? sample.smallestClient() : null); // user level: epsilon needs no client's size
         ObjectRef next = r.round() < task.rounds() ? putGlobal(id, run, r.round() + 1, server) : null;
         ObjectRef state = null;
         if (server instanceof UserLevelFederation.Server user && next != null) {
