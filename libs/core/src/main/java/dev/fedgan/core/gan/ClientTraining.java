@@ -48,9 +48,7 @@ public final class ClientTraining {
         int[] order = WriterPartition.permutation(data.size(), new SplittableRandom(SHUFFLE_SEED));
         SplittableRandom rnd = new SplittableRandom(seed);
         int batch = config.batchSize();
-        // A trailing batch of one example is dropped: batch norm over a single example is degenerate (variance 0)
-        // and SameDiff cannot run it. Only a client with exactly 1 + k·batch examples loses a step this way.
-        int steps = Math.min(config.clientSteps(), (data.size() + batch - 2) / batch);
+        int steps = steps(config, data.size());
         int used = 0;
         double loss = Double.NaN;
         for (int s = 0; s < steps; s++) {
@@ -65,6 +63,21 @@ public final class ClientTraining {
             loss = criticStep.step(critic, real, fake, alpha, config.criticLearningRate()).loss();
             used += size;
         }
+        return update(clientId, round, critic, broadcastCritic, used, steps, loss);
+    }
+
+    /**
+     * A client's critic steps on {@code examples} examples: {@code clientSteps} batches at most, not repeated. A
+     * trailing batch of one example is dropped: batch norm over a single example is degenerate (variance 0) and
+     * SameDiff cannot run it. Only a client with exactly 1 + k·batch examples loses a step this way.
+     */
+    static int steps(GanTrainingConfig config, int examples) {
+        return Math.min(config.clientSteps(), (examples + config.batchSize() - 2) / config.batchSize());
+    }
+
+    /** The update of a trained critic: its delta, zeroed and marked when any value is not finite. */
+    static ClientUpdate update(String clientId, int round, NetworkWeights critic, NetworkWeights broadcastCritic,
+            int used, int steps, double loss) {
         float[] delta = critic.minus(broadcastCritic);
         boolean nonFinite = false;
         for (float v : delta) {
@@ -92,7 +105,7 @@ public final class ClientTraining {
         return Nd4j.createFromArray(v).reshape(rows, cols);
     }
 
-    private static INDArray uniform(SplittableRandom rnd, int rows) {
+    static INDArray uniform(SplittableRandom rnd, int rows) {
         float[] v = new float[rows];
         for (int i = 0; i < rows; i++) {
             v[i] = (float) rnd.nextDouble();

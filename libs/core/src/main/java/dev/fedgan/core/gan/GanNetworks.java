@@ -38,7 +38,7 @@ public final class GanNetworks {
     static final List<String> GENERATOR_BN = List.of("g_bn1", "g_bn2", "g_bn3", "g_bn4");
     static final String CRITIC_BN = "d_bn";
     private static final List<String> GENERATOR_REGULARISED = List.of("g_dense1_W", "g_dense2_W", "g_deconv1_W", "g_deconv2_W");
-    private static final List<String> CRITIC_REGULARISED = List.of("d_conv1_W", "d_conv1_b", "d_conv2_W", "d_conv2_b",
+    static final List<String> CRITIC_REGULARISED = List.of("d_conv1_W", "d_conv1_b", "d_conv2_W", "d_conv2_b",
             "d_dense_W", "d_out_W", "d_out_b");
 
     private GanNetworks() {
@@ -280,7 +280,10 @@ public final class GanNetworks {
      * The input gradient of a convolution is the transposed convolution with the same kernel array.
      */
     static SDVariable criticInputGradient(SameDiff sd, GanPreset p, CriticPass pass) {
-        SDVariable gScore = sd.zerosLike(pass.beforeLastActivation()).add(sd.getVariable("d_out_W").reshape(1, -1));
+        SDVariable outW = sd.getVariable("d_out_W");
+        // ∂(Σ scores)/∂y3: the output kernel's row sums (one column for a critic, one per client for a block of critics)
+        SDVariable perUnit = outW.getShape()[1] == 1 ? outW.reshape(1, -1) : outW.sum(1).reshape(1, -1);
+        SDVariable gScore = sd.zerosLike(pass.beforeLastActivation()).add(perUnit);
         SDVariable gy3 = gScore.mul(leakyMask(sd, pass.beforeLastActivation()));
         SDVariable xhat = pass.normalised();
         SDVariable ga3 = !p.criticBatchNorm() ? gy3
