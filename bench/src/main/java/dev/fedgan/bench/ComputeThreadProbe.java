@@ -46,9 +46,15 @@ public final class ComputeThreadProbe {
             Runnable round = () -> {
                 FederatedGanTraining.RoundPlan plan = training.beginRound();
                 List<ClientUpdate> updates = new ArrayList<>();
-                for (int k = 0; k < plan.clients().size(); k++) {
-                    updates.add(local ? training.trainClient(plan, k)
-                            : new ClientUpdate(plan.clients().get(k), plan.round(), new float[length], 40, 2, false, 0));
+                if (local) {
+                    for (int g = 0; g < training.groups(plan); g++) {
+                        updates.addAll(training.trainGroup(plan, g));
+                    }
+                } else {
+                    for (int k = 0; k < plan.clients().size(); k++) {
+                        updates.add(new ClientUpdate(plan.clients().get(k), plan.round(), new float[length], 40, 2,
+                                false, 0));
+                    }
                 }
                 FederatedGanTraining.RoundReport report = training.completeRound(plan, updates);
                 System.out.printf(Locale.ROOT, "%s round %d on %s: aggregation %.2f s, generator steps %.2f s%n", mode,

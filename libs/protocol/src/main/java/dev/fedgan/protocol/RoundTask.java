@@ -8,10 +8,40 @@ package dev.fedgan.protocol;
  * @param settings   the experiment's GAN settings (preset, steps, learning rate, loss)
  * @param updatePartition the partition of {@code client-updates} the update goes to: the aggregator shard that sums
  *                   it (null: keyed by experiment, as before shards)
+ * @param group      the clients trained together with this one, after it, in the round plan's order (a small critic's
+ *                   clients train in groups, the core's {@code ClientGroupTraining}); null or empty: this client alone
  */
 public record RoundTask(int schema, String experimentId, String gan, int round, String clientId, ObjectRef generator,
         ObjectRef critic, long clientSeed, GanSettings settings, String data, double invertProbability, long bugSeed,
-        Integer updatePartition) implements Message {
+        Integer updatePartition, java.util.List<Member> group) implements Message {
+
+    /** A further client of a group task: its id, seed and update partition, as a task of its own would carry them. */
+    public record Member(String clientId, long clientSeed, Integer updatePartition) {
+        public Member {
+            Check.id("client_id", clientId);
+            if (updatePartition != null) {
+                Check.range("update_partition", updatePartition, 0, 1_000_000);
+            }
+        }
+    }
+
+    /** A task of one client. */
+    public RoundTask(int schema, String experimentId, String gan, int round, String clientId, ObjectRef generator,
+            ObjectRef critic, long clientSeed, GanSettings settings, String data, double invertProbability,
+            long bugSeed, Integer updatePartition) {
+        this(schema, experimentId, gan, round, clientId, generator, critic, clientSeed, settings, data,
+                invertProbability, bugSeed, updatePartition, null);
+    }
+
+    /** Every client of the task, this one first. */
+    public java.util.List<Member> clients() {
+        java.util.List<Member> all = new java.util.ArrayList<>();
+        all.add(new Member(clientId, clientSeed, updatePartition));
+        if (group != null) {
+            all.addAll(group);
+        }
+        return all;
+    }
 
     public RoundTask {
         Check.schema(schema);
@@ -24,6 +54,13 @@ public record RoundTask(int schema, String experimentId, String gan, int round, 
         Check.text("data", data);
         if (updatePartition != null) {
             Check.range("update_partition", updatePartition, 0, 1_000_000);
+        }
+        if (group != null) {
+            Check.range("group size", group.size(), 0, 63);
+            for (Member m : group) {
+                Check.present("group member", m);
+            }
+            group = java.util.List.copyOf(group);
         }
     }
 
@@ -50,7 +87,8 @@ public record RoundTask(int schema, String experimentId, String gan, int round, 
                 .data(data)
                 .invertProbability(invertProbability)
                 .bugSeed(bugSeed)
-                .updatePartition(updatePartition);
+                .updatePartition(updatePartition)
+                .group(group);
     }
 
     /**
@@ -73,6 +111,7 @@ public record RoundTask(int schema, String experimentId, String gan, int round, 
         private double invertProbability;
         private long bugSeed;
         private Integer updatePartition;
+        private java.util.List<Member> group;
 
         private Builder() {
         }
@@ -145,10 +184,16 @@ public record RoundTask(int schema, String experimentId, String gan, int round, 
             return this;
         }
 
+        /** The clients trained with this one (null or empty: none). */
+        public Builder group(java.util.List<Member> group) {
+            this.group = group;
+            return this;
+        }
+
         /** The message; its constructor validates it (a failure is a {@link MessageException} naming the field). */
         public RoundTask build() {
             return new RoundTask(schema, experimentId, gan, round, clientId, generator, critic, clientSeed, settings,
-                    data, invertProbability, bugSeed, updatePartition);
+                    data, invertProbability, bugSeed, updatePartition, group);
         }
     }
 }

@@ -227,14 +227,20 @@ public class RoundDriver {
         run.round.begin(plan, planId, byPartition);
         scheduleDeadline(run, plan);
         open(run, plan, planId, byPartition);
-        for (int k = 0; k < plan.clients().size(); k++) {
+        int size = run.training.groupSize(); // a small critic's clients train in groups, as in one JVM
+        for (int g = 0; g < run.training.groups(plan); g++) {
+            int k = g * size;
             String client = plan.clients().get(k);
+            List<RoundTask.Member> group = new ArrayList<>();
+            for (int j = k + 1; j < Math.min(plan.clients().size(), k + size); j++) {
+                group.add(new RoundTask.Member(plan.clients().get(j), plan.clientSeeds()[j], updatePartition[j]));
+            }
             RoundTask task = RoundTask.builder().experimentId(q.experimentId()).gan(run.population.gan())
                     .round(r).clientId(client).generator(run.generator).critic(run.critic)
                     .clientSeed(plan.clientSeeds()[k]).settings(q.gan()).data(q.data())
                     .invertProbability(q.invertProbability()).bugSeed(q.bugSeed())
-                    .updatePartition(updatePartition[k]).build();
-            tasks.send(KafkaRecord.of(partitions.topic(), client, Messages.encode(task), null, partitions.of(k, r)));
+                    .updatePartition(updatePartition[k]).group(group.isEmpty() ? null : group).build();
+            tasks.send(KafkaRecord.of(partitions.topic(), client, Messages.encode(task), null, partitions.of(g, r)));
         }
         partitions.refresh(); // for the next round
     }

@@ -61,16 +61,24 @@ class AggregatorHarness {
     @Inject
     RunRecords records;
 
-    /** What a client-update pod does with a task. */
-    ClientPods clients() {
-        return new ClientPods(models);
+    private ClientPods pods;
+
+    /** What a client-update pod does with a task (one for the test: a group's updates wait there for their turn). */
+    synchronized ClientPods clients() {
+        if (pods == null) {
+            pods = new ClientPods(models);
+        }
+        return pods;
     }
 
     interface Answer {
         void task(RoundTask task) throws Exception;
     }
 
-    /** Plays the client pods: answers the experiments' round tasks until each experiment's last round is announced. */
+    /**
+     * Plays the client pods: answers the experiments' round tasks, each client of a group task apart, until each
+     * experiment's last round is announced.
+     */
     void play(KafkaConsumer<String, String> consumer, Map<String, List<RoundCompleted>> completed, Answer answer)
             throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
@@ -89,7 +97,9 @@ class AggregatorHarness {
                 RoundTask task = Messages.decode(r.value(), RoundTask.class);
                 assertEquals(task.clientId(), r.key(), "round tasks are keyed by client");
                 if (completed.containsKey(task.experimentId())) {
-                    answer.task(task);
+                    for (RoundTask each : clients().each(task)) { // a group task: each of its clients in turn
+                        answer.task(each);
+                    }
                 }
             }
         }

@@ -79,27 +79,29 @@ class BadUpdatesAndDeadlinesTest {
                             done.add(c);
                         }
                     } else {
-                        RoundTask task = Messages.decode(r.value(), RoundTask.class);
-                        if (!task.experimentId().equals("bad")) {
+                        RoundTask group = Messages.decode(r.value(), RoundTask.class);
+                        if (!group.experimentId().equals("bad")) {
                             continue;
                         }
-                        ClientUpdateReady u = clients.run(task);
-                        if (!poisoned[0]) {
-                            poisoned[0] = true;
-                            float[] nan = new float[Math.toIntExact(GanNetworks.criticLayout(
-                                    GanSettingsMapping.config(settings(1, 31L)).preset()).length())];
-                            nan[3] = Float.NaN;
-                            u = ClientUpdateReady.builder().experimentId(u.experimentId()).gan(u.gan())
-                                    .round(u.round()).clientId(u.clientId())
-                                    .delta(models.putDelta("bad.low_accuracy", u.round(), u.clientId(), nan))
-                                    .realExamples(u.realExamples()).steps(u.steps()).nonFinite(false)
-                                    .loss(u.loss()).build();
-                            stack.sendUpdate(producer, task, ClientUpdateReady.builder()
-                                    .experimentId("nobody").gan(u.gan()).round(0).clientId("w00")
-                                    .delta(u.delta()).realExamples(1).steps(1).nonFinite(false).loss(0.0)
-                                    .build()); // late: no share of it is open; the delta is not its to delete
+                        for (RoundTask task : clients.each(group)) {
+                            ClientUpdateReady u = clients.run(task);
+                            if (!poisoned[0]) {
+                                poisoned[0] = true;
+                                float[] nan = new float[Math.toIntExact(GanNetworks.criticLayout(
+                                        GanSettingsMapping.config(settings(1, 31L)).preset()).length())];
+                                nan[3] = Float.NaN;
+                                u = ClientUpdateReady.builder().experimentId(u.experimentId()).gan(u.gan())
+                                        .round(u.round()).clientId(u.clientId())
+                                        .delta(models.putDelta("bad.low_accuracy", u.round(), u.clientId(), nan))
+                                        .realExamples(u.realExamples()).steps(u.steps()).nonFinite(false)
+                                        .loss(u.loss()).build();
+                                stack.sendUpdate(producer, task, ClientUpdateReady.builder()
+                                        .experimentId("nobody").gan(u.gan()).round(0).clientId("w00")
+                                        .delta(u.delta()).realExamples(1).steps(1).nonFinite(false).loss(0.0)
+                                        .build()); // late: no share of it is open; the delta is not its to delete
+                            }
+                            stack.sendUpdate(producer, task, u);
                         }
-                        stack.sendUpdate(producer, task, u);
                     }
                 }
             }
@@ -161,14 +163,16 @@ class BadUpdatesAndDeadlinesTest {
                             }
                             continue;
                         }
-                        RoundTask task = Messages.decode(r.value(), RoundTask.class);
-                        if (!task.experimentId().equals(id)) {
+                        RoundTask group = Messages.decode(r.value(), RoundTask.class);
+                        if (!group.experimentId().equals(id)) {
                             continue;
                         }
-                        tasks++;
-                        // The second task never answers: the round completes at its deadline without it.
-                        if (tasks != 2) {
-                            stack.sendUpdate(producer, task, clients.run(task));
+                        for (RoundTask task : clients.each(group)) {
+                            tasks++;
+                            // The second client never answers: the round completes at its deadline without it.
+                            if (tasks != 2) {
+                                stack.sendUpdate(producer, task, clients.run(task));
+                            }
                         }
                     }
                 }

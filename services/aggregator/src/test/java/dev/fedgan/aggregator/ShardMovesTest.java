@@ -77,25 +77,30 @@ class ShardMovesTest {
                         }
                         continue;
                     }
-                    RoundTask task = Messages.decode(r.value(), RoundTask.class);
-                    if (!task.experimentId().equals("moves") || !answered.add(task.round() + "/" + task.clientId())) {
+                    RoundTask group = Messages.decode(r.value(), RoundTask.class);
+                    if (!group.experimentId().equals("moves")) {
                         continue;
                     }
-                    if (task.round() > 0) {
-                        stack.sendUpdate(producer, task, clients.run(task));
-                        continue;
-                    }
-                    round1.add(task);
-                    if (round1.size() == samples.get(0).size()) {
-                        // Every update of round 1 but the last is in its partition, held in a share; then a second
-                        // replica takes partitions, reads them and dies; then the last update comes.
-                        for (RoundTask t : round1.subList(0, round1.size() - 1)) {
-                            stack.sendUpdate(producer, t, clients.run(t));
+                    for (RoundTask task : clients.each(group)) {
+                        if (!answered.add(task.round() + "/" + task.clientId())) {
+                            continue;
                         }
-                        Thread.sleep(1_000);
-                        stolen = readAndDie();
-                        RoundTask last = round1.get(round1.size() - 1);
-                        stack.sendUpdate(producer, last, clients.run(last));
+                        if (task.round() > 0) {
+                            stack.sendUpdate(producer, task, clients.run(task));
+                            continue;
+                        }
+                        round1.add(task);
+                        if (round1.size() == samples.get(0).size()) {
+                            // Every update of round 1 but the last is in its partition, held in a share; then a second
+                            // replica takes partitions, reads them and dies; then the last update comes.
+                            for (RoundTask t : round1.subList(0, round1.size() - 1)) {
+                                stack.sendUpdate(producer, t, clients.run(t));
+                            }
+                            Thread.sleep(1_000);
+                            stolen = readAndDie();
+                            RoundTask last = round1.get(round1.size() - 1);
+                            stack.sendUpdate(producer, last, clients.run(last));
+                        }
                     }
                 }
             }

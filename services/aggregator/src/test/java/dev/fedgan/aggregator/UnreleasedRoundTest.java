@@ -98,9 +98,11 @@ class UnreleasedRoundTest {
                             announced.add(c);
                         }
                     } else {
-                        RoundTask task = Messages.decode(r.value(), RoundTask.class);
-                        if (task.experimentId().equals(EXPERIMENT)) {
-                            stack.sendUpdate(producer, task, clients.run(task));
+                        RoundTask group = Messages.decode(r.value(), RoundTask.class);
+                        if (group.experimentId().equals(EXPERIMENT)) {
+                            for (RoundTask task : clients.each(group)) {
+                                stack.sendUpdate(producer, task, clients.run(task));
+                            }
                         }
                     }
                 }

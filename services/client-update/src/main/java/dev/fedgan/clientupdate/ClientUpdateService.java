@@ -14,6 +14,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -26,14 +27,15 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * {@code round-tasks} → {@code client-updates}: one sampled client's part of a round (reference section 4.3).
- * The work is {@link RemoteClientStep}: broadcast weights from the object store, the core's critic steps on the
- * client's data (on the {@link ComputeThread}), the delta back to the store; this class announces it, keyed by
+ * {@code round-tasks} → {@code client-updates}: one sampled client's part of a round (reference section 4.3), or a
+ * group's where the critic is small (its clients trained together, as in one JVM). The work is
+ * {@link RemoteClientStep}: broadcast weights from the object store, the core's critic steps on the clients' data (on
+ * the {@link ComputeThread}), each delta back to the store; this class announces each client's update, keyed by
  * experiment.
  *
  * <p>Tasks are taken one at a time, in order, but a task's delta is stored and announced while the next task's
  * critic steps run (at most one store behind: a task is taken once the previous task has trained and the one before
- * it has stored its delta). A task is acknowledged only once its announcement is on the broker, so a replica that dies
+ * it has stored its deltas). A task is acknowledged only once its announcements are on the broker, so a replica that dies
  * mid-task leaves it to be redelivered. A task that cannot be processed (malformed or unknown-schema JSON, a missing
  * or corrupt object, an unknown client) is nacked: the Kafka connector's dead-letter-queue strategy writes it to
  * {@code dead-letter} with the reason in the {@code dead-letter-reason} header; consumption goes on.
@@ -79,8 +81,8 @@ public class ClientUpdateService {
             return message.nack(deadLetters.reject("round-tasks", e));
         }
         CompletableFuture<RemoteClientStep.Trained> trained = compute.submit(() -> step.train(task));
-        CompletableFuture<ClientUpdateReady> stored = trained.thenApplyAsync(step::store, storing);
-        stored.thenCompose(ready -> announce(ready, task.updatePartition())).whenComplete((ready, failure) -> {
+        CompletableFuture<List<ClientUpdateReady>> stored = trained.thenApplyAsync(step::store, storing);
+        stored.thenCompose(ready -> announce(ready, task)).whenComplete((ready, failure) -> {
             if (failure == null) {
                 message.ack();
             } else {
@@ -96,12 +98,18 @@ public class ClientUpdateService {
     }
 
     /**
-     * Sends the update's announcement keyed by experiment to the partition its task names (the aggregator shard that
-     * sums it; -1 where it names none); completes when the broker has it.
+     * Sends each update's announcement keyed by experiment to the partition its task names for its client (the
+     * aggregator shard that sums it; -1 where it names none); completes when the broker has them all.
      */
-    private CompletableFuture<ClientUpdateReady> announce(ClientUpdateReady ready, Integer partition) {
-        return Sent.keyed(updates, ready.experimentId(), Messages.encode(ready), partition == null ? -1 : partition)
-                .thenApply(v -> ready);
+    private CompletableFuture<Void> announce(List<ClientUpdateReady> ready, RoundTask task) {
+        List<RoundTask.Member> clients = task.clients();
+        CompletableFuture<?>[] sent = new CompletableFuture<?>[ready.size()];
+        for (int c = 0; c < ready.size(); c++) {
+            Integer partition = clients.get(c).updatePartition();
+            sent[c] = Sent.keyed(updates, ready.get(c).experimentId(), Messages.encode(ready.get(c)),
+                    partition == null ? -1 : partition);
+        }
+        return CompletableFuture.allOf(sent);
     }
 
     /** Runs {@code fedgan.warm-up.critic-steps} critic steps of the tiny networks ({@link StepWarmUp}); 0 runs none. */

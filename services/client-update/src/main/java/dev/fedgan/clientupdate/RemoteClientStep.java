@@ -5,6 +5,7 @@ import dev.fedgan.modelstore.ExperimentLayout;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.data.WriterData;
+import dev.fedgan.core.gan.ClientGroupTraining;
 import dev.fedgan.core.gan.ClientTraining;
 import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.GanNetworks;
@@ -15,8 +16,10 @@ import dev.fedgan.core.gan.SimulatedClients;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.ObjectRef;
 import dev.fedgan.protocol.RoundTask;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * critic the task names (checksums verified; kept for the round's other tasks), train the critic on the client's data with the core's
  * {@link ClientTraining} ({@link #train}), store the delta and return its announcement ({@link #store}). What a
  * client-update pod does per task; the pod overlaps a task's {@link #store} with the next task's {@link #train}.
+ * A task of a group of clients (a small critic's, {@link ClientGroupTraining#groupSize}) trains them together as the
+ * one-JVM run does, and stores and announces each client's delta apart.
  */
 public final class RemoteClientStep {
 
@@ -39,6 +44,7 @@ public final class RemoteClientStep {
 
     private final ModelStore models;
     private final Map<GanTrainingConfig, ClientTraining> trainers = new HashMap<>();
+    private final Map<GanTrainingConfig, ClientGroupTraining> groupTrainers = new HashMap<>();
     /**
      * The last broadcast weights read, by claim, least recently used first: a round's tasks share them, so each is
      * fetched once per round. Once {@link #KEPT} are held, the next ones are read into the arrays of the least
@@ -53,12 +59,12 @@ public final class RemoteClientStep {
         this.models = models;
     }
 
-    /** A task's critic steps done, its delta not stored yet ({@link #store}). */
-    public record Trained(RoundTask task, ClientUpdate update, double loadSeconds, double trainSeconds) {
+    /** A task's critic steps done, its deltas (one per client of the task, in its order) not stored yet. */
+    public record Trained(RoundTask task, List<ClientUpdate> updates, double loadSeconds, double trainSeconds) {
     }
 
     /** The whole task: {@link #train} then {@link #store}. */
-    public ClientUpdateReady run(RoundTask task) {
+    public List<ClientUpdateReady> run(RoundTask task) {
         return store(train(task));
     }
 
@@ -72,11 +78,28 @@ public final class RemoteClientStep {
                 : models.fetchAsync(task.critic());
         NetworkWeights generator = broadcast(task.generator(), "generator", config.preset(), null);
         NetworkWeights critic = broadcast(task.critic(), "critic", config.preset(), criticBytes);
-        WriterData data = SimulatedClients.client(task.data(), new InversionBug(task.invertProbability(), task.bugSeed()),
-                task.clientId());
+        List<RoundTask.Member> clients = task.clients();
+        int size = ClientGroupTraining.groupSize(config.preset());
+        if (clients.size() > size) {
+            throw new IllegalArgumentException("task of " + task.experimentId() + " round " + (task.round() + 1)
+                    + " names " + clients.size() + " clients; the " + config.preset().name() + " preset trains "
+                    + size + " at most together");
+        }
+        InversionBug bug = new InversionBug(task.invertProbability(), task.bugSeed());
+        List<WriterData> data = new ArrayList<>();
+        for (RoundTask.Member m : clients) {
+            data.add(SimulatedClients.client(task.data(), bug, m.clientId()));
+        }
         long t1 = System.nanoTime();
-        ClientUpdate u = trainers.computeIfAbsent(config, ClientTraining::new)
-                .train(task.clientId(), task.round(), generator, critic, data, task.clientSeed());
+        List<ClientUpdate> u;
+        if (size == 1) {
+            u = List.of(trainers.computeIfAbsent(config, ClientTraining::new)
+                    .train(task.clientId(), task.round(), generator, critic, data.get(0), task.clientSeed()));
+        } else {
+            u = groupTrainers.computeIfAbsent(config, c -> new ClientGroupTraining(c, size)).train(
+                    clients.stream().map(RoundTask.Member::clientId).toList(), task.round(), generator, critic, data,
+                    clients.stream().mapToLong(RoundTask.Member::clientSeed).toArray());
+        }
         return new Trained(task, u, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
     }
 
@@ -122,21 +145,29 @@ public final class RemoteClientStep {
     }
 
     /**
-     * Stores the delta under a key with a fresh random nonce (a redelivered task stores a second object; the
-     * aggregator reads the one its update names and deletes both with the round) and returns the update's
-     * announcement. The claim's checksum covers the nonce, so neither it nor the key logged here is a hash of the
-     * delta.
+     * Stores each client's delta under a key with a fresh random nonce (a redelivered task stores a second object; the
+     * aggregator reads the one its update names and deletes both with the round) and returns the updates'
+     * announcements, in the task's order. The claim's checksum covers the nonce, so neither it nor the key logged here
+     * is a hash of the delta.
      */
-    public ClientUpdateReady store(Trained trained) {
+    public List<ClientUpdateReady> store(Trained trained) {
         RoundTask task = trained.task();
-        ClientUpdate u = trained.update();
-        long t0 = System.nanoTime();
-        ObjectRef delta = models.putDelta(ExperimentLayout.namespace(task.experimentId(), task.gan()), task.round(), task.clientId(), u.delta());
-        LOG.info(String.format(Locale.ROOT, "%s.%s round %d client %s: %d steps; weights and data %.2f s, critic steps"
-                + " %.2f s, delta stored %.2f s (%s)", task.experimentId(), task.gan(), task.round() + 1, task.clientId(),
-                u.steps(), trained.loadSeconds(), trained.trainSeconds(), (System.nanoTime() - t0) / 1e9, delta.uri()));
-        return ClientUpdateReady.builder().experimentId(task.experimentId()).gan(task.gan()).round(task.round())
-                .clientId(task.clientId()).delta(delta).realExamples(u.realExamples()).steps(u.steps())
-                .nonFinite(u.nonFinite()).loss(u.loss()).build();
+        List<RoundTask.Member> clients = task.clients();
+        List<ClientUpdateReady> ready = new ArrayList<>();
+        for (int c = 0; c < clients.size(); c++) {
+            RoundTask.Member m = clients.get(c);
+            ClientUpdate u = trained.updates().get(c);
+            long t0 = System.nanoTime();
+            ObjectRef delta = models.putDelta(ExperimentLayout.namespace(task.experimentId(), task.gan()), task.round(),
+                    m.clientId(), u.delta());
+            LOG.info(String.format(Locale.ROOT, "%s.%s round %d client %s: %d steps; weights and data %.2f s, critic "
+                    + "steps %.2f s%s, delta stored %.2f s (%s)", task.experimentId(), task.gan(), task.round() + 1,
+                    m.clientId(), u.steps(), trained.loadSeconds(), trained.trainSeconds(), clients.size() == 1 ? ""
+                    : " (" + clients.size() + " clients together)", (System.nanoTime() - t0) / 1e9, delta.uri()));
+            ready.add(ClientUpdateReady.builder().experimentId(task.experimentId()).gan(task.gan()).round(task.round())
+                    .clientId(m.clientId()).delta(delta).realExamples(u.realExamples()).steps(u.steps())
+                    .nonFinite(u.nonFinite()).loss(u.loss()).build());
+        }
+        return ready;
     }
 }

@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fedgan.core.bug.InversionBug;
-import dev.fedgan.core.gan.ClientTraining;
 import dev.fedgan.core.gan.GanNetworks;
 import dev.fedgan.core.gan.GanPreset;
 import dev.fedgan.core.gan.NetworkWeights;
-import dev.fedgan.core.gan.SimulatedClients;
-import dev.fedgan.modelstore.GanSettingsMapping;
 import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.protocol.ClientUpdateReady;
 import dev.fedgan.protocol.Messages;
@@ -87,8 +83,7 @@ class ClientUpdateListenerTest {
                 "client-updates are keyed by experiment");
         ClientUpdateReady u = Messages.decode(m.getPayload(), ClientUpdateReady.class);
         assertEquals("w05", u.clientId());
-        float[] expected = new ClientTraining(GanSettingsMapping.config(ClientUpdateServiceTest.SETTINGS)).train("w05", 0,
-                generator, critic, SimulatedClients.client("bundled:field", new InversionBug(0.5, 7), "w05"), 99).delta();
+        float[] expected = ClientUpdateServiceTest.core("w05", 0, generator, critic).delta();
         assertArrayEquals(expected, models.getDelta(u.delta(), (int) critic.length()));
     }
 

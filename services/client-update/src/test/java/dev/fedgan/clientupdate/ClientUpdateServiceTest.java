@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import dev.fedgan.core.bug.InversionBug;
-import dev.fedgan.core.data.WriterData;
-import dev.fedgan.core.gan.ClientTraining;
+import dev.fedgan.core.gan.ClientGroupTraining;
+import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.GanNetworks;
 import dev.fedgan.core.gan.GanPreset;
@@ -91,9 +91,7 @@ class ClientUpdateServiceTest {
             assertEquals("w07", first.clientId());
             assertEquals(0, first.round());
             float[] delta = models.getDelta(first.delta(), (int) critic.length());
-            WriterData data = SimulatedClients.client("bundled:field", new InversionBug(0.5, 7), "w07");
-            ClientUpdate expected = new ClientTraining(GanSettingsMapping.config(SETTINGS))
-                    .train("w07", 0, generator, critic, data, 99);
+            ClientUpdate expected = core("w07", 0, generator, critic);
             assertArrayEquals(expected.delta(), delta, "the service's delta is the core's");
             assertEquals(expected.steps(), first.steps());
             assertEquals(expected.realExamples(), first.realExamples());
@@ -141,8 +139,7 @@ class ClientUpdateServiceTest {
                 ConsumerRecord<String, String> r = answers.get(c);
                 assertEquals("e1", r.key(), "client-updates are keyed by experiment");
                 ClientUpdateReady u = Messages.decode(r.value(), ClientUpdateReady.class);
-                ClientUpdate core = new ClientTraining(GanSettingsMapping.config(SETTINGS)).train(c, 2, generator, critic,
-                        SimulatedClients.client("bundled:field", new InversionBug(0.5, 7), c), 99);
+                ClientUpdate core = core(c, 2, generator, critic);
                 assertArrayEquals(core.delta(), models.getDelta(u.delta(), (int) critic.length()), c + "'s delta");
             }
             assertAllTasksAcknowledged();
@@ -205,5 +202,16 @@ class ClientUpdateServiceTest {
 
     private KafkaConsumer<String, String> consumer(String topic) {
         return StackResource.consumer(bootstrap, List.of(topic));
+    }
+
+    /**
+     * What the core computes in one JVM for a task of client {@code client} (seed 99) alone: the tiny critic's clients
+     * train in groups ({@link ClientGroupTraining}), a task of one client as a group of one.
+     */
+    static ClientUpdate core(String client, int round, NetworkWeights generator, NetworkWeights critic) {
+        GanTrainingConfig config = GanSettingsMapping.config(SETTINGS);
+        return new ClientGroupTraining(config, ClientGroupTraining.groupSize(config.preset())).train(List.of(client),
+                round, generator, critic, List.of(SimulatedClients.client("bundled:field", new InversionBug(0.5, 7),
+                        client)), new long[] {99}).get(0);
     }
 }

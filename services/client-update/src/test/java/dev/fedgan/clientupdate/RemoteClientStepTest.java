@@ -1,13 +1,16 @@
 package dev.fedgan.clientupdate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.fedgan.core.bug.InversionBug;
-import dev.fedgan.core.gan.ClientTraining;
+import dev.fedgan.core.gan.ClientGroupTraining;
+import dev.fedgan.core.gan.GanTrainingConfig;
 import dev.fedgan.core.gan.GanNetworks;
 import dev.fedgan.core.gan.GanPreset;
 import dev.fedgan.core.gan.NetworkWeights;
@@ -75,10 +78,13 @@ class RemoteClientStepTest {
             return new Round(experiment, round, g, d, taskFor(experiment, round, gRef, dRef));
         }
 
-        /** The delta the core computes from these weights in one JVM. */
+        /** The delta the core computes from these weights in one JVM (the tiny critic's clients train in groups). */
         float[] expectedDelta() {
-            return new ClientTraining(GanSettingsMapping.config(SETTINGS)).train("w07", round, generator, critic,
-                    SimulatedClients.client(DATA, new InversionBug(0.5, 7), "w07"), 99).delta();
+            GanTrainingConfig config = GanSettingsMapping.config(SETTINGS);
+            return new ClientGroupTraining(config, ClientGroupTraining.groupSize(config.preset())).train(
+                    List.of("w07"), round, generator, critic,
+                    List.of(SimulatedClients.client(DATA, new InversionBug(0.5, 7), "w07")), new long[] {99})
+                    .get(0).delta();
         }
     }
 
@@ -91,8 +97,8 @@ class RemoteClientStepTest {
     @Test
     void theSameTaskTwiceStoresTheSameDeltaUnderAnotherKeyAndChecksum() {
         Round r = Round.of("nonce", 0);
-        ClientUpdateReady first = new RemoteClientStep(models).run(r.task());
-        ClientUpdateReady second = new RemoteClientStep(models).run(r.task());
+        ClientUpdateReady first = new RemoteClientStep(models).run(r.task()).get(0);
+        ClientUpdateReady second = new RemoteClientStep(models).run(r.task()).get(0);
         float[] delta = r.expectedDelta();
         assertArrayEquals(delta, models.getDelta(first.delta(), delta.length), "the core's delta");
         assertArrayEquals(delta, models.getDelta(second.delta(), delta.length), "the same delta");
@@ -103,6 +109,37 @@ class RemoteClientStepTest {
             assertTrue(u.delta().key().matches(java.util.regex.Pattern.quote(prefix) + "[0-9a-f]{32}\\.delta"),
                     u.delta().key());
         }
+    }
+
+    /**
+     * A task of a group of clients trains them together as the one-JVM run does and stores and announces each
+     * client's own delta; a group larger than the preset trains together is refused before any work.
+     */
+    @Test
+    void aGroupTaskStoresEachClientsDeltaAsTheOneJvmRunTrainsThem() {
+        Round r = Round.of("group", 0);
+        List<String> ids = List.of("w07", "w03", "w11");
+        RoundTask task = r.task().toBuilder().updatePartition(2).group(List.of(new RoundTask.Member("w03", 5, 0),
+                new RoundTask.Member("w11", 6, 1))).build();
+        List<ClientUpdateReady> ready = new RemoteClientStep(models).run(task);
+        assertEquals(ids, ready.stream().map(ClientUpdateReady::clientId).toList());
+        GanTrainingConfig config = GanSettingsMapping.config(SETTINGS);
+        List<dev.fedgan.core.data.WriterData> data = ids.stream().map(id -> SimulatedClients.client(DATA,
+                new InversionBug(0.5, 7), id)).toList();
+        List<dev.fedgan.core.gan.ClientUpdate> expected = new ClientGroupTraining(config, ClientGroupTraining.GROUP)
+                .train(ids, 0, r.generator(), r.critic(), data, new long[] {99, 5, 6});
+        for (int c = 0; c < ids.size(); c++) {
+            float[] delta = expected.get(c).delta();
+            assertArrayEquals(delta, models.getDelta(ready.get(c).delta(), delta.length), ids.get(c));
+            assertTrue(ready.get(c).delta().key().contains("/" + ids.get(c) + "-"), ready.get(c).delta().key());
+        }
+        List<RoundTask.Member> nine = new java.util.ArrayList<>();
+        for (int j = 0; j < ClientGroupTraining.GROUP; j++) {
+            nine.add(new RoundTask.Member("w0" + j, j, null));
+        }
+        RoundTask tooMany = task.toBuilder().group(nine).build();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new RemoteClientStep(models).train(tooMany))
+                .getMessage().contains("names 9 clients; the tiny preset trains 8 at most together"));
     }
 
     @Test
@@ -145,15 +182,15 @@ class RemoteClientStepTest {
         ObjectRef ref = models.putWeights("eb.low_accuracy", "critic", 1, newCritic);
         RoundTask keepsGenerator = taskFor("eb", 1, b0.task().generator(), ref);
         assertArrayEquals(new Round("eb", 1, b0.generator(), newCritic, keepsGenerator).expectedDelta(),
-                step.train(keepsGenerator).update().delta());
+                step.train(keepsGenerator).updates().get(0).delta());
         // ea 0's critic claim, asked for again while eb's generator stays a hit, is read again, not answered from
         // the arrays that now hold the new critic.
         RoundTask oldCritic = taskFor("ea", 0, b0.task().generator(), a0.task().critic());
         assertArrayEquals(new Round("ea", 0, b0.generator(), a0.critic(), oldCritic).expectedDelta(),
-                step.train(oldCritic).update().delta());
+                step.train(oldCritic).updates().get(0).delta());
     }
 
     private static float[] trained(RemoteClientStep step, Round r) {
-        return step.train(r.task()).update().delta();
+        return step.train(r.task()).updates().get(0).delta();
     }
 }

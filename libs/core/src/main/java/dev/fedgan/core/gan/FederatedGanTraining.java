@@ -53,7 +53,10 @@ public final class FederatedGanTraining {
     /** The clients' data when they train in this JVM; null when they train elsewhere (client-update services). */
     private final List<WriterData> localData;
     private final double delta;
+    /** One client's steps at a time, for a large critic; else null. */
     private final ClientTraining clientTraining;
+    /** The clients' steps computed together, for a small critic ({@link ClientGroupTraining#groupSize}); else null. */
+    private final ClientGroupTraining groupTraining;
     private final GeneratorStep generatorStep;
     private final GaussianNoise noise;
     private final ClientSampler sampler;
@@ -172,7 +175,9 @@ public final class FederatedGanTraining {
         this.accountant = accountant;
         this.noise = noise;
         this.sampler = sampler;
-        clientTraining = localData == null ? null : new ClientTraining(config);
+        int groupSize = ClientGroupTraining.groupSize(config.preset());
+        clientTraining = localData == null || groupSize > 1 ? null : new ClientTraining(config);
+        groupTraining = localData == null || groupSize == 1 ? null : new ClientGroupTraining(config, groupSize);
         generatorStep = new GeneratorStep(config.preset(), config.loss(), DataType.FLOAT);
     }
 
@@ -205,8 +210,10 @@ public final class FederatedGanTraining {
     public RoundReport runRound() {
         long t0 = System.nanoTime();
         RoundPlan plan = beginRound();
-        for (int k = 0; k < plan.clients().size(); k++) {
-            addUpdate(plan, trainClient(plan, k));
+        for (int g = 0; g < groups(plan); g++) {
+            for (ClientUpdate u : trainGroup(plan, g)) {
+                addUpdate(plan, u);
+            }
         }
         return completeRound(plan, (System.nanoTime() - t0) / 1e9);
     }
@@ -237,13 +244,47 @@ public final class FederatedGanTraining {
         return pending;
     }
 
-    /** The k-th sampled client's critic steps, here in this JVM (a client-update service does the same remotely). */
-    public ClientUpdate trainClient(RoundPlan plan, int k) {
+    /**
+     * The clients trained together: the sampled clients, in the plan's order, go in groups of this many
+     * ({@link ClientGroupTraining#groupSize}: several for a small critic, else one), here and on client-update alike.
+     */
+    public int groupSize() {
+        return ClientGroupTraining.groupSize(config.preset());
+    }
+
+    /** The plan's groups of {@link #groupSize} clients (the last may hold fewer). */
+    public int groups(RoundPlan plan) {
+        return (plan.clients().size() + groupSize() - 1) / groupSize();
+    }
+
+    /**
+     * The critic steps of the plan's g-th group of clients, here in this JVM (a client-update service does the same
+     * for a round task): the updates in the plan's order.
+     */
+    public List<ClientUpdate> trainGroup(RoundPlan plan, int g) {
         if (localData == null) {
             throw new IllegalStateException("the clients of this run train elsewhere: only their ids are known here");
         }
-        WriterData data = localData.get(plan.indices()[k]);
-        return clientTraining.train(data.id(), plan.round(), generator, critic, data, plan.clientSeeds()[k]);
+        int from = g * groupSize();
+        int to = Math.min(plan.clients().size(), from + groupSize());
+        if (from < 0 || from >= to) {
+            throw new IllegalArgumentException("group " + g + " of a plan of " + groups(plan) + " groups");
+        }
+        List<WriterData> data = new ArrayList<>();
+        for (int k = from; k < to; k++) {
+            data.add(localData.get(plan.indices()[k]));
+        }
+        if (groupTraining == null) {
+            return List.of(clientTraining.train(data.get(0).id(), plan.round(), generator, critic, data.get(0),
+                    plan.clientSeeds()[from]));
+        }
+        return groupTraining.train(plan.clients().subList(from, to), plan.round(), generator, critic, data,
+                java.util.Arrays.copyOfRange(plan.clientSeeds(), from, to));
+    }
+
+    /** The k-th sampled client's update as the run computes it (its group's steps: {@link #trainGroup}). */
+    public ClientUpdate trainClient(RoundPlan plan, int k) {
+        return trainGroup(plan, k / groupSize()).get(k % groupSize());
     }
 
     /**
