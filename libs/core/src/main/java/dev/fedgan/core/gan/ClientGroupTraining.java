@@ -18,6 +18,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * last batch is a {@link CriticStep} of its own. The deltas equal separate clients' up to float rounding (other
  * matrix shapes sum in another order). Worth it where a critic step is mostly the fixed cost of running the graph:
  * small critics. Not thread-safe: one instance per worker thread.
+ *
+ * <p>A client's delta depends on its own data alone: the other clients' blocks meet its values only as products with
+ * exact zeros. That fails only where a client's critic diverges (0 × ∞ is NaN): when any delta of a group is not
+ * finite, each of the group's clients is trained again apart ({@link ClientTraining}), so that one client cannot spoil
+ * another's update.
  */
 public final class ClientGroupTraining {
 
@@ -34,6 +39,7 @@ public final class ClientGroupTraining {
     private final GanTrainingConfig config;
     private final CriticGroupStep groupStep;
     private final CriticStep singleStep;
+    private final ClientTraining apart;
     private final GeneratorSampler generator;
 
     /** @param clients the most clients trained together */
@@ -41,6 +47,7 @@ public final class ClientGroupTraining {
         this.config = config;
         groupStep = new CriticGroupStep(config.preset(), config.loss(), config.penaltyWeight(), clients, DataType.FLOAT);
         singleStep = new CriticStep(config.preset(), config.loss(), config.penaltyWeight(), DataType.FLOAT);
+        apart = new ClientTraining(config);
         generator = new GeneratorSampler(config.preset(), true, DataType.FLOAT);
     }
 
@@ -132,6 +139,13 @@ public final class ClientGroupTraining {
             }
             updates.add(ClientTraining.update(clientIds.get(c), round, critic, broadcastCritic, used, steps[c],
                     loss[c]));
+        }
+        if (n > 1 && updates.stream().anyMatch(ClientUpdate::nonFinite)) {
+            updates.clear();
+            for (int c = 0; c < n; c++) {
+                updates.add(apart.train(clientIds.get(c), round, broadcastGenerator, broadcastCritic, data.get(c),
+                        seeds[c]));
+            }
         }
         return updates;
     }

@@ -75,6 +75,24 @@ class ClientGroupTrainingTest {
                 .penaltyWeight(0).clientSteps(3).generatorSteps(1).batchSize(4).clientsPerRound(4).rounds(1).build());
     }
 
+    /** A client whose critic diverges spoils no other's update: the group is trained again apart. */
+    @Test
+    void aDivergingClientLeavesTheOthersUpdatesTheirOwn() {
+        GanTrainingConfig config = GanTrainingConfig.CPU_DEMO.toBuilder().preset(GanPreset.TINY).clientSteps(2)
+                .generatorSteps(1).batchSize(4).clientsPerRound(2).rounds(1).build();
+        WriterData huge = new WriterData("huge", new float[8 * WriterData.PIXELS], new int[8]);
+        java.util.Arrays.fill(huge.pixels(), 1e38f); // no loader lets this in; a critic that diverges does the same
+        WriterData fine = client(1, 8);
+        NetworkWeights generator = GanNetworks.initialGenerator(GanPreset.TINY, 3);
+        NetworkWeights critic = GanNetworks.initialCritic(GanPreset.TINY, 4);
+        List<ClientUpdate> group = new ClientGroupTraining(config, 2).train(List.of("huge", "fine"), 0, generator,
+                critic, List.of(huge, fine), new long[] {1, 2});
+        assertTrue(group.get(0).nonFinite(), "the diverging client's update is marked");
+        ClientUpdate apart = new ClientTraining(config).train("fine", 0, generator, critic, fine, 2);
+        assertTrue(!group.get(1).nonFinite(), "the other client's is its own");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(apart.delta(), group.get(1).delta());
+    }
+
     @Test
     void moreClientsThanTheGroupHoldsAreRefused() {
         GanTrainingConfig config = GanTrainingConfig.CPU_DEMO.toBuilder().preset(GanPreset.TINY).clientSteps(1).generatorSteps(1)
