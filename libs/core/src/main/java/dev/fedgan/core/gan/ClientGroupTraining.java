@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,9 +14,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Several clients' parts of a round computed together ({@link ClientTraining}'s rule for each: the same shuffle, the
- * same noise and interpolation draws from the client's seed, the same steps): each step every client with a full
- * batch left trains in one {@link CriticGroupStep} of the clients' critics as one block network; a client's smaller
- * last batch is a {@link CriticStep} of its own. The deltas equal separate clients' up to float rounding (other
+ * same noise and interpolation draws from the client's seed, the same steps): at each step the clients whose batches
+ * have one size (full batches, or equally small last ones) train in one {@link CriticGroupStep} of their critics as
+ * one block network. The deltas equal separate clients' up to float rounding (other
  * matrix shapes sum in another order). Worth it where a critic step is mostly the fixed cost of running the graph:
  * small critics. Not thread-safe: one instance per worker thread.
  *
@@ -38,7 +39,6 @@ public final class ClientGroupTraining {
 
     private final GanTrainingConfig config;
     private final CriticGroupStep groupStep;
-    private final CriticStep singleStep;
     private final ClientTraining apart;
     private final GeneratorSampler generator;
 
@@ -46,7 +46,6 @@ public final class ClientGroupTraining {
     public ClientGroupTraining(GanTrainingConfig config, int clients) {
         this.config = config;
         groupStep = new CriticGroupStep(config.preset(), config.loss(), config.penaltyWeight(), clients, DataType.FLOAT);
-        singleStep = new CriticStep(config.preset(), config.loss(), config.penaltyWeight(), DataType.FLOAT);
         apart = new ClientTraining(config);
         generator = new GeneratorSampler(config.preset(), true, DataType.FLOAT);
     }
@@ -79,8 +78,8 @@ public final class ClientGroupTraining {
         int[][] orders = new int[n][];
         SplittableRandom[] rnd = new SplittableRandom[n];
         int[] steps = new int[n];
-        int[] fullSteps = new int[n];
-        int mostFull = 0;
+        int[] used = new int[n];
+        int most = 0;
         for (int c = 0; c < n; c++) {
             WriterData d = data.get(c);
             if (d.size() < ClientTraining.MIN_EXAMPLES) {
@@ -90,55 +89,50 @@ public final class ClientGroupTraining {
             orders[c] = WriterPartition.permutation(d.size(), new SplittableRandom(ClientTraining.SHUFFLE_SEED));
             rnd[c] = new SplittableRandom(seeds[c]);
             steps[c] = ClientTraining.steps(config, d.size());
-            fullSteps[c] = Math.min(steps[c], d.size() / batch);
-            mostFull = Math.max(mostFull, fullSteps[c]);
+            most = Math.max(most, steps[c]);
         }
         CriticBlocks blocks = groupStep.blocks();
         NetworkWeights block = blocks.repeat(broadcastCritic);
         double[] loss = new double[n];
         Arrays.fill(loss, Double.NaN);
-        int slots = clients();
-        int side = WriterData.SIDE;
-        for (int s = 0; s < mostFull; s++) {
-            INDArray real = Nd4j.zeros(DataType.FLOAT, batch, slots, side, side);
-            INDArray fake = Nd4j.zeros(DataType.FLOAT, batch, slots, side, side);
-            INDArray alpha = Nd4j.zeros(DataType.FLOAT, batch, slots, 1, 1);
-            long active = 0;
+        for (int s = 0; s < most; s++) {
+            // The clients taking step s, by the size of their batch (a smaller last batch): one block step per size.
+            TreeMap<Integer, List<Integer>> bySize = new TreeMap<>();
             for (int c = 0; c < n; c++) {
-                if (s >= fullSteps[c]) {
-                    continue;
+                if (s < steps[c]) {
+                    bySize.computeIfAbsent(Math.min(batch, data.get(c).size() - s * batch), b -> new ArrayList<>())
+                            .add(c);
                 }
-                active |= 1L << c;
-                int from = s * batch;
-                channel(real, c).assign(ClientTraining.images(data.get(c), Arrays.copyOfRange(orders[c], from,
-                        from + batch)));
-                channel(fake, c).assign(generator.sample(broadcastGenerator, ClientTraining.gaussian(rnd[c], batch,
-                        config.preset().noiseDim())));
-                channel(alpha, c).assign(ClientTraining.uniform(rnd[c], batch));
             }
-            double[] l = groupStep.step(block, real, fake, alpha, active, config.criticLearningRate());
-            for (int c = 0; c < n; c++) {
-                if ((active >> c & 1) != 0) {
+            for (var e : bySize.entrySet()) {
+                int size = e.getKey();
+                long active = 0;
+                INDArray real = Nd4j.zeros(DataType.FLOAT, size, clients(), WriterData.SIDE, WriterData.SIDE);
+                INDArray fake = Nd4j.zeros(DataType.FLOAT, size, clients(), WriterData.SIDE, WriterData.SIDE);
+                INDArray alpha = Nd4j.zeros(DataType.FLOAT, size, clients(), 1, 1);
+                for (int c : e.getValue()) {
+                    active |= 1L << c;
+                    int from = s * batch;
+                    channel(real, c).assign(ClientTraining.images(data.get(c), Arrays.copyOfRange(orders[c], from,
+                            from + size)));
+                    // B generated images, the first `size` of them used: as ClientTraining draws them
+                    INDArray generated = generator.sample(broadcastGenerator, ClientTraining.gaussian(rnd[c], batch,
+                            config.preset().noiseDim()));
+                    channel(fake, c).assign(size == batch ? generated
+                            : generated.get(NDArrayIndex.interval(0, size)));
+                    channel(alpha, c).assign(ClientTraining.uniform(rnd[c], size));
+                    used[c] += size;
+                }
+                double[] l = groupStep.step(block, real, fake, alpha, active, config.criticLearningRate());
+                for (int c : e.getValue()) {
                     loss[c] = l[c];
                 }
             }
         }
         List<ClientUpdate> updates = new ArrayList<>();
         for (int c = 0; c < n; c++) {
-            NetworkWeights critic = blocks.extract(block, c);
-            WriterData d = data.get(c);
-            int used = fullSteps[c] * batch;
-            for (int s = fullSteps[c]; s < steps[c]; s++) { // the smaller last batch, alone
-                int size = Math.min(batch, d.size() - s * batch);
-                INDArray real = ClientTraining.images(d, Arrays.copyOfRange(orders[c], s * batch, s * batch + size));
-                INDArray fake = generator.sample(broadcastGenerator, ClientTraining.gaussian(rnd[c], batch,
-                        config.preset().noiseDim())).get(NDArrayIndex.interval(0, size)).dup();
-                loss[c] = singleStep.step(critic, real, fake, ClientTraining.uniform(rnd[c], size),
-                        config.criticLearningRate()).loss();
-                used += size;
-            }
-            updates.add(ClientTraining.update(clientIds.get(c), round, critic, broadcastCritic, used, steps[c],
-                    loss[c]));
+            updates.add(ClientTraining.update(clientIds.get(c), round, blocks.extract(block, c), broadcastCritic,
+                    used[c], steps[c], loss[c]));
         }
         if (n > 1 && updates.stream().anyMatch(ClientUpdate::nonFinite)) {
             updates.clear();

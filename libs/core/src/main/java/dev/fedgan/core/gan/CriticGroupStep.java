@@ -18,8 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * clients' blocks, so an inactive client (no full batch this step) is left as it was. What it saves is the fixed cost
  * of running a graph: a small critic's step is mostly that, the same whether the graph holds one client or several.
  *
- * <p>Every active client's batches have the same size (the batch-norm statistics are over the whole batch); a client's
- * smaller last batch is a {@link CriticStep} of its own. Not bit-identical to separate steps (other matrix shapes sum
+ * <p>Every active client's batches have the same size (the batch-norm statistics are over the whole batch): clients
+ * with batches of another size take a step of their own. Not bit-identical to separate steps (other matrix shapes sum
  * in another order), so a run groups clients the same way wherever it runs.
  */
 final class CriticGroupStep {
