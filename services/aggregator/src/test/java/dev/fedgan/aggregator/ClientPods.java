@@ -3,7 +3,6 @@ package dev.fedgan.aggregator;
 import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.gan.ClientGroupTraining;
-import dev.fedgan.core.gan.ClientTraining;
 import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.GanNetworks;
 import dev.fedgan.core.gan.GanTrainingConfig;
@@ -68,13 +67,9 @@ final class ClientPods {
         InversionBug bug = new InversionBug(task.invertProbability(), task.bugSeed());
         List<WriterData> data = clients.stream().map(m -> SimulatedClients.client(task.data(), bug, m.clientId()))
                 .toList();
-        int size = ClientGroupTraining.groupSize(config.preset());
-        List<ClientUpdate> updates = size == 1
-                ? List.of(new ClientTraining(config).train(task.clientId(), task.round(), generator, critic,
-                        data.get(0), task.clientSeed()))
-                : new ClientGroupTraining(config, size).train(clients.stream().map(RoundTask.Member::clientId)
-                        .toList(), task.round(), generator, critic, data,
-                        clients.stream().mapToLong(RoundTask.Member::clientSeed).toArray());
+        List<ClientUpdate> updates = new ClientGroupTraining(config).train(clients.stream()
+                .map(RoundTask.Member::clientId).toList(), task.round(), generator, critic, data,
+                clients.stream().mapToLong(RoundTask.Member::clientSeed).toArray());
         for (int c = 0; c < clients.size(); c++) {
             String id = clients.get(c).clientId();
             ClientUpdate u = updates.get(c);

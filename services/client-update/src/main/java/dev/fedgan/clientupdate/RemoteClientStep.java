@@ -6,7 +6,6 @@ import dev.fedgan.modelstore.ModelStore;
 import dev.fedgan.core.bug.InversionBug;
 import dev.fedgan.core.data.WriterData;
 import dev.fedgan.core.gan.ClientGroupTraining;
-import dev.fedgan.core.gan.ClientTraining;
 import dev.fedgan.core.gan.ClientUpdate;
 import dev.fedgan.core.gan.GanNetworks;
 import dev.fedgan.core.gan.GanPreset;
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A round task's client step through the object store (reference section 4.3): load the broadcast generator and
  * critic the task names (checksums verified; kept for the round's other tasks), train the critic on the client's data with the core's
- * {@link ClientTraining} ({@link #train}), store the delta and return its announcement ({@link #store}). What a
+ * {@link ClientGroupTraining} ({@link #train}), store the delta and return its announcement ({@link #store}). What a
  * client-update pod does per task; the pod overlaps a task's {@link #store} with the next task's {@link #train}.
  * A task of a group of clients (a small critic's, {@link ClientGroupTraining#groupSize}) trains them together as the
  * one-JVM run does, and stores and announces each client's delta apart.
@@ -43,8 +42,7 @@ public final class RemoteClientStep {
     static final int KEPT = 4;
 
     private final ModelStore models;
-    private final Map<GanTrainingConfig, ClientTraining> trainers = new HashMap<>();
-    private final Map<GanTrainingConfig, ClientGroupTraining> groupTrainers = new HashMap<>();
+    private final Map<GanTrainingConfig, ClientGroupTraining> trainers = new HashMap<>();
     /**
      * The last broadcast weights read, by claim, least recently used first: a round's tasks share them, so each is
      * fetched once per round. Once {@link #KEPT} are held, the next ones are read into the arrays of the least
@@ -91,15 +89,9 @@ public final class RemoteClientStep {
             data.add(SimulatedClients.client(task.data(), bug, m.clientId()));
         }
         long t1 = System.nanoTime();
-        List<ClientUpdate> u;
-        if (size == 1) {
-            u = List.of(trainers.computeIfAbsent(config, ClientTraining::new)
-                    .train(task.clientId(), task.round(), generator, critic, data.get(0), task.clientSeed()));
-        } else {
-            u = groupTrainers.computeIfAbsent(config, c -> new ClientGroupTraining(c, size)).train(
-                    clients.stream().map(RoundTask.Member::clientId).toList(), task.round(), generator, critic, data,
-                    clients.stream().mapToLong(RoundTask.Member::clientSeed).toArray());
-        }
+        List<ClientUpdate> u = trainers.computeIfAbsent(config, ClientGroupTraining::new).train(
+                clients.stream().map(RoundTask.Member::clientId).toList(), task.round(), generator, critic, data,
+                clients.stream().mapToLong(RoundTask.Member::clientSeed).toArray());
         return new Trained(task, u, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
     }
 

@@ -210,7 +210,7 @@ class ClientUpdateServiceTest {
      */
     static ClientUpdate core(String client, int round, NetworkWeights generator, NetworkWeights critic) {
         GanTrainingConfig config = GanSettingsMapping.config(SETTINGS);
-        return new ClientGroupTraining(config, ClientGroupTraining.groupSize(config.preset())).train(List.of(client),
+        return new ClientGroupTraining(config).train(List.of(client),
                 round, generator, critic, List.of(SimulatedClients.client("bundled:field", new InversionBug(0.5, 7),
                         client)), new long[] {99}).get(0);
     }

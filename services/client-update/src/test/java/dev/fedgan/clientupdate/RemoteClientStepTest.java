@@ -81,7 +81,7 @@ class RemoteClientStepTest {
         /** The delta the core computes from these weights in one JVM (the tiny critic's clients train in groups). */
         float[] expectedDelta() {
             GanTrainingConfig config = GanSettingsMapping.config(SETTINGS);
-            return new ClientGroupTraining(config, ClientGroupTraining.groupSize(config.preset())).train(
+            return new ClientGroupTraining(config).train(
                     List.of("w07"), round, generator, critic,
                     List.of(SimulatedClients.client(DATA, new InversionBug(0.5, 7), "w07")), new long[] {99})
                     .get(0).delta();

@@ -16,7 +16,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Several clients' parts of a round computed together ({@link ClientTraining}'s rule for each: the same shuffle, the
  * same noise and interpolation draws from the client's seed, the same steps): at each step the clients whose batches
  * have one size (full batches, or equally small last ones) train in one {@link CriticGroupStep} of their critics as
- * one block network. The deltas equal separate clients' up to float rounding (other
+ * one block network, and a client alone at its size takes a {@link CriticStep} of its own. The deltas equal separate clients' up to float rounding (other
  * matrix shapes sum in another order). Worth it where a critic step is mostly the fixed cost of running the graph:
  * small critics. Not thread-safe: one instance per worker thread.
  *
@@ -38,16 +38,29 @@ public final class ClientGroupTraining {
     public static final long LARGEST_GROUPED = 100_000;
 
     private final GanTrainingConfig config;
+    private final int clients;
+    /** The block network's step; null where one client trains at a time. */
     private final CriticGroupStep groupStep;
     private final ClientTraining apart;
+    /** A client alone at its batch size: its own step. */
+    private final CriticStep singleStep;
     private final GeneratorSampler generator;
 
-    /** @param clients the most clients trained together */
+    /** The clients a run trains together at the config's preset ({@link #groupSize}), one at a time for a large critic. */
+    public ClientGroupTraining(GanTrainingConfig config) {
+        this(config, groupSize(config.preset()));
+    }
+
+    /** @param clients the most clients trained together (1: each apart, {@link ClientTraining}) */
     public ClientGroupTraining(GanTrainingConfig config, int clients) {
         this.config = config;
-        groupStep = new CriticGroupStep(config.preset(), config.loss(), config.penaltyWeight(), clients, DataType.FLOAT);
+        this.clients = clients;
+        groupStep = clients == 1 ? null
+                : new CriticGroupStep(config.preset(), config.loss(), config.penaltyWeight(), clients, DataType.FLOAT);
         apart = new ClientTraining(config);
-        generator = new GeneratorSampler(config.preset(), true, DataType.FLOAT);
+        singleStep = clients == 1 ? null
+                : new CriticStep(config.preset(), config.loss(), config.penaltyWeight(), DataType.FLOAT);
+        generator = clients == 1 ? null : new GeneratorSampler(config.preset(), true, DataType.FLOAT);
     }
 
     /** How many clients a run trains together at this preset: {@link #GROUP} for a small critic, else 1. */
@@ -57,7 +70,7 @@ public final class ClientGroupTraining {
 
     /** The most clients trained together. */
     public int clients() {
-        return groupStep.blocks().clients();
+        return clients;
     }
 
     /**
@@ -73,6 +86,10 @@ public final class ClientGroupTraining {
         if (n > clients() || data.size() != n || seeds.length != n) {
             throw new IllegalArgumentException("a group of at most " + clients() + " clients needs an id, data and a "
                     + "seed each, got " + n + ", " + data.size() + " and " + seeds.length);
+        }
+        if (groupStep == null) {
+            return List.of(apart.train(clientIds.get(0), round, broadcastGenerator, broadcastCritic, data.get(0),
+                    seeds[0]));
         }
         int batch = config.batchSize();
         int[][] orders = new int[n][];
@@ -106,6 +123,19 @@ public final class ClientGroupTraining {
             }
             for (var e : bySize.entrySet()) {
                 int size = e.getKey();
+                if (e.getValue().size() == 1) { // alone at this size: a step of its own costs less than a block's
+                    int c = e.getValue().get(0);
+                    NetworkWeights critic = blocks.extract(block, c);
+                    int from = s * batch;
+                    INDArray real = ClientTraining.images(data.get(c), Arrays.copyOfRange(orders[c], from,
+                            from + size));
+                    INDArray fake = generated(broadcastGenerator, rnd[c], size);
+                    loss[c] = singleStep.step(critic, real, fake, ClientTraining.uniform(rnd[c], size),
+                            config.criticLearningRate()).loss();
+                    blocks.place(block, critic, c);
+                    used[c] += size;
+                    continue;
+                }
                 long active = 0;
                 INDArray real = Nd4j.zeros(DataType.FLOAT, size, clients(), WriterData.SIDE, WriterData.SIDE);
                 INDArray fake = Nd4j.zeros(DataType.FLOAT, size, clients(), WriterData.SIDE, WriterData.SIDE);
@@ -115,11 +145,7 @@ public final class ClientGroupTraining {
                     int from = s * batch;
                     channel(real, c).assign(ClientTraining.images(data.get(c), Arrays.copyOfRange(orders[c], from,
                             from + size)));
-                    // B generated images, the first `size` of them used: as ClientTraining draws them
-                    INDArray generated = generator.sample(broadcastGenerator, ClientTraining.gaussian(rnd[c], batch,
-                            config.preset().noiseDim()));
-                    channel(fake, c).assign(size == batch ? generated
-                            : generated.get(NDArrayIndex.interval(0, size)));
+                    channel(fake, c).assign(generated(broadcastGenerator, rnd[c], size));
                     channel(alpha, c).assign(ClientTraining.uniform(rnd[c], size));
                     used[c] += size;
                 }
@@ -142,6 +168,13 @@ public final class ClientGroupTraining {
             }
         }
         return updates;
+    }
+
+    /** B generated images from the client's stream, the first {@code size} of them: as ClientTraining draws them. */
+    private INDArray generated(NetworkWeights broadcastGenerator, SplittableRandom rnd, int size) {
+        INDArray images = generator.sample(broadcastGenerator, ClientTraining.gaussian(rnd, config.batchSize(),
+                config.preset().noiseDim()));
+        return size == config.batchSize() ? images : images.get(NDArrayIndex.interval(0, size)).dup();
     }
 
     /** Client {@code c}'s channel of a block batch, as a view {@code [B, 1, H, W]}. */

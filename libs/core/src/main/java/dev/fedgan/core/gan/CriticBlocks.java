@@ -67,12 +67,17 @@ final class CriticBlocks {
     /** A block network with {@code critic} in every block. */
     NetworkWeights repeat(NetworkWeights critic) {
         NetworkWeights block = layout.copy();
-        for (String name : block.names()) {
-            for (int k = 0; k < clients; k++) {
-                block.get(name).get(indices(critic.get(name).shape(), k)).assign(critic.get(name));
-            }
+        for (int k = 0; k < clients; k++) {
+            place(block, critic, k);
         }
         return block;
+    }
+
+    /** Writes {@code critic} into client {@code k}'s block of {@code block}. */
+    void place(NetworkWeights block, NetworkWeights critic, int k) {
+        for (String name : block.names()) {
+            block.get(name).get(indices(critic.get(name).shape(), k)).assign(critic.get(name));
+        }
     }
 
     /** Client {@code k}'s critic, copied out of {@code block}. */

@@ -53,10 +53,8 @@ public final class FederatedGanTraining {
     /** The clients' data when they train in this JVM; null when they train elsewhere (client-update services). */
     private final List<WriterData> localData;
     private final double delta;
-    /** One client's steps at a time, for a large critic; else null. */
-    private final ClientTraining clientTraining;
-    /** The clients' steps computed together, for a small critic ({@link ClientGroupTraining#groupSize}); else null. */
-    private final ClientGroupTraining groupTraining;
+    /** The clients' steps, in groups for a small critic ({@link ClientGroupTraining#groupSize}); null: none here. */
+    private final ClientGroupTraining clientTraining;
     private final GeneratorStep generatorStep;
     private final GaussianNoise noise;
     private final ClientSampler sampler;
@@ -175,9 +173,7 @@ public final class FederatedGanTraining {
         this.accountant = accountant;
         this.noise = noise;
         this.sampler = sampler;
-        int groupSize = ClientGroupTraining.groupSize(config.preset());
-        clientTraining = localData == null || groupSize > 1 ? null : new ClientTraining(config);
-        groupTraining = localData == null || groupSize == 1 ? null : new ClientGroupTraining(config, groupSize);
+        clientTraining = localData == null ? null : new ClientGroupTraining(config);
         generatorStep = new GeneratorStep(config.preset(), config.loss(), DataType.FLOAT);
     }
 
@@ -274,11 +270,7 @@ public final class FederatedGanTraining {
         for (int k = from; k < to; k++) {
             data.add(localData.get(plan.indices()[k]));
         }
-        if (groupTraining == null) {
-            return List.of(clientTraining.train(data.get(0).id(), plan.round(), generator, critic, data.get(0),
-                    plan.clientSeeds()[from]));
-        }
-        return groupTraining.train(plan.clients().subList(from, to), plan.round(), generator, critic, data,
+        return clientTraining.train(plan.clients().subList(from, to), plan.round(), generator, critic, data,
                 java.util.Arrays.copyOfRange(plan.clientSeeds(), from, to));
     }
 
