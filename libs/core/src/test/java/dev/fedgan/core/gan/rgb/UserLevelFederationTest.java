@@ -148,6 +148,33 @@ class UserLevelFederationTest {
         return s.finish();
     }
 
+    /**
+     * A round whose Poisson draw includes no client still releases a noised discriminator (the noise over m) and is
+     * accounted: the draw's size is not what the accountant charges.
+     */
+    @Test
+    void aRoundThatDrawsNoClientAddsTheNoiseAloneAndIsAccounted() {
+        ColourImages images = ColourPartition.evenly(ColourShapes.generate(32, 1, 64, 3), 4, 3);
+        long seed = 1;
+        while (ClientSampler.seeded(UserLevelFederation.roundSeed(seed, 1)).sample(1.0 / 4, 4).length > 0) {
+            seed++; // the first seed whose round 1 draws nobody (probability (3/4)^4 each)
+        }
+        UserLevelFederation.Options o = new UserLevelFederation.Options(W, 1, 1, 1, 4, 0.5, 1.1, 1, 2e-4, seed, true,
+                false);
+        UserLevelFederation fed = new UserLevelFederation(images, o, 1e-5);
+        float[] d0 = fed.discriminator().params().toFloatVector();
+        DcganFederation.Round r = fed.round(Progress.NONE);
+        assertEquals(0, fed.included().length);
+        double[] noise = new double[d0.length];
+        GaussianNoise.seeded(UserLevelFederation.roundSeed(seed, 1)).addTo(noise, 1.1 * 0.5);
+        float[] got = fed.discriminator().params().toFloatVector();
+        for (int i = 0; i < got.length; i += 11) {
+            assertEquals(d0[i] + noise[i], got[i], 1e-6, "coordinate " + i + ": the noise over m = 1");
+        }
+        double expected = PrivacyCalculator.forPopulation(4, 1, 1.1, 1, 1e-5).epsilonOriginal();
+        assertEquals(expected, r.epsilon(), 1e-12 * expected);
+    }
+
     @Test
     void moreClientsPerRoundThanClientsOrATooSmallClientIsRefused() {
         ColourImages images = ColourPartition.evenly(ColourShapes.generate(20, 1, 64, 3), 2, 3);
