@@ -260,16 +260,19 @@ public final class RgbRuns {
      */
     private RgbUpdateReady userLevelRound(RgbRoundTask task, RgbSpec spec) {
         UserLevelFederation.Options o = spec.userOptions();
+        Network discriminator = DcganNetworks.discriminator(o.widths(), o.seed());
         Network generator = DcganNetworks.generator(o.widths(), o.seed() + 1);
-        long d = DcganNetworks.discriminator(o.widths(), o.seed()).numParams();
+        long d = discriminator.numParams();
         long g = generator.numParams();
         float[] global = global(task, d + g);
+        discriminator.params().assign(part(global, 0, d).reshape(discriminator.params().shape())
+                .castTo(discriminator.params().dataType()));
         generator.params().assign(part(global, d, g).reshape(generator.params().shape())
                 .castTo(generator.params().dataType()));
-        float[] discriminator = UserLevelFederation.clientRound(clientImages, task.client(), o, part(global, 0, d),
-                generator, task.round());
+        float[] trained = UserLevelFederation.clientRound(clientImages, task.client(), o, discriminator, generator,
+                task.round());
         ObjectRef ref = models.putVector(ExperimentLayout.rgbUpdate(task.experimentId(), task.run(), task.round(),
-                task.client(), ModelStore.nonce()), discriminator);
+                task.client(), ModelStore.nonce()), trained);
         return new RgbUpdateReady(Messages.SCHEMA, task.experimentId(), task.run(), task.round(), task.client(), ref,
                 0, 0, 0, 0, o.localSteps());
     }

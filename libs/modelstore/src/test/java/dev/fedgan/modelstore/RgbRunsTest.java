@@ -163,7 +163,7 @@ class RgbRunsTest {
     @Test
     void aUserLevelRunOnTheStoreEqualsTheOneJvmRun() throws Exception {
         RgbSpec spec = new RgbSpec("shapes", 24, "even:3", 2, 2, 3, 1, 4, 0.5, 1.1, false, 2e-4, 7, true, 1, false)
-                .userLevel(2, 1);
+                .atUserLevel(2, 1);
         RgbRunTask task = new RgbRuns(objects).submit(request("g6", spec), NO_PATHS);
         RgbRuns render = new RgbRuns(objects);
         RgbRuns first = new RgbRuns(objects);

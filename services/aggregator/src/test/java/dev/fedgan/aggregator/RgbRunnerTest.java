@@ -131,7 +131,7 @@ class RgbRunnerTest {
     @Test
     void aUserLevelRunAsksOnlyTheDrawnClients() throws Exception {
         RgbSpec spec = new RgbSpec("shapes", 32, "even:4", 2, 2, 2, 1, 4, 0.5, 1.1, false, 2e-4, 5, true, 1, false)
-                .userLevel(2, 1);
+                .atUserLevel(2, 1);
         ColourImages images = spec.clientImages();
         UserLevelFederation fed = new UserLevelFederation(images, spec.userOptions(),
                 spec.delta(DcganFederation.sizes(images)));

@@ -153,7 +153,7 @@ final class RgbCommand implements Callable<Integer> {
                     default -> throw new IllegalArgumentException("--quality takes auto, on or off, got '" + quality
                             + "'");
                 });
-        RgbSpec spec = userLevel ? sampleLevel.userLevel(clientsPerRound, generatorSteps) : sampleLevel;
+        RgbSpec spec = userLevel ? sampleLevel.atUserLevel(clientsPerRound, generatorSteps) : sampleLevel;
         ColourImages all = spec.clientImages();
         int n = all.clientIds().size();
         int[] sizes = spec.checkedSizes(all);

@@ -41,7 +41,8 @@ public final class ClientGroupTraining {
     private final int clients;
     /** The block network's step; null where one client trains at a time. */
     private final CriticGroupStep groupStep;
-    private final ClientTraining apart;
+    /** Each client alone: where the group size is 1, and after a divergence (made when first needed). */
+    private ClientTraining apart;
     /** A client alone at its batch size: its own step. */
     private final CriticStep singleStep;
     private final GeneratorSampler generator;
@@ -57,7 +58,6 @@ public final class ClientGroupTraining {
         this.clients = clients;
         groupStep = clients == 1 ? null
                 : new CriticGroupStep(config.preset(), config.loss(), config.penaltyWeight(), clients, DataType.FLOAT);
-        apart = new ClientTraining(config);
         singleStep = clients == 1 ? null
                 : new CriticStep(config.preset(), config.loss(), config.penaltyWeight(), DataType.FLOAT);
         generator = clients == 1 ? null : new GeneratorSampler(config.preset(), true, DataType.FLOAT);
@@ -88,7 +88,7 @@ public final class ClientGroupTraining {
                     + "seed each, got " + n + ", " + data.size() + " and " + seeds.length);
         }
         if (groupStep == null) {
-            return List.of(apart.train(clientIds.get(0), round, broadcastGenerator, broadcastCritic, data.get(0),
+            return List.of(apart().train(clientIds.get(0), round, broadcastGenerator, broadcastCritic, data.get(0),
                     seeds[0]));
         }
         int batch = config.batchSize();
@@ -163,11 +163,18 @@ public final class ClientGroupTraining {
         if (n > 1 && updates.stream().anyMatch(ClientUpdate::nonFinite)) {
             updates.clear();
             for (int c = 0; c < n; c++) {
-                updates.add(apart.train(clientIds.get(c), round, broadcastGenerator, broadcastCritic, data.get(c),
+                updates.add(apart().train(clientIds.get(c), round, broadcastGenerator, broadcastCritic, data.get(c),
                         seeds[c]));
             }
         }
         return updates;
+    }
+
+    private ClientTraining apart() {
+        if (apart == null) {
+            apart = new ClientTraining(config);
+        }
+        return apart;
     }
 
     /** B generated images from the client's stream, the first {@code size} of them: as ClientTraining draws them. */

@@ -95,8 +95,8 @@ final class CriticBlocks {
         return block.get(name).get(indices(shape, k));
     }
 
-    /** Client {@code k}'s part of a vector laid out like the block tensor {@code name} (batch statistics), a view. */
-    INDArray view(INDArray blockVector, String name, int k) {
+    /** Client {@code k}'s part of a per-feature vector of the block network (batch statistics), a view. */
+    INDArray slice(INDArray blockVector, int k) {
         long n = blockVector.length() / clients;
         return blockVector.reshape(-1).get(NDArrayIndex.interval(k * n, (k + 1) * n));
     }

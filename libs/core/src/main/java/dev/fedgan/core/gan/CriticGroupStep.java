@@ -116,22 +116,14 @@ final class CriticGroupStep {
             INDArray var = r.getOutputs().get("stats_" + PASSES[i] + "_var");
             for (int c = 0; c < k; c++) {
                 if (on[c] != 0) {
-                    move(block, c, blocks.view(mean, GanNetworks.CRITIC_BN + "_mean", c),
-                            blocks.view(var, GanNetworks.CRITIC_BN + "_var", c));
+                    GanStatistics.move(blocks.view(block, GanNetworks.CRITIC_BN + "_mean", c),
+                            blocks.view(block, GanNetworks.CRITIC_BN + "_var", c), blocks.slice(mean, c),
+                            blocks.slice(var, c));
                 }
             }
         }
         memory.recycle();
         return losses;
-    }
-
-    /** Client {@code c}'s batch-norm moving statistics moved by one pass's batch statistics (as GanStatistics.move). */
-    private void move(NetworkWeights block, int c, INDArray batchMean, INDArray batchVariance) {
-        double keep = GanNetworks.BN_MOMENTUM;
-        INDArray mean = blocks.view(block, GanNetworks.CRITIC_BN + "_mean", c);
-        INDArray var = blocks.view(block, GanNetworks.CRITIC_BN + "_var", c);
-        mean.muli(keep).addi(batchMean.castTo(mean.dataType()).mul(1 - keep));
-        var.muli(keep).addi(batchVariance.castTo(var.dataType()).mul(1 - keep));
     }
 
     /** Client {@code c}'s weight-decay term L2·Σw² over its regularised tensors. */

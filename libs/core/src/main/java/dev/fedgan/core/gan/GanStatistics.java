@@ -9,8 +9,13 @@ final class GanStatistics {
     }
 
     static void move(NetworkWeights w, String layer, INDArray batchMean, INDArray batchVariance) {
+        move(w.get(layer + "_mean"), w.get(layer + "_var"), batchMean, batchVariance);
+    }
+
+    /** Moves the statistics {@code mean} and {@code variance} in place (views included) by a batch's. */
+    static void move(INDArray mean, INDArray variance, INDArray batchMean, INDArray batchVariance) {
         double keep = GanNetworks.BN_MOMENTUM;
-        w.get(layer + "_mean").muli(keep).addi(batchMean.reshape(-1).castTo(w.get(layer + "_mean").dataType()).mul(1 - keep));
-        w.get(layer + "_var").muli(keep).addi(batchVariance.reshape(-1).castTo(w.get(layer + "_var").dataType()).mul(1 - keep));
+        mean.muli(keep).addi(batchMean.reshape(-1).castTo(mean.dataType()).mul(1 - keep));
+        variance.muli(keep).addi(batchVariance.reshape(-1).castTo(variance.dataType()).mul(1 - keep));
     }
 }

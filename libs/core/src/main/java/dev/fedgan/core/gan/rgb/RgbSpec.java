@@ -81,7 +81,7 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
     }
 
     /** The same run at user level: m expected clients per round, the server's generator steps per round. */
-    public RgbSpec userLevel(int m, int serverGeneratorSteps) {
+    public RgbSpec atUserLevel(int m, int serverGeneratorSteps) {
         return new RgbSpec(data, images, clients, ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier,
                 nonPrivate, learningRate, seed, reproducible, gridEvery, quality, true, m, serverGeneratorSteps);
     }

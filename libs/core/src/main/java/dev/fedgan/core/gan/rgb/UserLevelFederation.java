@@ -113,23 +113,21 @@ public final class UserLevelFederation {
     public DcganFederation.Round round(Progress progress) {
         int r = server.begin();
         for (int k : server.participants()) {
-            server.add(k, clientRound(clients.get(k), k, server.o, server.discriminator().params(),
-                    server.generator(), r));
+            Network d = DcganNetworks.discriminator(server.o.widths(), server.o.seed());
+            d.params().assign(server.discriminator().params());
+            server.add(k, clientRound(clients.get(k), k, server.o, d, server.generator(), r));
             progress.advance(1, String.format(Locale.ROOT, "round %d, client %d", r, k + 1));
         }
         return server.finish();
     }
 
     /**
-     * Client {@code k}'s round on {@code own}, its images alone: the global discriminator {@code discriminator}
-     * trained on them against {@code generator}'s images, {@code localSteps} plain steps with its own seed (the run's
-     * plus k) and the round's streams; returns its discriminator's parameters after the round. No noise: the server
-     * clips and noises the delta.
+     * Client {@code k}'s round on {@code own}, its images alone: {@code d}, holding the global discriminator, trained
+     * in place on them against {@code generator}'s images, {@code localSteps} plain steps with its own seed (the run's
+     * plus k) and the round's streams; returns its parameters after the round. No noise: the server clips and noises
+     * the delta.
      */
-    public static float[] clientRound(ColourImages own, int k, Options o, INDArray discriminator, Network generator,
-            int round) {
-        Network d = DcganNetworks.discriminator(o.widths(), o.seed());
-        d.params().assign(discriminator.reshape(d.params().shape()));
+    public static float[] clientRound(ColourImages own, int k, Options o, Network d, Network generator, int round) {
         DcganClient c = new DcganClient(own, d, generator, o.client(o.seed() + k));
         c.beginRound(round);
         for (int s = 0; s < o.localSteps(); s++) {
@@ -192,7 +190,6 @@ public final class UserLevelFederation {
         private int next;
         private float[] global;
         private DpFedAvgAggregate aggregate;
-        private GaussianNoise noise;
         private java.util.SplittableRandom latents;
 
         /**
@@ -228,7 +225,7 @@ public final class UserLevelFederation {
             round++;
             long seed = roundSeed(o.seed(), round);
             ClientSampler sampler = o.reproducible() ? ClientSampler.seeded(seed) : ClientSampler.secure();
-            noise = o.reproducible() ? GaussianNoise.seeded(seed) : GaussianNoise.secure();
+            GaussianNoise noise = o.reproducible() ? GaussianNoise.seeded(seed) : GaussianNoise.secure();
             latents = new java.util.SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
             included = o.nonPrivate() ? java.util.stream.IntStream.range(0, sizes.length).toArray()
                     : sampler.sample(q, sizes.length);

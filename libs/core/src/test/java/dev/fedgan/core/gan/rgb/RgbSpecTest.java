@@ -32,7 +32,7 @@ class RgbSpecTest {
 
     @Test
     void aUserLevelRunReadsBackAndTakesDeltaFromItsClientCount() {
-        RgbSpec u = spec("even:3", 2).userLevel(2, 3);
+        RgbSpec u = spec("even:3", 2).atUserLevel(2, 3);
         assertEquals(u, RgbSpec.fromJson(u.toJson()));
         assertEquals(2, u.userOptions().clientsPerRound());
         assertEquals(3, u.userOptions().generatorSteps());
@@ -42,9 +42,9 @@ class RgbSpecTest {
         java.util.Arrays.fill(many, 4);
         assertEquals(Math.pow(40_000, -1.1), u.delta(many), 1e-18, "user level: N clients");
         assertEquals(1e-5, spec("even:3", 2).delta(many), 0, "sample level: the smallest client's 4 images");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("even:3", 2).userLevel(4, 1)
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("even:3", 2).atUserLevel(4, 1)
                 .checkedSizes(spec("even:3", 2).clientImages())).getMessage().contains("3 clients and m = 4"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("even:3", 2).userLevel(2, 0))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("even:3", 2).atUserLevel(2, 0))
                 .getMessage().contains("generator steps"));
         assertThrows(IllegalStateException.class, () -> spec("even:3", 2).userOptions());
     }

@@ -142,8 +142,10 @@ class UserLevelFederationTest {
             UserLevelFederation.Options o) {
         int r = s.begin();
         for (int k : s.participants()) {
+            Network d = DcganNetworks.discriminator(W, 9);
+            d.params().assign(s.discriminator().params());
             s.add(k, UserLevelFederation.clientRound(images.select(images.imagesOf(images.clientIds().get(k))), k, o,
-                    s.discriminator().params(), s.generator(), r));
+                    d, s.generator(), r));
         }
         return s.finish();
     }
