@@ -2,6 +2,7 @@ package dev.fedgan.core.dpsgd;
 
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A fully connected layer z = aW + b (W is [in, out], as DL4J stores it). Example i's weight gradient is the outer
@@ -84,14 +85,25 @@ public final class Dense extends Layer {
 
     @Override
     void addSquaredNorms(INDArray squaredNorms) {
-        INDArray a2 = input.mul(input).sum(true, 1);
-        INDArray g2 = outputGradient.mul(outputGradient).sum(true, 1);
-        squaredNorms.addi(a2.addi(1).muli(g2));
+        long n = squaredNorms.size(0);
+        if (input.size(0) == n) {
+            INDArray a2 = input.mul(input).sum(true, 1);
+            INDArray g2 = outputGradient.mul(outputGradient).sum(true, 1);
+            squaredNorms.addi(a2.addi(1).muli(g2));
+            return;
+        }
+        // k parts: ‖Σⱼ [aⱼ 1]ᵀgⱼ‖² = Σⱼₗ ([aⱼ 1]·[aₗ 1])(gⱼ·gₗ), from the k × k Gram matrices of each example's parts
+        INDArray a = partsSideBySide(input.reshape('c', input.size(0), in, 1), n);
+        INDArray g = partsSideBySide(outputGradient.reshape('c', outputGradient.size(0), out, 1), n);
+        INDArray aa = Nd4j.matmul(a, a, true, false, false).addi(1);
+        INDArray gg = Nd4j.matmul(g, g, true, false, false);
+        squaredNorms.addi(aa.muli(gg).sum(1, 2).reshape(n, 1));
     }
 
     @Override
     void accumulate(INDArray scale) {
-        INDArray g = scale == null ? outputGradient : outputGradient.mulColumnVector(scale);
+        INDArray g = scale == null ? outputGradient
+                : outputGradient.mulColumnVector(perRow(scale, outputGradient.size(0)));
         gradW.addi(input.transpose().mmul(g));
         gradB.addi(g.sum(true, 0));
     }

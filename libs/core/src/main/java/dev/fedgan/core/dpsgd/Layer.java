@@ -44,19 +44,62 @@ public abstract class Layer {
      */
     abstract INDArray backward(INDArray outputGradient, boolean inputGradient);
 
-    /** Adds every example's squared gradient norm over this layer's parameters to {@code squaredNorms} [batch, 1]. */
+    /**
+     * Adds every example's squared gradient norm over this layer's parameters to {@code squaredNorms} [n, 1]. The
+     * batch's rows are n examples, or n examples of k parts each ({@link Network#addGradient(INDArray, Loss, double[],
+     * boolean, int)}): row j·n + i is part j of example i, and example i's gradient is the sum of its parts'.
+     */
     void addSquaredNorms(INDArray squaredNorms) {
     }
 
     /**
-     * Adds Σᵢ scaleᵢ·∇θᵢ (example i's gradient of this layer's parameters) to the gradient view; {@code scale} is a
-     * [batch, 1] column, or null for all ones (the plain sum).
+     * Adds Σᵢ scaleᵢ·∇θᵢ (example i's gradient of this layer's parameters, the sum of its parts') to the gradient
+     * view; {@code scale} is an [n, 1] column, one factor per example, or null for all ones (the plain sum).
      */
     void accumulate(INDArray scale) {
     }
 
     /** Drops what the last batch left behind. */
     void release() {
+    }
+
+    /**
+     * Per-example sums of a per-row array: {@code rows} [k·n, ...], row j·n + i part j of example i, gives [n, ...]
+     * (the array itself when k = 1).
+     */
+    static INDArray summedParts(INDArray rows, long n) {
+        long parts = rows.size(0) / n;
+        if (parts == 1) {
+            return rows;
+        }
+        long[] s = rows.shape();
+        long[] split = new long[s.length + 1];
+        split[0] = parts;
+        System.arraycopy(s, 0, split, 1, s.length);
+        split[1] = n;
+        return rows.dup('c').reshape('c', split).sum(0);
+    }
+
+    /** A per-example column [n, 1] for each of {@code rows} rows [k·n, 1]: an example's factor on all its parts. */
+    static INDArray perRow(INDArray scale, long rows) {
+        long parts = rows / scale.size(0);
+        return parts == 1 ? scale : org.nd4j.linalg.factory.Nd4j.tile(scale, (int) parts, 1);
+    }
+
+    /**
+     * The rows [k·n, ...] of k-part examples as [n, ...] with each example's parts side by side along the last axis:
+     * for factors [k·n, a, T] of per-example weight gradients, example i's gradient Σⱼ Lᵢⱼ·Rᵢⱼᵀ is the product of
+     * [Lᵢ₀ … Lᵢₖ₋₁] and [Rᵢ₀ … Rᵢₖ₋₁]ᵀ, the factors over k·T positions.
+     */
+    static INDArray partsSideBySide(INDArray rows, long n) {
+        long parts = rows.size(0) / n;
+        if (parts == 1) {
+            return rows;
+        }
+        long a = rows.size(1);
+        long t = rows.size(2);
+        return rows.reshape('c', new long[] {parts, n, a, t}).permute(1, 2, 0, 3).dup('c')
+                .reshape('c', new long[] {n, a, parts * t});
     }
 
     /** Columns [from, to) of a [1, n] row vector: a [1, to - from] view. */

@@ -70,6 +70,27 @@ public interface Loss {
         };
     }
 
+    /**
+     * A single output weighted per row, Lᵣ = wᵣ·zᵣ, so dLᵣ/dzᵣ = wᵣ: a Wasserstein critic's scores (−1 on real images,
+     * +1 on generated ones) and the parts of a gradient penalty.
+     */
+    static Loss weighted(double[] weights) {
+        double[] w = weights.clone();
+        return z -> {
+            if (z.length != w.length) {
+                throw new IllegalArgumentException(z.length + " rows but " + w.length + " weights");
+            }
+            double[][] grad = new double[z.length][1];
+            for (int r = 0; r < z.length; r++) {
+                if (z[r].length != 1) {
+                    throw new IllegalArgumentException("a weighted score takes one output per row, got " + z[r].length);
+                }
+                grad[r][0] = w[r];
+            }
+            return grad;
+        };
+    }
+
     /** Lᵢ from {@link #binaryCrossEntropy}'s logit, stably: softplus(z) − t·z. */
     static double binaryCrossEntropyValue(double z, double target) {
         return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - target * z;

@@ -234,9 +234,28 @@ public final class Network {
      * @return each example's gradient norm before clipping, or null when not clipping and not asked for
      */
     public double[] addGradient(INDArray x, Loss loss, double[] clips, boolean norms) {
+        return addGradient(x, loss, clips, norms, 1);
+    }
+
+    /**
+     * As {@link #addGradient(INDArray, Loss, double[], boolean)} for examples that each span {@code parts} rows of
+     * {@code x}: of its k·n rows, row j·n + i is part j of example i. Example i's gradient is the sum of its parts'
+     * gradients Σⱼ ∇θ Lⱼₙ₊ᵢ, and that sum is what is normed, clipped to Sᵢ and added: for a loss whose every term
+     * that touches one example (a gradient penalty at points made from it, say) must be inside that example's
+     * clipped gradient. The norms come from the same batched pass: the parts of an example are side by side in its
+     * per-example factors.
+     *
+     * @param clips each example's bound Sᵢ (n of them), or null for no clipping
+     * @return each example's gradient norm before clipping (n of them), or null when not clipping and not asked for
+     */
+    public double[] addGradient(INDArray x, Loss loss, double[] clips, boolean norms, int parts) {
+        if (parts < 1 || x.size(0) % parts != 0) {
+            throw new IllegalArgumentException(x.size(0) + " rows do not make examples of " + parts + " parts");
+        }
+        long examples = x.size(0) / parts;
         if (clips != null) {
-            if (clips.length != x.size(0)) {
-                throw new IllegalArgumentException(clips.length + " clip bounds for " + x.size(0) + " examples");
+            if (clips.length != examples) {
+                throw new IllegalArgumentException(clips.length + " clip bounds for " + examples + " examples");
             }
             for (double c : clips) {
                 if (!(c > 0)) {
@@ -245,7 +264,7 @@ public final class Network {
             }
         }
         try (MemoryWorkspace step = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_MEMORY, workspace)) {
-            return clippedSum(x, loss, clips, norms);
+            return clippedSum(x, loss, clips, norms, examples);
         } finally {
             release();
         }
@@ -300,7 +319,7 @@ public final class Network {
         return Nd4j.create(grad).castTo(dataType);
     }
 
-    private double[] clippedSum(INDArray x, Loss loss, double[] clips, boolean norms) {
+    private double[] clippedSum(INDArray x, Loss loss, double[] clips, boolean norms, long examples) {
         INDArray g = outputGradient(forward(x), loss);
         for (int i = layers.size() - 1; i >= 0; i--) {
             g = layers.get(i).backward(g, i > firstWithParams);
@@ -309,7 +328,7 @@ public final class Network {
         double[] n = null;
         INDArray scale = null;
         if (clipping || norms) {
-            INDArray squared = Nd4j.create(dataType, x.size(0), 1);
+            INDArray squared = Nd4j.create(dataType, examples, 1);
             for (Layer l : layers) {
                 l.addSquaredNorms(squared);
             }

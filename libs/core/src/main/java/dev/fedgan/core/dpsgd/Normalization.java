@@ -162,7 +162,7 @@ public final class Normalization extends Layer {
         return dx.reshape('c', shape);
     }
 
-    /** Example i's gradients of γ and of β, each [batch, parameters / 2]. */
+    /** Row r's gradients of γ and of β, each [rows, parameters / 2]. */
     private INDArray[] perExample() {
         long batch = shape[0];
         INDArray gx = outputGradient.mul(normalised);
@@ -178,7 +178,8 @@ public final class Normalization extends Layer {
     void addSquaredNorms(INDArray squaredNorms) {
         refuseOverBatch();
         for (INDArray p : perExample()) {
-            squaredNorms.addi(p.mul(p).sum(true, 1));
+            INDArray e = summedParts(p, squaredNorms.size(0));
+            squaredNorms.addi(e.mul(e).sum(true, 1));
         }
     }
 
@@ -188,8 +189,9 @@ public final class Normalization extends Layer {
             refuseOverBatch();
         }
         INDArray[] p = perExample();
-        gradGamma.addi(scale == null ? p[0].sum(true, 0) : scale.transpose().mmul(p[0]));
-        gradBeta.addi(scale == null ? p[1].sum(true, 0) : scale.transpose().mmul(p[1]));
+        INDArray s = scale == null ? null : perRow(scale, p[0].size(0)).transpose();
+        gradGamma.addi(s == null ? p[0].sum(true, 0) : s.mmul(p[0]));
+        gradBeta.addi(s == null ? p[1].sum(true, 0) : s.mmul(p[1]));
     }
 
     /** Fails over the batch: there is no per-example gradient to take a norm of or to scale. */

@@ -164,7 +164,9 @@ abstract class WindowedLayer extends Layer {
     @Override
     void addSquaredNorms(INDArray squaredNorms) {
         INDArray[] lr = factors();
-        long batch = lr[0].size(0);
+        long batch = squaredNorms.size(0);
+        lr[0] = partsSideBySide(lr[0], batch);
+        lr[1] = partsSideBySide(lr[1], batch);
         if (ghost(batch)) {
             INDArray ll = Nd4j.matmul(lr[0], lr[0], true, false, false);
             INDArray rr = Nd4j.matmul(lr[1], lr[1], true, false, false);
@@ -175,7 +177,7 @@ abstract class WindowedLayer extends Layer {
             squaredNorms.addi(norms.muli(norms));
         }
         if (hasBias) {
-            perExampleBias = biasGradients();
+            perExampleBias = summedParts(biasGradients(), batch);
             squaredNorms.addi(perExampleBias.mul(perExampleBias).sum(true, 1));
         }
     }
@@ -192,13 +194,16 @@ abstract class WindowedLayer extends Layer {
         if (scale != null && perExample != null) {
             gradW.addi(scale.transpose().mmul(perExample).reshape('c', weightShape()));
         } else {
-            INDArray g = scale == null ? outputGradient
-                    : outputGradient.mul(scale.reshape(scale.length(), 1, 1, 1));
+            INDArray g = outputGradient;
+            if (scale != null) {
+                INDArray s = perRow(scale, g.size(0));
+                g = g.mul(s.reshape(s.length(), 1, 1, 1));
+            }
             gradW.addi(nativeBackward(g)[1]);
         }
         if (hasBias) {
             INDArray pb = perExampleBias != null ? perExampleBias : biasGradients();
-            gradB.addi(scale == null ? pb.sum(0) : scale.transpose().mmul(pb).reshape(out));
+            gradB.addi(scale == null ? pb.sum(0) : perRow(scale, pb.size(0)).transpose().mmul(pb).reshape(out));
         }
     }
 

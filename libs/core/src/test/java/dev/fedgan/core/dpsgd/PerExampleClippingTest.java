@@ -56,8 +56,12 @@ class PerExampleClippingTest {
     }
 
     private static INDArray inputs(long[] shape, long seed) {
+        return inputs(shape, BATCH, seed);
+    }
+
+    private static INDArray inputs(long[] shape, int rows, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        long[] s = Layer.batchShape(BATCH, shape);
+        long[] s = Layer.batchShape(rows, shape);
         double[] v = new double[(int) Layer.product(s)];
         for (int i = 0; i < v.length; i++) {
             v[i] = 2 * r.nextDouble() - 1;
@@ -147,6 +151,87 @@ class PerExampleClippingTest {
         for (int i = 0; i < BATCH; i++) {
             assertEquals(reference[i], unclipped[i], 1e-5 * reference[i], name + ": unclipped norm of example " + i);
         }
+    }
+
+    /**
+     * Examples of 3 parts each (row j·n + i is part j of example i), each row's loss its cross-entropy times a weight
+     * of either sign: the engine's norms and clipped sum are those of each example's sum of its parts' gradients, as a
+     * float64 loop over the rows adds them up.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void examplesOfSeveralPartsAreNormedAndClippedAsTheSumOfTheirParts(String name, long[] shape,
+                                                                       Supplier<List<Layer>> layers) {
+        int parts = 3;
+        for (WindowedLayer.Norms mode : WindowedLayer.Norms.values()) {
+            List<Layer> forced = layers.get();
+            forced.forEach(l -> {
+                if (l instanceof WindowedLayer w) {
+                    w.norms(mode);
+                }
+            });
+            Network net32 = Network.of(shape, DataType.FLOAT, forced, 11);
+            Network net64 = net32.withDataType(DataType.DOUBLE, layers.get());
+            INDArray x = inputs(shape, parts * BATCH, 6);
+            int rows = parts * BATCH;
+            int[] y = new int[rows];
+            double[] w = new double[rows];
+            for (int r = 0; r < rows; r++) {
+                y[r] = (r * 3 + 2) % net32.numClasses();
+                w[r] = (r % 2 == 0 ? 1 : -0.6) * (1 + r % 5);
+            }
+            Loss loss = weightedCrossEntropy(y, w);
+            double[][] example = new double[BATCH][(int) net64.numParams()];
+            for (int r = 0; r < rows; r++) {
+                net64.clearGradient();
+                net64.addGradient(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(r, r + 1)).dup(),
+                        weightedCrossEntropy(new int[] {y[r]}, new double[] {w[r]}), null, false);
+                double[] g = net64.gradient().toDoubleVector();
+                for (int j = 0; j < g.length; j++) {
+                    example[r % BATCH][j] += g[j];
+                }
+            }
+            double[] reference = Arrays.stream(example).mapToDouble(PerExampleClippingTest::norm).toArray();
+            double[] sorted = reference.clone();
+            Arrays.sort(sorted);
+            double[] clips = new double[BATCH];
+            Arrays.fill(clips, sorted[BATCH / 2]);
+            double[] clippedSum = new double[example[0].length];
+            for (int i = 0; i < BATCH; i++) {
+                double c = Math.min(1, clips[i] / reference[i]);
+                for (int j = 0; j < clippedSum.length; j++) {
+                    clippedSum[j] += c * example[i][j];
+                }
+            }
+            net32.clearGradient();
+            double[] norms = net32.addGradient(x.castTo(DataType.FLOAT), loss, clips, false, parts);
+            String what = name + " (" + mode + ")";
+            assertEquals(BATCH, norms.length, what);
+            for (int i = 0; i < BATCH; i++) {
+                assertEquals(reference[i], norms[i], 1e-5 * reference[i], what + ": norm of example " + i);
+            }
+            double[] fast = net32.gradient().toDoubleVector();
+            double diff = 0;
+            for (int j = 0; j < fast.length; j++) {
+                diff += (fast[j] - clippedSum[j]) * (fast[j] - clippedSum[j]);
+            }
+            assertTrue(Math.sqrt(diff) <= 1e-5 * norm(clippedSum),
+                    what + ": clipped sum off by " + Math.sqrt(diff) / norm(clippedSum) + " relative");
+        }
+    }
+
+    /** Row r's softmax cross-entropy against y[r], times w[r]. */
+    private static Loss weightedCrossEntropy(int[] y, double[] w) {
+        Loss ce = Loss.crossEntropy(y);
+        return z -> {
+            double[][] g = ce.outputGradient(z);
+            for (int r = 0; r < g.length; r++) {
+                for (int c = 0; c < g[r].length; c++) {
+                    g[r][c] *= w[r];
+                }
+            }
+            return g;
+        };
     }
 
     @ParameterizedTest(name = "{0}")
