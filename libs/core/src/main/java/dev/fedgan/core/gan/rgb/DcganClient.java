@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * One client of the DP DCGAN: a discriminator trained with DP-SGD on the client's own images, and a generator
  * trained against it. Each step:
  * <ol>
- *   <li>the discriminator: each image is drawn independently with probability q = B/n (Poisson); each drawn
+ *   <li>the discriminator ({@link Objective}: the DCGAN's cross-entropy, or WGAN-GP's scores with the gradient
+ *       penalty inside each real image's clipped gradient): each image is drawn independently with probability q = B/n (Poisson); each drawn
  *       image's gradient of its own loss (binary cross-entropy, target real) is clipped to L2 norm S and summed,
  *       N(0, (zS)²) from the noise stream is added to the sum; the fake term (B generated images, target fake) is
  *       added unnoised and uncharged, since it touches no real image (Opacus issue #418), but each fake image's
@@ -42,6 +43,59 @@ public final class DcganClient {
     /** Images per forward pass of the discriminator. */
     static final int PHYSICAL_BATCH = 64;
 
+    /** λ, the gradient penalty's weight (Gulrajani et al. 2017). */
+    static final double PENALTY_WEIGHT = 10;
+
+    /**
+     * h, the step of the central difference that gives the penalty's parameter gradient, along a unit vector in the
+     * 64×64×3 image space (whose images have norms near 55): small enough that few LeakyReLU kinks fall within ±h
+     * (a difference across a kink misses the gradient), large against float32's rounding of the two gradients it
+     * subtracts.
+     */
+    static final double PENALTY_STEP = 1e-3;
+
+    /**
+     * What the discriminator minimises, against a target t (1 for a real image, 0 for a generated one) on its
+     * output z.
+     */
+    public enum Objective {
+        /** The DCGAN's binary cross-entropy on σ(z): −t·log σ(z) − (1 − t)·log(1 − σ(z)). */
+        DCGAN,
+        /**
+         * WGAN-GP (Gulrajani et al. 2017): z is a critic's score, its loss (1 − 2t)·z (−z on a real image, +z on a
+         * generated one, −z for the generator), plus on each real image λ(‖∇ₓz(x̂)‖ − 1)² at a random point x̂
+         * between it and a generated image: inside that image's clipped gradient, since x̂ is made from it.
+         */
+        WGAN_GP;
+
+        /** dL/dz. */
+        double gradient(double z, double target) {
+            return this == DCGAN ? 1 / (1 + Math.exp(-z)) - target : 1 - 2 * target;
+        }
+
+        /** L(z). */
+        double value(double z, double target) {
+            return this == DCGAN ? Loss.binaryCrossEntropyValue(z, target) : (1 - 2 * target) * z;
+        }
+
+        /** The command line's name: dcgan or wgan-gp. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the choices
+         */
+        public static Objective of(String label) {
+            for (Objective o : values()) {
+                if (o.label().equals(label)) {
+                    return o;
+                }
+            }
+            throw new IllegalArgumentException("the loss is dcgan or wgan-gp, got '" + label + "'");
+        }
+    }
+
     /**
      * @param clipNorm        S, each real image's gradient bound (&gt; 0)
      * @param noiseMultiplier z (&ge; 0; 0 only when {@code nonPrivate})
@@ -51,10 +105,28 @@ public final class DcganClient {
      * @param seed            the latent draws, and sampling and noise when {@code reproducible}
      * @param reproducible    seeded sampling and noise: reproducible runs, NOT private
      * @param nonPrivate      no clipping and no noise (and nothing accounted)
+     * @param objective       the discriminator's loss
      */
     public record Options(double clipNorm, double noiseMultiplier, int expectedBatch, double learningRate,
-                          double beta1, long seed, boolean reproducible, boolean nonPrivate) {
+                          double beta1, long seed, boolean reproducible, boolean nonPrivate, Objective objective) {
+
+        /** Options of a DCGAN (binary cross-entropy) client. */
+        public Options(double clipNorm, double noiseMultiplier, int expectedBatch, double learningRate, double beta1,
+                       long seed, boolean reproducible, boolean nonPrivate) {
+            this(clipNorm, noiseMultiplier, expectedBatch, learningRate, beta1, seed, reproducible, nonPrivate,
+                    Objective.DCGAN);
+        }
+
+        /** The same options with another seed (a client's own). */
+        public Options withSeed(long s) {
+            return new Options(clipNorm, noiseMultiplier, expectedBatch, learningRate, beta1, s, reproducible,
+                    nonPrivate, objective);
+        }
+
         public Options {
+            if (objective == null) {
+                throw new IllegalArgumentException("a client needs its loss: dcgan or wgan-gp");
+            }
             if (!nonPrivate && (!(clipNorm > 0) || !(noiseMultiplier > 0) || Double.isInfinite(noiseMultiplier))) {
                 throw new IllegalArgumentException("DP needs S > 0 and a finite z > 0, got S " + clipNorm + ", z "
                         + noiseMultiplier);
@@ -183,10 +255,21 @@ public final class DcganClient {
         // the real term: clipped per image, noised once per step
         int[] drawn = o.nonPrivate() ? firstB() : sampler.sample(q, images.size());
         discriminator.clearGradient();
-        RecordedLoss real = new RecordedLoss(1);
-        for (int from = 0; from < drawn.length; from += PHYSICAL_BATCH) {
-            int to = Math.min(drawn.length, from + PHYSICAL_BATCH);
-            discriminator.addGradient(batch(drawn, from, to), real, clips(to - from), false);
+        RecordedLoss real = new RecordedLoss(o.objective(), 1);
+        int pass = o.objective() == Objective.DCGAN ? PHYSICAL_BATCH : PHYSICAL_BATCH / 3;
+        for (int from = 0; from < drawn.length; from += pass) {
+            int to = Math.min(drawn.length, from + pass);
+            if (o.objective() == Objective.DCGAN) {
+                discriminator.addGradient(batch(drawn, from, to), real, clips(to - from), false);
+            } else {
+                int m = to - from;
+                INDArray paired = generator.output(latent(m)).reshape(m, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
+                double[] alpha = new double[m];
+                for (int i = 0; i < m; i++) {
+                    alpha[i] = latents.nextDouble();
+                }
+                addPenalisedRealTerm(discriminator, batch(drawn, from, to), paired, alpha, clips(m), real);
+            }
         }
         INDArray total = discriminator.gradient().dup();
         if (!o.nonPrivate()) {
@@ -197,7 +280,7 @@ public final class DcganClient {
         }
         // the fake term: no real image in it, so neither noised nor charged; clipped as the real term, for balance
         INDArray fakes = generator.output(latent(b)).reshape(b, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
-        RecordedLoss fake = new RecordedLoss(0);
+        RecordedLoss fake = new RecordedLoss(o.objective(), 0);
         total.addi(fakeTerm(fakes, fake)).divi(b);
         adamD.step(discriminator.params(), total);
         steps++;
@@ -206,7 +289,8 @@ public final class DcganClient {
 
     /** One generator step against the discriminator, on B new latents; returns its loss. */
     public double generatorStep() {
-        return generatorStep(discriminator, generator, adamG, latent(o.expectedBatch())).generatorLoss();
+        return generatorStep(discriminator, generator, adamG, latent(o.expectedBatch()), o.objective())
+                .generatorLoss();
     }
 
     /**
@@ -223,15 +307,64 @@ public final class DcganClient {
      * discriminator's input and the generator, over the batch, one Adam step; returns the mean losses. Post-processing
      * of the discriminator: it reads no real image.
      */
-    static Verdict generatorStep(Network discriminator, Network generator, Adam adam, INDArray z) {
+    static Verdict generatorStep(Network discriminator, Network generator, Adam adam, INDArray z,
+                                 Objective objective) {
         int b = Math.toIntExact(z.size(0));
         INDArray images = generator.output(z).reshape(b, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
-        RecordedLoss verdict = new RecordedLoss(1);
+        RecordedLoss verdict = new RecordedLoss(objective, 1);
         INDArray dx = discriminator.inputGradient(images, verdict).reshape(b, generator.numClasses());
         generator.clearGradient();
         generator.addOutputGradient(z, dx);
         adam.step(generator.params(), generator.gradient().div(b));
         return new Verdict(verdict.mean(), verdict.otherMean());
+    }
+
+    /**
+     * Adds the WGAN-GP critic's real term for the real images {@code real} [m, 3, 64, 64] to the discriminator's
+     * gradient: for each i the gradient of −D(xᵢ) + λ(‖∇ₓD(x̂ᵢ)‖ − 1)², x̂ᵢ = αᵢxᵢ + (1 − αᵢ)fᵢ with fᵢ the i-th of
+     * {@code fake}, as one vector clipped to {@code clips[i]} (or unclipped when {@code clips} is null): x̂ᵢ is made from
+     * xᵢ, so the penalty is inside xᵢ's clipped gradient.
+     *
+     * <p>The penalty's gradient in the parameters θ is that of an input gradient, and the engine has no second
+     * derivatives: with gᵢ = ∇ₓD(x̂ᵢ) and vᵢ = gᵢ/‖gᵢ‖, ∇θ‖gᵢ‖ = (∂gᵢ/∂θ)ᵀvᵢ = d/dt ∇θD(x̂ᵢ + t·vᵢ) at t = 0, taken as
+     * the central difference (∇θD(x̂ᵢ + h·vᵢ) − ∇θD(x̂ᵢ − h·vᵢ)) / 2h. So example i spans three rows of one batched
+     * pass (xᵢ weighted −1, x̂ᵢ ± h·vᵢ weighted ±λ(‖gᵢ‖ − 1)/h), clipped as their sum
+     * ({@link Network#addGradient(INDArray, Loss, double[], boolean, int)}).
+     *
+     * @param record takes the real images' scores; the penalties' mean is added to it
+     */
+    static void addPenalisedRealTerm(Network d, INDArray real, INDArray fake, double[] alpha, double[] clips,
+                                     RecordedLoss record) {
+        int m = Math.toIntExact(real.size(0));
+        INDArray a = Nd4j.create(alpha, new long[] {m, 1, 1, 1}, 'c').castTo(real.dataType());
+        INDArray mixed = real.mul(a).addi(fake.mul(a.rsub(1)));
+        double[] ones = new double[m];
+        Arrays.fill(ones, 1);
+        INDArray g = d.inputGradient(mixed, Loss.weighted(ones)).reshape('c', m, -1);
+        double[] norms = g.norm2(1).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+        double[] weights = new double[m];
+        double[] unit = new double[m];
+        double penalty = 0;
+        for (int i = 0; i < m; i++) {
+            penalty += PENALTY_WEIGHT * (norms[i] - 1) * (norms[i] - 1);
+            // at gᵢ = 0 the norm has no gradient and vᵢ no direction: the penalty adds nothing there
+            weights[i] = norms[i] > 0 ? PENALTY_WEIGHT * (norms[i] - 1) / PENALTY_STEP : 0;
+            unit[i] = norms[i] > 0 ? PENALTY_STEP / norms[i] : 0;
+        }
+        INDArray step = g.mulColumnVector(Nd4j.create(unit, new long[] {m, 1}, 'c').castTo(g.dataType()))
+                .reshape('c', real.shape());
+        INDArray rows = Nd4j.concat(0, real, mixed.add(step), mixed.sub(step));
+        Loss loss = z -> {
+            double[][] grad = new double[z.length][];
+            System.arraycopy(record.outputGradient(Arrays.copyOf(z, m)), 0, grad, 0, m);
+            for (int i = 0; i < m; i++) {
+                grad[m + i] = new double[] {weights[i]};
+                grad[2 * m + i] = new double[] {-weights[i]};
+            }
+            return grad;
+        };
+        d.addGradient(rows, loss, clips, false, 3);
+        record.addToSum(penalty);
     }
 
     /**
@@ -258,26 +391,38 @@ public final class DcganClient {
      * The binary cross-entropy that also sums its values from the logits the pass computes anyway, so that logging a
      * step's losses costs no forward pass of its own.
      */
-    private static final class RecordedLoss implements Loss {
-        private final Loss loss;
+    static final class RecordedLoss implements Loss {
+        private final Objective objective;
         private final double target;
         private double sum;
         private double otherSum;
         private int count;
 
-        RecordedLoss(double target) {
-            this.loss = Loss.binaryCrossEntropy(target);
+        RecordedLoss(Objective objective, double target) {
+            this.objective = objective;
             this.target = target;
         }
 
         @Override
         public double[][] outputGradient(double[][] outputs) {
-            for (double[] z : outputs) {
-                sum += Loss.binaryCrossEntropyValue(z[0], target);
-                otherSum += Loss.binaryCrossEntropyValue(z[0], 1 - target);
+            double[][] grad = new double[outputs.length][1];
+            for (int i = 0; i < outputs.length; i++) {
+                double z = outputs[i][0];
+                if (outputs[i].length != 1) {
+                    throw new IllegalArgumentException("a discriminator gives one output per image, got "
+                            + outputs[i].length);
+                }
+                sum += objective.value(z, target);
+                otherSum += objective.value(z, 1 - target);
                 count++;
+                grad[i][0] = objective.gradient(z, target);
             }
-            return loss.outputGradient(outputs);
+            return grad;
+        }
+
+        /** Adds terms computed beside the outputs (the gradient penalties) to the loss. */
+        void addToSum(double terms) {
+            sum += terms;
         }
 
         /** The mean loss over the examples seen, NaN when none (a Poisson draw of no image). */

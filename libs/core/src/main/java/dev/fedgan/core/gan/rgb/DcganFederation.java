@@ -86,8 +86,7 @@ public final class DcganFederation {
     /** Client {@code k} on {@code own}, its images alone (as a replica loads them). */
     public static DcganClient clientOn(ColourImages own, int k, Options o) {
         DcganClient.Options c = o.client();
-        DcganClient.Options mine = new DcganClient.Options(c.clipNorm(), c.noiseMultiplier(), c.expectedBatch(),
-                c.learningRate(), c.beta1(), c.seed() + k, c.reproducible(), c.nonPrivate());
+        DcganClient.Options mine = c.withSeed(c.seed() + k);
         return new DcganClient(own, DcganNetworks.discriminator(o.widths(), o.seed()),
                 DcganNetworks.generator(o.widths(), o.seed() + 1), mine);
     }

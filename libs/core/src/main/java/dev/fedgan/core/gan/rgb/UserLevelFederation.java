@@ -57,10 +57,20 @@ public final class UserLevelFederation {
      * @param seed            the networks' initial weights, the latents, and sampling and noise when reproducible
      * @param reproducible    seeded sampling and noise: NOT private (tests and comparisons)
      * @param nonPrivate      every client every round, their deltas' example-weighted mean, nothing accounted
+     * @param objective       the discriminator's loss (the clients' and the server's generator steps')
      */
     public record Options(DcganNetworks.Widths widths, int rounds, int clientsPerRound, int localSteps, int batch,
                           double clipNorm, double noiseMultiplier, int generatorSteps, double learningRate, long seed,
-                          boolean reproducible, boolean nonPrivate) {
+                          boolean reproducible, boolean nonPrivate, DcganClient.Objective objective) {
+
+        /** Options of a DCGAN (binary cross-entropy) run. */
+        public Options(DcganNetworks.Widths widths, int rounds, int clientsPerRound, int localSteps, int batch,
+                       double clipNorm, double noiseMultiplier, int generatorSteps, double learningRate, long seed,
+                       boolean reproducible, boolean nonPrivate) {
+            this(widths, rounds, clientsPerRound, localSteps, batch, clipNorm, noiseMultiplier, generatorSteps,
+                    learningRate, seed, reproducible, nonPrivate, DcganClient.Objective.DCGAN);
+        }
+
         public Options {
             if (rounds < 1 || rounds > 100_000 || localSteps < 1 || localSteps > 100_000 || generatorSteps < 1
                     || generatorSteps > 100_000) {
@@ -76,16 +86,17 @@ public final class UserLevelFederation {
                 throw new IllegalArgumentException("user-level DP needs a finite S > 0 and z > 0, got S " + clipNorm
                         + ", z " + noiseMultiplier);
             }
-            client(batch, learningRate, seed); // its own checks
+            client(batch, learningRate, seed, objective); // its own checks
         }
 
         /** A client's discriminator steps: plain, the privacy is the server's. */
         DcganClient.Options client(long clientSeed) {
-            return client(batch, learningRate, clientSeed);
+            return client(batch, learningRate, clientSeed, objective);
         }
 
-        private static DcganClient.Options client(int batch, double learningRate, long seed) {
-            return new DcganClient.Options(1, 0, batch, learningRate, 0.5, seed, true, true);
+        private static DcganClient.Options client(int batch, double learningRate, long seed,
+                                                  DcganClient.Objective objective) {
+            return new DcganClient.Options(1, 0, batch, learningRate, 0.5, seed, true, true, objective);
         }
     }
 
@@ -288,7 +299,7 @@ public final class UserLevelFederation {
             double fake = 0;
             for (int s = 0; s < o.generatorSteps(); s++) {
                 DcganClient.Verdict v = DcganClient.generatorStep(discriminator, generator, adamG,
-                        DcganClient.latents(latents, o.batch(), generator.dataType()));
+                        DcganClient.latents(latents, o.batch(), generator.dataType()), o.objective());
                 gen += v.generatorLoss();
                 fake += v.fakeLoss();
             }

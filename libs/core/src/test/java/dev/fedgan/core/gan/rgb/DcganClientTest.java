@@ -22,18 +22,20 @@ class DcganClientTest {
     static final DcganNetworks.Widths TINY = new DcganNetworks.Widths(2, 2);
 
     /**
-     * Only the discriminator's real-data steps are charged: after 3 steps (each with a fake term and a generator
-     * step) the accountant has 3 steps of (q = B/n, z), ε as the calculator gives for them.
+     * Only the discriminator's real-data steps are charged, under either loss: after 3 steps (each with a fake term
+     * and a generator step; under WGAN-GP also the penalty at interpolates, inside each real image's clipped gradient)
+     * the accountant has 3 steps of (q = B/n, z), ε as the calculator gives for them.
      */
-    @Test
-    void onlyTheRealDataStepsAreCharged() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(DcganClient.Objective.class)
+    void onlyTheRealDataStepsAreCharged(DcganClient.Objective objective) {
         ColourImages shapes = ColourShapes.generate(40, 1, 64, 3);
         Network d = DcganNetworks.discriminator(TINY, 1);
         Network g = DcganNetworks.generator(TINY, 2);
         float[] d0 = d.params().toFloatVector();
         float[] g0 = g.params().toFloatVector();
         DcganClient client = new DcganClient(shapes, d, g, new DcganClient.Options(1.0, 1.2, 8, 2e-4, 0.5, 7, true,
-                false));
+                false, objective));
         for (int s = 0; s < 3; s++) {
             DcganClient.Losses l = client.step();
             assertTrue(Double.isFinite(l.fakeLoss()) && Double.isFinite(l.generatorLoss()), l.toString());
@@ -81,6 +83,27 @@ class DcganClientTest {
         double whole = plain.fakeTerm(fakes, Loss.binaryCrossEntropy(0)).norm2Number().doubleValue();
         assertTrue(clipped <= 8e-3 * (1 + 1e-5), "clipped sum " + clipped);
         assertTrue(whole > 0.1, "unclipped sum " + whole);
+    }
+
+    /**
+     * WGAN-GP's losses against the target: a critic's score z costs −z on a real image and +z on a generated one
+     * (the generator's loss is −z), with dL/dz = ∓1 whatever z; the DCGAN's is the cross-entropy on σ(z).
+     */
+    @Test
+    void theLossesAreTheirObjectivesAndNamedOnTheCommandLine() {
+        DcganClient.Objective w = DcganClient.Objective.WGAN_GP;
+        assertEquals(-2.5, w.value(2.5, 1), 0);
+        assertEquals(2.5, w.value(2.5, 0), 0);
+        assertEquals(-1, w.gradient(7, 1), 0);
+        assertEquals(1, w.gradient(-7, 0), 0);
+        DcganClient.Objective b = DcganClient.Objective.DCGAN;
+        assertEquals(Math.log(2), b.value(0, 1), 1e-15);
+        assertEquals(1 / (1 + Math.exp(-2)) - 1, b.gradient(2, 1), 1e-15);
+        assertEquals(w, DcganClient.Objective.of("wgan-gp"));
+        assertEquals("dcgan", b.label());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DcganClient.Objective.of("wgan"));
+        assertTrue(e.getMessage().contains("dcgan or wgan-gp"), e.getMessage());
     }
 
     @Test

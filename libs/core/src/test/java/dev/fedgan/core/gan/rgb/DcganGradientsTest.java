@@ -93,9 +93,70 @@ class DcganGradientsTest {
         matchesFiniteDifferences(d64.params(), () -> bce(d64, x0, 1), j -> g[0][(int) j], 2, "parameter");
     }
 
-    /** Central differences of {@code loss} in 20 random entries of {@code values} against {@code gradient}. */
+    /** −D(x) + λ(‖∇ₓD(x̂)‖ − 1)² for one real image x and x̂ = αx + (1 − α)f: the WGAN-GP critic's real term. */
+    private static double penalisedRealTerm(Network d, INDArray x, INDArray f, double alpha) {
+        INDArray mixed = x.mul(alpha).addi(f.mul(1 - alpha));
+        double g = d.inputGradient(mixed, Loss.weighted(new double[] {1})).norm2Number().doubleValue();
+        return -d.output(x).getDouble(0) + DcganClient.PENALTY_WEIGHT * (g - 1) * (g - 1);
+    }
+
+    @Test
+    void theCriticsPenalisedRealTermIsItsLossGradientClippedPerImage() {
+        Network d32 = DcganNetworks.discriminator(TINY, 5);
+        Network d64 = d32.withDataType(DataType.DOUBLE, DcganNetworks.discriminatorLayers(TINY.ndf()));
+        INDArray x = images(1);
+        INDArray f = images(2).muli(0.5);
+        double[] alpha = {0.2, 0.9, 0.5, 0.05};
+        double[][] g = new double[BATCH][];
+        double[] reference = new double[BATCH];
+        for (int i = 0; i < BATCH; i++) {
+            d64.clearGradient();
+            DcganClient.RecordedLoss record = new DcganClient.RecordedLoss(DcganClient.Objective.WGAN_GP, 1);
+            DcganClient.addPenalisedRealTerm(d64, one(x, i), one(f, i), new double[] {alpha[i]}, null, record);
+            g[i] = d64.gradient().toDoubleVector();
+            reference[i] = norm(g[i]);
+            assertEquals(penalisedRealTerm(d64, one(x, i), one(f, i), alpha[i]), record.mean(), 1e-9,
+                    "the recorded loss of image " + i);
+        }
+        // each image's gradient (the penalty's by a central difference in the input) against central differences of
+        // its loss in the parameters, which take the input gradient's norm directly
+        for (int i = 0; i < 2; i++) {
+            INDArray xi = one(x, i);
+            INDArray fi = one(f, i);
+            double a = alpha[i];
+            double[] gi = g[i];
+            matchesFiniteDifferences(d64.params(), () -> penalisedRealTerm(d64, xi, fi, a), j -> gi[(int) j], 3 + i,
+                    "parameter", 1e-3);
+        }
+        // batched in float32, three rows an image: each image's whole gradient clipped
+        double clip = (reference[0] + reference[1]) / 2;
+        double[] expected = new double[g[0].length];
+        for (int i = 0; i < BATCH; i++) {
+            double c = Math.min(1, clip / reference[i]);
+            for (int j = 0; j < expected.length; j++) {
+                expected[j] += c * g[i][j];
+            }
+        }
+        d32.clearGradient();
+        DcganClient.addPenalisedRealTerm(d32, x.castTo(DataType.FLOAT), f.castTo(DataType.FLOAT), alpha,
+                new double[] {clip, clip, clip, clip}, new DcganClient.RecordedLoss(DcganClient.Objective.WGAN_GP, 1));
+        double[] fast = d32.gradient().toDoubleVector();
+        double diff = 0;
+        for (int j = 0; j < fast.length; j++) {
+            diff += (fast[j] - expected[j]) * (fast[j] - expected[j]);
+        }
+        assertTrue(Math.sqrt(diff) <= 1e-3 * norm(expected), "clipped sum off by " + Math.sqrt(diff) / norm(expected));
+        assertTrue(norm(expected) < BATCH * clip && reference[2] != reference[3], "the bound binds");
+    }
+
     private static void matchesFiniteDifferences(INDArray values, DoubleSupplier loss, LongToDoubleFunction gradient,
                                                  long seed, String what) {
+        matchesFiniteDifferences(values, loss, gradient, seed, what, 1e-6);
+    }
+
+    /** Central differences of {@code loss} in 20 random entries of {@code values} against {@code gradient}. */
+    private static void matchesFiniteDifferences(INDArray values, DoubleSupplier loss, LongToDoubleFunction gradient,
+                                                 long seed, String what, double tolerance) {
         SplittableRandom r = new SplittableRandom(seed);
         double h = 1e-6;
         for (int t = 0; t < 20; t++) {
@@ -107,7 +168,7 @@ class DcganGradientsTest {
             double down = loss.getAsDouble();
             values.putScalar(j, v);
             double fd = (up - down) / (2 * h);
-            assertEquals(fd, gradient.applyAsDouble(j), 1e-6 * Math.max(1, Math.abs(fd)), what + " " + j);
+            assertEquals(fd, gradient.applyAsDouble(j), tolerance * Math.max(1, Math.abs(fd)), what + " " + j);
         }
     }
 
