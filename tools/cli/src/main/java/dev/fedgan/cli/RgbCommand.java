@@ -2,6 +2,7 @@ package dev.fedgan.cli;
 
 import dev.fedgan.core.data.ColourImages;
 import dev.fedgan.core.gan.rgb.ColourQuality;
+import dev.fedgan.core.gan.rgb.DcganClient;
 import dev.fedgan.core.gan.rgb.DcganFederation;
 import dev.fedgan.core.gan.rgb.RgbRunFiles;
 import dev.fedgan.core.gan.rgb.RgbSpec;
@@ -106,6 +107,13 @@ final class RgbCommand implements Callable<Integer> {
                     + "unclipped. auto: on for shapes, off for a folder. Default: ${DEFAULT-VALUE}.")
     String quality;
 
+    @Option(names = "--loss", defaultValue = "dcgan", paramLabel = "dcgan|wgan-gp",
+            description = "The discriminator's loss: dcgan (binary cross-entropy on its sigmoid, the paper's) or "
+                    + "wgan-gp (a Wasserstein critic, Gulrajani et al. 2017, with the gradient penalty lambda = 10 at a "
+                    + "random point between each real image and a generated one, inside that image's clipped "
+                    + "gradient). Default: ${DEFAULT-VALUE}.")
+    String loss;
+
     @Option(names = "--user-level",
             description = "User-level DP instead (the project's DP-FedAvg-GAN aggregation): each round a Poisson draw "
                     + "of clients (q = M/N) trains the discriminator on their images without noise; the server clips "
@@ -153,7 +161,8 @@ final class RgbCommand implements Callable<Integer> {
                     default -> throw new IllegalArgumentException("--quality takes auto, on or off, got '" + quality
                             + "'");
                 });
-        RgbSpec spec = userLevel ? sampleLevel.atUserLevel(clientsPerRound, generatorSteps) : sampleLevel;
+        RgbSpec spec = (userLevel ? sampleLevel.atUserLevel(clientsPerRound, generatorSteps) : sampleLevel)
+                .withLoss(DcganClient.Objective.of(loss));
         ColourImages all = spec.clientImages();
         int n = all.clientIds().size();
         int[] sizes = spec.checkedSizes(all);

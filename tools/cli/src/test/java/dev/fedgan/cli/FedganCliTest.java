@@ -111,6 +111,16 @@ class FedganCliTest {
                 .epsilonOriginal();
         assertEquals(userEpsilon, u.get("epsilon").asDouble(), 1e-9 * userEpsilon);
         assertTrue(Files.isRegularFile(tmp.resolve("rgb-user/training.gif")));
+        // WGAN-GP: the penalty inside each real image's clipped gradient, so the same steps charged as above
+        Run wgan = run("rgb", "--loss", "wgan-gp", "--images", "16", "--clients", "even:2", "--widths", "2,2",
+                "--rounds", "2", "--local-steps", "1", "--batch", "4", "-z", "1.5", "--quality", "off", "--out",
+                tmp.resolve("rgb-wgan").toString(), "--json");
+        assertEquals(0, wgan.status(), wgan.err());
+        assertEquals(expected, Json.MAPPER.readTree(wgan.out()).get("epsilon").asDouble(), 1e-9 * expected);
+        assertTrue(Files.readString(tmp.resolve("rgb-wgan/report.html")).contains("WGAN-GP"));
+        Run noSuchLoss = run("rgb", "--loss", "wgan", "--out", out.toString());
+        assertTrue(noSuchLoss.status() != 0 && noSuchLoss.err().contains("dcgan or wgan-gp, got 'wgan'"),
+                noSuchLoss.err());
         Run tooMany = run("rgb", "--user-level", "-m", "4", "--submit", "x", "--images", "24", "--clients", "even:3");
         assertTrue(tooMany.status() != 0 && tooMany.err().contains("3 clients and m = 4"), tooMany.err());
         Run bad = run("rgb", "--images", "16", "--clients", "even:2", "--batch", "9", "--out", out.toString());

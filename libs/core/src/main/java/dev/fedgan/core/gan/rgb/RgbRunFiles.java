@@ -175,11 +175,13 @@ public final class RgbRunFiles {
                     clients, spec.rounds(), spec.localSteps());
         }
         return String.format(Locale.ROOT, "Sample level: each of the %d clients trains its discriminator with DP-SGD"
-                + " on its own images (each image drawn with probability q = B/n, its gradient clipped to S = %s, "
+                + " on its own images (each image drawn with probability q = B/n, its gradient%s clipped to S = %s, "
                 + "N(0, (zS)²) added with z = %s), %d steps over %d rounds; the fake-image term and the generator step"
                 + " touch no real image and are not charged. Largest client ε = %.3f at δ = %.3g (the smallest "
                 + "client, %d images, q = %.4g), original RDP conversion: it protects one image of a client against "
-                + "everyone who sees the networks and these files.", clients, fmt(spec.clip()),
+                + "everyone who sees the networks and these files.", clients,
+                spec.loss() == DcganClient.Objective.WGAN_GP ? " (WGAN-GP: its score's and its gradient penalty's at a"
+                        + " point between it and a generated image, as one vector)" : "", fmt(spec.clip()),
                 fmt(spec.noiseMultiplier()), spec.rounds() * spec.localSteps(), spec.rounds(), epsilon, delta,
                 smallestClient, (double) spec.batch() / smallestClient);
     }

@@ -38,11 +38,12 @@ import java.util.List;
  *                        included client's discriminator delta, z noises their sum
  * @param clientsPerRound user level: m, the expected clients per round (q = m/N)
  * @param generatorSteps  user level: the server's generator steps per round
+ * @param loss            the discriminator's loss (absent in a stored spec: the DCGAN's)
  */
 public record RgbSpec(String data, int images, String clients, int ngf, int ndf, int rounds, int localSteps,
                       int batch, double clip, double noiseMultiplier, boolean nonPrivate, double learningRate,
                       long seed, boolean reproducible, int gridEvery, boolean quality, boolean userLevel,
-                      int clientsPerRound, int generatorSteps) {
+                      int clientsPerRound, int generatorSteps, DcganClient.Objective loss) {
 
     /** The images in each grid: the same latents every time. */
     public static final int GRID_IMAGES = 32;
@@ -50,6 +51,9 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
     public static final int QUALITY_IMAGES = 256;
 
     public RgbSpec {
+        if (loss == null) {
+            loss = DcganClient.Objective.DCGAN;
+        }
         if (data == null || data.isBlank()) {
             throw new IllegalArgumentException("an RGB run needs its data: shapes or a folder");
         }
@@ -65,10 +69,10 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
             throw new IllegalArgumentException("grids every k rounds needs k >= 1, got " + gridEvery);
         }
         options(ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier, nonPrivate, learningRate, seed,
-                reproducible); // their own checks, before any work
+                reproducible, loss); // their own checks, before any work
         if (userLevel) {
             userOptions(ngf, ndf, rounds, clientsPerRound, localSteps, batch, clip, noiseMultiplier, generatorSteps,
-                    learningRate, seed, reproducible, nonPrivate);
+                    learningRate, seed, reproducible, nonPrivate, loss);
         }
     }
 
@@ -77,13 +81,20 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
                    double clip, double noiseMultiplier, boolean nonPrivate, double learningRate, long seed,
                    boolean reproducible, int gridEvery, boolean quality) {
         this(data, images, clients, ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier, nonPrivate,
-                learningRate, seed, reproducible, gridEvery, quality, false, 0, 0);
+                learningRate, seed, reproducible, gridEvery, quality, false, 0, 0, DcganClient.Objective.DCGAN);
     }
 
     /** The same run at user level: m expected clients per round, the server's generator steps per round. */
     public RgbSpec atUserLevel(int m, int serverGeneratorSteps) {
         return new RgbSpec(data, images, clients, ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier,
-                nonPrivate, learningRate, seed, reproducible, gridEvery, quality, true, m, serverGeneratorSteps);
+                nonPrivate, learningRate, seed, reproducible, gridEvery, quality, true, m, serverGeneratorSteps, loss);
+    }
+
+    /** The same run with the discriminator's loss {@code l}. */
+    public RgbSpec withLoss(DcganClient.Objective l) {
+        return new RgbSpec(data, images, clients, ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier,
+                nonPrivate, learningRate, seed, reproducible, gridEvery, quality, userLevel, clientsPerRound,
+                generatorSteps, l);
     }
 
     /**
@@ -97,7 +108,7 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
     /** The federation's options. */
     public DcganFederation.Options options() {
         return options(ngf, ndf, rounds, localSteps, batch, clip, noiseMultiplier, nonPrivate, learningRate, seed,
-                reproducible);
+                reproducible, loss);
     }
 
     /**
@@ -110,14 +121,14 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
             throw new IllegalStateException("a sample-level run has no user-level options");
         }
         return userOptions(ngf, ndf, rounds, clientsPerRound, localSteps, batch, clip, noiseMultiplier, generatorSteps,
-                learningRate, seed, reproducible, nonPrivate);
+                learningRate, seed, reproducible, nonPrivate, loss);
     }
 
     private static UserLevelFederation.Options userOptions(int ngf, int ndf, int rounds, int m, int localSteps,
             int batch, double clip, double noiseMultiplier, int generatorSteps, double learningRate, long seed,
-            boolean reproducible, boolean nonPrivate) {
+            boolean reproducible, boolean nonPrivate, DcganClient.Objective loss) {
         return new UserLevelFederation.Options(new DcganNetworks.Widths(ngf, ndf), rounds, m, localSteps, batch, clip,
-                nonPrivate ? 0 : noiseMultiplier, generatorSteps, learningRate, seed, reproducible, nonPrivate);
+                nonPrivate ? 0 : noiseMultiplier, generatorSteps, learningRate, seed, reproducible, nonPrivate, loss);
     }
 
     /** The server of the run's rounds, sample or user level, for clients of these sizes. */
@@ -128,9 +139,9 @@ public record RgbSpec(String data, int images, String clients, int ngf, int ndf,
 
     private static DcganFederation.Options options(int ngf, int ndf, int rounds, int localSteps, int batch,
             double clip, double noiseMultiplier, boolean nonPrivate, double learningRate, long seed,
-            boolean reproducible) {
+            boolean reproducible, DcganClient.Objective loss) {
         DcganClient.Options client = new DcganClient.Options(clip, nonPrivate ? 0 : noiseMultiplier, batch,
-                learningRate, 0.5, seed, reproducible, nonPrivate);
+                learningRate, 0.5, seed, reproducible, nonPrivate, loss);
         return new DcganFederation.Options(new DcganNetworks.Widths(ngf, ndf), client, rounds, localSteps, seed);
     }
 

@@ -65,6 +65,11 @@ class RgbSpecTest {
         assertTrue(s.startsWith("Sample level: each of the 3 clients") && s.contains("S = 1, N(0, (zS)²) added with z "
                 + "= 1.1), 10 steps over 5 rounds") && s.contains("ε = 2.500 at δ = 1.00e-05 (the smallest client, 8 "
                 + "images, q = 0.5000)"), s);
+        assertFalse(s.contains("WGAN-GP"), s);
+        String w = RgbRunFiles.samplePrivacy(spec("even:3", 1).withLoss(DcganClient.Objective.WGAN_GP), 3, 8, 1e-5,
+                2.5);
+        assertTrue(w.contains("its gradient (WGAN-GP: its score's and its gradient penalty's at a point between it and"
+                + " a generated image, as one vector) clipped to S = 1"), w);
         String u = RgbRunFiles.userPrivacy(new UserLevelFederation.Options(new DcganNetworks.Widths(2, 2), 4, 2, 1, 4,
                 0.5, 1.2, 1, 2e-4, 1, true, false), 10, 1e-5, 3.25);
         assertTrue(u.contains("q = 2/10") && u.contains("S = 0.5") && u.contains("z = 1.2") && u.contains("divides by 2")
@@ -82,6 +87,14 @@ class RgbSpecTest {
         String json = spec("even:2", 1).toJson().replace("\"rounds\" : 5", "\"rounds\" : 0");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RgbSpec.fromJson(json)).getMessage()
                 .contains("rounds and local steps must be in [1, 100000]"));
+        RgbSpec wgan = spec("even:2", 1).withLoss(DcganClient.Objective.WGAN_GP).atUserLevel(2, 1);
+        assertEquals(wgan, RgbSpec.fromJson(wgan.toJson()));
+        assertEquals(DcganClient.Objective.WGAN_GP, wgan.options().client().objective());
+        assertEquals(DcganClient.Objective.WGAN_GP, wgan.userOptions().objective());
+        String dcgan = spec("even:2", 1).toJson();
+        assertTrue(dcgan.contains("\"loss\" : \"DCGAN\""), dcgan);
+        RgbSpec stored = RgbSpec.fromJson(dcgan.replaceAll(",\\s*\"loss\" : \"DCGAN\"", ""));
+        assertEquals(DcganClient.Objective.DCGAN, stored.loss(), "a spec stored without a loss is the DCGAN's");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RgbSpec.fromJson("{\"data\":\"shapes\","
                 + "\"colour\":1}")).getMessage().startsWith("not an RGB run"));
     }
