@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * One client of the DP DCGAN: a discriminator trained with DP-SGD on the client's own images, and a generator
@@ -256,19 +257,24 @@ public final class DcganClient {
         int[] drawn = o.nonPrivate() ? firstB() : sampler.sample(q, images.size());
         discriminator.clearGradient();
         RecordedLoss real = new RecordedLoss(o.objective(), 1);
-        int pass = o.objective() == Objective.DCGAN ? PHYSICAL_BATCH : PHYSICAL_BATCH / 3;
+        boolean penalised = o.objective() == Objective.WGAN_GP;
+        INDArray paired = null; // WGAN-GP: a generated image for each drawn one, its interpolate's other end
+        if (penalised && drawn.length > 0) {
+            int k = Math.max(2, drawn.length); // the generator's batch norm needs two images
+            paired = generator.output(latent(k)).reshape(k, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
+        }
+        int pass = penalised ? PHYSICAL_BATCH / 3 : PHYSICAL_BATCH;
         for (int from = 0; from < drawn.length; from += pass) {
             int to = Math.min(drawn.length, from + pass);
-            if (o.objective() == Objective.DCGAN) {
-                discriminator.addGradient(batch(drawn, from, to), real, clips(to - from), false);
-            } else {
-                int m = to - from;
-                INDArray paired = generator.output(latent(m)).reshape(m, 3, DcganNetworks.SIDE, DcganNetworks.SIDE);
-                double[] alpha = new double[m];
-                for (int i = 0; i < m; i++) {
+            if (penalised) {
+                double[] alpha = new double[to - from];
+                for (int i = 0; i < alpha.length; i++) {
                     alpha[i] = latents.nextDouble();
                 }
-                addPenalisedRealTerm(discriminator, batch(drawn, from, to), paired, alpha, clips(m), real);
+                addPenalisedRealTerm(discriminator, batch(drawn, from, to),
+                        paired.get(NDArrayIndex.interval(from, to)).dup(), alpha, clips(to - from), real);
+            } else {
+                discriminator.addGradient(batch(drawn, from, to), real, clips(to - from), false);
             }
         }
         INDArray total = discriminator.gradient().dup();

@@ -86,6 +86,27 @@ class DcganClientTest {
     }
 
     /**
+     * A WGAN-GP step pairs each drawn image with a generated one, whatever the Poisson draw: one image (the generator's
+     * batch norm needs two) or none.
+     */
+    @Test
+    void aWganGpStepTakesADrawOfOneImageOrNone() {
+        ColourImages shapes = ColourShapes.generate(40, 1, 64, 3);
+        DcganClient client = new DcganClient(shapes, DcganNetworks.discriminator(TINY, 1),
+                DcganNetworks.generator(TINY, 2), new DcganClient.Options(1.0, 1.2, 2, 2e-4, 0.5, 7, true, false,
+                DcganClient.Objective.WGAN_GP));
+        java.util.Set<Integer> draws = new java.util.TreeSet<>();
+        for (int s = 0; s < 12; s++) {
+            DcganClient.Losses l = client.discriminatorStep();
+            draws.add(l.realDrawn());
+            assertTrue(Double.isFinite(l.fakeLoss()) && (l.realDrawn() == 0) == Double.isNaN(l.realLoss()),
+                    l.toString());
+        }
+        assertTrue(draws.contains(0) && draws.contains(1), "draws " + draws);
+        assertEquals(12, client.privateSteps());
+    }
+
+    /**
      * WGAN-GP's losses against the target: a critic's score z costs −z on a real image and +z on a generated one
      * (the generator's loss is −z), with dL/dz = ∓1 whatever z; the DCGAN's is the cross-entropy on σ(z).
      */
