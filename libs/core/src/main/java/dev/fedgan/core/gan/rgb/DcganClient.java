@@ -23,7 +23,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * trained against it. Each step:
  * <ol>
  *   <li>the discriminator ({@link Objective}: the DCGAN's cross-entropy, or WGAN-GP's scores with the gradient
- *       penalty inside each real image's clipped gradient): each image is drawn independently with probability q = B/n (Poisson); each drawn
+ *       penalty inside each real image's clipped gradient): each image is drawn independently with probability
+ *       q = B/n (Poisson); each drawn
  *       image's gradient of its own loss (binary cross-entropy, target real) is clipped to L2 norm S and summed,
  *       N(0, (zS)²) from the noise stream is added to the sum; the fake term (B generated images, target fake) is
  *       added unnoised and uncharged, since it touches no real image (Opacus issue #418), but each fake image's
@@ -394,8 +395,8 @@ public final class DcganClient {
     }
 
     /**
-     * The binary cross-entropy that also sums its values from the logits the pass computes anyway, so that logging a
-     * step's losses costs no forward pass of its own.
+     * The discriminator's loss (either {@link Objective}) that also sums its values from the outputs the pass computes
+     * anyway, so that logging a step's losses costs no forward pass of its own.
      */
     static final class RecordedLoss implements Loss {
         private final Objective objective;
@@ -413,11 +414,11 @@ public final class DcganClient {
         public double[][] outputGradient(double[][] outputs) {
             double[][] grad = new double[outputs.length][1];
             for (int i = 0; i < outputs.length; i++) {
-                double z = outputs[i][0];
                 if (outputs[i].length != 1) {
                     throw new IllegalArgumentException("a discriminator gives one output per image, got "
                             + outputs[i].length);
                 }
+                double z = outputs[i][0];
                 sum += objective.value(z, target);
                 otherSum += objective.value(z, 1 - target);
                 count++;
