@@ -163,7 +163,7 @@ public final class Normalization extends Layer {
     }
 
     /** Row r's gradients of γ and of β, each [rows, parameters / 2]. */
-    private INDArray[] perExample() {
+    private INDArray[] rowGradients() {
         long batch = shape[0];
         INDArray gx = outputGradient.mul(normalised);
         if (perElement) {
@@ -177,7 +177,7 @@ public final class Normalization extends Layer {
     @Override
     void addSquaredNorms(INDArray squaredNorms) {
         refuseOverBatch();
-        for (INDArray p : perExample()) {
+        for (INDArray p : rowGradients()) {
             INDArray e = summedParts(p, squaredNorms.size(0));
             squaredNorms.addi(e.mul(e).sum(true, 1));
         }
@@ -188,7 +188,7 @@ public final class Normalization extends Layer {
         if (scale != null) {
             refuseOverBatch();
         }
-        INDArray[] p = perExample();
+        INDArray[] p = rowGradients();
         INDArray s = scale == null ? null : perRow(scale, p[0].size(0)).transpose();
         gradGamma.addi(s == null ? p[0].sum(true, 0) : s.mmul(p[0]));
         gradBeta.addi(s == null ? p[1].sum(true, 0) : s.mmul(p[1]));
