@@ -3,6 +3,9 @@ package dev.fedgan.bench;
 import dev.fedgan.core.io.BuildInfo;
 import dev.fedgan.core.dpsgd.Loss;
 import dev.fedgan.core.dpsgd.Network;
+import dev.fedgan.core.data.ColourImages;
+import dev.fedgan.core.data.ColourShapes;
+import dev.fedgan.core.gan.rgb.DcganClient;
 import dev.fedgan.core.gan.rgb.DcganNetworks;
 import dev.fedgan.core.privacy.GaussianNoise;
 import java.io.IOException;
@@ -27,7 +30,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * Prints the medians and their ratio (the issue's target: DP within 1.6× of non-private at batch 64) and appends them
  * to {@code bench/results/dcgan-step.csv}.
  *
- * <p>Usage: {@code bench/run.sh --main dev.fedgan.bench.DcganStepProbe [ndf] [batch] [rounds]}, e.g. {@code 64 64 7}.
+ * <p>With a fourth argument {@code wgan-gp}: the whole critic step of a {@code DcganClient} under WGAN-GP (the
+ * paired and the fake generated images, the input-gradient pass, the three-row pass per real image, the fake term,
+ * Adam), non-private against DP (each real image's three rows clipped as one, noised, Poisson-sampled), at widths
+ * (ndf, ndf), on generated shapes.
+ *
+ * <p>Usage: {@code bench/run.sh --main dev.fedgan.bench.DcganStepProbe [ndf] [batch] [rounds] [dcgan|wgan-gp]}, e.g.
+ * {@code 64 64 7}.
  */
 public final class DcganStepProbe {
 
@@ -35,6 +44,10 @@ public final class DcganStepProbe {
         int ndf = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+        if (args.length > 3 && args[3].equals("wgan-gp")) {
+            criticSteps(ndf, batch, rounds);
+            return;
+        }
         Network d = DcganNetworks.discriminator(new DcganNetworks.Widths(ndf, ndf), 1);
         SplittableRandom r = new SplittableRandom(1);
         float[] px = new float[2 * batch * 3 * 64 * 64];
@@ -68,16 +81,47 @@ public final class DcganStepProbe {
                 dp.add((t2 - t1) / 1e6);
             }
         }
+        record(ndf, batch, rounds, plain, dp, "");
+    }
+
+    /** WGAN-GP critic steps of two clients on the same shapes and networks, non-private and DP, interleaved. */
+    private static void criticSteps(int ndf, int batch, int rounds) throws IOException {
+        DcganNetworks.Widths w = new DcganNetworks.Widths(ndf, ndf);
+        ColourImages shapes = ColourShapes.generate(4 * batch, 1, DcganNetworks.SIDE, 1);
+        DcganClient plainClient = new DcganClient(shapes, DcganNetworks.discriminator(w, 1),
+                DcganNetworks.generator(w, 2), new DcganClient.Options(1, 0, batch, 2e-4, 0.5, 3, false, true,
+                DcganClient.Objective.WGAN_GP));
+        DcganClient dpClient = new DcganClient(shapes, DcganNetworks.discriminator(w, 1),
+                DcganNetworks.generator(w, 2), new DcganClient.Options(1, 1, batch, 2e-4, 0.5, 3, false, false,
+                DcganClient.Objective.WGAN_GP));
+        List<Double> plain = new ArrayList<>();
+        List<Double> dp = new ArrayList<>();
+        for (int round = 0; round <= rounds; round++) { // round 0 warms up
+            long t0 = System.nanoTime();
+            plainClient.discriminatorStep();
+            long t1 = System.nanoTime();
+            dpClient.discriminatorStep();
+            long t2 = System.nanoTime();
+            if (round > 0) {
+                plain.add((t1 - t0) / 1e6);
+                dp.add((t2 - t1) / 1e6);
+            }
+        }
+        record(ndf, batch, rounds, plain, dp, "WGAN-GP critic steps (DcganClient), Poisson draws of expected B; ");
+    }
+
+    private static void record(int ndf, int batch, int rounds, List<Double> plain, List<Double> dp, String what)
+            throws IOException {
         double p = DpSgdStepProbe.median(plain);
         double q = DpSgdStepProbe.median(dp);
-        System.out.printf(Locale.ROOT, "DCGAN discriminator ndf %d, batch %d, %d rounds (medians): non-private %.0f ms, "
-                + "DP %.0f ms, DP / non-private %.2fx%n", ndf, batch, rounds, p, q, q / p);
+        System.out.printf(Locale.ROOT, "%sDCGAN discriminator ndf %d, batch %d, %d rounds (medians): non-private %.0f "
+                + "ms, DP %.0f ms, DP / non-private %.2fx%n", what, ndf, batch, rounds, p, q, q / p);
         Path csv = Path.of("bench/results/dcgan-step.csv");
         if (!Files.exists(csv)) {
             Files.writeString(csv, "date,recorded_in,ndf,batch,nonprivate_ms,dp_ms,dp_over_nonprivate,note\n");
         }
-        Files.writeString(csv, String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%.1f,%.2f,\"%d interleaved rounds; %s %s\"%n",
-                LocalDate.now(), DpSgdStepProbe.commit(), ndf, batch, p, q, q / p, rounds, BuildInfo.backend(),
+        Files.writeString(csv, String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%.1f,%.2f,\"%s%d interleaved rounds; %s %s\"%n",
+                LocalDate.now(), DpSgdStepProbe.commit(), ndf, batch, p, q, q / p, what, rounds, BuildInfo.backend(),
                 BuildInfo.dl4jVersion()), StandardOpenOption.APPEND);
     }
 }
