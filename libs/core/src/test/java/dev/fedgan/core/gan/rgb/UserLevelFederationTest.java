@@ -98,6 +98,26 @@ class UserLevelFederationTest {
         assertThrows(IllegalStateException.class, () -> fed.round(Progress.NONE));
     }
 
+    /**
+     * Under WGAN-GP the server's generator steps use the critic's score: the released loss is the noised critic's mean
+     * score on the images the generator's step starts from, and the generator's loss minus that score.
+     */
+    @Test
+    void underWganGpTheServerReleasesTheNoisedCriticsMeanScore() {
+        ColourImages images = ColourPartition.evenly(ColourShapes.generate(40, 1, 64, 3), 5, 3);
+        UserLevelFederation.Options o = new UserLevelFederation.Options(W, 2, 2, 2, 4, 0.01, 1.1, 1, 2e-4, 9, true,
+                false, DcganClient.Objective.WGAN_GP);
+        assertEquals(DcganClient.Objective.WGAN_GP, o.client(9).objective(), "the clients' steps too");
+        UserLevelFederation fed = new UserLevelFederation(images, o, 1e-5);
+        DcganFederation.Round r = fed.round(Progress.NONE);
+        long seed = UserLevelFederation.roundSeed(9, 1);
+        INDArray z = DcganClient.latents(new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL), 4, DataType.FLOAT);
+        INDArray fakes = DcganNetworks.generator(W, 10).output(z).reshape(4, 3, 64, 64);
+        double score = fed.discriminator().output(fakes).meanNumber().doubleValue();
+        assertEquals(score, r.discriminatorFakeLoss(), 1e-5 * Math.abs(score));
+        assertEquals(-score, r.generatorLoss(), 1e-5 * Math.abs(score));
+    }
+
     @Test
     void nonPrivateEveryClientsDeltaIsAveragedByItsImages() {
         ColourImages images = ColourPartition.evenly(ColourShapes.generate(20, 1, 64, 3), 2, 3); // 10 and 10
