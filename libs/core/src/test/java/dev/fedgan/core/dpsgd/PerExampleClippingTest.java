@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * for every supported layer type with strides, padding and several channels; and the float64 loop itself against
  * central finite differences of each example's loss, which shares no gradient code with either.
  */
-class PerExampleClippingTest {
+public class PerExampleClippingTest {
 
     private static final int BATCH = 7;
 
@@ -89,7 +89,34 @@ class PerExampleClippingTest {
         return g;
     }
 
-    private static double norm(double[] v) {
+    /** Σᵢ min(1, clip / ‖gᵢ‖)·gᵢ of the float64 per-example gradients. */
+    public static double[] clippedSum(double[][] perExample, double[] norms, double clip) {
+        double[] sum = new double[perExample[0].length];
+        for (int i = 0; i < perExample.length; i++) {
+            double c = Math.min(1, clip / norms[i]);
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] += c * perExample[i][j];
+            }
+        }
+        return sum;
+    }
+
+    /** {@code actual} within 10⁻⁵ of {@code expected}'s norm. */
+    static void assertClose(double[] expected, double[] actual, String what) {
+        assertClose(expected, actual, 1e-5, what);
+    }
+
+    /** {@code actual} within {@code relative} of {@code expected}'s norm. */
+    public static void assertClose(double[] expected, double[] actual, double relative, String what) {
+        double diff = 0;
+        for (int j = 0; j < actual.length; j++) {
+            diff += (actual[j] - expected[j]) * (actual[j] - expected[j]);
+        }
+        assertTrue(Math.sqrt(diff) <= relative * norm(expected),
+                what + " off by " + Math.sqrt(diff) / norm(expected) + " relative");
+    }
+
+    static double norm(double[] v) {
         double s = 0;
         for (double x : v) {
             s += x * x;
@@ -105,14 +132,19 @@ class PerExampleClippingTest {
         }
     }
 
-    private static void compare(String name, long[] shape, Supplier<List<Layer>> layers, WindowedLayer.Norms mode) {
+    /** The network of {@code layers} in float32, its convolutions' norms computed the way {@code mode} says. */
+    private static Network forced(long[] shape, Supplier<List<Layer>> layers, WindowedLayer.Norms mode) {
         List<Layer> forced = layers.get();
         forced.forEach(l -> {
             if (l instanceof WindowedLayer w) {
                 w.norms(mode);
             }
         });
-        Network net32 = Network.of(shape, DataType.FLOAT, forced, 11);
+        return Network.of(shape, DataType.FLOAT, forced, 11);
+    }
+
+    private static void compare(String name, long[] shape, Supplier<List<Layer>> layers, WindowedLayer.Norms mode) {
+        Network net32 = forced(shape, layers, mode);
         Network net64 = net32.withDataType(DataType.DOUBLE, layers.get());
         INDArray x = inputs(shape, 5);
         int[] y = labels(net32.numClasses());
@@ -122,13 +154,7 @@ class PerExampleClippingTest {
         double[] sorted = reference.clone();
         Arrays.sort(sorted);
         double clip = sorted[BATCH / 2];
-        double[] clippedSum = new double[perExample[0].length];
-        for (int i = 0; i < BATCH; i++) {
-            double c = Math.min(1, clip / reference[i]);
-            for (int j = 0; j < clippedSum.length; j++) {
-                clippedSum[j] += c * perExample[i][j];
-            }
-        }
+        double[] clippedSum = clippedSum(perExample, reference, clip);
 
         // A smaller step first sizes the network's step memory, which the full batch must then outgrow.
         net32.addGradient(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2)).castTo(DataType.FLOAT),
@@ -138,13 +164,7 @@ class PerExampleClippingTest {
         for (int i = 0; i < BATCH; i++) {
             assertEquals(reference[i], norms[i], 1e-5 * reference[i], name + ": norm of example " + i);
         }
-        double[] fast = net32.gradient().toDoubleVector();
-        double diff = 0;
-        for (int j = 0; j < fast.length; j++) {
-            diff += (fast[j] - clippedSum[j]) * (fast[j] - clippedSum[j]);
-        }
-        assertTrue(Math.sqrt(diff) <= 1e-5 * norm(clippedSum),
-                name + ": clipped sum off by " + Math.sqrt(diff) / norm(clippedSum) + " relative");
+        assertClose(clippedSum, net32.gradient().toDoubleVector(), name + ": clipped sum");
 
         net32.clearGradient();
         double[] unclipped = net32.addGradient(x.castTo(DataType.FLOAT), y, Double.POSITIVE_INFINITY, true);
@@ -164,13 +184,7 @@ class PerExampleClippingTest {
                                                                        Supplier<List<Layer>> layers) {
         int parts = 3;
         for (WindowedLayer.Norms mode : WindowedLayer.Norms.values()) {
-            List<Layer> forced = layers.get();
-            forced.forEach(l -> {
-                if (l instanceof WindowedLayer w) {
-                    w.norms(mode);
-                }
-            });
-            Network net32 = Network.of(shape, DataType.FLOAT, forced, 11);
+            Network net32 = forced(shape, layers, mode);
             Network net64 = net32.withDataType(DataType.DOUBLE, layers.get());
             INDArray x = inputs(shape, parts * BATCH, 6);
             int rows = parts * BATCH;
@@ -196,13 +210,7 @@ class PerExampleClippingTest {
             Arrays.sort(sorted);
             double[] clips = new double[BATCH];
             Arrays.fill(clips, sorted[BATCH / 2]);
-            double[] clippedSum = new double[example[0].length];
-            for (int i = 0; i < BATCH; i++) {
-                double c = Math.min(1, clips[i] / reference[i]);
-                for (int j = 0; j < clippedSum.length; j++) {
-                    clippedSum[j] += c * example[i][j];
-                }
-            }
+            double[] clippedSum = clippedSum(example, reference, clips[0]);
             net32.clearGradient();
             double[] norms = net32.addGradient(x.castTo(DataType.FLOAT), loss, clips, false, parts);
             String what = name + " (" + mode + ")";
@@ -210,13 +218,7 @@ class PerExampleClippingTest {
             for (int i = 0; i < BATCH; i++) {
                 assertEquals(reference[i], norms[i], 1e-5 * reference[i], what + ": norm of example " + i);
             }
-            double[] fast = net32.gradient().toDoubleVector();
-            double diff = 0;
-            for (int j = 0; j < fast.length; j++) {
-                diff += (fast[j] - clippedSum[j]) * (fast[j] - clippedSum[j]);
-            }
-            assertTrue(Math.sqrt(diff) <= 1e-5 * norm(clippedSum),
-                    what + ": clipped sum off by " + Math.sqrt(diff) / norm(clippedSum) + " relative");
+            assertClose(clippedSum, net32.gradient().toDoubleVector(), what + ": clipped sum");
         }
     }
 

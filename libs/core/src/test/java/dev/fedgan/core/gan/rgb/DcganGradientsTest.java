@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fedgan.core.dpsgd.Loss;
 import dev.fedgan.core.dpsgd.Network;
+import dev.fedgan.core.dpsgd.PerExampleClippingTest;
 import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongToDoubleFunction;
@@ -69,24 +70,14 @@ class DcganGradientsTest {
             reference[i] = norm(g[i]);
         }
         double clip = (reference[0] + reference[1]) / 2;
-        double[] expected = new double[g[0].length];
-        for (int i = 0; i < BATCH; i++) {
-            double c = Math.min(1, clip / reference[i]);
-            for (int j = 0; j < expected.length; j++) {
-                expected[j] += c * g[i][j];
-            }
-        }
+        double[] expected = PerExampleClippingTest.clippedSum(g, reference, clip);
         double[] clips = {clip, clip, clip, clip};
         double[] norms = d32.addGradient(x.castTo(DataType.FLOAT), real, clips, false);
         for (int i = 0; i < BATCH; i++) {
             assertEquals(reference[i], norms[i], 1e-5 * reference[i], "norm of example " + i);
         }
         double[] fast = d32.gradient().toDoubleVector();
-        double diff = 0;
-        for (int j = 0; j < fast.length; j++) {
-            diff += (fast[j] - expected[j]) * (fast[j] - expected[j]);
-        }
-        assertTrue(Math.sqrt(diff) <= 1e-5 * norm(expected), "clipped sum off by " + Math.sqrt(diff) / norm(expected));
+        PerExampleClippingTest.assertClose(expected, fast, 1e-5, "clipped sum");
 
         // the float64 loop against central differences of the example's own loss
         INDArray x0 = one(x, 0);
@@ -130,22 +121,12 @@ class DcganGradientsTest {
         }
         // batched in float32, three rows an image: each image's whole gradient clipped
         double clip = (reference[0] + reference[1]) / 2;
-        double[] expected = new double[g[0].length];
-        for (int i = 0; i < BATCH; i++) {
-            double c = Math.min(1, clip / reference[i]);
-            for (int j = 0; j < expected.length; j++) {
-                expected[j] += c * g[i][j];
-            }
-        }
+        double[] expected = PerExampleClippingTest.clippedSum(g, reference, clip);
         d32.clearGradient();
         DcganClient.addPenalisedRealTerm(d32, x.castTo(DataType.FLOAT), f.castTo(DataType.FLOAT), alpha,
                 new double[] {clip, clip, clip, clip}, new DcganClient.RecordedLoss(DcganClient.Objective.WGAN_GP, 1));
         double[] fast = d32.gradient().toDoubleVector();
-        double diff = 0;
-        for (int j = 0; j < fast.length; j++) {
-            diff += (fast[j] - expected[j]) * (fast[j] - expected[j]);
-        }
-        assertTrue(Math.sqrt(diff) <= 1e-3 * norm(expected), "clipped sum off by " + Math.sqrt(diff) / norm(expected));
+        PerExampleClippingTest.assertClose(expected, fast, 1e-3, "clipped sum");
         assertTrue(norm(expected) < BATCH * clip && reference[2] != reference[3], "the bound binds");
     }
 
