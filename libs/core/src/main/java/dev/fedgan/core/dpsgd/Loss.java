@@ -64,7 +64,7 @@ public interface Loss {
                     throw new IllegalArgumentException("binary cross-entropy takes one logit per example, got "
                             + z[i].length);
                 }
-                grad[i][0] = 1 / (1 + Math.exp(-z[i][0])) - target;
+                grad[i][0] = binaryCrossEntropyGradient(z[i][0], target);
             }
             return grad;
         };
@@ -89,6 +89,11 @@ public interface Loss {
             }
             return grad;
         };
+    }
+
+    /** dLᵢ/dzᵢ of {@link #binaryCrossEntropy}: σ(z) − t. */
+    static double binaryCrossEntropyGradient(double z, double target) {
+        return 1 / (1 + Math.exp(-z)) - target;
     }
 
     /** Lᵢ from {@link #binaryCrossEntropy}'s logit, stably: softplus(z) − t·z. */

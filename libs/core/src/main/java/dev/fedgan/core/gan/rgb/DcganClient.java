@@ -72,7 +72,7 @@ public final class DcganClient {
 
         /** dL/dz. */
         double gradient(double z, double target) {
-            return this == DCGAN ? 1 / (1 + Math.exp(-z)) - target : 1 - 2 * target;
+            return this == DCGAN ? Loss.binaryCrossEntropyGradient(z, target) : 1 - 2 * target;
         }
 
         /** L(z). */
